@@ -1,0 +1,37 @@
+"""boto3 clients against the emulator, for out-of-band changes and checks."""
+from __future__ import annotations
+
+import boto3
+from botocore.config import Config
+
+ACCOUNT_ID = "123456789012"  # moto's default account
+REGION = "us-east-1"
+
+
+def client(service: str, endpoint: str):
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"max_attempts": 2}),
+    )
+
+
+def role_exists(iam, name: str) -> bool:
+    try:
+        iam.get_role(RoleName=name)
+        return True
+    except iam.exceptions.NoSuchEntityException:
+        return False
+
+
+def create_oidc_provider(iam, issuer_host_path: str) -> str:
+    """An IAM OIDC provider for `issuer_host_path` (no scheme); returns its ARN."""
+    out = iam.create_open_id_connect_provider(
+        Url=f"https://{issuer_host_path}",
+        ClientIDList=["sts.amazonaws.com"],
+        ThumbprintList=["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"],
+    )
+    return out["OpenIDConnectProviderArn"]

@@ -1,0 +1,102 @@
+//! Errors become diagnostics only here, at the trait boundary.
+//!
+//! The summary says what was being done ("creating IAM role `x`"); the detail
+//! is the full cause chain, one cause per line.
+
+use std::error::Error;
+
+use tf_provider::Diagnostics;
+
+/// The error's cause chain, outermost first, without repeated lines.
+pub fn cause_chain(err: &(dyn Error + 'static)) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut current: Option<&(dyn Error + 'static)> = Some(err);
+    while let Some(e) = current {
+        let text = e.to_string();
+        if !text.is_empty() && !lines.iter().any(|l| l == &text) {
+            lines.push(text);
+        }
+        current = e.source();
+    }
+    let mut out = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            out.push_str("\ncaused by: ");
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// Adds an error diagnostic: summary from the error's own message, detail from its causes.
+pub fn report(diags: &mut Diagnostics, err: &(dyn Error + 'static)) {
+    let summary = err.to_string();
+    let detail = match err.source() {
+        Some(source) => cause_chain(source),
+        None => String::new(),
+    };
+    diags.root_error(summary, detail);
+}
+
+/// An error from one AWS API call, with the service's error code when it sent one.
+#[derive(Debug, thiserror::Error)]
+#[error("{operation}: {}", describe(.code.as_deref(), .message.as_deref()))]
+pub struct ApiError {
+    pub operation: &'static str,
+    pub code: Option<String>,
+    pub message: Option<String>,
+    #[source]
+    pub source: Box<dyn Error + Send + Sync>,
+}
+
+fn describe(code: Option<&str>, message: Option<&str>) -> String {
+    match (code, message) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code.to_string(),
+        (None, _) => "the request failed".to_string(),
+    }
+}
+
+impl ApiError {
+    /// Wraps an SDK error from `operation`.
+    pub fn new<E, R>(operation: &'static str, err: aws_sdk_iam::error::SdkError<E, R>) -> Self
+    where
+        E: aws_sdk_iam::error::ProvideErrorMetadata + Error + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
+    {
+        use aws_sdk_iam::error::ProvideErrorMetadata;
+        Self {
+            operation,
+            code: err.code().map(str::to_string),
+            message: err.message().map(str::to_string),
+            source: Box::new(err),
+        }
+    }
+
+    /// True when the service answered with this error code.
+    pub fn is(&self, code: &str) -> bool {
+        self.code.as_deref() == Some(code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("creating IAM role `x`")]
+    struct Outer(#[source] Inner);
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("CreateRole: EntityAlreadyExists: Role with name x already exists.")]
+    struct Inner;
+
+    #[test]
+    fn summary_and_chain() {
+        let mut diags = Diagnostics::default();
+        report(&mut diags, &Outer(Inner));
+        assert_eq!(diags.errors.len(), 1);
+        assert_eq!(diags.errors[0].summary, "creating IAM role `x`");
+        assert!(diags.errors[0].detail.starts_with("CreateRole: EntityAlreadyExists"));
+    }
+}

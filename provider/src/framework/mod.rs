@@ -1,0 +1,12 @@
+//! What tf-provider lacks, written once and shared by every resource:
+//! plan helpers, validators, policy equivalence, retries, and the conversion
+//! of errors into diagnostics.
+
+pub mod diag;
+pub mod naming;
+pub mod plan;
+pub mod policy;
+pub mod retry;
+pub mod schema;
+pub mod tags;
+pub mod validate;

@@ -1,0 +1,153 @@
+//! Plan helpers: computed-on-create, defaults, requires-replace, and the
+//! conversions between tf-provider's `Value` maps and plain Rust maps.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use tf_provider::value::Value;
+use tf_provider::AttributePath;
+
+/// A map attribute whose elements may each be unknown.
+pub type ValueStringMap = Value<BTreeMap<String, Value<String>>>;
+/// A set attribute whose elements may each be unknown.
+pub type ValueStringSet = Value<BTreeSet<Value<String>>>;
+
+/// A computed attribute the provider fills on create: null in the proposed
+/// state means "not known until apply".
+pub fn unknown_if_null<T>(value: &mut Value<T>) {
+    if value.is_null() {
+        *value = Value::Unknown;
+    }
+}
+
+/// An optional attribute with a default.
+pub fn default_if_null<T>(value: &mut Value<T>, default: T) {
+    if value.is_null() {
+        *value = Value::Value(default);
+    }
+}
+
+/// The known value, if any.
+pub fn known<T>(value: &Value<T>) -> Option<&T> {
+    value.as_ref_option()
+}
+
+/// A string value that is known (not null, not unknown).
+pub fn known_str(value: &Value<String>) -> Option<&str> {
+    value.as_ref_option().map(String::as_str)
+}
+
+/// The map with every element known; null is the empty map; `None` while
+/// anything is unknown.
+pub fn known_string_map(value: &ValueStringMap) -> Option<BTreeMap<String, String>> {
+    match value {
+        Value::Null => Some(BTreeMap::new()),
+        Value::Unknown => None,
+        Value::Value(map) => map
+            .iter()
+            .map(|(k, v)| known(v).map(|v| (k.clone(), v.clone())))
+            .collect(),
+    }
+}
+
+/// The set with every element known; null is the empty set.
+pub fn known_string_set(value: &ValueStringSet) -> Option<BTreeSet<String>> {
+    match value {
+        Value::Null => Some(BTreeSet::new()),
+        Value::Unknown => None,
+        Value::Value(set) => set.iter().map(|v| known(v).cloned()).collect(),
+    }
+}
+
+pub fn to_value_map(map: &BTreeMap<String, String>) -> ValueStringMap {
+    Value::Value(
+        map.iter()
+            .map(|(k, v)| (k.clone(), Value::Value(v.clone())))
+            .collect(),
+    )
+}
+
+pub fn to_value_set(set: &BTreeSet<String>) -> ValueStringSet {
+    Value::Value(set.iter().map(|v| Value::Value(v.clone())).collect())
+}
+
+/// A map for an optional attribute after a read: an empty remote map stays
+/// null when the prior value was null, so that "not set" does not drift to `{}`.
+pub fn optional_map(prior: &ValueStringMap, remote: &BTreeMap<String, String>) -> ValueStringMap {
+    if remote.is_empty() && prior.is_null() {
+        Value::Null
+    } else {
+        to_value_map(remote)
+    }
+}
+
+/// The same for a set.
+pub fn optional_set(prior: &ValueStringSet, remote: &BTreeSet<String>) -> ValueStringSet {
+    if remote.is_empty() && prior.is_null() {
+        Value::Null
+    } else {
+        to_value_set(remote)
+    }
+}
+
+/// An optional string after a read: an empty remote string stays as the
+/// prior value when that was null or empty.
+pub fn optional_string(prior: &Value<String>, remote: Option<&str>) -> Value<String> {
+    match remote {
+        Some(s) if !s.is_empty() => Value::Value(s.to_string()),
+        _ if matches!(prior, Value::Value(p) if p.is_empty()) => prior.clone(),
+        _ => Value::Null,
+    }
+}
+
+/// Collects the attributes whose change forces replacement.
+#[derive(Default)]
+pub struct RequiresReplace {
+    pub paths: Vec<AttributePath>,
+}
+
+impl RequiresReplace {
+    /// Replacement when the planned value differs from the prior one. An
+    /// unknown planned value counts as a change (it may differ).
+    pub fn if_changed<T: PartialEq>(&mut self, name: &'static str, prior: &Value<T>, planned: &Value<T>) {
+        if prior != planned {
+            self.paths.push(AttributePath::new(name));
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_with_unknown_elements_are_unknown() {
+        let mut map = BTreeMap::new();
+        map.insert("a".to_string(), Value::Value("1".to_string()));
+        assert_eq!(known_string_map(&Value::Value(map.clone())).unwrap().len(), 1);
+        map.insert("b".to_string(), Value::Unknown);
+        assert!(known_string_map(&Value::Value(map)).is_none());
+        assert_eq!(known_string_map(&Value::Null), Some(BTreeMap::new()));
+    }
+
+    #[test]
+    fn optional_collections_keep_null() {
+        assert!(optional_map(&Value::Null, &BTreeMap::new()).is_null());
+        assert!(optional_map(&Value::Value(BTreeMap::new()), &BTreeMap::new()).is_value());
+        assert!(optional_set(&Value::Null, &BTreeSet::new()).is_null());
+        assert!(optional_string(&Value::Null, Some("")).is_null());
+        assert_eq!(optional_string(&Value::Null, Some("x")), Value::Value("x".to_string()));
+    }
+
+    #[test]
+    fn replace_on_change() {
+        let mut rr = RequiresReplace::default();
+        rr.if_changed("a", &Value::Value(1), &Value::Value(1));
+        assert!(rr.is_empty());
+        rr.if_changed("b", &Value::Value(1), &Value::Unknown);
+        assert_eq!(rr.paths, vec![AttributePath::new("b")]);
+    }
+}

@@ -1,0 +1,56 @@
+//! Short constructors for schema attributes. Every attribute carries a
+//! markdown description; `gen-docs` renders them into `docs/`.
+
+use std::collections::HashMap;
+
+use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Description};
+
+pub use AttributeConstraint::{Computed, Optional, OptionalComputed, Required};
+
+pub fn attr(attr_type: AttributeType, constraint: AttributeConstraint, description: &str) -> Attribute {
+    Attribute {
+        attr_type,
+        description: Description::markdown(description),
+        constraint,
+        sensitive: false,
+        deprecated: false,
+    }
+}
+
+pub fn string(constraint: AttributeConstraint, description: &str) -> Attribute {
+    attr(AttributeType::String, constraint, description)
+}
+
+pub fn number(constraint: AttributeConstraint, description: &str) -> Attribute {
+    attr(AttributeType::Number, constraint, description)
+}
+
+pub fn boolean(constraint: AttributeConstraint, description: &str) -> Attribute {
+    attr(AttributeType::Bool, constraint, description)
+}
+
+pub fn string_map(constraint: AttributeConstraint, description: &str) -> Attribute {
+    attr(AttributeType::Map(Box::new(AttributeType::String)), constraint, description)
+}
+
+pub fn string_set(constraint: AttributeConstraint, description: &str) -> Attribute {
+    attr(AttributeType::Set(Box::new(AttributeType::String)), constraint, description)
+}
+
+/// A list of objects whose fields are all strings.
+pub fn object_list(constraint: AttributeConstraint, fields: &[&str], description: &str) -> Attribute {
+    let fields: HashMap<String, AttributeType> = fields
+        .iter()
+        .map(|f| (f.to_string(), AttributeType::String))
+        .collect();
+    attr(
+        AttributeType::List(Box::new(AttributeType::Object(fields))),
+        constraint,
+        description,
+    )
+}
+
+/// Builds the attribute map of a block.
+pub fn attributes<const N: usize>(items: [(&str, Attribute); N]) -> HashMap<String, Attribute> {
+    items.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}

@@ -1,0 +1,55 @@
+//! Provider `default_tags` merged with a resource's own `tags`.
+
+use std::collections::BTreeMap;
+
+/// `default_tags` overlaid with `tags`: a resource's own tag wins.
+pub fn merge(
+    default_tags: &BTreeMap<String, String>,
+    tags: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut all = default_tags.clone();
+    all.extend(tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+    all
+}
+
+/// The resource's own tags, recovered from the object's tags on read: a tag
+/// that only repeats a default tag (same key and value) and was not among the
+/// resource's own tags before is not the resource's own.
+pub fn own_tags(
+    remote: &BTreeMap<String, String>,
+    default_tags: &BTreeMap<String, String>,
+    prior_own: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    remote
+        .iter()
+        .filter(|(k, v)| prior_own.contains_key(*k) || default_tags.get(*k) != Some(v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn resource_tags_win() {
+        let all = merge(&m(&[("team", "platform"), ("env", "dev")]), &m(&[("env", "prod")]));
+        assert_eq!(all, m(&[("team", "platform"), ("env", "prod")]));
+    }
+
+    #[test]
+    fn own_tags_exclude_defaults_only() {
+        let defaults = m(&[("team", "platform"), ("env", "dev")]);
+        let remote = m(&[("team", "platform"), ("env", "prod"), ("extra", "x")]);
+        assert_eq!(own_tags(&remote, &defaults, &m(&[])), m(&[("env", "prod"), ("extra", "x")]));
+        // A tag the resource set itself stays its own even if it equals a default.
+        assert_eq!(
+            own_tags(&remote, &defaults, &m(&[("team", "platform")])),
+            m(&[("team", "platform"), ("env", "prod"), ("extra", "x")])
+        );
+    }
+}

@@ -1,0 +1,360 @@
+//! Plan-time validators.
+//!
+//! Each validator checks one known value and returns `Err(rule)` where `rule`
+//! says what a valid value looks like. [`Validator::check`] turns that into a
+//! diagnostic naming the attribute path, e.g.
+//! "`service_accounts[1].namespace`: must be a DNS-1123 label ...".
+//! Null and unknown values are never validated: they are checked again once known.
+
+use tf_provider::{AttributePath, Diagnostics};
+
+use super::policy;
+
+/// Collects validation errors against attribute paths.
+pub struct Validator<'d> {
+    diags: &'d mut Diagnostics,
+}
+
+impl<'d> Validator<'d> {
+    pub fn new(diags: &'d mut Diagnostics) -> Self {
+        Self { diags }
+    }
+
+    /// Records an error for `path` with the message "`path`: rule".
+    pub fn error(&mut self, path: &AttributePath, rule: impl std::fmt::Display) {
+        let shown = display_path(path);
+        self.diags.error(
+            format!("`{shown}`: {rule}"),
+            format!("The value of `{shown}` is not valid: {rule}."),
+            path.clone(),
+        );
+    }
+
+    /// Runs `check` on a known value and records its error, if any.
+    pub fn check<T: ?Sized>(
+        &mut self,
+        path: &AttributePath,
+        value: Option<&T>,
+        check: impl FnOnce(&T) -> Result<(), String>,
+    ) {
+        if let Some(value) = value {
+            if let Err(rule) = check(value) {
+                self.error(path, rule);
+            }
+        }
+    }
+}
+
+/// `service_accounts[1].namespace`, the way HCL users write paths.
+pub fn display_path(path: &AttributePath) -> String {
+    use tf_provider::AttributePathStep as Step;
+    let mut out = String::new();
+    for step in &path.steps {
+        match step {
+            Step::Attribute(name) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(name);
+            }
+            Step::Key(key) => out.push_str(&format!("[{key:?}]")),
+            Step::Index(idx) => out.push_str(&format!("[{idx}]")),
+        }
+    }
+    out
+}
+
+/// A DNS-1123 label, as Kubernetes requires for namespaces.
+pub fn dns1123_label(value: &str) -> Result<(), String> {
+    dns1123_label_inner(value, false)
+}
+
+/// A DNS-1123 label in which `*` wildcards are allowed (IAM `StringLike`).
+pub fn dns1123_label_pattern(value: &str) -> Result<(), String> {
+    dns1123_label_inner(value, true)
+}
+
+fn dns1123_label_inner(value: &str, wildcard: bool) -> Result<(), String> {
+    const RULE: &str = "must be a DNS-1123 label: at most 63 characters, lowercase letters, digits and '-', starting and ending with a letter or digit";
+    let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || (wildcard && c == '*');
+    let ok = !value.is_empty()
+        && value.len() <= 63
+        && value.chars().all(|c| alnum(c) || c == '-')
+        && value.chars().next().is_some_and(alnum)
+        && value.chars().last().is_some_and(alnum);
+    if ok {
+        Ok(())
+    } else if wildcard {
+        Err(format!("{RULE} ('*' allowed as a wildcard), got {value:?}"))
+    } else {
+        Err(format!("{RULE}, got {value:?}"))
+    }
+}
+
+/// A DNS-1123 subdomain, as Kubernetes requires for service-account names;
+/// `*` is accepted as a wildcard when `wildcard` is set.
+pub fn dns1123_subdomain_pattern(value: &str) -> Result<(), String> {
+    const RULE: &str = "must be a DNS-1123 subdomain: at most 253 characters, lowercase letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit ('*' allowed as a wildcard)";
+    let ok = !value.is_empty()
+        && value.len() <= 253
+        && value.split('.').all(|part| dns1123_label_pattern(part).is_ok());
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("{RULE}, got {value:?}"))
+    }
+}
+
+/// An IAM role name: 1–64 characters from `[A-Za-z0-9+=,.@_-]`.
+pub fn iam_role_name(value: &str) -> Result<(), String> {
+    iam_name_with_limit(value, 64, "an IAM role name")
+}
+
+/// An IAM role name prefix, which leaves room for the 26-character generated suffix.
+pub fn iam_role_name_prefix(value: &str) -> Result<(), String> {
+    iam_name_with_limit(value, 64 - super::naming::SUFFIX_LEN, "an IAM role name prefix")
+}
+
+/// An inline policy name: 1–128 characters from `[A-Za-z0-9+=,.@_-]`.
+pub fn iam_policy_name(value: &str) -> Result<(), String> {
+    iam_name_with_limit(value, 128, "an IAM policy name")
+}
+
+fn iam_name_with_limit(value: &str, max: usize, what: &str) -> Result<(), String> {
+    let charset_ok = value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+    if value.is_empty() || value.len() > max || !charset_ok {
+        Err(format!(
+            "must be {what}: 1 to {max} characters from letters, digits and '+=,.@_-', got {value:?} ({} characters)",
+            value.len()
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// An IAM path: `/` or `/segment/.../`, at most 512 characters.
+pub fn iam_path(value: &str) -> Result<(), String> {
+    let ok = value.len() <= 512
+        && value.starts_with('/')
+        && value.ends_with('/')
+        && !value.contains("//")
+        && value.chars().all(|c| ('\u{21}'..='\u{7e}').contains(&c));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "must be an IAM path that begins and ends with '/', such as \"/\" or \"/platform/\", got {value:?}"
+        ))
+    }
+}
+
+/// Splits an ARN into (partition, service, region, account, resource).
+pub fn parse_arn(value: &str) -> Option<(&str, &str, &str, &str, &str)> {
+    let mut parts = value.splitn(6, ':');
+    let (arn, partition, service, region, account, resource) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    let partition_ok = partition == "aws" || partition.starts_with("aws-");
+    (arn == "arn" && partition_ok && !service.is_empty() && !resource.is_empty())
+        .then_some((partition, service, region, account, resource))
+}
+
+/// `arn:<partition>:iam::<account>:oidc-provider/<issuer host and path>`.
+/// Returns the issuer (host and path) used as the condition-key prefix.
+pub fn oidc_provider_arn(value: &str) -> Result<&str, String> {
+    let rule = || {
+        format!("must be an IAM OIDC provider ARN such as \"arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE\", got {value:?}")
+    };
+    let (_, service, region, account, resource) = parse_arn(value).ok_or_else(rule)?;
+    let issuer = resource.strip_prefix("oidc-provider/").ok_or_else(rule)?;
+    let host = issuer.split('/').next().unwrap_or_default();
+    let ok = service == "iam"
+        && region.is_empty()
+        && policy::is_account_id(account)
+        && !host.is_empty()
+        && host.contains('.')
+        && !issuer.ends_with('/')
+        && issuer
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._/".contains(c));
+    if ok {
+        Ok(issuer)
+    } else {
+        Err(rule())
+    }
+}
+
+/// An IAM managed policy ARN: `arn:<partition>:iam::<account or "aws">:policy/<path><name>`.
+pub fn iam_policy_arn(value: &str) -> Result<(), String> {
+    let ok = parse_arn(value).is_some_and(|(_, service, region, account, resource)| {
+        service == "iam"
+            && region.is_empty()
+            && (account == "aws" || policy::is_account_id(account))
+            && resource.starts_with("policy/")
+            && resource.len() > "policy/".len()
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "must be an IAM policy ARN such as \"arn:aws:iam::aws:policy/ReadOnlyAccess\", got {value:?}"
+        ))
+    }
+}
+
+/// A JSON policy document; a syntax error names its line and column.
+pub fn policy_document(value: &str) -> Result<(), String> {
+    policy::parse(value).map(|_| ()).map_err(|err| match err {
+        policy::PolicyError::Json { line, column, source } => format!(
+            "must be a valid JSON policy document: syntax error at line {line}, column {column}: {}",
+            strip_position(&source.to_string())
+        ),
+        other => format!("must be a valid JSON policy document: {other}"),
+    })
+}
+
+/// serde_json appends " at line L column C"; the message already says where.
+fn strip_position(msg: &str) -> &str {
+    msg.rfind(" at line ").map_or(msg, |idx| &msg[..idx])
+}
+
+/// An integer within an inclusive range.
+pub fn int_between(min: i64, max: i64) -> impl Fn(&i64) -> Result<(), String> {
+    move |value| {
+        if (min..=max).contains(value) {
+            Ok(())
+        } else {
+            Err(format!("must be between {min} and {max}, got {value}"))
+        }
+    }
+}
+
+/// A tag key (1–128 characters) and value (0–256 characters).
+pub fn tag(key: &str, value: &str) -> Result<(), String> {
+    if key.is_empty() || key.chars().count() > 128 {
+        return Err(format!("tag keys must be 1 to 128 characters, got {key:?}"));
+    }
+    if key.to_ascii_lowercase().starts_with("aws:") {
+        return Err(format!("tag keys must not start with \"aws:\", got {key:?}"));
+    }
+    if value.chars().count() > 256 {
+        return Err(format!("tag values must be at most 256 characters (key {key:?})"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_labels() {
+        for ok in ["a", "kube-system", "a1", "x".repeat(63).as_str()] {
+            assert!(dns1123_label(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "Kube", "-a", "a-", "a_b", "a.b", &"x".repeat(64), "a*"] {
+            assert!(dns1123_label(bad).is_err(), "{bad}");
+        }
+        assert!(dns1123_label_pattern("team-*").is_ok());
+        assert!(dns1123_label_pattern("*").is_ok());
+        let err = dns1123_label("Kube").unwrap_err();
+        assert!(err.contains("DNS-1123 label"), "{err}");
+    }
+
+    #[test]
+    fn dns_subdomains() {
+        for ok in ["external-dns", "a.b-c", "app-*", "*"] {
+            assert!(dns1123_subdomain_pattern(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "A", "a..b", ".a", "a_b", &"a".repeat(254)] {
+            assert!(dns1123_subdomain_pattern(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn role_names() {
+        assert!(iam_role_name("my-role_1+=,.@").is_ok());
+        assert!(iam_role_name(&"r".repeat(64)).is_ok());
+        assert!(iam_role_name(&"r".repeat(65)).is_err());
+        assert!(iam_role_name("").is_err());
+        assert!(iam_role_name("has space").is_err());
+        assert!(iam_role_name("slash/no").is_err());
+        assert!(iam_role_name_prefix(&"p".repeat(38)).is_ok());
+        assert!(iam_role_name_prefix(&"p".repeat(39)).is_err());
+    }
+
+    #[test]
+    fn paths() {
+        assert!(iam_path("/").is_ok());
+        assert!(iam_path("/platform/irsa/").is_ok());
+        for bad in ["", "platform/", "/platform", "//", "/a b/"] {
+            assert!(iam_path(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn oidc_provider_arns() {
+        assert_eq!(
+            oidc_provider_arn("arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF").unwrap(),
+            "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF"
+        );
+        assert!(oidc_provider_arn("arn:aws-cn:iam::123456789012:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/X").is_ok());
+        for bad in [
+            "",
+            "oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+            "arn:aws:iam::123456789012:role/x",
+            "arn:aws:iam::12345:oidc-provider/oidc.example.com",
+            "arn:aws:iam:us-east-1:123456789012:oidc-provider/oidc.example.com",
+            "arn:aws:iam::123456789012:oidc-provider/",
+            "arn:aws:iam::123456789012:oidc-provider/https://oidc.example.com",
+            "arn:aws:s3::123456789012:oidc-provider/oidc.example.com",
+        ] {
+            assert!(oidc_provider_arn(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn policy_arns() {
+        assert!(iam_policy_arn("arn:aws:iam::aws:policy/ReadOnlyAccess").is_ok());
+        assert!(iam_policy_arn("arn:aws:iam::123456789012:policy/team/x").is_ok());
+        assert!(iam_policy_arn("arn:aws:iam::123456789012:role/x").is_err());
+        assert!(iam_policy_arn("ReadOnlyAccess").is_err());
+    }
+
+    #[test]
+    fn policy_documents() {
+        assert!(policy_document(r#"{"Version":"2012-10-17","Statement":[]}"#).is_ok());
+        let err = policy_document("{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [,]\n}").unwrap_err();
+        assert!(err.contains("line 3, column 17"), "{err}");
+        assert_eq!(err.matches("line").count(), 1, "{err}");
+        assert!(policy_document("\"x\"").is_err());
+    }
+
+    #[test]
+    fn ranges_and_tags() {
+        let check = int_between(3600, 43200);
+        assert!(check(&3600).is_ok());
+        assert!(check(&43200).is_ok());
+        assert!(check(&3599).unwrap_err().contains("between 3600 and 43200"));
+        assert!(check(&43201).is_err());
+        assert!(tag("team", "platform").is_ok());
+        assert!(tag("", "x").is_err());
+        assert!(tag("aws:x", "x").is_err());
+        assert!(tag("k", &"v".repeat(257)).is_err());
+    }
+
+    #[test]
+    fn paths_display_like_hcl() {
+        let path = AttributePath::new("service_accounts").index(1).attribute("namespace");
+        assert_eq!(display_path(&path), "service_accounts[1].namespace");
+        let path = AttributePath::new("inline_policies").key("s3");
+        assert_eq!(display_path(&path), "inline_policies[\"s3\"]");
+    }
+}

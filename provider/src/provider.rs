@@ -1,0 +1,363 @@
+//! `provider "platform" {}`: configuration, and the AWS clients every
+//! resource shares.
+//!
+//! Nothing here touches the network at schema time. `configure` resolves the
+//! region and builds the clients once; credentials come from aws-config's
+//! standard chain (environment, shared profile, web identity token, container,
+//! instance) and are only fetched on the first API call.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use serde::{Deserialize, Serialize};
+use tf_provider::schema::{Block, Description, NestedBlock, Schema};
+use tf_provider::value::{self, Value, ValueEmpty};
+use tf_provider::{AttributePath, Diagnostics, DynamicResource, Provider};
+
+use crate::framework::plan::{known_string_map, ValueStringMap};
+use crate::framework::schema::{attributes, number, string, string_map, Optional, Required};
+use crate::framework::validate::{self, Validator};
+
+/// Default for `max_retries`.
+pub const DEFAULT_MAX_RETRIES: i64 = 8;
+/// How long to wait for a TCP/TLS connection to an AWS endpoint.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one attempt of one API call may take.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProviderConfig {
+    pub region: Value<String>,
+    pub profile: Value<String>,
+    #[serde(with = "value::serde_as_vec")]
+    pub assume_role: Value<AssumeRoleConfig>,
+    #[serde(with = "value::serde_as_vec")]
+    pub endpoints: Value<EndpointsConfig>,
+    pub default_tags: ValueStringMap,
+    pub max_retries: Value<i64>,
+    pub retry_mode: Value<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AssumeRoleConfig {
+    pub role_arn: Value<String>,
+    pub session_name: Value<String>,
+    pub external_id: Value<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EndpointsConfig {
+    pub eks: Value<String>,
+    pub iam: Value<String>,
+    pub kms: Value<String>,
+    pub sts: Value<String>,
+}
+
+/// Endpoint overrides as plain strings.
+#[derive(Debug, Clone, Default)]
+pub struct Endpoints {
+    pub eks: Option<String>,
+    pub iam: Option<String>,
+    pub kms: Option<String>,
+    pub sts: Option<String>,
+}
+
+/// What `configure` builds once and every resource shares.
+#[derive(Debug, Clone)]
+pub struct AwsClients {
+    pub region: String,
+    pub iam: aws_sdk_iam::Client,
+    pub sts: aws_sdk_sts::Client,
+    pub kms: aws_sdk_kms::Client,
+    pub eks: aws_sdk_eks::Client,
+    pub endpoints: Endpoints,
+    pub default_tags: BTreeMap<String, String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("no AWS region: set `region` in the provider block or AWS_REGION")]
+    NoRegion,
+    #[error("the provider is not configured yet")]
+    NotConfigured,
+    #[error("`default_tags` is not known yet; it must be known when the provider is configured")]
+    UnknownDefaultTags,
+}
+
+/// State shared between the provider and its resources.
+#[derive(Debug, Default)]
+pub struct ProviderData {
+    aws: RwLock<Option<Arc<AwsClients>>>,
+}
+
+impl ProviderData {
+    /// The AWS clients, once `configure` has run.
+    pub fn aws(&self) -> Result<Arc<AwsClients>, ConfigError> {
+        self.aws
+            .read()
+            .ok()
+            .and_then(|guard| guard.clone())
+            .ok_or(ConfigError::NotConfigured)
+    }
+
+    /// Installs clients directly (used by `configure` and by tests).
+    pub fn set_aws(&self, clients: AwsClients) {
+        if let Ok(mut guard) = self.aws.write() {
+            *guard = Some(Arc::new(clients));
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct PlatformProvider {
+    pub data: Arc<ProviderData>,
+}
+
+fn provider_block() -> Block {
+    Block {
+        version: 1,
+        description: Description::markdown(
+            "Composes an EKS platform: IRSA roles and, as they land, KMS-backed storage, Vault seals, EKS cluster stacks and Spacelift contexts.",
+        ),
+        attributes: attributes([
+            ("region", string(Optional, "AWS region for every API call. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION`, then to the region of the shared-config profile.")),
+            ("profile", string(Optional, "Named profile from the shared AWS config and credentials files. Falls back to `AWS_PROFILE`.")),
+            ("default_tags", string_map(Optional, "Tags merged into every taggable object this provider creates. A resource's own `tags` win on a key conflict.")),
+            ("max_retries", number(Optional, "How many times the AWS SDK retries a throttled or failed (5xx, transient network) call, with exponential backoff. Defaults to `8`.")),
+            ("retry_mode", string(Optional, "The AWS SDK retry mode: `standard` (default) or `adaptive` (client-side rate limiting on throttling).")),
+        ]),
+        blocks: [
+            (
+                "assume_role".to_string(),
+                NestedBlock::Optional(Block {
+                    description: Description::markdown("Assume this IAM role, with the credentials from the standard chain, before every call."),
+                    attributes: attributes([
+                        ("role_arn", string(Required, "ARN of the role to assume.")),
+                        ("session_name", string(Optional, "Session name recorded in CloudTrail. Defaults to a name chosen by the SDK.")),
+                        ("external_id", string(Optional, "External id the role's trust policy requires, if any.")),
+                    ]),
+                    ..Default::default()
+                }),
+            ),
+            (
+                "endpoints".to_string(),
+                NestedBlock::Optional(Block {
+                    description: Description::markdown("Per-service endpoint URLs, for emulators or VPC endpoints. Unset services use the SDK's resolution, which honours `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>`."),
+                    attributes: attributes([
+                        ("eks", string(Optional, "Endpoint URL for Amazon EKS.")),
+                        ("iam", string(Optional, "Endpoint URL for IAM.")),
+                        ("kms", string(Optional, "Endpoint URL for AWS KMS.")),
+                        ("sts", string(Optional, "Endpoint URL for AWS STS, also used to assume `assume_role`.")),
+                    ]),
+                    ..Default::default()
+                }),
+            ),
+        ]
+        .into_iter()
+        .collect(),
+        deprecated: false,
+    }
+}
+
+fn validate_config(diags: &mut Diagnostics, config: &ProviderConfig) {
+    let mut v = Validator::new(diags);
+    v.check(&AttributePath::new("max_retries"), config.max_retries.as_ref_option(), validate::int_between(0, 100));
+    v.check(&AttributePath::new("retry_mode"), config.retry_mode.as_ref_option(), |mode: &String| {
+        match mode.as_str() {
+            "standard" | "adaptive" => Ok(()),
+            other => Err(format!("must be \"standard\" or \"adaptive\", got {other:?}")),
+        }
+    });
+    if let Value::Value(role) = &config.assume_role {
+        let path = AttributePath::new("assume_role").index(0).attribute("role_arn");
+        v.check(&path, role.role_arn.as_ref_option(), |arn: &String| match validate::parse_arn(arn) {
+            Some((_, "iam", "", account, res)) if crate::framework::policy::is_account_id(account) && res.starts_with("role/") => Ok(()),
+            _ => Err(format!("must be an IAM role ARN such as \"arn:aws:iam::123456789012:role/deployer\", got {arn:?}")),
+        });
+    }
+    if let Value::Value(endpoints) = &config.endpoints {
+        for (name, value) in [("eks", &endpoints.eks), ("iam", &endpoints.iam), ("kms", &endpoints.kms), ("sts", &endpoints.sts)] {
+            let path = AttributePath::new("endpoints").index(0).attribute(name);
+            v.check(&path, value.as_ref_option(), |url: &String| {
+                if url.starts_with("http://") || url.starts_with("https://") {
+                    Ok(())
+                } else {
+                    Err(format!("must be an http:// or https:// URL, got {url:?}"))
+                }
+            });
+        }
+    }
+    if let Value::Value(tags) = &config.default_tags {
+        for (key, val) in tags {
+            v.check(&AttributePath::new("default_tags").key(key.clone()), val.as_ref_option(), |val: &String| validate::tag(key, val));
+        }
+    }
+}
+
+fn some_str(v: &Value<String>) -> Option<String> {
+    v.as_ref_option().filter(|s| !s.is_empty()).cloned()
+}
+
+/// Resolves the region: `region`, then the environment, then the profile.
+/// Instance metadata is deliberately not consulted, so a missing region fails
+/// at once with a clear message instead of after an IMDS timeout.
+async fn resolve_region(explicit: Option<String>, profile: Option<&str>) -> Option<Region> {
+    let mut profile_region = aws_config::profile::ProfileFileRegionProvider::builder();
+    if let Some(profile) = profile {
+        profile_region = profile_region.profile_name(profile);
+    }
+    RegionProviderChain::first_try(explicit.map(Region::new))
+        .or_else(aws_config::environment::region::EnvironmentVariableRegionProvider::new())
+        .or_else(profile_region.build())
+        .region()
+        .await
+}
+
+/// Builds the shared clients from the provider configuration.
+pub async fn build_clients(config: &ProviderConfig) -> Result<AwsClients, ConfigError> {
+    let profile = some_str(&config.profile);
+    let region = resolve_region(some_str(&config.region), profile.as_deref())
+        .await
+        .ok_or(ConfigError::NoRegion)?;
+    let default_tags = known_string_map(&config.default_tags).ok_or(ConfigError::UnknownDefaultTags)?;
+
+    let max_attempts = config.max_retries.as_ref_option().copied().unwrap_or(DEFAULT_MAX_RETRIES) as u32 + 1;
+    let retry = match config.retry_mode.as_ref_option().map(String::as_str) {
+        Some("adaptive") => RetryConfig::adaptive(),
+        _ => RetryConfig::standard(),
+    }
+    .with_max_attempts(max_attempts);
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .build();
+
+    let endpoints = match &config.endpoints {
+        Value::Value(e) => Endpoints {
+            eks: some_str(&e.eks),
+            iam: some_str(&e.iam),
+            kms: some_str(&e.kms),
+            sts: some_str(&e.sts),
+        },
+        _ => Endpoints::default(),
+    };
+
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(region.clone())
+        .retry_config(retry)
+        .timeout_config(timeouts);
+    if let Some(profile) = &profile {
+        loader = loader.profile_name(profile);
+    }
+    let mut sdk_config: SdkConfig = loader.load().await;
+
+    if let Value::Value(assume) = &config.assume_role {
+        if let Some(role_arn) = some_str(&assume.role_arn) {
+            let sts_config = with_endpoint(&sdk_config, endpoints.sts.as_deref());
+            let mut builder = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+                .region(region.clone())
+                .configure(&sts_config);
+            if let Some(name) = some_str(&assume.session_name) {
+                builder = builder.session_name(name);
+            }
+            if let Some(id) = some_str(&assume.external_id) {
+                builder = builder.external_id(id);
+            }
+            let provider = builder.build().await;
+            sdk_config = sdk_config
+                .to_builder()
+                .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(provider))
+                .build();
+        }
+    }
+
+    Ok(AwsClients {
+        region: region.to_string(),
+        iam: aws_sdk_iam::Client::new(&with_endpoint(&sdk_config, endpoints.iam.as_deref())),
+        sts: aws_sdk_sts::Client::new(&with_endpoint(&sdk_config, endpoints.sts.as_deref())),
+        kms: aws_sdk_kms::Client::new(&with_endpoint(&sdk_config, endpoints.kms.as_deref())),
+        eks: aws_sdk_eks::Client::new(&with_endpoint(&sdk_config, endpoints.eks.as_deref())),
+        endpoints,
+        default_tags,
+    })
+}
+
+fn with_endpoint(config: &SdkConfig, endpoint: Option<&str>) -> SdkConfig {
+    match endpoint {
+        Some(url) => config.to_builder().endpoint_url(url).build(),
+        None => config.clone(),
+    }
+}
+
+#[async_trait]
+impl Provider for PlatformProvider {
+    type Config<'a> = ProviderConfig;
+    type MetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(Schema { version: 1, block: provider_block() })
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::Config<'a>) -> Option<()> {
+        validate_config(diags, &config);
+        Some(())
+    }
+
+    async fn configure<'a>(&self, diags: &mut Diagnostics, _terraform_version: String, config: Self::Config<'a>) -> Option<()> {
+        match build_clients(&config).await {
+            Ok(clients) => {
+                tracing::debug!(region = %clients.region, "configured AWS clients");
+                self.data.set_aws(clients);
+                Some(())
+            }
+            Err(err) => {
+                crate::framework::diag::report(diags, &err);
+                None
+            }
+        }
+    }
+
+    fn get_resources(&self, _diags: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
+        Some(crate::services::resources(&self.data))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_needs_no_network_and_describes_everything() {
+        let provider = PlatformProvider::default();
+        let mut diags = Diagnostics::default();
+        let schema = Provider::schema(&provider, &mut diags).expect("schema");
+        assert!(diags.errors.is_empty());
+        assert!(schema.block.attributes.contains_key("region"));
+        assert!(schema.block.blocks.contains_key("assume_role"));
+    }
+
+    #[test]
+    fn bad_provider_settings_name_their_path() {
+        let mut diags = Diagnostics::default();
+        let config = ProviderConfig {
+            retry_mode: Value::Value("fast".into()),
+            max_retries: Value::Value(-1),
+            assume_role: Value::Value(AssumeRoleConfig { role_arn: Value::Value("deployer".into()), ..Default::default() }),
+            ..Default::default()
+        };
+        validate_config(&mut diags, &config);
+        let summaries: Vec<_> = diags.errors.iter().map(|d| d.summary.to_string()).collect();
+        assert!(summaries.iter().any(|s| s.starts_with("`retry_mode`")), "{summaries:?}");
+        assert!(summaries.iter().any(|s| s.starts_with("`max_retries`")), "{summaries:?}");
+        assert!(summaries.iter().any(|s| s.starts_with("`assume_role[0].role_arn`")), "{summaries:?}");
+    }
+}

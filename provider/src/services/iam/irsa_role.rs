@@ -1,0 +1,751 @@
+//! `platform_irsa_role`: an IAM role that Kubernetes service accounts assume
+//! through the cluster's IAM OIDC provider (IRSA).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value as Json};
+use tf_provider::schema::{Block, Description, Schema};
+use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::{AttributePath, Diagnostics, Resource};
+
+use super::role::{self, RemoteRole, RoleSpec};
+use crate::framework::diag::report;
+use crate::framework::naming;
+use crate::framework::plan::{
+    default_if_null, known_str, known_string_map, known_string_set, optional_map, optional_set,
+    optional_string, to_value_map, unknown_if_null, RequiresReplace, ValueStringMap, ValueStringSet,
+};
+use crate::framework::policy;
+use crate::framework::schema::{
+    attributes, number, object_list, string, string_map, string_set, Computed, Optional,
+    OptionalComputed, Required,
+};
+use crate::framework::tags;
+use crate::framework::validate::{self, Validator};
+use crate::provider::ProviderData;
+
+pub const DEFAULT_AUDIENCE: &str = "sts.amazonaws.com";
+pub const DEFAULT_PATH: &str = "/";
+pub const DEFAULT_MAX_SESSION: i64 = 3600;
+pub const ROLE_ARN_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServiceAccount {
+    pub namespace: Value<String>,
+    pub name: Value<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IrsaRoleState {
+    pub id: Value<String>,
+    pub name: Value<String>,
+    pub name_prefix: Value<String>,
+    pub path: Value<String>,
+    pub description: Value<String>,
+    pub oidc_provider_arn: Value<String>,
+    pub service_accounts: Value<Vec<ServiceAccount>>,
+    pub audience: Value<String>,
+    pub policy_arns: ValueStringSet,
+    pub inline_policies: ValueStringMap,
+    pub permissions_boundary: Value<String>,
+    pub max_session_duration: Value<i64>,
+    pub tags: ValueStringMap,
+    pub tags_all: ValueStringMap,
+    pub arn: Value<String>,
+    pub unique_id: Value<String>,
+    pub trust_policy: Value<String>,
+    pub service_account_annotations: ValueStringMap,
+}
+
+/// A service account as plain strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    pub namespace: String,
+    pub name: String,
+}
+
+impl Subject {
+    fn sub(&self) -> String {
+        format!("system:serviceaccount:{}:{}", self.namespace, self.name)
+    }
+    fn is_pattern(&self) -> bool {
+        self.namespace.contains('*') || self.name.contains('*')
+    }
+}
+
+/// The trust policy for `subjects`: one statement for exact names
+/// (`StringEquals`) and one for wildcard names (`StringLike`), each pinning
+/// `:aud`. Conditions inside one statement are ANDed, so exact and wildcard
+/// subjects cannot share a statement; a role with only one kind has one statement.
+pub fn trust_policy(oidc_provider_arn: &str, issuer: &str, subjects: &[Subject], audience: &str) -> String {
+    let one_or_many = |values: Vec<String>| -> Json {
+        if values.len() == 1 {
+            Json::from(values[0].clone())
+        } else {
+            Json::from(values)
+        }
+    };
+    let (patterns, exact): (Vec<&Subject>, Vec<&Subject>) = subjects.iter().partition(|s| s.is_pattern());
+    let aud_key = format!("{issuer}:aud");
+    let sub_key = format!("{issuer}:sub");
+    let mut statements = Vec::new();
+    for (operator, group) in [("StringEquals", exact), ("StringLike", patterns)] {
+        if group.is_empty() {
+            continue;
+        }
+        let subs = one_or_many(group.iter().map(|s| s.sub()).collect());
+        let condition = if operator == "StringEquals" {
+            json!({ "StringEquals": { aud_key.clone(): audience, sub_key.clone(): subs } })
+        } else {
+            json!({ "StringEquals": { aud_key.clone(): audience }, "StringLike": { sub_key.clone(): subs } })
+        };
+        statements.push(json!({
+            "Effect": "Allow",
+            "Principal": { "Federated": oidc_provider_arn },
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": condition,
+        }));
+    }
+    json!({ "Version": "2012-10-17", "Statement": statements }).to_string()
+}
+
+/// What a trust policy written by [`trust_policy`] says, for import.
+#[derive(Debug, Default, PartialEq)]
+pub struct ParsedTrust {
+    pub oidc_provider_arn: Option<String>,
+    pub audience: Option<String>,
+    pub subjects: Vec<Subject>,
+}
+
+pub fn parse_trust_policy(document: &str) -> ParsedTrust {
+    let mut parsed = ParsedTrust::default();
+    let Ok(doc) = policy::parse(document) else {
+        return parsed;
+    };
+    let statements = match &doc["Statement"] {
+        Json::Array(items) => items.clone(),
+        Json::Null => vec![],
+        other => vec![other.clone()],
+    };
+    let strings = |v: &Json| -> Vec<String> {
+        match v {
+            Json::Array(items) => items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect(),
+            Json::String(s) => vec![s.clone()],
+            _ => vec![],
+        }
+    };
+    for statement in statements {
+        let Some(federated) = strings(&statement["Principal"]["Federated"]).into_iter().next() else {
+            continue;
+        };
+        let Ok(issuer) = validate::oidc_provider_arn(&federated) else {
+            continue;
+        };
+        let issuer = issuer.to_string();
+        parsed.oidc_provider_arn.get_or_insert(federated.clone());
+        if let Json::Object(conditions) = &statement["Condition"] {
+            for (operator, keys) in conditions {
+                let Json::Object(keys) = keys else { continue };
+                for (key, values) in keys {
+                    if key.eq_ignore_ascii_case(&format!("{issuer}:aud")) {
+                        if let Some(aud) = strings(values).into_iter().next() {
+                            parsed.audience.get_or_insert(aud);
+                        }
+                    } else if key.eq_ignore_ascii_case(&format!("{issuer}:sub"))
+                        && (operator == "StringEquals" || operator == "StringLike")
+                    {
+                        for sub in strings(values) {
+                            let mut parts = sub.splitn(4, ':');
+                            if let (Some("system"), Some("serviceaccount"), Some(ns), Some(name)) =
+                                (parts.next(), parts.next(), parts.next(), parts.next())
+                            {
+                                parsed.subjects.push(Subject { namespace: ns.into(), name: name.into() });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    parsed
+}
+
+pub struct IrsaRoleResource {
+    data: Arc<ProviderData>,
+}
+
+impl IrsaRoleResource {
+    pub fn new(data: Arc<ProviderData>) -> Self {
+        Self { data }
+    }
+}
+
+fn schema_block() -> Block {
+    Block {
+        version: 1,
+        description: Description::markdown(
+            "An IAM role that Kubernetes service accounts assume through the cluster's IAM OIDC provider (IRSA). \
+             The trust policy pins both `:sub` and `:aud`, with one statement for exact service-account names and one for wildcard names. \
+             Inline and managed policies, tags and the permissions boundary are refreshed on every plan; equivalent policy documents never show as a diff.",
+        ),
+        attributes: attributes([
+            ("id", string(Computed, "The role name.")),
+            ("name", string(OptionalComputed, "Role name, 1–64 characters from letters, digits and `+=,.@_-`. Conflicts with `name_prefix`; when both are unset a unique name starting with `platform-` is generated. Changing it replaces the role.")),
+            ("name_prefix", string(Optional, "Creates a unique role name beginning with this prefix (at most 38 characters). Conflicts with `name`. Changing it replaces the role.")),
+            ("path", string(OptionalComputed, "IAM path of the role, beginning and ending with `/`. Defaults to `/`. Changing it replaces the role.")),
+            ("description", string(Optional, "Description of the role.")),
+            ("oidc_provider_arn", string(Required, "ARN of the IAM OIDC provider for the cluster, `arn:aws:iam::<account>:oidc-provider/<issuer>`. The issuer host and path form the condition keys (`<issuer>:sub`, `<issuer>:aud`). The provider may belong to another account, for example a copy in a DNS account.")),
+            ("service_accounts", object_list(Required, &["namespace", "name"], "Service accounts allowed to assume the role, as a list of `{ namespace, name }`. Both are DNS-1123 names; an entry containing `*` matches with `StringLike`, all others with `StringEquals`.")),
+            ("audience", string(OptionalComputed, "Value pinned by the `:aud` condition. Defaults to `sts.amazonaws.com`, the audience of EKS projected service-account tokens.")),
+            ("policy_arns", string_set(Optional, "ARNs of managed policies to attach. Policies attached outside Terraform show as a diff and are detached on apply.")),
+            ("inline_policies", string_map(Optional, "Inline policies, from policy name to JSON document. Documents are compared semantically, so formatting, key order, statement order and `\"x\"` versus `[\"x\"]` never cause a diff.")),
+            ("permissions_boundary", string(Optional, "ARN of the managed policy used as the role's permissions boundary.")),
+            ("max_session_duration", number(OptionalComputed, "Maximum session duration in seconds, 3600–43200. Defaults to `3600`.")),
+            ("tags", string_map(Optional, "Tags of the role. Merged over the provider's `default_tags`.")),
+            ("tags_all", string_map(Computed, "All tags of the role, including the provider's `default_tags`.")),
+            ("arn", string(Computed, "ARN of the role.")),
+            ("unique_id", string(Computed, "Stable unique id IAM assigns to the role (`AROA...`).")),
+            ("trust_policy", string(Computed, "The trust (assume-role) policy document the role has. An out-of-band edit shows as a diff and is repaired on apply.")),
+            ("service_account_annotations", string_map(Computed, "Annotations for the Kubernetes service accounts: `{ \"eks.amazonaws.com/role-arn\" = arn }`.")),
+        ]),
+        blocks: Default::default(),
+        deprecated: false,
+    }
+}
+
+/// Subjects as plain strings, once every one is known.
+fn known_subjects(state: &IrsaRoleState) -> Option<Vec<Subject>> {
+    state.service_accounts.as_ref_option()?.iter().map(|sa| {
+        Some(Subject { namespace: known_str(&sa.namespace)?.to_string(), name: known_str(&sa.name)?.to_string() })
+    }).collect()
+}
+
+/// The trust policy the configuration asks for, once its inputs are known.
+fn desired_trust_policy(state: &IrsaRoleState) -> Option<String> {
+    let arn = known_str(&state.oidc_provider_arn)?;
+    let issuer = validate::oidc_provider_arn(arn).ok()?;
+    let audience = known_str(&state.audience).unwrap_or(DEFAULT_AUDIENCE);
+    Some(trust_policy(arn, issuer, &known_subjects(state)?, audience))
+}
+
+fn validate_state(diags: &mut Diagnostics, config: &IrsaRoleState) {
+    let mut v = Validator::new(diags);
+    let path = AttributePath::new;
+    v.check(&path("name"), config.name.as_ref_option(), |s: &String| validate::iam_role_name(s));
+    v.check(&path("name_prefix"), config.name_prefix.as_ref_option(), |s: &String| validate::iam_role_name_prefix(s));
+    if config.name.is_value() && config.name_prefix.is_value() {
+        v.error(&path("name_prefix"), "conflicts with `name`: set one of `name` or `name_prefix`, not both");
+    }
+    v.check(&path("path"), config.path.as_ref_option(), |s: &String| validate::iam_path(s));
+    v.check(&path("description"), config.description.as_ref_option(), |s: &String| {
+        if s.chars().count() <= 1000 { Ok(()) } else { Err("must be at most 1000 characters".into()) }
+    });
+    v.check(&path("oidc_provider_arn"), config.oidc_provider_arn.as_ref_option(), |s: &String| validate::oidc_provider_arn(s).map(|_| ()));
+    v.check(&path("audience"), config.audience.as_ref_option(), |s: &String| {
+        if s.is_empty() { Err("must not be empty; EKS tokens use \"sts.amazonaws.com\"".into()) } else { Ok(()) }
+    });
+    if let Value::Value(accounts) = &config.service_accounts {
+        if accounts.is_empty() {
+            v.error(&path("service_accounts"), "must list at least one `{ namespace, name }`: a role no service account may assume is useless");
+        }
+        for (i, sa) in accounts.iter().enumerate() {
+            let item = path("service_accounts").index(i as i64);
+            v.check(&item.clone().attribute("namespace"), sa.namespace.as_ref_option(), |s: &String| validate::dns1123_label_pattern(s));
+            v.check(&item.attribute("name"), sa.name.as_ref_option(), |s: &String| validate::dns1123_subdomain_pattern(s));
+        }
+    }
+    if let Value::Value(arns) = &config.policy_arns {
+        for arn in arns.iter().filter_map(|a| a.as_ref_option()) {
+            v.check(&path("policy_arns"), Some(arn), |s: &String| validate::iam_policy_arn(s));
+        }
+    }
+    if let Value::Value(policies) = &config.inline_policies {
+        for (name, document) in policies {
+            let item = path("inline_policies").key(name.clone());
+            v.check(&item, Some(name), |s: &String| validate::iam_policy_name(s));
+            v.check(&item, document.as_ref_option(), |s: &String| validate::policy_document(s));
+        }
+    }
+    v.check(&path("permissions_boundary"), config.permissions_boundary.as_ref_option(), |s: &String| validate::iam_policy_arn(s));
+    v.check(&path("max_session_duration"), config.max_session_duration.as_ref_option(), validate::int_between(3600, 43200));
+    if let Value::Value(tags) = &config.tags {
+        for (key, value) in tags {
+            v.check(&path("tags").key(key.clone()), value.as_ref_option(), |val: &String| validate::tag(key, val));
+        }
+    }
+}
+
+/// The role as the planned state asks for it. `None` while something is unknown.
+fn spec_from_state(state: &IrsaRoleState, name: &str) -> Option<RoleSpec> {
+    Some(RoleSpec {
+        name: name.to_string(),
+        path: known_str(&state.path).unwrap_or(DEFAULT_PATH).to_string(),
+        description: known_str(&state.description).filter(|d| !d.is_empty()).map(str::to_string),
+        trust_policy: match known_str(&state.trust_policy) {
+            Some(tp) => tp.to_string(),
+            None => desired_trust_policy(state)?,
+        },
+        max_session_duration: state.max_session_duration.as_ref_option().copied().unwrap_or(DEFAULT_MAX_SESSION),
+        permissions_boundary: known_str(&state.permissions_boundary).map(str::to_string),
+        tags: known_string_map(&state.tags_all)?,
+        policy_arns: known_string_set(&state.policy_arns)?,
+        inline_policies: known_string_map(&state.inline_policies)?,
+    })
+}
+
+/// Writes what IAM has into state, keeping the user's text for equivalent
+/// policies and the user's own tags apart from the provider's defaults.
+fn flatten(prior: &IrsaRoleState, remote: &RemoteRole, default_tags: &BTreeMap<String, String>) -> IrsaRoleState {
+    let spec = &remote.spec;
+    let mut state = prior.clone();
+    state.id = Value::Value(spec.name.clone());
+    state.name = Value::Value(spec.name.clone());
+    state.path = Value::Value(spec.path.clone());
+    state.description = optional_string(&prior.description, spec.description.as_deref());
+    state.max_session_duration = Value::Value(spec.max_session_duration);
+    state.permissions_boundary = optional_string(&prior.permissions_boundary, spec.permissions_boundary.as_deref());
+    state.arn = Value::Value(remote.arn.clone());
+    state.unique_id = Value::Value(remote.unique_id.clone());
+    state.trust_policy = Value::Value(policy::keep_equivalent(known_str(&prior.trust_policy), &spec.trust_policy));
+    state.policy_arns = optional_set(&prior.policy_arns, &spec.policy_arns);
+
+    let prior_inline = known_string_map(&prior.inline_policies).unwrap_or_default();
+    let inline: BTreeMap<String, String> = spec
+        .inline_policies
+        .iter()
+        .map(|(name, doc)| (name.clone(), policy::keep_equivalent(prior_inline.get(name).map(String::as_str), doc)))
+        .collect();
+    state.inline_policies = optional_map(&prior.inline_policies, &inline);
+
+    let prior_own = known_string_map(&prior.tags).unwrap_or_default();
+    state.tags = optional_map(&prior.tags, &tags::own_tags(&spec.tags, default_tags, &prior_own));
+    state.tags_all = to_value_map(&spec.tags);
+    let mut annotations = BTreeMap::new();
+    annotations.insert(ROLE_ARN_ANNOTATION.to_string(), remote.arn.clone());
+    state.service_account_annotations = to_value_map(&annotations);
+
+    // The inputs of the trust policy are the configuration's; an import has none,
+    // so recover them from the document.
+    if prior.oidc_provider_arn.is_null() || prior.service_accounts.is_null() || prior.audience.is_null() {
+        let parsed = parse_trust_policy(&spec.trust_policy);
+        if prior.oidc_provider_arn.is_null() {
+            state.oidc_provider_arn = parsed.oidc_provider_arn.into();
+        }
+        if prior.audience.is_null() {
+            state.audience = Value::Value(parsed.audience.unwrap_or_else(|| DEFAULT_AUDIENCE.to_string()));
+        }
+        if prior.service_accounts.is_null() && !parsed.subjects.is_empty() {
+            state.service_accounts = Value::Value(
+                parsed
+                    .subjects
+                    .into_iter()
+                    .map(|s| ServiceAccount { namespace: Value::Value(s.namespace), name: Value::Value(s.name) })
+                    .collect(),
+            );
+        }
+    }
+    state
+}
+
+/// `tags_all` for a plan: the defaults overlaid with the resource's tags.
+fn planned_tags_all(state: &IrsaRoleState, default_tags: &BTreeMap<String, String>) -> ValueStringMap {
+    match known_string_map(&state.tags) {
+        Some(own) => to_value_map(&tags::merge(default_tags, &own)),
+        None => Value::Unknown,
+    }
+}
+
+impl IrsaRoleResource {
+    fn default_tags(&self) -> BTreeMap<String, String> {
+        self.data.aws().map(|a| a.default_tags.clone()).unwrap_or_default()
+    }
+}
+
+#[async_trait]
+impl Resource for IrsaRoleResource {
+    type State<'a> = IrsaRoleState;
+    type PrivateState<'a> = ValueEmpty;
+    type ProviderMetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(Schema { version: 1, block: schema_block() })
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+        validate_state(diags, &config);
+        Some(())
+    }
+
+    async fn read<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        state: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = match self.data.aws() {
+            Ok(aws) => aws,
+            Err(err) => {
+                report(diags, &err);
+                return Some((state, private_state));
+            }
+        };
+        let Some(name) = known_str(&state.id).or(known_str(&state.name)).map(str::to_string) else {
+            return Some((state, private_state));
+        };
+        match role::find_role_by_name(&aws.iam, &name).await {
+            Ok(Some(remote)) => Some((flatten(&state, &remote, &aws.default_tags), private_state)),
+            Ok(None) => {
+                tracing::warn!(role = %name, "IAM role not found, removing it from state");
+                None
+            }
+            Err(err) => {
+                report(diags, &err);
+                Some((state, private_state))
+            }
+        }
+    }
+
+    async fn plan_create<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        proposed: Self::State<'a>,
+        _config: Self::State<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let mut state = proposed;
+        default_if_null(&mut state.path, DEFAULT_PATH.to_string());
+        default_if_null(&mut state.audience, DEFAULT_AUDIENCE.to_string());
+        default_if_null(&mut state.max_session_duration, DEFAULT_MAX_SESSION);
+        if state.name.is_null() {
+            state.name = Value::Unknown;
+        }
+        state.id = state.name.clone();
+        state.trust_policy = desired_trust_policy(&state).map_or(Value::Unknown, Value::Value);
+        state.tags_all = planned_tags_all(&state, &self.default_tags());
+        unknown_if_null(&mut state.arn);
+        unknown_if_null(&mut state.unique_id);
+        unknown_if_null(&mut state.service_account_annotations);
+        Some((state, Default::default()))
+    }
+
+    async fn plan_update<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        prior: Self::State<'a>,
+        proposed: Self::State<'a>,
+        config: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        let mut state = proposed;
+        let mut replace = RequiresReplace::default();
+        default_if_null(&mut state.path, DEFAULT_PATH.to_string());
+        default_if_null(&mut state.audience, DEFAULT_AUDIENCE.to_string());
+        default_if_null(&mut state.max_session_duration, DEFAULT_MAX_SESSION);
+
+        // A generated name follows its prefix: a new prefix means a new name.
+        if config.name.is_null() && prior.name_prefix != state.name_prefix {
+            state.name = Value::Unknown;
+            replace.if_changed("name_prefix", &prior.name_prefix, &state.name_prefix);
+        }
+        replace.if_changed("name", &prior.name, &state.name);
+        replace.if_changed("path", &prior.path, &state.path);
+
+        state.trust_policy = match (desired_trust_policy(&state), known_str(&prior.trust_policy)) {
+            (Some(desired), Some(current)) if policy::equivalent(&desired, current) => Value::Value(current.to_string()),
+            (Some(desired), _) => Value::Value(desired),
+            (None, _) => Value::Unknown,
+        };
+        state.tags_all = match planned_tags_all(&state, &self.default_tags()) {
+            planned if planned == prior.tags_all => prior.tags_all.clone(),
+            planned => planned,
+        };
+
+        if replace.is_empty() {
+            state.id = prior.id.clone();
+        } else {
+            state.id = state.name.clone();
+            state.arn = Value::Unknown;
+            state.unique_id = Value::Unknown;
+            state.service_account_annotations = Value::Unknown;
+        }
+        Some((state, private_state, replace.paths))
+    }
+
+    async fn plan_destroy<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        _prior: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<Self::PrivateState<'a>> {
+        Some(private_state)
+    }
+
+    async fn create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        planned: Self::State<'a>,
+        _config: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = match self.data.aws() {
+            Ok(aws) => aws,
+            Err(err) => {
+                report(diags, &err);
+                return None;
+            }
+        };
+        let name = match known_str(&planned.name) {
+            Some(name) => name.to_string(),
+            None => naming::unique_name(known_str(&planned.name_prefix).unwrap_or(naming::DEFAULT_PREFIX)),
+        };
+        let Some(spec) = spec_from_state(&planned, &name) else {
+            diags.root_error_short(format!("creating IAM role `{name}`: the plan still has unknown values"));
+            return None;
+        };
+        let mut state = planned.clone();
+        state.name = Value::Value(name.clone());
+        state.id = Value::Value(name.clone());
+        state.trust_policy = Value::Value(spec.trust_policy.clone());
+        match role::create_role(&aws.iam, &spec).await {
+            Ok(remote) => Some((flatten(&state, &remote, &aws.default_tags), private_state)),
+            Err(failure) => {
+                report(diags, &failure.error);
+                // The role exists: record it so that Terraform taints it and the
+                // next apply replaces it or destroy removes it. Never an orphan.
+                failure.created.map(|remote| {
+                    let mut partial = flatten(&state, &remote, &aws.default_tags);
+                    partial.policy_arns = optional_set(&planned.policy_arns, &remote.spec.policy_arns);
+                    (partial, private_state)
+                })
+            }
+        }
+    }
+
+    async fn update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Self::State<'a>,
+        planned: Self::State<'a>,
+        _config: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = match self.data.aws() {
+            Ok(aws) => aws,
+            Err(err) => {
+                report(diags, &err);
+                return None;
+            }
+        };
+        let Some(name) = known_str(&prior.id).map(str::to_string) else {
+            diags.root_error_short("updating IAM role: the prior state has no role name");
+            return None;
+        };
+        let (Some(prior_spec), Some(spec)) = (spec_from_state(&prior, &name), spec_from_state(&planned, &name)) else {
+            diags.root_error_short(format!("updating IAM role `{name}`: the plan still has unknown values"));
+            return None;
+        };
+        match role::update_role(&aws.iam, &prior_spec, &spec).await {
+            // The plan is fully known at apply time and is now what IAM has.
+            Ok(()) => Some((planned, private_state)),
+            Err(err) => {
+                report(diags, &err);
+                // Part of the update may have gone through: record what IAM has now.
+                match role::find_role_by_name(&aws.iam, &name).await {
+                    Ok(Some(remote)) => Some((flatten(&prior, &remote, &aws.default_tags), private_state)),
+                    Ok(None) => None,
+                    Err(read_err) => {
+                        report(diags, &read_err);
+                        Some((prior, private_state))
+                    }
+                }
+            }
+        }
+    }
+
+    async fn destroy<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Self::State<'a>,
+        _private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<()> {
+        let aws = match self.data.aws() {
+            Ok(aws) => aws,
+            Err(err) => {
+                report(diags, &err);
+                return None;
+            }
+        };
+        let Some(name) = known_str(&prior.id).or(known_str(&prior.name)) else {
+            return Some(());
+        };
+        match role::delete_role(&aws.iam, name).await {
+            Ok(()) => Some(()),
+            Err(err) => {
+                report(diags, &err);
+                None
+            }
+        }
+    }
+
+    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = match self.data.aws() {
+            Ok(aws) => aws,
+            Err(err) => {
+                report(diags, &err);
+                return None;
+            }
+        };
+        if let Err(rule) = validate::iam_role_name(&id) {
+            diags.root_error(format!("importing IAM role: the import id {rule}"), "Import `platform_irsa_role` by role name: `terraform import platform_irsa_role.x my-role`.");
+            return None;
+        }
+        match role::find_role_by_name(&aws.iam, &id).await {
+            Ok(Some(remote)) => Some((flatten(&IrsaRoleState::default(), &remote, &aws.default_tags), Default::default())),
+            Ok(None) => {
+                diags.root_error_short(format!("importing IAM role `{id}`: no such role"));
+                None
+            }
+            Err(err) => {
+                report(diags, &err);
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARN: &str = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC";
+    const ISSUER: &str = "oidc.eks.us-east-1.amazonaws.com/id/ABC";
+
+    fn subject(ns: &str, name: &str) -> Subject {
+        Subject { namespace: ns.into(), name: name.into() }
+    }
+
+    #[test]
+    fn exact_subjects_share_one_statement_pinning_aud_and_sub() {
+        let doc: Json = serde_json::from_str(&trust_policy(ARN, ISSUER, &[subject("kube-system", "ebs-csi"), subject("a", "b")], "sts.amazonaws.com")).unwrap();
+        let statements = doc["Statement"].as_array().unwrap();
+        assert_eq!(statements.len(), 1);
+        let cond = &statements[0]["Condition"]["StringEquals"];
+        assert_eq!(cond[format!("{ISSUER}:aud")], "sts.amazonaws.com");
+        assert_eq!(cond[format!("{ISSUER}:sub")], json!(["system:serviceaccount:kube-system:ebs-csi", "system:serviceaccount:a:b"]));
+        assert_eq!(statements[0]["Principal"]["Federated"], ARN);
+        assert!(statements[0]["Condition"].get("StringLike").is_none());
+    }
+
+    #[test]
+    fn wildcards_get_their_own_statement() {
+        let doc: Json = serde_json::from_str(&trust_policy(ARN, ISSUER, &[subject("a", "b"), subject("team-*", "runner-*")], "sts.amazonaws.com")).unwrap();
+        let statements = doc["Statement"].as_array().unwrap();
+        assert_eq!(statements.len(), 2);
+        let like = &statements[1]["Condition"];
+        assert_eq!(like["StringLike"][format!("{ISSUER}:sub")], "system:serviceaccount:team-*:runner-*");
+        assert_eq!(like["StringEquals"][format!("{ISSUER}:aud")], "sts.amazonaws.com");
+        let only_patterns: Json = serde_json::from_str(&trust_policy(ARN, ISSUER, &[subject("x", "*")], "aud")).unwrap();
+        assert_eq!(only_patterns["Statement"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn trust_policy_round_trips_through_parse() {
+        let subjects = vec![subject("a", "b"), subject("team-*", "x")];
+        let parsed = parse_trust_policy(&trust_policy(ARN, ISSUER, &subjects, "custom"));
+        assert_eq!(parsed.oidc_provider_arn.as_deref(), Some(ARN));
+        assert_eq!(parsed.audience.as_deref(), Some("custom"));
+        assert_eq!(parsed.subjects, subjects);
+        assert_eq!(parse_trust_policy("not json"), ParsedTrust::default());
+    }
+
+    fn sa(ns: &str, name: &str) -> ServiceAccount {
+        ServiceAccount { namespace: Value::Value(ns.into()), name: Value::Value(name.into()) }
+    }
+
+    #[test]
+    fn validation_names_attribute_paths() {
+        let mut inline = BTreeMap::new();
+        inline.insert("bad".to_string(), Value::Value("{\n  \"Statement\": [\n".to_string()));
+        let config = IrsaRoleState {
+            name: Value::Value("x".repeat(65)),
+            name_prefix: Value::Value("p".into()),
+            oidc_provider_arn: Value::Value("arn:aws:iam::123:role/x".into()),
+            service_accounts: Value::Value(vec![sa("ok", "ok"), sa("Bad_NS", "ok")]),
+            max_session_duration: Value::Value(60),
+            inline_policies: Value::Value(inline),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::default();
+        validate_state(&mut diags, &config);
+        let summaries: Vec<String> = diags.errors.iter().map(|d| d.summary.to_string()).collect();
+        for expected in ["`name`", "`name_prefix`", "`oidc_provider_arn`", "`service_accounts[1].namespace`: must be a DNS-1123 label", "`max_session_duration`: must be between 3600 and 43200", "`inline_policies[\"bad\"]`: must be a valid JSON policy document: syntax error at line 3"] {
+            assert!(summaries.iter().any(|s| s.starts_with(expected)), "missing {expected} in {summaries:#?}");
+        }
+        let mut diags = Diagnostics::default();
+        validate_state(&mut diags, &IrsaRoleState { service_accounts: Value::Value(vec![]), ..Default::default() });
+        assert!(diags.errors[0].summary.starts_with("`service_accounts`: must list at least one"));
+    }
+
+    #[test]
+    fn unknown_values_are_not_validated() {
+        let config = IrsaRoleState {
+            name: Value::Unknown,
+            oidc_provider_arn: Value::Unknown,
+            service_accounts: Value::Value(vec![ServiceAccount { namespace: Value::Unknown, name: Value::Value("x".into()) }]),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::default();
+        validate_state(&mut diags, &config);
+        assert!(diags.errors.is_empty(), "{:?}", diags.errors);
+    }
+
+    #[test]
+    fn flatten_keeps_equivalent_user_text_and_own_tags() {
+        let user_policy = "{ \"Version\": \"2012-10-17\", \"Statement\": [ { \"Effect\": \"Allow\", \"Action\": [\"s3:GetObject\"], \"Resource\": \"*\" } ] }";
+        let mut prior = IrsaRoleState {
+            id: Value::Value("r".into()),
+            oidc_provider_arn: Value::Value(ARN.into()),
+            service_accounts: Value::Value(vec![sa("a", "b")]),
+            audience: Value::Value(DEFAULT_AUDIENCE.into()),
+            ..Default::default()
+        };
+        let mut inline = BTreeMap::new();
+        inline.insert("s3".to_string(), user_policy.to_string());
+        prior.inline_policies = to_value_map(&inline);
+        prior.trust_policy = Value::Value(desired_trust_policy(&prior).unwrap());
+        let mut remote_inline = BTreeMap::new();
+        remote_inline.insert("s3".to_string(), r#"{"Statement":[{"Resource":"*","Action":"s3:GetObject","Effect":"Allow"}],"Version":"2012-10-17"}"#.to_string());
+        let mut remote_tags = BTreeMap::new();
+        remote_tags.insert("team".to_string(), "platform".to_string());
+        let remote = RemoteRole {
+            arn: "arn:aws:iam::123456789012:role/r".into(),
+            unique_id: "AROA".into(),
+            spec: RoleSpec {
+                name: "r".into(),
+                path: "/".into(),
+                trust_policy: percent_encoding::utf8_percent_encode(known_str(&prior.trust_policy).unwrap(), percent_encoding::NON_ALPHANUMERIC).to_string(),
+                max_session_duration: 3600,
+                inline_policies: remote_inline,
+                tags: remote_tags.clone(),
+                ..Default::default()
+            },
+        };
+        let state = flatten(&prior, &remote, &remote_tags);
+        assert_eq!(state.inline_policies, prior.inline_policies);
+        assert_eq!(state.trust_policy, prior.trust_policy);
+        assert!(state.tags.is_null(), "default tags are not the resource's own: {:?}", state.tags);
+        assert_eq!(state.tags_all, to_value_map(&remote_tags));
+        assert!(state.policy_arns.is_null());
+    }
+}

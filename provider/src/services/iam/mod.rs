@@ -1,0 +1,4 @@
+//! IAM: roles and the IRSA role resource.
+
+pub mod irsa_role;
+pub mod role;

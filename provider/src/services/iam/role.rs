@@ -1,0 +1,443 @@
+//! An IAM role with its inline and managed policies, as plain Rust values:
+//! the finder, create, update and delete that `platform_irsa_role` (and later
+//! the Vault seal's role) are built on.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_iam::types::Tag;
+use aws_sdk_iam::Client;
+
+use crate::framework::diag::ApiError;
+use crate::framework::policy;
+use crate::framework::retry::{retry, Backoff};
+
+/// What the configuration asks for.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RoleSpec {
+    pub name: String,
+    pub path: String,
+    pub description: Option<String>,
+    pub trust_policy: String,
+    pub max_session_duration: i64,
+    pub permissions_boundary: Option<String>,
+    /// Tags including the provider's default tags.
+    pub tags: BTreeMap<String, String>,
+    pub policy_arns: BTreeSet<String>,
+    pub inline_policies: BTreeMap<String, String>,
+}
+
+/// What IAM has. Policy documents are URL-decoded.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RemoteRole {
+    pub arn: String,
+    pub unique_id: String,
+    pub spec: RoleSpec,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RoleError {
+    #[error("reading IAM role `{name}`")]
+    Read {
+        name: String,
+        #[source]
+        source: ApiError,
+    },
+    #[error("creating IAM role `{name}`")]
+    Create {
+        name: String,
+        #[source]
+        source: ApiError,
+    },
+    #[error("IAM role `{name}` was created but could not be read back")]
+    Vanished { name: String },
+    #[error("putting inline policy `{policy}` on IAM role `{name}`")]
+    PutInline {
+        name: String,
+        policy: String,
+        #[source]
+        source: ApiError,
+    },
+    #[error("deleting inline policy `{policy}` from IAM role `{name}`")]
+    DeleteInline {
+        name: String,
+        policy: String,
+        #[source]
+        source: ApiError,
+    },
+    #[error("attaching policy `{policy}` to IAM role `{name}`")]
+    Attach {
+        name: String,
+        policy: String,
+        #[source]
+        source: ApiError,
+    },
+    #[error("detaching policy `{policy}` from IAM role `{name}`")]
+    Detach {
+        name: String,
+        policy: String,
+        #[source]
+        source: ApiError,
+    },
+    #[error("updating IAM role `{name}`")]
+    Update {
+        name: String,
+        #[source]
+        source: ApiError,
+    },
+    #[error("updating the trust policy of IAM role `{name}`")]
+    UpdateTrust {
+        name: String,
+        #[source]
+        source: ApiError,
+    },
+    #[error("updating the tags of IAM role `{name}`")]
+    Tags {
+        name: String,
+        #[source]
+        source: ApiError,
+    },
+    #[error("invalid tag `{key}` for IAM role `{name}`: {message}")]
+    BadTag { name: String, key: String, message: String },
+    #[error("deleting IAM role `{name}`")]
+    Delete {
+        name: String,
+        #[source]
+        source: ApiError,
+    },
+}
+
+/// Finds a role and everything attached to it; `Ok(None)` when it does not exist
+/// (also when it disappears between the calls).
+pub async fn find_role_by_name(iam: &Client, name: &str) -> Result<Option<RemoteRole>, RoleError> {
+    let read = |source| RoleError::Read { name: name.to_string(), source };
+    let role = match iam.get_role().role_name(name).send().await {
+        Ok(out) => match out.role {
+            Some(role) => role,
+            None => return Ok(None),
+        },
+        Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => return Ok(None),
+        Err(err) => return Err(read(ApiError::new("GetRole", err))),
+    };
+
+    macro_rules! gone_or {
+        ($result:expr, $op:literal) => {
+            match $result {
+                Ok(v) => v,
+                Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => return Ok(None),
+                Err(err) => return Err(read(ApiError::new($op, err))),
+            }
+        };
+    }
+
+    let mut tags = BTreeMap::new();
+    let mut pages = iam.list_role_tags().role_name(name).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        for tag in gone_or!(page, "ListRoleTags").tags {
+            tags.insert(tag.key, tag.value);
+        }
+    }
+
+    let mut policy_arns = BTreeSet::new();
+    let mut pages = iam.list_attached_role_policies().role_name(name).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        for attached in gone_or!(page, "ListAttachedRolePolicies").attached_policies.unwrap_or_default() {
+            if let Some(arn) = attached.policy_arn {
+                policy_arns.insert(arn);
+            }
+        }
+    }
+
+    let mut inline_names = Vec::new();
+    let mut pages = iam.list_role_policies().role_name(name).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        inline_names.extend(gone_or!(page, "ListRolePolicies").policy_names);
+    }
+    let mut inline_policies = BTreeMap::new();
+    for policy_name in inline_names {
+        let out = gone_or!(
+            iam.get_role_policy().role_name(name).policy_name(&policy_name).send().await,
+            "GetRolePolicy"
+        );
+        inline_policies.insert(policy_name, policy::decode_iam_document(&out.policy_document));
+    }
+
+    Ok(Some(RemoteRole {
+        arn: role.arn,
+        unique_id: role.role_id,
+        spec: RoleSpec {
+            name: role.role_name,
+            path: role.path,
+            description: role.description.filter(|d| !d.is_empty()),
+            trust_policy: role
+                .assume_role_policy_document
+                .as_deref()
+                .map(policy::decode_iam_document)
+                .unwrap_or_default(),
+            max_session_duration: role.max_session_duration.map_or(3600, i64::from),
+            permissions_boundary: role.permissions_boundary.and_then(|b| b.permissions_boundary_arn),
+            tags,
+            policy_arns,
+            inline_policies,
+        },
+    }))
+}
+
+fn iam_tags(name: &str, tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, RoleError> {
+    tags.iter()
+        .map(|(k, v)| {
+            Tag::builder().key(k).value(v).build().map_err(|e| RoleError::BadTag {
+                name: name.to_string(),
+                key: k.clone(),
+                message: e.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// IAM rejects a trust policy whose principal it cannot resolve yet, for
+/// example an OIDC provider created a moment ago: `MalformedPolicyDocument`
+/// with "Invalid principal in policy".
+fn is_principal_not_ready(err: &ApiError) -> bool {
+    err.is("MalformedPolicyDocument")
+        && err
+            .message
+            .as_deref()
+            .is_some_and(|m| m.to_ascii_lowercase().contains("invalid principal"))
+}
+
+/// A role created, or not, by [`create_role`].
+#[derive(Debug)]
+pub struct CreateFailure {
+    /// Set when the role exists: the caller must record it in state.
+    pub created: Option<RemoteRole>,
+    pub error: RoleError,
+}
+
+/// Creates the role, then its inline policies, then the attachments.
+///
+/// If a step after `CreateRole` fails, the role is returned in
+/// [`CreateFailure::created`] so that the caller records it (tainted) in state:
+/// nothing is ever left behind that state does not know about.
+pub async fn create_role(iam: &Client, spec: &RoleSpec) -> Result<RemoteRole, Box<CreateFailure>> {
+    let fail = |created: Option<RemoteRole>, error| Box::new(CreateFailure { created, error });
+    let name = spec.name.clone();
+    let tags = iam_tags(&name, &spec.tags).map_err(|e| fail(None, e))?;
+
+    let created = retry("CreateRole", Backoff::IAM_PROPAGATION, is_principal_not_ready, || {
+        let mut req = iam
+            .create_role()
+            .role_name(&spec.name)
+            .path(&spec.path)
+            .assume_role_policy_document(&spec.trust_policy)
+            .max_session_duration(spec.max_session_duration as i32)
+            .set_description(spec.description.clone())
+            .set_permissions_boundary(spec.permissions_boundary.clone());
+        if !tags.is_empty() {
+            req = req.set_tags(Some(tags.clone()));
+        }
+        async move { req.send().await.map_err(|e| ApiError::new("CreateRole", e)) }
+    })
+    .await
+    .map_err(|source| fail(None, RoleError::Create { name: name.clone(), source }))?;
+
+    let mut remote = RemoteRole {
+        arn: created.role.as_ref().map(|r| r.arn.clone()).unwrap_or_default(),
+        unique_id: created.role.as_ref().map(|r| r.role_id.clone()).unwrap_or_default(),
+        spec: RoleSpec {
+            inline_policies: BTreeMap::new(),
+            policy_arns: BTreeSet::new(),
+            ..spec.clone()
+        },
+    };
+    tracing::info!(role = %name, arn = %remote.arn, "created IAM role");
+
+    for (policy_name, document) in &spec.inline_policies {
+        if let Err(source) = put_inline(iam, &name, policy_name, document).await {
+            return Err(fail(Some(remote), source));
+        }
+        remote.spec.inline_policies.insert(policy_name.clone(), document.clone());
+    }
+    for arn in &spec.policy_arns {
+        if let Err(source) = attach(iam, &name, arn).await {
+            return Err(fail(Some(remote), source));
+        }
+        remote.spec.policy_arns.insert(arn.clone());
+    }
+    Ok(remote)
+}
+
+async fn put_inline(iam: &Client, name: &str, policy_name: &str, document: &str) -> Result<(), RoleError> {
+    iam.put_role_policy()
+        .role_name(name)
+        .policy_name(policy_name)
+        .policy_document(document)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| RoleError::PutInline {
+            name: name.to_string(),
+            policy: policy_name.to_string(),
+            source: ApiError::new("PutRolePolicy", e),
+        })
+}
+
+async fn attach(iam: &Client, name: &str, arn: &str) -> Result<(), RoleError> {
+    iam.attach_role_policy()
+        .role_name(name)
+        .policy_arn(arn)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| RoleError::Attach {
+            name: name.to_string(),
+            policy: arn.to_string(),
+            source: ApiError::new("AttachRolePolicy", e),
+        })
+}
+
+/// Brings the role from `prior` to `spec` in place. Name and path cannot change
+/// in place; the caller plans a replacement for those.
+pub async fn update_role(iam: &Client, prior: &RoleSpec, spec: &RoleSpec) -> Result<(), RoleError> {
+    let name = spec.name.as_str();
+
+    if !policy::equivalent(&prior.trust_policy, &spec.trust_policy) {
+        iam.update_assume_role_policy()
+            .role_name(name)
+            .policy_document(&spec.trust_policy)
+            .send()
+            .await
+            .map_err(|e| RoleError::UpdateTrust { name: name.to_string(), source: ApiError::new("UpdateAssumeRolePolicy", e) })?;
+    }
+
+    if prior.description != spec.description || prior.max_session_duration != spec.max_session_duration {
+        iam.update_role()
+            .role_name(name)
+            .description(spec.description.clone().unwrap_or_default())
+            .max_session_duration(spec.max_session_duration as i32)
+            .send()
+            .await
+            .map_err(|e| RoleError::Update { name: name.to_string(), source: ApiError::new("UpdateRole", e) })?;
+    }
+
+    if prior.permissions_boundary != spec.permissions_boundary {
+        let result = match &spec.permissions_boundary {
+            Some(boundary) => iam
+                .put_role_permissions_boundary()
+                .role_name(name)
+                .permissions_boundary(boundary)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| ApiError::new("PutRolePermissionsBoundary", e)),
+            None => iam
+                .delete_role_permissions_boundary()
+                .role_name(name)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| ApiError::new("DeleteRolePermissionsBoundary", e)),
+        };
+        result.map_err(|source| RoleError::Update { name: name.to_string(), source })?;
+    }
+
+    let removed_tags: Vec<String> = prior.tags.keys().filter(|k| !spec.tags.contains_key(*k)).cloned().collect();
+    if !removed_tags.is_empty() {
+        iam.untag_role()
+            .role_name(name)
+            .set_tag_keys(Some(removed_tags))
+            .send()
+            .await
+            .map_err(|e| RoleError::Tags { name: name.to_string(), source: ApiError::new("UntagRole", e) })?;
+    }
+    let changed_tags: BTreeMap<String, String> = spec
+        .tags
+        .iter()
+        .filter(|(k, v)| prior.tags.get(*k) != Some(v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if !changed_tags.is_empty() {
+        iam.tag_role()
+            .role_name(name)
+            .set_tags(Some(iam_tags(name, &changed_tags)?))
+            .send()
+            .await
+            .map_err(|e| RoleError::Tags { name: name.to_string(), source: ApiError::new("TagRole", e) })?;
+    }
+
+    for policy_name in prior.inline_policies.keys().filter(|k| !spec.inline_policies.contains_key(*k)) {
+        delete_inline(iam, name, policy_name).await?;
+    }
+    for (policy_name, document) in &spec.inline_policies {
+        let unchanged = prior
+            .inline_policies
+            .get(policy_name)
+            .is_some_and(|old| policy::equivalent(old, document));
+        if !unchanged {
+            put_inline(iam, name, policy_name, document).await?;
+        }
+    }
+
+    for arn in prior.policy_arns.difference(&spec.policy_arns) {
+        detach(iam, name, arn).await?;
+    }
+    for arn in spec.policy_arns.difference(&prior.policy_arns) {
+        attach(iam, name, arn).await?;
+    }
+    Ok(())
+}
+
+fn is_no_such_entity(err: &ApiError) -> bool {
+    err.is("NoSuchEntity")
+}
+
+async fn delete_inline(iam: &Client, name: &str, policy_name: &str) -> Result<(), RoleError> {
+    match iam.delete_role_policy().role_name(name).policy_name(policy_name).send().await {
+        Ok(_) => Ok(()),
+        Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => Ok(()),
+        Err(e) => Err(RoleError::DeleteInline {
+            name: name.to_string(),
+            policy: policy_name.to_string(),
+            source: ApiError::new("DeleteRolePolicy", e),
+        }),
+    }
+}
+
+async fn detach(iam: &Client, name: &str, arn: &str) -> Result<(), RoleError> {
+    match iam.detach_role_policy().role_name(name).policy_arn(arn).send().await {
+        Ok(_) => Ok(()),
+        Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => Ok(()),
+        Err(e) => Err(RoleError::Detach {
+            name: name.to_string(),
+            policy: arn.to_string(),
+            source: ApiError::new("DetachRolePolicy", e),
+        }),
+    }
+}
+
+/// Deletes the role after detaching every managed policy and deleting every
+/// inline policy it has now (not only those in state). A role that is already
+/// gone counts as deleted.
+pub async fn delete_role(iam: &Client, name: &str) -> Result<(), RoleError> {
+    let Some(remote) = find_role_by_name(iam, name).await? else {
+        return Ok(());
+    };
+    for arn in &remote.spec.policy_arns {
+        detach(iam, name, arn).await?;
+    }
+    for policy_name in remote.spec.inline_policies.keys() {
+        delete_inline(iam, name, policy_name).await?;
+    }
+    let result = retry(
+        "DeleteRole",
+        Backoff { timeout: std::time::Duration::from_secs(30), ..Backoff::IAM_PROPAGATION },
+        // A policy detached a moment ago may still be counted against the role.
+        |e: &ApiError| e.is("DeleteConflict"),
+        || async { iam.delete_role().role_name(name).send().await.map_err(|e| ApiError::new("DeleteRole", e)) },
+    )
+    .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if is_no_such_entity(&e) => Ok(()),
+        Err(source) => Err(RoleError::Delete { name: name.to_string(), source }),
+    }
+}

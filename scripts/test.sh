@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Sets everything up and runs the whole test suite:
+#   lint (clippy, -D warnings), unit tests (cargo test, includes the docs
+#   freshness check), then the acceptance tests against real Terraform and
+#   the local AWS emulator.
+# Extra arguments go to pytest, e.g. `bash scripts/test.sh -k irsa`.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/terraform-provider-platform/target}"
+venv="${PLATFORM_VENV:-$repo/.venv}"
+
+bash scripts/setup.sh
+
+echo "==> cargo clippy --all-targets -- -D warnings" >&2
+cargo clippy --quiet --all-targets -- -D warnings
+
+echo "==> cargo test" >&2
+cargo test --quiet
+
+echo "==> acceptance tests (real Terraform + local emulators)" >&2
+cd acceptance-tests
+workers="${PLATFORM_TEST_WORKERS:-2}"
+exec "$venv/bin/python" -m pytest -n "$workers" "$@"
