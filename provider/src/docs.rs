@@ -77,7 +77,8 @@ fn render_block(out: &mut String, block: &Block, heading: &str, level: usize) {
     out.push_str(heading);
     out.push_str("\n\n");
     let sub = "#".repeat(level);
-    let groups: [(&str, fn(&Attribute) -> bool); 3] = [
+    type Pick = fn(&Attribute) -> bool;
+    let groups: [(&str, Pick); 3] = [
         ("Required", |a| a.constraint == AttributeConstraint::Required),
         ("Optional", |a| matches!(a.constraint, AttributeConstraint::Optional | AttributeConstraint::OptionalComputed)),
         ("Read-Only", |a| a.constraint == AttributeConstraint::Computed),

@@ -2,6 +2,10 @@
 //! the finder, create, update and delete that `platform_irsa_role` (and later
 //! the Vault seal's role) are built on.
 
+// `RoleError` carries the role and policy names with the API error; it is on
+// the cold path (one per failed call), so its size does not matter.
+#![allow(clippy::result_large_err)]
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_iam::types::Tag;

@@ -1,0 +1,438 @@
+"""Acceptance cases for `platform_irsa_role`, against real Terraform and the emulator."""
+from __future__ import annotations
+
+import json
+import urllib.parse
+
+import pytest
+
+from platform_acc import aws
+from platform_acc.hcl import Raw, block
+
+ADDR = "platform_irsa_role.test"
+S3_READ = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+
+
+@pytest.fixture
+def oidc(iam, unique):
+    """An OIDC provider in the emulator; returns (arn, issuer)."""
+    issuer = f"oidc.eks.us-east-1.amazonaws.com/id/{unique.upper()}"
+    return aws.create_oidc_provider(iam, issuer), issuer
+
+
+def policy_arn(iam, name: str) -> str:
+    return iam.create_policy(PolicyName=name, PolicyDocument=json.dumps(S3_READ))["Policy"]["Arn"]
+
+
+def config(oidc_arn: str, provider: str = 'provider "platform" {}\n', **attrs) -> str:
+    attrs.setdefault("oidc_provider_arn", oidc_arn)
+    attrs.setdefault("service_accounts", [{"namespace": "kube-system", "name": "ebs-csi-controller-sa"}])
+    return provider + block("resource", "platform_irsa_role", "test", **attrs)
+
+
+def trust(iam, name: str) -> dict:
+    doc = iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
+    return doc if isinstance(doc, dict) else json.loads(urllib.parse.unquote(doc))
+
+
+def inline_names(iam, name: str) -> set[str]:
+    return set(iam.list_role_policies(RoleName=name)["PolicyNames"])
+
+
+def attached(iam, name: str) -> set[str]:
+    return {p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]}
+
+
+def remote_tags(iam, name: str) -> dict[str, str]:
+    return {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name)["Tags"]}
+
+
+def apply_clean(ws):
+    """Apply, then the plan must be empty: no apply may leave a diff behind."""
+    ws.apply()
+    ws.assert_plan_empty()
+
+
+def destroy_and_check_gone(ws, iam, *names: str):
+    ws.destroy()
+    for name in names:
+        assert not aws.role_exists(iam, name), f"role {name} survived destroy"
+
+
+def test_basic(workspace, iam, oidc, unique):
+    arn, issuer = oidc
+    name = f"basic-{unique}"
+    workspace.write(config(arn, name=name, description="EBS CSI",
+                           inline_policies={"s3": Raw(f"jsonencode({json.dumps(S3_READ)})")},
+                           policy_arns=["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+                           tags={"component": "ebs-csi"}))
+    apply_clean(workspace)
+
+    state = workspace.resource(ADDR)
+    assert state["id"] == name and state["name"] == name
+    assert state["arn"] == f"arn:aws:iam::{aws.ACCOUNT_ID}:role/{name}"
+    assert state["unique_id"].startswith("AROA")
+    assert state["path"] == "/" and state["audience"] == "sts.amazonaws.com"
+    assert state["max_session_duration"] == 3600
+    assert state["service_account_annotations"] == {"eks.amazonaws.com/role-arn": state["arn"]}
+    assert state["tags_all"] == {"component": "ebs-csi"}
+
+    # The trust policy pins both :sub and :aud, in one statement.
+    doc = trust(iam, name)
+    assert len(doc["Statement"]) == 1
+    stmt = doc["Statement"][0]
+    assert stmt["Principal"] == {"Federated": arn}
+    assert stmt["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert stmt["Condition"] == {"StringEquals": {
+        f"{issuer}:aud": "sts.amazonaws.com",
+        f"{issuer}:sub": "system:serviceaccount:kube-system:ebs-csi-controller-sa",
+    }}
+    assert json.loads(state["trust_policy"]) == doc
+    role = iam.get_role(RoleName=name)["Role"]
+    assert role["Description"] == "EBS CSI"
+    assert inline_names(iam, name) == {"s3"}
+    assert attached(iam, name) == {"arn:aws:iam::aws:policy/ReadOnlyAccess"}
+    assert remote_tags(iam, name) == {"component": "ebs-csi"}
+
+    destroy_and_check_gone(workspace, iam, name)
+
+
+def test_update(workspace, iam, oidc, unique):
+    arn, issuer = oidc
+    name = f"update-{unique}"
+    first, second = policy_arn(iam, f"first-{unique}"), policy_arn(iam, f"second-{unique}")
+    workspace.write(config(arn, name=name, policy_arns=[first],
+                           inline_policies={"a": json.dumps(S3_READ)}, tags={"k": "v1", "gone": "x"}))
+    apply_clean(workspace)
+    unique_id = workspace.resource(ADDR)["unique_id"]
+
+    # Add an exact and a wildcard service account, swap policies, change tags,
+    # description and session length: all in place.
+    s3_write = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]}
+    workspace.write(config(
+        arn, name=name, description="now described", max_session_duration=7200,
+        service_accounts=[{"namespace": "kube-system", "name": "ebs-csi-controller-sa"},
+                          {"namespace": "monitoring", "name": "prometheus"},
+                          {"namespace": "ci", "name": "runner-*"}],
+        policy_arns=[second],
+        inline_policies={"a": json.dumps(s3_write), "b": json.dumps(S3_READ)},
+        tags={"k": "v2", "new": "y"}))
+    plan = workspace.assert_plan_changes("will be updated in-place")
+    assert "must be replaced" not in plan.stdout
+    apply_clean(workspace)
+
+    state = workspace.resource(ADDR)
+    assert state["unique_id"] == unique_id, "an in-place update replaced the role"
+    doc = trust(iam, name)
+    assert len(doc["Statement"]) == 2, "exact and wildcard subjects need one statement each"
+    exact = next(s for s in doc["Statement"] if "StringLike" not in s["Condition"])
+    like = next(s for s in doc["Statement"] if "StringLike" in s["Condition"])
+    assert sorted(exact["Condition"]["StringEquals"][f"{issuer}:sub"]) == [
+        "system:serviceaccount:kube-system:ebs-csi-controller-sa", "system:serviceaccount:monitoring:prometheus"]
+    assert like["Condition"]["StringLike"] == {f"{issuer}:sub": "system:serviceaccount:ci:runner-*"}
+    assert like["Condition"]["StringEquals"] == {f"{issuer}:aud": "sts.amazonaws.com"}
+    role = iam.get_role(RoleName=name)["Role"]
+    assert role["Description"] == "now described" and role["MaxSessionDuration"] == 7200
+    assert attached(iam, name) == {second}
+    assert inline_names(iam, name) == {"a", "b"}
+    assert json.loads(urllib.parse.unquote(iam.get_role_policy(RoleName=name, PolicyName="a")["PolicyDocument"])
+                      if isinstance(iam.get_role_policy(RoleName=name, PolicyName="a")["PolicyDocument"], str)
+                      else json.dumps(iam.get_role_policy(RoleName=name, PolicyName="a")["PolicyDocument"])) == s3_write
+    assert remote_tags(iam, name) == {"k": "v2", "new": "y"}
+
+    # Removing optional settings clears them remotely.
+    workspace.write(config(arn, name=name))
+    apply_clean(workspace)
+    assert attached(iam, name) == set() and inline_names(iam, name) == set() and remote_tags(iam, name) == {}
+    assert workspace.resource(ADDR)["unique_id"] == unique_id
+
+    # The path cannot change in place: the role is replaced.
+    workspace.write(config(arn, name=name, path="/platform/"))
+    workspace.assert_plan_changes("must be replaced", "forces replacement")
+    apply_clean(workspace)
+    assert iam.get_role(RoleName=name)["Role"]["Path"] == "/platform/"
+    assert workspace.resource(ADDR)["unique_id"] != unique_id
+
+    destroy_and_check_gone(workspace, iam, name)
+
+
+def test_import(workspace, new_workspace, iam, oidc, unique):
+    arn, _ = oidc
+    name = f"import-{unique}"
+    managed = policy_arn(iam, f"imp-{unique}")
+    cfg = config(arn, name=name, path="/irsa/", description="imported", max_session_duration=7200,
+                 service_accounts=[{"namespace": "a", "name": "b"}, {"namespace": "team-*", "name": "runner"}],
+                 policy_arns=[managed], inline_policies={"s3": Raw(f"jsonencode({json.dumps(S3_READ)})")},
+                 audience="custom-aud", tags={"k": "v"})
+    workspace.write(cfg)
+    apply_clean(workspace)
+    created = workspace.resource(ADDR)
+
+    imported_ws = new_workspace("imported")
+    imported_ws.write(cfg)
+    imported_ws.import_(ADDR, name)
+    imported = imported_ws.resource(ADDR)
+    assert imported == created
+    # The imported state matches the configuration: nothing to change.
+    imported_ws.assert_plan_empty()
+
+    # Importing a role that does not exist is a clear error.
+    missing_ws = new_workspace("missing")
+    missing_ws.write(cfg)
+    result = missing_ws.run("import", "-no-color", ADDR, f"nope-{unique}", check=False)
+    assert result.code == 1 and f"importing IAM role `nope-{unique}`: no such role" in result.output
+
+    destroy_and_check_gone(workspace, iam, name)
+
+
+def delete_role_out_of_band(iam, name: str) -> None:
+    for arn in attached(iam, name):
+        iam.detach_role_policy(RoleName=name, PolicyArn=arn)
+    for policy in inline_names(iam, name):
+        iam.delete_role_policy(RoleName=name, PolicyName=policy)
+    iam.delete_role(RoleName=name)
+
+
+def test_disappears(workspace, iam, oidc, unique):
+    arn, _ = oidc
+    name = f"gone-{unique}"
+    workspace.write(config(arn, name=name, inline_policies={"s3": json.dumps(S3_READ)},
+                           policy_arns=["arn:aws:iam::aws:policy/ReadOnlyAccess"]))
+    apply_clean(workspace)
+    delete_role_out_of_band(iam, name)
+
+    # Refresh drops it from state without an error; the plan recreates it.
+    refresh = workspace.run("apply", "-refresh-only", "-auto-approve", "-no-color")
+    assert "Error" not in refresh.output
+    assert workspace.resources() == []
+    workspace.assert_plan_changes(f"{ADDR} will be created")
+    apply_clean(workspace)
+    assert aws.role_exists(iam, name) and inline_names(iam, name) == {"s3"}
+
+    # Destroy after it disappeared again succeeds too.
+    delete_role_out_of_band(iam, name)
+    destroy_and_check_gone(workspace, iam, name)
+
+
+def test_drift_trust_policy(workspace, iam, oidc, unique):
+    arn, issuer = oidc
+    name = f"drift-trust-{unique}"
+    workspace.write(config(arn, name=name))
+    apply_clean(workspace)
+    desired = trust(iam, name)
+
+    widened = json.loads(json.dumps(desired))
+    widened["Statement"][0]["Condition"]["StringEquals"][f"{issuer}:sub"] = [
+        "system:serviceaccount:kube-system:ebs-csi-controller-sa", "system:serviceaccount:default:attacker"]
+    iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(widened))
+
+    # The diff is exact: the widened subject list goes back to the one subject.
+    plan = workspace.assert_plan_changes(
+        "~ trust_policy",
+        '- "system:serviceaccount:default:attacker",',
+        '] -> "system:serviceaccount:kube-system:ebs-csi-controller-sa"',
+    )
+    assert "1 to change" in plan.stdout and "must be replaced" not in plan.stdout
+    apply_clean(workspace)
+    assert trust(iam, name) == desired
+    destroy_and_check_gone(workspace, iam, name)
+
+
+def test_drift_attached_policy(workspace, iam, oidc, unique):
+    arn, _ = oidc
+    name = f"drift-attached-{unique}"
+    mine, extra = policy_arn(iam, f"mine-{unique}"), policy_arn(iam, f"extra-{unique}")
+    workspace.write(config(arn, name=name, policy_arns=[mine], tags={"k": "v"},
+                           inline_policies={"s3": json.dumps(S3_READ)}))
+    apply_clean(workspace)
+
+    iam.attach_role_policy(RoleName=name, PolicyArn=extra)
+    plan = workspace.assert_plan_changes("~ policy_arns", f'- "{extra}"')
+    assert f'- "{mine}"' not in plan.stdout
+    apply_clean(workspace)
+    assert attached(iam, name) == {mine}
+
+    # Inline policies and tags drift the same way.
+    iam.put_role_policy(RoleName=name, PolicyName="sneaky", PolicyDocument=json.dumps(S3_READ))
+    iam.tag_role(RoleName=name, Tags=[{"Key": "k", "Value": "changed"}])
+    workspace.assert_plan_changes('- "sneaky"', '~ "k" = "changed" -> "v"')
+    apply_clean(workspace)
+    assert inline_names(iam, name) == {"s3"} and remote_tags(iam, name) == {"k": "v"}
+    destroy_and_check_gone(workspace, iam, name)
+
+
+def test_no_perpetual_diff(workspace, iam, oidc, unique):
+    arn, _ = oidc
+    name = f"nodiff-{unique}"
+    # Hand-written JSON: odd key order, whitespace, a bare Statement object,
+    # strings instead of one-element lists, and a boolean condition value.
+    heredoc = Raw('''<<-JSON
+      {
+          "Statement" :
+            { "Resource": ["*"],   "Action": "s3:GetObject", "Effect": "Allow",
+              "Condition": { "Bool": { "aws:SecureTransport": true } } },
+          "Version":"2012-10-17"
+      }
+    JSON''')
+    two = Raw('''jsonencode({
+      Version = "2012-10-17"
+      Statement = [
+        { Effect = "Allow", Action = ["s3:ListBucket"], Resource = "arn:aws:s3:::b" },
+        { Effect = "Allow", Action = "s3:GetObject", Resource = ["arn:aws:s3:::b/*"] },
+      ]
+    })''')
+    workspace.write(config(arn, name=name, inline_policies={"heredoc": heredoc, "two": two}))
+    apply_clean(workspace)
+    # Several refreshes in a row stay clean.
+    workspace.assert_plan_empty()
+    before = workspace.resource(ADDR)
+
+    # Someone rewrites the documents into equivalent forms: statements reversed,
+    # lists for strings, keys reordered, the trust policy's
+    # Statement as a bare object. None of this is drift.
+    iam.put_role_policy(RoleName=name, PolicyName="two", PolicyDocument=json.dumps({
+        "Statement": [
+            {"Resource": "arn:aws:s3:::b/*", "Action": ["s3:GetObject"], "Effect": "Allow"},
+            {"Resource": ["arn:aws:s3:::b"], "Action": "s3:ListBucket", "Effect": "Allow"},
+        ],
+        "Version": "2012-10-17",
+    }, indent=4))
+    stmt = trust(iam, name)["Statement"][0]
+    stmt["Action"] = [stmt["Action"]]
+    iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(
+        {"Statement": dict(reversed(list(stmt.items()))), "Version": "2012-10-17"}, indent=1))
+    workspace.assert_plan_empty()
+    # The user's text is kept in state, not the remote rewrite.
+    after = workspace.resource(ADDR)
+    assert after["inline_policies"] == before["inline_policies"]
+    assert after["trust_policy"] == before["trust_policy"]
+    destroy_and_check_gone(workspace, iam, name)
+
+
+def test_default_tags_and_endpoints(workspace, iam, oidc, unique, emulator):
+    arn, _ = oidc
+    name = f"tags-{unique}"
+
+    def provider(defaults: dict) -> str:
+        # The explicit endpoints block is used instead of AWS_ENDPOINT_URL.
+        endpoints = block("endpoints", iam=emulator.url, sts=emulator.url)
+        return block("provider", "platform", region="us-east-1", default_tags=defaults, nested=(endpoints,))
+
+    workspace.env = {k: v for k, v in workspace.env.items() if k != "AWS_ENDPOINT_URL"}
+    workspace.write(config(arn, provider=provider({"team": "platform", "env": "dev"}), name=name, tags={"env": "prod"}))
+    apply_clean(workspace)
+    state = workspace.resource(ADDR)
+    assert state["tags"] == {"env": "prod"}
+    assert state["tags_all"] == {"team": "platform", "env": "prod"}, "a resource's own tag wins"
+    assert remote_tags(iam, name) == {"team": "platform", "env": "prod"}
+
+    workspace.write(config(arn, provider=provider({"team": "platform", "cost-center": "42"}), name=name, tags={"env": "prod"}))
+    plan = workspace.assert_plan_changes("~ tags_all", '+ "cost-center" = "42"')
+    assert "~ tags " not in plan.stdout
+    apply_clean(workspace)
+    assert remote_tags(iam, name) == {"team": "platform", "env": "prod", "cost-center": "42"}
+    destroy_and_check_gone(workspace, iam, name)
+
+
+def test_name_prefix(workspace, iam, oidc, unique):
+    arn, _ = oidc
+    workspace.write(config(arn, name_prefix=f"np-{unique}-"))
+    apply_clean(workspace)
+    name = workspace.resource(ADDR)["name"]
+    assert name.startswith(f"np-{unique}-") and len(name) == len(f"np-{unique}-") + 26
+    assert aws.role_exists(iam, name)
+
+    workspace.write(config(arn, name_prefix=f"np2-{unique}-"))
+    workspace.assert_plan_changes("must be replaced")
+    apply_clean(workspace)
+    new_name = workspace.resource(ADDR)["name"]
+    assert new_name.startswith(f"np2-{unique}-") and not aws.role_exists(iam, name)
+    destroy_and_check_gone(workspace, iam, new_name)
+
+
+def test_partial_create_leaves_no_orphan(workspace, iam, oidc, unique):
+    arn, _ = oidc
+    name = f"partial-{unique}"
+    missing = f"arn:aws:iam::{aws.ACCOUNT_ID}:policy/does-not-exist-{unique}"
+    workspace.write(config(arn, name=name, policy_arns=[missing], inline_policies={"s3": json.dumps(S3_READ)}))
+    result = workspace.apply(check=False)
+    assert result.code == 1
+    assert f"attaching policy `{missing}` to IAM role `{name}`" in result.output
+    # The role exists, and state knows it (tainted), so nothing is orphaned.
+    assert aws.role_exists(iam, name)
+    assert workspace.resources() == [ADDR]
+    assert "tainted" in workspace.run("show", "-no-color").stdout
+
+    # Fixing the configuration converges: the tainted role is replaced.
+    workspace.write(config(arn, name=name, inline_policies={"s3": json.dumps(S3_READ)}))
+    workspace.assert_plan_changes("is tainted, so must be replaced")
+    apply_clean(workspace)
+    destroy_and_check_gone(workspace, iam, name)
+
+
+def test_destroy_removes_out_of_band_policies(workspace, iam, oidc, unique):
+    arn, _ = oidc
+    name = f"cleanup-{unique}"
+    workspace.write(config(arn, name=name))
+    apply_clean(workspace)
+    # Someone attaches things by hand; destroy must still remove the role.
+    iam.attach_role_policy(RoleName=name, PolicyArn=policy_arn(iam, f"hand-{unique}"))
+    iam.put_role_policy(RoleName=name, PolicyName="hand", PolicyDocument=json.dumps(S3_READ))
+    destroy_and_check_gone(workspace, iam, name)
+
+
+def test_provider_without_region(workspace, oidc, unique):
+    arn, _ = oidc
+    workspace.env = {k: v for k, v in workspace.env.items() if k not in ("AWS_REGION", "AWS_DEFAULT_REGION")}
+    workspace.write(config(arn, name=f"noregion-{unique}"))
+    result = workspace.plan()
+    assert result.code == 1
+    assert "no AWS region: set `region` in the provider block or AWS_REGION" in result.output
+    assert result.output.count("no AWS region") == 1, "one clear diagnostic"
+
+
+BAD_INPUT = [
+    # (attributes, expected attribute path, expected rule)
+    ({"service_accounts": [{"namespace": "Kube-System", "name": "x"}]}, "`service_accounts[0].namespace`", "DNS-1123 label"),
+    ({"service_accounts": [{"namespace": "ok", "name": "ok"}, {"namespace": "ok", "name": "bad_name"}]}, "`service_accounts[1].name`", "DNS-1123 subdomain"),
+    ({"service_accounts": []}, "`service_accounts`", "at least one"),
+    ({"oidc_provider_arn": "oidc.eks.us-east-1.amazonaws.com/id/X"}, "`oidc_provider_arn`", "IAM OIDC provider ARN"),
+    ({"oidc_provider_arn": "arn:aws:iam::123456789012:role/not-a-provider"}, "`oidc_provider_arn`", "IAM OIDC provider ARN"),
+    ({"inline_policies": {"p": Raw('<<-JSON\n{\n  "Version": "2012-10-17",\n  "Statement": [,]\n}\nJSON')}},
+     '`inline_policies["p"]`', "syntax error at line 3, column"),
+    ({"inline_policies": {"bad name": "{}"}}, '`inline_policies["bad name"]`', "IAM policy name"),
+    ({"name": "r" * 65}, "`name`", "1 to 64 characters"),
+    ({"name": "has space"}, "`name`", "1 to 64 characters"),
+    ({"name": "x", "name_prefix": "y"}, "`name_prefix`", "conflicts with `name`"),
+    ({"name_prefix": "p" * 39}, "`name_prefix`", "IAM role name prefix"),
+    ({"max_session_duration": 60}, "`max_session_duration`", "between 3600 and 43200"),
+    ({"max_session_duration": 43201}, "`max_session_duration`", "between 3600 and 43200"),
+    ({"path": "platform"}, "`path`", "begins and ends with '/'"),
+    ({"policy_arns": ["ReadOnlyAccess"]}, "`policy_arns`", "IAM policy ARN"),
+    ({"permissions_boundary": "arn:aws:iam::123456789012:role/x"}, "`permissions_boundary`", "IAM policy ARN"),
+    ({"tags": {"aws:reserved": "x"}}, '`tags["aws:reserved"]`', "must not start with"),
+    ({"audience": ""}, "`audience`", "must not be empty"),
+]
+
+
+@pytest.mark.parametrize("attrs,path,rule", BAD_INPUT, ids=[f"{i}-{c[1]}" for i, c in enumerate(BAD_INPUT)])
+def test_bad_input(workspace, iam, oidc, unique, attrs, path, rule):
+    arn, _ = oidc
+    attrs = dict(attrs)
+    if "name_prefix" not in attrs:
+        attrs.setdefault("name", f"bad-{unique}")
+    workspace.write(config(arn, **attrs))
+    result = workspace.plan()
+    assert result.code == 1, result.output
+    assert f"{path}: " in result.output and rule in result.output, result.output
+    assert not aws.role_exists(iam, f"bad-{unique}")
+
+
+def test_bad_provider_input(workspace, oidc, unique):
+    arn, _ = oidc
+    provider = block("provider", "platform", retry_mode="fast", max_retries=-1)
+    workspace.write(config(arn, provider=provider, name=f"badprov-{unique}"))
+    result = workspace.plan()
+    assert result.code == 1
+    assert "`retry_mode`: must be \"standard\" or \"adaptive\"" in result.output
+    assert "`max_retries`: must be between 0 and 100" in result.output
