@@ -110,7 +110,7 @@ def test_update(workspace, iam, oidc, unique):
     # description and session length: all in place.
     s3_write = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]}
     workspace.write(config(
-        arn, name=name, description="now described", max_session_duration=7200,
+        arn, name=name, description="now described", max_session_duration=7200, permissions_boundary=second,
         service_accounts=[{"namespace": "kube-system", "name": "ebs-csi-controller-sa"},
                           {"namespace": "monitoring", "name": "prometheus"},
                           {"namespace": "ci", "name": "runner-*"}],
@@ -133,6 +133,7 @@ def test_update(workspace, iam, oidc, unique):
     assert like["Condition"]["StringEquals"] == {f"{issuer}:aud": "sts.amazonaws.com"}
     role = iam.get_role(RoleName=name)["Role"]
     assert role["Description"] == "now described" and role["MaxSessionDuration"] == 7200
+    assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == second
     assert attached(iam, name) == {second}
     assert inline_names(iam, name) == {"a", "b"}
     assert json.loads(urllib.parse.unquote(iam.get_role_policy(RoleName=name, PolicyName="a")["PolicyDocument"])
@@ -144,6 +145,7 @@ def test_update(workspace, iam, oidc, unique):
     workspace.write(config(arn, name=name))
     apply_clean(workspace)
     assert attached(iam, name) == set() and inline_names(iam, name) == set() and remote_tags(iam, name) == {}
+    assert "PermissionsBoundary" not in iam.get_role(RoleName=name)["Role"]
     assert workspace.resource(ADDR)["unique_id"] == unique_id
 
     # The path cannot change in place: the role is replaced.
@@ -318,7 +320,8 @@ def test_default_tags_and_endpoints(workspace, iam, oidc, unique, emulator):
         endpoints = block("endpoints", iam=emulator.url, sts=emulator.url)
         return block("provider", "platform", region="us-east-1", default_tags=defaults, nested=(endpoints,))
 
-    workspace.env = {k: v for k, v in workspace.env.items() if k != "AWS_ENDPOINT_URL"}
+    # The provider block wins over the environment: AWS_ENDPOINT_URL points nowhere.
+    workspace.env = {**workspace.env, "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
     workspace.write(config(arn, provider=provider({"team": "platform", "env": "dev"}), name=name, tags={"env": "prod"}))
     apply_clean(workspace)
     state = workspace.resource(ADDR)
@@ -436,3 +439,75 @@ def test_bad_provider_input(workspace, oidc, unique):
     assert result.code == 1
     assert "`retry_mode`: must be \"standard\" or \"adaptive\"" in result.output
     assert "`max_retries`: must be between 0 and 100" in result.output
+
+
+@pytest.fixture
+def fault_proxy(emulator):
+    from platform_acc.faults import FaultProxy
+    proxy = FaultProxy(emulator.url)
+    yield proxy
+    proxy.close()
+
+
+def test_retries_throttling_5xx_and_iam_propagation(workspace, iam, oidc, unique, fault_proxy):
+    """Throttling and 5xx are retried with backoff by the SDK; IAM's
+    "Invalid principal" on a just-created OIDC provider is retried by name."""
+    arn, _ = oidc
+    name = f"retry-{unique}"
+    fault_proxy.inject("CreateRole", 400, "MalformedPolicyDocument",
+                       f"Invalid principal in policy: \"{arn}\"", times=2)
+    fault_proxy.inject("PutRolePolicy", 400, "Throttling", "Rate exceeded", times=2)
+    fault_proxy.inject("GetRole", 500, "ServiceFailure", "internal failure", times=1)
+    workspace.env = {**workspace.env, "AWS_ENDPOINT_URL_IAM": fault_proxy.url}
+    workspace.write(config(arn, name=name, inline_policies={"s3": json.dumps(S3_READ)}))
+    apply_clean(workspace)
+    assert fault_proxy.injected == {"CreateRole": 2, "PutRolePolicy": 2, "GetRole": 1}
+    assert fault_proxy.calls["CreateRole"] == 3 and fault_proxy.calls["PutRolePolicy"] == 3
+    assert inline_names(iam, name) == {"s3"}
+    destroy_and_check_gone(workspace, iam, name)
+
+
+def test_non_retryable_errors_fail_at_once(workspace, iam, oidc, unique, fault_proxy):
+    arn, _ = oidc
+    name = f"noretry-{unique}"
+    fault_proxy.inject("CreateRole", 400, "MalformedPolicyDocument", "Syntax errors in policy.", times=5)
+    workspace.env = {**workspace.env, "AWS_ENDPOINT_URL_IAM": fault_proxy.url}
+    workspace.write(config(arn, name=name))
+    result = workspace.apply(check=False)
+    assert result.code == 1
+    assert f"creating IAM role `{name}`" in result.output
+    assert "MalformedPolicyDocument: Syntax errors in policy." in result.output
+    assert fault_proxy.calls["CreateRole"] == 1, "a non-retryable error was retried"
+    assert not aws.role_exists(iam, name)
+
+
+def test_max_retries_is_honoured(workspace, iam, oidc, unique, fault_proxy):
+    arn, _ = oidc
+    name = f"maxretry-{unique}"
+    fault_proxy.inject("CreateRole", 400, "Throttling", "Rate exceeded", times=1)
+    workspace.env = {**workspace.env, "AWS_ENDPOINT_URL_IAM": fault_proxy.url}
+    workspace.write(config(arn, provider=block("provider", "platform", max_retries=0), name=name))
+    result = workspace.apply(check=False)
+    assert result.code == 1 and "Throttling: Rate exceeded" in result.output
+    assert fault_proxy.calls["CreateRole"] == 1
+    assert not aws.role_exists(iam, name)
+
+
+def test_assume_role(workspace, iam, oidc, unique, fault_proxy):
+    """`assume_role` assumes the role through the `endpoints.sts` override
+    (which wins over AWS_ENDPOINT_URL) before calling IAM."""
+    arn, _ = oidc
+    name = f"assumed-{unique}"
+    deployer = iam.create_role(RoleName=f"deployer-{unique}", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": aws.ACCOUNT_ID}, "Action": "sts:AssumeRole"}],
+    }))["Role"]["Arn"]
+    provider = block("provider", "platform", nested=(
+        block("assume_role", role_arn=deployer, session_name="acceptance", external_id="ext-1"),
+        block("endpoints", sts=fault_proxy.url),
+    ))
+    workspace.write(config(arn, provider=provider, name=name))
+    apply_clean(workspace)
+    assert fault_proxy.calls["AssumeRole"] >= 1, dict(fault_proxy.calls)
+    assert aws.role_exists(iam, name)
+    destroy_and_check_gone(workspace, iam, name)

@@ -260,19 +260,18 @@ pub async fn build_clients(config: &ProviderConfig) -> Result<AwsClients, Config
     }
     let mut sdk_config: SdkConfig = loader.load().await;
 
+    // The STS client that assumes `assume_role` uses the base credentials.
+    let base_sts = aws_sdk_sts::Client::from_conf(
+        with_endpoint(aws_sdk_sts::config::Builder::from(&sdk_config), endpoints.sts.as_deref()).build(),
+    );
     if let Value::Value(assume) = &config.assume_role {
         if let Some(role_arn) = some_str(&assume.role_arn) {
-            let sts_config = with_endpoint(&sdk_config, endpoints.sts.as_deref());
-            let mut builder = aws_config::sts::AssumeRoleProvider::builder(role_arn)
-                .region(region.clone())
-                .configure(&sts_config);
-            if let Some(name) = some_str(&assume.session_name) {
-                builder = builder.session_name(name);
-            }
-            if let Some(id) = some_str(&assume.external_id) {
-                builder = builder.external_id(id);
-            }
-            let provider = builder.build().await;
+            let provider = AssumeRole {
+                sts: base_sts.clone(),
+                role_arn,
+                session_name: some_str(&assume.session_name).unwrap_or_else(|| "terraform-provider-platform".into()),
+                external_id: some_str(&assume.external_id),
+            };
             sdk_config = sdk_config
                 .to_builder()
                 .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(provider))
@@ -280,21 +279,88 @@ pub async fn build_clients(config: &ProviderConfig) -> Result<AwsClients, Config
         }
     }
 
+    // Endpoints go on each service's own config: set there they take
+    // precedence over AWS_ENDPOINT_URL(_<SERVICE>), which the SDK would
+    // otherwise apply over an endpoint set on the shared SdkConfig.
     Ok(AwsClients {
         region: region.to_string(),
-        iam: aws_sdk_iam::Client::new(&with_endpoint(&sdk_config, endpoints.iam.as_deref())),
-        sts: aws_sdk_sts::Client::new(&with_endpoint(&sdk_config, endpoints.sts.as_deref())),
-        kms: aws_sdk_kms::Client::new(&with_endpoint(&sdk_config, endpoints.kms.as_deref())),
-        eks: aws_sdk_eks::Client::new(&with_endpoint(&sdk_config, endpoints.eks.as_deref())),
+        iam: aws_sdk_iam::Client::from_conf(with_endpoint(aws_sdk_iam::config::Builder::from(&sdk_config), endpoints.iam.as_deref()).build()),
+        sts: aws_sdk_sts::Client::from_conf(with_endpoint(aws_sdk_sts::config::Builder::from(&sdk_config), endpoints.sts.as_deref()).build()),
+        kms: aws_sdk_kms::Client::from_conf(with_endpoint(aws_sdk_kms::config::Builder::from(&sdk_config), endpoints.kms.as_deref()).build()),
+        eks: aws_sdk_eks::Client::from_conf(with_endpoint(aws_sdk_eks::config::Builder::from(&sdk_config), endpoints.eks.as_deref()).build()),
         endpoints,
         default_tags,
     })
 }
 
-fn with_endpoint(config: &SdkConfig, endpoint: Option<&str>) -> SdkConfig {
+/// A service config builder with an optional endpoint override.
+trait EndpointOverride: Sized {
+    fn set_endpoint(self, url: String) -> Self;
+}
+
+macro_rules! endpoint_override {
+    ($($svc:ident),*) => {$(
+        impl EndpointOverride for $svc::config::Builder {
+            fn set_endpoint(self, url: String) -> Self {
+                self.endpoint_url(url)
+            }
+        }
+    )*};
+}
+endpoint_override!(aws_sdk_iam, aws_sdk_sts, aws_sdk_kms, aws_sdk_eks);
+
+fn with_endpoint<B: EndpointOverride>(builder: B, endpoint: Option<&str>) -> B {
     match endpoint {
-        Some(url) => config.to_builder().endpoint_url(url).build(),
-        None => config.clone(),
+        Some(url) => builder.set_endpoint(url.to_string()),
+        None => builder,
+    }
+}
+
+/// Credentials from `sts:AssumeRole`, fetched with the base credentials through
+/// the STS client that honours `endpoints.sts`. The SDK's identity cache keeps
+/// them until shortly before they expire.
+#[derive(Debug)]
+struct AssumeRole {
+    sts: aws_sdk_sts::Client,
+    role_arn: String,
+    session_name: String,
+    external_id: Option<String>,
+}
+
+impl AssumeRole {
+    async fn fetch(&self) -> aws_credential_types::provider::Result {
+        use aws_credential_types::provider::error::CredentialsError;
+        let out = self
+            .sts
+            .assume_role()
+            .role_arn(&self.role_arn)
+            .role_session_name(&self.session_name)
+            .set_external_id(self.external_id.clone())
+            .send()
+            .await
+            .map_err(|e| {
+                CredentialsError::provider_error(crate::framework::diag::ApiError::new("AssumeRole", e))
+            })?;
+        let creds = out
+            .credentials
+            .ok_or_else(|| CredentialsError::unhandled(format!("AssumeRole of `{}` returned no credentials", self.role_arn)))?;
+        let expiry = std::time::SystemTime::try_from(creds.expiration).ok();
+        Ok(aws_credential_types::Credentials::new(
+            creds.access_key_id,
+            creds.secret_access_key,
+            Some(creds.session_token),
+            expiry,
+            "platform-assume-role",
+        ))
+    }
+}
+
+impl aws_credential_types::provider::ProvideCredentials for AssumeRole {
+    fn provide_credentials<'a>(&'a self) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        aws_credential_types::provider::future::ProvideCredentials::new(self.fetch())
     }
 }
 

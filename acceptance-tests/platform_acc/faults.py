@@ -1,0 +1,99 @@
+"""A fault-injecting HTTP proxy in front of the emulator.
+
+Requests pass through to the emulator unless a rule matches the API action
+(`Action=` of query protocols such as IAM and STS, or the `X-Amz-Target` of
+JSON protocols), in which case the proxy answers with the rule's error instead,
+as many times as the rule says. Every request is counted per action.
+"""
+from __future__ import annotations
+
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Fault:
+    action: str
+    status: int
+    code: str
+    message: str
+    times: int
+
+
+class FaultProxy:
+    def __init__(self, upstream: str):
+        self.upstream = upstream.rstrip("/")
+        self.faults: list[Fault] = []
+        self.calls: Counter[str] = Counter()
+        self.injected: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output clean
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                action = proxy._action(self.headers, body)
+                fault = proxy._take(action)
+                if fault:
+                    payload = (
+                        '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error>'
+                        f"<Type>Sender</Type><Code>{fault.code}</Code><Message>{fault.message}</Message>"
+                        "</Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
+                    ).encode()
+                    self.send_response(fault.status)
+                    self.send_header("Content-Type", "text/xml")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                    return
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                req = urllib.request.Request(proxy.upstream + self.path, data=body, headers=headers, method="POST")
+                try:
+                    with urllib.request.urlopen(req, timeout=30) as resp:
+                        status, resp_headers, data = resp.status, resp.headers, resp.read()
+                except urllib.error.HTTPError as err:
+                    status, resp_headers, data = err.code, err.headers, err.read()
+                self.send_response(status)
+                for k, v in resp_headers.items():
+                    if k.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def _action(self, headers, body: bytes) -> str:
+        target = headers.get("X-Amz-Target")
+        if target:
+            return target.split(".")[-1]
+        form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+        return form.get("Action", ["?"])[0]
+
+    def _take(self, action: str) -> Fault | None:
+        with self._lock:
+            self.calls[action] += 1
+            for fault in self.faults:
+                if fault.action == action and fault.times > 0:
+                    fault.times -= 1
+                    self.injected[action] += 1
+                    return fault
+        return None
+
+    def inject(self, action: str, status: int, code: str, message: str, times: int = 1) -> None:
+        with self._lock:
+            self.faults.append(Fault(action, status, code, message, times))
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
