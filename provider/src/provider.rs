@@ -109,6 +109,18 @@ impl ProviderData {
             .ok_or(ConfigError::NotConfigured)
     }
 
+    /// The AWS clients, or `None` with an error diagnostic when the provider
+    /// is not configured: the opening line of every CRUD method.
+    pub fn aws_or_report(&self, diags: &mut Diagnostics) -> Option<Arc<AwsClients>> {
+        match self.aws() {
+            Ok(aws) => Some(aws),
+            Err(err) => {
+                crate::framework::diag::report(diags, &err);
+                None
+            }
+        }
+    }
+
     /// Installs clients directly (used by `configure` and by tests).
     pub fn set_aws(&self, clients: AwsClients) {
         if let Ok(mut guard) = self.aws.write() {

@@ -388,12 +388,9 @@ impl Resource for IrsaRoleResource {
         private_state: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let aws = match self.data.aws() {
-            Ok(aws) => aws,
-            Err(err) => {
-                report(diags, &err);
-                return Some((state, private_state));
-            }
+        // Without clients, keep the state as it is (the error is reported).
+        let Some(aws) = self.data.aws_or_report(diags) else {
+            return Some((state, private_state));
         };
         let Some(name) = known_str(&state.id).or(known_str(&state.name)).map(str::to_string) else {
             return Some((state, private_state));
@@ -496,13 +493,7 @@ impl Resource for IrsaRoleResource {
         private_state: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let aws = match self.data.aws() {
-            Ok(aws) => aws,
-            Err(err) => {
-                report(diags, &err);
-                return None;
-            }
-        };
+        let aws = self.data.aws_or_report(diags)?;
         let name = match known_str(&planned.name) {
             Some(name) => name.to_string(),
             None => naming::unique_name(known_str(&planned.name_prefix).unwrap_or(naming::DEFAULT_PREFIX)),
@@ -539,13 +530,7 @@ impl Resource for IrsaRoleResource {
         private_state: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let aws = match self.data.aws() {
-            Ok(aws) => aws,
-            Err(err) => {
-                report(diags, &err);
-                return None;
-            }
-        };
+        let aws = self.data.aws_or_report(diags)?;
         let Some(name) = known_str(&prior.id).map(str::to_string) else {
             diags.root_error_short("updating IAM role: the prior state has no role name");
             return None;
@@ -579,13 +564,7 @@ impl Resource for IrsaRoleResource {
         _private_state: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<()> {
-        let aws = match self.data.aws() {
-            Ok(aws) => aws,
-            Err(err) => {
-                report(diags, &err);
-                return None;
-            }
-        };
+        let aws = self.data.aws_or_report(diags)?;
         let Some(name) = known_str(&prior.id).or(known_str(&prior.name)) else {
             return Some(());
         };
@@ -599,13 +578,7 @@ impl Resource for IrsaRoleResource {
     }
 
     async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let aws = match self.data.aws() {
-            Ok(aws) => aws,
-            Err(err) => {
-                report(diags, &err);
-                return None;
-            }
-        };
+        let aws = self.data.aws_or_report(diags)?;
         if let Err(rule) = validate::iam_role_name(&id) {
             diags.root_error(format!("importing IAM role: the import id {rule}"), "Import `platform_irsa_role` by role name: `terraform import platform_irsa_role.x my-role`.");
             return None;
