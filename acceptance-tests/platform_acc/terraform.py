@@ -123,8 +123,11 @@ class Workspace:
         result = self.plan()
         if result.code != 2:
             raise AssertionError(f"expected a non-empty plan (exit 2), got exit {result.code}:\n{result.output}")
+        # Terraform aligns `=` in columns; compare with runs of spaces collapsed.
+        squeeze = lambda t: re.sub(r"[ \t]+", " ", t)
+        plan = squeeze(result.stdout)
         for text in expected:
-            if text not in result.stdout:
+            if squeeze(text) not in plan:
                 raise AssertionError(f"expected {text!r} in the plan:\n{result.stdout}")
         return result
 

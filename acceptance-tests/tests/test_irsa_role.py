@@ -260,6 +260,13 @@ def test_drift_attached_policy(workspace, iam, oidc, unique):
     workspace.assert_plan_changes('- "sneaky"', '~ "k" = "changed" -> "v"')
     apply_clean(workspace)
     assert inline_names(iam, name) == {"s3"} and remote_tags(iam, name) == {"k": "v"}
+
+    # An attribute the configuration leaves at its default drifts too.
+    iam.update_role(RoleName=name, MaxSessionDuration=7200, Description="edited")
+    workspace.assert_plan_changes("~ max_session_duration = 7200 -> 3600", '- description          = "edited" -> null')
+    apply_clean(workspace)
+    role = iam.get_role(RoleName=name)["Role"]
+    assert role["MaxSessionDuration"] == 3600 and not role.get("Description")
     destroy_and_check_gone(workspace, iam, name)
 
 
@@ -404,6 +411,7 @@ BAD_INPUT = [
     ({"inline_policies": {"p": Raw('<<-JSON\n{\n  "Version": "2012-10-17",\n  "Statement": [,]\n}\nJSON')}},
      '`inline_policies["p"]`', "syntax error at line 3, column"),
     ({"inline_policies": {"bad name": "{}"}}, '`inline_policies["bad name"]`', "IAM policy name"),
+    ({"inline_policies": {"platform-mine": "{}"}}, '`inline_policies["platform-mine"]`', "reserved for policies other platform_* resources"),
     ({"name": "r" * 65}, "`name`", "1 to 64 characters"),
     ({"name": "has space"}, "`name`", "1 to 64 characters"),
     ({"name": "x", "name_prefix": "y"}, "`name_prefix`", "conflicts with `name`"),

@@ -81,6 +81,39 @@ pub struct AwsClients {
     pub eks: aws_sdk_eks::Client,
     pub endpoints: Endpoints,
     pub default_tags: BTreeMap<String, String>,
+    /// The caller's account and partition, fetched once (STS GetCallerIdentity).
+    identity: tokio::sync::OnceCell<CallerIdentity>,
+}
+
+/// Who the provider acts as.
+#[derive(Debug, Clone)]
+pub struct CallerIdentity {
+    pub account_id: String,
+    /// `aws`, `aws-cn`, `aws-us-gov`, ...
+    pub partition: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("finding the AWS account of the provider's credentials")]
+pub struct IdentityError(#[source] pub crate::framework::diag::ApiError);
+
+impl AwsClients {
+    /// The caller's account and partition, from STS once per provider process.
+    pub async fn identity(&self) -> Result<&CallerIdentity, IdentityError> {
+        self.identity
+            .get_or_try_init(|| async {
+                let out = self
+                    .sts
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .map_err(|e| IdentityError(crate::framework::diag::ApiError::new("GetCallerIdentity", e)))?;
+                let arn = out.arn.unwrap_or_default();
+                let partition = arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_string();
+                Ok(CallerIdentity { account_id: out.account.unwrap_or_default(), partition })
+            })
+            .await
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -302,6 +335,7 @@ pub async fn build_clients(config: &ProviderConfig) -> Result<AwsClients, Config
         eks: aws_sdk_eks::Client::from_conf(with_endpoint(aws_sdk_eks::config::Builder::from(&sdk_config), endpoints.eks.as_deref()).build()),
         endpoints,
         default_tags,
+        identity: tokio::sync::OnceCell::new(),
     })
 }
 

@@ -19,10 +19,15 @@ pub fn unknown_if_null<T>(value: &mut Value<T>) {
     }
 }
 
-/// An optional attribute with a default.
-pub fn default_if_null<T>(value: &mut Value<T>, default: T) {
-    if value.is_null() {
-        *value = Value::Value(default);
+/// An optional attribute with a default, decided by the configuration: when
+/// the configuration leaves it unset, the plan is the default.
+///
+/// Terraform proposes the *prior* value for an unset optional+computed
+/// attribute, so a value changed outside Terraform would otherwise stay in
+/// the plan and its drift would never be repaired.
+pub fn default_from_config<T>(planned: &mut Value<T>, config: &Value<T>, default: T) {
+    if config.is_null() {
+        *planned = Value::Value(default);
     }
 }
 
@@ -140,6 +145,18 @@ mod tests {
         assert!(optional_set(&Value::Null, &BTreeSet::new()).is_null());
         assert!(optional_string(&Value::Null, Some("")).is_null());
         assert_eq!(optional_string(&Value::Null, Some("x")), Value::Value("x".to_string()));
+    }
+
+    #[test]
+    fn defaults_come_from_the_configuration() {
+        // Unset in configuration: the default, even over a drifted prior value.
+        let mut planned = Value::Value(7200);
+        default_from_config(&mut planned, &Value::Null, 3600);
+        assert_eq!(planned, Value::Value(3600));
+        // Set in configuration: the configured value stays.
+        let mut planned = Value::Value(7200);
+        default_from_config(&mut planned, &Value::Value(7200), 3600);
+        assert_eq!(planned, Value::Value(7200));
     }
 
     #[test]

@@ -209,6 +209,51 @@ pub fn iam_policy_arn(value: &str) -> Result<(), String> {
     }
 }
 
+/// A KMS alias name: `alias/` + letters, digits, `/`, `_`, `-`; not `alias/aws/`
+/// (reserved for AWS managed keys); at most 256 characters.
+pub fn kms_alias_name(value: &str) -> Result<(), String> {
+    let Some(rest) = value.strip_prefix("alias/") else {
+        return Err(format!("must start with \"alias/\", e.g. \"alias/ebs-platform\", got {value:?}"));
+    };
+    if value.starts_with("alias/aws/") {
+        return Err(format!("must not start with \"alias/aws/\", which is reserved for AWS managed keys, got {value:?}"));
+    }
+    let ok = !rest.is_empty()
+        && value.len() <= 256
+        && rest.chars().all(|c| c.is_ascii_alphanumeric() || "/_-".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("must be \"alias/\" followed by letters, digits, '/', '_' and '-' (at most 256 characters in all), got {value:?}"))
+    }
+}
+
+/// An IAM principal ARN for a key policy: the account root, a role or a user.
+pub fn iam_principal_arn(value: &str) -> Result<(), String> {
+    let ok = parse_arn(value).is_some_and(|(_, service, region, account, resource)| {
+        service == "iam"
+            && region.is_empty()
+            && policy::is_account_id(account)
+            && (resource == "root" || resource.starts_with("role/") || resource.starts_with("user/"))
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("must be an IAM role, user or account-root ARN such as \"arn:aws:iam::123456789012:role/admin\", got {value:?}"))
+    }
+}
+
+/// One of a fixed set of values.
+pub fn one_of(allowed: &'static [&'static str]) -> impl Fn(&String) -> Result<(), String> {
+    move |value| {
+        if allowed.contains(&value.as_str()) {
+            Ok(())
+        } else {
+            Err(format!("must be one of {}, got {value:?}", allowed.iter().map(|a| format!("{a:?}")).collect::<Vec<_>>().join(", ")))
+        }
+    }
+}
+
 /// A JSON policy document; a syntax error names its line and column.
 pub fn policy_document(value: &str) -> Result<(), String> {
     policy::parse(value).map(|_| ()).map_err(|err| match err {
@@ -348,6 +393,22 @@ mod tests {
         assert!(tag("", "x").is_err());
         assert!(tag("aws:x", "x").is_err());
         assert!(tag("k", &"v".repeat(257)).is_err());
+    }
+
+    #[test]
+    fn kms_aliases_and_principals() {
+        assert!(kms_alias_name("alias/ebs-platform").is_ok());
+        assert!(kms_alias_name("alias/team/ebs_1").is_ok());
+        assert!(kms_alias_name("ebs").unwrap_err().contains("must start with"));
+        assert!(kms_alias_name("alias/aws/ebs").unwrap_err().contains("reserved"));
+        assert!(kms_alias_name("alias/").is_err());
+        assert!(kms_alias_name("alias/a b").is_err());
+        assert!(iam_principal_arn("arn:aws:iam::123456789012:role/admin").is_ok());
+        assert!(iam_principal_arn("arn:aws:iam::123456789012:root").is_ok());
+        assert!(iam_principal_arn("arn:aws:iam::123456789012:policy/x").is_err());
+        assert!(iam_principal_arn("admin").is_err());
+        assert!(one_of(&["gp3", "io2"])(&"gp3".to_string()).is_ok());
+        assert!(one_of(&["gp3", "io2"])(&"gp9".to_string()).unwrap_err().contains("\"gp3\", \"io2\""));
     }
 
     #[test]

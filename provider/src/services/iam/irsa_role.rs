@@ -15,7 +15,7 @@ use super::role::{self, RemoteRole, RoleSpec};
 use crate::framework::diag::report;
 use crate::framework::naming;
 use crate::framework::plan::{
-    default_if_null, known_str, known_string_map, known_string_set, optional_map, optional_set,
+    default_from_config, known_str, known_string_map, known_string_set, optional_map, optional_set,
     optional_string, to_value_map, unknown_if_null, RequiresReplace, ValueStringMap, ValueStringSet,
 };
 use crate::framework::policy;
@@ -203,7 +203,7 @@ fn schema_block() -> Block {
             ("service_accounts", object_list(Required, &["namespace", "name"], "Service accounts allowed to assume the role, as a list of `{ namespace, name }`. Both are DNS-1123 names; an entry containing `*` matches with `StringLike`, all others with `StringEquals`.")),
             ("audience", string(OptionalComputed, "Value pinned by the `:aud` condition. Defaults to `sts.amazonaws.com`, the audience of EKS projected service-account tokens.")),
             ("policy_arns", string_set(Optional, "ARNs of managed policies to attach. Policies attached outside Terraform show as a diff and are detached on apply.")),
-            ("inline_policies", string_map(Optional, "Inline policies, from policy name to JSON document. Documents are compared semantically, so formatting, key order, statement order and `\"x\"` versus `[\"x\"]` never cause a diff.")),
+            ("inline_policies", string_map(Optional, "Inline policies, from policy name to JSON document. Documents are compared semantically, so formatting, key order, statement order and `\"x\"` versus `[\"x\"]` never cause a diff. Names starting with `platform-` are reserved for policies other `platform_*` resources put on the role (such as `platform_ebs_storage`); the role leaves those alone.")),
             ("permissions_boundary", string(Optional, "ARN of the managed policy used as the role's permissions boundary.")),
             ("max_session_duration", number(OptionalComputed, "Maximum session duration in seconds, 3600–43200. Defaults to `3600`.")),
             ("tags", string_map(Optional, "Tags of the role. Merged over the provider's `default_tags`.")),
@@ -268,6 +268,9 @@ fn validate_state(diags: &mut Diagnostics, config: &IrsaRoleState) {
         for (name, document) in policies {
             let item = path("inline_policies").key(name.clone());
             v.check(&item, Some(name), |s: &String| validate::iam_policy_name(s));
+            if name.starts_with(role::MANAGED_INLINE_PREFIX) {
+                v.error(&item, format!("names starting with {:?} are reserved for policies other platform_* resources put on the role: rename it", role::MANAGED_INLINE_PREFIX));
+            }
             v.check(&item, document.as_ref_option(), |s: &String| validate::policy_document(s));
         }
     }
@@ -318,6 +321,7 @@ fn flatten(prior: &IrsaRoleState, remote: &RemoteRole, default_tags: &BTreeMap<S
     let inline: BTreeMap<String, String> = spec
         .inline_policies
         .iter()
+        .filter(|(name, _)| !name.starts_with(role::MANAGED_INLINE_PREFIX))
         .map(|(name, doc)| (name.clone(), policy::keep_equivalent(prior_inline.get(name).map(String::as_str), doc)))
         .collect();
     state.inline_policies = optional_map(&prior.inline_policies, &inline);
@@ -350,6 +354,13 @@ fn flatten(prior: &IrsaRoleState, remote: &RemoteRole, default_tags: &BTreeMap<S
         }
     }
     state
+}
+
+/// Defaults for what the configuration leaves unset.
+fn apply_defaults(state: &mut IrsaRoleState, config: &IrsaRoleState) {
+    default_from_config(&mut state.path, &config.path, DEFAULT_PATH.to_string());
+    default_from_config(&mut state.audience, &config.audience, DEFAULT_AUDIENCE.to_string());
+    default_from_config(&mut state.max_session_duration, &config.max_session_duration, DEFAULT_MAX_SESSION);
 }
 
 /// `tags_all` for a plan: the defaults overlaid with the resource's tags.
@@ -412,13 +423,11 @@ impl Resource for IrsaRoleResource {
         &self,
         _diags: &mut Diagnostics,
         proposed: Self::State<'a>,
-        _config: Self::State<'a>,
+        config: Self::State<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let mut state = proposed;
-        default_if_null(&mut state.path, DEFAULT_PATH.to_string());
-        default_if_null(&mut state.audience, DEFAULT_AUDIENCE.to_string());
-        default_if_null(&mut state.max_session_duration, DEFAULT_MAX_SESSION);
+        apply_defaults(&mut state, &config);
         if state.name.is_null() {
             state.name = Value::Unknown;
         }
@@ -442,9 +451,7 @@ impl Resource for IrsaRoleResource {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
         let mut state = proposed;
         let mut replace = RequiresReplace::default();
-        default_if_null(&mut state.path, DEFAULT_PATH.to_string());
-        default_if_null(&mut state.audience, DEFAULT_AUDIENCE.to_string());
-        default_if_null(&mut state.max_session_duration, DEFAULT_MAX_SESSION);
+        apply_defaults(&mut state, &config);
 
         // A generated name follows its prefix: a new prefix means a new name.
         if config.name.is_null() && prior.name_prefix != state.name_prefix {

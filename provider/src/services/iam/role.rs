@@ -15,6 +15,12 @@ use crate::framework::diag::ApiError;
 use crate::framework::policy;
 use crate::framework::retry::{retry, Backoff};
 
+/// Inline policies whose names start with this prefix belong to other
+/// `platform_*` resources (e.g. `platform_ebs_storage` puts
+/// `platform-ebs-kms-<alias>` on the EBS CSI driver's role). A role resource
+/// leaves them alone, and users may not give their own policies such names.
+pub const MANAGED_INLINE_PREFIX: &str = "platform-";
+
 /// What the configuration asks for.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RoleSpec {
@@ -270,7 +276,7 @@ pub async fn create_role(iam: &Client, spec: &RoleSpec) -> Result<RemoteRole, Bo
     Ok(remote)
 }
 
-async fn put_inline(iam: &Client, name: &str, policy_name: &str, document: &str) -> Result<(), RoleError> {
+pub async fn put_inline(iam: &Client, name: &str, policy_name: &str, document: &str) -> Result<(), RoleError> {
     iam.put_role_policy()
         .role_name(name)
         .policy_name(policy_name)
@@ -390,11 +396,34 @@ pub async fn update_role(iam: &Client, prior: &RoleSpec, spec: &RoleSpec) -> Res
     Ok(())
 }
 
+/// One inline policy of a role, URL-decoded; `Ok(None)` when the role or the
+/// policy does not exist.
+pub async fn find_inline_policy(iam: &Client, role: &str, policy_name: &str) -> Result<Option<String>, RoleError> {
+    match iam.get_role_policy().role_name(role).policy_name(policy_name).send().await {
+        Ok(out) => Ok(Some(policy::decode_iam_document(&out.policy_document))),
+        Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => Ok(None),
+        Err(e) => Err(RoleError::Read { name: role.to_string(), source: ApiError::new("GetRolePolicy", e) }),
+    }
+}
+
+/// Puts an inline policy on a role that may have been created a moment ago:
+/// IAM's `NoSuchEntity` for the role is retried within a short, bounded window.
+pub async fn put_inline_on_new_role(iam: &Client, role: &str, policy_name: &str, document: &str) -> Result<(), RoleError> {
+    let window = Backoff { timeout: std::time::Duration::from_secs(20), ..Backoff::IAM_PROPAGATION };
+    retry(
+        "PutRolePolicy",
+        window,
+        |e: &RoleError| matches!(e, RoleError::PutInline { source, .. } if source.is("NoSuchEntity")),
+        || put_inline(iam, role, policy_name, document),
+    )
+    .await
+}
+
 fn is_no_such_entity(err: &ApiError) -> bool {
     err.is("NoSuchEntity")
 }
 
-async fn delete_inline(iam: &Client, name: &str, policy_name: &str) -> Result<(), RoleError> {
+pub async fn delete_inline(iam: &Client, name: &str, policy_name: &str) -> Result<(), RoleError> {
     match iam.delete_role_policy().role_name(name).policy_name(policy_name).send().await {
         Ok(_) => Ok(()),
         Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => Ok(()),

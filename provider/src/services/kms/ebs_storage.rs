@@ -1,0 +1,825 @@
+//! `platform_ebs_storage`: a KMS key for EBS volume encryption, its alias and
+//! key policy, the EBS CSI driver's rights to use it, and the StorageClass.
+//!
+//! The trap this encodes: an IAM policy cannot name a KMS alias in `Resource`
+//! (IAM silently matches nothing), so the driver's rights select the key with a
+//! `ForAnyValue:StringEquals` condition on `kms:ResourceAliases`; and the
+//! StorageClass names the alias ARN, so the key can change behind it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tf_provider::schema::{Block, Description, Schema};
+use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::{AttributePath, Diagnostics, Resource};
+
+use super::key::{self, KeySpec, RemoteKey};
+use crate::framework::diag::report;
+use crate::framework::plan::{
+    default_from_config, known_str, known_string_map, known_string_set, optional_map, to_value_map, unknown_if_null,
+    ValueStringMap, ValueStringSet,
+};
+use crate::framework::policy;
+use crate::framework::schema::{attributes, boolean, number, string, string_map, string_set, Computed, Optional, OptionalComputed, Required};
+use crate::framework::tags;
+use crate::framework::validate::{self, Validator};
+use crate::provider::{AwsClients, ProviderData};
+use crate::services::iam::role;
+
+pub const DEFAULT_WINDOW: i64 = 30;
+pub const DEFAULT_STORAGE_CLASS: &str = "ebs-encrypted";
+pub const DEFAULT_VOLUME_TYPE: &str = "gp3";
+pub const DEFAULT_FS_TYPE: &str = "ext4";
+pub const DEFAULT_RECLAIM: &str = "Delete";
+/// The key remembers the CSI driver's role in this tag, so an import by alias
+/// name can find the role that holds the inline policy.
+pub const CSI_ROLE_TAG: &str = "platform:ebs-csi-driver-role";
+
+const VOLUME_TYPES: &[&str] = &["gp3", "gp2", "io2", "io1", "st1", "sc1", "standard"];
+const FS_TYPES: &[&str] = &["ext4", "ext3", "ext2", "xfs"];
+const RECLAIM: &[&str] = &["Delete", "Retain"];
+const USE_ACTIONS: &[&str] = &["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
+const GRANT_ACTIONS: &[&str] = &["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"];
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EbsStorageState {
+    pub id: Value<String>,
+    pub alias_name: Value<String>,
+    pub description: Value<String>,
+    pub deletion_window_in_days: Value<i64>,
+    pub enable_key_rotation: Value<bool>,
+    pub key_administrators: ValueStringSet,
+    pub key_users: ValueStringSet,
+    pub csi_driver_role_name: Value<String>,
+    pub storage_class_name: Value<String>,
+    pub volume_type: Value<String>,
+    pub fs_type: Value<String>,
+    pub iops: Value<i64>,
+    pub throughput: Value<i64>,
+    pub reclaim_policy: Value<String>,
+    pub default_class: Value<bool>,
+    pub tags: ValueStringMap,
+    pub tags_all: ValueStringMap,
+    pub key_id: Value<String>,
+    pub key_arn: Value<String>,
+    pub alias_arn: Value<String>,
+    pub alias_target_key_id: Value<String>,
+    pub key_policy: Value<String>,
+    pub csi_policy_name: Value<String>,
+    pub iam_policy_json: Value<String>,
+    pub storage_class_manifest: Value<String>,
+}
+
+pub struct EbsStorageResource {
+    data: Arc<ProviderData>,
+}
+
+impl EbsStorageResource {
+    pub fn new(data: Arc<ProviderData>) -> Self {
+        Self { data }
+    }
+}
+
+fn schema_block() -> Block {
+    Block {
+        version: 1,
+        description: Description::markdown(
+            "KMS-backed EBS storage for the EBS CSI driver: a symmetric KMS key with rotation, its alias and key policy, \
+             an inline IAM policy on the driver's role that selects the key through `kms:ResourceAliases` (an IAM policy \
+             cannot name an alias in `Resource`), and a StorageClass manifest that names the alias ARN.",
+        ),
+        attributes: attributes([
+            ("id", string(Computed, "The KMS key id.")),
+            ("alias_name", string(Required, "Alias of the key, `alias/<name>`; must not start with `alias/aws/`. Changing it moves the alias, the driver's policy and the StorageClass in place.")),
+            ("description", string(OptionalComputed, "Description of the KMS key. Defaults to `EBS volume encryption (<alias_name>)`.")),
+            ("deletion_window_in_days", number(OptionalComputed, "Days between destroy and the key's deletion, 7–30. Defaults to `30`.")),
+            ("enable_key_rotation", boolean(OptionalComputed, "Whether KMS rotates the key material yearly. Defaults to `true`.")),
+            ("key_administrators", string_set(Optional, "IAM role, user or root ARNs that may administer (not use) the key; they get their own key-policy statement.")),
+            ("key_users", string_set(Optional, "IAM role, user or root ARNs that may use the key directly; they get their own key-policy statements (grants only for AWS resources).")),
+            ("csi_driver_role_name", string(Required, "Name of the EBS CSI driver's IAM role (typically a `platform_irsa_role` for `kube-system/ebs-csi-controller-sa`). The resource puts an inline policy on it.")),
+            ("storage_class_name", string(OptionalComputed, "`metadata.name` of the StorageClass. Defaults to `ebs-encrypted`.")),
+            ("volume_type", string(OptionalComputed, "EBS volume type: `gp3` (default), `gp2`, `io2`, `io1`, `st1`, `sc1` or `standard`.")),
+            ("fs_type", string(OptionalComputed, "File system (`csi.storage.k8s.io/fstype`): `ext4` (default), `ext3`, `ext2` or `xfs`.")),
+            ("iops", number(Optional, "Provisioned IOPS, for `gp3` (3000–80000), `io1` (100–64000) and `io2` (100–256000) only.")),
+            ("throughput", number(Optional, "Throughput in MiB/s, for `gp3` only (125–2000).")),
+            ("reclaim_policy", string(OptionalComputed, "`reclaimPolicy` of the StorageClass: `Delete` (default) or `Retain`.")),
+            ("default_class", boolean(OptionalComputed, "Whether the StorageClass is the cluster default (the `storageclass.kubernetes.io/is-default-class` annotation). Defaults to `false`.")),
+            ("tags", string_map(Optional, "Tags of the KMS key. Merged over the provider's `default_tags`.")),
+            ("tags_all", string_map(Computed, "All tags of the key: `default_tags`, `tags`, and `platform:ebs-csi-driver-role`, which lets an import find the driver's role.")),
+            ("key_id", string(Computed, "The KMS key id.")),
+            ("key_arn", string(Computed, "The KMS key ARN.")),
+            ("alias_arn", string(Computed, "The alias ARN: what the StorageClass names as `kmsKeyId`.")),
+            ("alias_target_key_id", string(Computed, "The key the alias points at. An alias pointed at another key outside Terraform shows here as a diff, and apply points it back.")),
+            ("key_policy", string(Computed, "The key policy: the account root administers the key; EBS may use it for principals of this account (`kms:ViaService` = `ec2.<region>.amazonaws.com`, `kms:CallerAccount`); `kms:CreateGrant` only with `kms:GrantIsForAWSResource`; plus `key_administrators` and `key_users`. Out-of-band edits show as a diff.")),
+            ("csi_policy_name", string(Computed, "Name of the inline policy on the driver's role, derived from the alias.")),
+            ("iam_policy_json", string(Computed, "The inline policy on the driver's role: key use, and grants for AWS resources, on keys selected by `ForAnyValue:StringEquals` on `kms:ResourceAliases`. Out-of-band edits show as a diff.")),
+            ("storage_class_manifest", string(Computed, "A `storage.k8s.io/v1` StorageClass as YAML: provisioner `ebs.csi.aws.com`, `WaitForFirstConsumer`, volume expansion, encrypted with `kmsKeyId` = the alias ARN.")),
+        ]),
+        blocks: Default::default(),
+        deprecated: false,
+    }
+}
+
+fn validate_state(diags: &mut Diagnostics, c: &EbsStorageState) {
+    let mut v = Validator::new(diags);
+    let path = AttributePath::new;
+    v.check(&path("alias_name"), c.alias_name.as_ref_option(), |s: &String| validate::kms_alias_name(s));
+    v.check(&path("description"), c.description.as_ref_option(), |s: &String| {
+        if s.chars().count() <= 8192 { Ok(()) } else { Err("must be at most 8192 characters".into()) }
+    });
+    v.check(&path("deletion_window_in_days"), c.deletion_window_in_days.as_ref_option(), validate::int_between(7, 30));
+    for (name, set) in [("key_administrators", &c.key_administrators), ("key_users", &c.key_users)] {
+        if let Value::Value(items) = set {
+            for item in items.iter().filter_map(|i| i.as_ref_option()) {
+                v.check(&path(name), Some(item), |s: &String| validate::iam_principal_arn(s));
+            }
+        }
+    }
+    v.check(&path("csi_driver_role_name"), c.csi_driver_role_name.as_ref_option(), |s: &String| validate::iam_role_name(s));
+    v.check(&path("storage_class_name"), c.storage_class_name.as_ref_option(), |s: &String| {
+        validate::dns1123_subdomain_pattern(s).and_then(|_| if s.contains('*') { Err(format!("must be a DNS-1123 subdomain, got {s:?}")) } else { Ok(()) })
+    });
+    v.check(&path("volume_type"), c.volume_type.as_ref_option(), validate::one_of(VOLUME_TYPES));
+    v.check(&path("fs_type"), c.fs_type.as_ref_option(), validate::one_of(FS_TYPES));
+    v.check(&path("reclaim_policy"), c.reclaim_policy.as_ref_option(), validate::one_of(RECLAIM));
+    // iops and throughput only for the volume types that take them.
+    let volume_type = match &c.volume_type {
+        Value::Value(t) => Some(t.as_str()),
+        Value::Null => Some(DEFAULT_VOLUME_TYPE),
+        Value::Unknown => None,
+    };
+    if let (Some(vt), Some(iops)) = (volume_type, c.iops.as_ref_option()) {
+        let range = match vt {
+            "gp3" => Some((3000, 80000)),
+            "io1" => Some((100, 64000)),
+            "io2" => Some((100, 256000)),
+            _ => None,
+        };
+        match range {
+            Some((min, max)) => v.check(&path("iops"), Some(iops), validate::int_between(min, max)),
+            None => v.error(&path("iops"), format!("is only for volume types gp3, io1 and io2, not {vt:?}: remove `iops` or change `volume_type`")),
+        }
+    }
+    if let (Some(vt), Some(throughput)) = (volume_type, c.throughput.as_ref_option()) {
+        if vt == "gp3" {
+            v.check(&path("throughput"), Some(throughput), validate::int_between(125, 2000));
+        } else {
+            v.error(&path("throughput"), format!("is only for volume type gp3, not {vt:?}: remove `throughput` or use gp3"));
+        }
+    }
+    if let Value::Value(tags) = &c.tags {
+        for (k, val) in tags {
+            v.check(&path("tags").key(k.clone()), val.as_ref_option(), |s: &String| validate::tag(k, s));
+            if k == CSI_ROLE_TAG {
+                v.error(&path("tags").key(k.clone()), "is managed by this resource: remove it from `tags`");
+            }
+        }
+    }
+}
+
+/// Where the key lives; derived from a key or alias ARN in state.
+#[derive(Debug, Clone)]
+struct Place {
+    partition: String,
+    region: String,
+    account: String,
+}
+
+impl Place {
+    fn from_arn(arn: &str) -> Option<Place> {
+        let (partition, _, region, account, _) = validate::parse_arn(arn)?;
+        Some(Place { partition: partition.into(), region: region.into(), account: account.into() })
+    }
+    fn alias_arn(&self, alias: &str) -> String {
+        format!("arn:{}:kms:{}:{}:{alias}", self.partition, self.region, self.account)
+    }
+}
+
+fn principals(set: &ValueStringSet) -> Option<Vec<String>> {
+    known_string_set(set).map(|s| s.into_iter().collect())
+}
+
+/// The key policy for this storage.
+fn key_policy(place: &Place, admins: &[String], users: &[String]) -> String {
+    let via = format!("ec2.{}.amazonaws.com", place.region);
+    let mut statements = vec![
+        key::root_statement(&place.partition, &place.account),
+        json!({
+            "Sid": "AllowEBSUseForThisAccount",
+            "Effect": "Allow",
+            "Principal": { "AWS": "*" },
+            "Action": USE_ACTIONS,
+            "Resource": "*",
+            "Condition": { "StringEquals": { "kms:ViaService": via, "kms:CallerAccount": place.account } },
+        }),
+        json!({
+            "Sid": "AllowEBSGrantsForAWSResources",
+            "Effect": "Allow",
+            "Principal": { "AWS": "*" },
+            "Action": "kms:CreateGrant",
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": { "kms:ViaService": via, "kms:CallerAccount": place.account },
+                "Bool": { "kms:GrantIsForAWSResource": "true" },
+            },
+        }),
+    ];
+    if !admins.is_empty() {
+        statements.push(json!({
+            "Sid": "KeyAdministrators",
+            "Effect": "Allow",
+            "Principal": { "AWS": admins },
+            "Action": key::ADMIN_ACTIONS,
+            "Resource": "*",
+        }));
+    }
+    if !users.is_empty() {
+        statements.push(json!({
+            "Sid": "KeyUsers",
+            "Effect": "Allow",
+            "Principal": { "AWS": users },
+            "Action": USE_ACTIONS,
+            "Resource": "*",
+        }));
+        statements.push(json!({
+            "Sid": "KeyUsersGrantsForAWSResources",
+            "Effect": "Allow",
+            "Principal": { "AWS": users },
+            "Action": GRANT_ACTIONS,
+            "Resource": "*",
+            "Condition": { "Bool": { "kms:GrantIsForAWSResource": "true" } },
+        }));
+    }
+    json!({ "Version": "2012-10-17", "Statement": statements }).to_string()
+}
+
+/// The CSI driver's rights: keys are selected by alias through a condition,
+/// never by naming the alias in `Resource`.
+pub fn csi_policy(alias: &str) -> String {
+    let by_alias = json!({ "kms:ResourceAliases": alias });
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "UseKeyThroughAlias",
+                "Effect": "Allow",
+                "Action": USE_ACTIONS,
+                "Resource": "*",
+                "Condition": { "ForAnyValue:StringEquals": by_alias },
+            },
+            {
+                "Sid": "GrantsForAWSResourcesThroughAlias",
+                "Effect": "Allow",
+                "Action": GRANT_ACTIONS,
+                "Resource": "*",
+                "Condition": {
+                    "ForAnyValue:StringEquals": by_alias,
+                    "Bool": { "kms:GrantIsForAWSResource": "true" },
+                },
+            },
+        ],
+    })
+    .to_string()
+}
+
+/// The inline policy's name on the driver's role, derived from the alias.
+pub fn csi_policy_name(alias: &str) -> String {
+    let name = alias.trim_start_matches("alias/").replace('/', "-");
+    let mut full = format!("platform-ebs-kms-{name}");
+    full.truncate(128);
+    full
+}
+
+fn yaml_str(s: &str) -> String {
+    // A JSON string is a valid YAML double-quoted scalar.
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// The StorageClass, once everything it names is known.
+fn manifest(s: &EbsStorageState) -> Option<String> {
+    let alias_arn = known_str(&s.alias_arn)?;
+    let name = known_str(&s.storage_class_name)?;
+    let mut out = String::new();
+    out.push_str("apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n");
+    out.push_str(&format!("  name: {}\n", yaml_str(name)));
+    if *s.default_class.as_ref_option()? {
+        out.push_str("  annotations:\n    storageclass.kubernetes.io/is-default-class: \"true\"\n");
+    }
+    out.push_str("provisioner: ebs.csi.aws.com\nvolumeBindingMode: WaitForFirstConsumer\nallowVolumeExpansion: true\n");
+    out.push_str(&format!("reclaimPolicy: {}\n", yaml_str(known_str(&s.reclaim_policy)?)));
+    out.push_str("parameters:\n");
+    out.push_str(&format!("  type: {}\n", yaml_str(known_str(&s.volume_type)?)));
+    out.push_str("  encrypted: \"true\"\n");
+    out.push_str(&format!("  kmsKeyId: {}\n", yaml_str(alias_arn)));
+    out.push_str(&format!("  csi.storage.k8s.io/fstype: {}\n", yaml_str(known_str(&s.fs_type)?)));
+    match &s.iops {
+        Value::Value(iops) => out.push_str(&format!("  iops: \"{iops}\"\n")),
+        Value::Unknown => return None,
+        Value::Null => {}
+    }
+    match &s.throughput {
+        Value::Value(t) => out.push_str(&format!("  throughput: \"{t}\"\n")),
+        Value::Unknown => return None,
+        Value::Null => {}
+    }
+    Some(out)
+}
+
+/// `tags_all`: defaults, the resource's own tags, and the role tag.
+fn planned_tags_all(s: &EbsStorageState, default_tags: &BTreeMap<String, String>) -> Option<BTreeMap<String, String>> {
+    let mut all = tags::merge(default_tags, &known_string_map(&s.tags)?);
+    all.insert(CSI_ROLE_TAG.to_string(), known_str(&s.csi_driver_role_name)?.to_string());
+    Some(all)
+}
+
+/// Defaults for what the configuration leaves unset.
+fn apply_defaults(s: &mut EbsStorageState, config: &EbsStorageState) {
+    if config.description.is_null() {
+        s.description = match known_str(&s.alias_name) {
+            Some(alias) => Value::Value(format!("EBS volume encryption ({alias})")),
+            None => Value::Unknown,
+        };
+    }
+    default_from_config(&mut s.deletion_window_in_days, &config.deletion_window_in_days, DEFAULT_WINDOW);
+    default_from_config(&mut s.enable_key_rotation, &config.enable_key_rotation, true);
+    default_from_config(&mut s.storage_class_name, &config.storage_class_name, DEFAULT_STORAGE_CLASS.to_string());
+    default_from_config(&mut s.volume_type, &config.volume_type, DEFAULT_VOLUME_TYPE.to_string());
+    default_from_config(&mut s.fs_type, &config.fs_type, DEFAULT_FS_TYPE.to_string());
+    default_from_config(&mut s.reclaim_policy, &config.reclaim_policy, DEFAULT_RECLAIM.to_string());
+    default_from_config(&mut s.default_class, &config.default_class, false);
+}
+
+/// Computed values the plan can know: derived from the configuration and,
+/// once the key exists, from where it lives.
+fn plan_computed(s: &mut EbsStorageState, prior: Option<&EbsStorageState>, place: Option<&Place>, default_tags: &BTreeMap<String, String>) {
+    let alias = known_str(&s.alias_name).map(str::to_string);
+    s.csi_policy_name = alias.as_deref().map_or(Value::Unknown, |a| Value::Value(csi_policy_name(a)));
+    let keep = |prior_value: Option<&Value<String>>, desired: Option<String>| -> Value<String> {
+        match (desired, prior_value.and_then(known_str)) {
+            (Some(d), Some(p)) if policy::equivalent(&d, p) => Value::Value(p.to_string()),
+            (Some(d), _) => Value::Value(d),
+            (None, _) => Value::Unknown,
+        }
+    };
+    s.iam_policy_json = keep(prior.map(|p| &p.iam_policy_json), alias.as_deref().map(csi_policy));
+    let desired_key_policy = match (place, principals(&s.key_administrators), principals(&s.key_users)) {
+        (Some(place), Some(admins), Some(users)) => Some(key_policy(place, &admins, &users)),
+        _ => None,
+    };
+    s.key_policy = keep(prior.map(|p| &p.key_policy), desired_key_policy);
+    s.alias_arn = match (place, alias.as_deref()) {
+        (Some(place), Some(alias)) => Value::Value(place.alias_arn(alias)),
+        _ => Value::Unknown,
+    };
+    s.alias_target_key_id = prior.map_or(Value::Unknown, |p| p.key_id.clone());
+    s.tags_all = match planned_tags_all(s, default_tags) {
+        Some(all) => match prior {
+            Some(p) if p.tags_all == to_value_map(&all) => p.tags_all.clone(),
+            _ => to_value_map(&all),
+        },
+        None => Value::Unknown,
+    };
+    s.storage_class_manifest = manifest(s).map_or(Value::Unknown, Value::Value);
+}
+
+/// The key as the state asks for it. `None` while something is unknown.
+fn key_spec(s: &EbsStorageState) -> Option<KeySpec> {
+    Some(KeySpec {
+        description: known_str(&s.description)?.to_string(),
+        policy: known_str(&s.key_policy)?.to_string(),
+        enable_key_rotation: *s.enable_key_rotation.as_ref_option()?,
+        tags: known_string_map(&s.tags_all)?,
+    })
+}
+
+/// Writes what KMS and IAM have into state, keeping the user's text for
+/// equivalent policies.
+fn flatten(
+    prior: &EbsStorageState,
+    key: &RemoteKey,
+    alias: Option<(String, Option<String>)>,
+    inline: Option<String>,
+    default_tags: &BTreeMap<String, String>,
+) -> EbsStorageState {
+    let mut s = prior.clone();
+    s.id = Value::Value(key.key_id.clone());
+    s.key_id = Value::Value(key.key_id.clone());
+    s.key_arn = Value::Value(key.arn.clone());
+    s.description = Value::Value(key.spec.description.clone());
+    s.enable_key_rotation = Value::Value(key.spec.enable_key_rotation);
+    s.key_policy = Value::Value(policy::keep_equivalent(known_str(&prior.key_policy), &key.spec.policy));
+    if s.csi_driver_role_name.is_null() {
+        s.csi_driver_role_name = key.spec.tags.get(CSI_ROLE_TAG).cloned().into();
+    }
+    let mut own_remote = key.spec.tags.clone();
+    own_remote.remove(CSI_ROLE_TAG);
+    let prior_own = known_string_map(&prior.tags).unwrap_or_default();
+    s.tags = optional_map(&prior.tags, &tags::own_tags(&own_remote, default_tags, &prior_own));
+    s.tags_all = to_value_map(&key.spec.tags);
+    match alias {
+        Some((arn, target)) => {
+            s.alias_arn = Value::Value(arn);
+            s.alias_target_key_id = target.into();
+        }
+        None => s.alias_target_key_id = Value::Null,
+    }
+    if s.alias_arn.is_null() || s.alias_arn.is_unknown() {
+        if let (Some(place), Some(alias)) = (Place::from_arn(&key.arn), known_str(&s.alias_name)) {
+            s.alias_arn = Value::Value(place.alias_arn(alias));
+        }
+    }
+    s.iam_policy_json = match inline {
+        Some(doc) => Value::Value(policy::keep_equivalent(known_str(&prior.iam_policy_json), &doc)),
+        None => Value::Null,
+    };
+    if let Some(alias) = known_str(&s.alias_name) {
+        s.csi_policy_name = Value::Value(csi_policy_name(alias));
+    }
+    s.storage_class_manifest = manifest(&s).map_or(Value::Null, Value::Value);
+    s
+}
+
+impl EbsStorageResource {
+    fn default_tags(&self) -> BTreeMap<String, String> {
+        self.data.aws().map(|a| a.default_tags.clone()).unwrap_or_default()
+    }
+
+    /// Reads the key, its alias and the driver's inline policy; `Ok(None)` when the key is gone.
+    async fn read_remote(aws: &AwsClients, s: &EbsStorageState) -> Result<Option<EbsStorageState>, Box<dyn std::error::Error + Send + Sync>> {
+        let Some(key_id) = known_str(&s.key_id).or(known_str(&s.id)) else { return Ok(None) };
+        let Some(key) = key::find_key(&aws.kms, key_id).await? else { return Ok(None) };
+        let alias = match known_str(&s.alias_name) {
+            Some(alias) => key::find_alias(&aws.kms, alias).await?,
+            None => None,
+        };
+        let mut with_role = s.clone();
+        if with_role.csi_driver_role_name.is_null() {
+            with_role.csi_driver_role_name = key.spec.tags.get(CSI_ROLE_TAG).cloned().into();
+        }
+        let inline = match (known_str(&with_role.csi_driver_role_name), known_str(&s.alias_name)) {
+            (Some(role_name), Some(alias)) => role::find_inline_policy(&aws.iam, role_name, &csi_policy_name(alias)).await?,
+            _ => None,
+        };
+        Ok(Some(flatten(&with_role, &key, alias, inline, &aws.default_tags)))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{context}")]
+struct Failed {
+    context: String,
+    #[source]
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+fn failed(context: impl Into<String>, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Failed {
+    Failed { context: context.into(), source: source.into() }
+}
+
+#[async_trait]
+impl Resource for EbsStorageResource {
+    type State<'a> = EbsStorageState;
+    type PrivateState<'a> = ValueEmpty;
+    type ProviderMetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(Schema { version: 1, block: schema_block() })
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+        validate_state(diags, &config);
+        Some(())
+    }
+
+    async fn read<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        state: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let Some(aws) = self.data.aws_or_report(diags) else {
+            return Some((state, private_state));
+        };
+        match Self::read_remote(&aws, &state).await {
+            Ok(Some(new_state)) => Some((new_state, private_state)),
+            Ok(None) => {
+                tracing::warn!(key = ?state.key_id, "KMS key gone or pending deletion, removing it from state");
+                None
+            }
+            Err(err) => {
+                report(diags, &failed(format!("reading EBS storage `{}`", known_str(&state.alias_name).unwrap_or("?")), err));
+                Some((state, private_state))
+            }
+        }
+    }
+
+    async fn plan_create<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        proposed: Self::State<'a>,
+        config: Self::State<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let mut s = proposed;
+        apply_defaults(&mut s, &config);
+        plan_computed(&mut s, None, None, &self.default_tags());
+        for v in [&mut s.id, &mut s.key_id, &mut s.key_arn] {
+            unknown_if_null(v);
+        }
+        Some((s, Default::default()))
+    }
+
+    async fn plan_update<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        prior: Self::State<'a>,
+        proposed: Self::State<'a>,
+        config: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        let mut s = proposed;
+        apply_defaults(&mut s, &config);
+        let place = known_str(&prior.key_arn).and_then(Place::from_arn);
+        plan_computed(&mut s, Some(&prior), place.as_ref(), &self.default_tags());
+        Some((s, private_state, vec![]))
+    }
+
+    async fn plan_destroy<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        _prior: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<Self::PrivateState<'a>> {
+        Some(private_state)
+    }
+
+    async fn create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        planned: Self::State<'a>,
+        _config: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = self.data.aws_or_report(diags)?;
+        let alias = known_str(&planned.alias_name)?.to_string();
+        let context = format!("creating EBS storage `{alias}`");
+        let identity = match aws.identity().await {
+            Ok(id) => id.clone(),
+            Err(err) => {
+                report(diags, &failed(context, err));
+                return None;
+            }
+        };
+        let place = Place { partition: identity.partition, region: aws.region.clone(), account: identity.account_id };
+        let mut s = planned.clone();
+        plan_computed(&mut s, None, Some(&place), &aws.default_tags);
+        let Some(spec) = key_spec(&s) else {
+            diags.root_error_short(format!("{context}: the plan still has unknown values"));
+            return None;
+        };
+        let key = match key::create_key(&aws.kms, &alias, &spec).await {
+            Ok(key) => key,
+            Err(failure) => {
+                report(diags, &failed(context, failure.error));
+                // A key that exists is recorded (tainted) so destroy schedules its deletion.
+                return failure.created.map(|key| (flatten(&s, &key, None, None, &aws.default_tags), private_state));
+            }
+        };
+        let partial = |s: &EbsStorageState, alias_done: bool| {
+            let alias_entry = alias_done.then(|| (place.alias_arn(&alias), Some(key.key_id.clone())));
+            flatten(s, &key, alias_entry, None, &aws.default_tags)
+        };
+        if let Err(err) = key::ensure_alias(&aws.kms, &alias, &key.key_id).await {
+            report(diags, &failed(context, err));
+            return Some((partial(&s, false), private_state));
+        }
+        let role_name = known_str(&s.csi_driver_role_name).unwrap_or_default().to_string();
+        let document = known_str(&s.iam_policy_json).unwrap_or_default().to_string();
+        if let Err(err) = role::put_inline_on_new_role(&aws.iam, &role_name, &csi_policy_name(&alias), &document).await {
+            report(diags, &failed(context, err));
+            return Some((partial(&s, true), private_state));
+        }
+        s.id = Value::Value(key.key_id.clone());
+        s.key_id = Value::Value(key.key_id.clone());
+        s.key_arn = Value::Value(key.arn.clone());
+        s.alias_target_key_id = Value::Value(key.key_id.clone());
+        s.storage_class_manifest = manifest(&s).map_or(Value::Null, Value::Value);
+        Some((s, private_state))
+    }
+
+    async fn update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Self::State<'a>,
+        planned: Self::State<'a>,
+        _config: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = self.data.aws_or_report(diags)?;
+        let key_id = known_str(&prior.key_id)?.to_string();
+        let alias = known_str(&planned.alias_name)?.to_string();
+        let context = format!("updating EBS storage `{alias}`");
+        let (Some(prior_spec), Some(spec)) = (key_spec(&prior), key_spec(&planned)) else {
+            diags.root_error_short(format!("{context}: the plan still has unknown values"));
+            return None;
+        };
+        let result: Result<(), Box<dyn std::error::Error + Send + Sync>> = async {
+            key::update_key(&aws.kms, &key_id, &prior_spec, &spec).await?;
+            key::ensure_alias(&aws.kms, &alias, &key_id).await?;
+            if let Some(old_alias) = known_str(&prior.alias_name).filter(|old| *old != alias) {
+                key::delete_alias(&aws.kms, old_alias, &key_id).await?;
+            }
+            let role_name = known_str(&planned.csi_driver_role_name).unwrap_or_default();
+            let policy_name = csi_policy_name(&alias);
+            if let (Some(old_role), Some(old_alias)) = (known_str(&prior.csi_driver_role_name), known_str(&prior.alias_name)) {
+                let old_policy = csi_policy_name(old_alias);
+                if old_role != role_name || old_policy != policy_name {
+                    match role::delete_inline(&aws.iam, old_role, &old_policy).await {
+                        Ok(()) => {}
+                        // The old role may be gone already.
+                        Err(role::RoleError::DeleteInline { source, .. }) if source.is("NoSuchEntity") => {}
+                        Err(err) => return Err(err.into()),
+                    }
+                }
+            }
+            let unchanged = known_str(&prior.iam_policy_json)
+                .zip(known_str(&planned.iam_policy_json))
+                .is_some_and(|(a, b)| policy::equivalent(a, b))
+                && known_str(&prior.csi_driver_role_name) == Some(role_name)
+                && known_str(&prior.alias_name) == Some(alias.as_str());
+            if !unchanged {
+                role::put_inline_on_new_role(&aws.iam, role_name, &policy_name, known_str(&planned.iam_policy_json).unwrap_or_default()).await?;
+            }
+            Ok(())
+        }
+        .await;
+        match result {
+            Ok(()) => Some((planned, private_state)),
+            Err(err) => {
+                report(diags, &failed(context, err));
+                // Record what KMS and IAM have now.
+                match Self::read_remote(&aws, &planned).await {
+                    Ok(Some(now)) => Some((now, private_state)),
+                    Ok(None) => None,
+                    Err(_) => Some((prior, private_state)),
+                }
+            }
+        }
+    }
+
+    async fn destroy<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Self::State<'a>,
+        _private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<()> {
+        let aws = self.data.aws_or_report(diags)?;
+        let key_id = known_str(&prior.key_id).or(known_str(&prior.id))?.to_string();
+        let alias = known_str(&prior.alias_name).unwrap_or_default().to_string();
+        let result: Result<(), Box<dyn std::error::Error + Send + Sync>> = async {
+            if let Some(role_name) = known_str(&prior.csi_driver_role_name) {
+                match role::delete_inline(&aws.iam, role_name, &csi_policy_name(&alias)).await {
+                    Ok(()) => {}
+                    // A role that is already gone holds no policy.
+                    Err(role::RoleError::DeleteInline { source, .. }) if source.is("NoSuchEntity") => {}
+                    Err(err) => return Err(err.into()),
+                }
+            }
+            key::delete_alias(&aws.kms, &alias, &key_id).await?;
+            key::schedule_deletion(&aws.kms, &key_id, prior.deletion_window_in_days.as_ref_option().copied().unwrap_or(DEFAULT_WINDOW)).await?;
+            Ok(())
+        }
+        .await;
+        match result {
+            Ok(()) => Some(()),
+            Err(err) => {
+                report(diags, &failed(format!("deleting EBS storage `{alias}`"), err));
+                None
+            }
+        }
+    }
+
+    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = self.data.aws_or_report(diags)?;
+        if let Err(rule) = validate::kms_alias_name(&id) {
+            diags.root_error(format!("importing EBS storage: the import id {rule}"), "Import `platform_ebs_storage` by alias name: `terraform import platform_ebs_storage.x alias/ebs`.");
+            return None;
+        }
+        let context = format!("importing EBS storage `{id}`");
+        let target = match key::find_alias(&aws.kms, &id).await {
+            Ok(Some((_, Some(target)))) => target,
+            Ok(_) => {
+                diags.root_error_short(format!("{context}: no such alias"));
+                return None;
+            }
+            Err(err) => {
+                report(diags, &failed(context, err));
+                return None;
+            }
+        };
+        let mut s = EbsStorageState {
+            key_id: Value::Value(target),
+            alias_name: Value::Value(id.clone()),
+            ..Default::default()
+        };
+        apply_defaults(&mut s, &EbsStorageState::default());
+        match Self::read_remote(&aws, &s).await {
+            Ok(Some(state)) => Some((state, Default::default())),
+            Ok(None) => {
+                diags.root_error_short(format!("{context}: its key is gone or pending deletion"));
+                None
+            }
+            Err(err) => {
+                report(diags, &failed(context, err));
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csi_policy_selects_the_key_by_alias_condition_never_by_resource() {
+        let doc: serde_json::Value = serde_json::from_str(&csi_policy("alias/ebs")).unwrap();
+        for statement in doc["Statement"].as_array().unwrap() {
+            assert_eq!(statement["Resource"], "*");
+            assert_eq!(statement["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"], "alias/ebs");
+        }
+        let grants = &doc["Statement"][1];
+        assert_eq!(grants["Condition"]["Bool"]["kms:GrantIsForAWSResource"], "true");
+        assert_eq!(grants["Action"], json!(GRANT_ACTIONS));
+    }
+
+    #[test]
+    fn key_policy_limits_ebs_to_this_account_via_ec2() {
+        let place = Place { partition: "aws".into(), region: "eu-west-1".into(), account: "123456789012".into() };
+        let doc: serde_json::Value = serde_json::from_str(&key_policy(&place, &[], &["arn:aws:iam::123456789012:role/u".into()])).unwrap();
+        let statements = doc["Statement"].as_array().unwrap();
+        assert_eq!(statements[0]["Principal"]["AWS"], "arn:aws:iam::123456789012:root");
+        let ebs = &statements[1]["Condition"]["StringEquals"];
+        assert_eq!(ebs["kms:ViaService"], "ec2.eu-west-1.amazonaws.com");
+        assert_eq!(ebs["kms:CallerAccount"], "123456789012");
+        assert_eq!(statements[2]["Condition"]["Bool"]["kms:GrantIsForAWSResource"], "true");
+        assert!(statements.iter().any(|s| s["Sid"] == "KeyUsers"));
+        assert!(!statements.iter().any(|s| s["Sid"] == "KeyAdministrators"));
+    }
+
+    fn base() -> EbsStorageState {
+        let mut s = EbsStorageState {
+            alias_name: Value::Value("alias/ebs".into()),
+            csi_driver_role_name: Value::Value("ebs-csi".into()),
+            alias_arn: Value::Value("arn:aws:kms:eu-west-1:123456789012:alias/ebs".into()),
+            ..Default::default()
+        };
+        apply_defaults(&mut s, &EbsStorageState::default());
+        s
+    }
+
+    #[test]
+    fn manifest_names_the_alias_arn() {
+        let mut s = base();
+        s.default_class = Value::Value(true);
+        s.iops = Value::Value(4000);
+        let m = manifest(&s).unwrap();
+        assert!(m.contains("kmsKeyId: \"arn:aws:kms:eu-west-1:123456789012:alias/ebs\""), "{m}");
+        assert!(m.contains("storageclass.kubernetes.io/is-default-class: \"true\""));
+        assert!(m.contains("iops: \"4000\"") && !m.contains("throughput"));
+    }
+
+    #[test]
+    fn iops_and_throughput_only_where_they_apply() {
+        let mut s = base();
+        s.volume_type = Value::Value("st1".into());
+        s.iops = Value::Value(3000);
+        s.throughput = Value::Value(200);
+        let mut diags = Diagnostics::default();
+        validate_state(&mut diags, &s);
+        let summaries: Vec<String> = diags.errors.iter().map(|d| d.summary.to_string()).collect();
+        assert!(summaries.iter().any(|m| m.starts_with("`iops`: is only for volume types gp3, io1 and io2")), "{summaries:?}");
+        assert!(summaries.iter().any(|m| m.starts_with("`throughput`: is only for volume type gp3")), "{summaries:?}");
+        let mut s = base();
+        s.iops = Value::Value(100);
+        let mut diags = Diagnostics::default();
+        validate_state(&mut diags, &s);
+        assert!(diags.errors[0].summary.starts_with("`iops`: must be between 3000 and 80000"));
+    }
+
+    #[test]
+    fn policy_names_follow_the_alias() {
+        assert_eq!(csi_policy_name("alias/team/ebs"), "platform-ebs-kms-team-ebs");
+        assert!(validate::iam_policy_name(&csi_policy_name(&format!("alias/{}", "x".repeat(250)))).is_ok());
+    }
+}
