@@ -7,6 +7,7 @@ as many times as the rule says. Every request is counted per action.
 """
 from __future__ import annotations
 
+import json
 import threading
 import urllib.error
 import urllib.parse
@@ -43,13 +44,19 @@ class FaultProxy:
                 action = proxy._action(self.headers, body)
                 fault = proxy._take(action)
                 if fault:
-                    payload = (
-                        '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error>'
-                        f"<Type>Sender</Type><Code>{fault.code}</Code><Message>{fault.message}</Message>"
-                        "</Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
-                    ).encode()
+                    if self.headers.get("X-Amz-Target"):
+                        # JSON protocols (KMS, EKS's REST-JSON aside): {"__type", "message"}.
+                        payload = json.dumps({"__type": fault.code, "message": fault.message}).encode()
+                        content_type = "application/x-amz-json-1.1"
+                    else:
+                        payload = (
+                            '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error>'
+                            f"<Type>Sender</Type><Code>{fault.code}</Code><Message>{fault.message}</Message>"
+                            "</Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
+                        ).encode()
+                        content_type = "text/xml"
                     self.send_response(fault.status)
-                    self.send_header("Content-Type", "text/xml")
+                    self.send_header("Content-Type", content_type)
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
                     self.wfile.write(payload)

@@ -110,3 +110,12 @@ def iam(emulator):
 def unique():
     """A short unique suffix, so cases never collide in the shared emulator."""
     return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture
+def fault_proxy(emulator):
+    """A fault-injecting proxy in front of the emulator (see platform_acc.faults)."""
+    from platform_acc.faults import FaultProxy
+    proxy = FaultProxy(emulator.url)
+    yield proxy
+    proxy.close()

@@ -345,3 +345,37 @@ def test_bad_input(workspace, kms, unique, attrs, path, rule):
     assert result.code == 1, result.output
     assert f"{path}: " in result.output and rule in result.output, result.output
     assert alias_target(kms, f"alias/bad-{unique}") is None
+
+
+def test_key_policy_principal_propagation_is_retried(workspace, kms, iam, csi_role, unique, fault_proxy):
+    """KMS rejects a policy naming a principal it cannot see yet; CreateKey is retried, bounded."""
+    alias = f"alias/ebs-prop-{unique}"
+    fault_proxy.inject("CreateKey", 400, "MalformedPolicyDocumentException",
+                       "Policy contains a statement with one or more invalid principals.", times=2)
+    workspace.env = {**workspace.env, "AWS_ENDPOINT_URL_KMS": fault_proxy.url}
+    workspace.write(config(alias, csi_role))
+    apply_clean(workspace)
+    assert fault_proxy.injected["CreateKey"] == 2 and fault_proxy.calls["CreateKey"] == 3
+    s = workspace.resource(ADDR)
+    destroy_and_check_gone(workspace, kms, iam, s["key_id"], alias, csi_role, s["csi_policy_name"])
+
+
+def test_partial_create_leaves_no_orphan(workspace, kms, iam, csi_role, unique, fault_proxy):
+    """The key exists when the alias step fails: state records it (tainted), and
+    the next apply replaces it, scheduling the first key's deletion."""
+    alias = f"alias/ebs-partial-{unique}"
+    fault_proxy.inject("CreateAlias", 400, "KMSInvalidStateException", "alias store unavailable", times=1)
+    workspace.env = {**workspace.env, "AWS_ENDPOINT_URL_KMS": fault_proxy.url}
+    workspace.write(config(alias, csi_role))
+    result = workspace.apply(check=False)
+    assert result.code == 1 and "KMSInvalidStateException: alias store unavailable" in result.output
+    assert f"creating EBS storage `{alias}`" in result.output
+    first_key = workspace.resource(ADDR)["key_id"]
+    assert key_state(kms, first_key) == "Enabled", "the key must be in state, not orphaned"
+    assert "tainted" in workspace.run("show", "-no-color").stdout
+
+    workspace.assert_plan_changes("is tainted, so must be replaced")
+    apply_clean(workspace)
+    s = workspace.resource(ADDR)
+    assert s["key_id"] != first_key and key_state(kms, first_key) == "PendingDeletion"
+    destroy_and_check_gone(workspace, kms, iam, s["key_id"], alias, csi_role, s["csi_policy_name"])

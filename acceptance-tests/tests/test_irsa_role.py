@@ -449,14 +449,6 @@ def test_bad_provider_input(workspace, oidc, unique):
     assert "`max_retries`: must be between 0 and 100" in result.output
 
 
-@pytest.fixture
-def fault_proxy(emulator):
-    from platform_acc.faults import FaultProxy
-    proxy = FaultProxy(emulator.url)
-    yield proxy
-    proxy.close()
-
-
 def test_retries_throttling_5xx_and_iam_propagation(workspace, iam, oidc, unique, fault_proxy):
     """Throttling and 5xx are retried with backoff by the SDK; IAM's
     "Invalid principal" on a just-created OIDC provider is retried by name."""
