@@ -1,0 +1,3 @@
+//! Vault on AWS: the `awskms` auto-unseal.
+
+pub mod awskms_seal;
