@@ -109,8 +109,16 @@ impl AwsClients {
                     .await
                     .map_err(|e| IdentityError(crate::framework::diag::ApiError::new("GetCallerIdentity", e)))?;
                 let arn = out.arn.unwrap_or_default();
-                let partition = arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_string();
-                Ok(CallerIdentity { account_id: out.account.unwrap_or_default(), partition })
+                let partition = arn
+                    .split(':')
+                    .nth(1)
+                    .filter(|p| !p.is_empty())
+                    .unwrap_or("aws")
+                    .to_string();
+                Ok(CallerIdentity {
+                    account_id: out.account.unwrap_or_default(),
+                    partition,
+                })
             })
             .await
     }
@@ -215,22 +223,43 @@ fn provider_block() -> Block {
 
 fn validate_config(diags: &mut Diagnostics, config: &ProviderConfig) {
     let mut v = Validator::new(diags);
-    v.check(&AttributePath::new("max_retries"), config.max_retries.as_ref_option(), validate::int_between(0, 100));
-    v.check(&AttributePath::new("retry_mode"), config.retry_mode.as_ref_option(), |mode: &String| {
-        match mode.as_str() {
+    v.check(
+        &AttributePath::new("max_retries"),
+        config.max_retries.as_ref_option(),
+        validate::int_between(0, 100),
+    );
+    v.check(
+        &AttributePath::new("retry_mode"),
+        config.retry_mode.as_ref_option(),
+        |mode: &String| match mode.as_str() {
             "standard" | "adaptive" => Ok(()),
             other => Err(format!("must be \"standard\" or \"adaptive\", got {other:?}")),
-        }
-    });
+        },
+    );
     if let Value::Value(role) = &config.assume_role {
         let path = AttributePath::new("assume_role").index(0).attribute("role_arn");
-        v.check(&path, role.role_arn.as_ref_option(), |arn: &String| match validate::parse_arn(arn) {
-            Some((_, "iam", "", account, res)) if crate::framework::policy::is_account_id(account) && res.starts_with("role/") => Ok(()),
-            _ => Err(format!("must be an IAM role ARN such as \"arn:aws:iam::123456789012:role/deployer\", got {arn:?}")),
-        });
+        v.check(
+            &path,
+            role.role_arn.as_ref_option(),
+            |arn: &String| match validate::parse_arn(arn) {
+                Some((_, "iam", "", account, res))
+                    if crate::framework::policy::is_account_id(account) && res.starts_with("role/") =>
+                {
+                    Ok(())
+                }
+                _ => Err(format!(
+                    "must be an IAM role ARN such as \"arn:aws:iam::123456789012:role/deployer\", got {arn:?}"
+                )),
+            },
+        );
     }
     if let Value::Value(endpoints) = &config.endpoints {
-        for (name, value) in [("eks", &endpoints.eks), ("iam", &endpoints.iam), ("kms", &endpoints.kms), ("sts", &endpoints.sts)] {
+        for (name, value) in [
+            ("eks", &endpoints.eks),
+            ("iam", &endpoints.iam),
+            ("kms", &endpoints.kms),
+            ("sts", &endpoints.sts),
+        ] {
             let path = AttributePath::new("endpoints").index(0).attribute(name);
             v.check(&path, value.as_ref_option(), |url: &String| {
                 if url.starts_with("http://") || url.starts_with("https://") {
@@ -243,7 +272,11 @@ fn validate_config(diags: &mut Diagnostics, config: &ProviderConfig) {
     }
     if let Value::Value(tags) = &config.default_tags {
         for (key, val) in tags {
-            v.check(&AttributePath::new("default_tags").key(key.clone()), val.as_ref_option(), |val: &String| validate::tag(key, val));
+            v.check(
+                &AttributePath::new("default_tags").key(key.clone()),
+                val.as_ref_option(),
+                |val: &String| validate::tag(key, val),
+            );
         }
     }
 }
@@ -275,7 +308,12 @@ pub async fn build_clients(config: &ProviderConfig) -> Result<AwsClients, Config
         .ok_or(ConfigError::NoRegion)?;
     let default_tags = known_string_map(&config.default_tags).ok_or(ConfigError::UnknownDefaultTags)?;
 
-    let max_attempts = config.max_retries.as_ref_option().copied().unwrap_or(DEFAULT_MAX_RETRIES) as u32 + 1;
+    let max_attempts = config
+        .max_retries
+        .as_ref_option()
+        .copied()
+        .unwrap_or(DEFAULT_MAX_RETRIES) as u32
+        + 1;
     let retry = match config.retry_mode.as_ref_option().map(String::as_str) {
         Some("adaptive") => RetryConfig::adaptive(),
         _ => RetryConfig::standard(),
@@ -307,7 +345,11 @@ pub async fn build_clients(config: &ProviderConfig) -> Result<AwsClients, Config
 
     // The STS client that assumes `assume_role` uses the base credentials.
     let base_sts = aws_sdk_sts::Client::from_conf(
-        with_endpoint(aws_sdk_sts::config::Builder::from(&sdk_config), endpoints.sts.as_deref()).build(),
+        with_endpoint(
+            aws_sdk_sts::config::Builder::from(&sdk_config),
+            endpoints.sts.as_deref(),
+        )
+        .build(),
     );
     if let Value::Value(assume) = &config.assume_role {
         if let Some(role_arn) = some_str(&assume.role_arn) {
@@ -329,10 +371,34 @@ pub async fn build_clients(config: &ProviderConfig) -> Result<AwsClients, Config
     // otherwise apply over an endpoint set on the shared SdkConfig.
     Ok(AwsClients {
         region: region.to_string(),
-        iam: aws_sdk_iam::Client::from_conf(with_endpoint(aws_sdk_iam::config::Builder::from(&sdk_config), endpoints.iam.as_deref()).build()),
-        sts: aws_sdk_sts::Client::from_conf(with_endpoint(aws_sdk_sts::config::Builder::from(&sdk_config), endpoints.sts.as_deref()).build()),
-        kms: aws_sdk_kms::Client::from_conf(with_endpoint(aws_sdk_kms::config::Builder::from(&sdk_config), endpoints.kms.as_deref()).build()),
-        eks: aws_sdk_eks::Client::from_conf(with_endpoint(aws_sdk_eks::config::Builder::from(&sdk_config), endpoints.eks.as_deref()).build()),
+        iam: aws_sdk_iam::Client::from_conf(
+            with_endpoint(
+                aws_sdk_iam::config::Builder::from(&sdk_config),
+                endpoints.iam.as_deref(),
+            )
+            .build(),
+        ),
+        sts: aws_sdk_sts::Client::from_conf(
+            with_endpoint(
+                aws_sdk_sts::config::Builder::from(&sdk_config),
+                endpoints.sts.as_deref(),
+            )
+            .build(),
+        ),
+        kms: aws_sdk_kms::Client::from_conf(
+            with_endpoint(
+                aws_sdk_kms::config::Builder::from(&sdk_config),
+                endpoints.kms.as_deref(),
+            )
+            .build(),
+        ),
+        eks: aws_sdk_eks::Client::from_conf(
+            with_endpoint(
+                aws_sdk_eks::config::Builder::from(&sdk_config),
+                endpoints.eks.as_deref(),
+            )
+            .build(),
+        ),
         endpoints,
         default_tags,
         identity: tokio::sync::OnceCell::new(),
@@ -384,12 +450,10 @@ impl AssumeRole {
             .set_external_id(self.external_id.clone())
             .send()
             .await
-            .map_err(|e| {
-                CredentialsError::provider_error(crate::framework::diag::ApiError::new("AssumeRole", e))
-            })?;
-        let creds = out
-            .credentials
-            .ok_or_else(|| CredentialsError::unhandled(format!("AssumeRole of `{}` returned no credentials", self.role_arn)))?;
+            .map_err(|e| CredentialsError::provider_error(crate::framework::diag::ApiError::new("AssumeRole", e)))?;
+        let creds = out.credentials.ok_or_else(|| {
+            CredentialsError::unhandled(format!("AssumeRole of `{}` returned no credentials", self.role_arn))
+        })?;
         let expiry = std::time::SystemTime::try_from(creds.expiration).ok();
         Ok(aws_credential_types::Credentials::new(
             creds.access_key_id,
@@ -416,7 +480,10 @@ impl Provider for PlatformProvider {
     type MetaState<'a> = ValueEmpty;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(Schema { version: 1, block: provider_block() })
+        Some(Schema {
+            version: 1,
+            block: provider_block(),
+        })
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::Config<'a>) -> Option<()> {
@@ -424,7 +491,12 @@ impl Provider for PlatformProvider {
         Some(())
     }
 
-    async fn configure<'a>(&self, diags: &mut Diagnostics, _terraform_version: String, config: Self::Config<'a>) -> Option<()> {
+    async fn configure<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        _terraform_version: String,
+        config: Self::Config<'a>,
+    ) -> Option<()> {
         match build_clients(&config).await {
             Ok(clients) => {
                 tracing::debug!(region = %clients.region, "configured AWS clients");
@@ -463,13 +535,22 @@ mod tests {
         let config = ProviderConfig {
             retry_mode: Value::Value("fast".into()),
             max_retries: Value::Value(-1),
-            assume_role: Value::Value(AssumeRoleConfig { role_arn: Value::Value("deployer".into()), ..Default::default() }),
+            assume_role: Value::Value(AssumeRoleConfig {
+                role_arn: Value::Value("deployer".into()),
+                ..Default::default()
+            }),
             ..Default::default()
         };
         validate_config(&mut diags, &config);
         let summaries: Vec<_> = diags.errors.iter().map(|d| d.summary.to_string()).collect();
         assert!(summaries.iter().any(|s| s.starts_with("`retry_mode`")), "{summaries:?}");
-        assert!(summaries.iter().any(|s| s.starts_with("`max_retries`")), "{summaries:?}");
-        assert!(summaries.iter().any(|s| s.starts_with("`assume_role[0].role_arn`")), "{summaries:?}");
+        assert!(
+            summaries.iter().any(|s| s.starts_with("`max_retries`")),
+            "{summaries:?}"
+        );
+        assert!(
+            summaries.iter().any(|s| s.starts_with("`assume_role[0].role_arn`")),
+            "{summaries:?}"
+        );
     }
 }

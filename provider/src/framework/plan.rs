@@ -64,11 +64,7 @@ pub fn known_string_set(value: &ValueStringSet) -> Option<BTreeSet<String>> {
 }
 
 pub fn to_value_map(map: &BTreeMap<String, String>) -> ValueStringMap {
-    Value::Value(
-        map.iter()
-            .map(|(k, v)| (k.clone(), Value::Value(v.clone())))
-            .collect(),
-    )
+    Value::Value(map.iter().map(|(k, v)| (k.clone(), Value::Value(v.clone()))).collect())
 }
 
 pub fn to_value_set(set: &BTreeSet<String>) -> ValueStringSet {

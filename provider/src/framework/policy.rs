@@ -176,12 +176,7 @@ fn normalize_principal(value: &Value) -> Value {
 /// `arn:aws:iam::123456789012:root` and `123456789012` name the same principal.
 fn aws_principal(id: &str) -> String {
     let parts: Vec<&str> = id.split(':').collect();
-    if parts.len() == 6
-        && parts[0] == "arn"
-        && parts[2] == "iam"
-        && parts[5] == "root"
-        && is_account_id(parts[4])
-    {
+    if parts.len() == 6 && parts[0] == "arn" && parts[2] == "iam" && parts[5] == "root" && is_account_id(parts[4]) {
         parts[4].to_string()
     } else {
         id.to_string()
@@ -237,7 +232,8 @@ mod tests {
     #[test]
     fn string_and_one_element_list_are_the_same() {
         // terraform-provider-aws #11801: ["x"] vs "x" gave a perpetual diff.
-        let a = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole"],"Resource":["*"]}]}"#;
+        let a =
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole"],"Resource":["*"]}]}"#;
         let b = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}}"#;
         assert!(eq(a, b));
     }
@@ -273,8 +269,7 @@ mod tests {
     fn url_encoded_document_from_iam() {
         let plain = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"oidc.eks.us-east-1.amazonaws.com/id/ABC:sub":"system:serviceaccount:kube-system:a b"}}}]}"#;
         let encoded: String =
-            percent_encoding::utf8_percent_encode(plain, percent_encoding::NON_ALPHANUMERIC)
-                .to_string();
+            percent_encoding::utf8_percent_encode(plain, percent_encoding::NON_ALPHANUMERIC).to_string();
         assert_ne!(plain, encoded);
         assert_eq!(decode_iam_document(&encoded), plain);
         assert!(eq(plain, &encoded));
@@ -308,7 +303,8 @@ mod tests {
 
     #[test]
     fn real_differences_are_detected() {
-        let base = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+        let base =
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
         for other in [
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:GetObject","Resource":"*"}]}"#,
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}"#,

@@ -48,9 +48,7 @@ where
         match op().await {
             Ok(value) => return Ok(value),
             Err(err) if retryable(&err) && start.elapsed() + delay <= backoff.timeout => {
-                tracing::info!(
-                    "{what}: attempt {attempt} failed with a retryable error, retrying in {delay:?}: {err}"
-                );
+                tracing::info!("{what}: attempt {attempt} failed with a retryable error, retrying in {delay:?}: {err}");
                 tokio::time::sleep(delay).await;
                 delay = (delay * 2).min(backoff.max_delay);
                 attempt += 1;
@@ -74,11 +72,22 @@ mod tests {
     #[tokio::test]
     async fn retries_named_errors_until_success() {
         let calls = Cell::new(0);
-        let result: Result<u32, String> = retry("op", FAST, |e: &String| e == "not yet", || {
-            calls.set(calls.get() + 1);
-            let n = calls.get();
-            async move { if n < 3 { Err("not yet".to_string()) } else { Ok(n) } }
-        })
+        let result: Result<u32, String> = retry(
+            "op",
+            FAST,
+            |e: &String| e == "not yet",
+            || {
+                calls.set(calls.get() + 1);
+                let n = calls.get();
+                async move {
+                    if n < 3 {
+                        Err("not yet".to_string())
+                    } else {
+                        Ok(n)
+                    }
+                }
+            },
+        )
         .await;
         assert_eq!(result, Ok(3));
     }
@@ -86,10 +95,15 @@ mod tests {
     #[tokio::test]
     async fn other_errors_fail_at_once() {
         let calls = Cell::new(0);
-        let result: Result<(), String> = retry("op", FAST, |e: &String| e == "not yet", || {
-            calls.set(calls.get() + 1);
-            async { Err("denied".to_string()) }
-        })
+        let result: Result<(), String> = retry(
+            "op",
+            FAST,
+            |e: &String| e == "not yet",
+            || {
+                calls.set(calls.get() + 1);
+                async { Err("denied".to_string()) }
+            },
+        )
         .await;
         assert_eq!(result, Err("denied".to_string()));
         assert_eq!(calls.get(), 1);
@@ -98,10 +112,15 @@ mod tests {
     #[tokio::test]
     async fn gives_up_after_the_timeout() {
         let calls = Cell::new(0);
-        let result: Result<(), String> = retry("op", FAST, |_: &String| true, || {
-            calls.set(calls.get() + 1);
-            async { Err("not yet".to_string()) }
-        })
+        let result: Result<(), String> = retry(
+            "op",
+            FAST,
+            |_: &String| true,
+            || {
+                calls.set(calls.get() + 1);
+                async { Err("not yet".to_string()) }
+            },
+        )
         .await;
         assert!(result.is_err());
         assert!(calls.get() > 1);

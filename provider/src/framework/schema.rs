@@ -30,19 +30,25 @@ pub fn boolean(constraint: AttributeConstraint, description: &str) -> Attribute 
 }
 
 pub fn string_map(constraint: AttributeConstraint, description: &str) -> Attribute {
-    attr(AttributeType::Map(Box::new(AttributeType::String)), constraint, description)
+    attr(
+        AttributeType::Map(Box::new(AttributeType::String)),
+        constraint,
+        description,
+    )
 }
 
 pub fn string_set(constraint: AttributeConstraint, description: &str) -> Attribute {
-    attr(AttributeType::Set(Box::new(AttributeType::String)), constraint, description)
+    attr(
+        AttributeType::Set(Box::new(AttributeType::String)),
+        constraint,
+        description,
+    )
 }
 
 /// A list of objects whose fields are all strings.
 pub fn object_list(constraint: AttributeConstraint, fields: &[&str], description: &str) -> Attribute {
-    let fields: HashMap<String, AttributeType> = fields
-        .iter()
-        .map(|f| (f.to_string(), AttributeType::String))
-        .collect();
+    let fields: HashMap<String, AttributeType> =
+        fields.iter().map(|f| (f.to_string(), AttributeType::String)).collect();
     attr(
         AttributeType::List(Box::new(AttributeType::Object(fields))),
         constraint,

@@ -3,10 +3,7 @@
 use std::collections::BTreeMap;
 
 /// `default_tags` overlaid with `tags`: a resource's own tag wins.
-pub fn merge(
-    default_tags: &BTreeMap<String, String>,
-    tags: &BTreeMap<String, String>,
-) -> BTreeMap<String, String> {
+pub fn merge(default_tags: &BTreeMap<String, String>, tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     let mut all = default_tags.clone();
     all.extend(tags.iter().map(|(k, v)| (k.clone(), v.clone())));
     all
@@ -45,7 +42,10 @@ mod tests {
     fn own_tags_exclude_defaults_only() {
         let defaults = m(&[("team", "platform"), ("env", "dev")]);
         let remote = m(&[("team", "platform"), ("env", "prod"), ("extra", "x")]);
-        assert_eq!(own_tags(&remote, &defaults, &m(&[])), m(&[("env", "prod"), ("extra", "x")]));
+        assert_eq!(
+            own_tags(&remote, &defaults, &m(&[])),
+            m(&[("env", "prod"), ("extra", "x")])
+        );
         // A tag the resource set itself stays its own even if it equals a default.
         assert_eq!(
             own_tags(&remote, &defaults, &m(&[("team", "platform")])),

@@ -95,9 +95,8 @@ fn dns1123_label_inner(value: &str, wildcard: bool) -> Result<(), String> {
 /// `*` is accepted as a wildcard when `wildcard` is set.
 pub fn dns1123_subdomain_pattern(value: &str) -> Result<(), String> {
     const RULE: &str = "must be a DNS-1123 subdomain: at most 253 characters, lowercase letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit ('*' allowed as a wildcard)";
-    let ok = !value.is_empty()
-        && value.len() <= 253
-        && value.split('.').all(|part| dns1123_label_pattern(part).is_ok());
+    let ok =
+        !value.is_empty() && value.len() <= 253 && value.split('.').all(|part| dns1123_label_pattern(part).is_ok());
     if ok {
         Ok(())
     } else {
@@ -181,9 +180,7 @@ pub fn oidc_provider_arn(value: &str) -> Result<&str, String> {
         && !host.is_empty()
         && host.contains('.')
         && !issuer.ends_with('/')
-        && issuer
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-._/".contains(c));
+        && issuer.chars().all(|c| c.is_ascii_alphanumeric() || "-._/".contains(c));
     if ok {
         Ok(issuer)
     } else {
@@ -213,14 +210,17 @@ pub fn iam_policy_arn(value: &str) -> Result<(), String> {
 /// (reserved for AWS managed keys); at most 256 characters.
 pub fn kms_alias_name(value: &str) -> Result<(), String> {
     let Some(rest) = value.strip_prefix("alias/") else {
-        return Err(format!("must start with \"alias/\", e.g. \"alias/ebs-platform\", got {value:?}"));
+        return Err(format!(
+            "must start with \"alias/\", e.g. \"alias/ebs-platform\", got {value:?}"
+        ));
     };
     if value.starts_with("alias/aws/") {
-        return Err(format!("must not start with \"alias/aws/\", which is reserved for AWS managed keys, got {value:?}"));
+        return Err(format!(
+            "must not start with \"alias/aws/\", which is reserved for AWS managed keys, got {value:?}"
+        ));
     }
-    let ok = !rest.is_empty()
-        && value.len() <= 256
-        && rest.chars().all(|c| c.is_ascii_alphanumeric() || "/_-".contains(c));
+    let ok =
+        !rest.is_empty() && value.len() <= 256 && rest.chars().all(|c| c.is_ascii_alphanumeric() || "/_-".contains(c));
     if ok {
         Ok(())
     } else {
@@ -249,7 +249,10 @@ pub fn one_of(allowed: &'static [&'static str]) -> impl Fn(&String) -> Result<()
         if allowed.contains(&value.as_str()) {
             Ok(())
         } else {
-            Err(format!("must be one of {}, got {value:?}", allowed.iter().map(|a| format!("{a:?}")).collect::<Vec<_>>().join(", ")))
+            Err(format!(
+                "must be one of {}, got {value:?}",
+                allowed.iter().map(|a| format!("{a:?}")).collect::<Vec<_>>().join(", ")
+            ))
         }
     }
 }
@@ -347,10 +350,14 @@ mod tests {
     #[test]
     fn oidc_provider_arns() {
         assert_eq!(
-            oidc_provider_arn("arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF").unwrap(),
+            oidc_provider_arn("arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF")
+                .unwrap(),
             "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF"
         );
-        assert!(oidc_provider_arn("arn:aws-cn:iam::123456789012:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/X").is_ok());
+        assert!(oidc_provider_arn(
+            "arn:aws-cn:iam::123456789012:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/X"
+        )
+        .is_ok());
         for bad in [
             "",
             "oidc.eks.eu-west-1.amazonaws.com/id/ABC",
@@ -408,7 +415,9 @@ mod tests {
         assert!(iam_principal_arn("arn:aws:iam::123456789012:policy/x").is_err());
         assert!(iam_principal_arn("admin").is_err());
         assert!(one_of(&["gp3", "io2"])(&"gp3".to_string()).is_ok());
-        assert!(one_of(&["gp3", "io2"])(&"gp9".to_string()).unwrap_err().contains("\"gp3\", \"io2\""));
+        assert!(one_of(&["gp3", "io2"])(&"gp9".to_string())
+            .unwrap_err()
+            .contains("\"gp3\", \"io2\""));
     }
 
     #[test]

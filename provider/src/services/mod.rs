@@ -14,8 +14,17 @@ pub mod vault;
 /// Every resource type, by name without the `platform_` prefix.
 pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicResource>> {
     let mut resources: HashMap<String, Box<dyn DynamicResource>> = HashMap::new();
-    resources.insert("irsa_role".into(), Box::new(iam::irsa_role::IrsaRoleResource::new(data.clone())));
-    resources.insert("ebs_storage".into(), Box::new(kms::ebs_storage::EbsStorageResource::new(data.clone())));
-    resources.insert("vault_seal".into(), Box::new(vault::awskms_seal::VaultSealResource::new(data.clone())));
+    resources.insert(
+        "irsa_role".into(),
+        Box::new(iam::irsa_role::IrsaRoleResource::new(data.clone())),
+    );
+    resources.insert(
+        "ebs_storage".into(),
+        Box::new(kms::ebs_storage::EbsStorageResource::new(data.clone())),
+    );
+    resources.insert(
+        "vault_seal".into(),
+        Box::new(vault::awskms_seal::VaultSealResource::new(data.clone())),
+    );
     resources
 }

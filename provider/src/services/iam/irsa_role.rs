@@ -15,13 +15,12 @@ use super::role::{self, RemoteRole, RoleSpec};
 use crate::framework::diag::report;
 use crate::framework::naming;
 use crate::framework::plan::{
-    default_from_config, known_str, known_string_map, known_string_set, optional_map, optional_set,
-    optional_string, to_value_map, unknown_if_null, RequiresReplace, ValueStringMap, ValueStringSet,
+    default_from_config, known_str, known_string_map, known_string_set, optional_map, optional_set, optional_string,
+    to_value_map, unknown_if_null, RequiresReplace, ValueStringMap, ValueStringSet,
 };
 use crate::framework::policy;
 use crate::framework::schema::{
-    attributes, number, object_list, string, string_map, string_set, Computed, Optional,
-    OptionalComputed, Required,
+    attributes, number, object_list, string, string_map, string_set, Computed, Optional, OptionalComputed, Required,
 };
 use crate::framework::tags;
 use crate::framework::validate::{self, Validator};
@@ -164,7 +163,10 @@ pub fn parse_trust_policy(document: &str) -> ParsedTrust {
                             if let (Some("system"), Some("serviceaccount"), Some(ns), Some(name)) =
                                 (parts.next(), parts.next(), parts.next(), parts.next())
                             {
-                                parsed.subjects.push(Subject { namespace: ns.into(), name: name.into() });
+                                parsed.subjects.push(Subject {
+                                    namespace: ns.into(),
+                                    name: name.into(),
+                                });
                             }
                         }
                     }
@@ -220,9 +222,17 @@ fn schema_block() -> Block {
 
 /// Subjects as plain strings, once every one is known.
 fn known_subjects(state: &IrsaRoleState) -> Option<Vec<Subject>> {
-    state.service_accounts.as_ref_option()?.iter().map(|sa| {
-        Some(Subject { namespace: known_str(&sa.namespace)?.to_string(), name: known_str(&sa.name)?.to_string() })
-    }).collect()
+    state
+        .service_accounts
+        .as_ref_option()?
+        .iter()
+        .map(|sa| {
+            Some(Subject {
+                namespace: known_str(&sa.namespace)?.to_string(),
+                name: known_str(&sa.name)?.to_string(),
+            })
+        })
+        .collect()
 }
 
 /// The trust policy the configuration asks for, once its inputs are known.
@@ -236,32 +246,70 @@ fn desired_trust_policy(state: &IrsaRoleState) -> Option<String> {
 fn validate_state(diags: &mut Diagnostics, config: &IrsaRoleState) {
     let mut v = Validator::new(diags);
     let path = AttributePath::new;
-    v.check(&path("name"), config.name.as_ref_option(), |s: &String| validate::iam_role_name(s));
-    v.check(&path("name_prefix"), config.name_prefix.as_ref_option(), |s: &String| validate::iam_role_name_prefix(s));
-    if config.name.is_value() && config.name_prefix.is_value() {
-        v.error(&path("name_prefix"), "conflicts with `name`: set one of `name` or `name_prefix`, not both");
-    }
-    v.check(&path("path"), config.path.as_ref_option(), |s: &String| validate::iam_path(s));
-    v.check(&path("description"), config.description.as_ref_option(), |s: &String| {
-        if s.chars().count() <= 1000 { Ok(()) } else { Err("must be at most 1000 characters".into()) }
+    v.check(&path("name"), config.name.as_ref_option(), |s: &String| {
+        validate::iam_role_name(s)
     });
-    v.check(&path("oidc_provider_arn"), config.oidc_provider_arn.as_ref_option(), |s: &String| validate::oidc_provider_arn(s).map(|_| ()));
+    v.check(
+        &path("name_prefix"),
+        config.name_prefix.as_ref_option(),
+        |s: &String| validate::iam_role_name_prefix(s),
+    );
+    if config.name.is_value() && config.name_prefix.is_value() {
+        v.error(
+            &path("name_prefix"),
+            "conflicts with `name`: set one of `name` or `name_prefix`, not both",
+        );
+    }
+    v.check(&path("path"), config.path.as_ref_option(), |s: &String| {
+        validate::iam_path(s)
+    });
+    v.check(
+        &path("description"),
+        config.description.as_ref_option(),
+        |s: &String| {
+            if s.chars().count() <= 1000 {
+                Ok(())
+            } else {
+                Err("must be at most 1000 characters".into())
+            }
+        },
+    );
+    v.check(
+        &path("oidc_provider_arn"),
+        config.oidc_provider_arn.as_ref_option(),
+        |s: &String| validate::oidc_provider_arn(s).map(|_| ()),
+    );
     v.check(&path("audience"), config.audience.as_ref_option(), |s: &String| {
-        if s.is_empty() { Err("must not be empty; EKS tokens use \"sts.amazonaws.com\"".into()) } else { Ok(()) }
+        if s.is_empty() {
+            Err("must not be empty; EKS tokens use \"sts.amazonaws.com\"".into())
+        } else {
+            Ok(())
+        }
     });
     if let Value::Value(accounts) = &config.service_accounts {
         if accounts.is_empty() {
-            v.error(&path("service_accounts"), "must list at least one `{ namespace, name }`: a role no service account may assume is useless");
+            v.error(
+                &path("service_accounts"),
+                "must list at least one `{ namespace, name }`: a role no service account may assume is useless",
+            );
         }
         for (i, sa) in accounts.iter().enumerate() {
             let item = path("service_accounts").index(i as i64);
-            v.check(&item.clone().attribute("namespace"), sa.namespace.as_ref_option(), |s: &String| validate::dns1123_label_pattern(s));
-            v.check(&item.attribute("name"), sa.name.as_ref_option(), |s: &String| validate::dns1123_subdomain_pattern(s));
+            v.check(
+                &item.clone().attribute("namespace"),
+                sa.namespace.as_ref_option(),
+                |s: &String| validate::dns1123_label_pattern(s),
+            );
+            v.check(&item.attribute("name"), sa.name.as_ref_option(), |s: &String| {
+                validate::dns1123_subdomain_pattern(s)
+            });
         }
     }
     if let Value::Value(arns) = &config.policy_arns {
         for arn in arns.iter().filter_map(|a| a.as_ref_option()) {
-            v.check(&path("policy_arns"), Some(arn), |s: &String| validate::iam_policy_arn(s));
+            v.check(&path("policy_arns"), Some(arn), |s: &String| {
+                validate::iam_policy_arn(s)
+            });
         }
     }
     if let Value::Value(policies) = &config.inline_policies {
@@ -271,14 +319,26 @@ fn validate_state(diags: &mut Diagnostics, config: &IrsaRoleState) {
             if name.starts_with(role::MANAGED_INLINE_PREFIX) {
                 v.error(&item, format!("names starting with {:?} are reserved for policies other platform_* resources put on the role: rename it", role::MANAGED_INLINE_PREFIX));
             }
-            v.check(&item, document.as_ref_option(), |s: &String| validate::policy_document(s));
+            v.check(&item, document.as_ref_option(), |s: &String| {
+                validate::policy_document(s)
+            });
         }
     }
-    v.check(&path("permissions_boundary"), config.permissions_boundary.as_ref_option(), |s: &String| validate::iam_policy_arn(s));
-    v.check(&path("max_session_duration"), config.max_session_duration.as_ref_option(), validate::int_between(3600, 43200));
+    v.check(
+        &path("permissions_boundary"),
+        config.permissions_boundary.as_ref_option(),
+        |s: &String| validate::iam_policy_arn(s),
+    );
+    v.check(
+        &path("max_session_duration"),
+        config.max_session_duration.as_ref_option(),
+        validate::int_between(3600, 43200),
+    );
     if let Value::Value(tags) = &config.tags {
         for (key, value) in tags {
-            v.check(&path("tags").key(key.clone()), value.as_ref_option(), |val: &String| validate::tag(key, val));
+            v.check(&path("tags").key(key.clone()), value.as_ref_option(), |val: &String| {
+                validate::tag(key, val)
+            });
         }
     }
 }
@@ -288,12 +348,18 @@ fn spec_from_state(state: &IrsaRoleState, name: &str) -> Option<RoleSpec> {
     Some(RoleSpec {
         name: name.to_string(),
         path: known_str(&state.path).unwrap_or(DEFAULT_PATH).to_string(),
-        description: known_str(&state.description).filter(|d| !d.is_empty()).map(str::to_string),
+        description: known_str(&state.description)
+            .filter(|d| !d.is_empty())
+            .map(str::to_string),
         trust_policy: match known_str(&state.trust_policy) {
             Some(tp) => tp.to_string(),
             None => desired_trust_policy(state)?,
         },
-        max_session_duration: state.max_session_duration.as_ref_option().copied().unwrap_or(DEFAULT_MAX_SESSION),
+        max_session_duration: state
+            .max_session_duration
+            .as_ref_option()
+            .copied()
+            .unwrap_or(DEFAULT_MAX_SESSION),
         permissions_boundary: known_str(&state.permissions_boundary).map(str::to_string),
         tags: known_string_map(&state.tags_all)?,
         policy_arns: known_string_set(&state.policy_arns)?,
@@ -314,7 +380,10 @@ fn flatten(prior: &IrsaRoleState, remote: &RemoteRole, default_tags: &BTreeMap<S
     state.permissions_boundary = optional_string(&prior.permissions_boundary, spec.permissions_boundary.as_deref());
     state.arn = Value::Value(remote.arn.clone());
     state.unique_id = Value::Value(remote.unique_id.clone());
-    state.trust_policy = Value::Value(policy::keep_equivalent(known_str(&prior.trust_policy), &spec.trust_policy));
+    state.trust_policy = Value::Value(policy::keep_equivalent(
+        known_str(&prior.trust_policy),
+        &spec.trust_policy,
+    ));
     state.policy_arns = optional_set(&prior.policy_arns, &spec.policy_arns);
 
     let prior_inline = known_string_map(&prior.inline_policies).unwrap_or_default();
@@ -322,7 +391,12 @@ fn flatten(prior: &IrsaRoleState, remote: &RemoteRole, default_tags: &BTreeMap<S
         .inline_policies
         .iter()
         .filter(|(name, _)| !name.starts_with(role::MANAGED_INLINE_PREFIX))
-        .map(|(name, doc)| (name.clone(), policy::keep_equivalent(prior_inline.get(name).map(String::as_str), doc)))
+        .map(|(name, doc)| {
+            (
+                name.clone(),
+                policy::keep_equivalent(prior_inline.get(name).map(String::as_str), doc),
+            )
+        })
         .collect();
     state.inline_policies = optional_map(&prior.inline_policies, &inline);
 
@@ -348,7 +422,10 @@ fn flatten(prior: &IrsaRoleState, remote: &RemoteRole, default_tags: &BTreeMap<S
                 parsed
                     .subjects
                     .into_iter()
-                    .map(|s| ServiceAccount { namespace: Value::Value(s.namespace), name: Value::Value(s.name) })
+                    .map(|s| ServiceAccount {
+                        namespace: Value::Value(s.namespace),
+                        name: Value::Value(s.name),
+                    })
                     .collect(),
             );
         }
@@ -360,7 +437,11 @@ fn flatten(prior: &IrsaRoleState, remote: &RemoteRole, default_tags: &BTreeMap<S
 fn apply_defaults(state: &mut IrsaRoleState, config: &IrsaRoleState) {
     default_from_config(&mut state.path, &config.path, DEFAULT_PATH.to_string());
     default_from_config(&mut state.audience, &config.audience, DEFAULT_AUDIENCE.to_string());
-    default_from_config(&mut state.max_session_duration, &config.max_session_duration, DEFAULT_MAX_SESSION);
+    default_from_config(
+        &mut state.max_session_duration,
+        &config.max_session_duration,
+        DEFAULT_MAX_SESSION,
+    );
 }
 
 /// `tags_all` for a plan: the defaults overlaid with the resource's tags.
@@ -384,7 +465,10 @@ impl Resource for IrsaRoleResource {
     type ProviderMetaState<'a> = ValueEmpty;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(Schema { version: 1, block: schema_block() })
+        Some(Schema {
+            version: 1,
+            block: schema_block(),
+        })
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
@@ -462,7 +546,9 @@ impl Resource for IrsaRoleResource {
         replace.if_changed("path", &prior.path, &state.path);
 
         state.trust_policy = match (desired_trust_policy(&state), known_str(&prior.trust_policy)) {
-            (Some(desired), Some(current)) if policy::equivalent(&desired, current) => Value::Value(current.to_string()),
+            (Some(desired), Some(current)) if policy::equivalent(&desired, current) => {
+                Value::Value(current.to_string())
+            }
             (Some(desired), _) => Value::Value(desired),
             (None, _) => Value::Unknown,
         };
@@ -584,14 +670,24 @@ impl Resource for IrsaRoleResource {
         }
     }
 
-    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+    async fn import<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        id: String,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let aws = self.data.aws_or_report(diags)?;
         if let Err(rule) = validate::iam_role_name(&id) {
-            diags.root_error(format!("importing IAM role: the import id {rule}"), "Import `platform_irsa_role` by role name: `terraform import platform_irsa_role.x my-role`.");
+            diags.root_error(
+                format!("importing IAM role: the import id {rule}"),
+                "Import `platform_irsa_role` by role name: `terraform import platform_irsa_role.x my-role`.",
+            );
             return None;
         }
         match role::find_role_by_name(&aws.iam, &id).await {
-            Ok(Some(remote)) => Some((flatten(&IrsaRoleState::default(), &remote, &aws.default_tags), Default::default())),
+            Ok(Some(remote)) => Some((
+                flatten(&IrsaRoleState::default(), &remote, &aws.default_tags),
+                Default::default(),
+            )),
             Ok(None) => {
                 diags.root_error_short(format!("importing IAM role `{id}`: no such role"));
                 None
@@ -612,30 +708,52 @@ mod tests {
     const ISSUER: &str = "oidc.eks.us-east-1.amazonaws.com/id/ABC";
 
     fn subject(ns: &str, name: &str) -> Subject {
-        Subject { namespace: ns.into(), name: name.into() }
+        Subject {
+            namespace: ns.into(),
+            name: name.into(),
+        }
     }
 
     #[test]
     fn exact_subjects_share_one_statement_pinning_aud_and_sub() {
-        let doc: Json = serde_json::from_str(&trust_policy(ARN, ISSUER, &[subject("kube-system", "ebs-csi"), subject("a", "b")], "sts.amazonaws.com")).unwrap();
+        let doc: Json = serde_json::from_str(&trust_policy(
+            ARN,
+            ISSUER,
+            &[subject("kube-system", "ebs-csi"), subject("a", "b")],
+            "sts.amazonaws.com",
+        ))
+        .unwrap();
         let statements = doc["Statement"].as_array().unwrap();
         assert_eq!(statements.len(), 1);
         let cond = &statements[0]["Condition"]["StringEquals"];
         assert_eq!(cond[format!("{ISSUER}:aud")], "sts.amazonaws.com");
-        assert_eq!(cond[format!("{ISSUER}:sub")], json!(["system:serviceaccount:kube-system:ebs-csi", "system:serviceaccount:a:b"]));
+        assert_eq!(
+            cond[format!("{ISSUER}:sub")],
+            json!(["system:serviceaccount:kube-system:ebs-csi", "system:serviceaccount:a:b"])
+        );
         assert_eq!(statements[0]["Principal"]["Federated"], ARN);
         assert!(statements[0]["Condition"].get("StringLike").is_none());
     }
 
     #[test]
     fn wildcards_get_their_own_statement() {
-        let doc: Json = serde_json::from_str(&trust_policy(ARN, ISSUER, &[subject("a", "b"), subject("team-*", "runner-*")], "sts.amazonaws.com")).unwrap();
+        let doc: Json = serde_json::from_str(&trust_policy(
+            ARN,
+            ISSUER,
+            &[subject("a", "b"), subject("team-*", "runner-*")],
+            "sts.amazonaws.com",
+        ))
+        .unwrap();
         let statements = doc["Statement"].as_array().unwrap();
         assert_eq!(statements.len(), 2);
         let like = &statements[1]["Condition"];
-        assert_eq!(like["StringLike"][format!("{ISSUER}:sub")], "system:serviceaccount:team-*:runner-*");
+        assert_eq!(
+            like["StringLike"][format!("{ISSUER}:sub")],
+            "system:serviceaccount:team-*:runner-*"
+        );
         assert_eq!(like["StringEquals"][format!("{ISSUER}:aud")], "sts.amazonaws.com");
-        let only_patterns: Json = serde_json::from_str(&trust_policy(ARN, ISSUER, &[subject("x", "*")], "aud")).unwrap();
+        let only_patterns: Json =
+            serde_json::from_str(&trust_policy(ARN, ISSUER, &[subject("x", "*")], "aud")).unwrap();
         assert_eq!(only_patterns["Statement"].as_array().unwrap().len(), 1);
     }
 
@@ -650,7 +768,10 @@ mod tests {
     }
 
     fn sa(ns: &str, name: &str) -> ServiceAccount {
-        ServiceAccount { namespace: Value::Value(ns.into()), name: Value::Value(name.into()) }
+        ServiceAccount {
+            namespace: Value::Value(ns.into()),
+            name: Value::Value(name.into()),
+        }
     }
 
     #[test]
@@ -669,12 +790,30 @@ mod tests {
         let mut diags = Diagnostics::default();
         validate_state(&mut diags, &config);
         let summaries: Vec<String> = diags.errors.iter().map(|d| d.summary.to_string()).collect();
-        for expected in ["`name`", "`name_prefix`", "`oidc_provider_arn`", "`service_accounts[1].namespace`: must be a DNS-1123 label", "`max_session_duration`: must be between 3600 and 43200", "`inline_policies[\"bad\"]`: must be a valid JSON policy document: syntax error at line 3"] {
-            assert!(summaries.iter().any(|s| s.starts_with(expected)), "missing {expected} in {summaries:#?}");
+        for expected in [
+            "`name`",
+            "`name_prefix`",
+            "`oidc_provider_arn`",
+            "`service_accounts[1].namespace`: must be a DNS-1123 label",
+            "`max_session_duration`: must be between 3600 and 43200",
+            "`inline_policies[\"bad\"]`: must be a valid JSON policy document: syntax error at line 3",
+        ] {
+            assert!(
+                summaries.iter().any(|s| s.starts_with(expected)),
+                "missing {expected} in {summaries:#?}"
+            );
         }
         let mut diags = Diagnostics::default();
-        validate_state(&mut diags, &IrsaRoleState { service_accounts: Value::Value(vec![]), ..Default::default() });
-        assert!(diags.errors[0].summary.starts_with("`service_accounts`: must list at least one"));
+        validate_state(
+            &mut diags,
+            &IrsaRoleState {
+                service_accounts: Value::Value(vec![]),
+                ..Default::default()
+            },
+        );
+        assert!(diags.errors[0]
+            .summary
+            .starts_with("`service_accounts`: must list at least one"));
     }
 
     #[test]
@@ -682,7 +821,10 @@ mod tests {
         let config = IrsaRoleState {
             name: Value::Unknown,
             oidc_provider_arn: Value::Unknown,
-            service_accounts: Value::Value(vec![ServiceAccount { namespace: Value::Unknown, name: Value::Value("x".into()) }]),
+            service_accounts: Value::Value(vec![ServiceAccount {
+                namespace: Value::Unknown,
+                name: Value::Value("x".into()),
+            }]),
             ..Default::default()
         };
         let mut diags = Diagnostics::default();
@@ -705,7 +847,11 @@ mod tests {
         prior.inline_policies = to_value_map(&inline);
         prior.trust_policy = Value::Value(desired_trust_policy(&prior).unwrap());
         let mut remote_inline = BTreeMap::new();
-        remote_inline.insert("s3".to_string(), r#"{"Statement":[{"Resource":"*","Action":"s3:GetObject","Effect":"Allow"}],"Version":"2012-10-17"}"#.to_string());
+        remote_inline.insert(
+            "s3".to_string(),
+            r#"{"Statement":[{"Resource":"*","Action":"s3:GetObject","Effect":"Allow"}],"Version":"2012-10-17"}"#
+                .to_string(),
+        );
         let mut remote_tags = BTreeMap::new();
         remote_tags.insert("team".to_string(), "platform".to_string());
         let remote = RemoteRole {
@@ -714,7 +860,11 @@ mod tests {
             spec: RoleSpec {
                 name: "r".into(),
                 path: "/".into(),
-                trust_policy: percent_encoding::utf8_percent_encode(known_str(&prior.trust_policy).unwrap(), percent_encoding::NON_ALPHANUMERIC).to_string(),
+                trust_policy: percent_encoding::utf8_percent_encode(
+                    known_str(&prior.trust_policy).unwrap(),
+                    percent_encoding::NON_ALPHANUMERIC,
+                )
+                .to_string(),
                 max_session_duration: 3600,
                 inline_policies: remote_inline,
                 tags: remote_tags.clone(),
@@ -724,7 +874,11 @@ mod tests {
         let state = flatten(&prior, &remote, &remote_tags);
         assert_eq!(state.inline_policies, prior.inline_policies);
         assert_eq!(state.trust_policy, prior.trust_policy);
-        assert!(state.tags.is_null(), "default tags are not the resource's own: {:?}", state.tags);
+        assert!(
+            state.tags.is_null(),
+            "default tags are not the resource's own: {:?}",
+            state.tags
+        );
         assert_eq!(state.tags_all, to_value_map(&remote_tags));
         assert!(state.policy_arns.is_null());
     }

@@ -119,7 +119,10 @@ pub enum RoleError {
 /// Finds a role and everything attached to it; `Ok(None)` when it does not exist
 /// (also when it disappears between the calls).
 pub async fn find_role_by_name(iam: &Client, name: &str) -> Result<Option<RemoteRole>, RoleError> {
-    let read = |source| RoleError::Read { name: name.to_string(), source };
+    let read = |source| RoleError::Read {
+        name: name.to_string(),
+        source,
+    };
     let role = match iam.get_role().role_name(name).send().await {
         Ok(out) => match out.role {
             Some(role) => role,
@@ -133,7 +136,13 @@ pub async fn find_role_by_name(iam: &Client, name: &str) -> Result<Option<Remote
         ($result:expr, $op:literal) => {
             match $result {
                 Ok(v) => v,
-                Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => return Ok(None),
+                Err(err)
+                    if err
+                        .as_service_error()
+                        .is_some_and(|e| e.is_no_such_entity_exception()) =>
+                {
+                    return Ok(None)
+                }
                 Err(err) => return Err(read(ApiError::new($op, err))),
             }
         };
@@ -148,9 +157,16 @@ pub async fn find_role_by_name(iam: &Client, name: &str) -> Result<Option<Remote
     }
 
     let mut policy_arns = BTreeSet::new();
-    let mut pages = iam.list_attached_role_policies().role_name(name).into_paginator().send();
+    let mut pages = iam
+        .list_attached_role_policies()
+        .role_name(name)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
-        for attached in gone_or!(page, "ListAttachedRolePolicies").attached_policies.unwrap_or_default() {
+        for attached in gone_or!(page, "ListAttachedRolePolicies")
+            .attached_policies
+            .unwrap_or_default()
+        {
             if let Some(arn) = attached.policy_arn {
                 policy_arns.insert(arn);
             }
@@ -165,7 +181,11 @@ pub async fn find_role_by_name(iam: &Client, name: &str) -> Result<Option<Remote
     let mut inline_policies = BTreeMap::new();
     for policy_name in inline_names {
         let out = gone_or!(
-            iam.get_role_policy().role_name(name).policy_name(&policy_name).send().await,
+            iam.get_role_policy()
+                .role_name(name)
+                .policy_name(&policy_name)
+                .send()
+                .await,
             "GetRolePolicy"
         );
         inline_policies.insert(policy_name, policy::decode_iam_document(&out.policy_document));
@@ -248,7 +268,15 @@ pub async fn create_role(iam: &Client, spec: &RoleSpec) -> Result<RemoteRole, Bo
         async move { req.send().await.map_err(|e| ApiError::new("CreateRole", e)) }
     })
     .await
-    .map_err(|source| fail(None, RoleError::Create { name: name.clone(), source }))?;
+    .map_err(|source| {
+        fail(
+            None,
+            RoleError::Create {
+                name: name.clone(),
+                source,
+            },
+        )
+    })?;
 
     let mut remote = RemoteRole {
         arn: created.role.as_ref().map(|r| r.arn.clone()).unwrap_or_default(),
@@ -265,7 +293,10 @@ pub async fn create_role(iam: &Client, spec: &RoleSpec) -> Result<RemoteRole, Bo
         if let Err(source) = put_inline(iam, &name, policy_name, document).await {
             return Err(fail(Some(remote), source));
         }
-        remote.spec.inline_policies.insert(policy_name.clone(), document.clone());
+        remote
+            .spec
+            .inline_policies
+            .insert(policy_name.clone(), document.clone());
     }
     for arn in &spec.policy_arns {
         if let Err(source) = attach(iam, &name, arn).await {
@@ -316,7 +347,10 @@ pub async fn update_role(iam: &Client, prior: &RoleSpec, spec: &RoleSpec) -> Res
             .policy_document(&spec.trust_policy)
             .send()
             .await
-            .map_err(|e| RoleError::UpdateTrust { name: name.to_string(), source: ApiError::new("UpdateAssumeRolePolicy", e) })?;
+            .map_err(|e| RoleError::UpdateTrust {
+                name: name.to_string(),
+                source: ApiError::new("UpdateAssumeRolePolicy", e),
+            })?;
     }
 
     if prior.description != spec.description || prior.max_session_duration != spec.max_session_duration {
@@ -326,7 +360,10 @@ pub async fn update_role(iam: &Client, prior: &RoleSpec, spec: &RoleSpec) -> Res
             .max_session_duration(spec.max_session_duration as i32)
             .send()
             .await
-            .map_err(|e| RoleError::Update { name: name.to_string(), source: ApiError::new("UpdateRole", e) })?;
+            .map_err(|e| RoleError::Update {
+                name: name.to_string(),
+                source: ApiError::new("UpdateRole", e),
+            })?;
     }
 
     if prior.permissions_boundary != spec.permissions_boundary {
@@ -347,17 +384,28 @@ pub async fn update_role(iam: &Client, prior: &RoleSpec, spec: &RoleSpec) -> Res
                 .map(|_| ())
                 .map_err(|e| ApiError::new("DeleteRolePermissionsBoundary", e)),
         };
-        result.map_err(|source| RoleError::Update { name: name.to_string(), source })?;
+        result.map_err(|source| RoleError::Update {
+            name: name.to_string(),
+            source,
+        })?;
     }
 
-    let removed_tags: Vec<String> = prior.tags.keys().filter(|k| !spec.tags.contains_key(*k)).cloned().collect();
+    let removed_tags: Vec<String> = prior
+        .tags
+        .keys()
+        .filter(|k| !spec.tags.contains_key(*k))
+        .cloned()
+        .collect();
     if !removed_tags.is_empty() {
         iam.untag_role()
             .role_name(name)
             .set_tag_keys(Some(removed_tags))
             .send()
             .await
-            .map_err(|e| RoleError::Tags { name: name.to_string(), source: ApiError::new("UntagRole", e) })?;
+            .map_err(|e| RoleError::Tags {
+                name: name.to_string(),
+                source: ApiError::new("UntagRole", e),
+            })?;
     }
     let changed_tags: BTreeMap<String, String> = spec
         .tags
@@ -371,10 +419,17 @@ pub async fn update_role(iam: &Client, prior: &RoleSpec, spec: &RoleSpec) -> Res
             .set_tags(Some(iam_tags(name, &changed_tags)?))
             .send()
             .await
-            .map_err(|e| RoleError::Tags { name: name.to_string(), source: ApiError::new("TagRole", e) })?;
+            .map_err(|e| RoleError::Tags {
+                name: name.to_string(),
+                source: ApiError::new("TagRole", e),
+            })?;
     }
 
-    for policy_name in prior.inline_policies.keys().filter(|k| !spec.inline_policies.contains_key(*k)) {
+    for policy_name in prior
+        .inline_policies
+        .keys()
+        .filter(|k| !spec.inline_policies.contains_key(*k))
+    {
         delete_inline(iam, name, policy_name).await?;
     }
     for (policy_name, document) in &spec.inline_policies {
@@ -399,17 +454,34 @@ pub async fn update_role(iam: &Client, prior: &RoleSpec, spec: &RoleSpec) -> Res
 /// One inline policy of a role, URL-decoded; `Ok(None)` when the role or the
 /// policy does not exist.
 pub async fn find_inline_policy(iam: &Client, role: &str, policy_name: &str) -> Result<Option<String>, RoleError> {
-    match iam.get_role_policy().role_name(role).policy_name(policy_name).send().await {
+    match iam
+        .get_role_policy()
+        .role_name(role)
+        .policy_name(policy_name)
+        .send()
+        .await
+    {
         Ok(out) => Ok(Some(policy::decode_iam_document(&out.policy_document))),
         Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => Ok(None),
-        Err(e) => Err(RoleError::Read { name: role.to_string(), source: ApiError::new("GetRolePolicy", e) }),
+        Err(e) => Err(RoleError::Read {
+            name: role.to_string(),
+            source: ApiError::new("GetRolePolicy", e),
+        }),
     }
 }
 
 /// Puts an inline policy on a role that may have been created a moment ago:
 /// IAM's `NoSuchEntity` for the role is retried within a short, bounded window.
-pub async fn put_inline_on_new_role(iam: &Client, role: &str, policy_name: &str, document: &str) -> Result<(), RoleError> {
-    let window = Backoff { timeout: std::time::Duration::from_secs(20), ..Backoff::IAM_PROPAGATION };
+pub async fn put_inline_on_new_role(
+    iam: &Client,
+    role: &str,
+    policy_name: &str,
+    document: &str,
+) -> Result<(), RoleError> {
+    let window = Backoff {
+        timeout: std::time::Duration::from_secs(20),
+        ..Backoff::IAM_PROPAGATION
+    };
     retry(
         "PutRolePolicy",
         window,
@@ -424,7 +496,13 @@ fn is_no_such_entity(err: &ApiError) -> bool {
 }
 
 pub async fn delete_inline(iam: &Client, name: &str, policy_name: &str) -> Result<(), RoleError> {
-    match iam.delete_role_policy().role_name(name).policy_name(policy_name).send().await {
+    match iam
+        .delete_role_policy()
+        .role_name(name)
+        .policy_name(policy_name)
+        .send()
+        .await
+    {
         Ok(_) => Ok(()),
         Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => Ok(()),
         Err(e) => Err(RoleError::DeleteInline {
@@ -462,15 +540,27 @@ pub async fn delete_role(iam: &Client, name: &str) -> Result<(), RoleError> {
     }
     let result = retry(
         "DeleteRole",
-        Backoff { timeout: std::time::Duration::from_secs(30), ..Backoff::IAM_PROPAGATION },
+        Backoff {
+            timeout: std::time::Duration::from_secs(30),
+            ..Backoff::IAM_PROPAGATION
+        },
         // A policy detached a moment ago may still be counted against the role.
         |e: &ApiError| e.is("DeleteConflict"),
-        || async { iam.delete_role().role_name(name).send().await.map_err(|e| ApiError::new("DeleteRole", e)) },
+        || async {
+            iam.delete_role()
+                .role_name(name)
+                .send()
+                .await
+                .map_err(|e| ApiError::new("DeleteRole", e))
+        },
     )
     .await;
     match result {
         Ok(_) => Ok(()),
         Err(e) if is_no_such_entity(&e) => Ok(()),
-        Err(source) => Err(RoleError::Delete { name: name.to_string(), source }),
+        Err(source) => Err(RoleError::Delete {
+            name: name.to_string(),
+            source,
+        }),
     }
 }

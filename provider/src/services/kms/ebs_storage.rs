@@ -23,7 +23,9 @@ use crate::framework::plan::{
     ValueStringMap, ValueStringSet,
 };
 use crate::framework::policy;
-use crate::framework::schema::{attributes, boolean, number, string, string_map, string_set, Computed, Optional, OptionalComputed, Required};
+use crate::framework::schema::{
+    attributes, boolean, number, string, string_map, string_set, Computed, Optional, OptionalComputed, Required,
+};
 use crate::framework::tags;
 use crate::framework::validate::{self, Validator};
 use crate::provider::{AwsClients, ProviderData};
@@ -41,7 +43,13 @@ pub const CSI_ROLE_TAG: &str = "platform:ebs-csi-driver-role";
 const VOLUME_TYPES: &[&str] = &["gp3", "gp2", "io2", "io1", "st1", "sc1", "standard"];
 const FS_TYPES: &[&str] = &["ext4", "ext3", "ext2", "xfs"];
 const RECLAIM: &[&str] = &["Delete", "Retain"];
-const USE_ACTIONS: &[&str] = &["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
+const USE_ACTIONS: &[&str] = &[
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+    "kms:DescribeKey",
+];
 const GRANT_ACTIONS: &[&str] = &["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"];
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -127,25 +135,60 @@ fn schema_block() -> Block {
 fn validate_state(diags: &mut Diagnostics, c: &EbsStorageState) {
     let mut v = Validator::new(diags);
     let path = AttributePath::new;
-    v.check(&path("alias_name"), c.alias_name.as_ref_option(), |s: &String| validate::kms_alias_name(s));
-    v.check(&path("description"), c.description.as_ref_option(), |s: &String| {
-        if s.chars().count() <= 8192 { Ok(()) } else { Err("must be at most 8192 characters".into()) }
+    v.check(&path("alias_name"), c.alias_name.as_ref_option(), |s: &String| {
+        validate::kms_alias_name(s)
     });
-    v.check(&path("deletion_window_in_days"), c.deletion_window_in_days.as_ref_option(), validate::int_between(7, 30));
-    for (name, set) in [("key_administrators", &c.key_administrators), ("key_users", &c.key_users)] {
+    v.check(&path("description"), c.description.as_ref_option(), |s: &String| {
+        if s.chars().count() <= 8192 {
+            Ok(())
+        } else {
+            Err("must be at most 8192 characters".into())
+        }
+    });
+    v.check(
+        &path("deletion_window_in_days"),
+        c.deletion_window_in_days.as_ref_option(),
+        validate::int_between(7, 30),
+    );
+    for (name, set) in [
+        ("key_administrators", &c.key_administrators),
+        ("key_users", &c.key_users),
+    ] {
         if let Value::Value(items) = set {
             for item in items.iter().filter_map(|i| i.as_ref_option()) {
                 v.check(&path(name), Some(item), |s: &String| validate::iam_principal_arn(s));
             }
         }
     }
-    v.check(&path("csi_driver_role_name"), c.csi_driver_role_name.as_ref_option(), |s: &String| validate::iam_role_name(s));
-    v.check(&path("storage_class_name"), c.storage_class_name.as_ref_option(), |s: &String| {
-        validate::dns1123_subdomain_pattern(s).and_then(|_| if s.contains('*') { Err(format!("must be a DNS-1123 subdomain, got {s:?}")) } else { Ok(()) })
-    });
-    v.check(&path("volume_type"), c.volume_type.as_ref_option(), validate::one_of(VOLUME_TYPES));
+    v.check(
+        &path("csi_driver_role_name"),
+        c.csi_driver_role_name.as_ref_option(),
+        |s: &String| validate::iam_role_name(s),
+    );
+    v.check(
+        &path("storage_class_name"),
+        c.storage_class_name.as_ref_option(),
+        |s: &String| {
+            validate::dns1123_subdomain_pattern(s).and_then(|_| {
+                if s.contains('*') {
+                    Err(format!("must be a DNS-1123 subdomain, got {s:?}"))
+                } else {
+                    Ok(())
+                }
+            })
+        },
+    );
+    v.check(
+        &path("volume_type"),
+        c.volume_type.as_ref_option(),
+        validate::one_of(VOLUME_TYPES),
+    );
     v.check(&path("fs_type"), c.fs_type.as_ref_option(), validate::one_of(FS_TYPES));
-    v.check(&path("reclaim_policy"), c.reclaim_policy.as_ref_option(), validate::one_of(RECLAIM));
+    v.check(
+        &path("reclaim_policy"),
+        c.reclaim_policy.as_ref_option(),
+        validate::one_of(RECLAIM),
+    );
     // iops and throughput only for the volume types that take them.
     let volume_type = match &c.volume_type {
         Value::Value(t) => Some(t.as_str()),
@@ -161,21 +204,32 @@ fn validate_state(diags: &mut Diagnostics, c: &EbsStorageState) {
         };
         match range {
             Some((min, max)) => v.check(&path("iops"), Some(iops), validate::int_between(min, max)),
-            None => v.error(&path("iops"), format!("is only for volume types gp3, io1 and io2, not {vt:?}: remove `iops` or change `volume_type`")),
+            None => v.error(
+                &path("iops"),
+                format!("is only for volume types gp3, io1 and io2, not {vt:?}: remove `iops` or change `volume_type`"),
+            ),
         }
     }
     if let (Some(vt), Some(throughput)) = (volume_type, c.throughput.as_ref_option()) {
         if vt == "gp3" {
             v.check(&path("throughput"), Some(throughput), validate::int_between(125, 2000));
         } else {
-            v.error(&path("throughput"), format!("is only for volume type gp3, not {vt:?}: remove `throughput` or use gp3"));
+            v.error(
+                &path("throughput"),
+                format!("is only for volume type gp3, not {vt:?}: remove `throughput` or use gp3"),
+            );
         }
     }
     if let Value::Value(tags) = &c.tags {
         for (k, val) in tags {
-            v.check(&path("tags").key(k.clone()), val.as_ref_option(), |s: &String| validate::tag(k, s));
+            v.check(&path("tags").key(k.clone()), val.as_ref_option(), |s: &String| {
+                validate::tag(k, s)
+            });
             if k == CSI_ROLE_TAG {
-                v.error(&path("tags").key(k.clone()), "is managed by this resource: remove it from `tags`");
+                v.error(
+                    &path("tags").key(k.clone()),
+                    "is managed by this resource: remove it from `tags`",
+                );
             }
         }
     }
@@ -192,7 +246,11 @@ struct Place {
 impl Place {
     fn from_arn(arn: &str) -> Option<Place> {
         let (partition, _, region, account, _) = validate::parse_arn(arn)?;
-        Some(Place { partition: partition.into(), region: region.into(), account: account.into() })
+        Some(Place {
+            partition: partition.into(),
+            region: region.into(),
+            account: account.into(),
+        })
     }
     fn alias_arn(&self, alias: &str) -> String {
         format!("arn:{}:kms:{}:{}:{alias}", self.partition, self.region, self.account)
@@ -315,7 +373,10 @@ fn manifest(s: &EbsStorageState) -> Option<String> {
     out.push_str(&format!("  type: {}\n", yaml_str(known_str(&s.volume_type)?)));
     out.push_str("  encrypted: \"true\"\n");
     out.push_str(&format!("  kmsKeyId: {}\n", yaml_str(alias_arn)));
-    out.push_str(&format!("  csi.storage.k8s.io/fstype: {}\n", yaml_str(known_str(&s.fs_type)?)));
+    out.push_str(&format!(
+        "  csi.storage.k8s.io/fstype: {}\n",
+        yaml_str(known_str(&s.fs_type)?)
+    ));
     match &s.iops {
         Value::Value(iops) => out.push_str(&format!("  iops: \"{iops}\"\n")),
         Value::Unknown => return None,
@@ -332,7 +393,10 @@ fn manifest(s: &EbsStorageState) -> Option<String> {
 /// `tags_all`: defaults, the resource's own tags, and the role tag.
 fn planned_tags_all(s: &EbsStorageState, default_tags: &BTreeMap<String, String>) -> Option<BTreeMap<String, String>> {
     let mut all = tags::merge(default_tags, &known_string_map(&s.tags)?);
-    all.insert(CSI_ROLE_TAG.to_string(), known_str(&s.csi_driver_role_name)?.to_string());
+    all.insert(
+        CSI_ROLE_TAG.to_string(),
+        known_str(&s.csi_driver_role_name)?.to_string(),
+    );
     Some(all)
 }
 
@@ -344,20 +408,39 @@ fn apply_defaults(s: &mut EbsStorageState, config: &EbsStorageState) {
             None => Value::Unknown,
         };
     }
-    default_from_config(&mut s.deletion_window_in_days, &config.deletion_window_in_days, DEFAULT_WINDOW);
+    default_from_config(
+        &mut s.deletion_window_in_days,
+        &config.deletion_window_in_days,
+        DEFAULT_WINDOW,
+    );
     default_from_config(&mut s.enable_key_rotation, &config.enable_key_rotation, true);
-    default_from_config(&mut s.storage_class_name, &config.storage_class_name, DEFAULT_STORAGE_CLASS.to_string());
+    default_from_config(
+        &mut s.storage_class_name,
+        &config.storage_class_name,
+        DEFAULT_STORAGE_CLASS.to_string(),
+    );
     default_from_config(&mut s.volume_type, &config.volume_type, DEFAULT_VOLUME_TYPE.to_string());
     default_from_config(&mut s.fs_type, &config.fs_type, DEFAULT_FS_TYPE.to_string());
-    default_from_config(&mut s.reclaim_policy, &config.reclaim_policy, DEFAULT_RECLAIM.to_string());
+    default_from_config(
+        &mut s.reclaim_policy,
+        &config.reclaim_policy,
+        DEFAULT_RECLAIM.to_string(),
+    );
     default_from_config(&mut s.default_class, &config.default_class, false);
 }
 
 /// Computed values the plan can know: derived from the configuration and,
 /// once the key exists, from where it lives.
-fn plan_computed(s: &mut EbsStorageState, prior: Option<&EbsStorageState>, place: Option<&Place>, default_tags: &BTreeMap<String, String>) {
+fn plan_computed(
+    s: &mut EbsStorageState,
+    prior: Option<&EbsStorageState>,
+    place: Option<&Place>,
+    default_tags: &BTreeMap<String, String>,
+) {
     let alias = known_str(&s.alias_name).map(str::to_string);
-    s.csi_policy_name = alias.as_deref().map_or(Value::Unknown, |a| Value::Value(csi_policy_name(a)));
+    s.csi_policy_name = alias
+        .as_deref()
+        .map_or(Value::Unknown, |a| Value::Value(csi_policy_name(a)));
     let keep = |prior_value: Option<&Value<String>>, desired: Option<String>| -> Value<String> {
         match (desired, prior_value.and_then(known_str)) {
             (Some(d), Some(p)) if policy::equivalent(&d, p) => Value::Value(p.to_string()),
@@ -449,9 +532,16 @@ impl EbsStorageResource {
     }
 
     /// Reads the key, its alias and the driver's inline policy; `Ok(None)` when the key is gone.
-    async fn read_remote(aws: &AwsClients, s: &EbsStorageState) -> Result<Option<EbsStorageState>, Box<dyn std::error::Error + Send + Sync>> {
-        let Some(key_id) = known_str(&s.key_id).or(known_str(&s.id)) else { return Ok(None) };
-        let Some(key) = key::find_key(&aws.kms, key_id).await? else { return Ok(None) };
+    async fn read_remote(
+        aws: &AwsClients,
+        s: &EbsStorageState,
+    ) -> Result<Option<EbsStorageState>, Box<dyn std::error::Error + Send + Sync>> {
+        let Some(key_id) = known_str(&s.key_id).or(known_str(&s.id)) else {
+            return Ok(None);
+        };
+        let Some(key) = key::find_key(&aws.kms, key_id).await? else {
+            return Ok(None);
+        };
         let alias = match known_str(&s.alias_name) {
             Some(alias) => key::find_alias(&aws.kms, alias).await?,
             None => None,
@@ -461,7 +551,9 @@ impl EbsStorageResource {
             with_role.csi_driver_role_name = key.spec.tags.get(CSI_ROLE_TAG).cloned().into();
         }
         let inline = match (known_str(&with_role.csi_driver_role_name), known_str(&s.alias_name)) {
-            (Some(role_name), Some(alias)) => role::find_inline_policy(&aws.iam, role_name, &csi_policy_name(alias)).await?,
+            (Some(role_name), Some(alias)) => {
+                role::find_inline_policy(&aws.iam, role_name, &csi_policy_name(alias)).await?
+            }
             _ => None,
         };
         Ok(Some(flatten(&with_role, &key, alias, inline, &aws.default_tags)))
@@ -477,7 +569,10 @@ struct Failed {
 }
 
 fn failed(context: impl Into<String>, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Failed {
-    Failed { context: context.into(), source: source.into() }
+    Failed {
+        context: context.into(),
+        source: source.into(),
+    }
 }
 
 #[async_trait]
@@ -487,7 +582,10 @@ impl Resource for EbsStorageResource {
     type ProviderMetaState<'a> = ValueEmpty;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(Schema { version: 1, block: schema_block() })
+        Some(Schema {
+            version: 1,
+            block: schema_block(),
+        })
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
@@ -512,7 +610,13 @@ impl Resource for EbsStorageResource {
                 None
             }
             Err(err) => {
-                report(diags, &failed(format!("reading EBS storage `{}`", known_str(&state.alias_name).unwrap_or("?")), err));
+                report(
+                    diags,
+                    &failed(
+                        format!("reading EBS storage `{}`", known_str(&state.alias_name).unwrap_or("?")),
+                        err,
+                    ),
+                );
                 Some((state, private_state))
             }
         }
@@ -578,7 +682,11 @@ impl Resource for EbsStorageResource {
                 return None;
             }
         };
-        let place = Place { partition: identity.partition, region: aws.region.clone(), account: identity.account_id };
+        let place = Place {
+            partition: identity.partition,
+            region: aws.region.clone(),
+            account: identity.account_id,
+        };
         let mut s = planned.clone();
         plan_computed(&mut s, None, Some(&place), &aws.default_tags);
         let Some(spec) = key_spec(&s) else {
@@ -590,7 +698,9 @@ impl Resource for EbsStorageResource {
             Err(failure) => {
                 report(diags, &failed(context, failure.error));
                 // A key that exists is recorded (tainted) so destroy schedules its deletion.
-                return failure.created.map(|key| (flatten(&s, &key, None, None, &aws.default_tags), private_state));
+                return failure
+                    .created
+                    .map(|key| (flatten(&s, &key, None, None, &aws.default_tags), private_state));
             }
         };
         let partial = |s: &EbsStorageState, alias_done: bool| {
@@ -603,7 +713,8 @@ impl Resource for EbsStorageResource {
         }
         let role_name = known_str(&s.csi_driver_role_name).unwrap_or_default().to_string();
         let document = known_str(&s.iam_policy_json).unwrap_or_default().to_string();
-        if let Err(err) = role::put_inline_on_new_role(&aws.iam, &role_name, &csi_policy_name(&alias), &document).await {
+        if let Err(err) = role::put_inline_on_new_role(&aws.iam, &role_name, &csi_policy_name(&alias), &document).await
+        {
             report(diags, &failed(context, err));
             return Some((partial(&s, true), private_state));
         }
@@ -640,7 +751,9 @@ impl Resource for EbsStorageResource {
             }
             let role_name = known_str(&planned.csi_driver_role_name).unwrap_or_default();
             let policy_name = csi_policy_name(&alias);
-            if let (Some(old_role), Some(old_alias)) = (known_str(&prior.csi_driver_role_name), known_str(&prior.alias_name)) {
+            if let (Some(old_role), Some(old_alias)) =
+                (known_str(&prior.csi_driver_role_name), known_str(&prior.alias_name))
+            {
                 let old_policy = csi_policy_name(old_alias);
                 if old_role != role_name || old_policy != policy_name {
                     match role::delete_inline(&aws.iam, old_role, &old_policy).await {
@@ -657,7 +770,13 @@ impl Resource for EbsStorageResource {
                 && known_str(&prior.csi_driver_role_name) == Some(role_name)
                 && known_str(&prior.alias_name) == Some(alias.as_str());
             if !unchanged {
-                role::put_inline_on_new_role(&aws.iam, role_name, &policy_name, known_str(&planned.iam_policy_json).unwrap_or_default()).await?;
+                role::put_inline_on_new_role(
+                    &aws.iam,
+                    role_name,
+                    &policy_name,
+                    known_str(&planned.iam_policy_json).unwrap_or_default(),
+                )
+                .await?;
             }
             Ok(())
         }
@@ -696,7 +815,16 @@ impl Resource for EbsStorageResource {
                 }
             }
             key::delete_alias(&aws.kms, &alias, &key_id).await?;
-            key::schedule_deletion(&aws.kms, &key_id, prior.deletion_window_in_days.as_ref_option().copied().unwrap_or(DEFAULT_WINDOW)).await?;
+            key::schedule_deletion(
+                &aws.kms,
+                &key_id,
+                prior
+                    .deletion_window_in_days
+                    .as_ref_option()
+                    .copied()
+                    .unwrap_or(DEFAULT_WINDOW),
+            )
+            .await?;
             Ok(())
         }
         .await;
@@ -709,10 +837,17 @@ impl Resource for EbsStorageResource {
         }
     }
 
-    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+    async fn import<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        id: String,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let aws = self.data.aws_or_report(diags)?;
         if let Err(rule) = validate::kms_alias_name(&id) {
-            diags.root_error(format!("importing EBS storage: the import id {rule}"), "Import `platform_ebs_storage` by alias name: `terraform import platform_ebs_storage.x alias/ebs`.");
+            diags.root_error(
+                format!("importing EBS storage: the import id {rule}"),
+                "Import `platform_ebs_storage` by alias name: `terraform import platform_ebs_storage.x alias/ebs`.",
+            );
             return None;
         }
         let context = format!("importing EBS storage `{id}`");
@@ -756,7 +891,10 @@ mod tests {
         let doc: serde_json::Value = serde_json::from_str(&csi_policy("alias/ebs")).unwrap();
         for statement in doc["Statement"].as_array().unwrap() {
             assert_eq!(statement["Resource"], "*");
-            assert_eq!(statement["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"], "alias/ebs");
+            assert_eq!(
+                statement["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"],
+                "alias/ebs"
+            );
         }
         let grants = &doc["Statement"][1];
         assert_eq!(grants["Condition"]["Bool"]["kms:GrantIsForAWSResource"], "true");
@@ -765,8 +903,13 @@ mod tests {
 
     #[test]
     fn key_policy_limits_ebs_to_this_account_via_ec2() {
-        let place = Place { partition: "aws".into(), region: "eu-west-1".into(), account: "123456789012".into() };
-        let doc: serde_json::Value = serde_json::from_str(&key_policy(&place, &[], &["arn:aws:iam::123456789012:role/u".into()])).unwrap();
+        let place = Place {
+            partition: "aws".into(),
+            region: "eu-west-1".into(),
+            account: "123456789012".into(),
+        };
+        let doc: serde_json::Value =
+            serde_json::from_str(&key_policy(&place, &[], &["arn:aws:iam::123456789012:role/u".into()])).unwrap();
         let statements = doc["Statement"].as_array().unwrap();
         assert_eq!(statements[0]["Principal"]["AWS"], "arn:aws:iam::123456789012:root");
         let ebs = &statements[1]["Condition"]["StringEquals"];
@@ -794,7 +937,10 @@ mod tests {
         s.default_class = Value::Value(true);
         s.iops = Value::Value(4000);
         let m = manifest(&s).unwrap();
-        assert!(m.contains("kmsKeyId: \"arn:aws:kms:eu-west-1:123456789012:alias/ebs\""), "{m}");
+        assert!(
+            m.contains("kmsKeyId: \"arn:aws:kms:eu-west-1:123456789012:alias/ebs\""),
+            "{m}"
+        );
         assert!(m.contains("storageclass.kubernetes.io/is-default-class: \"true\""));
         assert!(m.contains("iops: \"4000\"") && !m.contains("throughput"));
     }
@@ -808,13 +954,25 @@ mod tests {
         let mut diags = Diagnostics::default();
         validate_state(&mut diags, &s);
         let summaries: Vec<String> = diags.errors.iter().map(|d| d.summary.to_string()).collect();
-        assert!(summaries.iter().any(|m| m.starts_with("`iops`: is only for volume types gp3, io1 and io2")), "{summaries:?}");
-        assert!(summaries.iter().any(|m| m.starts_with("`throughput`: is only for volume type gp3")), "{summaries:?}");
+        assert!(
+            summaries
+                .iter()
+                .any(|m| m.starts_with("`iops`: is only for volume types gp3, io1 and io2")),
+            "{summaries:?}"
+        );
+        assert!(
+            summaries
+                .iter()
+                .any(|m| m.starts_with("`throughput`: is only for volume type gp3")),
+            "{summaries:?}"
+        );
         let mut s = base();
         s.iops = Value::Value(100);
         let mut diags = Diagnostics::default();
         validate_state(&mut diags, &s);
-        assert!(diags.errors[0].summary.starts_with("`iops`: must be between 3000 and 80000"));
+        assert!(diags.errors[0]
+            .summary
+            .starts_with("`iops`: must be between 3000 and 80000"));
     }
 
     #[test]

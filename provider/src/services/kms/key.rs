@@ -89,13 +89,19 @@ pub enum KeyError {
 /// A key that is pending deletion is as good as gone: it cannot be used and
 /// will disappear by itself.
 fn is_gone(state: Option<&KeyState>) -> bool {
-    matches!(state, Some(KeyState::PendingDeletion | KeyState::PendingReplicaDeletion))
+    matches!(
+        state,
+        Some(KeyState::PendingDeletion | KeyState::PendingReplicaDeletion)
+    )
 }
 
 /// Finds a key with its policy, rotation status and tags; `Ok(None)` when it
 /// does not exist or is pending deletion.
 pub async fn find_key(kms: &Client, key_id: &str) -> Result<Option<RemoteKey>, KeyError> {
-    let read = |source| KeyError::Read { key: key_id.to_string(), source };
+    let read = |source| KeyError::Read {
+        key: key_id.to_string(),
+        source,
+    };
     let metadata = match kms.describe_key().key_id(key_id).send().await {
         Ok(out) => match out.key_metadata {
             Some(m) => m,
@@ -127,7 +133,11 @@ pub async fn find_key(kms: &Client, key_id: &str) -> Result<Option<RemoteKey>, K
     let mut tags = BTreeMap::new();
     let mut pages = kms.list_resource_tags().key_id(&key_id).into_paginator().send();
     while let Some(page) = pages.next().await {
-        for tag in page.map_err(|e| read(ApiError::new("ListResourceTags", e)))?.tags.unwrap_or_default() {
+        for tag in page
+            .map_err(|e| read(ApiError::new("ListResourceTags", e)))?
+            .tags
+            .unwrap_or_default()
+        {
             tags.insert(tag.tag_key, tag.tag_value);
         }
     }
@@ -148,7 +158,10 @@ pub async fn find_key(kms: &Client, key_id: &str) -> Result<Option<RemoteKey>, K
 pub async fn find_alias(kms: &Client, alias: &str) -> Result<Option<(String, Option<String>)>, KeyError> {
     let mut pages = kms.list_aliases().into_paginator().send();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| KeyError::ReadAlias { alias: alias.to_string(), source: ApiError::new("ListAliases", e) })?;
+        let page = page.map_err(|e| KeyError::ReadAlias {
+            alias: alias.to_string(),
+            source: ApiError::new("ListAliases", e),
+        })?;
         for entry in page.aliases.unwrap_or_default() {
             if entry.alias_name.as_deref() == Some(alias) {
                 return Ok(Some((entry.alias_arn.unwrap_or_default(), entry.target_key_id)));
@@ -165,7 +178,10 @@ fn kms_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, KeyError> {
                 .tag_key(k)
                 .tag_value(v)
                 .build()
-                .map_err(|e| KeyError::BadTag { key: k.clone(), message: e.to_string() })
+                .map_err(|e| KeyError::BadTag {
+                    key: k.clone(),
+                    message: e.to_string(),
+                })
         })
         .collect()
 }
@@ -206,15 +222,31 @@ pub async fn create_key(kms: &Client, purpose: &str, spec: &KeySpec) -> Result<R
         async move { req.send().await.map_err(|e| ApiError::new("CreateKey", e)) }
     })
     .await
-    .map_err(|source| fail(None, KeyError::Create { purpose: purpose.to_string(), source }))?;
+    .map_err(|source| {
+        fail(
+            None,
+            KeyError::Create {
+                purpose: purpose.to_string(),
+                source,
+            },
+        )
+    })?;
     let Some(metadata) = out.key_metadata else {
-        return Err(fail(None, KeyError::NoMetadata { purpose: purpose.to_string() }));
+        return Err(fail(
+            None,
+            KeyError::NoMetadata {
+                purpose: purpose.to_string(),
+            },
+        ));
     };
     let mut remote = RemoteKey {
         key_id: metadata.key_id().to_string(),
         arn: metadata.arn().unwrap_or_default().to_string(),
         account_id: metadata.aws_account_id().unwrap_or_default().to_string(),
-        spec: KeySpec { enable_key_rotation: false, ..spec.clone() },
+        spec: KeySpec {
+            enable_key_rotation: false,
+            ..spec.clone()
+        },
     };
     tracing::info!(key = %remote.key_id, purpose, "created KMS key");
     if spec.enable_key_rotation {
@@ -227,17 +259,35 @@ pub async fn create_key(kms: &Client, purpose: &str, spec: &KeySpec) -> Result<R
 }
 
 async fn set_rotation(kms: &Client, key_id: &str, enabled: bool) -> Result<(), KeyError> {
-    let err = |source| KeyError::Update { key: key_id.to_string(), what: "key rotation", source };
+    let err = |source| KeyError::Update {
+        key: key_id.to_string(),
+        what: "key rotation",
+        source,
+    };
     if enabled {
-        kms.enable_key_rotation().key_id(key_id).send().await.map(|_| ()).map_err(|e| err(ApiError::new("EnableKeyRotation", e)))
+        kms.enable_key_rotation()
+            .key_id(key_id)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| err(ApiError::new("EnableKeyRotation", e)))
     } else {
-        kms.disable_key_rotation().key_id(key_id).send().await.map(|_| ()).map_err(|e| err(ApiError::new("DisableKeyRotation", e)))
+        kms.disable_key_rotation()
+            .key_id(key_id)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| err(ApiError::new("DisableKeyRotation", e)))
     }
 }
 
 /// Brings the key from `prior` to `spec` in place.
 pub async fn update_key(kms: &Client, key_id: &str, prior: &KeySpec, spec: &KeySpec) -> Result<(), KeyError> {
-    let err = |what, source| KeyError::Update { key: key_id.to_string(), what, source };
+    let err = |what, source| KeyError::Update {
+        key: key_id.to_string(),
+        what,
+        source,
+    };
     if !policy::equivalent(&prior.policy, &spec.policy) {
         retry("PutKeyPolicy", POLICY_PROPAGATION, is_principal_not_ready, || async {
             kms.put_key_policy()
@@ -262,7 +312,12 @@ pub async fn update_key(kms: &Client, key_id: &str, prior: &KeySpec, spec: &KeyS
     if prior.enable_key_rotation != spec.enable_key_rotation {
         set_rotation(kms, key_id, spec.enable_key_rotation).await?;
     }
-    let removed: Vec<String> = prior.tags.keys().filter(|k| !spec.tags.contains_key(*k)).cloned().collect();
+    let removed: Vec<String> = prior
+        .tags
+        .keys()
+        .filter(|k| !spec.tags.contains_key(*k))
+        .cloned()
+        .collect();
     if !removed.is_empty() {
         kms.untag_resource()
             .key_id(key_id)
@@ -271,8 +326,12 @@ pub async fn update_key(kms: &Client, key_id: &str, prior: &KeySpec, spec: &KeyS
             .await
             .map_err(|e| err("tags", ApiError::new("UntagResource", e)))?;
     }
-    let changed: BTreeMap<String, String> =
-        spec.tags.iter().filter(|(k, v)| prior.tags.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let changed: BTreeMap<String, String> = spec
+        .tags
+        .iter()
+        .filter(|(k, v)| prior.tags.get(*k) != Some(v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     if !changed.is_empty() {
         kms.tag_resource()
             .key_id(key_id)
@@ -286,7 +345,11 @@ pub async fn update_key(kms: &Client, key_id: &str, prior: &KeySpec, spec: &KeyS
 
 /// Points `alias` at `key_id`, creating the alias when it does not exist.
 pub async fn ensure_alias(kms: &Client, alias: &str, key_id: &str) -> Result<(), KeyError> {
-    let err = |source| KeyError::Alias { alias: alias.to_string(), key: key_id.to_string(), source };
+    let err = |source| KeyError::Alias {
+        alias: alias.to_string(),
+        key: key_id.to_string(),
+        source,
+    };
     match find_alias(kms, alias).await? {
         Some((_, Some(target))) if target == key_id => Ok(()),
         Some(_) => kms
@@ -318,7 +381,10 @@ pub async fn delete_alias(kms: &Client, alias: &str, key_id: &str) -> Result<(),
     match kms.delete_alias().alias_name(alias).send().await {
         Ok(_) => Ok(()),
         Err(e) if e.as_service_error().is_some_and(|e| e.is_not_found_exception()) => Ok(()),
-        Err(e) => Err(KeyError::DeleteAlias { alias: alias.to_string(), source: ApiError::new("DeleteAlias", e) }),
+        Err(e) => Err(KeyError::DeleteAlias {
+            alias: alias.to_string(),
+            source: ApiError::new("DeleteAlias", e),
+        }),
     }
 }
 
@@ -328,10 +394,19 @@ pub async fn schedule_deletion(kms: &Client, key_id: &str, window_days: i64) -> 
     if find_key(kms, key_id).await?.is_none() {
         return Ok(());
     }
-    match kms.schedule_key_deletion().key_id(key_id).pending_window_in_days(window_days as i32).send().await {
+    match kms
+        .schedule_key_deletion()
+        .key_id(key_id)
+        .pending_window_in_days(window_days as i32)
+        .send()
+        .await
+    {
         Ok(_) => Ok(()),
         Err(e) if e.as_service_error().is_some_and(|e| e.is_not_found_exception()) => Ok(()),
-        Err(e) => Err(KeyError::ScheduleDeletion { key: key_id.to_string(), source: ApiError::new("ScheduleKeyDeletion", e) }),
+        Err(e) => Err(KeyError::ScheduleDeletion {
+            key: key_id.to_string(),
+            source: ApiError::new("ScheduleKeyDeletion", e),
+        }),
     }
 }
 
@@ -348,7 +423,18 @@ pub fn root_statement(partition: &str, account_id: &str) -> serde_json::Value {
 
 /// The actions a key administrator needs (no use of the key itself).
 pub const ADMIN_ACTIONS: &[&str] = &[
-    "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
-    "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource",
-    "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+    "kms:Create*",
+    "kms:Describe*",
+    "kms:Enable*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Update*",
+    "kms:Revoke*",
+    "kms:Disable*",
+    "kms:Get*",
+    "kms:Delete*",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
 ];

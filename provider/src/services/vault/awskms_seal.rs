@@ -19,10 +19,13 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::framework::diag::report;
 use crate::framework::plan::{
-    default_from_config, known_str, known_string_map, optional_map, to_value_map, unknown_if_null, RequiresReplace, ValueStringMap,
+    default_from_config, known_str, known_string_map, optional_map, to_value_map, unknown_if_null, RequiresReplace,
+    ValueStringMap,
 };
 use crate::framework::policy;
-use crate::framework::schema::{attributes, boolean, number, object_list, string, string_map, Computed, Optional, OptionalComputed, Required};
+use crate::framework::schema::{
+    attributes, boolean, number, object_list, string, string_map, Computed, Optional, OptionalComputed, Required,
+};
 use crate::framework::tags;
 use crate::framework::validate::{self, Validator};
 use crate::provider::{AwsClients, ProviderData};
@@ -136,38 +139,73 @@ fn validate_state(diags: &mut Diagnostics, c: &VaultSealState) {
     v.check(&path("name"), c.name.as_ref_option(), |s: &String| {
         validate::dns1123_label(s)?;
         if s.len() > 53 {
-            return Err(format!("must be at most 53 characters so that the role `vault-seal-<name>` fits IAM's 64, got {} characters", s.len()));
+            return Err(format!(
+                "must be at most 53 characters so that the role `vault-seal-<name>` fits IAM's 64, got {} characters",
+                s.len()
+            ));
         }
         Ok(())
     });
-    v.check(&path("alias_name"), c.alias_name.as_ref_option(), |s: &String| validate::kms_alias_name(s));
-    v.check(&path("deletion_window_in_days"), c.deletion_window_in_days.as_ref_option(), validate::int_between(7, 30));
-    v.check(&path("oidc_provider_arn"), c.oidc_provider_arn.as_ref_option(), |s: &String| validate::oidc_provider_arn(s).map(|_| ()));
-    v.check(&path("role_name"), c.role_name.as_ref_option(), |s: &String| validate::iam_role_name(s));
+    v.check(&path("alias_name"), c.alias_name.as_ref_option(), |s: &String| {
+        validate::kms_alias_name(s)
+    });
+    v.check(
+        &path("deletion_window_in_days"),
+        c.deletion_window_in_days.as_ref_option(),
+        validate::int_between(7, 30),
+    );
+    v.check(
+        &path("oidc_provider_arn"),
+        c.oidc_provider_arn.as_ref_option(),
+        |s: &String| validate::oidc_provider_arn(s).map(|_| ()),
+    );
+    v.check(&path("role_name"), c.role_name.as_ref_option(), |s: &String| {
+        validate::iam_role_name(s)
+    });
     if c.role_name.is_value() && !c.service_accounts.is_null() {
-        v.error(&path("service_accounts"), "conflicts with `role_name`: an existing role's trust policy is not managed here; set one of them");
+        v.error(
+            &path("service_accounts"),
+            "conflicts with `role_name`: an existing role's trust policy is not managed here; set one of them",
+        );
     }
     if c.role_name.is_value() && !c.oidc_provider_arn.is_null() {
-        v.error(&path("oidc_provider_arn"), "conflicts with `role_name`: it is only used to create the seal role");
+        v.error(
+            &path("oidc_provider_arn"),
+            "conflicts with `role_name`: it is only used to create the seal role",
+        );
     }
     if c.role_name.is_null() && c.oidc_provider_arn.is_null() {
         v.error(&path("oidc_provider_arn"), "is required to create the seal role: set it to the cluster's IAM OIDC provider ARN, or set `role_name` to use an existing role");
     }
     if let Value::Value(accounts) = &c.service_accounts {
         if accounts.is_empty() {
-            v.error(&path("service_accounts"), "must list at least one `{ namespace, name }`");
+            v.error(
+                &path("service_accounts"),
+                "must list at least one `{ namespace, name }`",
+            );
         }
         for (i, sa) in accounts.iter().enumerate() {
             let item = path("service_accounts").index(i as i64);
-            v.check(&item.clone().attribute("namespace"), sa.namespace.as_ref_option(), |s: &String| validate::dns1123_label(s));
-            v.check(&item.attribute("name"), sa.name.as_ref_option(), |s: &String| validate::dns1123_subdomain_pattern(s));
+            v.check(
+                &item.clone().attribute("namespace"),
+                sa.namespace.as_ref_option(),
+                |s: &String| validate::dns1123_label(s),
+            );
+            v.check(&item.attribute("name"), sa.name.as_ref_option(), |s: &String| {
+                validate::dns1123_subdomain_pattern(s)
+            });
         }
     }
     if let Value::Value(tags) = &c.tags {
         for (k, val) in tags {
-            v.check(&path("tags").key(k.clone()), val.as_ref_option(), |s: &String| validate::tag(k, s));
+            v.check(&path("tags").key(k.clone()), val.as_ref_option(), |s: &String| {
+                validate::tag(k, s)
+            });
             if k.starts_with(SEAL_TAG) {
-                v.error(&path("tags").key(k.clone()), "is managed by this resource: remove it from `tags`");
+                v.error(
+                    &path("tags").key(k.clone()),
+                    "is managed by this resource: remove it from `tags`",
+                );
             }
         }
     }
@@ -176,17 +214,32 @@ fn validate_state(diags: &mut Diagnostics, c: &VaultSealState) {
 fn apply_defaults(s: &mut VaultSealState, config: &VaultSealState) {
     let name = known_str(&s.name).map(str::to_string);
     if config.alias_name.is_null() {
-        s.alias_name = name.as_ref().map_or(Value::Unknown, |n| Value::Value(format!("alias/vault-{n}")));
+        s.alias_name = name
+            .as_ref()
+            .map_or(Value::Unknown, |n| Value::Value(format!("alias/vault-{n}")));
     }
     if config.description.is_null() {
-        s.description = name.as_ref().map_or(Value::Unknown, |n| Value::Value(format!("Vault auto-unseal ({n})")));
+        s.description = name
+            .as_ref()
+            .map_or(Value::Unknown, |n| Value::Value(format!("Vault auto-unseal ({n})")));
     }
-    default_from_config(&mut s.deletion_window_in_days, &config.deletion_window_in_days, DEFAULT_WINDOW);
+    default_from_config(
+        &mut s.deletion_window_in_days,
+        &config.deletion_window_in_days,
+        DEFAULT_WINDOW,
+    );
     default_from_config(&mut s.enable_key_rotation, &config.enable_key_rotation, true);
     if config.role_name.is_null() {
-        let vault = ServiceAccount { namespace: Value::Value("vault".into()), name: Value::Value("vault".into()) };
+        let vault = ServiceAccount {
+            namespace: Value::Value("vault".into()),
+            name: Value::Value("vault".into()),
+        };
         default_from_config(&mut s.service_accounts, &config.service_accounts, vec![vault]);
-        default_from_config(&mut s.audience, &config.audience, irsa_role::DEFAULT_AUDIENCE.to_string());
+        default_from_config(
+            &mut s.audience,
+            &config.audience,
+            irsa_role::DEFAULT_AUDIENCE.to_string(),
+        );
     } else {
         s.service_accounts = Value::Null;
         s.audience = Value::Null;
@@ -204,7 +257,11 @@ struct Place {
 impl Place {
     fn from_arn(arn: &str) -> Option<Place> {
         let (partition, _, region, account, _) = validate::parse_arn(arn)?;
-        Some(Place { partition: partition.into(), region: region.into(), account: account.into() })
+        Some(Place {
+            partition: partition.into(),
+            region: region.into(),
+            account: account.into(),
+        })
     }
 }
 
@@ -241,11 +298,17 @@ pub fn seal_policy(key_arn: &str) -> String {
 
 fn hcl_str(s: &str) -> String {
     // HCL's quoted strings take JSON's escapes for the characters that occur here.
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()).replace("${", "$${")
+    serde_json::to_string(s)
+        .unwrap_or_else(|_| "\"\"".into())
+        .replace("${", "$${")
 }
 
 fn stanza(region: &str, key_id: &str, endpoint: Option<&str>) -> String {
-    let mut out = format!("seal \"awskms\" {{\n  region     = {}\n  kms_key_id = {}\n", hcl_str(region), hcl_str(key_id));
+    let mut out = format!(
+        "seal \"awskms\" {{\n  region     = {}\n  kms_key_id = {}\n",
+        hcl_str(region),
+        hcl_str(key_id)
+    );
     if let Some(endpoint) = endpoint {
         out.push_str(&format!("  endpoint   = {}\n", hcl_str(endpoint)));
     }
@@ -258,7 +321,16 @@ fn helm_values(role_arn: &str, seal: &str) -> String {
         "ui = true\n\nlistener \"tcp\" {\n  address         = \"[::]:8200\"\n  cluster_address = \"[::]:8201\"\n  # TLS is terminated by the service mesh.\n  tls_disable     = 1\n}\n\nstorage \"raft\" {\n  path = \"/vault/data\"\n}\n\nservice_registration \"kubernetes\" {}\n\n",
     );
     config.push_str(seal);
-    let indented: String = config.lines().map(|l| if l.is_empty() { "\n".to_string() } else { format!("        {l}\n") }).collect();
+    let indented: String = config
+        .lines()
+        .map(|l| {
+            if l.is_empty() {
+                "\n".to_string()
+            } else {
+                format!("        {l}\n")
+            }
+        })
+        .collect();
     format!(
         "server:\n  serviceAccount:\n    annotations:\n      eks.amazonaws.com/role-arn: {}\n  ha:\n    enabled: true\n    replicas: 3\n    raft:\n      enabled: true\n      setNodeId: true\n      config: |\n{indented}",
         serde_json::to_string(role_arn).unwrap_or_default()
@@ -272,9 +344,19 @@ fn desired_trust(s: &VaultSealState) -> Option<String> {
         .service_accounts
         .as_ref_option()?
         .iter()
-        .map(|sa| Some(Subject { namespace: known_str(&sa.namespace)?.into(), name: known_str(&sa.name)?.into() }))
+        .map(|sa| {
+            Some(Subject {
+                namespace: known_str(&sa.namespace)?.into(),
+                name: known_str(&sa.name)?.into(),
+            })
+        })
         .collect();
-    Some(irsa_role::trust_policy(arn, issuer, &subjects?, known_str(&s.audience).unwrap_or(irsa_role::DEFAULT_AUDIENCE)))
+    Some(irsa_role::trust_policy(
+        arn,
+        issuer,
+        &subjects?,
+        known_str(&s.audience).unwrap_or(irsa_role::DEFAULT_AUDIENCE),
+    ))
 }
 
 fn keep_equivalent_or(prior: Option<&Value<String>>, desired: Option<String>) -> Value<String> {
@@ -286,7 +368,13 @@ fn keep_equivalent_or(prior: Option<&Value<String>>, desired: Option<String>) ->
 }
 
 /// Fills what the plan can know. `prior` is the state before an update.
-fn plan_computed(s: &mut VaultSealState, prior: Option<&VaultSealState>, region: &str, kms_endpoint: Option<&str>, default_tags: &BTreeMap<String, String>) {
+fn plan_computed(
+    s: &mut VaultSealState,
+    prior: Option<&VaultSealState>,
+    region: &str,
+    kms_endpoint: Option<&str>,
+    default_tags: &BTreeMap<String, String>,
+) {
     let name = known_str(&s.name).map(str::to_string);
     let managed = s.role_name.is_null();
     s.role_created = Value::Value(managed);
@@ -295,12 +383,22 @@ fn plan_computed(s: &mut VaultSealState, prior: Option<&VaultSealState>, region:
         (true, _, Some(n)) => Value::Value(created_role_name(n)),
         (true, _, None) => Value::Unknown,
     };
-    s.seal_policy_name = name.as_deref().map_or(Value::Unknown, |n| Value::Value(seal_policy_name(n)));
-    s.trust_policy = if managed { keep_equivalent_or(prior.map(|p| &p.trust_policy), desired_trust(s)) } else { Value::Null };
+    s.seal_policy_name = name
+        .as_deref()
+        .map_or(Value::Unknown, |n| Value::Value(seal_policy_name(n)));
+    s.trust_policy = if managed {
+        keep_equivalent_or(prior.map(|p| &p.trust_policy), desired_trust(s))
+    } else {
+        Value::Null
+    };
 
     // The role ARN stays known while the role stays the same.
     let same_role = prior.is_some_and(|p| p.seal_role_name == s.seal_role_name && p.role_arn.is_value());
-    s.role_arn = if same_role { prior.map(|p| p.role_arn.clone()).unwrap_or(Value::Unknown) } else { Value::Unknown };
+    s.role_arn = if same_role {
+        prior.map(|p| p.role_arn.clone()).unwrap_or(Value::Unknown)
+    } else {
+        Value::Unknown
+    };
     s.service_account_annotations = match known_str(&s.role_arn) {
         Some(arn) => {
             let mut m = BTreeMap::new();
@@ -312,7 +410,9 @@ fn plan_computed(s: &mut VaultSealState, prior: Option<&VaultSealState>, region:
 
     let place = prior.and_then(|p| known_str(&p.kms_key_arn)).and_then(Place::from_arn);
     s.key_policy = match (&place, known_str(&s.role_arn)) {
-        (Some(place), Some(role_arn)) => keep_equivalent_or(prior.map(|p| &p.key_policy), Some(key_policy(place, role_arn))),
+        (Some(place), Some(role_arn)) => {
+            keep_equivalent_or(prior.map(|p| &p.key_policy), Some(key_policy(place, role_arn)))
+        }
         _ => Value::Unknown,
     };
     s.seal_policy_json = match prior.and_then(|p| known_str(&p.kms_key_arn)) {
@@ -381,7 +481,9 @@ fn role_spec(s: &VaultSealState) -> Option<RoleSpec> {
         name: created_role_name(name),
         path: "/".into(),
         description: Some(format!("Vault awskms auto-unseal ({name})")),
-        trust_policy: known_str(&s.trust_policy).map(str::to_string).or_else(|| desired_trust(s))?,
+        trust_policy: known_str(&s.trust_policy)
+            .map(str::to_string)
+            .or_else(|| desired_trust(s))?,
         max_session_duration: irsa_role::DEFAULT_MAX_SESSION,
         permissions_boundary: None,
         tags: role_tags,
@@ -401,12 +503,17 @@ struct Failed {
 }
 
 fn failed(context: impl Into<String>, source: impl Into<BoxError>) -> Failed {
-    Failed { context: context.into(), source: source.into() }
+    Failed {
+        context: context.into(),
+        source: source.into(),
+    }
 }
 
 /// Is this role one this seal created? Only such a role is ever deleted.
 async fn owns_role(aws: &AwsClients, role_name: &str, seal: &str) -> Result<bool, BoxError> {
-    Ok(role::find_role_by_name(&aws.iam, role_name).await?.is_some_and(|r| r.spec.tags.get(SEAL_TAG).map(String::as_str) == Some(seal)))
+    Ok(role::find_role_by_name(&aws.iam, role_name)
+        .await?
+        .is_some_and(|r| r.spec.tags.get(SEAL_TAG).map(String::as_str) == Some(seal)))
 }
 
 impl VaultSealResource {
@@ -424,8 +531,12 @@ impl VaultSealResource {
 
     /// Everything as AWS has it; `Ok(None)` when the key is gone.
     async fn read_remote(aws: &AwsClients, prior: &VaultSealState) -> Result<Option<VaultSealState>, BoxError> {
-        let Some(key_id) = known_str(&prior.kms_key_id).or(known_str(&prior.id)) else { return Ok(None) };
-        let Some(key) = key::find_key(&aws.kms, key_id).await? else { return Ok(None) };
+        let Some(key_id) = known_str(&prior.kms_key_id).or(known_str(&prior.id)) else {
+            return Ok(None);
+        };
+        let Some(key) = key::find_key(&aws.kms, key_id).await? else {
+            return Ok(None);
+        };
         let mut s = prior.clone();
         flatten_key(&mut s, &key, &aws.default_tags);
         if let Some(alias) = known_str(&s.alias_name) {
@@ -447,7 +558,10 @@ impl VaultSealResource {
                     m.insert(irsa_role::ROLE_ARN_ANNOTATION.to_string(), remote.arn.clone());
                     s.service_account_annotations = to_value_map(&m);
                     if s.role_created == Value::Value(true) {
-                        s.trust_policy = Value::Value(policy::keep_equivalent(known_str(&prior.trust_policy), &remote.spec.trust_policy));
+                        s.trust_policy = Value::Value(policy::keep_equivalent(
+                            known_str(&prior.trust_policy),
+                            &remote.spec.trust_policy,
+                        ));
                     }
                     s.seal_policy_json = match policy_name.and_then(|p| remote.spec.inline_policies.get(&p).cloned()) {
                         Some(doc) => Value::Value(policy::keep_equivalent(known_str(&prior.seal_policy_json), &doc)),
@@ -496,7 +610,10 @@ impl Resource for VaultSealResource {
     type ProviderMetaState<'a> = ValueEmpty;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(Schema { version: 1, block: schema_block() })
+        Some(Schema {
+            version: 1,
+            block: schema_block(),
+        })
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
@@ -521,7 +638,13 @@ impl Resource for VaultSealResource {
                 None
             }
             Err(err) => {
-                report(diags, &failed(format!("reading Vault seal `{}`", known_str(&state.name).unwrap_or("?")), err));
+                report(
+                    diags,
+                    &failed(
+                        format!("reading Vault seal `{}`", known_str(&state.name).unwrap_or("?")),
+                        err,
+                    ),
+                );
                 Some((state, private_state))
             }
         }
@@ -536,7 +659,13 @@ impl Resource for VaultSealResource {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let mut s = proposed;
         apply_defaults(&mut s, &config);
-        plan_computed(&mut s, None, &self.region(), self.kms_endpoint().as_deref(), &self.default_tags());
+        plan_computed(
+            &mut s,
+            None,
+            &self.region(),
+            self.kms_endpoint().as_deref(),
+            &self.default_tags(),
+        );
         for v in [&mut s.id, &mut s.kms_key_id, &mut s.kms_key_arn] {
             unknown_if_null(v);
         }
@@ -558,13 +687,25 @@ impl Resource for VaultSealResource {
         replace.if_changed("name", &prior.name, &s.name);
         if !replace.is_empty() {
             // A new seal: nothing carries over from the old one.
-            plan_computed(&mut s, None, &self.region(), self.kms_endpoint().as_deref(), &self.default_tags());
+            plan_computed(
+                &mut s,
+                None,
+                &self.region(),
+                self.kms_endpoint().as_deref(),
+                &self.default_tags(),
+            );
             for v in [&mut s.id, &mut s.kms_key_id, &mut s.kms_key_arn] {
                 *v = Value::Unknown;
             }
             return Some((s, private_state, replace.paths));
         }
-        plan_computed(&mut s, Some(&prior), &self.region(), self.kms_endpoint().as_deref(), &self.default_tags());
+        plan_computed(
+            &mut s,
+            Some(&prior),
+            &self.region(),
+            self.kms_endpoint().as_deref(),
+            &self.default_tags(),
+        );
         Some((s, private_state, vec![]))
     }
 
@@ -595,7 +736,10 @@ impl Resource for VaultSealResource {
 
         // 1. The role (created, or the existing one looked up).
         let role_arn = if managed {
-            let Some(spec) = role_spec(&s).map(|spec| RoleSpec { inline_policies: BTreeMap::new(), ..spec }) else {
+            let Some(spec) = role_spec(&s).map(|spec| RoleSpec {
+                inline_policies: BTreeMap::new(),
+                ..spec
+            }) else {
                 diags.root_error_short(format!("{context}: the plan still has unknown values"));
                 return None;
             };
@@ -605,7 +749,10 @@ impl Resource for VaultSealResource {
                 Ok(Some(remote)) if remote.spec.tags.get(SEAL_TAG) == Some(&name) => {
                     let mut have = remote.spec.clone();
                     have.inline_policies.retain(|k, _| *k == seal_policy_name(&name));
-                    let want = RoleSpec { policy_arns: remote.spec.policy_arns.clone(), ..spec.clone() };
+                    let want = RoleSpec {
+                        policy_arns: remote.spec.policy_arns.clone(),
+                        ..spec.clone()
+                    };
                     match role::update_role(&aws.iam, &have, &want).await {
                         Ok(()) => Some(remote.arn),
                         Err(err) => {
@@ -630,7 +777,10 @@ impl Resource for VaultSealResource {
                     // Nothing else exists yet; a half-made role is removed, never orphaned.
                     if failure.created.is_some() {
                         if let Err(err) = role::delete_role(&aws.iam, &role_name).await {
-                            report(diags, &failed(format!("removing the half-created role `{role_name}`"), err));
+                            report(
+                                diags,
+                                &failed(format!("removing the half-created role `{role_name}`"), err),
+                            );
                         }
                     }
                     return None;
@@ -663,7 +813,10 @@ impl Resource for VaultSealResource {
             async move {
                 if managed {
                     if let Err(err) = role::delete_role(&aws.iam, &role_name).await {
-                        report(&mut local, &failed(format!("removing the role `{role_name}` after the key failed"), err));
+                        report(
+                            &mut local,
+                            &failed(format!("removing the role `{role_name}` after the key failed"), err),
+                        );
                     }
                 }
                 local
@@ -679,7 +832,11 @@ impl Resource for VaultSealResource {
                 return None;
             }
         };
-        let place = Place { partition: identity.partition, region: aws.region.clone(), account: identity.account_id };
+        let place = Place {
+            partition: identity.partition,
+            region: aws.region.clone(),
+            account: identity.account_id,
+        };
         s.key_policy = Value::Value(key_policy(&place, &role_arn));
         let Some(spec) = key_spec(&s) else {
             diags.root_error_short(format!("{context}: the plan still has unknown values"));
@@ -708,7 +865,10 @@ impl Resource for VaultSealResource {
         s.kms_key_arn = Value::Value(key.arn.clone());
         s.alias_target_key_id = Value::Value(key.key_id.clone());
         let alias = known_str(&s.alias_name).unwrap_or_default().to_string();
-        s.alias_arn = Value::Value(format!("arn:{}:kms:{}:{}:{alias}", place.partition, place.region, place.account));
+        s.alias_arn = Value::Value(format!(
+            "arn:{}:kms:{}:{}:{alias}",
+            place.partition, place.region, place.account
+        ));
         let seal_doc = seal_policy(&key.arn);
         s.seal_policy_json = Value::Value(seal_doc.clone());
         let mut m = BTreeMap::new();
@@ -774,7 +934,15 @@ impl Resource for VaultSealResource {
                     Some(remote) => {
                         let mut have = remote.spec.clone();
                         have.inline_policies.retain(|k, _| *k == policy_name);
-                        role::update_role(&aws.iam, &have, &RoleSpec { policy_arns: remote.spec.policy_arns.clone(), ..spec.clone() }).await?;
+                        role::update_role(
+                            &aws.iam,
+                            &have,
+                            &RoleSpec {
+                                policy_arns: remote.spec.policy_arns.clone(),
+                                ..spec.clone()
+                            },
+                        )
+                        .await?;
                         s.role_arn = Value::Value(remote.arn);
                     }
                     None => {
@@ -855,7 +1023,16 @@ impl Resource for VaultSealResource {
                 if let Some(alias) = known_str(&prior.alias_name) {
                     key::delete_alias(&aws.kms, alias, key_id).await?;
                 }
-                key::schedule_deletion(&aws.kms, key_id, prior.deletion_window_in_days.as_ref_option().copied().unwrap_or(DEFAULT_WINDOW)).await?;
+                key::schedule_deletion(
+                    &aws.kms,
+                    key_id,
+                    prior
+                        .deletion_window_in_days
+                        .as_ref_option()
+                        .copied()
+                        .unwrap_or(DEFAULT_WINDOW),
+                )
+                .await?;
             }
             Ok(())
         }
@@ -869,7 +1046,11 @@ impl Resource for VaultSealResource {
         }
     }
 
-    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+    async fn import<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        id: String,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let aws = self.data.aws_or_report(diags)?;
         if let Err(rule) = validate::kms_alias_name(&id) {
             diags.root_error(format!("importing Vault seal: the import id {rule}"), "Import `platform_vault_seal` by alias name: `terraform import platform_vault_seal.x alias/vault-main`.");
@@ -927,23 +1108,34 @@ mod tests {
 
     #[test]
     fn seal_policy_grants_exactly_the_seal_actions_on_the_key() {
-        let doc: serde_json::Value = serde_json::from_str(&seal_policy("arn:aws:kms:eu-west-1:123456789012:key/k")).unwrap();
+        let doc: serde_json::Value =
+            serde_json::from_str(&seal_policy("arn:aws:kms:eu-west-1:123456789012:key/k")).unwrap();
         let statements = doc["Statement"].as_array().unwrap();
         assert_eq!(statements.len(), 1);
-        assert_eq!(statements[0]["Action"], json!(["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"]));
+        assert_eq!(
+            statements[0]["Action"],
+            json!(["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"])
+        );
         assert_eq!(statements[0]["Resource"], "arn:aws:kms:eu-west-1:123456789012:key/k");
     }
 
     #[test]
     fn stanza_has_endpoint_only_when_overridden() {
         let plain = stanza("eu-west-1", "k-1", None);
-        assert_eq!(plain, "seal \"awskms\" {\n  region     = \"eu-west-1\"\n  kms_key_id = \"k-1\"\n}\n");
-        assert!(stanza("eu-west-1", "k-1", Some("http://127.0.0.1:5000")).contains("endpoint   = \"http://127.0.0.1:5000\""));
+        assert_eq!(
+            plain,
+            "seal \"awskms\" {\n  region     = \"eu-west-1\"\n  kms_key_id = \"k-1\"\n}\n"
+        );
+        assert!(stanza("eu-west-1", "k-1", Some("http://127.0.0.1:5000"))
+            .contains("endpoint   = \"http://127.0.0.1:5000\""));
     }
 
     #[test]
     fn helm_values_embed_the_stanza_in_raft_config() {
-        let values = helm_values("arn:aws:iam::123456789012:role/vault-seal-main", &stanza("eu-west-1", "k-1", None));
+        let values = helm_values(
+            "arn:aws:iam::123456789012:role/vault-seal-main",
+            &stanza("eu-west-1", "k-1", None),
+        );
         assert!(values.contains("eks.amazonaws.com/role-arn: \"arn:aws:iam::123456789012:role/vault-seal-main\""));
         assert!(values.contains("        seal \"awskms\" {\n"));
         assert!(values.contains("        storage \"raft\" {\n"));
@@ -959,9 +1151,21 @@ mod tests {
         };
         let mut diags = Diagnostics::default();
         validate_state(&mut diags, &config);
-        assert!(diags.errors.iter().any(|d| d.summary.starts_with("`service_accounts`: conflicts with `role_name`")));
+        assert!(diags
+            .errors
+            .iter()
+            .any(|d| d.summary.starts_with("`service_accounts`: conflicts with `role_name`")));
         let mut diags = Diagnostics::default();
-        validate_state(&mut diags, &VaultSealState { name: Value::Value("main".into()), ..Default::default() });
-        assert!(diags.errors.iter().any(|d| d.summary.starts_with("`oidc_provider_arn`: is required")));
+        validate_state(
+            &mut diags,
+            &VaultSealState {
+                name: Value::Value("main".into()),
+                ..Default::default()
+            },
+        );
+        assert!(diags
+            .errors
+            .iter()
+            .any(|d| d.summary.starts_with("`oidc_provider_arn`: is required")));
     }
 }
