@@ -38,6 +38,26 @@ pub fn report(diags: &mut Diagnostics, err: &(dyn Error + 'static)) {
     diags.root_error(summary, detail);
 }
 
+/// Any error, boxed, as the steps of a multi-call operation return them.
+pub type BoxError = Box<dyn Error + Send + Sync>;
+
+/// An error with what was being done ("creating EBS storage `alias/x`"), for
+/// operations whose steps fail with different error types.
+#[derive(Debug, thiserror::Error)]
+#[error("{context}")]
+pub struct Failed {
+    pub context: String,
+    #[source]
+    pub source: BoxError,
+}
+
+pub fn failed(context: impl Into<String>, source: impl Into<BoxError>) -> Failed {
+    Failed {
+        context: context.into(),
+        source: source.into(),
+    }
+}
+
 /// An error from one AWS API call, with the service's error code when it sent one.
 #[derive(Debug, thiserror::Error)]
 #[error("{operation}: {}", describe(.code.as_deref(), .message.as_deref()))]

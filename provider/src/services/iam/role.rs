@@ -495,6 +495,7 @@ fn is_no_such_entity(err: &ApiError) -> bool {
     err.is("NoSuchEntity")
 }
 
+/// Deletes one inline policy; a role or policy that is already gone counts as deleted.
 pub async fn delete_inline(iam: &Client, name: &str, policy_name: &str) -> Result<(), RoleError> {
     match iam
         .delete_role_policy()

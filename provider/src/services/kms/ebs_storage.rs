@@ -16,8 +16,8 @@ use tf_provider::schema::{Block, Description, Schema};
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
-use super::key::{self, KeySpec, RemoteKey};
-use crate::framework::diag::report;
+use super::key::{self, KeyPlace, KeySpec, RemoteKey};
+use crate::framework::diag::{failed, report, BoxError};
 use crate::framework::plan::{
     default_from_config, known_str, known_string_map, known_string_set, optional_map, to_value_map, unknown_if_null,
     ValueStringMap, ValueStringSet,
@@ -235,34 +235,12 @@ fn validate_state(diags: &mut Diagnostics, c: &EbsStorageState) {
     }
 }
 
-/// Where the key lives; derived from a key or alias ARN in state.
-#[derive(Debug, Clone)]
-struct Place {
-    partition: String,
-    region: String,
-    account: String,
-}
-
-impl Place {
-    fn from_arn(arn: &str) -> Option<Place> {
-        let (partition, _, region, account, _) = validate::parse_arn(arn)?;
-        Some(Place {
-            partition: partition.into(),
-            region: region.into(),
-            account: account.into(),
-        })
-    }
-    fn alias_arn(&self, alias: &str) -> String {
-        format!("arn:{}:kms:{}:{}:{alias}", self.partition, self.region, self.account)
-    }
-}
-
 fn principals(set: &ValueStringSet) -> Option<Vec<String>> {
     known_string_set(set).map(|s| s.into_iter().collect())
 }
 
 /// The key policy for this storage.
-fn key_policy(place: &Place, admins: &[String], users: &[String]) -> String {
+fn key_policy(place: &KeyPlace, admins: &[String], users: &[String]) -> String {
     let via = format!("ec2.{}.amazonaws.com", place.region);
     let mut statements = vec![
         key::root_statement(&place.partition, &place.account),
@@ -434,7 +412,7 @@ fn apply_defaults(s: &mut EbsStorageState, config: &EbsStorageState) {
 fn plan_computed(
     s: &mut EbsStorageState,
     prior: Option<&EbsStorageState>,
-    place: Option<&Place>,
+    place: Option<&KeyPlace>,
     default_tags: &BTreeMap<String, String>,
 ) {
     let alias = known_str(&s.alias_name).map(str::to_string);
@@ -511,7 +489,7 @@ fn flatten(
         None => s.alias_target_key_id = Value::Null,
     }
     if s.alias_arn.is_null() || s.alias_arn.is_unknown() {
-        if let (Some(place), Some(alias)) = (Place::from_arn(&key.arn), known_str(&s.alias_name)) {
+        if let (Some(place), Some(alias)) = (KeyPlace::from_arn(&key.arn), known_str(&s.alias_name)) {
             s.alias_arn = Value::Value(place.alias_arn(alias));
         }
     }
@@ -532,10 +510,7 @@ impl EbsStorageResource {
     }
 
     /// Reads the key, its alias and the driver's inline policy; `Ok(None)` when the key is gone.
-    async fn read_remote(
-        aws: &AwsClients,
-        s: &EbsStorageState,
-    ) -> Result<Option<EbsStorageState>, Box<dyn std::error::Error + Send + Sync>> {
+    async fn read_remote(aws: &AwsClients, s: &EbsStorageState) -> Result<Option<EbsStorageState>, BoxError> {
         let Some(key_id) = known_str(&s.key_id).or(known_str(&s.id)) else {
             return Ok(None);
         };
@@ -557,21 +532,6 @@ impl EbsStorageResource {
             _ => None,
         };
         Ok(Some(flatten(&with_role, &key, alias, inline, &aws.default_tags)))
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("{context}")]
-struct Failed {
-    context: String,
-    #[source]
-    source: Box<dyn std::error::Error + Send + Sync>,
-}
-
-fn failed(context: impl Into<String>, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Failed {
-    Failed {
-        context: context.into(),
-        source: source.into(),
     }
 }
 
@@ -649,7 +609,7 @@ impl Resource for EbsStorageResource {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
         let mut s = proposed;
         apply_defaults(&mut s, &config);
-        let place = known_str(&prior.key_arn).and_then(Place::from_arn);
+        let place = known_str(&prior.key_arn).and_then(KeyPlace::from_arn);
         plan_computed(&mut s, Some(&prior), place.as_ref(), &self.default_tags());
         Some((s, private_state, vec![]))
     }
@@ -675,17 +635,12 @@ impl Resource for EbsStorageResource {
         let aws = self.data.aws_or_report(diags)?;
         let alias = known_str(&planned.alias_name)?.to_string();
         let context = format!("creating EBS storage `{alias}`");
-        let identity = match aws.identity().await {
-            Ok(id) => id.clone(),
+        let place = match KeyPlace::current(&aws).await {
+            Ok(place) => place,
             Err(err) => {
                 report(diags, &failed(context, err));
                 return None;
             }
-        };
-        let place = Place {
-            partition: identity.partition,
-            region: aws.region.clone(),
-            account: identity.account_id,
         };
         let mut s = planned.clone();
         plan_computed(&mut s, None, Some(&place), &aws.default_tags);
@@ -743,7 +698,7 @@ impl Resource for EbsStorageResource {
             diags.root_error_short(format!("{context}: the plan still has unknown values"));
             return None;
         };
-        let result: Result<(), Box<dyn std::error::Error + Send + Sync>> = async {
+        let result: Result<(), BoxError> = async {
             key::update_key(&aws.kms, &key_id, &prior_spec, &spec).await?;
             key::ensure_alias(&aws.kms, &alias, &key_id).await?;
             if let Some(old_alias) = known_str(&prior.alias_name).filter(|old| *old != alias) {
@@ -756,12 +711,7 @@ impl Resource for EbsStorageResource {
             {
                 let old_policy = csi_policy_name(old_alias);
                 if old_role != role_name || old_policy != policy_name {
-                    match role::delete_inline(&aws.iam, old_role, &old_policy).await {
-                        Ok(()) => {}
-                        // The old role may be gone already.
-                        Err(role::RoleError::DeleteInline { source, .. }) if source.is("NoSuchEntity") => {}
-                        Err(err) => return Err(err.into()),
-                    }
+                    role::delete_inline(&aws.iam, old_role, &old_policy).await?;
                 }
             }
             let unchanged = known_str(&prior.iam_policy_json)
@@ -805,14 +755,9 @@ impl Resource for EbsStorageResource {
         let aws = self.data.aws_or_report(diags)?;
         let key_id = known_str(&prior.key_id).or(known_str(&prior.id))?.to_string();
         let alias = known_str(&prior.alias_name).unwrap_or_default().to_string();
-        let result: Result<(), Box<dyn std::error::Error + Send + Sync>> = async {
+        let result: Result<(), BoxError> = async {
             if let Some(role_name) = known_str(&prior.csi_driver_role_name) {
-                match role::delete_inline(&aws.iam, role_name, &csi_policy_name(&alias)).await {
-                    Ok(()) => {}
-                    // A role that is already gone holds no policy.
-                    Err(role::RoleError::DeleteInline { source, .. }) if source.is("NoSuchEntity") => {}
-                    Err(err) => return Err(err.into()),
-                }
+                role::delete_inline(&aws.iam, role_name, &csi_policy_name(&alias)).await?;
             }
             key::delete_alias(&aws.kms, &alias, &key_id).await?;
             key::schedule_deletion(
@@ -903,7 +848,7 @@ mod tests {
 
     #[test]
     fn key_policy_limits_ebs_to_this_account_via_ec2() {
-        let place = Place {
+        let place = KeyPlace {
             partition: "aws".into(),
             region: "eu-west-1".into(),
             account: "123456789012".into(),

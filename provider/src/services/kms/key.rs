@@ -25,6 +25,41 @@ pub struct KeySpec {
     pub tags: BTreeMap<String, String>,
 }
 
+/// Where a key lives: partition, region and account, as its ARN says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyPlace {
+    pub partition: String,
+    pub region: String,
+    pub account: String,
+}
+
+impl KeyPlace {
+    /// From a key or alias ARN.
+    pub fn from_arn(arn: &str) -> Option<KeyPlace> {
+        let (partition, _, region, account, _) = crate::framework::validate::parse_arn(arn)?;
+        Some(KeyPlace {
+            partition: partition.into(),
+            region: region.into(),
+            account: account.into(),
+        })
+    }
+
+    /// Where new keys go: the caller's partition and account, the provider's region.
+    pub async fn current(aws: &crate::provider::AwsClients) -> Result<KeyPlace, crate::provider::IdentityError> {
+        let identity = aws.identity().await?;
+        Ok(KeyPlace {
+            partition: identity.partition.clone(),
+            region: aws.region.clone(),
+            account: identity.account_id.clone(),
+        })
+    }
+
+    /// The ARN of `alias` (`alias/<name>`) here.
+    pub fn alias_arn(&self, alias: &str) -> String {
+        format!("arn:{}:kms:{}:{}:{alias}", self.partition, self.region, self.account)
+    }
+}
+
 /// What KMS has.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RemoteKey {

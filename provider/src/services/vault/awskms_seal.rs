@@ -17,7 +17,7 @@ use tf_provider::schema::{Block, Description, Schema};
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
-use crate::framework::diag::report;
+use crate::framework::diag::{failed, report, BoxError};
 use crate::framework::plan::{
     default_from_config, known_str, known_string_map, optional_map, to_value_map, unknown_if_null, RequiresReplace,
     ValueStringMap,
@@ -31,7 +31,7 @@ use crate::framework::validate::{self, Validator};
 use crate::provider::{AwsClients, ProviderData};
 use crate::services::iam::irsa_role::{self, ServiceAccount, Subject};
 use crate::services::iam::role::{self, RoleSpec};
-use crate::services::kms::key::{self, KeySpec, RemoteKey};
+use crate::services::kms::key::{self, KeyPlace, KeySpec, RemoteKey};
 
 pub const DEFAULT_WINDOW: i64 = 30;
 /// On the key: the seal's name, so an import by alias finds everything else.
@@ -246,26 +246,7 @@ fn apply_defaults(s: &mut VaultSealState, config: &VaultSealState) {
     }
 }
 
-/// Where the key lives.
-#[derive(Debug, Clone)]
-struct Place {
-    partition: String,
-    region: String,
-    account: String,
-}
-
-impl Place {
-    fn from_arn(arn: &str) -> Option<Place> {
-        let (partition, _, region, account, _) = validate::parse_arn(arn)?;
-        Some(Place {
-            partition: partition.into(),
-            region: region.into(),
-            account: account.into(),
-        })
-    }
-}
-
-fn key_policy(place: &Place, role_arn: &str) -> String {
+fn key_policy(place: &KeyPlace, role_arn: &str) -> String {
     json!({
         "Version": "2012-10-17",
         "Statement": [
@@ -408,7 +389,9 @@ fn plan_computed(
         None => Value::Unknown,
     };
 
-    let place = prior.and_then(|p| known_str(&p.kms_key_arn)).and_then(Place::from_arn);
+    let place = prior
+        .and_then(|p| known_str(&p.kms_key_arn))
+        .and_then(KeyPlace::from_arn);
     s.key_policy = match (&place, known_str(&s.role_arn)) {
         (Some(place), Some(role_arn)) => {
             keep_equivalent_or(prior.map(|p| &p.key_policy), Some(key_policy(place, role_arn)))
@@ -420,7 +403,7 @@ fn plan_computed(
         None => Value::Unknown,
     };
     s.alias_arn = match (&place, known_str(&s.alias_name)) {
-        (Some(p), Some(alias)) => Value::Value(format!("arn:{}:kms:{}:{}:{alias}", p.partition, p.region, p.account)),
+        (Some(p), Some(alias)) => Value::Value(p.alias_arn(alias)),
         _ => Value::Unknown,
     };
     s.alias_target_key_id = prior.map_or(Value::Unknown, |p| p.kms_key_id.clone());
@@ -490,23 +473,6 @@ fn role_spec(s: &VaultSealState) -> Option<RoleSpec> {
         policy_arns: Default::default(),
         inline_policies: inline,
     })
-}
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-#[derive(Debug, thiserror::Error)]
-#[error("{context}")]
-struct Failed {
-    context: String,
-    #[source]
-    source: BoxError,
-}
-
-fn failed(context: impl Into<String>, source: impl Into<BoxError>) -> Failed {
-    Failed {
-        context: context.into(),
-        source: source.into(),
-    }
 }
 
 /// Is this role one this seal created? Only such a role is ever deleted.
@@ -824,18 +790,13 @@ impl Resource for VaultSealResource {
         };
 
         // 2. The key, whose policy names the role (retried while IAM propagates it).
-        let identity = match aws.identity().await {
-            Ok(id) => id.clone(),
+        let place = match KeyPlace::current(&aws).await {
+            Ok(place) => place,
             Err(err) => {
                 report(diags, &failed(context.clone(), err));
                 diags.add_diagnostics(undo_role().await);
                 return None;
             }
-        };
-        let place = Place {
-            partition: identity.partition,
-            region: aws.region.clone(),
-            account: identity.account_id,
         };
         s.key_policy = Value::Value(key_policy(&place, &role_arn));
         let Some(spec) = key_spec(&s) else {
@@ -865,10 +826,7 @@ impl Resource for VaultSealResource {
         s.kms_key_arn = Value::Value(key.arn.clone());
         s.alias_target_key_id = Value::Value(key.key_id.clone());
         let alias = known_str(&s.alias_name).unwrap_or_default().to_string();
-        s.alias_arn = Value::Value(format!(
-            "arn:{}:kms:{}:{}:{alias}",
-            place.partition, place.region, place.account
-        ));
+        s.alias_arn = Value::Value(place.alias_arn(&alias));
         let seal_doc = seal_policy(&key.arn);
         s.seal_policy_json = Value::Value(seal_doc.clone());
         let mut m = BTreeMap::new();
@@ -917,11 +875,7 @@ impl Resource for VaultSealResource {
                 if prior.role_created == Value::Value(true) && owns_role(&aws, old, &name).await? {
                     role::delete_role(&aws.iam, old).await?;
                 } else {
-                    match role::delete_inline(&aws.iam, old, &policy_name).await {
-                        Ok(()) => {}
-                        Err(role::RoleError::DeleteInline { source, .. }) if source.is("NoSuchEntity") => {}
-                        Err(err) => return Err(err.into()),
-                    }
+                    role::delete_inline(&aws.iam, old, &policy_name).await?;
                 }
             }
 
@@ -964,7 +918,7 @@ impl Resource for VaultSealResource {
             s.seal_policy_json = keep_equivalent_or(Some(&planned.seal_policy_json), Some(seal_doc));
 
             // The key: its policy names the role, which may be new.
-            let place = Place::from_arn(&key_arn).ok_or("the key ARN in state is malformed")?;
+            let place = KeyPlace::from_arn(&key_arn).ok_or("the key ARN in state is malformed")?;
             let role_arn = known_str(&s.role_arn).unwrap_or_default().to_string();
             s.key_policy = keep_equivalent_or(Some(&planned.key_policy), Some(key_policy(&place, &role_arn)));
             let mut m = BTreeMap::new();
@@ -1012,11 +966,7 @@ impl Resource for VaultSealResource {
                 if prior.role_created == Value::Value(true) && owns_role(&aws, role_name, &name).await? {
                     role::delete_role(&aws.iam, role_name).await?;
                 } else {
-                    match role::delete_inline(&aws.iam, role_name, &seal_policy_name(&name)).await {
-                        Ok(()) => {}
-                        Err(role::RoleError::DeleteInline { source, .. }) if source.is("NoSuchEntity") => {}
-                        Err(err) => return Err(err.into()),
-                    }
+                    role::delete_inline(&aws.iam, role_name, &seal_policy_name(&name)).await?;
                 }
             }
             if let Some(key_id) = known_str(&prior.kms_key_id) {
