@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets everything up and runs the whole test suite:
-#   lint (clippy, -D warnings), unit tests (cargo test, includes the docs
+#   lint (rustfmt check, clippy -D warnings), unit tests (cargo test, includes the docs
 #   freshness check), then the acceptance tests against real Terraform and
 #   the local AWS emulator.
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k irsa`.
@@ -11,6 +11,9 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/terraform-provider-pla
 venv="${PLATFORM_VENV:-$repo/.venv}"
 
 bash scripts/setup.sh
+
+echo "==> cargo fmt --check" >&2
+cargo fmt --check
 
 echo "==> cargo clippy --all-targets -- -D warnings" >&2
 cargo clippy --quiet --all-targets -- -D warnings
