@@ -21,8 +21,9 @@ use tf_provider::value::{self, Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, DynamicResource, Provider};
 
 use crate::framework::plan::{known_string_map, ValueStringMap};
-use crate::framework::schema::{attributes, number, string, string_map, Optional, Required};
+use crate::framework::schema::{attributes, number, sensitive, string, string_map, Optional, Required};
 use crate::framework::validate::{self, Validator};
+use crate::services::spacelift::client::{Secret, SpaceliftClient, SpaceliftSettings};
 
 /// Default for `max_retries`.
 pub const DEFAULT_MAX_RETRIES: i64 = 8;
@@ -43,6 +44,17 @@ pub struct ProviderConfig {
     pub default_tags: ValueStringMap,
     pub max_retries: Value<i64>,
     pub retry_mode: Value<String>,
+    #[serde(with = "value::serde_as_vec")]
+    pub spacelift: Value<SpaceliftConfig>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SpaceliftConfig {
+    pub api_key_endpoint: Value<String>,
+    pub api_key_id: Value<String>,
+    pub api_key_secret: Value<String>,
+    pub api_token: Value<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -124,7 +136,7 @@ impl AwsClients {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ConfigError {
     #[error("no AWS region: set `region` in the provider block or AWS_REGION")]
     NoRegion,
@@ -135,9 +147,15 @@ pub enum ConfigError {
 }
 
 /// State shared between the provider and its resources.
+///
+/// A configuration error for AWS is kept and reported by the resources that
+/// need AWS, at plan time, so that a stack using only Spacelift resources does
+/// not fail for want of an AWS region (and one using only AWS resources never
+/// needs Spacelift credentials: that client authenticates lazily).
 #[derive(Debug, Default)]
 pub struct ProviderData {
-    aws: RwLock<Option<Arc<AwsClients>>>,
+    aws: RwLock<Option<Result<Arc<AwsClients>, ConfigError>>>,
+    spacelift: RwLock<Option<Arc<SpaceliftClient>>>,
 }
 
 impl ProviderData {
@@ -147,7 +165,23 @@ impl ProviderData {
             .read()
             .ok()
             .and_then(|guard| guard.clone())
-            .ok_or(ConfigError::NotConfigured)
+            .unwrap_or(Err(ConfigError::NotConfigured))
+    }
+
+    /// The Spacelift client, or `None` with an error diagnostic before `configure`.
+    pub fn spacelift_or_report(&self, diags: &mut Diagnostics) -> Option<Arc<SpaceliftClient>> {
+        let client = self.spacelift.read().ok().and_then(|guard| guard.clone());
+        if client.is_none() {
+            crate::framework::diag::report(diags, &ConfigError::NotConfigured);
+        }
+        client
+    }
+
+    /// Installs a Spacelift client (used by `configure` and by tests).
+    pub fn set_spacelift(&self, client: SpaceliftClient) {
+        if let Ok(mut guard) = self.spacelift.write() {
+            *guard = Some(Arc::new(client));
+        }
     }
 
     /// The AWS clients, or `None` with an error diagnostic when the provider
@@ -162,10 +196,10 @@ impl ProviderData {
         }
     }
 
-    /// Installs clients directly (used by `configure` and by tests).
-    pub fn set_aws(&self, clients: AwsClients) {
+    /// Installs the AWS clients, or the reason there are none.
+    pub fn set_aws(&self, clients: Result<AwsClients, ConfigError>) {
         if let Ok(mut guard) = self.aws.write() {
-            *guard = Some(Arc::new(clients));
+            *guard = Some(clients.map(Arc::new));
         }
     }
 }
@@ -210,6 +244,19 @@ fn provider_block() -> Block {
                         ("iam", string(Optional, "Endpoint URL for IAM.")),
                         ("kms", string(Optional, "Endpoint URL for AWS KMS.")),
                         ("sts", string(Optional, "Endpoint URL for AWS STS, also used to assume `assume_role`.")),
+                    ]),
+                    ..Default::default()
+                }),
+            ),
+            (
+                "spacelift".to_string(),
+                NestedBlock::Optional(Block {
+                    description: Description::markdown("Credentials for Spacelift, used only by `platform_spacelift_*` resources and only when they make their first call. If `api_key_endpoint`, `api_key_id` and `api_key_secret` are all set (here or in the environment), the key is exchanged for a token; otherwise `api_token` (SPACELIFT_API_TOKEN, which Spacelift injects into runs) is used."),
+                    attributes: attributes([
+                        ("api_key_endpoint", string(Optional, "The account's URL, e.g. `https://acme.app.spacelift.io`. Falls back to `SPACELIFT_API_KEY_ENDPOINT`.")),
+                        ("api_key_id", string(Optional, "API key id. Falls back to `SPACELIFT_API_KEY_ID`.")),
+                        ("api_key_secret", sensitive(string(Optional, "API key secret. Falls back to `SPACELIFT_API_KEY_SECRET`."))),
+                        ("api_token", sensitive(string(Optional, "A ready Spacelift JWT. Falls back to `SPACELIFT_API_TOKEN`."))),
                     ]),
                     ..Default::default()
                 }),
@@ -279,6 +326,21 @@ fn validate_config(diags: &mut Diagnostics, config: &ProviderConfig) {
             );
         }
     }
+}
+
+/// The `spacelift` block, with the environment as fallback.
+fn spacelift_settings(config: &ProviderConfig) -> SpaceliftSettings {
+    let block = match &config.spacelift {
+        Value::Value(b) => b.clone(),
+        _ => SpaceliftConfig::default(),
+    };
+    SpaceliftSettings {
+        api_key_endpoint: some_str(&block.api_key_endpoint),
+        api_key_id: some_str(&block.api_key_id),
+        api_key_secret: some_str(&block.api_key_secret).map(Secret::new),
+        api_token: some_str(&block.api_token).map(Secret::new),
+    }
+    .with_env_fallbacks()
 }
 
 fn some_str(v: &Value<String>) -> Option<String> {
@@ -493,21 +555,19 @@ impl Provider for PlatformProvider {
 
     async fn configure<'a>(
         &self,
-        diags: &mut Diagnostics,
+        _diags: &mut Diagnostics,
         _terraform_version: String,
         config: Self::Config<'a>,
     ) -> Option<()> {
-        match build_clients(&config).await {
-            Ok(clients) => {
-                tracing::debug!(region = %clients.region, "configured AWS clients");
-                self.data.set_aws(clients);
-                Some(())
-            }
-            Err(err) => {
-                crate::framework::diag::report(diags, &err);
-                None
-            }
+        let aws = build_clients(&config).await;
+        match &aws {
+            Ok(clients) => tracing::debug!(region = %clients.region, "configured AWS clients"),
+            Err(err) => tracing::debug!("AWS is not usable, resources that need it will say why: {err}"),
         }
+        self.data.set_aws(aws);
+        self.data
+            .set_spacelift(SpaceliftClient::new(spacelift_settings(&config)));
+        Some(())
     }
 
     fn get_resources(&self, _diags: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicResource>>> {

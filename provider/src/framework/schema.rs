@@ -60,3 +60,9 @@ pub fn object_list(constraint: AttributeConstraint, fields: &[&str], description
 pub fn attributes<const N: usize>(items: [(&str, Attribute); N]) -> HashMap<String, Attribute> {
     items.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
+
+/// Marks an attribute sensitive: Terraform hides its value in plans and output.
+pub fn sensitive(mut attribute: Attribute) -> Attribute {
+    attribute.sensitive = true;
+    attribute
+}

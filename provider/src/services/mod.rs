@@ -9,6 +9,7 @@ use crate::provider::ProviderData;
 
 pub mod iam;
 pub mod kms;
+pub mod spacelift;
 pub mod vault;
 
 /// Every resource type, by name without the `platform_` prefix.

@@ -452,12 +452,6 @@ fn planned_tags_all(state: &IrsaRoleState, default_tags: &BTreeMap<String, Strin
     }
 }
 
-impl IrsaRoleResource {
-    fn default_tags(&self) -> BTreeMap<String, String> {
-        self.data.aws().map(|a| a.default_tags.clone()).unwrap_or_default()
-    }
-}
-
 #[async_trait]
 impl Resource for IrsaRoleResource {
     type State<'a> = IrsaRoleState;
@@ -505,11 +499,12 @@ impl Resource for IrsaRoleResource {
 
     async fn plan_create<'a>(
         &self,
-        _diags: &mut Diagnostics,
+        diags: &mut Diagnostics,
         proposed: Self::State<'a>,
         config: Self::State<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = self.data.aws_or_report(diags)?;
         let mut state = proposed;
         apply_defaults(&mut state, &config);
         if state.name.is_null() {
@@ -517,7 +512,7 @@ impl Resource for IrsaRoleResource {
         }
         state.id = state.name.clone();
         state.trust_policy = desired_trust_policy(&state).map_or(Value::Unknown, Value::Value);
-        state.tags_all = planned_tags_all(&state, &self.default_tags());
+        state.tags_all = planned_tags_all(&state, &aws.default_tags);
         unknown_if_null(&mut state.arn);
         unknown_if_null(&mut state.unique_id);
         unknown_if_null(&mut state.service_account_annotations);
@@ -526,13 +521,14 @@ impl Resource for IrsaRoleResource {
 
     async fn plan_update<'a>(
         &self,
-        _diags: &mut Diagnostics,
+        diags: &mut Diagnostics,
         prior: Self::State<'a>,
         proposed: Self::State<'a>,
         config: Self::State<'a>,
         private_state: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        let aws = self.data.aws_or_report(diags)?;
         let mut state = proposed;
         let mut replace = RequiresReplace::default();
         apply_defaults(&mut state, &config);
@@ -552,7 +548,7 @@ impl Resource for IrsaRoleResource {
             (Some(desired), _) => Value::Value(desired),
             (None, _) => Value::Unknown,
         };
-        state.tags_all = match planned_tags_all(&state, &self.default_tags()) {
+        state.tags_all = match planned_tags_all(&state, &aws.default_tags) {
             planned if planned == prior.tags_all => prior.tags_all.clone(),
             planned => planned,
         };

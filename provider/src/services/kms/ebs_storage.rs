@@ -505,10 +505,6 @@ fn flatten(
 }
 
 impl EbsStorageResource {
-    fn default_tags(&self) -> BTreeMap<String, String> {
-        self.data.aws().map(|a| a.default_tags.clone()).unwrap_or_default()
-    }
-
     /// Reads the key, its alias and the driver's inline policy; `Ok(None)` when the key is gone.
     async fn read_remote(aws: &AwsClients, s: &EbsStorageState) -> Result<Option<EbsStorageState>, BoxError> {
         let Some(key_id) = known_str(&s.key_id).or(known_str(&s.id)) else {
@@ -584,14 +580,15 @@ impl Resource for EbsStorageResource {
 
     async fn plan_create<'a>(
         &self,
-        _diags: &mut Diagnostics,
+        diags: &mut Diagnostics,
         proposed: Self::State<'a>,
         config: Self::State<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         apply_defaults(&mut s, &config);
-        plan_computed(&mut s, None, None, &self.default_tags());
+        plan_computed(&mut s, None, None, &aws.default_tags);
         for v in [&mut s.id, &mut s.key_id, &mut s.key_arn] {
             unknown_if_null(v);
         }
@@ -600,17 +597,18 @@ impl Resource for EbsStorageResource {
 
     async fn plan_update<'a>(
         &self,
-        _diags: &mut Diagnostics,
+        diags: &mut Diagnostics,
         prior: Self::State<'a>,
         proposed: Self::State<'a>,
         config: Self::State<'a>,
         private_state: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         apply_defaults(&mut s, &config);
         let place = known_str(&prior.key_arn).and_then(KeyPlace::from_arn);
-        plan_computed(&mut s, Some(&prior), place.as_ref(), &self.default_tags());
+        plan_computed(&mut s, Some(&prior), place.as_ref(), &aws.default_tags);
         Some((s, private_state, vec![]))
     }
 

@@ -483,18 +483,6 @@ async fn owns_role(aws: &AwsClients, role_name: &str, seal: &str) -> Result<bool
 }
 
 impl VaultSealResource {
-    fn default_tags(&self) -> BTreeMap<String, String> {
-        self.data.aws().map(|a| a.default_tags.clone()).unwrap_or_default()
-    }
-
-    fn kms_endpoint(&self) -> Option<String> {
-        self.data.aws().ok().and_then(|a| a.endpoints.kms.clone())
-    }
-
-    fn region(&self) -> String {
-        self.data.aws().map(|a| a.region.clone()).unwrap_or_default()
-    }
-
     /// Everything as AWS has it; `Ok(None)` when the key is gone.
     async fn read_remote(aws: &AwsClients, prior: &VaultSealState) -> Result<Option<VaultSealState>, BoxError> {
         let Some(key_id) = known_str(&prior.kms_key_id).or(known_str(&prior.id)) else {
@@ -618,19 +606,20 @@ impl Resource for VaultSealResource {
 
     async fn plan_create<'a>(
         &self,
-        _diags: &mut Diagnostics,
+        diags: &mut Diagnostics,
         proposed: Self::State<'a>,
         config: Self::State<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         apply_defaults(&mut s, &config);
         plan_computed(
             &mut s,
             None,
-            &self.region(),
-            self.kms_endpoint().as_deref(),
-            &self.default_tags(),
+            &aws.region,
+            aws.endpoints.kms.as_deref(),
+            &aws.default_tags,
         );
         for v in [&mut s.id, &mut s.kms_key_id, &mut s.kms_key_arn] {
             unknown_if_null(v);
@@ -640,13 +629,14 @@ impl Resource for VaultSealResource {
 
     async fn plan_update<'a>(
         &self,
-        _diags: &mut Diagnostics,
+        diags: &mut Diagnostics,
         prior: Self::State<'a>,
         proposed: Self::State<'a>,
         config: Self::State<'a>,
         private_state: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         apply_defaults(&mut s, &config);
         let mut replace = RequiresReplace::default();
@@ -656,9 +646,9 @@ impl Resource for VaultSealResource {
             plan_computed(
                 &mut s,
                 None,
-                &self.region(),
-                self.kms_endpoint().as_deref(),
-                &self.default_tags(),
+                &aws.region,
+                aws.endpoints.kms.as_deref(),
+                &aws.default_tags,
             );
             for v in [&mut s.id, &mut s.kms_key_id, &mut s.kms_key_arn] {
                 *v = Value::Unknown;
@@ -668,9 +658,9 @@ impl Resource for VaultSealResource {
         plan_computed(
             &mut s,
             Some(&prior),
-            &self.region(),
-            self.kms_endpoint().as_deref(),
-            &self.default_tags(),
+            &aws.region,
+            aws.endpoints.kms.as_deref(),
+            &aws.default_tags,
         );
         Some((s, private_state, vec![]))
     }

@@ -1,0 +1,373 @@
+//! The Spacelift GraphQL client, as `../shared/spacelift-api.md` records the
+//! contract: one `POST <base>/graphql` endpoint, bearer JWTs whose `aud` is
+//! the account's base URL, API keys exchanged for JWTs with `apiKeyUser`.
+//!
+//! Authentication is lazy: nothing is contacted until a Spacelift resource
+//! makes its first call, so a stack that uses only AWS resources never needs
+//! Spacelift credentials. Tokens and secrets live in [`Secret`], whose `Debug`
+//! and `Display` print nothing, and are never logged.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use serde_json::{json, Value as Json};
+use tokio::sync::Mutex;
+
+/// A secret string that never shows in `Debug` or `Display` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// How the provider authenticates to Spacelift.
+#[derive(Debug, Clone, Default)]
+pub struct SpaceliftSettings {
+    pub api_key_endpoint: Option<String>,
+    pub api_key_id: Option<String>,
+    pub api_key_secret: Option<Secret>,
+    pub api_token: Option<Secret>,
+}
+
+impl SpaceliftSettings {
+    /// The provider block's values, each falling back to its environment variable.
+    pub fn with_env_fallbacks(mut self) -> Self {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        self.api_key_endpoint = self.api_key_endpoint.or_else(|| env("SPACELIFT_API_KEY_ENDPOINT"));
+        self.api_key_id = self.api_key_id.or_else(|| env("SPACELIFT_API_KEY_ID"));
+        self.api_key_secret = self
+            .api_key_secret
+            .or_else(|| env("SPACELIFT_API_KEY_SECRET").map(Secret));
+        self.api_token = self.api_token.or_else(|| env("SPACELIFT_API_TOKEN").map(Secret));
+        self
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SpaceliftError {
+    #[error("no Spacelift credentials: set `api_key_endpoint`, `api_key_id` and `api_key_secret` in the provider's `spacelift` block (or SPACELIFT_API_KEY_ENDPOINT, SPACELIFT_API_KEY_ID, SPACELIFT_API_KEY_SECRET), or SPACELIFT_API_TOKEN")]
+    NoCredentials,
+    #[error("no such Spacelift API key `{id}`: check `api_key_id` (SPACELIFT_API_KEY_ID)")]
+    NoSuchApiKey { id: String },
+    #[error("Spacelift refused the credentials (`unauthorized`) for `{operation}`: check the API key or token and its permissions")]
+    Unauthorized { operation: &'static str },
+    #[error("the Spacelift token is not a usable JWT: {reason}")]
+    BadToken { reason: String },
+    #[error("calling Spacelift for `{operation}`")]
+    Http {
+        operation: &'static str,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("Spacelift answered `{operation}` with HTTP {status}")]
+    Status { operation: &'static str, status: u16 },
+    #[error("Spacelift kept rate-limiting `{operation}` (HTTP 429) after {attempts} attempts")]
+    RateLimited { operation: &'static str, attempts: u32 },
+    #[error("Spacelift rejected `{operation}`: {}", messages.join("; "))]
+    Graphql {
+        operation: &'static str,
+        messages: Vec<String>,
+    },
+    #[error("Spacelift's answer to `{operation}` is not what the API contract says")]
+    Decode {
+        operation: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl SpaceliftError {
+    /// Errors worth another attempt: the network, 5xx, rate limits.
+    fn retryable(&self) -> bool {
+        match self {
+            SpaceliftError::Http { source, .. } => source.is_connect() || source.is_timeout() || source.is_request(),
+            SpaceliftError::Status { status, .. } => *status == 429 || *status >= 500,
+            _ => false,
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Token {
+    jwt: Secret,
+    /// Unix seconds; `None` when the token carries no expiry.
+    valid_until: Option<i64>,
+    base_url: String,
+    from_key: bool,
+}
+
+/// Re-exchange a key this long before its token expires.
+const REFRESH_MARGIN_SECS: i64 = 30;
+const MAX_ATTEMPTS: u32 = 6;
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+const MAX_BACKOFF: Duration = Duration::from_secs(8);
+
+pub struct SpaceliftClient {
+    http: reqwest::Client,
+    settings: SpaceliftSettings,
+    token: Mutex<Option<Token>>,
+}
+
+impl std::fmt::Debug for SpaceliftClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SpaceliftClient")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// The `aud` (first value) and `exp` claims of a JWT. The signature is the
+/// server's business; the provider only needs to know where to send it.
+pub fn jwt_claims(jwt: &str) -> Result<(String, Option<i64>), SpaceliftError> {
+    let bad = |reason: &str| SpaceliftError::BadToken {
+        reason: reason.to_string(),
+    };
+    let payload = jwt.split('.').nth(1).ok_or_else(|| bad("it has no payload segment"))?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .map_err(|_| bad("its payload is not base64url"))?;
+    let claims: Json = serde_json::from_slice(&bytes).map_err(|_| bad("its payload is not JSON"))?;
+    let aud = match &claims["aud"] {
+        Json::String(s) => s.clone(),
+        Json::Array(items) => items.first().and_then(|v| v.as_str()).unwrap_or_default().to_string(),
+        _ => String::new(),
+    };
+    if aud.is_empty() {
+        return Err(bad("it has no `aud` claim naming the Spacelift account"));
+    }
+    Ok((aud.trim_end_matches('/').to_string(), claims["exp"].as_i64()))
+}
+
+impl SpaceliftClient {
+    pub fn new(settings: SpaceliftSettings) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap_or_default();
+        SpaceliftClient {
+            http,
+            settings,
+            token: Mutex::new(None),
+        }
+    }
+
+    fn key_credentials(&self) -> Option<(&str, &str, &Secret)> {
+        match (
+            &self.settings.api_key_endpoint,
+            &self.settings.api_key_id,
+            &self.settings.api_key_secret,
+        ) {
+            (Some(endpoint), Some(id), Some(secret)) => Some((endpoint, id, secret)),
+            _ => None,
+        }
+    }
+
+    /// A valid token: the cached one, or a fresh exchange shortly before expiry.
+    async fn token(&self, force_refresh: bool) -> Result<Token, SpaceliftError> {
+        let mut cached = self.token.lock().await;
+        if let Some(token) = cached.as_ref() {
+            let fresh = token
+                .valid_until
+                .is_none_or(|until| now() + REFRESH_MARGIN_SECS < until);
+            if (fresh && !force_refresh) || !token.from_key {
+                return Ok(token.clone());
+            }
+        }
+        let token = if let Some((endpoint, id, secret)) = self.key_credentials() {
+            self.exchange(endpoint, id, secret).await?
+        } else if let Some(jwt) = &self.settings.api_token {
+            let (base_url, exp) = jwt_claims(jwt.expose())?;
+            Token {
+                jwt: jwt.clone(),
+                valid_until: exp,
+                base_url,
+                from_key: false,
+            }
+        } else {
+            return Err(SpaceliftError::NoCredentials);
+        };
+        *cached = Some(token.clone());
+        Ok(token)
+    }
+
+    async fn exchange(&self, endpoint: &str, id: &str, secret: &Secret) -> Result<Token, SpaceliftError> {
+        const OP: &str = "apiKeyUser";
+        let body = json!({
+            "query": "mutation($id:ID!,$secret:String!){apiKeyUser(id:$id,secret:$secret){jwt validUntil}}",
+            "variables": { "id": id, "secret": secret.expose() },
+        });
+        let url = format!("{}/graphql", endpoint.trim_end_matches('/'));
+        let data = self.post(OP, &url, None, &body).await?;
+        let user = &data["apiKeyUser"];
+        if user.is_null() {
+            return Err(SpaceliftError::NoSuchApiKey { id: id.to_string() });
+        }
+        let jwt = user["jwt"].as_str().unwrap_or_default().to_string();
+        let (base_url, _) = jwt_claims(&jwt)?;
+        tracing::debug!(base_url = %base_url, "exchanged a Spacelift API key for a token");
+        Ok(Token {
+            jwt: Secret(jwt),
+            valid_until: user["validUntil"].as_i64(),
+            base_url,
+            from_key: true,
+        })
+    }
+
+    /// One GraphQL operation; returns `data`. On `unauthorized` with an API
+    /// key, the key is exchanged again once (the token may have been revoked
+    /// or expired early) before giving up.
+    pub async fn graphql(&self, operation: &'static str, query: &str, variables: Json) -> Result<Json, SpaceliftError> {
+        let body = json!({ "query": query, "variables": variables });
+        let mut refreshed = false;
+        loop {
+            let token = self.token(refreshed).await?;
+            let url = format!("{}/graphql", token.base_url);
+            match self.post(operation, &url, Some(&token.jwt), &body).await {
+                Err(SpaceliftError::Unauthorized { .. }) if token.from_key && !refreshed => {
+                    tracing::debug!(operation, "Spacelift said unauthorized; exchanging the API key again");
+                    refreshed = true;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// POSTs with retries on the network, 5xx and 429, with capped exponential backoff.
+    async fn post(
+        &self,
+        operation: &'static str,
+        url: &str,
+        jwt: Option<&Secret>,
+        body: &Json,
+    ) -> Result<Json, SpaceliftError> {
+        let mut delay = FIRST_BACKOFF;
+        let mut attempt = 1;
+        loop {
+            match self.post_once(operation, url, jwt, body).await {
+                Err(err) if err.retryable() && attempt < MAX_ATTEMPTS => {
+                    tracing::info!(
+                        operation,
+                        attempt,
+                        "Spacelift call failed, retrying in {delay:?}: {err}"
+                    );
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(MAX_BACKOFF);
+                    attempt += 1;
+                }
+                Err(SpaceliftError::Status { status: 429, .. }) => {
+                    return Err(SpaceliftError::RateLimited {
+                        operation,
+                        attempts: attempt,
+                    })
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn post_once(
+        &self,
+        operation: &'static str,
+        url: &str,
+        jwt: Option<&Secret>,
+        body: &Json,
+    ) -> Result<Json, SpaceliftError> {
+        let mut request = self.http.post(url).json(body);
+        if let Some(jwt) = jwt {
+            request = request.bearer_auth(jwt.expose());
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|source| SpaceliftError::Http { operation, source })?;
+        let status = response.status().as_u16();
+        if status != 200 {
+            return Err(SpaceliftError::Status { operation, status });
+        }
+        let text = response
+            .text()
+            .await
+            .map_err(|source| SpaceliftError::Http { operation, source })?;
+        let answer: Json =
+            serde_json::from_str(&text).map_err(|source| SpaceliftError::Decode { operation, source })?;
+        if let Some(errors) = answer["errors"].as_array().filter(|e| !e.is_empty()) {
+            let messages: Vec<String> = errors
+                .iter()
+                .map(|e| e["message"].as_str().unwrap_or("unknown error").to_string())
+                .collect();
+            if messages.iter().any(|m| m.eq_ignore_ascii_case("unauthorized")) {
+                return Err(SpaceliftError::Unauthorized { operation });
+            }
+            return Err(SpaceliftError::Graphql { operation, messages });
+        }
+        Ok(answer.get("data").cloned().unwrap_or(Json::Null))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt(claims: Json) -> String {
+        let enc = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+        format!(
+            "{}.{}.sig",
+            enc(br#"{"alg":"HS256"}"#),
+            enc(claims.to_string().as_bytes())
+        )
+    }
+
+    #[test]
+    fn claims_give_the_account_url() {
+        let (aud, exp) = jwt_claims(&jwt(
+            json!({"aud": ["https://acme.app.spacelift.io"], "exp": 1700000000}),
+        ))
+        .unwrap();
+        assert_eq!(aud, "https://acme.app.spacelift.io");
+        assert_eq!(exp, Some(1_700_000_000));
+        assert!(jwt_claims("not-a-jwt").is_err());
+        assert!(jwt_claims(&jwt(json!({"exp": 1}))).is_err());
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let settings = SpaceliftSettings {
+            api_key_secret: Some(Secret::new("hunter2")),
+            api_token: Some(Secret::new("eyJ.secret.jwt")),
+            ..Default::default()
+        };
+        let shown = format!("{:?}", SpaceliftClient::new(settings));
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("eyJ.secret.jwt"),
+            "{shown}"
+        );
+    }
+
+    #[tokio::test]
+    async fn no_credentials_is_a_clear_error() {
+        let client = SpaceliftClient::new(SpaceliftSettings::default());
+        let err = client.graphql("context", "query{x}", Json::Null).await.unwrap_err();
+        assert!(matches!(err, SpaceliftError::NoCredentials));
+        assert!(err.to_string().contains("SPACELIFT_API_TOKEN"));
+    }
+}

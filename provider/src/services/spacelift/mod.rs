@@ -1,0 +1,3 @@
+//! Spacelift: the GraphQL client and the context resources.
+
+pub mod client;
