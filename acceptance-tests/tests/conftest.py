@@ -119,3 +119,25 @@ def fault_proxy(emulator):
     proxy = FaultProxy(emulator.url)
     yield proxy
     proxy.close()
+
+
+@pytest.fixture
+def spacelift():
+    """A fresh fake Spacelift on a random loopback port, with one API key and one stack."""
+    from platform_acc.spacelift_fake import SpaceliftFake
+    fake = SpaceliftFake.start()
+    fake.add_api_key("01TESTKEY", "test-key-secret-do-not-log")
+    fake.add_stack("downstream")
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def spacelift_env(tf_env, spacelift):
+    """Terraform's environment with the API key in SPACELIFT_API_KEY_*."""
+    tf_env.update(
+        SPACELIFT_API_KEY_ENDPOINT=spacelift.base_url,
+        SPACELIFT_API_KEY_ID="01TESTKEY",
+        SPACELIFT_API_KEY_SECRET="test-key-secret-do-not-log",
+    )
+    return tf_env

@@ -27,5 +27,13 @@ pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicRes
         "vault_seal".into(),
         Box::new(vault::awskms_seal::VaultSealResource::new(data.clone())),
     );
+    resources.insert(
+        "spacelift_context".into(),
+        Box::new(spacelift::context::ContextResource::new(data.clone())),
+    );
+    resources.insert(
+        "spacelift_context_attachment".into(),
+        Box::new(spacelift::context_attachment::AttachmentResource::new(data.clone())),
+    );
     resources
 }

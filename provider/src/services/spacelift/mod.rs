@@ -1,3 +1,5 @@
 //! Spacelift: the GraphQL client and the context resources.
 
 pub mod client;
+pub mod context;
+pub mod context_attachment;

@@ -1,0 +1,291 @@
+"""A strict local Spacelift: the GraphQL contract of ../shared/spacelift-api.md.
+
+- Queries are parsed, validated and executed by graphql-core against
+  `spacelift/schema.graphql`; an unknown field or a wrongly typed argument is a
+  validation error with no `data`, as on the real server.
+- JWTs (HS256) carry `aud = [<base URL>]`, `exp`, `iss` and `sub`; every call
+  but the `apiKeyUser` exchange needs a valid bearer token, otherwise the
+  answer is `unauthorized`.
+- Secrets (`writeOnly`) are returned with `value: null` and a `checksum`, the
+  lowercase hex SHA-256 of the value exactly as sent.
+- Switches for tests: answer 429 on the next N calls, expire every issued token,
+  shorten token lifetimes; and counters of calls per operation.
+
+State is in memory, per instance. `SpaceliftFake.start()` serves on a random
+loopback port in a background thread.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from graphql import GraphQLError, build_schema, execute, parse, validate
+from graphql.language import FieldNode, OperationDefinitionNode
+
+SCHEMA = build_schema((Path(__file__).resolve().parents[1] / "spacelift" / "schema.graphql").read_text())
+PHASES = ["beforeInit", "afterInit", "beforePlan", "afterPlan", "beforeApply", "afterApply",
+          "beforePerform", "afterPerform", "beforeDestroy", "afterDestroy", "afterRun"]
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def sha256_hex(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "context"
+
+
+class SpaceliftFake:
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._signing_key = os.urandom(32)
+        self.api_keys: dict[str, str] = {}
+        self.contexts: dict[str, dict[str, Any]] = {}
+        self.stacks: set[str] = set()
+        self.calls: Counter[str] = Counter()
+        self.requests = 0
+        self.token_ttl = 3600
+        self.issued_tokens: list[str] = []
+        self._generation = 0
+        self._fail_next = 0
+        self._next_attachment = 0
+        self.server: ThreadingHTTPServer | None = None
+        self.base_url = ""
+
+    # ---- lifecycle -------------------------------------------------------------
+    @classmethod
+    def start(cls) -> "SpaceliftFake":
+        fake = cls()
+        fake.server = ThreadingHTTPServer(("127.0.0.1", 0), fake._handler())
+        fake.base_url = f"http://127.0.0.1:{fake.server.server_address[1]}"
+        threading.Thread(target=fake.server.serve_forever, daemon=True).start()
+        return fake
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+
+    # ---- switches and helpers for tests ----------------------------------------
+    def add_api_key(self, key_id: str, secret: str) -> None:
+        self.api_keys[key_id] = secret
+
+    def add_stack(self, stack_id: str) -> None:
+        self.stacks.add(stack_id)
+
+    def fail_next(self, n: int) -> None:
+        """Answer the next `n` requests with HTTP 429."""
+        with self._lock:
+            self._fail_next = n
+
+    def expire_tokens(self) -> None:
+        """Every token issued so far stops working."""
+        with self._lock:
+            self._generation += 1
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self.requests = 0
+
+    def issue_token(self, iss: str = "api-key", sub: str = "key", ttl: int | None = None) -> tuple[str, int]:
+        exp = int(time.time()) + (self.token_ttl if ttl is None else ttl)
+        header = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+        claims = {"aud": [self.base_url], "iss": iss, "sub": sub, "exp": exp, "iat": int(time.time()), "gen": self._generation}
+        payload = b64url(json.dumps(claims).encode())
+        signature = b64url(hmac.new(self._signing_key, f"{header}.{payload}".encode(), hashlib.sha256).digest())
+        token = f"{header}.{payload}.{signature}"
+        self.issued_tokens.append(token)
+        return token, exp
+
+    def _token_valid(self, token: str) -> bool:
+        try:
+            header, payload, signature = token.split(".")
+        except ValueError:
+            return False
+        expected = b64url(hmac.new(self._signing_key, f"{header}.{payload}".encode(), hashlib.sha256).digest())
+        if not hmac.compare_digest(expected, signature):
+            return False
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return claims.get("exp", 0) > time.time() and claims.get("gen") == self._generation and claims.get("aud") == [self.base_url]
+
+    # Out-of-band changes, as someone clicking in the UI would make them.
+    def set_config(self, context_id: str, element_id: str, value: str, write_only: bool, kind: str = "ENVIRONMENT_VARIABLE") -> None:
+        with self._lock:
+            self.contexts[context_id]["config"][element_id] = {
+                "id": element_id, "type": kind, "value": value, "writeOnly": write_only,
+                "description": None, "checksum": sha256_hex(value)}
+
+    # ---- GraphQL resolvers -------------------------------------------------------
+    def _context_view(self, ctx: dict[str, Any]) -> dict[str, Any]:
+        def element(e: dict[str, Any]) -> dict[str, Any]:
+            return {**e, "value": None if e["writeOnly"] else e["value"]}
+
+        return {
+            "id": ctx["id"], "name": ctx["name"], "description": ctx["description"],
+            "labels": list(ctx["labels"]), "space": ctx["space"], "hooks": dict(ctx["hooks"]),
+            "config": [element(e) for e in ctx["config"].values()],
+            "configElement": lambda info, id: element(ctx["config"][id]) if id in ctx["config"] else None,
+            "attachedStack": lambda info, id: next(
+                (dict(a) for a in ctx["attachments"].values() if a["stackId"] == id), None),
+        }
+
+    def _root(self) -> Any:
+        fake = self
+
+        class Root:
+            # Queries
+            def context(self, info, id):
+                ctx = fake.contexts.get(id)
+                return fake._context_view(ctx) if ctx else None
+
+            def contexts(self, info):
+                return [fake._context_view(c) for c in fake.contexts.values()]
+
+            def stack(self, info, id):
+                return {"id": id} if id in fake.stacks else None
+
+            # Mutations
+            def apiKeyUser(self, info, id, secret):
+                if id not in fake.api_keys:
+                    return None
+                if not hmac.compare_digest(fake.api_keys[id], secret):
+                    raise GraphQLError("unauthorized")
+                jwt, exp = fake.issue_token(iss="api-key", sub=id)
+                return {"jwt": jwt, "validUntil": exp}
+
+            def contextCreateV2(self, info, input):
+                base = slug(input["name"])
+                ctx_id, n = base, 1
+                while ctx_id in fake.contexts:
+                    n += 1
+                    ctx_id = f"{base}-{n}"
+                fake.contexts[ctx_id] = {"id": ctx_id, "config": {}, "attachments": {}}
+                fake._apply_input(fake.contexts[ctx_id], input)
+                return fake._context_view(fake.contexts[ctx_id])
+
+            def contextUpdateV2(self, info, id, input):
+                ctx = fake.contexts.get(id)
+                if ctx is None:
+                    raise GraphQLError("context not found")
+                fake._apply_input(ctx, input)
+                return fake._context_view(ctx)
+
+            def contextDelete(self, info, id):
+                ctx = fake.contexts.pop(id, None)
+                return fake._context_view(ctx) if ctx else None
+
+            def contextConfigAdd(self, info, context, config):
+                ctx = fake.contexts.get(context)
+                if ctx is None:
+                    raise GraphQLError("context not found")
+                fake.set_config(context, config["id"], config["value"], config["writeOnly"], config["type"])
+                ctx["config"][config["id"]]["description"] = config.get("description")
+                e = ctx["config"][config["id"]]
+                return {**e, "value": None if e["writeOnly"] else e["value"]}
+
+            def contextConfigDelete(self, info, context, id):
+                ctx = fake.contexts.get(context)
+                e = ctx["config"].pop(id, None) if ctx else None
+                return {**e, "value": None if e["writeOnly"] else e["value"]} if e else None
+
+            def contextAttach(self, info, id, stack, priority):
+                ctx = fake.contexts.get(id)
+                if ctx is None:
+                    raise GraphQLError("context not found")
+                if stack not in fake.stacks:
+                    raise GraphQLError("stack not found")
+                if any(a["stackId"] == stack for a in ctx["attachments"].values()):
+                    raise GraphQLError("context already attached to this stack")
+                fake._next_attachment += 1
+                att = {"id": f"att-{fake._next_attachment}", "stackId": stack, "isModule": False, "priority": priority}
+                ctx["attachments"][att["id"]] = att
+                return dict(att)
+
+            def contextDetach(self, info, id):
+                for ctx in fake.contexts.values():
+                    if id in ctx["attachments"]:
+                        return dict(ctx["attachments"].pop(id))
+                return None
+
+        return Root()
+
+    def _apply_input(self, ctx: dict[str, Any], data: dict[str, Any]) -> None:
+        ctx["name"] = data["name"]
+        ctx["description"] = data.get("description")
+        ctx["labels"] = list(data.get("labels") or [])
+        ctx["space"] = data.get("space") or "root"
+        ctx["hooks"] = {phase: list(data["hooks"][phase]) for phase in PHASES}
+
+    # ---- HTTP ------------------------------------------------------------------
+    def _answer(self, body: dict[str, Any], bearer: str | None) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            self.requests += 1
+            if self._fail_next > 0:
+                self._fail_next -= 1
+                return 429, {"errors": [{"message": "rate limit exceeded"}]}
+            try:
+                document = parse(body.get("query") or "")
+            except GraphQLError as err:
+                return 200, {"errors": [err.formatted]}
+            errors = validate(SCHEMA, document)
+            if errors:
+                return 200, {"errors": [e.formatted for e in errors]}
+            fields = [
+                sel.name.value
+                for op in document.definitions if isinstance(op, OperationDefinitionNode)
+                for sel in op.selection_set.selections if isinstance(sel, FieldNode)
+            ]
+            for field in fields:
+                self.calls[field] += 1
+            if fields != ["apiKeyUser"] and not (bearer and self._token_valid(bearer)):
+                return 200, {"errors": [{"message": "unauthorized"}], "data": None}
+            result = execute(SCHEMA, document, root_value=self._root(), variable_values=body.get("variables") or {})
+            answer: dict[str, Any] = {"data": result.data}
+            if result.errors:
+                answer["errors"] = [e.formatted for e in result.errors]
+            return 200, answer
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                if self.path != "/graphql":
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                auth = self.headers.get("Authorization") or ""
+                bearer = auth[7:] if auth.startswith("Bearer ") else None
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    status, answer = 400, {"errors": [{"message": "body is not JSON"}]}
+                else:
+                    status, answer = fake._answer(body, bearer)
+                payload = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        return Handler

@@ -1,0 +1,28 @@
+"""Every example under examples/ is valid against the provider's schema."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from platform_acc.terraform import REPO
+
+EXAMPLES = sorted(p.parent for p in (REPO / "examples").glob("**/*.tf"))
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[str(p.relative_to(REPO / "examples")) for p in EXAMPLES])
+def test_example_validates(new_workspace, example):
+    ws = new_workspace(example.name)
+    for tf in example.glob("*.tf"):
+        shutil.copy(tf, ws.dir / tf.name)
+    result = ws.run("validate", "-no-color", check=False)
+    assert result.code == 0, result.output
+    assert "Success! The configuration is valid" in result.stdout
+
+
+def test_every_resource_has_an_example():
+    # docs/resources/<name>.md is generated per resource type; each needs its example and import.sh.
+    for doc in (REPO / "docs" / "resources").glob("*.md"):
+        example = REPO / "examples" / "resources" / f"platform_{doc.stem}"
+        assert (example / "resource.tf").exists(), f"missing {example}/resource.tf"
+        assert (example / "import.sh").exists(), f"missing {example}/import.sh"

@@ -1,0 +1,67 @@
+terraform {
+  required_providers {
+    platform = {
+      source = "platform-rs/platform"
+    }
+  }
+}
+
+# Spacelift credentials come from SPACELIFT_API_TOKEN inside a Spacelift run,
+# or from an API key (here or in SPACELIFT_API_KEY_*).
+provider "platform" {}
+
+variable "oidc_provider_arn" {
+  description = "The cluster's IAM OIDC provider."
+  type        = string
+}
+
+variable "database_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "platform_irsa_role" "external_dns" {
+  name              = "external-dns"
+  oidc_provider_arn = var.oidc_provider_arn
+  service_accounts  = [{ namespace = "external-dns", name = "external-dns" }]
+}
+
+resource "platform_ebs_storage" "encrypted" {
+  alias_name           = "alias/ebs-platform"
+  csi_driver_role_name = platform_irsa_role.external_dns.name
+}
+
+# Publish what downstream stacks need, as one context.
+resource "platform_spacelift_context" "platform_outputs" {
+  name        = "Platform outputs"
+  description = "Published by the platform stack"
+  labels      = ["platform", "autoattach:needs-platform"]
+
+  environment = {
+    TF_VAR_oidc_provider_arn     = var.oidc_provider_arn
+    TF_VAR_external_dns_role_arn = platform_irsa_role.external_dns.arn
+    TF_VAR_storage_class_name    = "ebs-encrypted"
+  }
+
+  secret_environment = {
+    TF_VAR_database_password = var.database_password
+  }
+
+  mounted_files = {
+    "platform/storage-class.yaml" = {
+      content = platform_ebs_storage.encrypted.storage_class_manifest
+      secret  = false
+    }
+  }
+
+  hooks = {
+    before_plan = ["echo \"platform outputs from $TF_VAR_oidc_provider_arn\""]
+  }
+}
+
+# Attach it to the stack that consumes the outputs.
+resource "platform_spacelift_context_attachment" "apps" {
+  context_id = platform_spacelift_context.platform_outputs.id
+  stack_id   = "apps-production"
+  priority   = 10
+}

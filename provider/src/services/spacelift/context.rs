@@ -1,0 +1,862 @@
+//! `platform_spacelift_context`: a Spacelift context as one declaration:
+//! labels, hooks, plain and secret environment variables, and mounted files.
+//!
+//! Secrets cannot be read back (the API returns `value: null` with a
+//! checksum), so `secret_environment` and `mounted_files` hold the configured
+//! values, and their refresh is `secret_environment_status` /
+//! `mounted_files_status`: per name, whether the server's SHA-256 checksum
+//! matches the configured value. Drift, deletions, extra elements and the
+//! secrets an import cannot verify all show there as exact, non-secret diffs.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value as Json};
+use sha2::{Digest, Sha256};
+use tf_provider::schema::{Attribute, AttributeType, Block, Description, Schema};
+use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::{AttributePath, Diagnostics, Resource};
+
+use super::client::{SpaceliftClient, SpaceliftError};
+use crate::framework::diag::{failed, report};
+use crate::framework::plan::{
+    default_from_config, known_str, known_string_map, known_string_set, optional_map, optional_set, to_value_map,
+    unknown_if_null, ValueStringMap, ValueStringSet,
+};
+use crate::framework::schema::{
+    attr, attributes, sensitive, string, string_map, string_set, Computed, Optional, OptionalComputed, Required,
+};
+use crate::framework::validate::Validator;
+use crate::provider::ProviderData;
+
+/// Hook phases: HCL name and GraphQL name.
+pub const PHASES: [(&str, &str); 11] = [
+    ("before_init", "beforeInit"),
+    ("after_init", "afterInit"),
+    ("before_plan", "beforePlan"),
+    ("after_plan", "afterPlan"),
+    ("before_apply", "beforeApply"),
+    ("after_apply", "afterApply"),
+    ("before_perform", "beforePerform"),
+    ("after_perform", "afterPerform"),
+    ("before_destroy", "beforeDestroy"),
+    ("after_destroy", "afterDestroy"),
+    ("after_run", "afterRun"),
+];
+
+pub const IN_SYNC: &str = "in-sync";
+pub const CHANGED: &str = "changed-outside-terraform";
+pub const MISSING: &str = "missing";
+pub const EXTRA: &str = "not-in-configuration";
+pub const UNVERIFIED: &str = "imported-unverified";
+
+const CTX_FIELDS: &str = "id name description labels space hooks{beforeInit afterInit beforePlan afterPlan beforeApply afterApply beforePerform afterPerform beforeDestroy afterDestroy afterRun}";
+const CONFIG_FIELDS: &str = "id checksum type value writeOnly description";
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MountedFile {
+    pub content: Value<String>,
+    pub secret: Value<bool>,
+}
+
+pub type HooksValue = Value<BTreeMap<String, Value<Vec<Value<String>>>>>;
+pub type FilesValue = Value<BTreeMap<String, Value<MountedFile>>>;
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ContextState {
+    pub id: Value<String>,
+    pub name: Value<String>,
+    pub description: Value<String>,
+    pub space_id: Value<String>,
+    pub labels: ValueStringSet,
+    pub hooks: HooksValue,
+    pub environment: ValueStringMap,
+    pub secret_environment: ValueStringMap,
+    pub mounted_files: FilesValue,
+    pub secret_environment_status: ValueStringMap,
+    pub mounted_files_status: ValueStringMap,
+}
+
+pub struct ContextResource {
+    data: Arc<ProviderData>,
+}
+
+impl ContextResource {
+    pub fn new(data: Arc<ProviderData>) -> Self {
+        Self { data }
+    }
+}
+
+fn schema_block() -> Block {
+    let files_type = AttributeType::Map(Box::new(AttributeType::Object(
+        [
+            ("content".to_string(), AttributeType::String),
+            ("secret".to_string(), AttributeType::Bool),
+        ]
+        .into_iter()
+        .collect(),
+    )));
+    let hooks_type = AttributeType::Map(Box::new(AttributeType::List(Box::new(AttributeType::String))));
+    let phases = PHASES
+        .iter()
+        .map(|(p, _)| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let hooks: Attribute = attr(
+        hooks_type,
+        Optional,
+        &format!("Commands to run around each phase of the runs of attached stacks, by phase: {phases}."),
+    );
+    Block {
+        version: 1,
+        description: Description::markdown(
+            "A Spacelift context declared whole: labels, hooks, plain and secret environment variables and mounted files, \
+             to hand platform outputs to downstream stacks. Secrets are written write-only; their drift is detected through \
+             the server's SHA-256 checksums and shows in `secret_environment_status` / `mounted_files_status`.",
+        ),
+        attributes: attributes([
+            ("id", string(Computed, "The context id: a slug the server derives from the first name; it never changes.")),
+            ("name", string(Required, "Name of the context. Renaming keeps the id.")),
+            ("description", string(Optional, "Description of the context.")),
+            ("space_id", string(OptionalComputed, "Space of the context. Defaults to `root`.")),
+            ("labels", string_set(Optional, "Labels of the context (for example `autoattach:<label>`).")),
+            ("hooks", hooks),
+            ("environment", string_map(Optional, "Plain environment variables, by name.")),
+            ("secret_environment", sensitive(string_map(Optional, "Secret environment variables, by name, written with `writeOnly: true`. A name may not also be in `environment`."))),
+            ("mounted_files", sensitive(attr(files_type, Optional, "Files mounted into runs, by relative path: `{ content, secret }`. A secret file is written write-only."))),
+            ("secret_environment_status", string_map(Computed, "Per secret variable on the server: `in-sync`, `changed-outside-terraform` (checksum differs), `missing`, `not-in-configuration`, or `imported-unverified` (an import cannot read secrets back, so apply writes them). Shows drift without showing values.")),
+            ("mounted_files_status", string_map(Computed, "Per mounted file on the server, the same statuses as `secret_environment_status`.")),
+        ]),
+        blocks: Default::default(),
+        deprecated: false,
+    }
+}
+
+fn is_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn validate_state(diags: &mut Diagnostics, c: &ContextState) {
+    let mut v = Validator::new(diags);
+    let path = AttributePath::new;
+    v.check(&path("name"), c.name.as_ref_option(), |s: &String| {
+        if s.trim().is_empty() || s.len() > 255 || !s.chars().any(|c| c.is_ascii_alphanumeric()) {
+            Err(format!(
+                "must be 1 to 255 characters with at least one letter or digit (the id is derived from it), got {s:?}"
+            ))
+        } else {
+            Ok(())
+        }
+    });
+    v.check(&path("space_id"), c.space_id.as_ref_option(), |s: &String| {
+        if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            Ok(())
+        } else {
+            Err(format!(
+                "must be a space id such as \"root\" or \"platform-01ABC\", got {s:?}"
+            ))
+        }
+    });
+    if let Value::Value(labels) = &c.labels {
+        for label in labels.iter().filter_map(|l| l.as_ref_option()) {
+            v.check(&path("labels"), Some(label), |s: &String| {
+                if s.trim().is_empty() {
+                    Err("labels must not be empty".to_string())
+                } else {
+                    Ok(())
+                }
+            });
+        }
+    }
+    if let Value::Value(hooks) = &c.hooks {
+        for phase in hooks.keys() {
+            if !PHASES.iter().any(|(p, _)| p == phase) {
+                let allowed = PHASES.iter().map(|(p, _)| *p).collect::<Vec<_>>().join(", ");
+                v.error(
+                    &path("hooks").key(phase.clone()),
+                    format!("is not a hook phase; use one of {allowed}"),
+                );
+            }
+        }
+    }
+    for (attribute, map) in [
+        ("environment", &c.environment),
+        ("secret_environment", &c.secret_environment),
+    ] {
+        if let Value::Value(vars) = map {
+            for name in vars.keys() {
+                if !is_env_name(name) {
+                    v.error(
+                        &path(attribute).key(name.clone()),
+                        "must be an environment variable name: a letter or '_' followed by letters, digits and '_'",
+                    );
+                }
+            }
+        }
+    }
+    if let (Value::Value(plain), Value::Value(secret)) = (&c.environment, &c.secret_environment) {
+        for name in secret.keys().filter(|k| plain.contains_key(*k)) {
+            v.error(
+                &path("secret_environment").key(name.clone()),
+                "is also in `environment`: a variable is either plain or secret, remove it from one of them",
+            );
+        }
+    }
+    if let Value::Value(files) = &c.mounted_files {
+        for file_path in files.keys() {
+            let bad = file_path.is_empty()
+                || file_path.starts_with('/')
+                || file_path.contains('\\')
+                || file_path.split('/').any(|seg| seg == ".." || seg.is_empty());
+            if bad {
+                v.error(
+                    &path("mounted_files").key(file_path.clone()),
+                    "must be a relative path inside the workspace: not absolute, no '..' or empty segments",
+                );
+            }
+        }
+    }
+}
+
+fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn b64(content: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(content.as_bytes())
+}
+
+/// Known files as (content, secret); `None` while anything is unknown.
+fn known_files(files: &FilesValue) -> Option<BTreeMap<String, (String, bool)>> {
+    match files {
+        Value::Null => Some(BTreeMap::new()),
+        Value::Unknown => None,
+        Value::Value(map) => map
+            .iter()
+            .map(|(k, f)| {
+                let f = f.as_ref_option()?;
+                Some((
+                    k.clone(),
+                    (known_str(&f.content)?.to_string(), *f.secret.as_ref_option()?),
+                ))
+            })
+            .collect(),
+    }
+}
+
+/// The status every configured name will have after apply.
+fn planned_status(names: Option<Vec<&String>>) -> ValueStringMap {
+    match names {
+        Some(names) if names.is_empty() => Value::Null,
+        Some(names) => to_value_map(&names.into_iter().map(|n| (n.clone(), IN_SYNC.to_string())).collect()),
+        None => Value::Unknown,
+    }
+}
+
+fn map_keys<T>(value: &Value<BTreeMap<String, T>>) -> Option<Vec<&String>> {
+    match value {
+        Value::Null => Some(vec![]),
+        Value::Unknown => None,
+        Value::Value(m) => Some(m.keys().collect()),
+    }
+}
+
+/// Hooks as GraphQL input: all eleven phases, `[]` when empty.
+fn hooks_input(hooks: &HooksValue) -> Option<Json> {
+    let mut out = serde_json::Map::new();
+    for (hcl, gql) in PHASES {
+        let commands: Vec<String> = match hooks {
+            Value::Value(map) => match map.get(hcl) {
+                Some(Value::Value(list)) => list
+                    .iter()
+                    .map(|c| known_str(c).map(str::to_string))
+                    .collect::<Option<_>>()?,
+                Some(Value::Unknown) => return None,
+                _ => vec![],
+            },
+            Value::Null => vec![],
+            Value::Unknown => return None,
+        };
+        out.insert(gql.to_string(), json!(commands));
+    }
+    Some(Json::Object(out))
+}
+
+fn context_input(s: &ContextState) -> Option<Json> {
+    let labels: Vec<String> = known_string_set(&s.labels)?.into_iter().collect();
+    Some(json!({
+        "name": known_str(&s.name)?,
+        "description": known_str(&s.description),
+        "labels": labels,
+        "space": known_str(&s.space_id).unwrap_or("root"),
+        "hooks": hooks_input(&s.hooks)?,
+    }))
+}
+
+/// One config element as the server has it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Element {
+    pub id: String,
+    pub checksum: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub value: Option<String>,
+    pub write_only: bool,
+}
+
+/// The status of an element the state has no value for: unverified from an
+/// import until apply writes it, otherwise not in the configuration.
+fn unconfigured_status(import: bool, prior: Option<&String>) -> String {
+    if import || prior.map(String::as_str) == Some(UNVERIFIED) {
+        UNVERIFIED
+    } else {
+        EXTRA
+    }
+    .to_string()
+}
+
+/// Writes the server's context into state. Secret values stay as configured;
+/// their status says whether the server agrees. On `import` there is no
+/// configuration yet: secrets are `imported-unverified` and plain files are read back.
+fn flatten(prior: &ContextState, ctx: &Json, elements: &[Element], import: bool) -> ContextState {
+    let mut s = prior.clone();
+    let text = |v: &Json| v.as_str().map(str::to_string);
+    s.id = text(&ctx["id"]).into();
+    s.name = text(&ctx["name"]).into();
+    s.description = match text(&ctx["description"]).filter(|d| !d.is_empty()) {
+        Some(d) => Value::Value(d),
+        None if matches!(&prior.description, Value::Value(p) if p.is_empty()) => prior.description.clone(),
+        None => Value::Null,
+    };
+    s.space_id = text(&ctx["space"]).into();
+    let labels: std::collections::BTreeSet<String> = ctx["labels"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|l| l.as_str().map(str::to_string))
+        .collect();
+    s.labels = optional_set(&prior.labels, &labels);
+
+    let prior_hooks = match &prior.hooks {
+        Value::Value(m) => m.clone(),
+        _ => BTreeMap::new(),
+    };
+    let mut hooks = BTreeMap::new();
+    for (hcl, gql) in PHASES {
+        let commands: Vec<Value<String>> = ctx["hooks"][gql]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.as_str().map(|c| Value::Value(c.to_string())))
+            .collect();
+        // An empty phase stays in the map only if the configuration had it.
+        if !commands.is_empty() || prior_hooks.contains_key(hcl) {
+            hooks.insert(hcl.to_string(), Value::Value(commands));
+        }
+    }
+    s.hooks = if hooks.is_empty() && prior.hooks.is_null() {
+        Value::Null
+    } else {
+        Value::Value(hooks)
+    };
+
+    let plain: BTreeMap<String, String> = elements
+        .iter()
+        .filter(|e| e.kind == "ENVIRONMENT_VARIABLE" && !e.write_only)
+        .map(|e| (e.id.clone(), e.value.clone().unwrap_or_default()))
+        .collect();
+    s.environment = optional_map(&prior.environment, &plain);
+
+    let configured_secrets = known_string_map(&prior.secret_environment).unwrap_or_default();
+    let remote_secrets: BTreeMap<&str, &Element> = elements
+        .iter()
+        .filter(|e| e.kind == "ENVIRONMENT_VARIABLE" && e.write_only)
+        .map(|e| (e.id.as_str(), e))
+        .collect();
+    let mut status = BTreeMap::new();
+    for (name, value) in &configured_secrets {
+        let st = match remote_secrets.get(name.as_str()) {
+            Some(e) if e.checksum == sha256_hex(value) => IN_SYNC,
+            Some(_) => CHANGED,
+            None => MISSING,
+        };
+        status.insert(name.clone(), st.to_string());
+    }
+    let prior_status = known_string_map(&prior.secret_environment_status).unwrap_or_default();
+    for name in remote_secrets.keys().filter(|n| !configured_secrets.contains_key(**n)) {
+        status.insert(name.to_string(), unconfigured_status(import, prior_status.get(*name)));
+    }
+    s.secret_environment_status = optional_map(&prior.secret_environment_status, &status);
+
+    let configured_files = known_files(&prior.mounted_files).unwrap_or_default();
+    let prior_files_status = known_string_map(&prior.mounted_files_status).unwrap_or_default();
+    let remote_files: BTreeMap<&str, &Element> = elements
+        .iter()
+        .filter(|e| e.kind == "FILE_MOUNT")
+        .map(|e| (e.id.as_str(), e))
+        .collect();
+    let mut status = BTreeMap::new();
+    let mut files = BTreeMap::new();
+    for (file_path, (content, secret)) in &configured_files {
+        let st = match remote_files.get(file_path.as_str()) {
+            Some(e) if e.checksum == sha256_hex(&b64(content)) && e.write_only == *secret => IN_SYNC,
+            Some(_) => CHANGED,
+            None => MISSING,
+        };
+        status.insert(file_path.clone(), st.to_string());
+        files.insert(file_path.clone(), (content.clone(), *secret));
+    }
+    for (file_path, e) in remote_files.iter().filter(|(p, _)| !configured_files.contains_key(**p)) {
+        // An import can read plain files back; secret ones stay unverified.
+        if import && !e.write_only {
+            let content = e
+                .value
+                .as_deref()
+                .and_then(|v| base64::engine::general_purpose::STANDARD.decode(v).ok())
+                .and_then(|bytes| String::from_utf8(bytes).ok());
+            if let Some(content) = content {
+                files.insert(file_path.to_string(), (content, false));
+                status.insert(file_path.to_string(), IN_SYNC.to_string());
+                continue;
+            }
+        }
+        status.insert(
+            file_path.to_string(),
+            unconfigured_status(import, prior_files_status.get(*file_path)),
+        );
+    }
+    s.mounted_files_status = optional_map(&prior.mounted_files_status, &status);
+    if import && !files.is_empty() {
+        s.mounted_files = Value::Value(
+            files
+                .into_iter()
+                .map(|(k, (content, secret))| {
+                    (
+                        k,
+                        Value::Value(MountedFile {
+                            content: Value::Value(content),
+                            secret: Value::Value(secret),
+                        }),
+                    )
+                })
+                .collect(),
+        );
+    }
+    s
+}
+
+/// The context with all its config elements, in one query; `Ok(None)` when it does not exist.
+pub async fn find_context(client: &SpaceliftClient, id: &str) -> Result<Option<(Json, Vec<Element>)>, SpaceliftError> {
+    let query = format!("query($id:ID!){{context(id:$id){{{CTX_FIELDS} config{{{CONFIG_FIELDS}}}}}}}");
+    let data = client.graphql("context", &query, json!({ "id": id })).await?;
+    let ctx = &data["context"];
+    if ctx.is_null() {
+        return Ok(None);
+    }
+    let elements: Vec<Element> =
+        serde_json::from_value(ctx["config"].clone()).map_err(|source| SpaceliftError::Decode {
+            operation: "context",
+            source,
+        })?;
+    Ok(Some((ctx.clone(), elements)))
+}
+
+async fn put_element(
+    client: &SpaceliftClient,
+    context: &str,
+    id: &str,
+    kind: &str,
+    value: &str,
+    write_only: bool,
+) -> Result<(), SpaceliftError> {
+    let query = format!("mutation($context:ID!,$config:ConfigInput!){{contextConfigAdd(context:$context,config:$config){{{CONFIG_FIELDS}}}}}");
+    let config = json!({ "id": id, "type": kind, "value": value, "writeOnly": write_only, "description": Json::Null });
+    client
+        .graphql(
+            "contextConfigAdd",
+            &query,
+            json!({ "context": context, "config": config }),
+        )
+        .await
+        .map(|_| ())
+}
+
+async fn delete_element(client: &SpaceliftClient, context: &str, id: &str) -> Result<(), SpaceliftError> {
+    let query =
+        format!("mutation($context:ID!,$id:ID!){{contextConfigDelete(context:$context,id:$id){{{CONFIG_FIELDS}}}}}");
+    client
+        .graphql("contextConfigDelete", &query, json!({ "context": context, "id": id }))
+        .await
+        .map(|_| ())
+}
+
+/// Makes the context's config elements what `planned` asks for, given what
+/// `prior` says the server has. Secrets are written when new, changed, or not
+/// known to be in sync.
+async fn sync_elements(
+    client: &SpaceliftClient,
+    context: &str,
+    prior: &ContextState,
+    planned: &ContextState,
+) -> Result<(), SpaceliftError> {
+    let prior_plain = known_string_map(&prior.environment).unwrap_or_default();
+    let plain = known_string_map(&planned.environment).unwrap_or_default();
+    let prior_secret = known_string_map(&prior.secret_environment).unwrap_or_default();
+    let secret = known_string_map(&planned.secret_environment).unwrap_or_default();
+    let prior_secret_status = known_string_map(&prior.secret_environment_status).unwrap_or_default();
+    let prior_files = known_files(&prior.mounted_files).unwrap_or_default();
+    let files = known_files(&planned.mounted_files).unwrap_or_default();
+    let prior_files_status = known_string_map(&prior.mounted_files_status).unwrap_or_default();
+
+    // Removals first: everything the server has that the plan does not.
+    let mut remove: Vec<&String> = prior_plain
+        .keys()
+        .filter(|k| !plain.contains_key(*k) && !secret.contains_key(*k))
+        .collect();
+    remove.extend(
+        prior_secret_status
+            .keys()
+            .filter(|k| !secret.contains_key(*k) && !plain.contains_key(*k)),
+    );
+    remove.extend(prior_files_status.keys().filter(|k| !files.contains_key(*k)));
+    for id in remove {
+        delete_element(client, context, id).await?;
+    }
+    for (name, value) in &plain {
+        if prior_plain.get(name) != Some(value) {
+            put_element(client, context, name, "ENVIRONMENT_VARIABLE", value, false).await?;
+        }
+    }
+    for (name, value) in &secret {
+        let in_sync =
+            prior_secret.get(name) == Some(value) && prior_secret_status.get(name).map(String::as_str) == Some(IN_SYNC);
+        if !in_sync {
+            put_element(client, context, name, "ENVIRONMENT_VARIABLE", value, true).await?;
+        }
+    }
+    for (file_path, (content, secret)) in &files {
+        let in_sync = prior_files.get(file_path) == Some(&(content.clone(), *secret))
+            && prior_files_status.get(file_path).map(String::as_str) == Some(IN_SYNC);
+        if !in_sync {
+            put_element(client, context, file_path, "FILE_MOUNT", &b64(content), *secret).await?;
+        }
+    }
+    Ok(())
+}
+
+fn plan_computed(s: &mut ContextState, config: &ContextState) {
+    default_from_config(&mut s.space_id, &config.space_id, "root".to_string());
+    s.secret_environment_status = planned_status(map_keys(&s.secret_environment));
+    s.mounted_files_status = planned_status(map_keys(&s.mounted_files));
+}
+
+#[async_trait]
+impl Resource for ContextResource {
+    type State<'a> = ContextState;
+    type PrivateState<'a> = ValueEmpty;
+    type ProviderMetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(Schema {
+            version: 1,
+            block: schema_block(),
+        })
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+        validate_state(diags, &config);
+        Some(())
+    }
+
+    async fn read<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        state: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let client = self.data.spacelift_or_report(diags)?;
+        let id = known_str(&state.id)?.to_string();
+        match find_context(&client, &id).await {
+            Ok(Some((ctx, elements))) => Some((flatten(&state, &ctx, &elements, false), private_state)),
+            Ok(None) => {
+                tracing::warn!(context = %id, "Spacelift context not found, removing it from state");
+                None
+            }
+            Err(source) => {
+                report(diags, &failed(format!("reading Spacelift context `{id}`"), source));
+                Some((state, private_state))
+            }
+        }
+    }
+
+    async fn plan_create<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        proposed: Self::State<'a>,
+        config: Self::State<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let mut s = proposed;
+        plan_computed(&mut s, &config);
+        unknown_if_null(&mut s.id);
+        Some((s, Default::default()))
+    }
+
+    async fn plan_update<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        _prior: Self::State<'a>,
+        proposed: Self::State<'a>,
+        config: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        let mut s = proposed;
+        plan_computed(&mut s, &config);
+        Some((s, private_state, vec![]))
+    }
+
+    async fn plan_destroy<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        _prior: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<Self::PrivateState<'a>> {
+        Some(private_state)
+    }
+
+    async fn create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        planned: Self::State<'a>,
+        _config: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let client = self.data.spacelift_or_report(diags)?;
+        let name = known_str(&planned.name)?.to_string();
+        let context = format!("creating Spacelift context `{name}`");
+        let Some(input) = context_input(&planned) else {
+            diags.root_error_short(format!("{context}: the plan still has unknown values"));
+            return None;
+        };
+        let query = format!("mutation($input:ContextInput!){{contextCreateV2(input:$input){{{CTX_FIELDS}}}}}");
+        let id = match client
+            .graphql("contextCreateV2", &query, json!({ "input": input }))
+            .await
+        {
+            Ok(data) => data["contextCreateV2"]["id"].as_str().unwrap_or_default().to_string(),
+            Err(source) => {
+                report(diags, &failed(context, source));
+                return None;
+            }
+        };
+        let mut s = planned.clone();
+        s.id = Value::Value(id.clone());
+        // The context exists from here on: a failure below returns it (tainted) with what it has.
+        let empty = ContextState {
+            id: Value::Value(id.clone()),
+            ..Default::default()
+        };
+        if let Err(source) = sync_elements(&client, &id, &empty, &planned).await {
+            report(diags, &failed(context, source));
+            return match find_context(&client, &id).await {
+                Ok(Some((ctx, elements))) => Some((flatten(&s, &ctx, &elements, false), private_state)),
+                _ => Some((s, private_state)),
+            };
+        }
+        Some((s, private_state))
+    }
+
+    async fn update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Self::State<'a>,
+        planned: Self::State<'a>,
+        _config: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let client = self.data.spacelift_or_report(diags)?;
+        let id = known_str(&prior.id)?.to_string();
+        let context = format!("updating Spacelift context `{id}`");
+        let Some(input) = context_input(&planned) else {
+            diags.root_error_short(format!("{context}: the plan still has unknown values"));
+            return None;
+        };
+        let unchanged = prior.name == planned.name
+            && prior.description == planned.description
+            && prior.space_id == planned.space_id
+            && prior.labels == planned.labels
+            && prior.hooks == planned.hooks;
+        let result = async {
+            if !unchanged {
+                let query = format!(
+                    "mutation($id:ID!,$input:ContextInput!){{contextUpdateV2(id:$id,input:$input){{{CTX_FIELDS}}}}}"
+                );
+                client
+                    .graphql("contextUpdateV2", &query, json!({ "id": id, "input": input }))
+                    .await?;
+            }
+            sync_elements(&client, &id, &prior, &planned).await
+        }
+        .await;
+        match result {
+            Ok(()) => Some((planned, private_state)),
+            Err(source) => {
+                report(diags, &failed(context, source));
+                match find_context(&client, &id).await {
+                    Ok(Some((ctx, elements))) => Some((flatten(&prior, &ctx, &elements, false), private_state)),
+                    Ok(None) => None,
+                    Err(_) => Some((prior, private_state)),
+                }
+            }
+        }
+    }
+
+    async fn destroy<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Self::State<'a>,
+        _private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<()> {
+        let client = self.data.spacelift_or_report(diags)?;
+        let id = known_str(&prior.id)?.to_string();
+        let query = "mutation($id:ID!){contextDelete(id:$id){id}}";
+        // A context that is already gone answers null: that is success too.
+        match client.graphql("contextDelete", query, json!({ "id": id })).await {
+            Ok(_) => Some(()),
+            Err(source) => {
+                report(diags, &failed(format!("deleting Spacelift context `{id}`"), source));
+                None
+            }
+        }
+    }
+
+    async fn import<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        id: String,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let client = self.data.spacelift_or_report(diags)?;
+        match find_context(&client, &id).await {
+            Ok(Some((ctx, elements))) => {
+                let start = ContextState {
+                    id: Value::Value(id),
+                    ..Default::default()
+                };
+                Some((flatten(&start, &ctx, &elements, true), Default::default()))
+            }
+            Ok(None) => {
+                diags.root_error_short(format!("importing Spacelift context `{id}`: no such context"));
+                None
+            }
+            Err(source) => {
+                report(diags, &failed(format!("importing Spacelift context `{id}`"), source));
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, &str)]) -> ValueStringMap {
+        to_value_map(&pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+    }
+
+    #[test]
+    fn checksums_follow_the_contract() {
+        // SHA-256 of the value as sent; for files, of the base64 text.
+        assert_eq!(
+            sha256_hex("pw"),
+            "30c952fab122c3f9759f02a6d95c3758b246b4fee239957b2d4fee46e26170c4"
+        );
+        assert_eq!(b64("hello"), "aGVsbG8=");
+    }
+
+    #[test]
+    fn secret_drift_is_a_status_never_a_value() {
+        let prior = ContextState {
+            id: Value::Value("ctx".into()),
+            secret_environment: map(&[("DB", "pw"), ("GONE", "x")]),
+            secret_environment_status: map(&[("DB", IN_SYNC), ("GONE", IN_SYNC)]),
+            ..Default::default()
+        };
+        let ctx = json!({"id": "ctx", "name": "c", "labels": [], "space": "root", "hooks": {}});
+        let elements = vec![
+            Element {
+                id: "DB".into(),
+                checksum: sha256_hex("changed"),
+                kind: "ENVIRONMENT_VARIABLE".into(),
+                value: None,
+                write_only: true,
+            },
+            Element {
+                id: "NEW".into(),
+                checksum: sha256_hex("n"),
+                kind: "ENVIRONMENT_VARIABLE".into(),
+                value: None,
+                write_only: true,
+            },
+        ];
+        let s = flatten(&prior, &ctx, &elements, false);
+        assert_eq!(
+            s.secret_environment, prior.secret_environment,
+            "configured secrets stay as configured"
+        );
+        assert_eq!(
+            s.secret_environment_status,
+            map(&[("DB", CHANGED), ("GONE", MISSING), ("NEW", EXTRA)])
+        );
+    }
+
+    #[test]
+    fn bad_input_names_paths() {
+        let mut files = BTreeMap::new();
+        files.insert("../etc/passwd".to_string(), Value::Value(MountedFile::default()));
+        files.insert("/abs".to_string(), Value::Value(MountedFile::default()));
+        let mut hooks = BTreeMap::new();
+        hooks.insert("before_lunch".to_string(), Value::Value(vec![]));
+        let config = ContextState {
+            name: Value::Value("  ".into()),
+            environment: map(&[("DUP", "a"), ("1BAD", "b")]),
+            secret_environment: map(&[("DUP", "c")]),
+            mounted_files: Value::Value(files),
+            hooks: Value::Value(hooks),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::default();
+        validate_state(&mut diags, &config);
+        let summaries: Vec<String> = diags.errors.iter().map(|d| d.summary.to_string()).collect();
+        for expected in [
+            "`name`: must be 1 to 255",
+            "`hooks[\"before_lunch\"]`: is not a hook phase",
+            "`environment[\"1BAD\"]`: must be an environment variable name",
+            "`secret_environment[\"DUP\"]`: is also in `environment`",
+            "`mounted_files[\"../etc/passwd\"]`: must be a relative path",
+            "`mounted_files[\"/abs\"]`: must be a relative path",
+        ] {
+            assert!(
+                summaries.iter().any(|s| s.starts_with(expected)),
+                "missing {expected} in {summaries:#?}"
+            );
+        }
+    }
+}
