@@ -8,8 +8,8 @@
   answer is `unauthorized`.
 - Secrets (`writeOnly`) are returned with `value: null` and a `checksum`, the
   lowercase hex SHA-256 of the value exactly as sent.
-- Switches for tests: answer 429 on the next N calls, expire every issued token,
-  shorten token lifetimes; and counters of calls per operation.
+- Switches for tests: answer 429 on the next N calls, expire every issued token
+  (now or after N requests), shorten token lifetimes; and counters of calls per operation.
 
 State is in memory, per instance. `SpaceliftFake.start()` serves on a random
 loopback port in a background thread.
@@ -62,6 +62,7 @@ class SpaceliftFake:
         self.issued_tokens: list[str] = []
         self._generation = 0
         self._fail_next = 0
+        self._expire_after: int | None = None
         self._next_attachment = 0
         self.server: ThreadingHTTPServer | None = None
         self.base_url = ""
@@ -96,6 +97,11 @@ class SpaceliftFake:
         """Every token issued so far stops working."""
         with self._lock:
             self._generation += 1
+
+    def expire_tokens_after(self, n: int) -> None:
+        """After `n` more authorized requests, every token issued so far stops working."""
+        with self._lock:
+            self._expire_after = n
 
     def reset_counts(self) -> None:
         with self._lock:
@@ -252,8 +258,14 @@ class SpaceliftFake:
             ]
             for field in fields:
                 self.calls[field] += 1
-            if fields != ["apiKeyUser"] and not (bearer and self._token_valid(bearer)):
-                return 200, {"errors": [{"message": "unauthorized"}], "data": None}
+            if fields != ["apiKeyUser"]:
+                if not (bearer and self._token_valid(bearer)):
+                    return 200, {"errors": [{"message": "unauthorized"}], "data": None}
+                if self._expire_after is not None:
+                    self._expire_after -= 1
+                    if self._expire_after <= 0:
+                        self._expire_after = None
+                        self._generation += 1
             result = execute(SCHEMA, document, root_value=self._root(), variable_values=body.get("variables") or {})
             answer: dict[str, Any] = {"data": result.data}
             if result.errors:

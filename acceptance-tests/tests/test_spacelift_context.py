@@ -228,6 +228,17 @@ def test_auth_token_reexchange(ws, spacelift):
     ws.destroy()
 
 
+def test_auth_token_expired_early(ws, spacelift):
+    """A token that stops working before validUntil: 'unauthorized', then one
+    re-exchange of the key and the call goes through."""
+    ws.write(context_config())
+    spacelift.expire_tokens_after(2)
+    apply_clean(ws)
+    assert spacelift.calls["apiKeyUser"] >= 2
+    assert spacelift.contexts["provider-test-context"]["config"]["DB_PASSWORD"]["checksum"] == sha(SECRET)
+    ws.destroy()
+
+
 def test_auth_api_token(workspace, tf_env, spacelift):
     """Inside a Spacelift run only SPACELIFT_API_TOKEN is set; its aud says where to go."""
     token, _ = spacelift.issue_token(iss="spacelift", sub="platform/01RUN")
