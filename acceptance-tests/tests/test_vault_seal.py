@@ -352,3 +352,36 @@ def test_bad_input(workspace, kms, oidc, unique, attrs, path, rule):
     assert result.code == 1, result.output
     assert f"{path}: " in result.output and rule in result.output, result.output
     assert alias_target(kms, f"alias/vault-bad{unique}") is None
+
+
+def test_switch_between_created_and_existing_role(workspace, kms, iam, oidc, unique):
+    """Moving the seal to an existing role deletes the role it created, keeps
+    the key, and moving back creates the role again; the existing role is
+    never deleted, only its seal policy removed."""
+    arn, _ = oidc
+    name = f"w{unique}"
+    existing = f"vault-platform-{unique}"
+    iam.create_role(RoleName=existing, AssumeRolePolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": arn}, "Action": "sts:AssumeRoleWithWebIdentity"}]}))
+    workspace.write(config(name, oidc_provider_arn=arn))
+    apply_clean(workspace)
+    created = workspace.resource(ADDR)
+
+    workspace.write(config(name, role_name=existing))
+    plan = workspace.assert_plan_changes("will be updated in-place")
+    assert "must be replaced" not in plan.stdout
+    apply_clean(workspace)
+    moved = workspace.resource(ADDR)
+    assert moved["kms_key_id"] == created["kms_key_id"], "the seal key must never be replaced"
+    assert not aws.role_exists(iam, created["seal_role_name"]), "the created role is deleted"
+    assert inline_doc(iam, existing, moved["seal_policy_name"])["Statement"][0]["Resource"] == moved["kms_key_arn"]
+    assert key_policy(kms, moved["kms_key_id"])["Statement"][1]["Principal"] == {"AWS": moved["role_arn"]}
+
+    workspace.write(config(name, oidc_provider_arn=arn))
+    apply_clean(workspace)
+    back = workspace.resource(ADDR)
+    assert back["kms_key_id"] == created["kms_key_id"] and back["role_created"] is True
+    assert aws.role_exists(iam, existing) and inline_doc(iam, existing, back["seal_policy_name"]) is None
+    assert inline_doc(iam, back["seal_role_name"], back["seal_policy_name"]) is not None
+    destroy_and_check(workspace, kms, iam, back)
+    assert aws.role_exists(iam, existing), "a role the seal did not create is never deleted"
