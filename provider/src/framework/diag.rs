@@ -28,14 +28,42 @@ pub fn cause_chain(err: &(dyn Error + 'static)) -> String {
     out
 }
 
-/// Adds an error diagnostic: summary from the error's own message, detail from its causes.
+/// Adds an error diagnostic: summary from the error's own message, detail from
+/// its causes (without repeating the summary).
 pub fn report(diags: &mut Diagnostics, err: &(dyn Error + 'static)) {
     let summary = err.to_string();
-    let detail = match err.source() {
-        Some(source) => cause_chain(source),
-        None => String::new(),
-    };
+    let mut source = err.source();
+    while let Some(s) = source.filter(|s| s.to_string() == summary) {
+        source = s.source();
+    }
+    let detail = source.map(cause_chain).unwrap_or_default();
     diags.root_error(summary, detail);
+}
+
+/// The end of every `read`: what was found becomes the new state; an object
+/// that is gone leaves state cleanly (no error, a log line); an error is
+/// reported and the prior state kept, so nothing is forgotten on a failed refresh.
+pub fn finish_read<S, P, E>(
+    diags: &mut Diagnostics,
+    what: &str,
+    prior: S,
+    private: P,
+    found: Result<Option<S>, E>,
+) -> Option<(S, P)>
+where
+    E: Into<BoxError>,
+{
+    match found {
+        Ok(Some(state)) => Some((state, private)),
+        Ok(None) => {
+            tracing::warn!("{what} no longer exists; removing it from state");
+            None
+        }
+        Err(err) => {
+            report(diags, &failed(format!("reading {what}"), err));
+            Some((prior, private))
+        }
+    }
 }
 
 /// Any error, boxed, as the steps of a multi-call operation return them.
@@ -110,6 +138,22 @@ mod tests {
     #[derive(Debug, thiserror::Error)]
     #[error("CreateRole: EntityAlreadyExists: Role with name x already exists.")]
     struct Inner;
+
+    #[test]
+    fn finish_read_drops_gone_objects_and_keeps_state_on_errors() {
+        let mut diags = Diagnostics::default();
+        assert_eq!(
+            finish_read::<_, _, Inner>(&mut diags, "x", 1, (), Ok(Some(2))),
+            Some((2, ()))
+        );
+        assert_eq!(finish_read::<i32, _, Inner>(&mut diags, "x", 1, (), Ok(None)), None);
+        assert!(diags.errors.is_empty(), "a vanished object is not an error");
+        assert_eq!(
+            finish_read::<i32, _, Inner>(&mut diags, "IAM role `r`", 1, (), Err(Inner)),
+            Some((1, ()))
+        );
+        assert_eq!(diags.errors[0].summary, "reading IAM role `r`");
+    }
 
     #[test]
     fn summary_and_chain() {

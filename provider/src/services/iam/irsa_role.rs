@@ -12,7 +12,7 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use super::role::{self, RemoteRole, RoleSpec};
-use crate::framework::diag::report;
+use crate::framework::diag::{finish_read, report};
 use crate::framework::naming;
 use crate::framework::plan::{
     default_from_config, known_str, known_string_map, known_string_set, optional_map, optional_set, optional_string,
@@ -484,17 +484,9 @@ impl Resource for IrsaRoleResource {
         let Some(name) = known_str(&state.id).or(known_str(&state.name)).map(str::to_string) else {
             return Some((state, private_state));
         };
-        match role::find_role_by_name(&aws.iam, &name).await {
-            Ok(Some(remote)) => Some((flatten(&state, &remote, &aws.default_tags), private_state)),
-            Ok(None) => {
-                tracing::warn!(role = %name, "IAM role not found, removing it from state");
-                None
-            }
-            Err(err) => {
-                report(diags, &err);
-                Some((state, private_state))
-            }
-        }
+        let found = role::find_role_by_name(&aws.iam, &name).await;
+        let found = found.map(|remote| remote.map(|remote| flatten(&state, &remote, &aws.default_tags)));
+        finish_read(diags, &format!("IAM role `{name}`"), state, private_state, found)
     }
 
     async fn plan_create<'a>(

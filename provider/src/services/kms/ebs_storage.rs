@@ -17,7 +17,7 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use super::key::{self, KeyPlace, KeySpec, RemoteKey};
-use crate::framework::diag::{failed, report, BoxError};
+use crate::framework::diag::{failed, finish_read, report, BoxError};
 use crate::framework::plan::{
     default_from_config, known_str, known_string_map, known_string_set, optional_map, to_value_map, unknown_if_null,
     ValueStringMap, ValueStringSet,
@@ -559,23 +559,12 @@ impl Resource for EbsStorageResource {
         let Some(aws) = self.data.aws_or_report(diags) else {
             return Some((state, private_state));
         };
-        match Self::read_remote(&aws, &state).await {
-            Ok(Some(new_state)) => Some((new_state, private_state)),
-            Ok(None) => {
-                tracing::warn!(key = ?state.key_id, "KMS key gone or pending deletion, removing it from state");
-                None
-            }
-            Err(err) => {
-                report(
-                    diags,
-                    &failed(
-                        format!("reading EBS storage `{}`", known_str(&state.alias_name).unwrap_or("?")),
-                        err,
-                    ),
-                );
-                Some((state, private_state))
-            }
-        }
+        let what = format!(
+            "EBS storage `{}` (its key is gone or pending deletion)",
+            known_str(&state.alias_name).unwrap_or("?")
+        );
+        let found = Self::read_remote(&aws, &state).await;
+        finish_read(diags, &what, state, private_state, found)
     }
 
     async fn plan_create<'a>(

@@ -21,7 +21,7 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use super::client::{SpaceliftClient, SpaceliftError};
-use crate::framework::diag::{failed, report};
+use crate::framework::diag::{failed, finish_read, report};
 use crate::framework::plan::{
     default_from_config, known_str, known_string_map, known_string_set, optional_map, optional_set, to_value_map,
     unknown_if_null, ValueStringMap, ValueStringSet,
@@ -588,17 +588,9 @@ impl Resource for ContextResource {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let client = self.data.spacelift_or_report(diags)?;
         let id = known_str(&state.id)?.to_string();
-        match find_context(&client, &id).await {
-            Ok(Some((ctx, elements))) => Some((flatten(&state, &ctx, &elements, false), private_state)),
-            Ok(None) => {
-                tracing::warn!(context = %id, "Spacelift context not found, removing it from state");
-                None
-            }
-            Err(source) => {
-                report(diags, &failed(format!("reading Spacelift context `{id}`"), source));
-                Some((state, private_state))
-            }
-        }
+        let found = find_context(&client, &id).await;
+        let found = found.map(|ctx| ctx.map(|(ctx, elements)| flatten(&state, &ctx, &elements, false)));
+        finish_read(diags, &format!("Spacelift context `{id}`"), state, private_state, found)
     }
 
     async fn plan_create<'a>(

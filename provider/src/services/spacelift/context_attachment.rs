@@ -13,7 +13,7 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use super::client::{SpaceliftClient, SpaceliftError};
-use crate::framework::diag::{failed, report};
+use crate::framework::diag::{failed, finish_read, report};
 use crate::framework::plan::{default_from_config, known_str, RequiresReplace};
 use crate::framework::schema::{attributes, number, string, Computed, OptionalComputed, Required};
 use crate::framework::validate::Validator;
@@ -158,25 +158,15 @@ impl Resource for AttachmentResource {
             known_str(&state.context_id)?.to_string(),
             known_str(&state.stack_id)?.to_string(),
         );
-        match find_attachment(&client, &context, &stack).await {
-            Ok(Some((attachment_id, priority))) => {
-                let mut s = state;
-                s.attachment_id = Value::Value(attachment_id);
-                s.priority = Value::Value(priority);
-                Some((s, private_state))
-            }
-            Ok(None) => {
-                tracing::warn!(context = %context, stack = %stack, "Spacelift context no longer attached, removing it from state");
-                None
-            }
-            Err(source) => {
-                report(
-                    diags,
-                    &failed(format!("reading the attachment of `{context}` to `{stack}`"), source),
-                );
-                Some((state, private_state))
-            }
-        }
+        let found = find_attachment(&client, &context, &stack).await.map(|found| {
+            found.map(|(attachment_id, priority)| AttachmentState {
+                attachment_id: Value::Value(attachment_id),
+                priority: Value::Value(priority),
+                ..state.clone()
+            })
+        });
+        let what = format!("the attachment of Spacelift context `{context}` to stack `{stack}`");
+        finish_read(diags, &what, state, private_state, found)
     }
 
     async fn plan_create<'a>(

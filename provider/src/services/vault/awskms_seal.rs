@@ -17,7 +17,7 @@ use tf_provider::schema::{Block, Description, Schema};
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
-use crate::framework::diag::{failed, report, BoxError};
+use crate::framework::diag::{failed, finish_read, report, BoxError};
 use crate::framework::plan::{
     default_from_config, known_str, known_string_map, optional_map, to_value_map, unknown_if_null, RequiresReplace,
     ValueStringMap,
@@ -585,23 +585,12 @@ impl Resource for VaultSealResource {
         let Some(aws) = self.data.aws_or_report(diags) else {
             return Some((state, private_state));
         };
-        match Self::read_remote(&aws, &state).await {
-            Ok(Some(s)) => Some((s, private_state)),
-            Ok(None) => {
-                tracing::warn!(key = ?state.kms_key_id, "Vault seal key gone or pending deletion, removing it from state");
-                None
-            }
-            Err(err) => {
-                report(
-                    diags,
-                    &failed(
-                        format!("reading Vault seal `{}`", known_str(&state.name).unwrap_or("?")),
-                        err,
-                    ),
-                );
-                Some((state, private_state))
-            }
-        }
+        let what = format!(
+            "Vault seal `{}` (its key is gone or pending deletion)",
+            known_str(&state.name).unwrap_or("?")
+        );
+        let found = Self::read_remote(&aws, &state).await;
+        finish_read(diags, &what, state, private_state, found)
     }
 
     async fn plan_create<'a>(
