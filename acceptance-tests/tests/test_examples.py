@@ -26,3 +26,6 @@ def test_every_resource_has_an_example():
         example = REPO / "examples" / "resources" / f"platform_{doc.stem}"
         assert (example / "resource.tf").exists(), f"missing {example}/resource.tf"
         assert (example / "import.sh").exists(), f"missing {example}/import.sh"
+    for doc in (REPO / "docs" / "data-sources").glob("*.md"):
+        example = REPO / "examples" / "data-sources" / f"platform_{doc.stem}" / "data-source.tf"
+        assert example.exists(), f"missing {example}"

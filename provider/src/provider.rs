@@ -18,7 +18,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Block, Description, NestedBlock, Schema};
 use tf_provider::value::{self, Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, DynamicResource, Provider};
+use tf_provider::{AttributePath, Diagnostics, DynamicDataSource, DynamicResource, Provider};
 
 use crate::framework::plan::{known_string_map, ValueStringMap};
 use crate::framework::schema::{attributes, number, sensitive, string, string_map, Optional, Required};
@@ -93,6 +93,8 @@ pub struct AwsClients {
     pub eks: aws_sdk_eks::Client,
     pub endpoints: Endpoints,
     pub default_tags: BTreeMap<String, String>,
+    /// The credentials every client signs with (for presigned URLs).
+    pub credentials: Option<aws_sdk_sts::config::SharedCredentialsProvider>,
     /// The caller's account and partition, fetched once (STS GetCallerIdentity).
     identity: tokio::sync::OnceCell<CallerIdentity>,
 }
@@ -461,6 +463,7 @@ pub async fn build_clients(config: &ProviderConfig) -> Result<AwsClients, Config
             )
             .build(),
         ),
+        credentials: sdk_config.credentials_provider(),
         endpoints,
         default_tags,
         identity: tokio::sync::OnceCell::new(),
@@ -572,6 +575,10 @@ impl Provider for PlatformProvider {
 
     fn get_resources(&self, _diags: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
         Some(crate::services::resources(&self.data))
+    }
+
+    fn get_data_sources(&self, _diags: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicDataSource>>> {
+        Some(crate::services::data_sources(&self.data))
     }
 }
 

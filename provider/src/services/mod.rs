@@ -3,10 +3,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use tf_provider::DynamicResource;
+use tf_provider::{DynamicDataSource, DynamicResource};
 
 use crate::provider::ProviderData;
 
+pub mod eks;
 pub mod iam;
 pub mod kms;
 pub mod spacelift;
@@ -36,4 +37,14 @@ pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicRes
         Box::new(spacelift::context_attachment::AttachmentResource::new(data.clone())),
     );
     resources
+}
+
+/// Every data source, by name without the `platform_` prefix.
+pub fn data_sources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicDataSource>> {
+    let mut sources: HashMap<String, Box<dyn DynamicDataSource>> = HashMap::new();
+    sources.insert(
+        "eks_cluster_auth".into(),
+        Box::new(eks::cluster_auth::ClusterAuthDataSource::new(data.clone())),
+    );
+    sources
 }
