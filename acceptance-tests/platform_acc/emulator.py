@@ -18,6 +18,10 @@ from dataclasses import dataclass
 def serve() -> None:
     # AWS managed policies (arn:aws:iam::aws:policy/...) exist, as in a real account.
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    from platform_acc import eks_ext
+
+    # EKS with real status transitions, updates and DescribeUpdate (see eks_ext).
+    eks_ext.install()
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

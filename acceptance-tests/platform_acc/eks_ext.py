@@ -1,0 +1,407 @@
+"""A more faithful EKS for the emulator: an extension of moto's EKS backend.
+
+moto 5.2.5 makes every EKS object ACTIVE at once, answers 404 to
+UpdateClusterVersion / DescribeUpdate / ListUpdates / UpdateNodegroupVersion,
+and its UpdateClusterConfig returns no `update` object. That leaves waiters,
+version upgrades and failed updates untestable. This module closes those gaps,
+following the request and response shapes and error codes of botocore's EKS
+service model:
+
+- Status transitions take time: clusters and node groups go CREATING -> ACTIVE
+  and DELETING -> gone (ResourceNotFoundException), clusters UPDATING while an
+  update is InProgress. Transitions are evaluated against the clock whenever
+  the object is read, so no background thread is needed.
+- UpdateClusterVersion (one minor version at a time), UpdateClusterConfig
+  (LoggingUpdate / EndpointAccessUpdate), UpdateNodegroupConfig and
+  UpdateNodegroupVersion create Update objects that go InProgress ->
+  Successful, and only then change the cluster or node group. DescribeUpdate
+  and ListUpdates read them. A second update while one is InProgress is a
+  ResourceInUseException, as on EKS.
+- Switches, as tags on the cluster (so tests drive them through the EKS API):
+  `platform-emulator/fail-updates = "true"` makes updates end Failed with an
+  error, and `platform-emulator/delay-seconds` overrides the delay. The default
+  delay is PLATFORM_EKS_DELAY_SECONDS (1 second).
+
+`install()` must run in the emulator process before moto serves any EKS request.
+"""
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from typing import Any, Callable
+
+FAIL_TAG = "platform-emulator/fail-updates"
+DELAY_TAG = "platform-emulator/delay-seconds"
+DEFAULT_DELAY = float(os.environ.get("PLATFORM_EKS_DELAY_SECONDS", "1"))
+
+_installed = False
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    _installed = True
+
+    from moto.core.responses import ActionResult
+    from moto.eks import models, responses, urls
+    from moto.eks.exceptions import InvalidParameterException, ResourceInUseException, ResourceNotFoundException
+
+    backend_cls = models.EKSBackend
+    response_cls = responses.EKSResponse
+
+    def not_found(message: str, cluster: str | None = None, nodegroup: str | None = None) -> Exception:
+        return ResourceNotFoundException(clusterName=cluster, nodegroupName=nodegroup, fargateProfileName=None,
+                                         addonName=None, message=message)
+
+    def delay_of(cluster: Any) -> float:
+        try:
+            return float((cluster.tags or {}).get(DELAY_TAG, DEFAULT_DELAY))
+        except ValueError:
+            return DEFAULT_DELAY
+
+    def fails(cluster: Any) -> bool:
+        return (cluster.tags or {}).get(FAIL_TAG, "").lower() == "true"
+
+    # ---- status transitions ------------------------------------------------------
+    def advance(self: Any, name: str) -> None:
+        """Moves a cluster, its node groups and its updates along the clock."""
+        cluster = self.clusters.get(name)
+        if cluster is None:
+            return
+        now = time.time()
+        for update in getattr(cluster, "_platform_updates", {}).values():
+            if update["status"] == "InProgress" and now >= update["_done_at"]:
+                if update["_fail"]:
+                    update["status"] = "Failed"
+                    update["errors"] = [{
+                        "errorCode": "Unknown",
+                        "errorMessage": "the update failed (emulator switch platform-emulator/fail-updates)",
+                        "resourceIds": [update["_resource"]],
+                    }]
+                else:
+                    update["_apply"]()
+                    update["status"] = "Successful"
+        busy = any(u["status"] == "InProgress" and u["_nodegroup"] is None
+                   for u in getattr(cluster, "_platform_updates", {}).values())
+        ready_at = getattr(cluster, "_platform_ready_at", 0)
+        gone_at = getattr(cluster, "_platform_gone_at", None)
+        if gone_at is not None:
+            if now >= gone_at:
+                self.clusters.pop(name, None)
+                self.cluster_count -= 1
+                return
+            cluster.status = "DELETING"
+        elif now < ready_at:
+            cluster.status = "CREATING"
+        else:
+            cluster.status = "UPDATING" if busy else "ACTIVE"
+        for ng_name, nodegroup in list(cluster.nodegroups.items()):
+            ng_gone = getattr(nodegroup, "_platform_gone_at", None)
+            ng_busy = any(u["status"] == "InProgress" and u["_nodegroup"] == ng_name
+                          for u in getattr(cluster, "_platform_updates", {}).values())
+            if ng_gone is not None:
+                if now >= ng_gone:
+                    cluster.nodegroups.pop(ng_name, None)
+                    cluster.nodegroup_count -= 1
+                    continue
+                nodegroup.status = "DELETING"
+            elif now < getattr(nodegroup, "_platform_ready_at", 0):
+                nodegroup.status = "CREATING"
+            else:
+                nodegroup.status = "UPDATING" if ng_busy else "ACTIVE"
+
+    def advance_all(self: Any) -> None:
+        for name in list(self.clusters):
+            advance(self, name)
+
+    def wrap_read(method: Callable) -> Callable:
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            advance_all(self)
+            return method(self, *args, **kwargs)
+        return wrapper
+
+    for read in ["describe_cluster", "describe_nodegroup", "list_clusters", "list_nodegroups",
+                 "list_tags_for_resource", "delete_nodegroup", "create_nodegroup"]:
+        setattr(backend_cls, read, wrap_read(getattr(backend_cls, read)))
+
+    original_create_cluster = backend_cls.create_cluster
+
+    def create_cluster(self: Any, *args: Any, **kwargs: Any) -> Any:
+        cluster = original_create_cluster(self, *args, **kwargs)
+        cluster._platform_ready_at = time.time() + delay_of(cluster)
+        cluster._platform_updates = {}
+        cluster.status = "CREATING" if delay_of(cluster) > 0 else "ACTIVE"
+        return cluster
+
+    backend_cls.create_cluster = create_cluster
+
+    def delete_cluster(self: Any, name: str) -> Any:
+        advance_all(self)
+        cluster = self.clusters.get(name)
+        if cluster is None or getattr(cluster, "_platform_gone_at", None) is not None:
+            raise not_found(models.CLUSTER_NOT_FOUND_MSG.format(clusterName=name))
+        models.validate_safe_to_delete(cluster)
+        delay = delay_of(cluster)
+        if delay <= 0:
+            self.clusters.pop(name)
+            self.cluster_count -= 1
+            cluster.status = "DELETING"
+            return cluster
+        cluster._platform_gone_at = time.time() + delay
+        cluster.status = "DELETING"
+        return cluster
+
+    backend_cls.delete_cluster = delete_cluster
+
+    original_create_nodegroup = backend_cls.create_nodegroup
+
+    def create_nodegroup(self: Any, *args: Any, **kwargs: Any) -> Any:
+        nodegroup = original_create_nodegroup(self, *args, **kwargs)
+        cluster = self.clusters[nodegroup.cluster_name]
+        nodegroup._platform_ready_at = time.time() + delay_of(cluster)
+        nodegroup.status = "CREATING" if delay_of(cluster) > 0 else "ACTIVE"
+        return nodegroup
+
+    backend_cls.create_nodegroup = create_nodegroup
+
+    def delete_nodegroup(self: Any, cluster_name: str, nodegroup_name: str) -> Any:
+        advance_all(self)
+        cluster = self.clusters.get(cluster_name)
+        nodegroup = cluster.nodegroups.get(nodegroup_name) if cluster else None
+        if nodegroup is None or getattr(nodegroup, "_platform_gone_at", None) is not None:
+            raise not_found(models.NODEGROUP_NOT_FOUND_MSG.format(nodegroupName=nodegroup_name), cluster_name, nodegroup_name)
+        delay = delay_of(cluster)
+        if delay <= 0:
+            cluster.nodegroups.pop(nodegroup_name)
+            cluster.nodegroup_count -= 1
+        else:
+            nodegroup._platform_gone_at = time.time() + delay
+        nodegroup.status = "DELETING"
+        return nodegroup
+
+    backend_cls.delete_nodegroup = delete_nodegroup
+
+    def validate_safe(cluster: Any) -> None:
+        # Node groups that are on their way out do not block deleting the cluster.
+        live = [n for n in cluster.nodegroups.values() if getattr(n, "_platform_gone_at", None) is None]
+        if live:
+            raise ResourceInUseException(clusterName=cluster.name, nodegroupName=None, addonName=None,
+                                         message="Cluster has nodegroups attached")
+
+    models.validate_safe_to_delete = lambda cluster: validate_safe(cluster)
+
+    # ---- updates ---------------------------------------------------------------
+    def start_update(self: Any, cluster_name: str, kind: str, params: list[dict[str, str]],
+                     apply: Callable[[], None], nodegroup: str | None = None) -> dict[str, Any]:
+        advance(self, cluster_name)
+        cluster = self.clusters.get(cluster_name)
+        if cluster is None or getattr(cluster, "_platform_gone_at", None) is not None:
+            raise not_found(models.CLUSTER_NOT_FOUND_MSG.format(clusterName=cluster_name), cluster_name)
+        if nodegroup is not None and nodegroup not in cluster.nodegroups:
+            raise not_found(models.NODEGROUP_NOT_FOUND_MSG.format(nodegroupName=nodegroup), cluster_name, nodegroup)
+        updates = cluster.__dict__.setdefault("_platform_updates", {})
+        if any(u["status"] == "InProgress" and u["_nodegroup"] == nodegroup for u in updates.values()):
+            target = f"Nodegroup {nodegroup}" if nodegroup else f"Cluster {cluster_name}"
+            raise ResourceInUseException(clusterName=cluster_name, nodegroupName=nodegroup, addonName=None,
+                                         message=f"{target} has an update in progress")
+        if cluster.status == "CREATING":
+            raise ResourceInUseException(clusterName=cluster_name, nodegroupName=nodegroup, addonName=None,
+                                         message=f"Cluster {cluster_name} is in CREATING state")
+        delay = delay_of(cluster)
+        update = {
+            "id": str(uuid.uuid4()),
+            "status": "InProgress",
+            "type": kind,
+            "params": params,
+            "createdAt": time.time(),
+            "errors": [],
+            "_done_at": time.time() + delay,
+            "_fail": fails(cluster),
+            "_apply": apply,
+            "_nodegroup": nodegroup,
+            "_resource": nodegroup or cluster_name,
+        }
+        updates[update["id"]] = update
+        advance(self, cluster_name)
+        return update
+
+    def public(update: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in update.items() if not k.startswith("_")}
+
+    def update_cluster_version(self: Any, name: str, version: str) -> dict[str, Any]:
+        advance_all(self)
+        cluster = self.clusters.get(name)
+        if cluster is None:
+            raise not_found(models.CLUSTER_NOT_FOUND_MSG.format(clusterName=name), name)
+        try:
+            cur_major, cur_minor = (int(x) for x in cluster.version.split(".")[:2])
+            new_major, new_minor = (int(x) for x in version.split(".")[:2])
+        except ValueError:
+            raise InvalidParameterException(clusterName=name, nodegroupName=None, fargateProfileName=None,
+                                            addonName=None, message=f"Invalid Kubernetes version {version}")
+        if (new_major, new_minor) != (cur_major, cur_minor + 1):
+            raise InvalidParameterException(
+                clusterName=name, nodegroupName=None, fargateProfileName=None, addonName=None,
+                message=f"Unsupported Kubernetes minor version update from {cluster.version} to {version}")
+
+        def apply() -> None:
+            cluster.version = version
+            cluster.platformVersion = "eks.1"
+
+        return start_update(self, name, "VersionUpdate",
+                            [{"type": "Version", "value": version}, {"type": "PlatformVersion", "value": "eks.1"}], apply)
+
+    def update_cluster_config(self: Any, name: str, resources_vpc_config: Any = None, logging: Any = None,
+                              **kwargs: Any) -> dict[str, Any]:
+        if resources_vpc_config and logging:
+            raise InvalidParameterException(clusterName=name, nodegroupName=None, fargateProfileName=None, addonName=None,
+                                            message="Only one type of update can be allowed.")
+        if logging:
+            params = [{"type": "ClusterLogging", "value": str({"clusterLogging": logging.get("clusterLogging", [])})}]
+            kind = "LoggingUpdate"
+        elif resources_vpc_config:
+            params = [{"type": {"endpointPublicAccess": "EndpointPublicAccess", "endpointPrivateAccess": "EndpointPrivateAccess",
+                                "publicAccessCidrs": "PublicAccessCidrs", "subnetIds": "Subnets",
+                                "securityGroupIds": "SecurityGroups"}.get(k, "EndpointPublicAccess"),
+                       "value": str(v).lower() if isinstance(v, bool) else str(v)}
+                      for k, v in resources_vpc_config.items()]
+            kind = "EndpointAccessUpdate"
+        else:
+            raise InvalidParameterException(clusterName=name, nodegroupName=None, fargateProfileName=None, addonName=None,
+                                            message="No changes needed for the update.")
+
+        def apply() -> None:
+            cluster = self.clusters[name]
+            if logging:
+                cluster.logging = logging
+            if resources_vpc_config:
+                merged = dict(cluster.resources_vpc_config or {})
+                merged.update(resources_vpc_config)
+                cluster.resources_vpc_config = merged
+
+        return start_update(self, name, kind, params, apply)
+
+    original_update_nodegroup_config = backend_cls.update_nodegroup_config
+
+    def update_nodegroup_config(self: Any, cluster_name: str, nodegroup_name: str, **kwargs: Any) -> dict[str, Any]:
+        params = []
+        scaling = kwargs.get("scaling_config") or {}
+        for key, kind in [("minSize", "MinSize"), ("maxSize", "MaxSize"), ("desiredSize", "DesiredSize")]:
+            if key in scaling:
+                params.append({"type": kind, "value": str(scaling[key])})
+        labels = kwargs.get("labels") or {}
+        if labels.get("addOrUpdateLabels"):
+            params.append({"type": "LabelsToAdd", "value": str(labels["addOrUpdateLabels"])})
+        if labels.get("removeLabels"):
+            params.append({"type": "LabelsToRemove", "value": str(labels["removeLabels"])})
+        taints = kwargs.get("taints") or {}
+        if taints.get("addOrUpdateTaints"):
+            params.append({"type": "TaintsToAdd", "value": str(taints["addOrUpdateTaints"])})
+        if taints.get("removeTaints"):
+            params.append({"type": "TaintsToRemove", "value": str(taints["removeTaints"])})
+        update_config = kwargs.get("update_config") or {}
+        for key, kind in [("maxUnavailable", "MaxUnavailable"), ("maxUnavailablePercentage", "MaxUnavailablePercentage")]:
+            if key in update_config:
+                params.append({"type": kind, "value": str(update_config[key])})
+
+        def apply() -> None:
+            original_update_nodegroup_config(self, cluster_name=cluster_name, nodegroup_name=nodegroup_name, **kwargs)
+            if update_config:
+                self.clusters[cluster_name].nodegroups[nodegroup_name].update_config = update_config
+
+        return start_update(self, cluster_name, "ConfigUpdate", params, apply, nodegroup=nodegroup_name)
+
+    def update_nodegroup_version(self: Any, cluster_name: str, nodegroup_name: str, version: str | None,
+                                 release_version: str | None) -> dict[str, Any]:
+        cluster = self.clusters.get(cluster_name)
+        if cluster is not None and version and version != cluster.version:
+            raise InvalidParameterException(
+                clusterName=cluster_name, nodegroupName=nodegroup_name, fargateProfileName=None, addonName=None,
+                message=f"Requested Nodegroup version {version} is invalid: it must match the cluster version {cluster.version}")
+        target = version or (cluster.version if cluster else None)
+
+        def apply() -> None:
+            nodegroup = self.clusters[cluster_name].nodegroups[nodegroup_name]
+            nodegroup.version = target
+            if release_version:
+                nodegroup.release_version = release_version
+
+        params = [{"type": "Version", "value": target or ""}]
+        if release_version:
+            params.append({"type": "ReleaseVersion", "value": release_version})
+        return start_update(self, cluster_name, "VersionUpdate", params, apply, nodegroup=nodegroup_name)
+
+    def describe_update(self: Any, name: str, update_id: str, nodegroup_name: str | None) -> dict[str, Any]:
+        advance_all(self)
+        cluster = self.clusters.get(name)
+        update = getattr(cluster, "_platform_updates", {}).get(update_id) if cluster else None
+        if update is None or update["_nodegroup"] != nodegroup_name:
+            raise not_found(f"No update found for ID: {update_id}.", name, nodegroup_name)
+        return update
+
+    def list_updates(self: Any, name: str, nodegroup_name: str | None) -> list[str]:
+        advance_all(self)
+        cluster = self.clusters.get(name)
+        if cluster is None:
+            raise not_found(models.CLUSTER_NOT_FOUND_MSG.format(clusterName=name), name)
+        return [u["id"] for u in getattr(cluster, "_platform_updates", {}).values() if u["_nodegroup"] == nodegroup_name]
+
+    backend_cls.update_cluster_version = update_cluster_version
+    backend_cls.update_cluster_config = update_cluster_config
+    backend_cls.update_nodegroup_config = update_nodegroup_config
+    backend_cls.update_nodegroup_version = update_nodegroup_version
+    backend_cls.describe_update = describe_update
+    backend_cls.list_updates = list_updates
+
+    # ---- responses -------------------------------------------------------------
+    def r_update_cluster_version(self: Any) -> Any:
+        update = self.eks_backend.update_cluster_version(name=self._get_param("name"), version=self._get_param("version"))
+        return ActionResult({"update": public(update)})
+
+    def r_update_cluster_config(self: Any) -> Any:
+        update = self.eks_backend.update_cluster_config(
+            name=self._get_param("name"),
+            resources_vpc_config=self._get_param("resourcesVpcConfig"),
+            logging=self._get_param("logging"),
+        )
+        return ActionResult({"update": public(update)})
+
+    original_r_update_nodegroup_config = response_cls.update_nodegroup_config
+
+    def r_update_nodegroup_config(self: Any) -> Any:
+        result = original_r_update_nodegroup_config(self)
+        return ActionResult({"update": public(result.result["update"])})
+
+    def r_update_nodegroup_version(self: Any) -> Any:
+        update = self.eks_backend.update_nodegroup_version(
+            cluster_name=self._get_param("name"),
+            nodegroup_name=self._get_param("nodegroupName"),
+            version=self._get_param("version"),
+            release_version=self._get_param("releaseVersion"),
+        )
+        return ActionResult({"update": public(update)})
+
+    def r_describe_update(self: Any) -> Any:
+        update = self.eks_backend.describe_update(
+            name=self._get_param("name"), update_id=self._get_param("updateId"),
+            nodegroup_name=self._get_param("nodegroupName"))
+        return ActionResult({"update": public(update)})
+
+    def r_list_updates(self: Any) -> Any:
+        ids = self.eks_backend.list_updates(name=self._get_param("name"), nodegroup_name=self._get_param("nodegroupName"))
+        return ActionResult({"updateIds": ids})
+
+    response_cls.update_cluster_version = r_update_cluster_version
+    response_cls.update_cluster_config = r_update_cluster_config
+    response_cls.update_nodegroup_config = r_update_nodegroup_config
+    response_cls.update_nodegroup_version = r_update_nodegroup_version
+    response_cls.describe_update = r_describe_update
+    response_cls.list_updates = r_list_updates
+
+    urls.url_paths.update({
+        "{0}/clusters/(?P<name>[^/]+)/updates$": response_cls.dispatch,
+        "{0}/clusters/(?P<name>[^/]+)/updates/(?P<updateId>[^/]+)$": response_cls.dispatch,
+        "{0}/clusters/(?P<name>[^/]+)/node-groups/(?P<nodegroupName>[^/]+)/update-version$": response_cls.dispatch,
+    })

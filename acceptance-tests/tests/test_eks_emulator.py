@@ -1,0 +1,197 @@
+"""The EKS extension of the emulator (platform_acc/eks_ext.py): status
+transitions take time, updates go InProgress -> Successful (or Failed on the
+switch), and every response body it returns matches botocore's EKS model."""
+from __future__ import annotations
+
+import json
+import time
+
+import botocore.session
+import pytest
+
+from platform_acc import aws
+
+MODEL = botocore.session.get_session().get_service_model("eks")
+ROLE = f"arn:aws:iam::{aws.ACCOUNT_ID}:role/eks-cluster"
+VPC = {"subnetIds": ["subnet-1", "subnet-2"], "endpointPublicAccess": True, "endpointPrivateAccess": False}
+
+
+def check_shape(shape, value, path="$"):
+    """Raises AssertionError where `value` (parsed JSON) does not fit `shape`."""
+    kind = shape.type_name
+    if kind == "structure":
+        assert isinstance(value, dict), f"{path}: expected an object, got {value!r}"
+        for name in shape.required_members:
+            assert name in value, f"{path}: required member {name} missing"
+        for key, item in value.items():
+            assert key in shape.members, f"{path}: {key} is not a member of {shape.name}"
+            if item is not None:
+                check_shape(shape.members[key], item, f"{path}.{key}")
+    elif kind == "list":
+        assert isinstance(value, list), f"{path}: expected a list"
+        for i, item in enumerate(value):
+            check_shape(shape.member, item, f"{path}[{i}]")
+    elif kind == "map":
+        assert isinstance(value, dict), f"{path}: expected a map"
+        for key, item in value.items():
+            check_shape(shape.key, key, f"{path}<key>")
+            check_shape(shape.value, item, f"{path}[{key!r}]")
+    elif kind == "string":
+        assert isinstance(value, str), f"{path}: expected a string, got {value!r}"
+        if shape.enum:
+            assert value in shape.enum, f"{path}: {value!r} is not one of {shape.name}'s values"
+    elif kind in ("integer", "long"):
+        assert isinstance(value, int) and not isinstance(value, bool), f"{path}: expected an integer"
+    elif kind == "boolean":
+        assert isinstance(value, bool), f"{path}: expected a boolean"
+    elif kind == "timestamp":
+        assert isinstance(value, (int, float, str)), f"{path}: expected a timestamp"
+
+
+@pytest.fixture
+def eks(emulator):
+    """An EKS client whose every successful response is checked against the model."""
+    client = aws.client("eks", emulator.url)
+    checked = []
+
+    def validate(operation_model, response_dict, **_):
+        if response_dict["status_code"] == 200 and operation_model.output_shape is not None:
+            body = json.loads(response_dict["body"] or b"{}")
+            check_shape(operation_model.output_shape, body)
+            checked.append(operation_model.name)
+
+    client.meta.events.register("before-parse.eks.*", validate)
+    client.checked = checked
+    return client
+
+
+def wait_for(fn, predicate, timeout=15.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = fn()
+        if predicate(value):
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"condition not reached; last value {value!r}")
+
+
+def cluster(eks, name, delay="0.5", **tags):
+    eks.create_cluster(name=name, version="1.30", roleArn=ROLE, resourcesVpcConfig=VPC,
+                       tags={"platform-emulator/delay-seconds": delay, **tags})
+
+
+def test_cluster_goes_creating_active_deleting_gone(eks, unique):
+    name = f"c-{unique}"
+    cluster(eks, name)
+    assert eks.describe_cluster(name=name)["cluster"]["status"] == "CREATING"
+    wait_for(lambda: eks.describe_cluster(name=name)["cluster"]["status"], lambda s: s == "ACTIVE")
+    assert eks.delete_cluster(name=name)["cluster"]["status"] == "DELETING"
+    assert eks.describe_cluster(name=name)["cluster"]["status"] == "DELETING"
+
+    def gone():
+        try:
+            eks.describe_cluster(name=name)
+            return False
+        except eks.exceptions.ResourceNotFoundException:
+            return True
+    wait_for(gone, bool)
+    assert name not in eks.list_clusters()["clusters"]
+    assert {"CreateCluster", "DescribeCluster", "DeleteCluster", "ListClusters"} <= set(eks.checked)
+
+
+def test_version_update_is_async_and_applies_on_success(eks, unique):
+    name = f"v-{unique}"
+    cluster(eks, name)
+    wait_for(lambda: eks.describe_cluster(name=name)["cluster"]["status"], lambda s: s == "ACTIVE")
+    update = eks.update_cluster_version(name=name, version="1.31")["update"]
+    assert update["status"] == "InProgress" and update["type"] == "VersionUpdate"
+    assert {"type": "Version", "value": "1.31"} in update["params"]
+    assert eks.describe_cluster(name=name)["cluster"]["status"] == "UPDATING"
+    assert eks.describe_cluster(name=name)["cluster"]["version"] == "1.30", "applied only on success"
+    with pytest.raises(eks.exceptions.ResourceInUseException):
+        eks.update_cluster_version(name=name, version="1.31")
+    done = wait_for(lambda: eks.describe_update(name=name, updateId=update["id"])["update"],
+                    lambda u: u["status"] != "InProgress")
+    assert done["status"] == "Successful" and done["errors"] == []
+    assert eks.describe_cluster(name=name)["cluster"]["version"] == "1.31"
+    assert eks.describe_cluster(name=name)["cluster"]["status"] == "ACTIVE"
+    assert eks.list_updates(name=name)["updateIds"] == [update["id"]]
+    # One minor version at a time, as EKS requires.
+    with pytest.raises(eks.exceptions.InvalidParameterException) as err:
+        eks.update_cluster_version(name=name, version="1.33")
+    assert "Unsupported Kubernetes minor version update from 1.31 to 1.33" in str(err.value)
+    with pytest.raises(eks.exceptions.ResourceNotFoundException):
+        eks.describe_update(name=name, updateId="nope")
+    assert {"UpdateClusterVersion", "DescribeUpdate", "ListUpdates"} <= set(eks.checked)
+    eks.delete_cluster(name=name)
+
+
+def test_config_update_returns_an_update_and_can_fail(eks, unique):
+    name = f"f-{unique}"
+    cluster(eks, name, **{"platform-emulator/fail-updates": "true"})
+    wait_for(lambda: eks.describe_cluster(name=name)["cluster"]["status"], lambda s: s == "ACTIVE")
+    logging = {"clusterLogging": [{"types": ["api", "audit"], "enabled": True}]}
+    update = eks.update_cluster_config(name=name, logging=logging)["update"]
+    assert update["type"] == "LoggingUpdate" and update["status"] == "InProgress"
+    failed = wait_for(lambda: eks.describe_update(name=name, updateId=update["id"])["update"],
+                      lambda u: u["status"] != "InProgress")
+    assert failed["status"] == "Failed"
+    assert failed["errors"][0]["errorCode"] == "Unknown" and failed["errors"][0]["resourceIds"] == [name]
+    assert eks.describe_cluster(name=name)["cluster"]["logging"] != logging, "a failed update changes nothing"
+
+    eks.untag_resource(resourceArn=eks.describe_cluster(name=name)["cluster"]["arn"], tagKeys=["platform-emulator/fail-updates"])
+    update = eks.update_cluster_config(name=name, resourcesVpcConfig={"endpointPrivateAccess": True})["update"]
+    assert update["type"] == "EndpointAccessUpdate"
+    wait_for(lambda: eks.describe_update(name=name, updateId=update["id"])["update"]["status"], lambda s: s == "Successful")
+    assert eks.describe_cluster(name=name)["cluster"]["resourcesVpcConfig"]["endpointPrivateAccess"] is True
+    assert "UpdateClusterConfig" in eks.checked
+    eks.delete_cluster(name=name)
+
+
+def test_nodegroup_updates_and_transitions(eks, unique):
+    name = f"n-{unique}"
+    cluster(eks, name)
+    wait_for(lambda: eks.describe_cluster(name=name)["cluster"]["status"], lambda s: s == "ACTIVE")
+    eks.create_nodegroup(clusterName=name, nodegroupName="workers", nodeRole=ROLE, subnets=["subnet-1"],
+                         scalingConfig={"minSize": 1, "maxSize": 3, "desiredSize": 2})
+    assert eks.describe_nodegroup(clusterName=name, nodegroupName="workers")["nodegroup"]["status"] == "CREATING"
+    wait_for(lambda: eks.describe_nodegroup(clusterName=name, nodegroupName="workers")["nodegroup"]["status"],
+             lambda s: s == "ACTIVE")
+    update = eks.update_nodegroup_config(clusterName=name, nodegroupName="workers",
+                                         scalingConfig={"minSize": 2, "maxSize": 5, "desiredSize": 3},
+                                         labels={"addOrUpdateLabels": {"pool": "system"}})["update"]
+    assert update["status"] == "InProgress" and {"type": "DesiredSize", "value": "3"} in update["params"]
+    ng = eks.describe_nodegroup(clusterName=name, nodegroupName="workers")["nodegroup"]
+    assert ng["status"] == "UPDATING" and ng["scalingConfig"]["desiredSize"] == 2
+    wait_for(lambda: eks.describe_update(name=name, updateId=update["id"], nodegroupName="workers")["update"]["status"],
+             lambda s: s == "Successful")
+    ng = eks.describe_nodegroup(clusterName=name, nodegroupName="workers")["nodegroup"]
+    assert ng["scalingConfig"] == {"minSize": 2, "maxSize": 5, "desiredSize": 3} and ng["labels"]["pool"] == "system"
+
+    # The node group follows the cluster's version.
+    with pytest.raises(eks.exceptions.InvalidParameterException):
+        eks.update_nodegroup_version(clusterName=name, nodegroupName="workers", version="1.29")
+    version = eks.update_nodegroup_version(clusterName=name, nodegroupName="workers")["update"]
+    assert version["type"] == "VersionUpdate"
+    wait_for(lambda: eks.describe_update(name=name, updateId=version["id"], nodegroupName="workers")["update"]["status"],
+             lambda s: s == "Successful")
+    assert eks.list_updates(name=name, nodegroupName="workers")["updateIds"] == [update["id"], version["id"]]
+
+    # Deleting: the cluster refuses while a live node group remains.
+    with pytest.raises(eks.exceptions.ResourceInUseException):
+        eks.delete_cluster(name=name)
+    assert eks.delete_nodegroup(clusterName=name, nodegroupName="workers")["nodegroup"]["status"] == "DELETING"
+    wait_for(lambda: eks.list_nodegroups(clusterName=name)["nodegroups"], lambda n: n == [])
+    eks.delete_cluster(name=name)
+    assert {"CreateNodegroup", "DescribeNodegroup", "UpdateNodegroupConfig", "UpdateNodegroupVersion",
+            "DeleteNodegroup", "ListNodegroups"} <= set(eks.checked)
+
+
+def test_the_model_check_rejects_what_botocore_would_not_accept():
+    update = MODEL.shape_for("Update")
+    check_shape(update, {"id": "u", "status": "Successful", "type": "VersionUpdate", "params": [], "errors": []})
+    for bad in [{"status": "Done"}, {"type": "Upgrade"}, {"params": [{"type": "Version", "value": 1}]}, {"bogus": 1}]:
+        with pytest.raises(AssertionError):
+            check_shape(update, bad)
+    with pytest.raises(AssertionError):
+        check_shape(MODEL.shape_for("ErrorDetail"), {"errorCode": "Oops"})
