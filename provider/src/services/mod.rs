@@ -36,6 +36,10 @@ pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicRes
         "spacelift_context_attachment".into(),
         Box::new(spacelift::context_attachment::AttachmentResource::new(data.clone())),
     );
+    resources.insert(
+        "eks_oidc_provider".into(),
+        Box::new(eks::oidc_provider::OidcProviderResource::new(data.clone())),
+    );
     resources
 }
 

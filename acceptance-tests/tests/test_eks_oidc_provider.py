@@ -1,0 +1,157 @@
+"""Acceptance cases for `platform_eks_oidc_provider`, against real Terraform and the emulator."""
+from __future__ import annotations
+
+import pytest
+
+from platform_acc import aws
+from platform_acc.hcl import block
+
+ADDR = "platform_eks_oidc_provider.test"
+PRINT_A = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
+PRINT_B = "a" * 40
+
+
+def config(url: str, **attrs) -> str:
+    return 'provider "platform" {}\n' + block("resource", "platform_eks_oidc_provider", "test", url=url, **attrs)
+
+
+def remote(iam, arn: str) -> dict:
+    return iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+
+
+def gone(iam, arn: str) -> bool:
+    try:
+        remote(iam, arn)
+        return False
+    except iam.exceptions.NoSuchEntityException:
+        return True
+
+
+def apply_clean(ws):
+    ws.apply()
+    ws.assert_plan_empty()
+
+
+@pytest.fixture
+def url(unique):
+    return f"https://oidc.eks.us-east-1.amazonaws.com/id/{unique.upper()}"
+
+
+def test_basic(workspace, iam, url, unique):
+    workspace.write(config(url, tags={"purpose": "irsa"}))
+    apply_clean(workspace)
+    s = workspace.resource(ADDR)
+    issuer = url.removeprefix("https://")
+    assert s["arn"] == f"arn:aws:iam::{aws.ACCOUNT_ID}:oidc-provider/{issuer}" and s["id"] == s["arn"]
+    assert s["issuer"] == issuer and s["client_ids"] == ["sts.amazonaws.com"]
+    r = remote(iam, s["arn"])
+    assert r["Url"] == issuer and r["ClientIDList"] == ["sts.amazonaws.com"]
+    assert {t["Key"]: t["Value"] for t in r["Tags"]} == {"purpose": "irsa"}
+    workspace.destroy()
+    assert gone(iam, s["arn"])
+
+
+def test_update(workspace, iam, url):
+    workspace.write(config(url, thumbprints=[PRINT_A]))
+    apply_clean(workspace)
+    arn = workspace.resource(ADDR)["arn"]
+    workspace.write(config(url, client_ids=["sts.amazonaws.com", "vault"], thumbprints=[PRINT_B], tags={"k": "v"}))
+    plan = workspace.assert_plan_changes("will be updated in-place")
+    assert "must be replaced" not in plan.stdout
+    apply_clean(workspace)
+    r = remote(iam, arn)
+    assert sorted(r["ClientIDList"]) == ["sts.amazonaws.com", "vault"] and r["ThumbprintList"] == [PRINT_B]
+    assert {t["Key"]: t["Value"] for t in r["Tags"]} == {"k": "v"}
+    workspace.write(config(url, client_ids=["vault"], thumbprints=[PRINT_B]))
+    apply_clean(workspace)
+    assert remote(iam, arn)["ClientIDList"] == ["vault"] and remote(iam, arn)["Tags"] == []
+    # A new issuer is a new provider.
+    workspace.write(config(url + "X", client_ids=["vault"]))
+    workspace.assert_plan_changes("must be replaced")
+    apply_clean(workspace)
+    assert gone(iam, arn)
+    workspace.destroy()
+
+
+def test_import(workspace, new_workspace, iam, url):
+    cfg = config(url, thumbprints=[PRINT_A], tags={"k": "v"})
+    workspace.write(cfg)
+    apply_clean(workspace)
+    created = workspace.resource(ADDR)
+    imported = new_workspace("imported")
+    imported.write(cfg)
+    imported.import_(ADDR, created["arn"])
+    assert imported.resource(ADDR) == created
+    imported.assert_plan_empty()
+    workspace.destroy()
+
+
+def test_disappears(workspace, iam, url):
+    workspace.write(config(url))
+    apply_clean(workspace)
+    iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=workspace.resource(ADDR)["arn"])
+    refresh = workspace.run("apply", "-refresh-only", "-auto-approve", "-no-color")
+    assert "Error" not in refresh.output and workspace.resources() == []
+    workspace.assert_plan_changes(f"{ADDR} will be created")
+    apply_clean(workspace)
+    workspace.destroy()
+
+
+def test_drift(workspace, iam, url):
+    workspace.write(config(url, thumbprints=[PRINT_A]))
+    apply_clean(workspace)
+    arn = workspace.resource(ADDR)["arn"]
+    iam.add_client_id_to_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID="rogue-audience")
+    iam.update_open_id_connect_provider_thumbprint(OpenIDConnectProviderArn=arn, ThumbprintList=[PRINT_B])
+    workspace.assert_plan_changes('- "rogue-audience"', f'- "{PRINT_B}"', f'+ "{PRINT_A}"')
+    apply_clean(workspace)
+    r = remote(iam, arn)
+    assert r["ClientIDList"] == ["sts.amazonaws.com"] and r["ThumbprintList"] == [PRINT_A]
+    workspace.destroy()
+
+
+def test_no_perpetual_diff(workspace, iam, url):
+    workspace.write(config(url, client_ids=["b", "a", "sts.amazonaws.com"], thumbprints=[PRINT_B, PRINT_A]))
+    apply_clean(workspace)
+    workspace.assert_plan_empty()
+    workspace.destroy()
+
+
+def test_copy_for_irsa_in_another_account(workspace, iam, url, unique):
+    """The issuer registered here, and an IRSA role trusting it."""
+    workspace.write(f'''
+    provider "platform" {{}}
+    resource "platform_eks_oidc_provider" "test" {{
+      url = "{url}"
+    }}
+    resource "platform_irsa_role" "external_dns" {{
+      name              = "external-dns-{unique}"
+      oidc_provider_arn = platform_eks_oidc_provider.test.arn
+      service_accounts  = [{{ namespace = "external-dns", name = "external-dns" }}]
+    }}
+    ''')
+    apply_clean(workspace)
+    provider = workspace.resource(ADDR)
+    trust = workspace.resource("platform_irsa_role.external_dns")["trust_policy"]
+    assert provider["arn"] in trust and f'{provider["issuer"]}:sub' in trust
+    workspace.destroy()
+    assert gone(iam, provider["arn"]) and not aws.role_exists(iam, f"external-dns-{unique}")
+
+
+BAD_INPUT = [
+    ({"url": "http://oidc.example.com/id/X"}, "`url`", "must start with \"https://\""),
+    ({"url": "https://oidc.example.com/id/X/"}, "`url`", "no trailing '/'"),
+    ({"url": "https://localhost"}, "`url`", "must be an issuer URL"),
+    ({"client_ids": []}, "`client_ids`", "at least one audience"),
+    ({"thumbprints": ["abc"]}, "`thumbprints`", "40 hex digits"),
+    ({"thumbprints": [f"{i}" * 40 for i in range(6)]}, "`thumbprints`", "at most 5"),
+]
+
+
+@pytest.mark.parametrize("attrs,path,rule", BAD_INPUT, ids=[f"{i}-{c[1]}" for i, c in enumerate(BAD_INPUT)])
+def test_bad_input(workspace, url, attrs, path, rule):
+    attrs = dict(attrs)
+    workspace.write(config(attrs.pop("url", url), **attrs))
+    result = workspace.plan()
+    assert result.code == 1, result.output
+    assert f"{path}: " in result.output and rule in result.output, result.output

@@ -1,0 +1,503 @@
+//! `platform_eks_oidc_provider`: an IAM OIDC provider for a cluster's issuer.
+//!
+//! IRSA needs the cluster's issuer registered as an IAM OIDC provider in the
+//! account that holds the role. To run external-dns with a role in a DNS
+//! account, the provider is copied there through an aliased provider block.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_iam::types::Tag;
+use aws_sdk_iam::Client;
+use serde::{Deserialize, Serialize};
+use tf_provider::schema::{Block, Description, Schema};
+use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::{AttributePath, Diagnostics, Resource};
+
+use crate::framework::diag::{failed, finish_read, report, ApiError, BoxError};
+use crate::framework::plan::{
+    default_from_config, known_str, known_string_map, known_string_set, optional_map, optional_set, to_value_map,
+    to_value_set, unknown_if_null, RequiresReplace, ValueStringMap, ValueStringSet,
+};
+use crate::framework::schema::{
+    attributes, string, string_map, string_set, Computed, Optional, OptionalComputed, Required,
+};
+use crate::framework::tags;
+use crate::framework::validate::{self, Validator};
+use crate::provider::ProviderData;
+
+pub const DEFAULT_CLIENT_ID: &str = "sts.amazonaws.com";
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OidcProviderState {
+    pub id: Value<String>,
+    pub url: Value<String>,
+    pub client_ids: ValueStringSet,
+    pub thumbprints: ValueStringSet,
+    pub tags: ValueStringMap,
+    pub tags_all: ValueStringMap,
+    pub arn: Value<String>,
+    pub issuer: Value<String>,
+}
+
+/// What IAM has.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RemoteProvider {
+    /// Without the scheme, as IAM returns it.
+    pub url: String,
+    pub client_ids: BTreeSet<String>,
+    pub thumbprints: BTreeSet<String>,
+    pub tags: BTreeMap<String, String>,
+}
+
+pub struct OidcProviderResource {
+    data: Arc<ProviderData>,
+}
+
+impl OidcProviderResource {
+    pub fn new(data: Arc<ProviderData>) -> Self {
+        Self { data }
+    }
+}
+
+fn schema_block() -> Block {
+    Block {
+        version: 1,
+        description: Description::markdown(
+            "An IAM OIDC provider for a cluster's issuer URL, so that `platform_irsa_role` can trust the cluster's service accounts. \
+             Use it to copy a cluster's provider into another account (for example a DNS account for external-dns) through an aliased provider block.",
+        ),
+        attributes: attributes([
+            ("id", string(Computed, "The provider's ARN.")),
+            ("url", string(Required, "The issuer URL, `https://oidc.eks.<region>.amazonaws.com/id/<ID>` (the cluster's `oidc_issuer_url`). Changing it replaces the provider.")),
+            ("client_ids", string_set(OptionalComputed, "Audiences allowed to use the provider. Defaults to `[\"sts.amazonaws.com\"]`, the audience of EKS service-account tokens.")),
+            ("thumbprints", string_set(Optional, "SHA-1 thumbprints (40 hex digits, at most 5) of the issuer's certificate chain. IAM no longer requires them for issuers whose certificates it can verify itself.")),
+            ("tags", string_map(Optional, "Tags of the provider. Merged over the provider's `default_tags`.")),
+            ("tags_all", string_map(Computed, "All tags, including the provider's `default_tags`.")),
+            ("arn", string(Computed, "The provider's ARN: `oidc_provider_arn` of `platform_irsa_role`.")),
+            ("issuer", string(Computed, "The issuer without the scheme: the prefix of the `:sub` and `:aud` condition keys.")),
+        ]),
+        blocks: Default::default(),
+        deprecated: false,
+    }
+}
+
+fn validate_state(diags: &mut Diagnostics, c: &OidcProviderState) {
+    let mut v = Validator::new(diags);
+    v.check(&AttributePath::new("url"), c.url.as_ref_option(), |url: &String| {
+        let rest = url.strip_prefix("https://").ok_or_else(|| format!("must start with \"https://\", got {url:?}"))?;
+        let host = rest.split('/').next().unwrap_or_default();
+        if host.is_empty() || !host.contains('.') || rest.contains('?') || rest.contains('#') || rest.ends_with('/') || rest.len() > 255 {
+            return Err(format!("must be an issuer URL such as \"https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE\" (a host, no query, no trailing '/'), got {url:?}"));
+        }
+        Ok(())
+    });
+    if let Value::Value(ids) = &c.client_ids {
+        if ids.is_empty() {
+            v.error(
+                &AttributePath::new("client_ids"),
+                "must name at least one audience, e.g. \"sts.amazonaws.com\"",
+            );
+        }
+        for id in ids.iter().filter_map(|i| i.as_ref_option()) {
+            v.check(&AttributePath::new("client_ids"), Some(id), |s: &String| {
+                if s.is_empty() || s.len() > 255 {
+                    Err(format!("client ids must be 1 to 255 characters, got {s:?}"))
+                } else {
+                    Ok(())
+                }
+            });
+        }
+    }
+    if let Value::Value(prints) = &c.thumbprints {
+        if prints.len() > 5 {
+            v.error(
+                &AttributePath::new("thumbprints"),
+                format!("IAM accepts at most 5 thumbprints, got {}", prints.len()),
+            );
+        }
+        for print in prints.iter().filter_map(|p| p.as_ref_option()) {
+            v.check(&AttributePath::new("thumbprints"), Some(print), |s: &String| {
+                if s.len() == 40 && s.chars().all(|c| c.is_ascii_hexdigit()) {
+                    Ok(())
+                } else {
+                    Err(format!("must be a SHA-1 thumbprint of 40 hex digits, got {s:?}"))
+                }
+            });
+        }
+    }
+    if let Value::Value(tags) = &c.tags {
+        for (k, val) in tags {
+            v.check(
+                &AttributePath::new("tags").key(k.clone()),
+                val.as_ref_option(),
+                |s: &String| validate::tag(k, s),
+            );
+        }
+    }
+}
+
+fn is_not_found<E: aws_sdk_iam::error::ProvideErrorMetadata>(err: &E) -> bool {
+    err.code() == Some("NoSuchEntity")
+}
+
+/// The provider with its tags; `Ok(None)` when it does not exist.
+pub async fn find_oidc_provider(iam: &Client, arn: &str) -> Result<Option<RemoteProvider>, ApiError> {
+    let out = match iam
+        .get_open_id_connect_provider()
+        .open_id_connect_provider_arn(arn)
+        .send()
+        .await
+    {
+        Ok(out) => out,
+        Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => return Ok(None),
+        Err(e) => return Err(ApiError::new("GetOpenIDConnectProvider", e)),
+    };
+    Ok(Some(RemoteProvider {
+        url: out.url.unwrap_or_default(),
+        client_ids: out.client_id_list.unwrap_or_default().into_iter().collect(),
+        thumbprints: out.thumbprint_list.unwrap_or_default().into_iter().collect(),
+        tags: out
+            .tags
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| (t.key, t.value))
+            .collect(),
+    }))
+}
+
+fn iam_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, BoxError> {
+    tags.iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(BoxError::from))
+        .collect()
+}
+
+fn flatten(
+    prior: &OidcProviderState,
+    arn: &str,
+    remote: &RemoteProvider,
+    default_tags: &BTreeMap<String, String>,
+) -> OidcProviderState {
+    let mut s = prior.clone();
+    s.id = Value::Value(arn.to_string());
+    s.arn = Value::Value(arn.to_string());
+    s.url = Value::Value(format!("https://{}", remote.url.trim_start_matches("https://")));
+    s.issuer = Value::Value(remote.url.trim_start_matches("https://").to_string());
+    s.client_ids = to_value_set(&remote.client_ids);
+    s.thumbprints = optional_set(&prior.thumbprints, &remote.thumbprints);
+    let prior_own = known_string_map(&prior.tags).unwrap_or_default();
+    s.tags = optional_map(&prior.tags, &tags::own_tags(&remote.tags, default_tags, &prior_own));
+    s.tags_all = to_value_map(&remote.tags);
+    s
+}
+
+fn planned(s: &mut OidcProviderState, config: &OidcProviderState, default_tags: &BTreeMap<String, String>) {
+    default_from_config(
+        &mut s.client_ids,
+        &config.client_ids,
+        [Value::Value(DEFAULT_CLIENT_ID.to_string())].into_iter().collect(),
+    );
+    s.issuer = known_str(&s.url).map_or(Value::Unknown, |u| {
+        Value::Value(u.trim_start_matches("https://").to_string())
+    });
+    s.tags_all = match known_string_map(&s.tags) {
+        Some(own) => to_value_map(&tags::merge(default_tags, &own)),
+        None => Value::Unknown,
+    };
+}
+
+async fn update_provider(
+    iam: &Client,
+    arn: &str,
+    prior: &OidcProviderState,
+    planned: &OidcProviderState,
+) -> Result<(), BoxError> {
+    let (old_ids, new_ids) = (
+        known_string_set(&prior.client_ids).unwrap_or_default(),
+        known_string_set(&planned.client_ids).unwrap_or_default(),
+    );
+    for id in new_ids.difference(&old_ids) {
+        iam.add_client_id_to_open_id_connect_provider()
+            .open_id_connect_provider_arn(arn)
+            .client_id(id)
+            .send()
+            .await
+            .map_err(|e| ApiError::new("AddClientIDToOpenIDConnectProvider", e))?;
+    }
+    for id in old_ids.difference(&new_ids) {
+        iam.remove_client_id_from_open_id_connect_provider()
+            .open_id_connect_provider_arn(arn)
+            .client_id(id)
+            .send()
+            .await
+            .map_err(|e| ApiError::new("RemoveClientIDFromOpenIDConnectProvider", e))?;
+    }
+    let (old_prints, new_prints) = (
+        known_string_set(&prior.thumbprints).unwrap_or_default(),
+        known_string_set(&planned.thumbprints).unwrap_or_default(),
+    );
+    if old_prints != new_prints {
+        iam.update_open_id_connect_provider_thumbprint()
+            .open_id_connect_provider_arn(arn)
+            .set_thumbprint_list(Some(new_prints.into_iter().collect()))
+            .send()
+            .await
+            .map_err(|e| ApiError::new("UpdateOpenIDConnectProviderThumbprint", e))?;
+    }
+    let (old_tags, new_tags) = (
+        known_string_map(&prior.tags_all).unwrap_or_default(),
+        known_string_map(&planned.tags_all).unwrap_or_default(),
+    );
+    let removed: Vec<String> = old_tags
+        .keys()
+        .filter(|k| !new_tags.contains_key(*k))
+        .cloned()
+        .collect();
+    if !removed.is_empty() {
+        iam.untag_open_id_connect_provider()
+            .open_id_connect_provider_arn(arn)
+            .set_tag_keys(Some(removed))
+            .send()
+            .await
+            .map_err(|e| ApiError::new("UntagOpenIDConnectProvider", e))?;
+    }
+    let changed: BTreeMap<String, String> = new_tags
+        .iter()
+        .filter(|(k, v)| old_tags.get(*k) != Some(v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if !changed.is_empty() {
+        iam.tag_open_id_connect_provider()
+            .open_id_connect_provider_arn(arn)
+            .set_tags(Some(iam_tags(&changed)?))
+            .send()
+            .await
+            .map_err(|e| ApiError::new("TagOpenIDConnectProvider", e))?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Resource for OidcProviderResource {
+    type State<'a> = OidcProviderState;
+    type PrivateState<'a> = ValueEmpty;
+    type ProviderMetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(Schema {
+            version: 1,
+            block: schema_block(),
+        })
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+        validate_state(diags, &config);
+        Some(())
+    }
+
+    async fn read<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        state: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let Some(aws) = self.data.aws_or_report(diags) else {
+            return Some((state, private_state));
+        };
+        let arn = known_str(&state.arn).or(known_str(&state.id))?.to_string();
+        let found = find_oidc_provider(&aws.iam, &arn).await;
+        let found = found.map(|remote| remote.map(|remote| flatten(&state, &arn, &remote, &aws.default_tags)));
+        finish_read(
+            diags,
+            &format!("IAM OIDC provider `{arn}`"),
+            state,
+            private_state,
+            found,
+        )
+    }
+
+    async fn plan_create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        proposed: Self::State<'a>,
+        config: Self::State<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = self.data.aws_or_report(diags)?;
+        let mut s = proposed;
+        planned(&mut s, &config, &aws.default_tags);
+        unknown_if_null(&mut s.id);
+        unknown_if_null(&mut s.arn);
+        Some((s, Default::default()))
+    }
+
+    async fn plan_update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Self::State<'a>,
+        proposed: Self::State<'a>,
+        config: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        let aws = self.data.aws_or_report(diags)?;
+        let mut s = proposed;
+        planned(&mut s, &config, &aws.default_tags);
+        let mut replace = RequiresReplace::default();
+        replace.if_changed("url", &prior.url, &s.url);
+        if !replace.is_empty() {
+            s.id = Value::Unknown;
+            s.arn = Value::Unknown;
+        }
+        Some((s, private_state, replace.paths))
+    }
+
+    async fn plan_destroy<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        _prior: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<Self::PrivateState<'a>> {
+        Some(private_state)
+    }
+
+    async fn create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        planned: Self::State<'a>,
+        _config: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = self.data.aws_or_report(diags)?;
+        let url = known_str(&planned.url)?.to_string();
+        let result: Result<String, BoxError> = async {
+            let tags = iam_tags(&known_string_map(&planned.tags_all).unwrap_or_default())?;
+            let out = aws
+                .iam
+                .create_open_id_connect_provider()
+                .url(&url)
+                .set_client_id_list(Some(
+                    known_string_set(&planned.client_ids)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .collect(),
+                ))
+                .set_thumbprint_list(
+                    known_string_set(&planned.thumbprints)
+                        .filter(|t| !t.is_empty())
+                        .map(|t| t.into_iter().collect()),
+                )
+                .set_tags((!tags.is_empty()).then_some(tags))
+                .send()
+                .await
+                .map_err(|e| ApiError::new("CreateOpenIDConnectProvider", e))?;
+            Ok(out.open_id_connect_provider_arn.unwrap_or_default())
+        }
+        .await;
+        match result {
+            Ok(arn) => {
+                let mut s = planned;
+                s.id = Value::Value(arn.clone());
+                s.arn = Value::Value(arn);
+                Some((s, private_state))
+            }
+            Err(err) => {
+                report(
+                    diags,
+                    &failed(format!("creating the IAM OIDC provider for `{url}`"), err),
+                );
+                None
+            }
+        }
+    }
+
+    async fn update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Self::State<'a>,
+        planned: Self::State<'a>,
+        _config: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = self.data.aws_or_report(diags)?;
+        let arn = known_str(&prior.arn)?.to_string();
+        match update_provider(&aws.iam, &arn, &prior, &planned).await {
+            Ok(()) => Some((planned, private_state)),
+            Err(err) => {
+                report(diags, &failed(format!("updating IAM OIDC provider `{arn}`"), err));
+                let found = find_oidc_provider(&aws.iam, &arn).await;
+                match found {
+                    Ok(Some(remote)) => Some((flatten(&prior, &arn, &remote, &aws.default_tags), private_state)),
+                    Ok(None) => None,
+                    Err(_) => Some((prior, private_state)),
+                }
+            }
+        }
+    }
+
+    async fn destroy<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Self::State<'a>,
+        _private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<()> {
+        let aws = self.data.aws_or_report(diags)?;
+        let arn = known_str(&prior.arn)?.to_string();
+        match aws
+            .iam
+            .delete_open_id_connect_provider()
+            .open_id_connect_provider_arn(&arn)
+            .send()
+            .await
+        {
+            Ok(_) => Some(()),
+            Err(e) if is_not_found(&e) => Some(()),
+            Err(e) => {
+                report(
+                    diags,
+                    &failed(
+                        format!("deleting IAM OIDC provider `{arn}`"),
+                        ApiError::new("DeleteOpenIDConnectProvider", e),
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    async fn import<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        id: String,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = self.data.aws_or_report(diags)?;
+        if validate::oidc_provider_arn(&id).is_err() {
+            diags.root_error(
+                format!("importing an IAM OIDC provider: `{id}` is not an OIDC provider ARN"),
+                "Import with `terraform import platform_eks_oidc_provider.x arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE`.",
+            );
+            return None;
+        }
+        match find_oidc_provider(&aws.iam, &id).await {
+            Ok(Some(remote)) => Some((
+                flatten(&OidcProviderState::default(), &id, &remote, &aws.default_tags),
+                Default::default(),
+            )),
+            Ok(None) => {
+                diags.root_error_short(format!("importing IAM OIDC provider `{id}`: no such provider"));
+                None
+            }
+            Err(err) => {
+                report(diags, &failed(format!("importing IAM OIDC provider `{id}`"), err));
+                None
+            }
+        }
+    }
+}
