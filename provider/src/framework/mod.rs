@@ -10,3 +10,4 @@ pub mod retry;
 pub mod schema;
 pub mod tags;
 pub mod validate;
+pub mod wait;

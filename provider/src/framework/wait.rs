@@ -1,0 +1,255 @@
+//! Waiting for long operations (EKS create, update, delete): a named
+//! condition polled under an explicit timeout, with progress logged on every
+//! poll, and `timeouts { create = "30m" }` durations as Terraform writes them.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+/// What one poll found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Poll<T> {
+    /// The condition holds.
+    Done(T),
+    /// Not yet; the status seen (for the log and a timeout message).
+    Pending(String),
+    /// It will never hold (e.g. an update that ended `Failed`), with the details.
+    Failed(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WaitError<E: std::error::Error + 'static> {
+    #[error("timed out after {timeout:?} waiting for {what} (last status: {last})")]
+    Timeout {
+        what: String,
+        timeout: Duration,
+        last: String,
+    },
+    #[error("{what} failed: {detail}")]
+    Failed { what: String, detail: String },
+    #[error("checking {what}")]
+    Check {
+        what: String,
+        #[source]
+        source: E,
+    },
+}
+
+/// How to wait.
+#[derive(Debug, Clone)]
+pub struct Waiter {
+    /// What is awaited, for logs and errors: "EKS cluster `main` to become ACTIVE".
+    pub what: String,
+    pub timeout: Duration,
+    pub poll: Duration,
+}
+
+impl Waiter {
+    pub fn new(what: impl Into<String>, timeout: Duration) -> Self {
+        Waiter {
+            what: what.into(),
+            timeout,
+            poll: Duration::from_secs(10),
+        }
+    }
+
+    pub fn poll_every(mut self, poll: Duration) -> Self {
+        self.poll = poll;
+        self
+    }
+
+    /// Polls `check` until it is `Done` or `Failed`, or the timeout passes.
+    pub async fn until<T, E, F, Fut>(&self, mut check: F) -> Result<T, WaitError<E>>
+    where
+        E: std::error::Error + 'static,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<Poll<T>, E>>,
+    {
+        let start = Instant::now();
+        loop {
+            let last = match check().await.map_err(|source| WaitError::Check {
+                what: self.what.clone(),
+                source,
+            })? {
+                Poll::Done(value) => {
+                    tracing::info!("{}: done after {:?}", self.what, start.elapsed());
+                    return Ok(value);
+                }
+                Poll::Failed(detail) => {
+                    return Err(WaitError::Failed {
+                        what: self.what.clone(),
+                        detail,
+                    })
+                }
+                Poll::Pending(status) => status,
+            };
+            let elapsed = start.elapsed();
+            if elapsed + self.poll > self.timeout {
+                return Err(WaitError::Timeout {
+                    what: self.what.clone(),
+                    timeout: self.timeout,
+                    last,
+                });
+            }
+            tracing::info!(
+                "waiting for {}: status {last} ({elapsed:?} of {:?})",
+                self.what,
+                self.timeout
+            );
+            tokio::time::sleep(self.poll).await;
+        }
+    }
+
+    /// Waits until `exists` says the object is gone `confirmations` times in a
+    /// row: a delete is believed only after several consecutive "gone" reads,
+    /// since an eventually consistent API may briefly hide an object.
+    pub async fn until_gone<E, F, Fut>(&self, confirmations: u32, mut exists: F) -> Result<(), WaitError<E>>
+    where
+        E: std::error::Error + 'static,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<Option<String>, E>>,
+    {
+        // An atomic rather than a Cell: the future must stay `Send` for async-trait callers.
+        let gone_reads = std::sync::atomic::AtomicU32::new(0);
+        let needed = confirmations.max(1);
+        self.until(|| {
+            let read = exists();
+            let gone_reads = &gone_reads;
+            async move {
+                use std::sync::atomic::Ordering::Relaxed;
+                match read.await? {
+                    None => {
+                        let seen = gone_reads.fetch_add(1, Relaxed) + 1;
+                        if seen >= needed {
+                            Ok(Poll::Done(()))
+                        } else {
+                            Ok(Poll::Pending(format!("gone ({seen}/{needed} reads)")))
+                        }
+                    }
+                    Some(status) => {
+                        gone_reads.store(0, Relaxed);
+                        Ok(Poll::Pending(status))
+                    }
+                }
+            }
+        })
+        .await
+    }
+}
+
+/// A duration as Terraform's `timeouts` blocks write them: a sequence of
+/// numbers with units `h`, `m`, `s` or `ms`, such as "30m", "1h30m", "90s",
+/// "1.5h".
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let err = || format!("must be a duration such as \"30m\", \"1h30m\" or \"90s\", got {text:?}");
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Err(err());
+    }
+    let mut total = 0f64;
+    while !rest.is_empty() {
+        let number_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(err)?;
+        if number_len == 0 {
+            return Err(err());
+        }
+        let number: f64 = rest[..number_len].parse().map_err(|_| err())?;
+        rest = &rest[number_len..];
+        let (seconds, unit_len) = if rest.starts_with("ms") {
+            (0.001, 2)
+        } else if rest.starts_with('h') {
+            (3600.0, 1)
+        } else if rest.starts_with('m') {
+            (60.0, 1)
+        } else if rest.starts_with('s') {
+            (1.0, 1)
+        } else {
+            return Err(err());
+        };
+        total += number * seconds;
+        rest = &rest[unit_len..];
+    }
+    Ok(Duration::from_secs_f64(total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("boom")]
+    struct Boom;
+
+    const FAST: Duration = Duration::from_millis(1);
+
+    #[test]
+    fn durations_as_terraform_writes_them() {
+        assert_eq!(parse_duration("30m"), Ok(Duration::from_secs(1800)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("1.5h"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        for bad in ["", "30", "m", "30x", "1h-5m", "abc"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[tokio::test]
+    async fn waits_until_done() {
+        let polls = Cell::new(0);
+        let waiter = Waiter::new("cluster `c` to become ACTIVE", Duration::from_secs(5)).poll_every(FAST);
+        let out: Result<u32, WaitError<Boom>> = waiter
+            .until(|| {
+                polls.set(polls.get() + 1);
+                let n = polls.get();
+                async move {
+                    Ok(if n < 3 {
+                        Poll::Pending("CREATING".into())
+                    } else {
+                        Poll::Done(n)
+                    })
+                }
+            })
+            .await;
+        assert_eq!(out.unwrap(), 3);
+    }
+
+    #[tokio::test]
+    async fn failure_and_timeout_say_what_and_why() {
+        let waiter = Waiter::new("update `u`", Duration::from_millis(20)).poll_every(Duration::from_millis(5));
+        let failed = waiter
+            .until(|| async { Ok::<Poll<()>, Boom>(Poll::Failed("NodeCreationFailure: no capacity".into())) })
+            .await;
+        assert_eq!(
+            failed.unwrap_err().to_string(),
+            "update `u` failed: NodeCreationFailure: no capacity"
+        );
+        let timed_out = waiter
+            .until(|| async { Ok::<Poll<()>, Boom>(Poll::Pending("InProgress".into())) })
+            .await;
+        let message = timed_out.unwrap_err().to_string();
+        assert!(
+            message.starts_with("timed out after 20ms waiting for update `u`")
+                && message.ends_with("(last status: InProgress)"),
+            "{message}"
+        );
+        let error = waiter.until(|| async { Err::<Poll<()>, Boom>(Boom) }).await;
+        assert!(matches!(error, Err(WaitError::Check { .. })));
+    }
+
+    #[tokio::test]
+    async fn gone_needs_consecutive_reads() {
+        // Gone, back (eventual consistency), gone, gone, gone: done only after three in a row.
+        let reads = [None, Some("DELETING"), None, None, None];
+        let i = Cell::new(0);
+        let waiter = Waiter::new("cluster `c` to be deleted", Duration::from_secs(5)).poll_every(FAST);
+        waiter
+            .until_gone(3, || {
+                let r = reads[i.get()].map(str::to_string);
+                i.set(i.get() + 1);
+                async move { Ok::<_, Boom>(r) }
+            })
+            .await
+            .unwrap();
+        assert_eq!(i.get(), 5);
+    }
+}
