@@ -215,7 +215,7 @@ fn provider_block() -> Block {
     Block {
         version: 1,
         description: Description::markdown(
-            "Composes an EKS platform: IRSA roles and, as they land, KMS-backed storage, Vault seals, EKS cluster stacks and Spacelift contexts.",
+            "Composes an EKS platform in HCL: IRSA roles, KMS-backed EBS storage, Vault auto-unseal, IAM OIDC providers and EKS tokens, and Spacelift contexts that hand platform outputs to downstream stacks. AWS credentials come from the standard chain; Spacelift credentials are only needed by `platform_spacelift_*` resources.",
         ),
         attributes: attributes([
             ("region", string(Optional, "AWS region for every API call. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION`, then to the region of the shared-config profile.")),
