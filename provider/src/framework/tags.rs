@@ -24,12 +24,34 @@ pub fn own_tags(
         .collect()
 }
 
+/// What to change to go from `old` to `new` tags: the keys to untag, and the
+/// pairs to tag (new keys and changed values).
+pub fn diff(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> (Vec<String>, BTreeMap<String, String>) {
+    let removed = old.keys().filter(|k| !new.contains_key(*k)).cloned().collect();
+    let changed = new
+        .iter()
+        .filter(|(k, v)| old.get(*k) != Some(v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    (removed, changed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn m(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn diff_untags_removed_and_tags_new_or_changed() {
+        let (removed, changed) = diff(
+            &m(&[("a", "1"), ("b", "2"), ("c", "3")]),
+            &m(&[("a", "1"), ("b", "x"), ("d", "4")]),
+        );
+        assert_eq!(removed, vec!["c".to_string()]);
+        assert_eq!(changed, m(&[("b", "x"), ("d", "4")]));
     }
 
     #[test]

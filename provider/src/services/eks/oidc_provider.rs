@@ -250,11 +250,7 @@ async fn update_provider(
         known_string_map(&prior.tags_all).unwrap_or_default(),
         known_string_map(&planned.tags_all).unwrap_or_default(),
     );
-    let removed: Vec<String> = old_tags
-        .keys()
-        .filter(|k| !new_tags.contains_key(*k))
-        .cloned()
-        .collect();
+    let (removed, changed) = tags::diff(&old_tags, &new_tags);
     if !removed.is_empty() {
         iam.untag_open_id_connect_provider()
             .open_id_connect_provider_arn(arn)
@@ -263,11 +259,6 @@ async fn update_provider(
             .await
             .map_err(|e| ApiError::new("UntagOpenIDConnectProvider", e))?;
     }
-    let changed: BTreeMap<String, String> = new_tags
-        .iter()
-        .filter(|(k, v)| old_tags.get(*k) != Some(v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
     if !changed.is_empty() {
         iam.tag_open_id_connect_provider()
             .open_id_connect_provider_arn(arn)

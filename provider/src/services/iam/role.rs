@@ -390,12 +390,7 @@ pub async fn update_role(iam: &Client, prior: &RoleSpec, spec: &RoleSpec) -> Res
         })?;
     }
 
-    let removed_tags: Vec<String> = prior
-        .tags
-        .keys()
-        .filter(|k| !spec.tags.contains_key(*k))
-        .cloned()
-        .collect();
+    let (removed_tags, changed_tags) = crate::framework::tags::diff(&prior.tags, &spec.tags);
     if !removed_tags.is_empty() {
         iam.untag_role()
             .role_name(name)
@@ -407,12 +402,6 @@ pub async fn update_role(iam: &Client, prior: &RoleSpec, spec: &RoleSpec) -> Res
                 source: ApiError::new("UntagRole", e),
             })?;
     }
-    let changed_tags: BTreeMap<String, String> = spec
-        .tags
-        .iter()
-        .filter(|(k, v)| prior.tags.get(*k) != Some(v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
     if !changed_tags.is_empty() {
         iam.tag_role()
             .role_name(name)

@@ -347,12 +347,7 @@ pub async fn update_key(kms: &Client, key_id: &str, prior: &KeySpec, spec: &KeyS
     if prior.enable_key_rotation != spec.enable_key_rotation {
         set_rotation(kms, key_id, spec.enable_key_rotation).await?;
     }
-    let removed: Vec<String> = prior
-        .tags
-        .keys()
-        .filter(|k| !spec.tags.contains_key(*k))
-        .cloned()
-        .collect();
+    let (removed, changed) = crate::framework::tags::diff(&prior.tags, &spec.tags);
     if !removed.is_empty() {
         kms.untag_resource()
             .key_id(key_id)
@@ -361,12 +356,6 @@ pub async fn update_key(kms: &Client, key_id: &str, prior: &KeySpec, spec: &KeyS
             .await
             .map_err(|e| err("tags", ApiError::new("UntagResource", e)))?;
     }
-    let changed: BTreeMap<String, String> = spec
-        .tags
-        .iter()
-        .filter(|(k, v)| prior.tags.get(*k) != Some(v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
     if !changed.is_empty() {
         kms.tag_resource()
             .key_id(key_id)
