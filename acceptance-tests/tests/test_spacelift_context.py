@@ -274,6 +274,22 @@ def test_secrets_never_logged_at_trace(ws, spacelift):
         assert secret not in logs, f"a secret leaked into TF_LOG=trace output: {secret[:12]}..."
 
 
+def test_secrets_never_in_the_plugin_trace_log(ws, spacelift, tmp_path):
+    """tf-provider's own trace log (PLUGIN_LOG_FILE, TRACE level, every gRPC
+    call with config and state) holds no secret either. Each provider process
+    truncates the file, so it is checked after every command."""
+    log = tmp_path / "plugin.log"
+    ws.env = {**ws.env, "PLUGIN_LOG_FILE": str(log)}
+    ws.write(context_config())
+    secrets = [SECRET, FILE_SECRET.strip(), b64(FILE_SECRET), "test-key-secret-do-not-log"]
+    for command in (ws.apply, ws.plan, ws.destroy):
+        command()
+        text = log.read_text()
+        assert "TRACE" in text, "PLUGIN_LOG_FILE produced no trace"
+        for secret in secrets + spacelift.issued_tokens:
+            assert secret not in text, f"a secret leaked into the plugin trace log: {secret[:12]}..."
+
+
 def attachment_config(priority=None, stack="downstream") -> str:
     return context_config() + block("resource", "platform_spacelift_context_attachment", "test",
                                     context_id=Raw("platform_spacelift_context.test.id"), stack_id=stack, priority=priority)
