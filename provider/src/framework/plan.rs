@@ -100,6 +100,17 @@ pub fn optional_string(prior: &Value<String>, remote: Option<&str>) -> Value<Str
     }
 }
 
+/// A computed policy document for a plan: the prior text when it is
+/// equivalent to the desired document (so formatting never shows as a diff),
+/// the desired document otherwise, unknown while the desired one is not known.
+pub fn keep_equivalent(prior: Option<&Value<String>>, desired: Option<String>) -> Value<String> {
+    match (desired, prior.and_then(known_str)) {
+        (Some(d), Some(p)) if crate::framework::policy::equivalent(&d, p) => Value::Value(p.to_string()),
+        (Some(d), _) => Value::Value(d),
+        (None, _) => Value::Unknown,
+    }
+}
+
 /// Collects the attributes whose change forces replacement.
 #[derive(Default)]
 pub struct RequiresReplace {
@@ -153,6 +164,18 @@ mod tests {
         let mut planned = Value::Value(7200);
         default_from_config(&mut planned, &Value::Value(7200), 3600);
         assert_eq!(planned, Value::Value(7200));
+    }
+
+    #[test]
+    fn keep_equivalent_prefers_prior_text() {
+        let prior = Value::Value(r#"{ "Statement": [] }"#.to_string());
+        assert_eq!(keep_equivalent(Some(&prior), Some(r#"{"Statement":[]}"#.into())), prior);
+        assert_eq!(
+            keep_equivalent(Some(&prior), Some(r#"{"Statement":[1]}"#.into())),
+            Value::Value(r#"{"Statement":[1]}"#.to_string())
+        );
+        assert_eq!(keep_equivalent(Some(&prior), None), Value::Unknown);
+        assert_eq!(keep_equivalent(None, Some("{}".into())), Value::Value("{}".to_string()));
     }
 
     #[test]

@@ -15,8 +15,8 @@ use super::role::{self, RemoteRole, RoleSpec};
 use crate::framework::diag::{finish_read, report};
 use crate::framework::naming;
 use crate::framework::plan::{
-    default_from_config, known_str, known_string_map, known_string_set, optional_map, optional_set, optional_string,
-    to_value_map, unknown_if_null, RequiresReplace, ValueStringMap, ValueStringSet,
+    default_from_config, keep_equivalent, known_str, known_string_map, known_string_set, optional_map, optional_set,
+    optional_string, to_value_map, unknown_if_null, RequiresReplace, ValueStringMap, ValueStringSet,
 };
 use crate::framework::policy;
 use crate::framework::schema::{
@@ -220,10 +220,16 @@ fn schema_block() -> Block {
     }
 }
 
-/// Subjects as plain strings, once every one is known.
-fn known_subjects(state: &IrsaRoleState) -> Option<Vec<Subject>> {
-    state
-        .service_accounts
+/// The trust policy for these inputs, once they are all known. Shared with
+/// every resource that builds an IRSA role (`platform_vault_seal`).
+pub fn desired_trust(
+    oidc_provider_arn: &Value<String>,
+    service_accounts: &Value<Vec<ServiceAccount>>,
+    audience: &Value<String>,
+) -> Option<String> {
+    let arn = known_str(oidc_provider_arn)?;
+    let issuer = validate::oidc_provider_arn(arn).ok()?;
+    let subjects = service_accounts
         .as_ref_option()?
         .iter()
         .map(|sa| {
@@ -232,15 +238,49 @@ fn known_subjects(state: &IrsaRoleState) -> Option<Vec<Subject>> {
                 name: known_str(&sa.name)?.to_string(),
             })
         })
-        .collect()
+        .collect::<Option<Vec<_>>>()?;
+    Some(trust_policy(
+        arn,
+        issuer,
+        &subjects,
+        known_str(audience).unwrap_or(DEFAULT_AUDIENCE),
+    ))
 }
 
-/// The trust policy the configuration asks for, once its inputs are known.
+/// The trust policy this role's configuration asks for.
 fn desired_trust_policy(state: &IrsaRoleState) -> Option<String> {
-    let arn = known_str(&state.oidc_provider_arn)?;
-    let issuer = validate::oidc_provider_arn(arn).ok()?;
-    let audience = known_str(&state.audience).unwrap_or(DEFAULT_AUDIENCE);
-    Some(trust_policy(arn, issuer, &known_subjects(state)?, audience))
+    desired_trust(&state.oidc_provider_arn, &state.service_accounts, &state.audience)
+}
+
+/// Checks `service_accounts`: at least one, namespaces DNS-1123 labels and
+/// names DNS-1123 subdomains. `*` is allowed in names, and in namespaces when
+/// `wildcard_namespaces` is set.
+pub fn validate_service_accounts(v: &mut Validator, accounts: &Value<Vec<ServiceAccount>>, wildcard_namespaces: bool) {
+    let Value::Value(accounts) = accounts else { return };
+    let path = AttributePath::new("service_accounts");
+    if accounts.is_empty() {
+        v.error(
+            &path,
+            "must list at least one `{ namespace, name }`: a role no service account may assume is useless",
+        );
+    }
+    for (i, sa) in accounts.iter().enumerate() {
+        let item = path.clone().index(i as i64);
+        v.check(
+            &item.clone().attribute("namespace"),
+            sa.namespace.as_ref_option(),
+            |s: &String| {
+                if wildcard_namespaces {
+                    validate::dns1123_label_pattern(s)
+                } else {
+                    validate::dns1123_label(s)
+                }
+            },
+        );
+        v.check(&item.attribute("name"), sa.name.as_ref_option(), |s: &String| {
+            validate::dns1123_subdomain_pattern(s)
+        });
+    }
 }
 
 fn validate_state(diags: &mut Diagnostics, config: &IrsaRoleState) {
@@ -286,25 +326,7 @@ fn validate_state(diags: &mut Diagnostics, config: &IrsaRoleState) {
             Ok(())
         }
     });
-    if let Value::Value(accounts) = &config.service_accounts {
-        if accounts.is_empty() {
-            v.error(
-                &path("service_accounts"),
-                "must list at least one `{ namespace, name }`: a role no service account may assume is useless",
-            );
-        }
-        for (i, sa) in accounts.iter().enumerate() {
-            let item = path("service_accounts").index(i as i64);
-            v.check(
-                &item.clone().attribute("namespace"),
-                sa.namespace.as_ref_option(),
-                |s: &String| validate::dns1123_label_pattern(s),
-            );
-            v.check(&item.attribute("name"), sa.name.as_ref_option(), |s: &String| {
-                validate::dns1123_subdomain_pattern(s)
-            });
-        }
-    }
+    validate_service_accounts(&mut v, &config.service_accounts, true);
     if let Value::Value(arns) = &config.policy_arns {
         for arn in arns.iter().filter_map(|a| a.as_ref_option()) {
             v.check(&path("policy_arns"), Some(arn), |s: &String| {
@@ -533,13 +555,7 @@ impl Resource for IrsaRoleResource {
         replace.if_changed("name", &prior.name, &state.name);
         replace.if_changed("path", &prior.path, &state.path);
 
-        state.trust_policy = match (desired_trust_policy(&state), known_str(&prior.trust_policy)) {
-            (Some(desired), Some(current)) if policy::equivalent(&desired, current) => {
-                Value::Value(current.to_string())
-            }
-            (Some(desired), _) => Value::Value(desired),
-            (None, _) => Value::Unknown,
-        };
+        state.trust_policy = keep_equivalent(Some(&prior.trust_policy), desired_trust_policy(&state));
         state.tags_all = match planned_tags_all(&state, &aws.default_tags) {
             planned if planned == prior.tags_all => prior.tags_all.clone(),
             planned => planned,

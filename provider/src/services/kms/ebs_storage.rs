@@ -19,8 +19,8 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 use super::key::{self, KeyPlace, KeySpec, RemoteKey};
 use crate::framework::diag::{failed, finish_read, report, BoxError};
 use crate::framework::plan::{
-    default_from_config, known_str, known_string_map, known_string_set, optional_map, to_value_map, unknown_if_null,
-    ValueStringMap, ValueStringSet,
+    default_from_config, keep_equivalent, known_str, known_string_map, known_string_set, optional_map, to_value_map,
+    unknown_if_null, ValueStringMap, ValueStringSet,
 };
 use crate::framework::policy;
 use crate::framework::schema::{
@@ -419,19 +419,12 @@ fn plan_computed(
     s.csi_policy_name = alias
         .as_deref()
         .map_or(Value::Unknown, |a| Value::Value(csi_policy_name(a)));
-    let keep = |prior_value: Option<&Value<String>>, desired: Option<String>| -> Value<String> {
-        match (desired, prior_value.and_then(known_str)) {
-            (Some(d), Some(p)) if policy::equivalent(&d, p) => Value::Value(p.to_string()),
-            (Some(d), _) => Value::Value(d),
-            (None, _) => Value::Unknown,
-        }
-    };
-    s.iam_policy_json = keep(prior.map(|p| &p.iam_policy_json), alias.as_deref().map(csi_policy));
+    s.iam_policy_json = keep_equivalent(prior.map(|p| &p.iam_policy_json), alias.as_deref().map(csi_policy));
     let desired_key_policy = match (place, principals(&s.key_administrators), principals(&s.key_users)) {
         (Some(place), Some(admins), Some(users)) => Some(key_policy(place, &admins, &users)),
         _ => None,
     };
-    s.key_policy = keep(prior.map(|p| &p.key_policy), desired_key_policy);
+    s.key_policy = keep_equivalent(prior.map(|p| &p.key_policy), desired_key_policy);
     s.alias_arn = match (place, alias.as_deref()) {
         (Some(place), Some(alias)) => Value::Value(place.alias_arn(alias)),
         _ => Value::Unknown,

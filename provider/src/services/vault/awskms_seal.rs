@@ -19,8 +19,8 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::framework::diag::{failed, finish_read, report, BoxError};
 use crate::framework::plan::{
-    default_from_config, known_str, known_string_map, optional_map, to_value_map, unknown_if_null, RequiresReplace,
-    ValueStringMap,
+    default_from_config, keep_equivalent, known_str, known_string_map, optional_map, to_value_map, unknown_if_null,
+    RequiresReplace, ValueStringMap,
 };
 use crate::framework::policy;
 use crate::framework::schema::{
@@ -29,7 +29,7 @@ use crate::framework::schema::{
 use crate::framework::tags;
 use crate::framework::validate::{self, Validator};
 use crate::provider::{AwsClients, ProviderData};
-use crate::services::iam::irsa_role::{self, ServiceAccount, Subject};
+use crate::services::iam::irsa_role::{self, ServiceAccount};
 use crate::services::iam::role::{self, RoleSpec};
 use crate::services::kms::key::{self, KeyPlace, KeySpec, RemoteKey};
 
@@ -177,25 +177,8 @@ fn validate_state(diags: &mut Diagnostics, c: &VaultSealState) {
     if c.role_name.is_null() && c.oidc_provider_arn.is_null() {
         v.error(&path("oidc_provider_arn"), "is required to create the seal role: set it to the cluster's IAM OIDC provider ARN, or set `role_name` to use an existing role");
     }
-    if let Value::Value(accounts) = &c.service_accounts {
-        if accounts.is_empty() {
-            v.error(
-                &path("service_accounts"),
-                "must list at least one `{ namespace, name }`",
-            );
-        }
-        for (i, sa) in accounts.iter().enumerate() {
-            let item = path("service_accounts").index(i as i64);
-            v.check(
-                &item.clone().attribute("namespace"),
-                sa.namespace.as_ref_option(),
-                |s: &String| validate::dns1123_label(s),
-            );
-            v.check(&item.attribute("name"), sa.name.as_ref_option(), |s: &String| {
-                validate::dns1123_subdomain_pattern(s)
-            });
-        }
-    }
+    // Vault's namespace is a plain name; wildcards only in service-account names.
+    irsa_role::validate_service_accounts(&mut v, &c.service_accounts, false);
     if let Value::Value(tags) = &c.tags {
         for (k, val) in tags {
             v.check(&path("tags").key(k.clone()), val.as_ref_option(), |s: &String| {
@@ -319,33 +302,7 @@ fn helm_values(role_arn: &str, seal: &str) -> String {
 }
 
 fn desired_trust(s: &VaultSealState) -> Option<String> {
-    let arn = known_str(&s.oidc_provider_arn)?;
-    let issuer = validate::oidc_provider_arn(arn).ok()?;
-    let subjects: Option<Vec<Subject>> = s
-        .service_accounts
-        .as_ref_option()?
-        .iter()
-        .map(|sa| {
-            Some(Subject {
-                namespace: known_str(&sa.namespace)?.into(),
-                name: known_str(&sa.name)?.into(),
-            })
-        })
-        .collect();
-    Some(irsa_role::trust_policy(
-        arn,
-        issuer,
-        &subjects?,
-        known_str(&s.audience).unwrap_or(irsa_role::DEFAULT_AUDIENCE),
-    ))
-}
-
-fn keep_equivalent_or(prior: Option<&Value<String>>, desired: Option<String>) -> Value<String> {
-    match (desired, prior.and_then(known_str)) {
-        (Some(d), Some(p)) if policy::equivalent(&d, p) => Value::Value(p.to_string()),
-        (Some(d), _) => Value::Value(d),
-        (None, _) => Value::Unknown,
-    }
+    irsa_role::desired_trust(&s.oidc_provider_arn, &s.service_accounts, &s.audience)
 }
 
 /// Fills what the plan can know. `prior` is the state before an update.
@@ -368,7 +325,7 @@ fn plan_computed(
         .as_deref()
         .map_or(Value::Unknown, |n| Value::Value(seal_policy_name(n)));
     s.trust_policy = if managed {
-        keep_equivalent_or(prior.map(|p| &p.trust_policy), desired_trust(s))
+        keep_equivalent(prior.map(|p| &p.trust_policy), desired_trust(s))
     } else {
         Value::Null
     };
@@ -394,12 +351,12 @@ fn plan_computed(
         .and_then(KeyPlace::from_arn);
     s.key_policy = match (&place, known_str(&s.role_arn)) {
         (Some(place), Some(role_arn)) => {
-            keep_equivalent_or(prior.map(|p| &p.key_policy), Some(key_policy(place, role_arn)))
+            keep_equivalent(prior.map(|p| &p.key_policy), Some(key_policy(place, role_arn)))
         }
         _ => Value::Unknown,
     };
     s.seal_policy_json = match prior.and_then(|p| known_str(&p.kms_key_arn)) {
-        Some(key_arn) => keep_equivalent_or(prior.map(|p| &p.seal_policy_json), Some(seal_policy(key_arn))),
+        Some(key_arn) => keep_equivalent(prior.map(|p| &p.seal_policy_json), Some(seal_policy(key_arn))),
         None => Value::Unknown,
     };
     s.alias_arn = match (&place, known_str(&s.alias_name)) {
@@ -894,12 +851,12 @@ impl Resource for VaultSealResource {
                     role::put_inline(&aws.iam, &new_role, &policy_name, &seal_doc).await?;
                 }
             }
-            s.seal_policy_json = keep_equivalent_or(Some(&planned.seal_policy_json), Some(seal_doc));
+            s.seal_policy_json = keep_equivalent(Some(&planned.seal_policy_json), Some(seal_doc));
 
             // The key: its policy names the role, which may be new.
             let place = KeyPlace::from_arn(&key_arn).ok_or("the key ARN in state is malformed")?;
             let role_arn = known_str(&s.role_arn).unwrap_or_default().to_string();
-            s.key_policy = keep_equivalent_or(Some(&planned.key_policy), Some(key_policy(&place, &role_arn)));
+            s.key_policy = keep_equivalent(Some(&planned.key_policy), Some(key_policy(&place, &role_arn)));
             let mut m = BTreeMap::new();
             m.insert(irsa_role::ROLE_ARN_ANNOTATION.to_string(), role_arn);
             s.service_account_annotations = to_value_map(&m);
