@@ -4,7 +4,8 @@
 //! strategy (configured from `max_retries` / `retry_mode`). This helper is for
 //! the errors the SDK cannot know are transient, such as IAM rejecting a trust
 //! policy that names an OIDC provider created a moment ago. Callers name the
-//! exact error they retry; anything else is returned at once.
+//! exact error they retry; anything else is returned at once. Clients that do
+//! not go through the SDK (Spacelift) use it for their 429/5xx retries too.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -17,6 +18,8 @@ pub struct Backoff {
     /// The first delay; doubled after each attempt up to `max_delay`.
     pub initial: Duration,
     pub max_delay: Duration,
+    /// Give up after this many attempts, when set.
+    pub max_attempts: Option<u32>,
 }
 
 impl Backoff {
@@ -25,11 +28,13 @@ impl Backoff {
         timeout: Duration::from_secs(120),
         initial: Duration::from_millis(500),
         max_delay: Duration::from_secs(10),
+        max_attempts: None,
     };
 }
 
 /// Runs `op` until it succeeds, fails with an error `retryable` does not
-/// accept, or `backoff.timeout` would be exceeded by the next wait.
+/// accept, `backoff.timeout` would be exceeded by the next wait, or
+/// `backoff.max_attempts` attempts have been made.
 pub async fn retry<T, E, F, Fut>(
     what: &str,
     backoff: Backoff,
@@ -47,7 +52,11 @@ where
     loop {
         match op().await {
             Ok(value) => return Ok(value),
-            Err(err) if retryable(&err) && start.elapsed() + delay <= backoff.timeout => {
+            Err(err)
+                if retryable(&err)
+                    && start.elapsed() + delay <= backoff.timeout
+                    && backoff.max_attempts.is_none_or(|max| attempt < max) =>
+            {
                 tracing::info!("{what}: attempt {attempt} failed with a retryable error, retrying in {delay:?}: {err}");
                 tokio::time::sleep(delay).await;
                 delay = (delay * 2).min(backoff.max_delay);
@@ -67,6 +76,7 @@ mod tests {
         timeout: Duration::from_millis(200),
         initial: Duration::from_millis(1),
         max_delay: Duration::from_millis(5),
+        max_attempts: None,
     };
 
     #[tokio::test]
@@ -107,6 +117,27 @@ mod tests {
         .await;
         assert_eq!(result, Err("denied".to_string()));
         assert_eq!(calls.get(), 1);
+    }
+
+    #[tokio::test]
+    async fn gives_up_after_max_attempts() {
+        let calls = Cell::new(0);
+        let bounded = Backoff {
+            max_attempts: Some(3),
+            ..FAST
+        };
+        let result: Result<(), String> = retry(
+            "op",
+            bounded,
+            |_: &String| true,
+            || {
+                calls.set(calls.get() + 1);
+                async { Err("not yet".to_string()) }
+            },
+        )
+        .await;
+        assert!(result.is_err());
+        assert_eq!(calls.get(), 3);
     }
 
     #[tokio::test]

@@ -232,6 +232,7 @@ pub const POLICY_PROPAGATION: Backoff = Backoff {
     timeout: Duration::from_secs(120),
     initial: Duration::from_millis(500),
     max_delay: Duration::from_secs(10),
+    max_attempts: None,
 };
 
 /// A key made by [`create_key`] before a later step failed.

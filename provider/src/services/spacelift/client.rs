@@ -13,6 +13,8 @@ use base64::Engine;
 use serde_json::{json, Value as Json};
 use tokio::sync::Mutex;
 
+use crate::framework::retry::{retry, Backoff};
+
 /// A secret string that never shows in `Debug` or `Display` output.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -113,6 +115,8 @@ const REFRESH_MARGIN_SECS: i64 = 30;
 const MAX_ATTEMPTS: u32 = 6;
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(8);
+/// A bound on the whole retry, above what the attempts take (0.25+0.5+1+2+4 s).
+const MAX_RETRY_WINDOW: Duration = Duration::from_secs(60);
 
 pub struct SpaceliftClient {
     http: reqwest::Client,
@@ -260,28 +264,23 @@ impl SpaceliftClient {
         jwt: Option<&Secret>,
         body: &Json,
     ) -> Result<Json, SpaceliftError> {
-        let mut delay = FIRST_BACKOFF;
-        let mut attempt = 1;
-        loop {
-            match self.post_once(operation, url, jwt, body).await {
-                Err(err) if err.retryable() && attempt < MAX_ATTEMPTS => {
-                    tracing::info!(
-                        operation,
-                        attempt,
-                        "Spacelift call failed, retrying in {delay:?}: {err}"
-                    );
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(MAX_BACKOFF);
-                    attempt += 1;
-                }
-                Err(SpaceliftError::Status { status: 429, .. }) => {
-                    return Err(SpaceliftError::RateLimited {
-                        operation,
-                        attempts: attempt,
-                    })
-                }
-                other => return other,
-            }
+        let backoff = Backoff {
+            timeout: MAX_RETRY_WINDOW,
+            initial: FIRST_BACKOFF,
+            max_delay: MAX_BACKOFF,
+            max_attempts: Some(MAX_ATTEMPTS),
+        };
+        let what = format!("Spacelift `{operation}`");
+        match retry(&what, backoff, SpaceliftError::retryable, || {
+            self.post_once(operation, url, jwt, body)
+        })
+        .await
+        {
+            Err(SpaceliftError::Status { status: 429, .. }) => Err(SpaceliftError::RateLimited {
+                operation,
+                attempts: MAX_ATTEMPTS,
+            }),
+            other => other,
         }
     }
 
