@@ -243,6 +243,92 @@ pub fn iam_principal_arn(value: &str) -> Result<(), String> {
     }
 }
 
+/// An IAM role ARN: `arn:<partition>:iam::<account>:role/<path><name>`.
+pub fn iam_role_arn(value: &str) -> Result<(), String> {
+    let ok = parse_arn(value).is_some_and(|(_, service, region, account, resource)| {
+        service == "iam"
+            && region.is_empty()
+            && policy::is_account_id(account)
+            && resource.len() > "role/".len()
+            && resource.starts_with("role/")
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "must be an IAM role ARN such as \"arn:aws:iam::123456789012:role/eks-cluster\", got {value:?}"
+        ))
+    }
+}
+
+/// A KMS key ARN: `arn:<partition>:kms:<region>:<account>:key/<id>` (EKS
+/// takes key ARNs, not aliases, for envelope encryption).
+pub fn kms_key_arn(value: &str) -> Result<(), String> {
+    let ok = parse_arn(value).is_some_and(|(_, service, region, account, resource)| {
+        service == "kms"
+            && !region.is_empty()
+            && policy::is_account_id(account)
+            && resource.len() > "key/".len()
+            && resource.starts_with("key/")
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("must be a KMS key ARN such as \"arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\" (not an alias), got {value:?}"))
+    }
+}
+
+/// A SHA-1 certificate thumbprint: 40 hex digits.
+pub fn thumbprint(value: &str) -> Result<(), String> {
+    if value.len() == 40 && value.chars().all(|c| c.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(format!("must be a SHA-1 thumbprint of 40 hex digits, got {value:?}"))
+    }
+}
+
+/// An IPv4 CIDR block in canonical form ("10.0.0.0/16"): four octets, a
+/// prefix length of 0 to 32, and no host bits set.
+pub fn ipv4_cidr(value: &str) -> Result<(u32, u8), String> {
+    let rule = || format!("must be an IPv4 CIDR block such as \"10.100.0.0/16\", got {value:?}");
+    let (address, prefix) = value.split_once('/').ok_or_else(rule)?;
+    let address: std::net::Ipv4Addr = address.parse().map_err(|_| rule())?;
+    if prefix.is_empty() || prefix.len() > 2 || !prefix.chars().all(|c| c.is_ascii_digit()) {
+        return Err(rule());
+    }
+    let prefix: u8 = prefix.parse().map_err(|_| rule())?;
+    if prefix > 32 {
+        return Err(rule());
+    }
+    let bits = u32::from(address);
+    let mask = if prefix == 0 { 0 } else { u32::MAX << (32 - prefix) };
+    if bits & !mask != 0 {
+        let network = std::net::Ipv4Addr::from(bits & mask);
+        return Err(format!(
+            "has host bits set: {value:?} is not a network address; did you mean \"{network}/{prefix}\"?"
+        ));
+    }
+    Ok((bits, prefix))
+}
+
+/// The Kubernetes service CIDR EKS accepts: within 10.0.0.0/8, 172.16.0.0/12
+/// or 192.168.0.0/16, with a prefix length between /12 and /24.
+pub fn service_ipv4_cidr(value: &str) -> Result<(), String> {
+    let (bits, prefix) = ipv4_cidr(value)?;
+    let private = [(0x0a00_0000u32, 8u8), (0xac10_0000, 12), (0xc0a8_0000, 16)]
+        .iter()
+        .any(|(net, len)| prefix >= *len && bits & (u32::MAX << (32 - len)) == *net);
+    if !(12..=24).contains(&prefix) {
+        return Err(format!("must have a prefix length between /12 and /24, got {value:?}"));
+    }
+    if !private {
+        return Err(format!(
+            "must be within 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, got {value:?}"
+        ));
+    }
+    Ok(())
+}
+
 /// One of a fixed set of values.
 pub fn one_of(allowed: &'static [&'static str]) -> impl Fn(&String) -> Result<(), String> {
     move |value| {
@@ -301,6 +387,40 @@ pub fn tag(key: &str, value: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cidrs() {
+        assert_eq!(ipv4_cidr("10.0.0.0/16"), Ok((0x0a00_0000, 16)));
+        assert!(ipv4_cidr("0.0.0.0/0").is_ok());
+        for bad in [
+            "10.0.0.0",
+            "10.0.0/16",
+            "10.0.0.0/33",
+            "10.0.0.0/-1",
+            "x/16",
+            "10.0.0.0/1a",
+        ] {
+            assert!(ipv4_cidr(bad).is_err(), "{bad}");
+        }
+        assert!(ipv4_cidr("10.0.0.1/16")
+            .unwrap_err()
+            .contains("did you mean \"10.0.0.0/16\""));
+        assert!(service_ipv4_cidr("172.20.0.0/16").is_ok());
+        assert!(service_ipv4_cidr("10.100.0.0/16").is_ok());
+        assert!(service_ipv4_cidr("100.64.0.0/16").is_err());
+        assert!(service_ipv4_cidr("10.0.0.0/8").is_err());
+        assert!(service_ipv4_cidr("10.0.0.0/25").is_err());
+    }
+
+    #[test]
+    fn arns_of_roles_and_keys() {
+        assert!(iam_role_arn("arn:aws:iam::123456789012:role/eks").is_ok());
+        assert!(iam_role_arn("arn:aws:iam::123456789012:user/eks").is_err());
+        assert!(kms_key_arn("arn:aws:kms:eu-west-1:123456789012:key/abcd").is_ok());
+        assert!(kms_key_arn("arn:aws:kms:eu-west-1:123456789012:alias/abcd").is_err());
+        assert!(thumbprint(&"a".repeat(40)).is_ok());
+        assert!(thumbprint("abc").is_err());
+    }
 
     #[test]
     fn dns_labels() {

@@ -12,6 +12,9 @@ pub enum Poll<T> {
     Done(T),
     /// Not yet; the status seen (for the log and a timeout message).
     Pending(String),
+    /// Nearly: the condition was seen and needs confirming reads, which are
+    /// made at the first, short, poll interval.
+    Confirming(String),
     /// It will never hold (e.g. an update that ended `Failed`), with the details.
     Failed(String),
 }
@@ -40,7 +43,11 @@ pub struct Waiter {
     /// What is awaited, for logs and errors: "EKS cluster `main` to become ACTIVE".
     pub what: String,
     pub timeout: Duration,
+    /// The longest pause between polls. Polls start at `first_poll` and
+    /// double up to this, so quick transitions are seen quickly and long ones
+    /// cost few calls.
     pub poll: Duration,
+    pub first_poll: Duration,
 }
 
 impl Waiter {
@@ -48,12 +55,14 @@ impl Waiter {
         Waiter {
             what: what.into(),
             timeout,
-            poll: Duration::from_secs(10),
+            poll: Duration::from_secs(15),
+            first_poll: Duration::from_secs(1),
         }
     }
 
     pub fn poll_every(mut self, poll: Duration) -> Self {
         self.poll = poll;
+        self.first_poll = poll;
         self
     }
 
@@ -65,8 +74,9 @@ impl Waiter {
         Fut: Future<Output = Result<Poll<T>, E>>,
     {
         let start = Instant::now();
+        let mut pause = self.first_poll.min(self.poll);
         loop {
-            let last = match check().await.map_err(|source| WaitError::Check {
+            let (last, confirming) = match check().await.map_err(|source| WaitError::Check {
                 what: self.what.clone(),
                 source,
             })? {
@@ -80,10 +90,14 @@ impl Waiter {
                         detail,
                     })
                 }
-                Poll::Pending(status) => status,
+                Poll::Pending(status) => (status, false),
+                Poll::Confirming(status) => (status, true),
             };
+            if confirming {
+                pause = self.first_poll.min(self.poll);
+            }
             let elapsed = start.elapsed();
-            if elapsed + self.poll > self.timeout {
+            if elapsed + pause > self.timeout {
                 return Err(WaitError::Timeout {
                     what: self.what.clone(),
                     timeout: self.timeout,
@@ -95,7 +109,8 @@ impl Waiter {
                 self.what,
                 self.timeout
             );
-            tokio::time::sleep(self.poll).await;
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(self.poll);
         }
     }
 
@@ -122,7 +137,7 @@ impl Waiter {
                         if seen >= needed {
                             Ok(Poll::Done(()))
                         } else {
-                            Ok(Poll::Pending(format!("gone ({seen}/{needed} reads)")))
+                            Ok(Poll::Confirming(format!("gone ({seen}/{needed} reads)")))
                         }
                     }
                     Some(status) => {
@@ -133,6 +148,87 @@ impl Waiter {
             }
         })
         .await
+    }
+}
+
+/// The `timeouts { create, update, delete }` block of long-running resources.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Timeouts {
+    pub create: tf_provider::value::Value<String>,
+    pub update: tf_provider::value::Value<String>,
+    pub delete: tf_provider::value::Value<String>,
+}
+
+/// Which operation a timeout is for, with its default.
+#[derive(Debug, Clone, Copy)]
+pub enum Operation {
+    Create,
+    Update,
+    Delete,
+}
+
+/// The defaults of EKS resources: create 30m, update 60m, delete 15m.
+pub const DEFAULT_TIMEOUTS: [(Operation, Duration); 3] = [
+    (Operation::Create, Duration::from_secs(30 * 60)),
+    (Operation::Update, Duration::from_secs(60 * 60)),
+    (Operation::Delete, Duration::from_secs(15 * 60)),
+];
+
+impl Timeouts {
+    fn text(&self, op: Operation) -> &tf_provider::value::Value<String> {
+        match op {
+            Operation::Create => &self.create,
+            Operation::Update => &self.update,
+            Operation::Delete => &self.delete,
+        }
+    }
+
+    /// The configured duration for `op`, or its default.
+    pub fn get(block: &tf_provider::value::Value<Timeouts>, op: Operation) -> Duration {
+        let default = DEFAULT_TIMEOUTS
+            .iter()
+            .find(|(o, _)| std::mem::discriminant(o) == std::mem::discriminant(&op))
+            .map_or(Duration::from_secs(30 * 60), |(_, d)| *d);
+        block
+            .as_ref_option()
+            .and_then(|t| t.text(op).as_ref_option())
+            .and_then(|text| parse_duration(text).ok())
+            .unwrap_or(default)
+    }
+
+    /// Plan-time check of the durations.
+    pub fn validate(block: &tf_provider::value::Value<Timeouts>, v: &mut crate::framework::validate::Validator) {
+        let Some(t) = block.as_ref_option() else { return };
+        for (name, op) in [
+            ("create", Operation::Create),
+            ("update", Operation::Update),
+            ("delete", Operation::Delete),
+        ] {
+            v.check(
+                &tf_provider::AttributePath::new("timeouts").attribute(name),
+                t.text(op).as_ref_option(),
+                |text: &String| parse_duration(text).map(|_| ()),
+            );
+        }
+    }
+
+    /// The schema of the block.
+    pub fn block() -> tf_provider::schema::NestedBlock {
+        use crate::framework::schema::{attributes, string, Optional};
+        tf_provider::schema::NestedBlock::Optional(tf_provider::schema::Block {
+            version: 1,
+            attributes: attributes([
+                ("create", string(Optional, "How long to wait for the create to finish, such as `\"45m\"`. Default `30m`.")),
+                ("update", string(Optional, "How long to wait for each update to finish, such as `\"90m\"`. Default `60m`.")),
+                ("delete", string(Optional, "How long to wait for the delete to finish. Default `15m`.")),
+            ]),
+            blocks: Default::default(),
+            description: tf_provider::schema::Description::markdown(
+                "How long to wait for the long operations of this resource. Durations are written as Terraform writes them: `\"30m\"`, `\"1h30m\"`, `\"90s\"`.",
+            ),
+            deprecated: false,
+        })
     }
 }
 
