@@ -35,3 +35,15 @@ def create_oidc_provider(iam, issuer_host_path: str) -> str:
         ThumbprintList=["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"],
     )
     return out["OpenIDConnectProviderArn"]
+
+
+def create_network(endpoint: str) -> dict:
+    """A VPC with two subnets in different availability zones, as an EKS
+    cluster needs: {"vpc_id": ..., "subnet_ids": [...]}."""
+    ec2 = client("ec2", endpoint)
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{REGION}{zone}")["Subnet"]["SubnetId"]
+        for i, zone in enumerate("ab")
+    ]
+    return {"vpc_id": vpc, "subnet_ids": subnets}

@@ -1,11 +1,14 @@
-"""The README's demo: apply examples/resources/platform_irsa_role through real
-Terraform against the local AWS emulator, print the outputs, show that a second
-plan has no changes, destroy, and stop the emulator.
+"""The README's demo: apply the EKS stack of examples/resources/platform_eks_node_group
+(a cluster with its role, secrets key and OIDC provider, two node groups, and an
+IRSA role) through real Terraform against the local AWS emulator, print the
+outputs, show that a second plan has no changes, destroy, check that nothing
+is left, and stop the emulator.
 
 Run through `bash scripts/demo.sh`, which builds everything first.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -17,7 +20,7 @@ from platform_acc import aws
 from platform_acc.emulator import Emulator
 from platform_acc.terraform import REPO, Workspace, write_cli_config
 
-EXAMPLE = REPO / "examples" / "resources" / "platform_irsa_role" / "resource.tf"
+EXAMPLE = REPO / "examples" / "resources" / "platform_eks_node_group" / "resource.tf"
 
 
 def step(text: str) -> None:
@@ -42,9 +45,10 @@ def main() -> int:
     try:
         print(f"emulator at {emulator.url}")
         iam = aws.client("iam", emulator.url)
-        issuer = "oidc.eks.us-east-1.amazonaws.com/id/DEMO0123456789ABCDEF"
-        oidc_arn = aws.create_oidc_provider(iam, issuer)
-        print(f"created the cluster's IAM OIDC provider {oidc_arn}")
+        eks = aws.client("eks", emulator.url)
+        network = aws.create_network(emulator.url)
+        print(f"created VPC {network['vpc_id']} with subnets {', '.join(network['subnet_ids'])}")
+        roles_before = {r["RoleName"] for r in iam.list_roles()["Roles"]}
 
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
         env.update(
@@ -53,7 +57,7 @@ def main() -> int:
             AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
             AWS_REGION=aws.REGION, AWS_ENDPOINT_URL=emulator.url,
             AWS_EC2_METADATA_DISABLED="true",
-            TF_VAR_oidc_provider_arn=oidc_arn,
+            TF_VAR_subnet_ids=json.dumps(network["subnet_ids"]),
         )
         ws = Workspace(work / "example", env)
         shutil.copy(EXAMPLE, ws.dir / "main.tf")
@@ -73,9 +77,15 @@ def main() -> int:
 
         step("terraform destroy")
         show(ws.destroy())
-        if aws.role_exists(iam, "ebs-csi-controller"):
-            print("FAILED: the role survived destroy", file=sys.stderr)
+        left = {
+            "clusters": eks.list_clusters()["clusters"],
+            "roles": sorted({r["RoleName"] for r in iam.list_roles()["Roles"]} - roles_before),
+            "OIDC providers": iam.list_open_id_connect_providers()["OpenIDConnectProviderList"],
+        }
+        if any(left.values()):
+            print(f"FAILED: destroy left {left}", file=sys.stderr)
             return 1
+        print("nothing left: no cluster, node group, role or OIDC provider (the KMS key is pending deletion)")
     finally:
         step("stopping the emulator")
         emulator.stop()

@@ -17,10 +17,20 @@ service model:
   Successful, and only then change the cluster or node group. DescribeUpdate
   and ListUpdates read them. A second update while one is InProgress is a
   ResourceInUseException, as on EKS.
+- Clusters get what real EKS gives them and moto does not: a unique OIDC
+  issuer and endpoint per cluster (moto shares one per process), the
+  `accessConfig` asked for, the VPC of their subnets (which must exist in EC2,
+  in at least two availability zones), a cluster security group created in
+  EC2 (and deleted with the cluster), endpoint-access and network defaults.
+  Node groups default to the cluster's version and `maxUnavailable = 1`,
+  report `diskSize` as an integer, and can be tagged (TagResource,
+  UntagResource and ListTagsForResource take node-group ARNs, as on EKS;
+  moto only tags clusters).
 - Switches, as tags on the cluster (so tests drive them through the EKS API):
   `platform-emulator/fail-updates = "true"` makes updates end Failed with an
-  error, and `platform-emulator/delay-seconds` overrides the delay. The default
-  delay is PLATFORM_EKS_DELAY_SECONDS (1 second).
+  error, `platform-emulator/delay-seconds` overrides the delay, and
+  `platform-emulator/issuer-url` sets the cluster's OIDC issuer (for a local
+  TLS server). The default delay is PLATFORM_EKS_DELAY_SECONDS (1 second).
 
 `install()` must run in the emulator process before moto serves any EKS request.
 """
@@ -33,6 +43,7 @@ from typing import Any, Callable
 
 FAIL_TAG = "platform-emulator/fail-updates"
 DELAY_TAG = "platform-emulator/delay-seconds"
+ISSUER_TAG = "platform-emulator/issuer-url"
 DEFAULT_DELAY = float(os.environ.get("PLATFORM_EKS_DELAY_SECONDS", "1"))
 
 _installed = False
@@ -89,8 +100,7 @@ def install() -> None:
         gone_at = getattr(cluster, "_platform_gone_at", None)
         if gone_at is not None:
             if now >= gone_at:
-                self.clusters.pop(name, None)
-                self.cluster_count -= 1
+                forget_cluster(self, name)
                 return
             cluster.status = "DELETING"
         elif now < ready_at:
@@ -112,6 +122,18 @@ def install() -> None:
             else:
                 nodegroup.status = "UPDATING" if ng_busy else "ACTIVE"
 
+    def forget_cluster(self: Any, name: str) -> None:
+        cluster = self.clusters.pop(name, None)
+        if cluster is None:
+            return
+        self.cluster_count -= 1
+        group = getattr(cluster, "_platform_security_group", None)
+        if group:
+            try:
+                ec2_of(self).delete_security_group(group_id=group)
+            except Exception:
+                pass
+
     def advance_all(self: Any) -> None:
         for name in list(self.clusters):
             advance(self, name)
@@ -123,13 +145,72 @@ def install() -> None:
         return wrapper
 
     for read in ["describe_cluster", "describe_nodegroup", "list_clusters", "list_nodegroups",
-                 "list_tags_for_resource", "delete_nodegroup", "create_nodegroup"]:
+                 "delete_nodegroup", "create_nodegroup"]:
         setattr(backend_cls, read, wrap_read(getattr(backend_cls, read)))
 
     original_create_cluster = backend_cls.create_cluster
 
-    def create_cluster(self: Any, *args: Any, **kwargs: Any) -> Any:
+    def invalid(message: str, cluster: str | None = None) -> Exception:
+        return InvalidParameterException(clusterName=cluster, nodegroupName=None, fargateProfileName=None,
+                                         addonName=None, message=message)
+
+    def ec2_of(self: Any) -> Any:
+        from moto.ec2.models import ec2_backends
+        return ec2_backends[self.account_id][self.region_name]
+
+    def create_cluster(self: Any, *args: Any, access_config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        name = kwargs.get("name")
+        vpc_request = dict(kwargs.get("resources_vpc_config") or {})
+        ec2 = ec2_of(self)
+        subnets = []
+        for subnet_id in vpc_request.get("subnetIds") or []:
+            try:
+                subnets.append(ec2.get_subnet(subnet_id))
+            except Exception:
+                raise invalid(f"The subnet ID '{subnet_id}' does not exist (Service: AmazonEC2; Status Code: 400; "
+                              "Error Code: InvalidSubnetID.NotFound)", name)
+        if len({s.availability_zone for s in subnets}) < 2:
+            raise invalid("Subnets specified must be in at least two different AZs", name)
+        vpcs = {s.vpc_id for s in subnets}
+        if len(vpcs) != 1:
+            raise invalid("Subnets must all be in the same VPC", name)
+        network = dict(kwargs.get("kubernetes_network_config") or {})
+        family = network.get("ipFamily") or "ipv4"
+        network["ipFamily"] = family
+        if family == "ipv6":
+            network.pop("serviceIpv4Cidr", None)
+            network["serviceIpv6Cidr"] = "fd" + uuid.uuid4().hex[:2] + ":" + uuid.uuid4().hex[:4] + "::/108"
+        else:
+            network.setdefault("serviceIpv4Cidr", "172.20.0.0/16")
+        kwargs["kubernetes_network_config"] = network
+        if name in self.clusters:
+            return original_create_cluster(self, *args, **kwargs)  # moto's ResourceInUseException
         cluster = original_create_cluster(self, *args, **kwargs)
+        vpc_id = vpcs.pop()
+        group = ec2.create_security_group(
+            name=f"eks-cluster-sg-{name}-{uuid.uuid4().hex[:10]}",
+            description="EKS created security group applied to ENI that is attached to EKS Control Plane master nodes",
+            vpc_id=vpc_id,
+        )
+        cluster._platform_security_group = group.id
+        cluster.resources_vpc_config = {
+            "endpointPublicAccess": True,
+            "endpointPrivateAccess": False,
+            "publicAccessCidrs": ["0.0.0.0/0"],
+            **vpc_request,
+            "securityGroupIds": vpc_request.get("securityGroupIds") or [],
+            "clusterSecurityGroupId": group.id,
+            "vpcId": vpc_id,
+        }
+        oidc_id = uuid.uuid4().hex.upper()
+        cluster.identity = {"oidc": {"issuer": (cluster.tags or {}).get(ISSUER_TAG)
+                                     or f"https://oidc.eks.{self.region_name}.amazonaws.com/id/{oidc_id}"}}
+        cluster.endpoint = f"https://{oidc_id}.gr7.{self.region_name}.eks.amazonaws.com"
+        access = access_config or {}
+        cluster.access_config = {
+            "authenticationMode": access.get("authenticationMode") or "CONFIG_MAP",
+            "bootstrapClusterCreatorAdminPermissions": access.get("bootstrapClusterCreatorAdminPermissions", True),
+        }
         cluster._platform_ready_at = time.time() + delay_of(cluster)
         cluster._platform_updates = {}
         cluster.status = "CREATING" if delay_of(cluster) > 0 else "ACTIVE"
@@ -145,8 +226,7 @@ def install() -> None:
         models.validate_safe_to_delete(cluster)
         delay = delay_of(cluster)
         if delay <= 0:
-            self.clusters.pop(name)
-            self.cluster_count -= 1
+            forget_cluster(self, name)
             cluster.status = "DELETING"
             return cluster
         cluster._platform_gone_at = time.time() + delay
@@ -158,8 +238,20 @@ def install() -> None:
     original_create_nodegroup = backend_cls.create_nodegroup
 
     def create_nodegroup(self: Any, *args: Any, **kwargs: Any) -> Any:
+        cluster = self.clusters.get(kwargs.get("cluster_name"))
+        if cluster is not None and not kwargs.get("version"):
+            kwargs["version"] = cluster.version
         nodegroup = original_create_nodegroup(self, *args, **kwargs)
         cluster = self.clusters[nodegroup.cluster_name]
+        # What EKS reports and moto does not: an integer disk size, the AMI
+        # release of the node group's version, maxUnavailable 1 by default.
+        nodegroup.disk_size = int(nodegroup.disk_size)
+        if not kwargs.get("release_version"):
+            nodegroup.release_version = f"{nodegroup.version}.0-20250101"
+        if not nodegroup.update_config:
+            nodegroup.update_config = {"maxUnavailable": 1}
+        if kwargs.get("remote_access") is None:
+            nodegroup.remote_access = None
         nodegroup._platform_ready_at = time.time() + delay_of(cluster)
         nodegroup.status = "CREATING" if delay_of(cluster) > 0 else "ACTIVE"
         return nodegroup
@@ -191,6 +283,33 @@ def install() -> None:
                                          message="Cluster has nodegroups attached")
 
     models.validate_safe_to_delete = lambda cluster: validate_safe(cluster)
+
+    # ---- tags on node groups as well as clusters ---------------------------------
+    def taggable(self: Any, arn: str, operation: str) -> Any:
+        advance_all(self)
+        for cluster in self.clusters.values():
+            if cluster.arn == arn:
+                return cluster
+            for nodegroup in cluster.nodegroups.values():
+                if nodegroup.arn == arn:
+                    return nodegroup
+        raise not_found(f"An error occurred (NotFoundException) when calling the {operation} operation: "
+                        "Resource was not found")
+
+    def tag_resource(self: Any, resource_arn: str, tags: dict[str, str]) -> None:
+        taggable(self, resource_arn, "TagResource").tags.update(tags)
+
+    def untag_resource(self: Any, resource_arn: str, tag_keys: list[str]) -> None:
+        target = taggable(self, resource_arn, "UntagResource")
+        for key in tag_keys if isinstance(tag_keys, list) else [tag_keys]:
+            target.tags.pop(key, None)
+
+    def list_tags_for_resource(self: Any, resource_arn: str) -> dict[str, str]:
+        return taggable(self, resource_arn, "ListTagsForResource").tags
+
+    backend_cls.tag_resource = tag_resource
+    backend_cls.untag_resource = untag_resource
+    backend_cls.list_tags_for_resource = list_tags_for_resource
 
     # ---- updates ---------------------------------------------------------------
     def start_update(self: Any, cluster_name: str, kind: str, params: list[dict[str, str]],
@@ -356,6 +475,36 @@ def install() -> None:
     backend_cls.list_updates = list_updates
 
     # ---- responses -------------------------------------------------------------
+    def r_create_cluster(self: Any) -> Any:
+        cluster = self.eks_backend.create_cluster(
+            name=self._get_param("name"),
+            version=self._get_param("version"),
+            role_arn=self._get_param("roleArn"),
+            resources_vpc_config=self._get_param("resourcesVpcConfig"),
+            kubernetes_network_config=self._get_param("kubernetesNetworkConfig"),
+            logging=self._get_param("logging"),
+            client_request_token=self._get_param("clientRequestToken"),
+            tags=self._get_param("tags"),
+            encryption_config=self._get_param("encryptionConfig"),
+            remote_network_config=self._get_param("remoteNetworkConfig"),
+            access_config=self._get_param("accessConfig"),
+        )
+        return ActionResult({"cluster": cluster})
+
+    response_cls.create_cluster = r_create_cluster
+
+    original_r_create_nodegroup = response_cls.create_nodegroup
+
+    def r_create_nodegroup(self: Any) -> Any:
+        # moto drops updateConfig on create.
+        result = original_r_create_nodegroup(self)
+        update_config = self._get_param("updateConfig")
+        if update_config:
+            result.result["nodegroup"].update_config = update_config
+        return result
+
+    response_cls.create_nodegroup = r_create_nodegroup
+
     def r_update_cluster_version(self: Any) -> Any:
         update = self.eks_backend.update_cluster_version(name=self._get_param("name"), version=self._get_param("version"))
         return ActionResult({"update": public(update)})

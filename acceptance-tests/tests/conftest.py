@@ -106,6 +106,21 @@ def iam(emulator):
     return aws.client("iam", emulator.url)
 
 
+@pytest.fixture(scope="session")
+def network(emulator):
+    """A VPC with two subnets in two availability zones in the emulator's EC2, for EKS clusters."""
+    return aws.create_network(emulator.url)
+
+
+@pytest.fixture
+def tls_issuer(tmp_path):
+    """A local HTTPS OIDC issuer with its own CA (see platform_acc.tls_issuer)."""
+    from platform_acc.tls_issuer import TlsIssuer
+    issuer = TlsIssuer.start(tmp_path)
+    yield issuer
+    issuer.stop()
+
+
 @pytest.fixture
 def unique():
     """A short unique suffix, so cases never collide in the shared emulator."""

@@ -13,7 +13,6 @@ from platform_acc import aws
 
 MODEL = botocore.session.get_session().get_service_model("eks")
 ROLE = f"arn:aws:iam::{aws.ACCOUNT_ID}:role/eks-cluster"
-VPC = {"subnetIds": ["subnet-1", "subnet-2"], "endpointPublicAccess": True, "endpointPrivateAccess": False}
 
 
 def check_shape(shape, value, path="$"):
@@ -49,9 +48,10 @@ def check_shape(shape, value, path="$"):
 
 
 @pytest.fixture
-def eks(emulator):
+def eks(emulator, network):
     """An EKS client whose every successful response is checked against the model."""
     client = aws.client("eks", emulator.url)
+    client.vpc = {"subnetIds": network["subnet_ids"], "endpointPublicAccess": True, "endpointPrivateAccess": False}
     checked = []
 
     def validate(operation_model, response_dict, **_):
@@ -76,7 +76,7 @@ def wait_for(fn, predicate, timeout=15.0):
 
 
 def cluster(eks, name, delay="0.5", **tags):
-    eks.create_cluster(name=name, version="1.30", roleArn=ROLE, resourcesVpcConfig=VPC,
+    eks.create_cluster(name=name, version="1.30", roleArn=ROLE, resourcesVpcConfig=eks.vpc,
                        tags={"platform-emulator/delay-seconds": delay, **tags})
 
 
@@ -152,7 +152,7 @@ def test_nodegroup_updates_and_transitions(eks, unique):
     name = f"n-{unique}"
     cluster(eks, name)
     wait_for(lambda: eks.describe_cluster(name=name)["cluster"]["status"], lambda s: s == "ACTIVE")
-    eks.create_nodegroup(clusterName=name, nodegroupName="workers", nodeRole=ROLE, subnets=["subnet-1"],
+    eks.create_nodegroup(clusterName=name, nodegroupName="workers", nodeRole=ROLE, subnets=eks.vpc["subnetIds"][:1],
                          scalingConfig={"minSize": 1, "maxSize": 3, "desiredSize": 2})
     assert eks.describe_nodegroup(clusterName=name, nodegroupName="workers")["nodegroup"]["status"] == "CREATING"
     wait_for(lambda: eks.describe_nodegroup(clusterName=name, nodegroupName="workers")["nodegroup"]["status"],
@@ -195,3 +195,60 @@ def test_the_model_check_rejects_what_botocore_would_not_accept():
             check_shape(update, bad)
     with pytest.raises(AssertionError):
         check_shape(MODEL.shape_for("ErrorDetail"), {"errorCode": "Oops"})
+
+
+def test_clusters_get_what_real_eks_gives_them(eks, emulator, network, unique):
+    """A unique issuer and endpoint per cluster, the access config asked for,
+    the subnets' VPC, a cluster security group that exists in EC2 (and goes
+    with the cluster), network defaults; bad subnets are refused."""
+    ec2 = aws.client("ec2", emulator.url)
+    first, second = f"a-{unique}", f"b-{unique}"
+    eks.create_cluster(name=first, version="1.30", roleArn=ROLE, resourcesVpcConfig=eks.vpc,
+                       accessConfig={"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": False},
+                       tags={"platform-emulator/delay-seconds": "0"})
+    cluster(eks, second, delay="0")
+    a = eks.describe_cluster(name=first)["cluster"]
+    b = eks.describe_cluster(name=second)["cluster"]
+    assert a["identity"]["oidc"]["issuer"] != b["identity"]["oidc"]["issuer"]
+    assert a["endpoint"] != b["endpoint"]
+    assert a["accessConfig"] == {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": False}
+    assert b["accessConfig"]["authenticationMode"] == "CONFIG_MAP"  # the API's default
+    vpc = a["resourcesVpcConfig"]
+    assert vpc["vpcId"] == network["vpc_id"]
+    assert vpc["publicAccessCidrs"] == ["0.0.0.0/0"]
+    group = vpc["clusterSecurityGroupId"]
+    assert ec2.describe_security_groups(GroupIds=[group])["SecurityGroups"][0]["VpcId"] == network["vpc_id"]
+    assert a["kubernetesNetworkConfig"] == {"serviceIpv4Cidr": "172.20.0.0/16", "ipFamily": "ipv4"}
+    eks.delete_cluster(name=first)
+    eks.delete_cluster(name=second)
+    with pytest.raises(ec2.exceptions.ClientError):
+        ec2.describe_security_groups(GroupIds=[group])
+    with pytest.raises(eks.exceptions.InvalidParameterException, match="does not exist"):
+        eks.create_cluster(name=f"c-{unique}", version="1.30", roleArn=ROLE,
+                           resourcesVpcConfig={"subnetIds": ["subnet-0000000000000000a", network["subnet_ids"][0]]})
+    with pytest.raises(eks.exceptions.InvalidParameterException, match="two different AZs"):
+        eks.create_cluster(name=f"c-{unique}", version="1.30", roleArn=ROLE,
+                           resourcesVpcConfig={"subnetIds": network["subnet_ids"][:1]})
+    eks.create_cluster(name=f"v6-{unique}", version="1.30", roleArn=ROLE, resourcesVpcConfig=eks.vpc,
+                       kubernetesNetworkConfig={"ipFamily": "ipv6"}, tags={"platform-emulator/delay-seconds": "0"})
+    v6 = eks.describe_cluster(name=f"v6-{unique}")["cluster"]["kubernetesNetworkConfig"]
+    assert v6["ipFamily"] == "ipv6" and v6["serviceIpv6Cidr"].endswith("::/108") and "serviceIpv4Cidr" not in v6
+    eks.delete_cluster(name=f"v6-{unique}")
+    assert {"CreateCluster", "DescribeCluster", "DeleteCluster"} <= set(eks.checked)
+
+
+def test_node_groups_can_be_tagged(eks, unique):
+    name = f"ngtags-{unique}"
+    cluster(eks, name, delay="0")
+    ng = eks.create_nodegroup(clusterName=name, nodegroupName="workers", nodeRole=ROLE,
+                              subnets=eks.vpc["subnetIds"], tags={"a": "1"})["nodegroup"]
+    assert ng["diskSize"] == 20 and ng["version"] == "1.30" and ng["updateConfig"] == {"maxUnavailable": 1}
+    eks.tag_resource(resourceArn=ng["nodegroupArn"], tags={"b": "2"})
+    eks.untag_resource(resourceArn=ng["nodegroupArn"], tagKeys=["a"])
+    assert eks.list_tags_for_resource(resourceArn=ng["nodegroupArn"])["tags"] == {"b": "2"}
+    assert eks.describe_nodegroup(clusterName=name, nodegroupName="workers")["nodegroup"]["tags"] == {"b": "2"}
+    with pytest.raises(eks.exceptions.ResourceNotFoundException):
+        eks.tag_resource(resourceArn=ng["nodegroupArn"] + "x", tags={"c": "3"})
+    eks.delete_nodegroup(clusterName=name, nodegroupName="workers")
+    wait_for(lambda: eks.list_nodegroups(clusterName=name)["nodegroups"], lambda n: n == [])
+    eks.delete_cluster(name=name)
