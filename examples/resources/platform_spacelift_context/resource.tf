@@ -10,9 +10,8 @@ terraform {
 # or from an API key (here or in SPACELIFT_API_KEY_*).
 provider "platform" {}
 
-variable "oidc_provider_arn" {
-  description = "The cluster's IAM OIDC provider."
-  type        = string
+variable "subnet_ids" {
+  type = list(string)
 }
 
 variable "database_password" {
@@ -20,9 +19,15 @@ variable "database_password" {
   sensitive = true
 }
 
+resource "platform_eks_cluster" "main" {
+  name       = "platform"
+  version    = "1.31"
+  subnet_ids = var.subnet_ids
+}
+
 resource "platform_irsa_role" "external_dns" {
   name              = "external-dns"
-  oidc_provider_arn = var.oidc_provider_arn
+  oidc_provider_arn = platform_eks_cluster.main.oidc_provider_arn
   service_accounts  = [{ namespace = "external-dns", name = "external-dns" }]
 }
 
@@ -38,7 +43,11 @@ resource "platform_spacelift_context" "platform_outputs" {
   labels      = ["platform", "autoattach:needs-platform"]
 
   environment = {
-    TF_VAR_oidc_provider_arn     = var.oidc_provider_arn
+    TF_VAR_cluster_name          = platform_eks_cluster.main.name
+    TF_VAR_cluster_endpoint      = platform_eks_cluster.main.endpoint
+    TF_VAR_cluster_ca_data       = platform_eks_cluster.main.certificate_authority_data
+    TF_VAR_oidc_provider_arn     = platform_eks_cluster.main.oidc_provider_arn
+    TF_VAR_oidc_issuer_url       = platform_eks_cluster.main.oidc_issuer_url
     TF_VAR_external_dns_role_arn = platform_irsa_role.external_dns.arn
     TF_VAR_storage_class_name    = "ebs-encrypted"
   }
@@ -48,6 +57,10 @@ resource "platform_spacelift_context" "platform_outputs" {
   }
 
   mounted_files = {
+    "platform/kubeconfig" = {
+      content = platform_eks_cluster.main.kubeconfig
+      secret  = false
+    }
     "platform/storage-class.yaml" = {
       content = platform_ebs_storage.encrypted.storage_class_manifest
       secret  = false

@@ -40,6 +40,14 @@ pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicRes
         "eks_oidc_provider".into(),
         Box::new(eks::oidc_provider::OidcProviderResource::new(data.clone())),
     );
+    resources.insert(
+        "eks_cluster".into(),
+        Box::new(eks::cluster::ClusterResource::new(data.clone())),
+    );
+    resources.insert(
+        "eks_node_group".into(),
+        Box::new(eks::node_group::NodeGroupResource::new(data.clone())),
+    );
     resources
 }
 

@@ -120,11 +120,7 @@ fn validate_state(diags: &mut Diagnostics, c: &OidcProviderState) {
         }
         for print in prints.iter().filter_map(|p| p.as_ref_option()) {
             v.check(&AttributePath::new("thumbprints"), Some(print), |s: &String| {
-                if s.len() == 40 && s.chars().all(|c| c.is_ascii_hexdigit()) {
-                    Ok(())
-                } else {
-                    Err(format!("must be a SHA-1 thumbprint of 40 hex digits, got {s:?}"))
-                }
+                validate::thumbprint(s)
             });
         }
     }

@@ -1,0 +1,469 @@
+"""Acceptance cases for `platform_eks_cluster`, against real Terraform and the
+emulator (moto with the EKS extension: asynchronous status transitions and
+updates, subnets that must exist in EC2)."""
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+import yaml
+
+from platform_acc import aws
+from platform_acc.hcl import block
+
+ADDR = "platform_eks_cluster.test"
+FAIL_TAG = "platform-emulator/fail-updates"
+PRINT_A = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
+PRINT_B = "a" * 40
+
+
+def cluster_block(name: str, network: dict, nested: tuple[str, ...] = (), label: str = "test", **attrs) -> str:
+    attrs.setdefault("version", "1.30")
+    attrs.setdefault("subnet_ids", network["subnet_ids"])
+    return block("resource", "platform_eks_cluster", label, nested=nested, name=name, **attrs)
+
+
+def config(name: str, network: dict, **attrs) -> str:
+    return 'provider "platform" {}\n' + cluster_block(name, network, **attrs)
+
+
+def apply_clean(ws):
+    ws.apply()
+    ws.assert_plan_empty()
+
+
+@pytest.fixture
+def clients(emulator):
+    class Clients:
+        eks = aws.client("eks", emulator.url)
+        iam = aws.client("iam", emulator.url)
+        kms = aws.client("kms", emulator.url)
+        ec2 = aws.client("ec2", emulator.url)
+    return Clients
+
+
+def cluster_gone(eks, name: str) -> bool:
+    try:
+        eks.describe_cluster(name=name)
+        return False
+    except eks.exceptions.ResourceNotFoundException:
+        return True
+
+
+def oidc_gone(iam, arn: str) -> bool:
+    try:
+        iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+        return False
+    except iam.exceptions.NoSuchEntityException:
+        return True
+
+
+def key_state(kms, key_id: str) -> str:
+    return kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"]
+
+
+def assert_all_gone(clients, state: dict) -> None:
+    """Nothing the resource created remains (a KMS key can only be pending deletion)."""
+    assert cluster_gone(clients.eks, state["name"])
+    if state["managed_role_name"]:
+        assert not aws.role_exists(clients.iam, state["managed_role_name"])
+    if state["managed_kms_key_id"]:
+        assert key_state(clients.kms, state["managed_kms_key_id"]) == "PendingDeletion"
+    if state["oidc_provider_arn"]:
+        assert oidc_gone(clients.iam, state["oidc_provider_arn"])
+
+
+def test_basic(workspace, clients, network, unique):
+    name = f"basic-{unique}"
+    workspace.write(config(name, network, tags={"team": "platform"}, enabled_log_types=["audit", "api"]))
+    apply_clean(workspace)
+    s = workspace.resource(ADDR)
+    c = clients.eks.describe_cluster(name=name)["cluster"]
+    assert s["id"] == name and s["arn"] == c["arn"] and s["status"] == "ACTIVE"
+    assert s["endpoint"] == c["endpoint"] and s["certificate_authority_data"] == c["certificateAuthority"]["data"]
+    assert s["vpc_id"] == network["vpc_id"] and s["cluster_security_group_id"].startswith("sg-")
+    assert s["oidc_issuer_url"] == c["identity"]["oidc"]["issuer"]
+    assert s["platform_version"] and s["service_ipv4_cidr"] == "172.20.0.0/16" and s["ip_family"] == "ipv4"
+    assert c["accessConfig"] == {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": True}
+    assert s["endpoint_public_access"] is True and s["endpoint_private_access"] is False
+    assert s["public_access_cidrs"] == ["0.0.0.0/0"]
+    logs = {t for setup in c["logging"]["clusterLogging"] if setup["enabled"] for t in setup["types"]}
+    assert logs == {"api", "audit"}
+    assert c["tags"] == {"team": "platform"}
+    # The role: trusts EKS, has AmazonEKSClusterPolicy and may use the key.
+    role = clients.iam.get_role(RoleName=s["managed_role_name"])["Role"]
+    assert role["Arn"] == s["role_arn"] == c["roleArn"] and s["managed_role_name"] == f"{name}-cluster"
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "eks.amazonaws.com"}
+    attached = clients.iam.list_attached_role_policies(RoleName=s["managed_role_name"])["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]
+    inline = clients.iam.get_role_policy(RoleName=s["managed_role_name"], PolicyName="platform-eks-secrets-encryption")
+    assert inline["PolicyDocument"]["Statement"][0]["Resource"] == s["kms_key_arn"]
+    # The key: encrypts the cluster's secrets, rotates.
+    assert c["encryptionConfig"][0]["provider"]["keyArn"] == s["kms_key_arn"]
+    assert clients.kms.get_key_rotation_status(KeyId=s["managed_kms_key_id"])["KeyRotationEnabled"] is True
+    # The OIDC provider for IRSA.
+    issuer = s["oidc_issuer_url"].removeprefix("https://")
+    assert s["oidc_provider_arn"] == f"arn:aws:iam::{aws.ACCOUNT_ID}:oidc-provider/{issuer}"
+    provider = clients.iam.get_open_id_connect_provider(OpenIDConnectProviderArn=s["oidc_provider_arn"])
+    assert provider["ClientIDList"] == ["sts.amazonaws.com"]
+    # The kubeconfig runs `aws eks get-token` against this cluster.
+    kubeconfig = yaml.safe_load(s["kubeconfig"])
+    assert kubeconfig["clusters"][0]["cluster"] == {"server": c["endpoint"],
+                                                    "certificate-authority-data": c["certificateAuthority"]["data"]}
+    user = kubeconfig["users"][0]["user"]["exec"]
+    assert user["command"] == "aws" and user["args"] == ["--region", aws.REGION, "eks", "get-token",
+                                                        "--cluster-name", name, "--output", "json"]
+    assert kubeconfig["current-context"] == c["arn"]
+    workspace.destroy()
+    assert_all_gone(clients, s)
+    with pytest.raises(clients.ec2.exceptions.ClientError):
+        clients.ec2.describe_security_groups(GroupIds=[s["cluster_security_group_id"]])
+
+
+def test_given_role_and_key_are_used_and_kept(workspace, clients, network, unique):
+    role = clients.iam.create_role(RoleName=f"own-{unique}", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }))["Role"]["Arn"]
+    key = clients.kms.create_key()["KeyMetadata"]["Arn"]
+    name = f"given-{unique}"
+    workspace.write(config(name, network, role_arn=role, kms_key_arn=key, create_oidc_provider=False,
+                           authentication_mode="API_AND_CONFIG_MAP", ip_family="ipv6"))
+    apply_clean(workspace)
+    s = workspace.resource(ADDR)
+    assert s["managed_role_name"] is None and s["managed_kms_key_id"] is None and s["oidc_provider_arn"] is None
+    c = clients.eks.describe_cluster(name=name)["cluster"]
+    assert c["roleArn"] == role and c["encryptionConfig"][0]["provider"]["keyArn"] == key
+    assert c["accessConfig"]["authenticationMode"] == "API_AND_CONFIG_MAP"
+    assert s["service_ipv4_cidr"] is None and s["service_ipv6_cidr"].endswith("::/108")
+    workspace.destroy()
+    assert cluster_gone(clients.eks, name)
+    assert aws.role_exists(clients.iam, f"own-{unique}")
+    assert key_state(clients.kms, key) == "Enabled"
+
+
+def test_update(workspace, clients, network, unique):
+    """Logging, endpoint access, tags and the OIDC provider change in place,
+    each through an EKS update that is awaited."""
+    name = f"update-{unique}"
+    workspace.write(config(name, network))
+    apply_clean(workspace)
+    before = workspace.resource(ADDR)
+    workspace.write(config(name, network, enabled_log_types=["authenticator"], endpoint_private_access=True,
+                           public_access_cidrs=["203.0.113.0/24"], tags={"env": "test"},
+                           oidc_thumbprints=[PRINT_A]))
+    plan = workspace.assert_plan_changes("will be updated in-place")
+    assert "must be replaced" not in plan.stdout
+    apply_clean(workspace)
+    c = clients.eks.describe_cluster(name=name)["cluster"]
+    assert c["resourcesVpcConfig"]["endpointPrivateAccess"] is True
+    assert c["resourcesVpcConfig"]["publicAccessCidrs"] == ["203.0.113.0/24"]
+    assert {t for s in c["logging"]["clusterLogging"] if s["enabled"] for t in s["types"]} == {"authenticator"}
+    assert c["tags"] == {"env": "test"}
+    updates = clients.eks.list_updates(name=name)["updateIds"]
+    kinds = {clients.eks.describe_update(name=name, updateId=u)["update"]["type"] for u in updates}
+    assert kinds == {"LoggingUpdate", "EndpointAccessUpdate"}
+    provider = clients.iam.get_open_id_connect_provider(OpenIDConnectProviderArn=before["oidc_provider_arn"])
+    assert provider["ThumbprintList"] == [PRINT_A]
+    assert {t["Key"]: t["Value"] for t in provider["Tags"]} == {"env": "test"}
+    after = workspace.resource(ADDR)
+    assert after["arn"] == before["arn"] and after["managed_kms_key_id"] == before["managed_kms_key_id"]
+    # The OIDC provider can be dropped and brought back in place.
+    workspace.write(config(name, network, enabled_log_types=["authenticator"], endpoint_private_access=True,
+                           public_access_cidrs=["203.0.113.0/24"], tags={"env": "test"}, create_oidc_provider=False))
+    apply_clean(workspace)
+    assert oidc_gone(clients.iam, before["oidc_provider_arn"])
+    # Anything else replaces the cluster (and its created role and key).
+    workspace.write(config(name, network, service_ipv4_cidr="10.100.0.0/16", create_oidc_provider=False))
+    workspace.assert_plan_changes("must be replaced", "# forces replacement")
+    apply_clean(workspace)
+    replaced = workspace.resource(ADDR)
+    assert replaced["service_ipv4_cidr"] == "10.100.0.0/16"
+    assert key_state(clients.kms, before["managed_kms_key_id"]) == "PendingDeletion"
+    workspace.destroy()
+    assert_all_gone(clients, replaced)
+
+
+def test_version_upgrade(workspace, clients, network, unique):
+    name = f"upgrade-{unique}"
+    workspace.write(config(name, network, version="1.29"))
+    apply_clean(workspace)
+    # Two minor versions at once is refused at plan time, naming the path and the way.
+    workspace.write(config(name, network, version="1.31"))
+    result = workspace.plan()
+    assert result.code == 1 and "`version`: EKS upgrades one minor version at a time" in result.output
+    assert "from 1.29 to 1.30 first" in result.output, result.output
+    workspace.write(config(name, network, version="1.30"))
+    workspace.assert_plan_changes('~ version', '"1.29" -> "1.30"', "platform_version")
+    apply_clean(workspace)
+    c = clients.eks.describe_cluster(name=name)["cluster"]
+    assert c["version"] == "1.30" and workspace.resource(ADDR)["version"] == "1.30"
+    [update] = clients.eks.list_updates(name=name)["updateIds"]
+    assert clients.eks.describe_update(name=name, updateId=update)["update"]["status"] == "Successful"
+    # Downgrades are refused too.
+    workspace.write(config(name, network, version="1.29"))
+    result = workspace.plan()
+    assert result.code == 1 and "`version`: EKS cannot downgrade" in result.output
+    workspace.write(config(name, network, version="1.30"))
+    workspace.destroy()
+
+
+def test_update_failed(workspace, clients, network, unique):
+    """An update EKS reports Failed is an error with EKS's details; state keeps
+    what EKS has, so the next plan proposes the change again."""
+    name = f"fails-{unique}"
+    tags = {FAIL_TAG: "true"}
+    workspace.write(config(name, network, version="1.29", tags=tags))
+    apply_clean(workspace)
+    workspace.write(config(name, network, version="1.30", tags=tags))
+    result = workspace.apply(check=False)
+    assert result.code == 1
+    out = " ".join(result.output.split())
+    assert f"updating EKS cluster `{name}`" in out
+    assert "VersionUpdate" in out and "failed: Failed: Unknown: the update failed" in out, out
+    assert f"(resources: {name})" in out
+    assert workspace.resource(ADDR)["version"] == "1.29"
+    workspace.assert_plan_changes('"1.29" -> "1.30"')
+    workspace.destroy()
+
+
+def test_import(workspace, new_workspace, clients, network, unique):
+    name = f"import-{unique}"
+    cfg = config(name, network, tags={"k": "v"}, enabled_log_types=["audit"])
+    workspace.write(cfg)
+    apply_clean(workspace)
+    created = workspace.resource(ADDR)
+    imported = new_workspace("imported")
+    imported.write(cfg)
+    imported.import_(ADDR, name)
+    assert imported.resource(ADDR) == created
+    imported.assert_plan_empty()
+    bad = new_workspace("bad")
+    bad.write(cfg)
+    result = bad.run("import", "-no-color", ADDR, f"missing-{unique}", check=False)
+    assert result.code == 1 and f"importing EKS cluster `missing-{unique}`: no such cluster" in result.output
+    workspace.destroy()
+    assert_all_gone(clients, created)
+
+
+def test_disappears(workspace, clients, network, unique):
+    """Deleted outside Terraform, with everything it made: state forgets it
+    without an error. Only the cluster deleted: what remains is replaced."""
+    name = f"gone-{unique}"
+    workspace.write(config(name, network, create_oidc_provider=False, role_arn=clients.iam.create_role(
+        RoleName=f"r-{unique}", AssumeRolePolicyDocument="{}")["Role"]["Arn"],
+        kms_key_arn=clients.kms.create_key()["KeyMetadata"]["Arn"]))
+    apply_clean(workspace)
+    delete_out_of_band(clients.eks, name)
+    refresh = workspace.run("apply", "-refresh-only", "-auto-approve", "-no-color")
+    assert "Error" not in refresh.output and workspace.resources() == []
+    workspace.assert_plan_changes(f"{ADDR} will be created")
+    workspace.destroy()
+
+    name = f"gone2-{unique}"
+    workspace.write(config(name, network))
+    apply_clean(workspace)
+    first = workspace.resource(ADDR)
+    delete_out_of_band(clients.eks, name)
+    refresh = workspace.run("apply", "-refresh-only", "-auto-approve", "-no-color")
+    assert "Error" not in refresh.output and workspace.resource(ADDR)["status"] is None
+    workspace.assert_plan_changes("must be replaced", "# forces replacement")
+    apply_clean(workspace)
+    assert workspace.resource(ADDR)["status"] == "ACTIVE"
+    assert key_state(clients.kms, first["managed_kms_key_id"]) == "PendingDeletion"
+    assert oidc_gone(clients.iam, first["oidc_provider_arn"])
+    workspace.destroy()
+    assert_all_gone(clients, first)
+
+
+def delete_out_of_band(eks, name: str) -> None:
+    """Deletes the cluster as someone in the console would, and waits until it is gone."""
+    import time
+    eks.delete_cluster(name=name)
+    deadline = time.time() + 30
+    while not cluster_gone(eks, name):
+        assert time.time() < deadline, "the cluster was not deleted"
+        time.sleep(0.2)
+
+
+def test_drift(workspace, clients, network, unique):
+    name = f"drift-{unique}"
+    workspace.write(config(name, network, enabled_log_types=["audit"], tags={"owner": "platform"},
+                           oidc_thumbprints=[PRINT_A]))
+    apply_clean(workspace)
+    s = workspace.resource(ADDR)
+    arn = s["arn"]
+    clients.eks.tag_resource(resourceArn=arn, tags={"rogue": "yes"})
+    clients.eks.untag_resource(resourceArn=arn, tagKeys=["owner"])
+    update = clients.eks.update_cluster_config(name=name, logging={"clusterLogging": [
+        {"types": ["audit"], "enabled": False}, {"types": ["scheduler"], "enabled": True}]})["update"]
+    wait_update(clients.eks, name, update["id"])
+    update = clients.eks.update_cluster_config(name=name, resourcesVpcConfig={"endpointPrivateAccess": True})["update"]
+    wait_update(clients.eks, name, update["id"])
+    clients.iam.update_open_id_connect_provider_thumbprint(OpenIDConnectProviderArn=s["oidc_provider_arn"],
+                                                           ThumbprintList=[PRINT_B])
+    workspace.assert_plan_changes(
+        '- "rogue" = "yes"', '+ "owner" = "platform"',
+        '+ "audit"', '- "scheduler"',
+        "~ endpoint_private_access = true -> false",
+        f'- "{PRINT_B}"', f'+ "{PRINT_A}"',
+    )
+    apply_clean(workspace)
+    c = clients.eks.describe_cluster(name=name)["cluster"]
+    assert c["tags"] == {"owner": "platform"} and c["resourcesVpcConfig"]["endpointPrivateAccess"] is False
+    workspace.destroy()
+
+
+def wait_update(eks, name, update_id, nodegroup=None):
+    import time
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        kwargs = {"nodegroupName": nodegroup} if nodegroup else {}
+        status = eks.describe_update(name=name, updateId=update_id, **kwargs)["update"]["status"]
+        if status != "InProgress":
+            assert status == "Successful"
+            return
+        time.sleep(0.2)
+    raise AssertionError("update did not finish")
+
+
+def test_no_perpetual_diff(workspace, network, unique):
+    name = f"steady-{unique}"
+    workspace.write(config(name, network, enabled_log_types=["scheduler", "api", "audit"],
+                           public_access_cidrs=["198.51.100.0/24", "203.0.113.0/24"],
+                           subnet_ids=list(reversed(network["subnet_ids"])), endpoint_public_access=True,
+                           tags={"b": "2", "a": "1"}, oidc_thumbprints=[PRINT_B, PRINT_A],
+                           nested=('  timeouts {\n    create = "20m"\n    delete = "10m"\n  }\n',)))
+    apply_clean(workspace)
+    workspace.assert_plan_empty()
+    workspace.destroy()
+
+
+def test_create_retries_while_the_new_role_propagates(workspace, fault_proxy, tf_env, clients, network, unique):
+    """Real EKS refuses a role created a moment ago with
+    InvalidParameterException; CreateCluster is retried on exactly that."""
+    fault_proxy.inject("CreateCluster", 400, "InvalidParameterException",
+                       "Role with arn: arn:aws:iam::123456789012:role/x could not be assumed because it does not "
+                       "exist or the trusted entity is not correct", times=2)
+    name = f"retry-{unique}"
+    workspace.write(
+        f'provider "platform" {{\n  endpoints {{\n    eks = "{fault_proxy.url}"\n  }}\n}}\n'
+        + cluster_block(name, network, create_oidc_provider=False)
+    )
+    apply_clean(workspace)
+    assert fault_proxy.injected["CreateCluster"] == 2 and fault_proxy.calls["CreateCluster"] == 3
+    workspace.destroy()
+    assert cluster_gone(clients.eks, name)
+
+
+HALFWAY = [
+    # (service whose endpoint goes through the proxy, action, what exists when it fails)
+    ("eks", "CreateCluster", "role and key"),
+    ("iam", "CreateOpenIDConnectProvider", "role, key and cluster"),
+]
+
+
+@pytest.mark.parametrize("service,action,existing", HALFWAY, ids=[h[1] for h in HALFWAY])
+def test_create_failing_halfway_leaves_no_orphans(workspace, fault_proxy, clients, network, unique,
+                                                  service, action, existing):
+    """A step fails for good after earlier ones made objects: they are all in
+    state (tainted), and destroy removes them."""
+    fault_proxy.inject(action, 400, "InvalidParameterException" if service == "eks" else "LimitExceeded",
+                       "Injected: quota exceeded", times=1)
+    name = f"half-{unique}"
+    workspace.write(
+        f'provider "platform" {{\n  endpoints {{\n    {service} = "{fault_proxy.url}"\n  }}\n}}\n'
+        + cluster_block(name, network)
+    )
+    result = workspace.apply(check=False)
+    assert result.code == 1 and "Injected: quota exceeded" in result.output, result.output
+    s = workspace.resource(ADDR)
+    assert s["managed_role_name"] and s["managed_kms_key_id"] and s["oidc_provider_arn"] is None
+    assert aws.role_exists(clients.iam, s["managed_role_name"])
+    assert (s["arn"] is not None) == ("cluster" in existing) == (not cluster_gone(clients.eks, name))
+    workspace.assert_plan_changes("is tainted, so must be replaced")
+    workspace.destroy()
+    assert_all_gone(clients, s)
+    if s["oidc_issuer_url"]:
+        issuer = s["oidc_issuer_url"].removeprefix("https://")
+        providers = clients.iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+        assert not [p for p in providers if p["Arn"].endswith(issuer)]
+
+
+def test_thumbprint_from_the_issuers_tls_chain(workspace, tf_env, clients, network, unique, tls_issuer):
+    """The OIDC provider's thumbprint is the SHA-1 of the top certificate the
+    issuer serves, read through a TLS handshake verified against the trusted
+    roots (here a local CA in SSL_CERT_FILE)."""
+    tf_env["SSL_CERT_FILE"] = tls_issuer.ca_file
+    name = f"tls-{unique}"
+    workspace.write(config(name, network, tags={"platform-emulator/issuer-url": tls_issuer.url}))
+    apply_clean(workspace)
+    s = workspace.resource(ADDR)
+    assert s["oidc_issuer_url"] == tls_issuer.url
+    assert s["oidc_thumbprints"] == [tls_issuer.ca_sha1]
+    provider = clients.iam.get_open_id_connect_provider(OpenIDConnectProviderArn=s["oidc_provider_arn"])
+    assert provider["ThumbprintList"] == [tls_issuer.ca_sha1]
+    workspace.destroy()
+
+
+def test_unreachable_issuer_warns_and_creates_without_thumbprint(workspace, clients, network, unique):
+    name = f"nothumb-{unique}"
+    workspace.write(config(name, network))
+    result = workspace.apply()
+    out = " ".join(result.output.split())
+    assert "was created without a thumbprint" in out and "IAM verifies EKS issuers" in out, out
+    s = workspace.resource(ADDR)
+    assert s["oidc_thumbprints"] == []
+    assert clients.iam.get_open_id_connect_provider(OpenIDConnectProviderArn=s["oidc_provider_arn"])["ThumbprintList"] == []
+    workspace.assert_plan_empty()
+    workspace.destroy()
+
+
+BAD_INPUT = [
+    ({"version": "1.30.2"}, "`version`", "must be a Kubernetes version"),
+    ({"version": "v1.30"}, "`version`", "must be a Kubernetes version"),
+    ({"name": "-bad"}, "`name`", "starting with a letter or digit"),
+    ({"subnet_ids": ["subnet-0123456789abcdef0"]}, "`subnet_ids`", "at least two subnets"),
+    ({"subnet_ids": ["subnet-1a", "vpc-1"]}, "`subnet_ids`", "must be subnet ids"),
+    ({"public_access_cidrs": ["10.0.0.0/33"]}, "`public_access_cidrs`", "must be an IPv4 CIDR block"),
+    ({"public_access_cidrs": ["10.0.0.1/16"]}, "`public_access_cidrs`", 'did you mean "10.0.0.0/16"'),
+    ({"service_ipv4_cidr": "100.64.0.0/16"}, "`service_ipv4_cidr`", "within 10.0.0.0/8"),
+    ({"service_ipv4_cidr": "10.0.0.0/8"}, "`service_ipv4_cidr`", "between /12 and /24"),
+    ({"ip_family": "ipv6", "service_ipv4_cidr": "10.100.0.0/16"}, "`service_ipv4_cidr`", "only applies to"),
+    ({"ip_family": "dual"}, "`ip_family`", "must be one of"),
+    ({"enabled_log_types": ["audit", "kubelet"]}, "`enabled_log_types`", "must be one of \"api\""),
+    ({"authentication_mode": "IAM"}, "`authentication_mode`", "must be one of \"API\""),
+    ({"role_arn": "arn:aws:iam::123456789012:user/x"}, "`role_arn`", "must be an IAM role ARN"),
+    ({"kms_key_arn": "arn:aws:kms:us-east-1:123456789012:alias/x"}, "`kms_key_arn`", "(not an alias)"),
+    ({"oidc_thumbprints": ["abc"]}, "`oidc_thumbprints`", "40 hex digits"),
+    ({"create_oidc_provider": False, "oidc_thumbprints": [PRINT_A]}, "`oidc_thumbprints`", "only applies with"),
+    ({"endpoint_public_access": False}, "`endpoint_private_access`", "set `endpoint_private_access = true`"),
+    ({"nested": ('  timeouts {\n    create = "30 minutes"\n  }\n',)}, "`timeouts.create`", "must be a duration"),
+]
+
+
+@pytest.mark.parametrize("attrs,path,rule", BAD_INPUT, ids=[f"{i}-{c[1]}" for i, c in enumerate(BAD_INPUT)])
+def test_bad_input(workspace, network, attrs, path, rule):
+    attrs = dict(attrs)
+    workspace.write(config(attrs.pop("name", "bad-input"), network, **attrs))
+    result = workspace.plan()
+    assert result.code == 1, result.output
+    assert f"{path}: " in result.output and rule in result.output, result.output
+
+
+def test_create_timeout_is_honoured(workspace, clients, network, unique):
+    """`timeouts { create }` bounds the wait for ACTIVE; the cluster that
+    exists is recorded (tainted) and destroy removes it with the rest."""
+    name = f"slow-{unique}"
+    workspace.write(config(name, network, tags={"platform-emulator/delay-seconds": "8"}, create_oidc_provider=False,
+                           nested=('  timeouts {\n    create = "2s"\n  }\n',)))
+    result = workspace.apply(check=False)
+    out = " ".join(result.output.split())
+    assert result.code == 1 and f"creating EKS cluster `{name}`" in out
+    assert f"timed out after 2s waiting for EKS cluster `{name}` to become ACTIVE (last status: CREATING)" in out, out
+    s = workspace.resource(ADDR)
+    assert s["arn"] and s["status"] == "CREATING" and s["managed_role_name"]
+    workspace.assert_plan_changes("is tainted, so must be replaced")
+    workspace.destroy()
+    assert_all_gone(clients, s)

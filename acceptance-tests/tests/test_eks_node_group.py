@@ -1,0 +1,344 @@
+"""Acceptance cases for `platform_eks_node_group`, and the whole stack (cluster,
+OIDC provider, node group, IRSA role), against real Terraform and the emulator."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from platform_acc import aws
+from platform_acc.hcl import block
+
+ADDR = "platform_eks_node_group.test"
+FAIL_TAG = "platform-emulator/fail-updates"
+
+
+def cluster(name: str, network: dict, **attrs) -> str:
+    attrs.setdefault("create_oidc_provider", False)
+    attrs.setdefault("version", "1.30")
+    return block("resource", "platform_eks_cluster", "main", name=name, subnet_ids=network["subnet_ids"], **attrs)
+
+
+def scaling(min_: int, max_: int, desired: int | None = None) -> str:
+    body = f"    min = {min_}\n    max = {max_}\n" + (f"    desired = {desired}\n" if desired is not None else "")
+    return f"  scaling {{\n{body}  }}\n"
+
+
+def taint(key: str, effect: str, value: str | None = None) -> str:
+    value_line = f'    value = "{value}"\n' if value is not None else ""
+    return f'  taint {{\n    key = "{key}"\n{value_line}    effect = "{effect}"\n  }}\n'
+
+
+def node_group(network: dict, nested=(scaling(1, 3, 2),), **attrs) -> str:
+    from platform_acc.hcl import Raw
+    attrs.setdefault("subnet_ids", network["subnet_ids"])
+    attrs.setdefault("cluster_name", Raw("platform_eks_cluster.main.name"))
+    return block("resource", "platform_eks_node_group", "test", nested=tuple(nested), name="workers", **attrs)
+
+
+def config(name: str, network: dict, cluster_attrs: dict | None = None, **attrs) -> str:
+    return ('provider "platform" {}\n' + cluster(name, network, **(cluster_attrs or {}))
+            + node_group(network, **attrs))
+
+
+def apply_clean(ws):
+    ws.apply()
+    ws.assert_plan_empty()
+
+
+@pytest.fixture
+def eks(emulator):
+    return aws.client("eks", emulator.url)
+
+
+def describe(eks, cluster_name: str, name: str = "workers") -> dict:
+    return eks.describe_nodegroup(clusterName=cluster_name, nodegroupName=name)["nodegroup"]
+
+
+def wait_update(eks, cluster_name: str, update_id: str, nodegroup: str = "workers") -> None:
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        status = eks.describe_update(name=cluster_name, updateId=update_id, nodegroupName=nodegroup)["update"]["status"]
+        if status != "InProgress":
+            assert status == "Successful"
+            return
+        time.sleep(0.2)
+    raise AssertionError("update did not finish")
+
+
+def test_basic(workspace, eks, iam, network, unique):
+    name = f"ng-{unique}"
+    workspace.write(config(name, network, labels={"pool": "general"}, tags={"team": "platform"},
+                           nested=(scaling(1, 3, 2), taint("dedicated", "NO_SCHEDULE", "gpu"))))
+    apply_clean(workspace)
+    s = workspace.resource(ADDR)
+    ng = describe(eks, name)
+    assert s["id"] == f"{name}:workers" and s["arn"] == ng["nodegroupArn"] and s["status"] == "ACTIVE"
+    assert ng["scalingConfig"] == {"minSize": 1, "maxSize": 3, "desiredSize": 2}
+    assert ng["labels"] == {"pool": "general"} and ng["tags"] == {"team": "platform"}
+    assert ng["taints"] == [{"key": "dedicated", "value": "gpu", "effect": "NO_SCHEDULE"}]
+    assert ng["instanceTypes"] == ["t3.medium"] and ng["capacityType"] == "ON_DEMAND" and ng["diskSize"] == 20
+    assert s["version"] == "1.30" == ng["version"] and s["release_version"] == ng["releaseVersion"]
+    assert s["autoscaling_group_names"] == [g["name"] for g in ng["resources"]["autoScalingGroups"]]
+    role = s["managed_role_name"]
+    assert role == f"{name}-workers-node" and ng["nodeRole"] == s["node_role_arn"]
+    attached = {p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]}
+    assert attached == {f"arn:aws:iam::aws:policy/{p}" for p in
+                        ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"]}
+    trust = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+    assert trust["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
+    workspace.destroy()
+    assert not aws.role_exists(iam, role)
+    with pytest.raises(eks.exceptions.ResourceNotFoundException):
+        eks.describe_cluster(name=name)
+
+
+def test_update(workspace, eks, network, unique):
+    """Scaling, labels, taints, update_config and tags change in place through
+    UpdateNodegroupConfig, awaited until Successful."""
+    name = f"ngup-{unique}"
+    workspace.write(config(name, network, labels={"pool": "general", "old": "x"},
+                           nested=(scaling(1, 3, 2), taint("a", "NO_SCHEDULE"))))
+    apply_clean(workspace)
+    arn = workspace.resource(ADDR)["arn"]
+    workspace.write(config(name, network, labels={"pool": "system"}, tags={"k": "v"},
+                           ignore_desired_size_changes=False,
+                           nested=(scaling(2, 5, 4), taint("b", "NO_EXECUTE", "yes"),
+                                   "  update_config {\n    max_unavailable_percentage = 25\n  }\n")))
+    plan = workspace.assert_plan_changes("will be updated in-place")
+    assert "must be replaced" not in plan.stdout
+    apply_clean(workspace)
+    ng = describe(eks, name)
+    assert ng["nodegroupArn"] == arn
+    assert ng["scalingConfig"] == {"minSize": 2, "maxSize": 5, "desiredSize": 4}
+    assert ng["labels"] == {"pool": "system"} and ng["tags"] == {"k": "v"}
+    assert ng["taints"] == [{"key": "b", "value": "yes", "effect": "NO_EXECUTE"}]
+    assert ng["updateConfig"] == {"maxUnavailablePercentage": 25}
+    updates = eks.list_updates(name=name, nodegroupName="workers")["updateIds"]
+    assert [eks.describe_update(name=name, updateId=u, nodegroupName="workers")["update"]["status"]
+            for u in updates] == ["Successful"]
+    # Instance types replace the node group.
+    workspace.write(config(name, network, labels={"pool": "system"}, tags={"k": "v"}, instance_types=["m5.large"],
+                           ignore_desired_size_changes=False,
+                           nested=(scaling(2, 5, 4), taint("b", "NO_EXECUTE", "yes"),
+                                   "  update_config {\n    max_unavailable_percentage = 25\n  }\n")))
+    workspace.assert_plan_changes("must be replaced", "# forces replacement")
+    apply_clean(workspace)
+    assert describe(eks, name)["nodegroupArn"] != arn
+    workspace.destroy()
+
+
+def test_version_follows_the_cluster(workspace, eks, network, unique):
+    """The cluster is upgraded, then the node group (UpdateNodegroupVersion)."""
+    name = f"ngver-{unique}"
+    workspace.write(config(name, network, cluster_attrs={"version": "1.29"}))
+    apply_clean(workspace)
+    assert describe(eks, name)["version"] == "1.29"
+    workspace.write(config(name, network, cluster_attrs={"version": "1.30"}, version="1.30"))
+    workspace.run("apply", "-auto-approve", "-no-color", "-target=platform_eks_cluster.main")
+    apply_clean(workspace)
+    ng = describe(eks, name)
+    assert ng["version"] == "1.30" and workspace.resource(ADDR)["release_version"] == ng["releaseVersion"]
+    workspace.destroy()
+
+
+def test_autoscaler_changed_desired_size(workspace, eks, network, unique):
+    """A cluster autoscaler moves the desired size: no drift by default; the
+    value EKS has is kept (within new bounds) when the bounds change."""
+    name = f"ngas-{unique}"
+    workspace.write(config(name, network, nested=(scaling(1, 5, 2),)))
+    apply_clean(workspace)
+    update = eks.update_nodegroup_config(clusterName=name, nodegroupName="workers",
+                                         scalingConfig={"desiredSize": 4})["update"]
+    wait_update(eks, name, update["id"])
+    workspace.assert_plan_empty()
+    assert workspace.run("plan", "-refresh-only", "-detailed-exitcode", "-no-color", ok_codes=(0, 2)).code in (0, 2)
+    workspace.apply()
+    assert describe(eks, name)["scalingConfig"]["desiredSize"] == 4
+    # Lowering max below what the autoscaler chose: the configured size, within the bounds, applies.
+    workspace.write(config(name, network, nested=(scaling(1, 3, 2),)))
+    workspace.assert_plan_changes("~ max     = 5 -> 3", "~ desired = 4 -> 2")
+    apply_clean(workspace)
+    assert describe(eks, name)["scalingConfig"] == {"minSize": 1, "maxSize": 3, "desiredSize": 2}
+    # Without a configured size, EKS's value is kept within the bounds.
+    workspace.write(config(name, network, nested=(scaling(1, 5),)))
+    apply_clean(workspace)
+    update = eks.update_nodegroup_config(clusterName=name, nodegroupName="workers",
+                                         scalingConfig={"desiredSize": 5})["update"]
+    wait_update(eks, name, update["id"])
+    workspace.assert_plan_empty()
+    workspace.write(config(name, network, nested=(scaling(1, 3),)))
+    workspace.assert_plan_changes("~ max     = 5 -> 3", "~ desired = 5 -> 3")
+    apply_clean(workspace)
+    assert describe(eks, name)["scalingConfig"] == {"minSize": 1, "maxSize": 3, "desiredSize": 3}
+    # Enforced when asked.
+    workspace.write(config(name, network, ignore_desired_size_changes=False, nested=(scaling(1, 3, 2),)))
+    workspace.assert_plan_changes("~ desired = 3 -> 2")
+    apply_clean(workspace)
+    assert describe(eks, name)["scalingConfig"]["desiredSize"] == 2
+    workspace.destroy()
+
+
+def test_update_failed(workspace, eks, network, unique):
+    name = f"ngfail-{unique}"
+    cluster_attrs = {"tags": {FAIL_TAG: "true"}}
+    workspace.write(config(name, network, cluster_attrs=cluster_attrs, labels={"a": "1"}))
+    apply_clean(workspace)
+    workspace.write(config(name, network, cluster_attrs=cluster_attrs, labels={"a": "2"}))
+    result = workspace.apply(check=False)
+    out = " ".join(result.output.split())
+    assert result.code == 1 and f"updating node group `{name}:workers`" in out
+    assert "ConfigUpdate" in out and "failed: Failed: Unknown: the update failed" in out, out
+    assert describe(eks, name)["labels"] == {"a": "1"} and workspace.resource(ADDR)["labels"] == {"a": "1"}
+    workspace.assert_plan_changes('~ "a" = "1" -> "2"')
+    workspace.destroy()
+
+
+def test_import(workspace, new_workspace, eks, network, unique):
+    name = f"ngimp-{unique}"
+    cfg = config(name, network, labels={"pool": "general"}, nested=(scaling(1, 3, 2), taint("t", "NO_SCHEDULE")))
+    workspace.write(cfg)
+    apply_clean(workspace)
+    created = workspace.resource(ADDR)
+    imported = new_workspace("imported")
+    imported.write('provider "platform" {}\n' + node_group(
+        network, cluster_name=name, labels={"pool": "general"}, nested=(scaling(1, 3, 2), taint("t", "NO_SCHEDULE"))))
+    imported.import_(ADDR, f"{name}:workers")
+    assert imported.resource(ADDR) == created
+    imported.assert_plan_empty()
+    other = new_workspace("bad")
+    other.write('provider "platform" {}\n' + node_group(network, cluster_name=name))
+    bad = other.run("import", "-no-color", ADDR, "no-colon", check=False)
+    assert bad.code == 1 and "is not `<cluster_name>:<node_group_name>`" in bad.output
+    workspace.destroy()
+
+
+def test_disappears(workspace, eks, iam, network, unique):
+    name = f"nggone-{unique}"
+    workspace.write(config(name, network))
+    apply_clean(workspace)
+    role = workspace.resource(ADDR)["managed_role_name"]
+    eks.delete_nodegroup(clusterName=name, nodegroupName="workers")
+    deadline = time.time() + 30
+    while eks.list_nodegroups(clusterName=name)["nodegroups"]:
+        assert time.time() < deadline
+        time.sleep(0.2)
+    # Its created role remains: the node group is replaced, not forgotten.
+    refresh = workspace.run("apply", "-refresh-only", "-auto-approve", "-no-color")
+    assert "Error" not in refresh.output and workspace.resource(ADDR)["status"] is None
+    workspace.assert_plan_changes("must be replaced")
+    apply_clean(workspace)
+    assert describe(eks, name)["status"] == "ACTIVE"
+    # With the role gone too, state forgets it cleanly.
+    eks.delete_nodegroup(clusterName=name, nodegroupName="workers")
+    while eks.list_nodegroups(clusterName=name)["nodegroups"]:
+        assert time.time() < deadline + 30
+        time.sleep(0.2)
+    for p in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
+        iam.detach_role_policy(RoleName=role, PolicyArn=p["PolicyArn"])
+    iam.delete_role(RoleName=role)
+    refresh = workspace.run("apply", "-refresh-only", "-auto-approve", "-no-color")
+    assert "Error" not in refresh.output and ADDR not in workspace.resources()
+    workspace.assert_plan_changes(f"{ADDR} will be created")
+    workspace.destroy()
+
+
+def test_drift(workspace, eks, network, unique):
+    name = f"ngdrift-{unique}"
+    workspace.write(config(name, network, labels={"pool": "general"}, tags={"owner": "platform"},
+                           nested=(scaling(1, 3, 2), taint("dedicated", "NO_SCHEDULE", "gpu"))))
+    apply_clean(workspace)
+    arn = workspace.resource(ADDR)["arn"]
+    update = eks.update_nodegroup_config(
+        clusterName=name, nodegroupName="workers",
+        labels={"addOrUpdateLabels": {"rogue": "1"}, "removeLabels": ["pool"]},
+        taints={"removeTaints": [{"key": "dedicated", "value": "gpu", "effect": "NO_SCHEDULE"}]},
+        scalingConfig={"minSize": 0, "maxSize": 3, "desiredSize": 2})["update"]
+    wait_update(eks, name, update["id"])
+    eks.tag_resource(resourceArn=arn, tags={"rogue": "yes"})
+    workspace.assert_plan_changes('- "rogue" = "1"', '+ "pool" = "general"', "+ taint {", '+ effect = "NO_SCHEDULE"',
+                                  "~ min = 0 -> 1", '- "rogue" = "yes"')
+    apply_clean(workspace)
+    ng = describe(eks, name)
+    assert ng["labels"] == {"pool": "general"} and ng["tags"] == {"owner": "platform"}
+    assert ng["taints"] == [{"key": "dedicated", "value": "gpu", "effect": "NO_SCHEDULE"}]
+    assert ng["scalingConfig"]["minSize"] == 1
+    workspace.destroy()
+
+
+def test_no_perpetual_diff(workspace, network, unique):
+    name = f"ngsteady-{unique}"
+    workspace.write(config(name, network, labels={"b": "2", "a": "1"}, instance_types=["m5.large", "m5a.large"],
+                           capacity_type="SPOT", disk_size=50, ami_type="AL2023_x86_64_STANDARD",
+                           nested=(scaling(0, 3), taint("z", "PREFER_NO_SCHEDULE"), taint("a", "NO_EXECUTE", "v"),
+                                   "  update_config {\n    max_unavailable = 2\n  }\n",
+                                   '  timeouts {\n    update = "90m"\n  }\n')))
+    apply_clean(workspace)
+    workspace.assert_plan_empty()
+    workspace.destroy()
+
+
+BAD_INPUT = [
+    ({"nested": (scaling(3, 1),)}, "`scaling.min`", "must be at most `scaling.max` (1), got 3"),
+    ({"nested": (scaling(1, 3, 5),)}, "`scaling.desired`", "must be between `scaling.min` (1) and `scaling.max` (3)"),
+    ({"nested": (scaling(-1, 3),)}, "`scaling.min`", "must be between 0 and 1000"),
+    ({"nested": (scaling(1, 3), taint("dedicated", "NoSchedule"))}, "`taint[0].effect`",
+     'EKS names the effect "NO_SCHEDULE", not the Kubernetes spelling "NoSchedule"'),
+    ({"nested": (scaling(1, 3), taint("bad key!", "NO_SCHEDULE"))}, "`taint[0].key`", "must be \"[prefix/]name\""),
+    ({"labels": {"example.com/ok": "x", "-bad": "y"}}, '`labels["-bad"]`', "must be \"[prefix/]name\""),
+    ({"labels": {"pool": "not valid"}}, '`labels["pool"]`', "at most 63 letters"),
+    ({"capacity_type": "RESERVED"}, "`capacity_type`", "must be one of \"ON_DEMAND\""),
+    ({"instance_types": []}, "`instance_types`", "at least one instance type"),
+    ({"node_role_arn": "arn:aws:iam::123456789012:policy/x"}, "`node_role_arn`", "must be an IAM role ARN"),
+    ({"version": "1.30.1"}, "`version`", "must be a Kubernetes version"),
+    ({"nested": (scaling(1, 3), "  update_config {\n    max_unavailable = 1\n    max_unavailable_percentage = 10\n  }\n")},
+     "`update_config`", "set exactly one of"),
+]
+
+
+@pytest.mark.parametrize("attrs,path,rule", BAD_INPUT, ids=[f"{i}-{c[1]}" for i, c in enumerate(BAD_INPUT)])
+def test_bad_input(workspace, network, attrs, path, rule):
+    workspace.write(config("bad-input", network, **attrs))
+    result = workspace.plan()
+    assert result.code == 1, result.output
+    assert f"{path}: " in result.output and rule in result.output, result.output
+
+
+def test_stack(workspace, emulator, network, unique):
+    """A cluster with its OIDC provider, a node group, and an IRSA role on the
+    cluster's `oidc_provider_arn`: applies, plans empty, and destroys, leaving
+    nothing in the emulator."""
+    eks, iam, kms, ec2 = (aws.client(s, emulator.url) for s in ("eks", "iam", "kms", "ec2"))
+    name = f"stack-{unique}"
+    roles_before = {r["RoleName"] for r in iam.list_roles()["Roles"]}
+    providers_before = {p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]}
+    groups_before = {g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]}
+    workspace.write(f'''
+    provider "platform" {{}}
+    {cluster(name, network, create_oidc_provider=True, oidc_thumbprints=["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"])}
+    {node_group(network, nested=(scaling(1, 3, 2), taint("CriticalAddonsOnly", "NO_SCHEDULE", "true")))}
+    resource "platform_irsa_role" "ebs_csi" {{
+      name              = "ebs-csi-{unique}"
+      oidc_provider_arn = platform_eks_cluster.main.oidc_provider_arn
+      service_accounts  = [{{ namespace = "kube-system", name = "ebs-csi-controller-sa" }}]
+      policy_arns       = ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"]
+    }}
+    output "kubeconfig" {{
+      value     = platform_eks_cluster.main.kubeconfig
+      sensitive = true
+    }}
+    ''')
+    apply_clean(workspace)
+    cluster_state = workspace.resource("platform_eks_cluster.main")
+    issuer = cluster_state["oidc_issuer_url"].removeprefix("https://")
+    trust = workspace.resource("platform_irsa_role.ebs_csi")["trust_policy"]
+    assert cluster_state["oidc_provider_arn"] in trust
+    assert f"{issuer}:sub" in trust and f"{issuer}:aud" in trust
+    assert describe(eks, name)["status"] == "ACTIVE"
+    workspace.destroy()
+    assert eks.list_clusters()["clusters"].count(name) == 0
+    assert {r["RoleName"] for r in iam.list_roles()["Roles"]} == roles_before
+    assert {p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]} == providers_before
+    assert {g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]} == groups_before
+    key = cluster_state["managed_kms_key_id"]
+    assert kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "PendingDeletion"

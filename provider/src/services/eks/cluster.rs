@@ -1,0 +1,1677 @@
+//! `platform_eks_cluster`: an EKS cluster with what every cluster on the
+//! platform needs: its IAM role, a KMS key for envelope encryption of
+//! secrets, and the IAM OIDC provider for IRSA.
+//!
+//! Create order: KMS key, cluster role (with the key in its inline policy),
+//! cluster (retried while IAM propagates the new role), wait for ACTIVE, OIDC
+//! provider. Each object is recorded in state as soon as it exists, so a
+//! failure halfway leaves nothing that state does not know about; destroy
+//! removes them in the reverse order.
+
+// The error enums carry names next to the API error; they are on the cold path.
+#![allow(clippy::result_large_err)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_eks::error::ProvideErrorMetadata;
+use aws_sdk_eks::types::{
+    AuthenticationMode, Cluster, ClusterStatus, CreateAccessConfigRequest, EncryptionConfig, IpFamily,
+    KubernetesNetworkConfigRequest, LogSetup, LogType, Logging, Provider, VpcConfigRequest,
+};
+use aws_sdk_eks::Client;
+use serde::{Deserialize, Serialize};
+use tf_provider::schema::{Block, Description, Schema};
+use tf_provider::value::{self, Value, ValueEmpty};
+use tf_provider::{AttributePath, Diagnostics, Resource};
+
+use super::oidc_provider::{find_oidc_provider, DEFAULT_CLIENT_ID};
+use super::thumbprint;
+use super::update::wait_update_successful;
+use crate::framework::diag::{failed, report, ApiError, BoxError};
+use crate::framework::plan::{
+    default_from_config, known, known_str, known_string_map, known_string_set, optional_map, optional_set,
+    to_value_map, to_value_set, RequiresReplace, ValueStringMap, ValueStringSet,
+};
+use crate::framework::retry::{retry, Backoff};
+use crate::framework::schema::{
+    attributes, boolean, sensitive, string, string_map, string_set, Computed, Optional, OptionalComputed, Required,
+};
+use crate::framework::tags;
+use crate::framework::validate::{self, Validator};
+use crate::framework::wait::{Operation, Poll, Timeouts, WaitError, Waiter};
+use crate::provider::{AwsClients, ProviderData};
+use crate::services::iam::role::{self, RoleSpec};
+use crate::services::kms::key::{self, KeySpec};
+
+pub const DEFAULT_AUTHENTICATION_MODE: &str = "API";
+pub const DEFAULT_IP_FAMILY: &str = "ipv4";
+pub const DEFAULT_PUBLIC_ACCESS_CIDR: &str = "0.0.0.0/0";
+pub const LOG_TYPES: &[&str] = &["api", "audit", "authenticator", "controllerManager", "scheduler"];
+pub const AUTHENTICATION_MODES: &[&str] = &["API", "API_AND_CONFIG_MAP", "CONFIG_MAP"];
+/// The tag that marks the role and key this resource created for cluster `<name>`.
+pub const OWNER_TAG: &str = "platform:eks-cluster";
+/// The inline policy on the created cluster role that lets EKS use the key.
+pub const ENCRYPTION_POLICY: &str = "platform-eks-secrets-encryption";
+/// How long a created key waits before KMS deletes it.
+pub const KEY_DELETION_WINDOW_DAYS: i64 = 30;
+/// How long the issuer's TLS handshake may take when computing the thumbprint.
+const THUMBPRINT_TIMEOUT: Duration = Duration::from_secs(10);
+/// "Gone" reads in a row before a delete is believed.
+pub const GONE_CONFIRMATIONS: u32 = 3;
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClusterState {
+    pub id: Value<String>,
+    pub name: Value<String>,
+    pub version: Value<String>,
+    pub role_arn: Value<String>,
+    pub managed_role_name: Value<String>,
+    pub subnet_ids: ValueStringSet,
+    pub security_group_ids: ValueStringSet,
+    pub endpoint_public_access: Value<bool>,
+    pub endpoint_private_access: Value<bool>,
+    pub public_access_cidrs: ValueStringSet,
+    pub ip_family: Value<String>,
+    pub service_ipv4_cidr: Value<String>,
+    pub service_ipv6_cidr: Value<String>,
+    pub kms_key_arn: Value<String>,
+    pub managed_kms_key_id: Value<String>,
+    pub enabled_log_types: ValueStringSet,
+    pub authentication_mode: Value<String>,
+    pub bootstrap_cluster_creator_admin_permissions: Value<bool>,
+    pub create_oidc_provider: Value<bool>,
+    pub oidc_thumbprints: ValueStringSet,
+    pub tags: ValueStringMap,
+    pub tags_all: ValueStringMap,
+    pub arn: Value<String>,
+    pub endpoint: Value<String>,
+    pub certificate_authority_data: Value<String>,
+    pub oidc_issuer_url: Value<String>,
+    pub oidc_provider_arn: Value<String>,
+    pub cluster_security_group_id: Value<String>,
+    pub vpc_id: Value<String>,
+    pub platform_version: Value<String>,
+    pub status: Value<String>,
+    pub kubeconfig: Value<String>,
+    #[serde(with = "value::serde_as_vec")]
+    pub timeouts: Value<Timeouts>,
+}
+
+pub struct ClusterResource {
+    data: Arc<ProviderData>,
+}
+
+impl ClusterResource {
+    pub fn new(data: Arc<ProviderData>) -> Self {
+        Self { data }
+    }
+}
+
+fn schema_block() -> Block {
+    Block {
+        version: 1,
+        description: Description::markdown(
+            "An EKS cluster with its IAM role, a KMS key for envelope encryption of Kubernetes secrets, and the IAM OIDC provider that makes it ready for IRSA (`platform_irsa_role`). \
+             The role and the key are created unless `role_arn` / `kms_key_arn` are given; the OIDC provider unless `create_oidc_provider = false`. \
+             Version upgrades (one minor version at a time), logging, endpoint access and tags change in place; anything else replaces the cluster.",
+        ),
+        attributes: attributes([
+            ("id", string(Computed, "The cluster's name.")),
+            ("name", string(Required, "The cluster's name: 1 to 100 letters, digits, `-` and `_`, starting with a letter or digit. Changing it replaces the cluster.")),
+            ("version", string(Required, "The Kubernetes version, `\"<major>.<minor>\"` such as `\"1.31\"`. Upgrades happen in place, one minor version per apply (EKS cannot skip versions or downgrade).")),
+            ("role_arn", string(OptionalComputed, "The cluster's IAM role. When unset, a role named `<name>-cluster` trusting `eks.amazonaws.com`, with `AmazonEKSClusterPolicy` and the right to use the secrets key, is created and deleted with the cluster. Changing it replaces the cluster.")),
+            ("managed_role_name", string(Computed, "The name of the role this resource created, or null when `role_arn` was given.")),
+            ("subnet_ids", string_set(Required, "At least two subnets, in different availability zones, for the cluster's network interfaces. Changing them replaces the cluster.")),
+            ("security_group_ids", string_set(Optional, "Extra security groups for the cluster's network interfaces (EKS always adds `cluster_security_group_id`). Changing them replaces the cluster.")),
+            ("endpoint_public_access", boolean(OptionalComputed, "Whether the API server endpoint is reachable from the internet. Default `true`. Changes in place.")),
+            ("endpoint_private_access", boolean(OptionalComputed, "Whether the API server endpoint is reachable from within the VPC. Default `false`. Changes in place.")),
+            ("public_access_cidrs", string_set(OptionalComputed, "IPv4 CIDR blocks allowed to reach the public endpoint. Default `[\"0.0.0.0/0\"]`. Changes in place.")),
+            ("ip_family", string(OptionalComputed, "`ipv4` (default) or `ipv6`: the address family of pods and services. IPv6 clusters need dual-stack subnets. Changing it replaces the cluster.")),
+            ("service_ipv4_cidr", string(OptionalComputed, "The CIDR block Kubernetes services get addresses from: within 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, /12 to /24. EKS picks one when unset. Only for `ip_family = \"ipv4\"`. Changing it replaces the cluster.")),
+            ("service_ipv6_cidr", string(Computed, "The IPv6 CIDR block EKS gave Kubernetes services (IPv6 clusters only).")),
+            ("kms_key_arn", string(OptionalComputed, "The KMS key that envelope-encrypts Kubernetes secrets. When unset, a key with rotation enabled is created (and scheduled for deletion after 30 days when the cluster is destroyed). A given key's policy must let the cluster role use it. Changing it replaces the cluster (EKS cannot change the key).")),
+            ("managed_kms_key_id", string(Computed, "The id of the key this resource created, or null when `kms_key_arn` was given.")),
+            ("enabled_log_types", string_set(Optional, "Control-plane logs sent to CloudWatch: any of `api`, `audit`, `authenticator`, `controllerManager`, `scheduler`. Changes in place.")),
+            ("authentication_mode", string(OptionalComputed, "How IAM principals are mapped to Kubernetes identities: `API` (access entries, the default), `API_AND_CONFIG_MAP` or `CONFIG_MAP` (the `aws-auth` ConfigMap). Changing it replaces the cluster.")),
+            ("bootstrap_cluster_creator_admin_permissions", boolean(OptionalComputed, "Whether the identity that creates the cluster gets a cluster-admin access entry. Default `true`. Changing it replaces the cluster.")),
+            ("create_oidc_provider", boolean(OptionalComputed, "Whether to create the IAM OIDC provider for the cluster's issuer (client id `sts.amazonaws.com`), which IRSA needs. Default `true`. Changes in place.")),
+            ("oidc_thumbprints", string_set(OptionalComputed, "SHA-1 thumbprints (40 hex digits) of the issuer's certificate chain for the OIDC provider. When unset, the thumbprint of the top certificate the issuer serves is computed from a verified TLS handshake; if the issuer cannot be reached, the provider is created without one (IAM verifies EKS issuers through its own trusted CAs) and a warning says so.")),
+            ("tags", string_map(Optional, "Tags of the cluster and its OIDC provider (the created role and key get them at creation). Merged over the provider's `default_tags`.")),
+            ("tags_all", string_map(Computed, "All tags of the cluster, including the provider's `default_tags`.")),
+            ("arn", string(Computed, "The cluster's ARN.")),
+            ("endpoint", string(Computed, "The API server's URL.")),
+            ("certificate_authority_data", string(Computed, "The cluster's certificate authority, base64-encoded PEM, as kubeconfig's `certificate-authority-data` takes it.")),
+            ("oidc_issuer_url", string(Computed, "The cluster's OIDC issuer URL (`https://oidc.eks.<region>.amazonaws.com/id/<ID>`): the `url` of a `platform_eks_oidc_provider` copy in another account.")),
+            ("oidc_provider_arn", string(Computed, "The ARN of the IAM OIDC provider this resource created: the `oidc_provider_arn` of `platform_irsa_role`. Null when `create_oidc_provider = false`.")),
+            ("cluster_security_group_id", string(Computed, "The security group EKS created for the control plane and managed node groups.")),
+            ("vpc_id", string(Computed, "The VPC of the cluster's subnets.")),
+            ("platform_version", string(Computed, "The EKS platform version, such as `eks.7`.")),
+            ("status", string(Computed, "The cluster's status: `ACTIVE` once created. Null while the cluster is missing (deleted outside Terraform) but objects this resource created still exist; the next apply replaces it.")),
+            ("kubeconfig", sensitive(string(Computed, "A kubeconfig for the cluster whose user runs `aws eks get-token` (exec credentials, nothing secret inside; marked sensitive so plans stay short). Needs the AWS CLI where it is used."))),
+        ]),
+        blocks: [("timeouts".to_string(), Timeouts::block())].into_iter().collect(),
+        deprecated: false,
+    }
+}
+
+/// `"1.31"` as (1, 31).
+pub fn parse_version(version: &str) -> Result<(u32, u32), String> {
+    let rule = || format!("must be a Kubernetes version \"<major>.<minor>\" such as \"1.31\", got {version:?}");
+    let (major, minor) = version.split_once('.').ok_or_else(rule)?;
+    let number = |s: &str| {
+        (!s.is_empty() && s.len() <= 3 && s.chars().all(|c| c.is_ascii_digit()) && !(s.len() > 1 && s.starts_with('0')))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+            .ok_or_else(rule)
+    };
+    Ok((number(major)?, number(minor)?))
+}
+
+/// Can `from` become `to` in place? One minor version up, or unchanged.
+pub fn version_step(from: &str, to: &str) -> Result<(), String> {
+    let (Ok(old), Ok(new)) = (parse_version(from), parse_version(to)) else {
+        return Ok(());
+    };
+    if new == old || new == (old.0, old.1 + 1) {
+        Ok(())
+    } else if new < old {
+        Err(format!("EKS cannot downgrade a cluster: {from} to {to}. Set it back to \"{from}\" (replacing a cluster is never done for a version change; taint it if that is what you want)"))
+    } else {
+        Err(format!(
+            "EKS upgrades one minor version at a time: go from {from} to {}.{} first, apply, then continue to {to}",
+            old.0,
+            old.1 + 1
+        ))
+    }
+}
+
+pub fn cluster_name(value: &str) -> Result<(), String> {
+    let ok = !value.is_empty()
+        && value.len() <= 100
+        && value.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "must be 1 to 100 letters, digits, '-' and '_', starting with a letter or digit, got {value:?}"
+        ))
+    }
+}
+
+fn validate_state(diags: &mut Diagnostics, c: &ClusterState) {
+    let mut v = Validator::new(diags);
+    let path = AttributePath::new;
+    v.check(&path("name"), c.name.as_ref_option(), |s: &String| cluster_name(s));
+    v.check(&path("version"), c.version.as_ref_option(), |s: &String| {
+        parse_version(s).map(|_| ())
+    });
+    v.check(&path("role_arn"), c.role_arn.as_ref_option(), |s: &String| {
+        validate::iam_role_arn(s)
+    });
+    v.check(&path("kms_key_arn"), c.kms_key_arn.as_ref_option(), |s: &String| {
+        validate::kms_key_arn(s)
+    });
+    if let Value::Value(subnets) = &c.subnet_ids {
+        if subnets.len() < 2 && subnets.iter().all(Value::is_value) {
+            v.error(
+                &path("subnet_ids"),
+                format!(
+                    "EKS needs at least two subnets in different availability zones, got {}",
+                    subnets.len()
+                ),
+            );
+        }
+        for id in subnets.iter().filter_map(|s| s.as_ref_option()) {
+            v.check(&path("subnet_ids"), Some(id), |s: &String| {
+                if s.starts_with("subnet-") && s.len() > 7 {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "must be subnet ids such as \"subnet-0123456789abcdef0\", got {s:?}"
+                    ))
+                }
+            });
+        }
+    }
+    if let Value::Value(groups) = &c.security_group_ids {
+        for id in groups.iter().filter_map(|s| s.as_ref_option()) {
+            v.check(&path("security_group_ids"), Some(id), |s: &String| {
+                if s.starts_with("sg-") && s.len() > 3 {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "must be security group ids such as \"sg-0123456789abcdef0\", got {s:?}"
+                    ))
+                }
+            });
+        }
+    }
+    if let Value::Value(cidrs) = &c.public_access_cidrs {
+        for cidr in cidrs.iter().filter_map(|s| s.as_ref_option()) {
+            v.check(&path("public_access_cidrs"), Some(cidr), |s: &String| {
+                validate::ipv4_cidr(s).map(|_| ())
+            });
+        }
+    }
+    // Unset, private access is off (the default).
+    if c.endpoint_public_access == Value::Value(false)
+        && matches!(c.endpoint_private_access, Value::Value(false) | Value::Null)
+    {
+        v.error(
+            &path("endpoint_private_access"),
+            "the API server must be reachable somehow: with `endpoint_public_access = false`, set `endpoint_private_access = true`",
+        );
+    }
+    v.check(
+        &path("ip_family"),
+        c.ip_family.as_ref_option(),
+        validate::one_of(&["ipv4", "ipv6"]),
+    );
+    v.check(
+        &path("service_ipv4_cidr"),
+        c.service_ipv4_cidr.as_ref_option(),
+        |s: &String| validate::service_ipv4_cidr(s),
+    );
+    if c.ip_family.as_ref_option().map(String::as_str) == Some("ipv6") && c.service_ipv4_cidr.is_value() {
+        v.error(
+            &path("service_ipv4_cidr"),
+            "only applies to `ip_family = \"ipv4\"`; EKS picks the service CIDR of IPv6 clusters (see `service_ipv6_cidr`)",
+        );
+    }
+    if let Value::Value(types) = &c.enabled_log_types {
+        for t in types.iter().filter_map(|s| s.as_ref_option()) {
+            v.check(&path("enabled_log_types"), Some(t), validate::one_of(LOG_TYPES));
+        }
+    }
+    v.check(
+        &path("authentication_mode"),
+        c.authentication_mode.as_ref_option(),
+        validate::one_of(AUTHENTICATION_MODES),
+    );
+    if let Value::Value(prints) = &c.oidc_thumbprints {
+        if c.create_oidc_provider == Value::Value(false) {
+            v.error(
+                &path("oidc_thumbprints"),
+                "only applies with `create_oidc_provider = true`; remove it or create the provider",
+            );
+        }
+        if prints.len() > 5 {
+            v.error(
+                &path("oidc_thumbprints"),
+                format!("IAM accepts at most 5 thumbprints, got {}", prints.len()),
+            );
+        }
+        for p in prints.iter().filter_map(|s| s.as_ref_option()) {
+            v.check(&path("oidc_thumbprints"), Some(p), |s: &String| validate::thumbprint(s));
+        }
+    }
+    if let Value::Value(tags) = &c.tags {
+        for (k, val) in tags {
+            v.check(&path("tags").key(k.clone()), val.as_ref_option(), |s: &String| {
+                validate::tag(k, s)
+            });
+        }
+    }
+    Timeouts::validate(&c.timeouts, &mut v);
+}
+
+// ---- finders and waiters ------------------------------------------------------
+
+fn is_not_found<E: aws_sdk_eks::error::ProvideErrorMetadata>(err: &E) -> bool {
+    err.code() == Some("ResourceNotFoundException")
+}
+
+/// The cluster; `Ok(None)` when it does not exist.
+pub async fn find_cluster(eks: &Client, name: &str) -> Result<Option<Cluster>, ApiError> {
+    match eks.describe_cluster().name(name).send().await {
+        Ok(out) => Ok(out.cluster),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(ApiError::new("DescribeCluster", e)),
+    }
+}
+
+/// Waits for ACTIVE; FAILED ends the wait.
+pub async fn wait_cluster_active(eks: &Client, name: &str, timeout: Duration) -> Result<Cluster, WaitError<ApiError>> {
+    Waiter::new(format!("EKS cluster `{name}` to become ACTIVE"), timeout)
+        .until(|| async {
+            let Some(cluster) = find_cluster(eks, name).await? else {
+                return Ok(Poll::Pending("not found yet".to_string()));
+            };
+            Ok(match cluster.status() {
+                Some(ClusterStatus::Active) => Poll::Done(cluster),
+                Some(ClusterStatus::Failed) => {
+                    let health = cluster
+                        .health()
+                        .map(|h| {
+                            h.issues()
+                                .iter()
+                                .map(|i| {
+                                    format!(
+                                        "{}: {}",
+                                        i.code().map_or("Unknown", |c| c.as_str()),
+                                        i.message().unwrap_or_default()
+                                    )
+                                })
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        })
+                        .unwrap_or_default();
+                    Poll::Failed(format!("the cluster is FAILED {health}").trim().to_string())
+                }
+                Some(status) => Poll::Pending(status.as_str().to_string()),
+                None => Poll::Pending("unknown".to_string()),
+            })
+        })
+        .await
+}
+
+/// Waits until the cluster is gone, read as gone several times in a row.
+pub async fn wait_cluster_deleted(eks: &Client, name: &str, timeout: Duration) -> Result<(), WaitError<ApiError>> {
+    Waiter::new(format!("EKS cluster `{name}` to be deleted"), timeout)
+        .until_gone(GONE_CONFIRMATIONS, || async {
+            Ok(find_cluster(eks, name)
+                .await?
+                .map(|c| c.status().map_or("unknown".to_string(), |s| s.as_str().to_string())))
+        })
+        .await
+}
+
+/// EKS answers CreateCluster with InvalidParameterException while IAM is
+/// still propagating a role created a moment ago (the messages
+/// terraform-provider-aws retries on).
+pub fn is_role_propagation(err: &ApiError) -> bool {
+    if !err.is("InvalidParameterException") {
+        return false;
+    }
+    let message = err.message.as_deref().unwrap_or_default();
+    let lower = message.to_ascii_lowercase();
+    (lower.contains("role") && lower.contains("does not exist"))
+        || message.contains("Error in role params")
+        || message.contains("could not be assumed because the trusted entity is not correct")
+        || message.contains("Role could not be assumed because the trusted entity is not correct")
+        || message.contains("The provided role doesn't have the Amazon EKS Managed Policies associated with it")
+        || message.contains("IAM role's policy must include")
+}
+
+// ---- expand and flatten -----------------------------------------------------------
+
+fn role_name_for(cluster: &str) -> String {
+    let name = format!("{cluster}-cluster");
+    if name.len() <= 64 {
+        name
+    } else {
+        let hash = &thumbprint::sha1_hex(cluster.as_bytes())[..8];
+        format!("{}-{hash}-cluster", &cluster[..64 - 8 - 9])
+    }
+}
+
+fn cluster_trust_policy() -> String {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": "eks.amazonaws.com"},
+            "Action": ["sts:AssumeRole", "sts:TagSession"],
+        }],
+    })
+    .to_string()
+}
+
+fn encryption_policy(key_arn: &str) -> String {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "EksSecretsEncryption",
+            "Effect": "Allow",
+            "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
+            "Resource": key_arn,
+        }],
+    })
+    .to_string()
+}
+
+/// The issuer without the scheme, as IAM names OIDC providers.
+fn issuer_host_path(url: &str) -> &str {
+    url.trim_start_matches("https://")
+}
+
+pub fn kubeconfig(name: &str, region: &str, arn: &str, endpoint: &str, ca: &str) -> String {
+    let q = |s: &str| serde_json::Value::String(s.to_string()).to_string();
+    format!(
+        "apiVersion: v1
+kind: Config
+clusters:
+  - name: {arn}
+    cluster:
+      server: {endpoint}
+      certificate-authority-data: {ca}
+contexts:
+  - name: {arn}
+    context:
+      cluster: {arn}
+      user: {arn}
+current-context: {arn}
+preferences: {{}}
+users:
+  - name: {arn}
+    user:
+      exec:
+        apiVersion: client.authentication.k8s.io/v1beta1
+        command: aws
+        args: [\"--region\", {region}, \"eks\", \"get-token\", \"--cluster-name\", {name}, \"--output\", \"json\"]
+        interactiveMode: Never
+",
+        arn = q(arn),
+        endpoint = q(endpoint),
+        ca = q(ca),
+        region = q(region),
+        name = q(name),
+    )
+}
+
+fn set_of(items: impl IntoIterator<Item = String>) -> BTreeSet<String> {
+    items.into_iter().collect()
+}
+
+/// The state for what EKS (and IAM, for the OIDC provider) has now.
+fn flatten(
+    prior: &ClusterState,
+    cluster: &Cluster,
+    oidc: Option<(&str, &BTreeSet<String>)>,
+    aws: &AwsClients,
+) -> ClusterState {
+    let mut s = prior.clone();
+    let name = cluster.name().unwrap_or_default().to_string();
+    let text = |v: Option<&str>| {
+        v.filter(|v| !v.is_empty())
+            .map_or(Value::Null, |v| Value::Value(v.to_string()))
+    };
+    s.id = Value::Value(name.clone());
+    s.name = Value::Value(name.clone());
+    s.version = text(cluster.version());
+    s.role_arn = text(cluster.role_arn());
+    let vpc = cluster.resources_vpc_config();
+    s.subnet_ids = to_value_set(&set_of(vpc.map(|v| v.subnet_ids().to_vec()).unwrap_or_default()));
+    s.security_group_ids = optional_set(
+        &prior.security_group_ids,
+        &set_of(vpc.map(|v| v.security_group_ids().to_vec()).unwrap_or_default()),
+    );
+    s.endpoint_public_access = Value::Value(vpc.is_some_and(|v| v.endpoint_public_access()));
+    s.endpoint_private_access = Value::Value(vpc.is_some_and(|v| v.endpoint_private_access()));
+    s.public_access_cidrs = to_value_set(&set_of(
+        vpc.map(|v| v.public_access_cidrs().to_vec()).unwrap_or_default(),
+    ));
+    s.cluster_security_group_id = text(vpc.and_then(|v| v.cluster_security_group_id()));
+    s.vpc_id = text(vpc.and_then(|v| v.vpc_id()));
+    let network = cluster.kubernetes_network_config();
+    s.ip_family = Value::Value(
+        network
+            .and_then(|n| n.ip_family())
+            .map_or(DEFAULT_IP_FAMILY.to_string(), |f| f.as_str().to_string()),
+    );
+    s.service_ipv4_cidr = text(network.and_then(|n| n.service_ipv4_cidr()));
+    s.service_ipv6_cidr = text(network.and_then(|n| n.service_ipv6_cidr()));
+    s.kms_key_arn = text(
+        cluster
+            .encryption_config()
+            .iter()
+            .find_map(|e| e.provider())
+            .and_then(|p| p.key_arn()),
+    );
+    let enabled: BTreeSet<String> = cluster
+        .logging()
+        .map(|l| l.cluster_logging())
+        .unwrap_or_default()
+        .iter()
+        .filter(|setup| setup.enabled() == Some(true))
+        .flat_map(|setup| setup.types().iter().map(|t| t.as_str().to_string()))
+        .collect();
+    s.enabled_log_types = optional_set(&prior.enabled_log_types, &enabled);
+    if let Some(access) = cluster.access_config() {
+        if let Some(mode) = access.authentication_mode() {
+            s.authentication_mode = Value::Value(mode.as_str().to_string());
+        }
+        if let Some(bootstrap) = access.bootstrap_cluster_creator_admin_permissions() {
+            s.bootstrap_cluster_creator_admin_permissions = Value::Value(bootstrap);
+        }
+    }
+    // EKS may leave the bootstrap flag out of DescribeCluster; it cannot change after creation.
+    if s.bootstrap_cluster_creator_admin_permissions.is_unknown() {
+        s.bootstrap_cluster_creator_admin_permissions = Value::Null;
+    }
+    let remote_tags: BTreeMap<String, String> = cluster
+        .tags()
+        .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    let prior_own = known_string_map(&prior.tags).unwrap_or_default();
+    s.tags = optional_map(
+        &prior.tags,
+        &tags::own_tags(&remote_tags, &aws.default_tags, &prior_own),
+    );
+    s.tags_all = to_value_map(&remote_tags);
+    s.arn = text(cluster.arn());
+    s.endpoint = text(cluster.endpoint());
+    s.certificate_authority_data = text(cluster.certificate_authority().and_then(|c| c.data()));
+    s.oidc_issuer_url = text(cluster.identity().and_then(|i| i.oidc()).and_then(|o| o.issuer()));
+    s.platform_version = text(cluster.platform_version());
+    s.status = text(cluster.status().map(|st| st.as_str()));
+    s.kubeconfig = match (
+        known_str(&s.arn),
+        known_str(&s.endpoint),
+        known_str(&s.certificate_authority_data),
+    ) {
+        (Some(arn), Some(endpoint), Some(ca)) => Value::Value(kubeconfig(&name, &aws.region, arn, endpoint, ca)),
+        _ => Value::Null,
+    };
+    match oidc {
+        Some((arn, prints)) => {
+            s.oidc_provider_arn = Value::Value(arn.to_string());
+            s.oidc_thumbprints = to_value_set(prints);
+        }
+        None => {
+            s.oidc_provider_arn = Value::Null;
+            s.oidc_thumbprints = Value::Null;
+        }
+    }
+    settle(&mut s);
+    s
+}
+
+/// A state saved after a failure must hold no unknown values.
+fn settle(s: &mut ClusterState) {
+    fn null<T>(v: &mut Value<T>) {
+        if v.is_unknown() {
+            *v = Value::Null;
+        }
+    }
+    null(&mut s.id);
+    null(&mut s.role_arn);
+    null(&mut s.managed_role_name);
+    null(&mut s.public_access_cidrs);
+    null(&mut s.service_ipv4_cidr);
+    null(&mut s.service_ipv6_cidr);
+    null(&mut s.kms_key_arn);
+    null(&mut s.managed_kms_key_id);
+    null(&mut s.oidc_thumbprints);
+    null(&mut s.tags_all);
+    null(&mut s.arn);
+    null(&mut s.endpoint);
+    null(&mut s.certificate_authority_data);
+    null(&mut s.oidc_issuer_url);
+    null(&mut s.oidc_provider_arn);
+    null(&mut s.cluster_security_group_id);
+    null(&mut s.vpc_id);
+    null(&mut s.platform_version);
+    null(&mut s.status);
+    null(&mut s.kubeconfig);
+    null(&mut s.bootstrap_cluster_creator_admin_permissions);
+}
+
+/// A state for a cluster that does not exist (yet, or any more), keeping what
+/// this resource created.
+fn without_cluster(prior: &ClusterState) -> ClusterState {
+    let mut s = prior.clone();
+    for v in [
+        &mut s.arn,
+        &mut s.endpoint,
+        &mut s.certificate_authority_data,
+        &mut s.oidc_issuer_url,
+        &mut s.cluster_security_group_id,
+        &mut s.vpc_id,
+        &mut s.platform_version,
+        &mut s.status,
+        &mut s.kubeconfig,
+        &mut s.service_ipv6_cidr,
+    ] {
+        *v = Value::Null;
+    }
+    settle(&mut s);
+    s
+}
+
+/// The plan's values that follow from the configuration and the prior state.
+fn planned(s: &mut ClusterState, config: &ClusterState, prior: Option<&ClusterState>, aws: &AwsClients) {
+    default_from_config(&mut s.endpoint_public_access, &config.endpoint_public_access, true);
+    default_from_config(&mut s.endpoint_private_access, &config.endpoint_private_access, false);
+    default_from_config(
+        &mut s.public_access_cidrs,
+        &config.public_access_cidrs,
+        [Value::Value(DEFAULT_PUBLIC_ACCESS_CIDR.to_string())]
+            .into_iter()
+            .collect(),
+    );
+    default_from_config(&mut s.ip_family, &config.ip_family, DEFAULT_IP_FAMILY.to_string());
+    default_from_config(
+        &mut s.authentication_mode,
+        &config.authentication_mode,
+        DEFAULT_AUTHENTICATION_MODE.to_string(),
+    );
+    default_from_config(
+        &mut s.bootstrap_cluster_creator_admin_permissions,
+        &config.bootstrap_cluster_creator_admin_permissions,
+        true,
+    );
+    default_from_config(&mut s.create_oidc_provider, &config.create_oidc_provider, true);
+    s.id = s.name.clone();
+    s.tags_all = match known_string_map(&s.tags) {
+        Some(own) => to_value_map(&tags::merge(&aws.default_tags, &own)),
+        None => Value::Unknown,
+    };
+    let prior = prior.filter(|p| p.arn.is_value());
+    // The created role and key stay while the configuration leaves them unset.
+    if config.role_arn.is_null() {
+        match prior.filter(|p| p.managed_role_name.is_value()) {
+            Some(p) => {
+                s.role_arn = p.role_arn.clone();
+                s.managed_role_name = p.managed_role_name.clone();
+            }
+            None => {
+                s.role_arn = Value::Unknown;
+                s.managed_role_name = Value::Unknown;
+            }
+        }
+    } else {
+        s.managed_role_name = Value::Null;
+    }
+    if config.kms_key_arn.is_null() {
+        match prior.filter(|p| p.managed_kms_key_id.is_value()) {
+            Some(p) => {
+                s.kms_key_arn = p.kms_key_arn.clone();
+                s.managed_kms_key_id = p.managed_kms_key_id.clone();
+            }
+            None => {
+                s.kms_key_arn = Value::Unknown;
+                s.managed_kms_key_id = Value::Unknown;
+            }
+        }
+    } else {
+        s.managed_kms_key_id = Value::Null;
+    }
+    if config.service_ipv4_cidr.is_null() {
+        s.service_ipv4_cidr = match (prior, known_str(&s.ip_family)) {
+            (_, Some("ipv6")) => Value::Null,
+            (Some(p), _) => p.service_ipv4_cidr.clone(),
+            (None, _) => Value::Unknown,
+        };
+    }
+    match prior {
+        Some(p) => {
+            for (planned_value, prior_value) in [
+                (&mut s.arn, &p.arn),
+                (&mut s.endpoint, &p.endpoint),
+                (&mut s.certificate_authority_data, &p.certificate_authority_data),
+                (&mut s.oidc_issuer_url, &p.oidc_issuer_url),
+                (&mut s.cluster_security_group_id, &p.cluster_security_group_id),
+                (&mut s.vpc_id, &p.vpc_id),
+                (&mut s.platform_version, &p.platform_version),
+                (&mut s.status, &p.status),
+                (&mut s.kubeconfig, &p.kubeconfig),
+                (&mut s.service_ipv6_cidr, &p.service_ipv6_cidr),
+            ] {
+                *planned_value = prior_value.clone();
+            }
+            if p.version != s.version {
+                s.platform_version = Value::Unknown;
+            }
+            if p.status.as_ref_option().map(String::as_str) != Some("ACTIVE") {
+                s.status = Value::Unknown;
+            }
+        }
+        None => {
+            for v in [
+                &mut s.arn,
+                &mut s.endpoint,
+                &mut s.certificate_authority_data,
+                &mut s.oidc_issuer_url,
+                &mut s.cluster_security_group_id,
+                &mut s.vpc_id,
+                &mut s.platform_version,
+                &mut s.status,
+                &mut s.kubeconfig,
+                &mut s.service_ipv6_cidr,
+            ] {
+                *v = Value::Unknown;
+            }
+        }
+    }
+    if s.create_oidc_provider == Value::Value(false) {
+        s.oidc_provider_arn = Value::Null;
+        s.oidc_thumbprints = Value::Null;
+    } else {
+        let existing = prior.and_then(|p| p.oidc_provider_arn.as_ref_option().map(|_| p));
+        match existing {
+            Some(p) => {
+                s.oidc_provider_arn = p.oidc_provider_arn.clone();
+                if config.oidc_thumbprints.is_null() {
+                    s.oidc_thumbprints = p.oidc_thumbprints.clone();
+                }
+            }
+            None => {
+                s.oidc_provider_arn = Value::Unknown;
+                if config.oidc_thumbprints.is_null() {
+                    s.oidc_thumbprints = Value::Unknown;
+                }
+            }
+        }
+    }
+}
+
+// ---- create, update, delete steps ----------------------------------------------
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    #[error("the plan still has unknown values for {0}")]
+    Unknown(&'static str),
+    #[error("creating the EKS cluster")]
+    Create(#[source] ApiError),
+    #[error("waiting for the EKS cluster")]
+    Wait(#[source] WaitError<ApiError>),
+    #[error("EKS did not return the cluster `{0}` after creating it")]
+    Vanished(String),
+    #[error("updating the EKS cluster: {what}")]
+    Update {
+        what: &'static str,
+        #[source]
+        source: ApiError,
+    },
+    #[error("deleting the EKS cluster")]
+    Delete(#[source] ApiError),
+    #[error("creating the IAM OIDC provider for `{issuer}`")]
+    CreateOidc {
+        issuer: String,
+        #[source]
+        source: ApiError,
+    },
+    #[error("updating IAM OIDC provider `{arn}`: {what}")]
+    UpdateOidc {
+        arn: String,
+        what: &'static str,
+        #[source]
+        source: ApiError,
+    },
+    #[error("deleting IAM OIDC provider `{arn}`")]
+    DeleteOidc {
+        arn: String,
+        #[source]
+        source: ApiError,
+    },
+    #[error("reading IAM OIDC provider `{arn}`")]
+    ReadOidc {
+        arn: String,
+        #[source]
+        source: ApiError,
+    },
+}
+
+fn log_setups(enabled: &BTreeSet<String>) -> Logging {
+    let (on, off): (Vec<&str>, Vec<&str>) = LOG_TYPES.iter().partition(|t| enabled.contains(**t));
+    let mut setups = Vec::new();
+    for (types, flag) in [(on, true), (off, false)] {
+        if !types.is_empty() {
+            setups.push(
+                LogSetup::builder()
+                    .set_types(Some(types.into_iter().map(LogType::from).collect()))
+                    .enabled(flag)
+                    .build(),
+            );
+        }
+    }
+    Logging::builder().set_cluster_logging(Some(setups)).build()
+}
+
+async fn create_cluster(aws: &AwsClients, s: &ClusterState) -> Result<(), ClusterError> {
+    let name = known_str(&s.name).ok_or(ClusterError::Unknown("name"))?;
+    let version = known_str(&s.version).ok_or(ClusterError::Unknown("version"))?;
+    let role_arn = known_str(&s.role_arn).ok_or(ClusterError::Unknown("role_arn"))?;
+    let key_arn = known_str(&s.kms_key_arn).ok_or(ClusterError::Unknown("kms_key_arn"))?;
+    let subnets = known_string_set(&s.subnet_ids).ok_or(ClusterError::Unknown("subnet_ids"))?;
+    let groups = known_string_set(&s.security_group_ids).ok_or(ClusterError::Unknown("security_group_ids"))?;
+    let cidrs = known_string_set(&s.public_access_cidrs).ok_or(ClusterError::Unknown("public_access_cidrs"))?;
+    let logs = known_string_set(&s.enabled_log_types).ok_or(ClusterError::Unknown("enabled_log_types"))?;
+    let tags = known_string_map(&s.tags_all).ok_or(ClusterError::Unknown("tags"))?;
+    let vpc = VpcConfigRequest::builder()
+        .set_subnet_ids(Some(subnets.into_iter().collect()))
+        .set_security_group_ids((!groups.is_empty()).then(|| groups.into_iter().collect()))
+        .endpoint_public_access(known(&s.endpoint_public_access).copied().unwrap_or(true))
+        .endpoint_private_access(known(&s.endpoint_private_access).copied().unwrap_or(false))
+        .set_public_access_cidrs(Some(cidrs.into_iter().collect()))
+        .build();
+    let network = KubernetesNetworkConfigRequest::builder()
+        .ip_family(IpFamily::from(known_str(&s.ip_family).unwrap_or(DEFAULT_IP_FAMILY)))
+        .set_service_ipv4_cidr(known_str(&s.service_ipv4_cidr).map(str::to_string))
+        .build();
+    // `resources` is deprecated (EKS now encrypts all API data) but still what
+    // the API documents for envelope encryption of secrets.
+    #[allow(deprecated)]
+    let encryption = EncryptionConfig::builder()
+        .resources("secrets")
+        .provider(Provider::builder().key_arn(key_arn).build())
+        .build();
+    let access = CreateAccessConfigRequest::builder()
+        .authentication_mode(AuthenticationMode::from(
+            known_str(&s.authentication_mode).unwrap_or(DEFAULT_AUTHENTICATION_MODE),
+        ))
+        .bootstrap_cluster_creator_admin_permissions(
+            known(&s.bootstrap_cluster_creator_admin_permissions)
+                .copied()
+                .unwrap_or(true),
+        )
+        .build();
+    let tags: std::collections::HashMap<String, String> = tags.into_iter().collect();
+    retry("CreateCluster", Backoff::IAM_PROPAGATION, is_role_propagation, || {
+        let req = aws
+            .eks
+            .create_cluster()
+            .name(name)
+            .version(version)
+            .role_arn(role_arn)
+            .resources_vpc_config(vpc.clone())
+            .kubernetes_network_config(network.clone())
+            .encryption_config(encryption.clone())
+            .logging(log_setups(&logs))
+            .access_config(access.clone())
+            .set_tags((!tags.is_empty()).then(|| tags.clone()));
+        async move { req.send().await.map_err(|e| ApiError::new("CreateCluster", e)) }
+    })
+    .await
+    .map(|_| ())
+    .map_err(ClusterError::Create)
+}
+
+/// Creates the OIDC provider for the cluster's issuer; returns its ARN and
+/// thumbprints, and a warning when the thumbprint could not be computed.
+async fn create_oidc(
+    aws: &AwsClients,
+    issuer: &str,
+    configured_prints: Option<BTreeSet<String>>,
+    tags: &BTreeMap<String, String>,
+) -> Result<(String, BTreeSet<String>, Option<String>), ClusterError> {
+    let (prints, warning) = match configured_prints {
+        Some(prints) => (prints, None),
+        None => match thumbprint::issuer_thumbprint(issuer, THUMBPRINT_TIMEOUT).await {
+            Ok(print) => (BTreeSet::from([print]), None),
+            Err(err) => (BTreeSet::new(), Some(crate::framework::diag::cause_chain(&err))),
+        },
+    };
+    let iam_tags = tags
+        .iter()
+        .filter_map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(k).value(v).build().ok())
+        .collect::<Vec<_>>();
+    let out = aws
+        .iam
+        .create_open_id_connect_provider()
+        .url(issuer)
+        .client_id_list(DEFAULT_CLIENT_ID)
+        .set_thumbprint_list((!prints.is_empty()).then(|| prints.iter().cloned().collect()))
+        .set_tags((!iam_tags.is_empty()).then_some(iam_tags))
+        .send()
+        .await
+        .map_err(|e| ClusterError::CreateOidc {
+            issuer: issuer.to_string(),
+            source: ApiError::new("CreateOpenIDConnectProvider", e),
+        })?;
+    Ok((out.open_id_connect_provider_arn.unwrap_or_default(), prints, warning))
+}
+
+async fn delete_oidc(aws: &AwsClients, arn: &str) -> Result<(), ClusterError> {
+    match aws
+        .iam
+        .delete_open_id_connect_provider()
+        .open_id_connect_provider_arn(arn)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => Ok(()),
+        Err(e) => Err(ClusterError::DeleteOidc {
+            arn: arn.to_string(),
+            source: ApiError::new("DeleteOpenIDConnectProvider", e),
+        }),
+    }
+}
+
+fn thumbprint_warning(diags: &mut Diagnostics, issuer: &str, warning: Option<String>) {
+    if let Some(detail) = warning {
+        diags.root_warning(
+            format!("the OIDC provider for `{issuer}` was created without a thumbprint"),
+            format!(
+                "Its certificate chain could not be read: {detail}\nIAM verifies EKS issuers through its own trusted CAs, so IRSA works without one. Set `oidc_thumbprints` to pin one."
+            ),
+        );
+    }
+}
+
+/// Reads the cluster and its OIDC provider; `Ok(None)` when the cluster is gone.
+async fn read_remote(aws: &AwsClients, prior: &ClusterState, name: &str) -> Result<Option<ClusterState>, BoxError> {
+    let Some(cluster) = find_cluster(&aws.eks, name).await? else {
+        return Ok(None);
+    };
+    let oidc = match known_str(&prior.oidc_provider_arn) {
+        Some(arn) => find_oidc_provider(&aws.iam, arn)
+            .await
+            .map_err(|source| ClusterError::ReadOidc {
+                arn: arn.to_string(),
+                source,
+            })?
+            .map(|p| (arn.to_string(), p.thumbprints)),
+        None => None,
+    };
+    Ok(Some(flatten(
+        prior,
+        &cluster,
+        oidc.as_ref().map(|(arn, prints)| (arn.as_str(), prints)),
+        aws,
+    )))
+}
+
+/// Whether anything this resource created still exists without the cluster.
+async fn leftovers_exist(aws: &AwsClients, s: &ClusterState) -> Result<bool, BoxError> {
+    if let Some(role) = known_str(&s.managed_role_name) {
+        if role::find_role_by_name(&aws.iam, role).await?.is_some() {
+            return Ok(true);
+        }
+    }
+    if let Some(key_id) = known_str(&s.managed_kms_key_id) {
+        if key::find_key(&aws.kms, key_id).await?.is_some() {
+            return Ok(true);
+        }
+    }
+    if let Some(arn) = known_str(&s.oidc_provider_arn) {
+        if find_oidc_provider(&aws.iam, arn).await?.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+async fn update_cluster(
+    aws: &AwsClients,
+    prior: &ClusterState,
+    planned: &ClusterState,
+    diags: &mut Diagnostics,
+) -> Result<(), BoxError> {
+    let name = known_str(&planned.name).ok_or(ClusterError::Unknown("name"))?;
+    let timeout = Timeouts::get(&planned.timeouts, Operation::Update);
+    let eks = &aws.eks;
+    if let (Some(old), Some(new)) = (known_str(&prior.version), known_str(&planned.version)) {
+        if old != new {
+            tracing::info!(cluster = name, from = old, to = new, "upgrading EKS cluster");
+            let out = eks
+                .update_cluster_version()
+                .name(name)
+                .version(new)
+                .send()
+                .await
+                .map_err(|e| ClusterError::Update {
+                    what: "version",
+                    source: ApiError::new("UpdateClusterVersion", e),
+                })?;
+            if let Some(update) = out.update {
+                wait_update_successful(eks, name, None, &update, timeout).await?;
+            }
+        }
+    }
+    let old_logs = known_string_set(&prior.enabled_log_types).unwrap_or_default();
+    let new_logs = known_string_set(&planned.enabled_log_types).unwrap_or_default();
+    if old_logs != new_logs {
+        let out = eks
+            .update_cluster_config()
+            .name(name)
+            .logging(log_setups(&new_logs))
+            .send()
+            .await
+            .map_err(|e| ClusterError::Update {
+                what: "logging",
+                source: ApiError::new("UpdateClusterConfig", e),
+            })?;
+        if let Some(update) = out.update {
+            wait_update_successful(eks, name, None, &update, timeout).await?;
+        }
+    }
+    let endpoint_changed = prior.endpoint_public_access != planned.endpoint_public_access
+        || prior.endpoint_private_access != planned.endpoint_private_access
+        || known_string_set(&prior.public_access_cidrs) != known_string_set(&planned.public_access_cidrs);
+    if endpoint_changed {
+        let vpc = VpcConfigRequest::builder()
+            .endpoint_public_access(known(&planned.endpoint_public_access).copied().unwrap_or(true))
+            .endpoint_private_access(known(&planned.endpoint_private_access).copied().unwrap_or(false))
+            .set_public_access_cidrs(known_string_set(&planned.public_access_cidrs).map(|c| c.into_iter().collect()))
+            .build();
+        let out = eks
+            .update_cluster_config()
+            .name(name)
+            .resources_vpc_config(vpc)
+            .send()
+            .await
+            .map_err(|e| ClusterError::Update {
+                what: "endpoint access",
+                source: ApiError::new("UpdateClusterConfig", e),
+            })?;
+        if let Some(update) = out.update {
+            wait_update_successful(eks, name, None, &update, timeout).await?;
+        }
+    }
+    let arn = known_str(&prior.arn).ok_or(ClusterError::Unknown("arn"))?;
+    let old_tags = known_string_map(&prior.tags_all).unwrap_or_default();
+    let new_tags = known_string_map(&planned.tags_all).unwrap_or_default();
+    let (removed, changed) = tags::diff(&old_tags, &new_tags);
+    if !removed.is_empty() {
+        eks.untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(removed.clone()))
+            .send()
+            .await
+            .map_err(|e| ClusterError::Update {
+                what: "tags",
+                source: ApiError::new("UntagResource", e),
+            })?;
+    }
+    if !changed.is_empty() {
+        eks.tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(changed.clone().into_iter().collect()))
+            .send()
+            .await
+            .map_err(|e| ClusterError::Update {
+                what: "tags",
+                source: ApiError::new("TagResource", e),
+            })?;
+    }
+    // The OIDC provider: created, deleted, or brought to the planned thumbprints and tags.
+    let wanted = planned.create_oidc_provider != Value::Value(false);
+    match (known_str(&prior.oidc_provider_arn), wanted) {
+        (None, true) => {
+            let issuer = known_str(&prior.oidc_issuer_url).ok_or(ClusterError::Unknown("oidc_issuer_url"))?;
+            let (_, _, warning) =
+                create_oidc(aws, issuer, known_string_set(&planned.oidc_thumbprints), &new_tags).await?;
+            thumbprint_warning(diags, issuer, warning);
+        }
+        (Some(oidc_arn), false) => delete_oidc(aws, oidc_arn).await?,
+        (Some(oidc_arn), true) => {
+            let old = known_string_set(&prior.oidc_thumbprints).unwrap_or_default();
+            if let Some(new) = known_string_set(&planned.oidc_thumbprints).filter(|new| *new != old) {
+                aws.iam
+                    .update_open_id_connect_provider_thumbprint()
+                    .open_id_connect_provider_arn(oidc_arn)
+                    .set_thumbprint_list(Some(new.into_iter().collect()))
+                    .send()
+                    .await
+                    .map_err(|e| ClusterError::UpdateOidc {
+                        arn: oidc_arn.to_string(),
+                        what: "thumbprints",
+                        source: ApiError::new("UpdateOpenIDConnectProviderThumbprint", e),
+                    })?;
+            }
+            if !removed.is_empty() {
+                aws.iam
+                    .untag_open_id_connect_provider()
+                    .open_id_connect_provider_arn(oidc_arn)
+                    .set_tag_keys(Some(removed))
+                    .send()
+                    .await
+                    .map_err(|e| ClusterError::UpdateOidc {
+                        arn: oidc_arn.to_string(),
+                        what: "tags",
+                        source: ApiError::new("UntagOpenIDConnectProvider", e),
+                    })?;
+            }
+            if !changed.is_empty() {
+                let iam_tags = changed
+                    .iter()
+                    .map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(k).value(v).build())
+                    .collect::<Result<Vec<_>, _>>()?;
+                aws.iam
+                    .tag_open_id_connect_provider()
+                    .open_id_connect_provider_arn(oidc_arn)
+                    .set_tags(Some(iam_tags))
+                    .send()
+                    .await
+                    .map_err(|e| ClusterError::UpdateOidc {
+                        arn: oidc_arn.to_string(),
+                        what: "tags",
+                        source: ApiError::new("TagOpenIDConnectProvider", e),
+                    })?;
+            }
+        }
+        (None, false) => {}
+    }
+    Ok(())
+}
+
+/// Deletes the OIDC provider, the cluster (waiting until it is gone), then
+/// the key and role this resource created.
+async fn delete_all(aws: &AwsClients, s: &ClusterState) -> Result<(), BoxError> {
+    if let Some(arn) = known_str(&s.oidc_provider_arn) {
+        delete_oidc(aws, arn).await?;
+    }
+    if let Some(name) = known_str(&s.name) {
+        match aws.eks.delete_cluster().name(name).send().await {
+            Ok(_) => {
+                tracing::info!(cluster = name, "deleting EKS cluster");
+                wait_cluster_deleted(&aws.eks, name, Timeouts::get(&s.timeouts, Operation::Delete))
+                    .await
+                    .map_err(ClusterError::Wait)?;
+            }
+            Err(e) if is_not_found(&e) => {}
+            Err(e)
+                if e.code() == Some("ResourceInUseException")
+                    && e.message().is_some_and(|m| m.contains("DELETING")) =>
+            {
+                wait_cluster_deleted(&aws.eks, name, Timeouts::get(&s.timeouts, Operation::Delete))
+                    .await
+                    .map_err(ClusterError::Wait)?;
+            }
+            Err(e) => return Err(ClusterError::Delete(ApiError::new("DeleteCluster", e)).into()),
+        }
+    }
+    if let Some(key_id) = known_str(&s.managed_kms_key_id) {
+        key::schedule_deletion(&aws.kms, key_id, KEY_DELETION_WINDOW_DAYS).await?;
+    }
+    if let Some(role_name) = known_str(&s.managed_role_name) {
+        role::delete_role(&aws.iam, role_name).await?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Resource for ClusterResource {
+    type State<'a> = ClusterState;
+    type PrivateState<'a> = ValueEmpty;
+    type ProviderMetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(Schema {
+            version: 1,
+            block: schema_block(),
+        })
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+        validate_state(diags, &config);
+        Some(())
+    }
+
+    async fn read<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        state: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let Some(aws) = self.data.aws_or_report(diags) else {
+            return Some((state, private_state));
+        };
+        let name = known_str(&state.name).or(known_str(&state.id))?.to_string();
+        let found: Result<Option<ClusterState>, BoxError> = async {
+            match read_remote(&aws, &state, &name).await? {
+                Some(s) => Ok(Some(s)),
+                // Gone: keep the resource only while objects it created remain,
+                // so that they are replaced or deleted, never orphaned.
+                None if leftovers_exist(&aws, &state).await? => {
+                    tracing::warn!("EKS cluster `{name}` no longer exists; its role, key or OIDC provider remain, so it will be replaced");
+                    Ok(Some(without_cluster(&state)))
+                }
+                None => Ok(None),
+            }
+        }
+        .await;
+        crate::framework::diag::finish_read(diags, &format!("EKS cluster `{name}`"), state, private_state, found)
+    }
+
+    async fn plan_create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        proposed: Self::State<'a>,
+        config: Self::State<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = self.data.aws_or_report(diags)?;
+        let mut s = proposed;
+        planned(&mut s, &config, None, &aws);
+        Some((s, Default::default()))
+    }
+
+    async fn plan_update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Self::State<'a>,
+        proposed: Self::State<'a>,
+        config: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        let aws = self.data.aws_or_report(diags)?;
+        let mut s = proposed;
+        planned(&mut s, &config, Some(&prior), &aws);
+        let mut replace = RequiresReplace::default();
+        replace.if_changed("name", &prior.name, &s.name);
+        replace.if_changed("role_arn", &prior.role_arn, &s.role_arn);
+        replace.if_changed("subnet_ids", &prior.subnet_ids, &s.subnet_ids);
+        replace.if_changed("security_group_ids", &prior.security_group_ids, &s.security_group_ids);
+        replace.if_changed("ip_family", &prior.ip_family, &s.ip_family);
+        replace.if_changed("service_ipv4_cidr", &prior.service_ipv4_cidr, &s.service_ipv4_cidr);
+        replace.if_changed("kms_key_arn", &prior.kms_key_arn, &s.kms_key_arn);
+        replace.if_changed(
+            "authentication_mode",
+            &prior.authentication_mode,
+            &s.authentication_mode,
+        );
+        if prior.bootstrap_cluster_creator_admin_permissions.is_value() {
+            replace.if_changed(
+                "bootstrap_cluster_creator_admin_permissions",
+                &prior.bootstrap_cluster_creator_admin_permissions,
+                &s.bootstrap_cluster_creator_admin_permissions,
+            );
+        } else {
+            // Not reported by EKS (e.g. after import): nothing to compare with.
+            s.bootstrap_cluster_creator_admin_permissions = prior.bootstrap_cluster_creator_admin_permissions;
+        }
+        if prior.arn.is_null() {
+            // The cluster is missing (deleted outside Terraform, or a create failed halfway).
+            s.arn = Value::Unknown;
+            replace.paths.push(AttributePath::new("arn"));
+        }
+        if !replace.is_empty() {
+            // A new cluster: everything computed is unknown again.
+            planned(&mut s, &config, None, &aws);
+        } else if let (Some(old), Some(new)) = (known_str(&prior.version), known_str(&s.version)) {
+            if let Err(rule) = version_step(old, new) {
+                Validator::new(diags).error(&AttributePath::new("version"), rule);
+                return None;
+            }
+        }
+        Some((s, private_state, replace.paths))
+    }
+
+    async fn plan_destroy<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        _prior: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<Self::PrivateState<'a>> {
+        Some(private_state)
+    }
+
+    async fn create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        planned: Self::State<'a>,
+        _config: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = self.data.aws_or_report(diags)?;
+        let name = known_str(&planned.name)?.to_string();
+        let context = format!("creating EKS cluster `{name}`");
+        let identity = match aws.identity().await {
+            Ok(identity) => identity.clone(),
+            Err(err) => {
+                report(diags, &failed(context, err));
+                return None;
+            }
+        };
+        let mut s = planned.clone();
+        let all_tags = known_string_map(&s.tags_all).unwrap_or_default();
+        let mut owned_tags = all_tags.clone();
+        owned_tags.insert(OWNER_TAG.to_string(), name.clone());
+        // What exists so far is recorded; unknowns become null.
+        let partial = |s: &ClusterState| without_cluster(s);
+
+        // 1. The secrets key.
+        if s.managed_kms_key_id.is_unknown() {
+            let spec = KeySpec {
+                description: format!("Envelope encryption of Kubernetes secrets of EKS cluster {name}"),
+                policy: serde_json::json!({
+                    "Version": "2012-10-17",
+                    "Statement": [key::root_statement(&identity.partition, &identity.account_id)],
+                })
+                .to_string(),
+                enable_key_rotation: true,
+                tags: owned_tags.clone(),
+            };
+            match key::create_key(&aws.kms, &format!("EKS cluster {name}"), &spec).await {
+                Ok(created) => {
+                    s.kms_key_arn = Value::Value(created.arn);
+                    s.managed_kms_key_id = Value::Value(created.key_id);
+                }
+                Err(failure) => {
+                    if let Some(created) = failure.created {
+                        s.kms_key_arn = Value::Value(created.arn);
+                        s.managed_kms_key_id = Value::Value(created.key_id);
+                    }
+                    report(diags, &failed(context, failure.error));
+                    return s.managed_kms_key_id.is_value().then(|| (partial(&s), private_state));
+                }
+            }
+        }
+        let key_arn = known_str(&s.kms_key_arn).unwrap_or_default().to_string();
+
+        // 2. The cluster role, allowed to use the key.
+        if s.managed_role_name.is_unknown() {
+            let role_name = role_name_for(&name);
+            let spec = RoleSpec {
+                name: role_name.clone(),
+                path: "/".to_string(),
+                description: Some(format!("EKS cluster {name} (created by platform_eks_cluster)")),
+                trust_policy: cluster_trust_policy(),
+                max_session_duration: 3600,
+                permissions_boundary: None,
+                tags: owned_tags.clone(),
+                policy_arns: BTreeSet::from([format!(
+                    "arn:{}:iam::aws:policy/AmazonEKSClusterPolicy",
+                    identity.partition
+                )]),
+                inline_policies: BTreeMap::from([(ENCRYPTION_POLICY.to_string(), encryption_policy(&key_arn))]),
+            };
+            match role::create_role(&aws.iam, &spec).await {
+                Ok(created) => {
+                    s.role_arn = Value::Value(created.arn);
+                    s.managed_role_name = Value::Value(role_name);
+                }
+                Err(failure) => {
+                    if let Some(created) = failure.created {
+                        s.role_arn = Value::Value(created.arn);
+                        s.managed_role_name = Value::Value(role_name);
+                    }
+                    report(diags, &failed(context, failure.error));
+                    return Some((partial(&s), private_state));
+                }
+            }
+        }
+
+        // 3. The cluster, then ACTIVE.
+        if let Err(err) = create_cluster(&aws, &s).await {
+            report(diags, &failed(context, err));
+            return Some((partial(&s), private_state));
+        }
+        tracing::info!(cluster = %name, "created EKS cluster; waiting for ACTIVE");
+        let cluster = match wait_cluster_active(&aws.eks, &name, Timeouts::get(&s.timeouts, Operation::Create)).await {
+            Ok(cluster) => cluster,
+            Err(err) => {
+                report(diags, &failed(context, ClusterError::Wait(err)));
+                // The cluster exists: record what EKS has (tainted), so destroy removes it.
+                return match find_cluster(&aws.eks, &name).await {
+                    Ok(Some(cluster)) => Some((flatten(&s, &cluster, None, &aws), private_state)),
+                    _ => {
+                        let mut kept = partial(&s);
+                        kept.arn = Value::Value(format!(
+                            "arn:{}:eks:{}:{}:cluster/{name}",
+                            identity.partition, aws.region, identity.account_id
+                        ));
+                        Some((kept, private_state))
+                    }
+                };
+            }
+        };
+
+        // 4. The OIDC provider for IRSA.
+        let mut oidc = None;
+        if s.create_oidc_provider != Value::Value(false) {
+            let issuer = cluster
+                .identity()
+                .and_then(|i| i.oidc())
+                .and_then(|o| o.issuer())
+                .unwrap_or_default()
+                .to_string();
+            let configured = match &planned.oidc_thumbprints {
+                Value::Value(_) => known_string_set(&planned.oidc_thumbprints),
+                _ => None,
+            };
+            match create_oidc(&aws, &issuer, configured, &all_tags).await {
+                Ok((arn, prints, warning)) => {
+                    thumbprint_warning(diags, &issuer, warning);
+                    oidc = Some((arn, prints));
+                }
+                Err(err) => {
+                    report(diags, &failed(context, err));
+                    return Some((flatten(&s, &cluster, None, &aws), private_state));
+                }
+            }
+        }
+        let mut done = flatten(&s, &cluster, oidc.as_ref().map(|(a, p)| (a.as_str(), p)), &aws);
+        // Configured values EKS may not echo back stay as planned.
+        if planned.bootstrap_cluster_creator_admin_permissions.is_value()
+            && done.bootstrap_cluster_creator_admin_permissions.is_null()
+        {
+            done.bootstrap_cluster_creator_admin_permissions = planned.bootstrap_cluster_creator_admin_permissions;
+        }
+        Some((done, private_state))
+    }
+
+    async fn update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Self::State<'a>,
+        planned: Self::State<'a>,
+        _config: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = self.data.aws_or_report(diags)?;
+        let name = known_str(&prior.name)?.to_string();
+        let updated = match update_cluster(&aws, &prior, &planned, diags).await {
+            Ok(()) => true,
+            Err(err) => {
+                report(diags, &failed(format!("updating EKS cluster `{name}`"), err));
+                false
+            }
+        };
+        // Record what EKS and IAM have now (the OIDC provider by its ARN, which is predictable).
+        let mut basis = planned.clone();
+        if basis.oidc_provider_arn.is_unknown() {
+            basis.oidc_provider_arn = known_str(&prior.oidc_issuer_url).map_or(Value::Null, |issuer| {
+                let account = known_str(&prior.arn)
+                    .and_then(|a| a.split(':').nth(4))
+                    .unwrap_or_default();
+                let partition = known_str(&prior.arn).and_then(|a| a.split(':').nth(1)).unwrap_or("aws");
+                Value::Value(format!(
+                    "arn:{partition}:iam::{account}:oidc-provider/{}",
+                    issuer_host_path(issuer)
+                ))
+            });
+        }
+        match read_remote(&aws, &basis, &name).await {
+            Ok(Some(mut now)) => {
+                if now.bootstrap_cluster_creator_admin_permissions.is_null() {
+                    now.bootstrap_cluster_creator_admin_permissions =
+                        planned.bootstrap_cluster_creator_admin_permissions;
+                }
+                settle(&mut now);
+                Some((now, private_state))
+            }
+            Ok(None) => Some((without_cluster(&planned), private_state)),
+            Err(err) => {
+                if updated {
+                    report(
+                        diags,
+                        &failed(format!("reading EKS cluster `{name}` after updating it"), err),
+                    );
+                }
+                Some((prior, private_state))
+            }
+        }
+    }
+
+    async fn destroy<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Self::State<'a>,
+        _private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<()> {
+        let aws = self.data.aws_or_report(diags)?;
+        let name = known_str(&prior.name).unwrap_or_default().to_string();
+        match delete_all(&aws, &prior).await {
+            Ok(()) => Some(()),
+            Err(err) => {
+                report(diags, &failed(format!("deleting EKS cluster `{name}`"), err));
+                None
+            }
+        }
+    }
+
+    async fn import<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        id: String,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = self.data.aws_or_report(diags)?;
+        if let Err(rule) = cluster_name(&id) {
+            diags.root_error(
+                format!("importing an EKS cluster: the id {rule}"),
+                "Import with the cluster's name: `terraform import platform_eks_cluster.x my-cluster`.",
+            );
+            return None;
+        }
+        let result: Result<Option<ClusterState>, BoxError> = async {
+            let Some(cluster) = find_cluster(&aws.eks, &id).await? else {
+                return Ok(None);
+            };
+            let mut s = ClusterState::default();
+            // Created by this resource? The role and key carry its owner tag.
+            let owner = Some(id.as_str());
+            if let Some(role_name) = cluster.role_arn().and_then(|a| a.rsplit('/').next()) {
+                if let Some(remote) = role::find_role_by_name(&aws.iam, role_name).await? {
+                    if remote.spec.tags.get(OWNER_TAG).map(String::as_str) == owner {
+                        s.managed_role_name = Value::Value(role_name.to_string());
+                    }
+                }
+            }
+            if let Some(key_arn) = cluster
+                .encryption_config()
+                .first()
+                .and_then(|e| e.provider())
+                .and_then(|p| p.key_arn())
+            {
+                if let Some(remote) = key::find_key(&aws.kms, key_arn).await? {
+                    if remote.spec.tags.get(OWNER_TAG).map(String::as_str) == owner {
+                        s.managed_kms_key_id = Value::Value(remote.key_id);
+                    }
+                }
+            }
+            let issuer = cluster
+                .identity()
+                .and_then(|i| i.oidc())
+                .and_then(|o| o.issuer())
+                .unwrap_or_default();
+            let identity = aws.identity().await?;
+            let oidc_arn = format!(
+                "arn:{}:iam::{}:oidc-provider/{}",
+                identity.partition,
+                identity.account_id,
+                issuer_host_path(issuer)
+            );
+            let oidc = find_oidc_provider(&aws.iam, &oidc_arn).await?;
+            s.create_oidc_provider = Value::Value(oidc.is_some());
+            let mut imported = flatten(
+                &s,
+                &cluster,
+                oidc.as_ref().map(|p| (oidc_arn.as_str(), &p.thumbprints)),
+                &aws,
+            );
+            if imported.bootstrap_cluster_creator_admin_permissions.is_null() {
+                imported.bootstrap_cluster_creator_admin_permissions = Value::Value(true);
+            }
+            Ok(Some(imported))
+        }
+        .await;
+        match result {
+            Ok(Some(s)) => Some((s, Default::default())),
+            Ok(None) => {
+                diags.root_error_short(format!("importing EKS cluster `{id}`: no such cluster"));
+                None
+            }
+            Err(err) => {
+                report(diags, &failed(format!("importing EKS cluster `{id}`"), err));
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions() {
+        assert_eq!(parse_version("1.31"), Ok((1, 31)));
+        for bad in ["1", "1.", "v1.31", "1.31.2", "1.031", "", "a.b"] {
+            assert!(parse_version(bad).is_err(), "{bad}");
+        }
+        assert!(version_step("1.30", "1.31").is_ok());
+        assert!(version_step("1.30", "1.30").is_ok());
+        assert!(version_step("1.29", "1.31")
+            .unwrap_err()
+            .contains("go from 1.29 to 1.30 first"));
+        assert!(version_step("1.31", "1.30").unwrap_err().contains("cannot downgrade"));
+    }
+
+    #[test]
+    fn names() {
+        assert!(cluster_name("prod-eu_1").is_ok());
+        assert!(cluster_name("-x").is_err());
+        assert!(cluster_name(&"a".repeat(101)).is_err());
+        assert_eq!(role_name_for("main"), "main-cluster");
+        let long = role_name_for(&"a".repeat(100));
+        assert!(long.len() <= 64 && long.ends_with("-cluster"), "{long}");
+    }
+
+    #[test]
+    fn propagation_errors_are_named() {
+        let err = |code: &str, message: &str| ApiError {
+            operation: "CreateCluster",
+            code: Some(code.into()),
+            message: Some(message.into()),
+            source: "x".into(),
+        };
+        assert!(is_role_propagation(&err(
+            "InvalidParameterException",
+            "Role with arn: arn:aws:iam::123456789012:role/x could not be assumed because it does not exist or the trusted entity is not correct"
+        )));
+        assert!(is_role_propagation(&err(
+            "InvalidParameterException",
+            "Error in role params"
+        )));
+        assert!(!is_role_propagation(&err(
+            "InvalidParameterException",
+            "Subnet subnet-1 does not exist"
+        )));
+        assert!(!is_role_propagation(&err(
+            "ResourceInUseException",
+            "Error in role params"
+        )));
+    }
+
+    #[test]
+    fn log_setups_cover_every_type() {
+        let logging = log_setups(&BTreeSet::from(["audit".to_string()]));
+        let setups = logging.cluster_logging();
+        assert_eq!(setups.len(), 2);
+        assert_eq!(setups[0].enabled(), Some(true));
+        assert_eq!(setups[0].types(), &[LogType::Audit]);
+        assert_eq!(setups[1].types().len(), 4);
+    }
+
+    #[test]
+    fn kubeconfig_runs_get_token() {
+        let text = kubeconfig(
+            "main",
+            "eu-west-1",
+            "arn:aws:eks:eu-west-1:1:cluster/main",
+            "https://x",
+            "Q0E=",
+        );
+        assert!(text.contains("command: aws"));
+        assert!(
+            text.contains("args: [\"--region\", \"eu-west-1\", \"eks\", \"get-token\", \"--cluster-name\", \"main\"")
+        );
+        assert!(text.contains("certificate-authority-data: \"Q0E=\""));
+    }
+}

@@ -1,0 +1,1265 @@
+//! `platform_eks_node_group`: a managed node group, with its node role
+//! (created by default with the worker, CNI and ECR-read policies).
+//!
+//! A cluster autoscaler moves the desired size; with
+//! `ignore_desired_size_changes` (the default) that is not drift: the
+//! configured `desired` only applies at creation.
+
+#![allow(clippy::result_large_err)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_eks::error::ProvideErrorMetadata;
+use aws_sdk_eks::types::{
+    AmiTypes, CapacityTypes, Nodegroup, NodegroupScalingConfig, NodegroupStatus, NodegroupUpdateConfig, Taint,
+    TaintEffect, UpdateLabelsPayload, UpdateTaintsPayload,
+};
+use aws_sdk_eks::Client;
+use serde::{Deserialize, Serialize};
+use tf_provider::schema::{Block, Description, NestedBlock, Schema};
+use tf_provider::value::{self, Value, ValueEmpty};
+use tf_provider::{AttributePath, Diagnostics, Resource};
+
+use super::cluster::{cluster_name, is_role_propagation, parse_version, GONE_CONFIRMATIONS};
+use super::thumbprint::sha1_hex;
+use super::update::wait_update_successful;
+use crate::framework::diag::{failed, finish_read, report, ApiError, BoxError};
+use crate::framework::plan::{
+    default_from_config, known, known_str, known_string_map, known_string_set, optional_map, to_value_map,
+    to_value_set, RequiresReplace, ValueStringMap, ValueStringSet,
+};
+use crate::framework::retry::{retry, Backoff};
+use crate::framework::schema::{
+    attr, attributes, boolean, number, string, string_map, string_set, Computed, Optional, OptionalComputed, Required,
+};
+use crate::framework::tags;
+use crate::framework::validate::{self, Validator};
+use crate::framework::wait::{Operation, Poll, Timeouts, WaitError, Waiter};
+use crate::provider::{AwsClients, ProviderData};
+use crate::services::iam::role::{self, RoleSpec};
+
+pub const DEFAULT_CAPACITY_TYPE: &str = "ON_DEMAND";
+pub const DEFAULT_INSTANCE_TYPE: &str = "t3.medium";
+pub const DEFAULT_DISK_SIZE: i64 = 20;
+pub const CAPACITY_TYPES: &[&str] = &["ON_DEMAND", "SPOT", "CAPACITY_BLOCK"];
+pub const TAINT_EFFECTS: &[&str] = &["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"];
+/// The tag that marks the node role this resource created for `<cluster>:<node group>`.
+pub const OWNER_TAG: &str = "platform:eks-node-group";
+pub const NODE_POLICIES: &[&str] = &[
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEKS_CNI_Policy",
+    "AmazonEC2ContainerRegistryReadOnly",
+];
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Scaling {
+    pub min: Value<i64>,
+    pub max: Value<i64>,
+    pub desired: Value<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TaintState {
+    pub key: Value<String>,
+    pub value: Value<String>,
+    pub effect: Value<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UpdateConfigState {
+    pub max_unavailable: Value<i64>,
+    pub max_unavailable_percentage: Value<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NodeGroupState {
+    pub id: Value<String>,
+    pub cluster_name: Value<String>,
+    pub name: Value<String>,
+    pub node_role_arn: Value<String>,
+    pub managed_role_name: Value<String>,
+    pub subnet_ids: ValueStringSet,
+    pub instance_types: Value<Vec<Value<String>>>,
+    pub capacity_type: Value<String>,
+    pub ami_type: Value<String>,
+    pub disk_size: Value<i64>,
+    pub version: Value<String>,
+    pub release_version: Value<String>,
+    pub labels: ValueStringMap,
+    pub ignore_desired_size_changes: Value<bool>,
+    pub tags: ValueStringMap,
+    pub tags_all: ValueStringMap,
+    pub arn: Value<String>,
+    pub status: Value<String>,
+    pub autoscaling_group_names: ValueStringSet,
+    pub scaling: Value<Scaling>,
+    pub taint: Value<BTreeSet<Value<TaintState>>>,
+    #[serde(with = "value::serde_as_vec")]
+    pub update_config: Value<UpdateConfigState>,
+    #[serde(with = "value::serde_as_vec")]
+    pub timeouts: Value<Timeouts>,
+}
+
+pub struct NodeGroupResource {
+    data: Arc<ProviderData>,
+}
+
+impl NodeGroupResource {
+    pub fn new(data: Arc<ProviderData>) -> Self {
+        Self { data }
+    }
+}
+
+fn schema_block() -> Block {
+    use tf_provider::schema::AttributeType;
+    let block = |description: &str, attributes| Block {
+        version: 1,
+        attributes,
+        blocks: Default::default(),
+        description: Description::markdown(description),
+        deprecated: false,
+    };
+    Block {
+        version: 1,
+        description: Description::markdown(
+            "An EKS managed node group with its node role. Scaling, labels, taints, `update_config`, the Kubernetes version and tags change in place; anything else replaces the node group. \
+             With `ignore_desired_size_changes = true` (the default) a cluster autoscaler may move the desired size without it showing as drift.",
+        ),
+        attributes: attributes([
+            ("id", string(Computed, "`<cluster_name>:<name>`, the import id.")),
+            ("cluster_name", string(Required, "The cluster's name (`platform_eks_cluster.x.name`). Changing it replaces the node group.")),
+            ("name", string(Required, "The node group's name: 1 to 63 letters, digits, `-` and `_`, starting with a letter or digit. Changing it replaces the node group.")),
+            ("node_role_arn", string(OptionalComputed, "The nodes' IAM role. When unset, a role trusting `ec2.amazonaws.com` with `AmazonEKSWorkerNodePolicy`, `AmazonEKS_CNI_Policy` and `AmazonEC2ContainerRegistryReadOnly` is created and deleted with the node group. Changing it replaces the node group.")),
+            ("managed_role_name", string(Computed, "The name of the node role this resource created, or null when `node_role_arn` was given.")),
+            ("subnet_ids", string_set(Required, "The subnets the nodes run in. Changing them replaces the node group.")),
+            ("instance_types", attr(AttributeType::List(Box::new(AttributeType::String)), OptionalComputed, "Instance types, in order of preference. Default `[\"t3.medium\"]`. Changing them replaces the node group.")),
+            ("capacity_type", string(OptionalComputed, "`ON_DEMAND` (default), `SPOT` or `CAPACITY_BLOCK`. Changing it replaces the node group.")),
+            ("ami_type", string(OptionalComputed, "The AMI family, such as `AL2023_x86_64_STANDARD` or `BOTTLEROCKET_ARM_64`. EKS picks one from the instance types when unset. Changing it replaces the node group.")),
+            ("disk_size", number(OptionalComputed, "Root volume size in GiB. Default `20`. Changing it replaces the node group.")),
+            ("version", string(OptionalComputed, "The Kubernetes version of the nodes, `\"<major>.<minor>\"`. Defaults to the cluster's version at creation. Changes in place (UpdateNodegroupVersion); EKS requires it to match the cluster's, so upgrade the cluster first.")),
+            ("release_version", string(Computed, "The AMI release version EKS installed.")),
+            ("labels", string_map(Optional, "Kubernetes labels of the nodes. Keys are `[prefix/]name` as Kubernetes defines them. Change in place.")),
+            ("ignore_desired_size_changes", boolean(OptionalComputed, "Default `true`: `scaling.desired` applies at creation only, and a desired size moved by a cluster autoscaler is not drift. Set `false` to enforce `scaling.desired`.")),
+            ("tags", string_map(Optional, "Tags of the node group (the created role gets them at creation). Merged over the provider's `default_tags`.")),
+            ("tags_all", string_map(Computed, "All tags of the node group, including the provider's `default_tags`.")),
+            ("arn", string(Computed, "The node group's ARN.")),
+            ("status", string(Computed, "The node group's status: `ACTIVE` once created. Null while the node group is missing but its created role remains; the next apply replaces it.")),
+            ("autoscaling_group_names", string_set(Computed, "The Auto Scaling groups EKS manages for the node group.")),
+        ]),
+        blocks: [
+            (
+                "scaling".to_string(),
+                NestedBlock::Single(block(
+                    "The node group's size. Requires `min <= desired <= max`.",
+                    attributes([
+                        ("min", number(Required, "The minimum number of nodes (0 or more).")),
+                        ("max", number(Required, "The maximum number of nodes (1 or more).")),
+                        ("desired", number(OptionalComputed, "The number of nodes to start with. Defaults to `min`. Enforced later only with `ignore_desired_size_changes = false`; otherwise the value EKS reports (kept within `min` and `max`).")),
+                    ]),
+                )),
+            ),
+            (
+                "taint".to_string(),
+                NestedBlock::Set(block(
+                    "A Kubernetes taint on every node, e.g. a dedicated pool: `taint { key = \"dedicated\" value = \"gpu\" effect = \"NO_SCHEDULE\" }`. Changes in place.",
+                    attributes([
+                        ("key", string(Required, "The taint key: `[prefix/]name` as Kubernetes defines label keys.")),
+                        ("value", string(Optional, "The taint value: at most 63 characters.")),
+                        ("effect", string(Required, "`NO_SCHEDULE`, `NO_EXECUTE` or `PREFER_NO_SCHEDULE` (the EKS API's names for `NoSchedule`, `NoExecute`, `PreferNoSchedule`).")),
+                    ]),
+                )),
+            ),
+            (
+                "update_config".to_string(),
+                NestedBlock::Optional(block(
+                    "How many nodes may be unavailable during a rolling update: set exactly one of the two. EKS's default is one node. Changes in place.",
+                    attributes([
+                        ("max_unavailable", number(Optional, "A number of nodes (1 to 100).")),
+                        ("max_unavailable_percentage", number(Optional, "A percentage of nodes (1 to 100).")),
+                    ]),
+                )),
+            ),
+            ("timeouts".to_string(), Timeouts::block()),
+        ]
+        .into_iter()
+        .collect(),
+        deprecated: false,
+    }
+}
+
+/// A Kubernetes label key: an optional DNS-subdomain prefix and `/`, then a
+/// name of 1 to 63 alphanumerics, `-`, `_` and `.`, starting and ending
+/// alphanumeric.
+pub fn label_key(key: &str) -> Result<(), String> {
+    let (prefix, name) = match key.rsplit_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, key),
+    };
+    if let Some(prefix) = prefix {
+        let ok = !prefix.is_empty()
+            && prefix.len() <= 253
+            && prefix.split('.').all(|part| validate::dns1123_label(part).is_ok());
+        if !ok {
+            return Err(format!(
+                "must be \"[prefix/]name\" with a DNS subdomain prefix such as \"example.com/role\", got {key:?}"
+            ));
+        }
+    }
+    label_value(name).and_then(|_| {
+        if name.is_empty() {
+            Err(format!("must have a name after the prefix, got {key:?}"))
+        } else {
+            Ok(())
+        }
+    })
+    .map_err(|_| format!("must be \"[prefix/]name\" where name is 1 to 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit, got {key:?}"))
+}
+
+/// A Kubernetes label value: empty, or up to 63 alphanumerics, `-`, `_` and
+/// `.`, starting and ending alphanumeric.
+pub fn label_value(value: &str) -> Result<(), String> {
+    let ok = value.is_empty()
+        || (value.len() <= 63
+            && value.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && value.ends_with(|c: char| c.is_ascii_alphanumeric())
+            && value.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("must be at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit, got {value:?}"))
+    }
+}
+
+fn validate_state(diags: &mut Diagnostics, c: &NodeGroupState) {
+    let mut v = Validator::new(diags);
+    let path = AttributePath::new;
+    v.check(&path("cluster_name"), c.cluster_name.as_ref_option(), |s: &String| {
+        cluster_name(s)
+    });
+    v.check(&path("name"), c.name.as_ref_option(), |s: &String| {
+        if s.len() <= 63 {
+            cluster_name(s)
+        } else {
+            Err(format!("must be at most 63 characters, got {}", s.len()))
+        }
+    });
+    v.check(&path("node_role_arn"), c.node_role_arn.as_ref_option(), |s: &String| {
+        validate::iam_role_arn(s)
+    });
+    v.check(&path("version"), c.version.as_ref_option(), |s: &String| {
+        parse_version(s).map(|_| ())
+    });
+    v.check(
+        &path("capacity_type"),
+        c.capacity_type.as_ref_option(),
+        validate::one_of(CAPACITY_TYPES),
+    );
+    v.check(
+        &path("disk_size"),
+        c.disk_size.as_ref_option(),
+        validate::int_between(1, 16384),
+    );
+    if let Value::Value(subnets) = &c.subnet_ids {
+        if subnets.is_empty() {
+            v.error(&path("subnet_ids"), "must name at least one subnet");
+        }
+        for id in subnets.iter().filter_map(|s| s.as_ref_option()) {
+            v.check(&path("subnet_ids"), Some(id), |s: &String| {
+                if s.starts_with("subnet-") && s.len() > 7 {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "must be subnet ids such as \"subnet-0123456789abcdef0\", got {s:?}"
+                    ))
+                }
+            });
+        }
+    }
+    if let Value::Value(types) = &c.instance_types {
+        if types.is_empty() {
+            v.error(
+                &path("instance_types"),
+                "must name at least one instance type, e.g. \"t3.large\"",
+            );
+        }
+    }
+    if let Value::Value(scaling) = &c.scaling {
+        let at = |field: &'static str| path("scaling").attribute(field);
+        v.check(&at("min"), scaling.min.as_ref_option(), validate::int_between(0, 1000));
+        v.check(&at("max"), scaling.max.as_ref_option(), validate::int_between(1, 1000));
+        if let (Some(min), Some(max)) = (known(&scaling.min), known(&scaling.max)) {
+            if min > max {
+                v.error(&at("min"), format!("must be at most `scaling.max` ({max}), got {min}"));
+            }
+            if let Some(desired) = known(&scaling.desired) {
+                if desired < min || desired > max {
+                    v.error(
+                        &at("desired"),
+                        format!("must be between `scaling.min` ({min}) and `scaling.max` ({max}), got {desired}"),
+                    );
+                }
+            }
+        }
+    }
+    if let Value::Value(labels) = &c.labels {
+        for (key, value) in labels {
+            v.check(&path("labels").key(key.clone()), Some(key.as_str()), label_key);
+            v.check(&path("labels").key(key.clone()), value.as_ref_option(), |s: &String| {
+                label_value(s)
+            });
+        }
+    }
+    if let Value::Value(taints) = &c.taint {
+        for (i, taint) in taints.iter().enumerate() {
+            let Value::Value(t) = taint else { continue };
+            let at = |field: &'static str| path("taint").index(i as i64).attribute(field);
+            v.check(&at("key"), t.key.as_ref_option(), |s: &String| label_key(s));
+            v.check(&at("value"), t.value.as_ref_option(), |s: &String| label_value(s));
+            v.check(&at("effect"), t.effect.as_ref_option(), |s: &String| {
+                let kubernetes = [
+                    ("NoSchedule", "NO_SCHEDULE"),
+                    ("NoExecute", "NO_EXECUTE"),
+                    ("PreferNoSchedule", "PREFER_NO_SCHEDULE"),
+                ];
+                if let Some((_, api)) = kubernetes.iter().find(|(k, _)| k == s) {
+                    return Err(format!(
+                        "EKS names the effect {api:?}, not the Kubernetes spelling {s:?}"
+                    ));
+                }
+                validate::one_of(TAINT_EFFECTS)(s)
+            });
+        }
+    }
+    if let Value::Value(update) = &c.update_config {
+        let at = |field: &'static str| path("update_config").attribute(field);
+        v.check(
+            &at("max_unavailable"),
+            update.max_unavailable.as_ref_option(),
+            validate::int_between(1, 100),
+        );
+        v.check(
+            &at("max_unavailable_percentage"),
+            update.max_unavailable_percentage.as_ref_option(),
+            validate::int_between(1, 100),
+        );
+        if update.max_unavailable.is_value() == update.max_unavailable_percentage.is_value()
+            && !update.max_unavailable.is_unknown()
+            && !update.max_unavailable_percentage.is_unknown()
+        {
+            v.error(
+                &path("update_config"),
+                "set exactly one of `max_unavailable` and `max_unavailable_percentage`",
+            );
+        }
+    }
+    if let Value::Value(tags) = &c.tags {
+        for (k, val) in tags {
+            v.check(&path("tags").key(k.clone()), val.as_ref_option(), |s: &String| {
+                validate::tag(k, s)
+            });
+        }
+    }
+    Timeouts::validate(&c.timeouts, &mut v);
+}
+
+// ---- finders and waiters ----------------------------------------------------------
+
+/// The node group; `Ok(None)` when it (or its cluster) does not exist.
+pub async fn find_node_group(eks: &Client, cluster: &str, name: &str) -> Result<Option<Nodegroup>, ApiError> {
+    match eks
+        .describe_nodegroup()
+        .cluster_name(cluster)
+        .nodegroup_name(name)
+        .send()
+        .await
+    {
+        Ok(out) => Ok(out.nodegroup),
+        Err(e) if e.code() == Some("ResourceNotFoundException") => Ok(None),
+        Err(e) => Err(ApiError::new("DescribeNodegroup", e)),
+    }
+}
+
+fn health(ng: &Nodegroup) -> String {
+    ng.health()
+        .map(|h| {
+            h.issues()
+                .iter()
+                .map(|i| {
+                    format!(
+                        "{}: {}",
+                        i.code().map_or("Unknown", |c| c.as_str()),
+                        i.message().unwrap_or_default()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .unwrap_or_default()
+}
+
+pub async fn wait_node_group_active(
+    eks: &Client,
+    cluster: &str,
+    name: &str,
+    timeout: Duration,
+) -> Result<Nodegroup, WaitError<ApiError>> {
+    Waiter::new(format!("node group `{cluster}:{name}` to become ACTIVE"), timeout)
+        .until(|| async {
+            let Some(ng) = find_node_group(eks, cluster, name).await? else {
+                return Ok(Poll::Pending("not found yet".to_string()));
+            };
+            Ok(match ng.status() {
+                Some(NodegroupStatus::Active) => Poll::Done(ng),
+                Some(status @ (NodegroupStatus::CreateFailed | NodegroupStatus::Degraded)) => {
+                    Poll::Failed(format!("{} {}", status.as_str(), health(&ng)).trim().to_string())
+                }
+                Some(status) => Poll::Pending(status.as_str().to_string()),
+                None => Poll::Pending("unknown".to_string()),
+            })
+        })
+        .await
+}
+
+pub async fn wait_node_group_deleted(
+    eks: &Client,
+    cluster: &str,
+    name: &str,
+    timeout: Duration,
+) -> Result<(), WaitError<ApiError>> {
+    Waiter::new(format!("node group `{cluster}:{name}` to be deleted"), timeout)
+        .until_gone(GONE_CONFIRMATIONS, || async {
+            match find_node_group(eks, cluster, name).await? {
+                None => Ok(None),
+                Some(ng) if ng.status() == Some(&NodegroupStatus::DeleteFailed) => {
+                    Ok(Some(format!("DELETE_FAILED {}", health(&ng))))
+                }
+                Some(ng) => Ok(Some(
+                    ng.status().map_or("unknown".to_string(), |s| s.as_str().to_string()),
+                )),
+            }
+        })
+        .await
+}
+
+// ---- expand and flatten -------------------------------------------------------------
+
+fn role_name_for(cluster: &str, name: &str) -> String {
+    let full = format!("{cluster}-{name}-node");
+    if full.len() <= 64 {
+        full
+    } else {
+        let hash = &sha1_hex(format!("{cluster}:{name}").as_bytes())[..8];
+        format!("{}-{hash}-node", &full[..64 - 8 - 6])
+    }
+}
+
+fn node_trust_policy() -> String {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": "ec2.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }],
+    })
+    .to_string()
+}
+
+fn taint_set(taints: &[Taint]) -> Value<BTreeSet<Value<TaintState>>> {
+    Value::Value(
+        taints
+            .iter()
+            .map(|t| {
+                Value::Value(TaintState {
+                    key: t.key().map_or(Value::Null, |k| Value::Value(k.to_string())),
+                    value: t
+                        .value()
+                        .filter(|v| !v.is_empty())
+                        .map_or(Value::Null, |v| Value::Value(v.to_string())),
+                    effect: t.effect().map_or(Value::Null, |e| Value::Value(e.as_str().to_string())),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Taints with every part known, keyed by (key, effect) as EKS identifies them.
+fn known_taints(taints: &Value<BTreeSet<Value<TaintState>>>) -> Option<BTreeMap<(String, String), Option<String>>> {
+    match taints {
+        Value::Null => Some(BTreeMap::new()),
+        Value::Unknown => None,
+        Value::Value(set) => set
+            .iter()
+            .map(|t| {
+                let t = t.as_ref_option()?;
+                Some((
+                    (known_str(&t.key)?.to_string(), known_str(&t.effect)?.to_string()),
+                    match &t.value {
+                        Value::Unknown => return None,
+                        v => v.as_ref_option().cloned(),
+                    },
+                ))
+            })
+            .collect(),
+    }
+}
+
+fn sdk_taint(key: &str, effect: &str, value: Option<&String>) -> Taint {
+    Taint::builder()
+        .key(key)
+        .effect(TaintEffect::from(effect))
+        .set_value(value.cloned())
+        .build()
+}
+
+fn flatten(prior: &NodeGroupState, ng: &Nodegroup, default_tags: &BTreeMap<String, String>) -> NodeGroupState {
+    let mut s = prior.clone();
+    let text = |v: Option<&str>| {
+        v.filter(|v| !v.is_empty())
+            .map_or(Value::Null, |v| Value::Value(v.to_string()))
+    };
+    let cluster = ng.cluster_name().unwrap_or_default().to_string();
+    let name = ng.nodegroup_name().unwrap_or_default().to_string();
+    s.id = Value::Value(format!("{cluster}:{name}"));
+    s.cluster_name = Value::Value(cluster);
+    s.name = Value::Value(name);
+    s.node_role_arn = text(ng.node_role());
+    s.subnet_ids = to_value_set(&ng.subnets().iter().cloned().collect());
+    s.instance_types = Value::Value(ng.instance_types().iter().map(|t| Value::Value(t.clone())).collect());
+    s.capacity_type = text(ng.capacity_type().map(|c| c.as_str()));
+    s.ami_type = text(ng.ami_type().map(|a| a.as_str()));
+    s.disk_size = ng.disk_size().map_or(Value::Null, |d| Value::Value(i64::from(d)));
+    s.version = text(ng.version());
+    s.release_version = text(ng.release_version());
+    let labels: BTreeMap<String, String> = ng
+        .labels()
+        .map(|l| l.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    s.labels = optional_map(&prior.labels, &labels);
+    // No taint blocks is an empty set in Terraform, never null.
+    s.taint = taint_set(ng.taints());
+    let scaling = ng.scaling_config();
+    let remote = Scaling {
+        min: scaling
+            .and_then(|c| c.min_size())
+            .map_or(Value::Null, |v| Value::Value(i64::from(v))),
+        max: scaling
+            .and_then(|c| c.max_size())
+            .map_or(Value::Null, |v| Value::Value(i64::from(v))),
+        desired: scaling
+            .and_then(|c| c.desired_size())
+            .map_or(Value::Null, |v| Value::Value(i64::from(v))),
+    };
+    s.scaling = Value::Value(remote);
+    s.update_config = match ng.update_config() {
+        Some(u) if u.max_unavailable().is_some() || u.max_unavailable_percentage().is_some() => {
+            // EKS reports its default (one node) when none was configured.
+            let default_one = u.max_unavailable() == Some(1) && u.max_unavailable_percentage().is_none();
+            if default_one && prior.update_config.is_null() {
+                Value::Null
+            } else {
+                Value::Value(UpdateConfigState {
+                    max_unavailable: u.max_unavailable().map_or(Value::Null, |v| Value::Value(i64::from(v))),
+                    max_unavailable_percentage: u
+                        .max_unavailable_percentage()
+                        .map_or(Value::Null, |v| Value::Value(i64::from(v))),
+                })
+            }
+        }
+        _ => Value::Null,
+    };
+    let remote_tags: BTreeMap<String, String> = ng
+        .tags()
+        .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    let prior_own = known_string_map(&prior.tags).unwrap_or_default();
+    s.tags = optional_map(&prior.tags, &tags::own_tags(&remote_tags, default_tags, &prior_own));
+    s.tags_all = to_value_map(&remote_tags);
+    s.arn = text(ng.nodegroup_arn());
+    s.status = text(ng.status().map(|st| st.as_str()));
+    s.autoscaling_group_names = to_value_set(
+        &ng.resources()
+            .map(|r| {
+                r.auto_scaling_groups()
+                    .iter()
+                    .filter_map(|g| g.name().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    );
+    settle(&mut s);
+    s
+}
+
+fn settle(s: &mut NodeGroupState) {
+    fn null<T>(v: &mut Value<T>) {
+        if v.is_unknown() {
+            *v = Value::Null;
+        }
+    }
+    null(&mut s.id);
+    null(&mut s.node_role_arn);
+    null(&mut s.managed_role_name);
+    null(&mut s.instance_types);
+    null(&mut s.capacity_type);
+    null(&mut s.ami_type);
+    null(&mut s.disk_size);
+    null(&mut s.version);
+    null(&mut s.release_version);
+    null(&mut s.tags_all);
+    null(&mut s.arn);
+    null(&mut s.status);
+    null(&mut s.autoscaling_group_names);
+    if let Value::Value(scaling) = &mut s.scaling {
+        null(&mut scaling.desired);
+    }
+}
+
+fn without_node_group(prior: &NodeGroupState) -> NodeGroupState {
+    let mut s = prior.clone();
+    s.arn = Value::Null;
+    s.status = Value::Null;
+    s.release_version = Value::Null;
+    s.autoscaling_group_names = Value::Null;
+    settle(&mut s);
+    s
+}
+
+fn planned(s: &mut NodeGroupState, config: &NodeGroupState, prior: Option<&NodeGroupState>, aws: &AwsClients) {
+    default_from_config(
+        &mut s.capacity_type,
+        &config.capacity_type,
+        DEFAULT_CAPACITY_TYPE.to_string(),
+    );
+    default_from_config(&mut s.disk_size, &config.disk_size, DEFAULT_DISK_SIZE);
+    default_from_config(
+        &mut s.instance_types,
+        &config.instance_types,
+        vec![Value::Value(DEFAULT_INSTANCE_TYPE.to_string())],
+    );
+    default_from_config(
+        &mut s.ignore_desired_size_changes,
+        &config.ignore_desired_size_changes,
+        true,
+    );
+    s.id = match (known_str(&s.cluster_name), known_str(&s.name)) {
+        (Some(c), Some(n)) => Value::Value(format!("{c}:{n}")),
+        _ => Value::Unknown,
+    };
+    s.tags_all = match known_string_map(&s.tags) {
+        Some(own) => to_value_map(&tags::merge(&aws.default_tags, &own)),
+        None => Value::Unknown,
+    };
+    let prior = prior.filter(|p| p.arn.is_value());
+    if config.node_role_arn.is_null() {
+        match prior.filter(|p| p.managed_role_name.is_value()) {
+            Some(p) => {
+                s.node_role_arn = p.node_role_arn.clone();
+                s.managed_role_name = p.managed_role_name.clone();
+            }
+            None => {
+                s.node_role_arn = Value::Unknown;
+                s.managed_role_name = Value::Unknown;
+            }
+        }
+    } else {
+        s.managed_role_name = Value::Null;
+    }
+    // Values EKS picks when unset.
+    for (planned_value, config_value, prior_value) in [
+        (&mut s.ami_type, &config.ami_type, prior.map(|p| &p.ami_type)),
+        (&mut s.version, &config.version, prior.map(|p| &p.version)),
+    ] {
+        if config_value.is_null() {
+            *planned_value = prior_value.cloned().unwrap_or(Value::Unknown);
+        }
+    }
+    // The desired size: the configured one at creation or when enforced,
+    // otherwise what EKS has, kept within the (new) bounds.
+    let ignore = s.ignore_desired_size_changes != Value::Value(false);
+    let prior_desired = prior.and_then(|p| p.scaling.as_ref_option()).map(|sc| sc.desired);
+    let configured = config.scaling.as_ref_option().map_or(Value::Null, |sc| sc.desired);
+    if let Value::Value(scaling) = &mut s.scaling {
+        let bounds = known(&scaling.min).copied().zip(known(&scaling.max).copied());
+        let within = |v: &Value<i64>| match (known(v), bounds) {
+            (Some(d), Some((min, max))) => (min..=max).contains(d),
+            _ => false,
+        };
+        // Terraform accepts, for a configured value, the configured or the
+        // prior value: after creation, what EKS has while it fits the bounds
+        // (unless the configured size is enforced), else the configured one.
+        let desired = match (prior_desired, configured) {
+            (_, Value::Unknown) => Value::Unknown,
+            (Some(reported), c) if (ignore || c.is_null()) && within(&reported) => reported,
+            (_, Value::Value(c)) => Value::Value(c),
+            (Some(reported), Value::Null) => reported,
+            (None, Value::Null) => scaling.min,
+        };
+        scaling.desired = match (desired, known(&scaling.min).copied(), known(&scaling.max).copied()) {
+            (Value::Value(d), Some(min), Some(max)) => Value::Value(d.clamp(min, max.max(min))),
+            (Value::Value(_), _, _) => Value::Unknown,
+            (other, _, _) => other,
+        };
+    }
+    match prior {
+        Some(p) => {
+            s.arn = p.arn.clone();
+            s.status = p.status.clone();
+            s.autoscaling_group_names = p.autoscaling_group_names.clone();
+            s.release_version = if p.version == s.version {
+                p.release_version.clone()
+            } else {
+                Value::Unknown
+            };
+            if p.status.as_ref_option().map(String::as_str) != Some("ACTIVE") {
+                s.status = Value::Unknown;
+            }
+        }
+        None => {
+            s.arn = Value::Unknown;
+            s.status = Value::Unknown;
+            s.autoscaling_group_names = Value::Unknown;
+            s.release_version = Value::Unknown;
+        }
+    }
+}
+
+// ---- create, update, delete steps ----------------------------------------------------
+
+#[derive(Debug, thiserror::Error)]
+pub enum NodeGroupError {
+    #[error("the plan still has unknown values for {0}")]
+    Unknown(&'static str),
+    #[error("creating the node group")]
+    Create(#[source] ApiError),
+    #[error("waiting for the node group")]
+    Wait(#[source] WaitError<ApiError>),
+    #[error("updating the node group: {what}")]
+    Update {
+        what: &'static str,
+        #[source]
+        source: ApiError,
+    },
+    #[error("deleting the node group")]
+    Delete(#[source] ApiError),
+}
+
+fn scaling_config(s: &NodeGroupState) -> Result<NodegroupScalingConfig, NodeGroupError> {
+    let scaling = s.scaling.as_ref_option().ok_or(NodeGroupError::Unknown("scaling"))?;
+    let int = |v: &Value<i64>, what| known(v).map(|v| *v as i32).ok_or(NodeGroupError::Unknown(what));
+    Ok(NodegroupScalingConfig::builder()
+        .min_size(int(&scaling.min, "scaling.min")?)
+        .max_size(int(&scaling.max, "scaling.max")?)
+        .desired_size(int(&scaling.desired, "scaling.desired")?)
+        .build())
+}
+
+fn update_config(s: &NodeGroupState) -> Option<NodegroupUpdateConfig> {
+    let u = s.update_config.as_ref_option()?;
+    Some(
+        NodegroupUpdateConfig::builder()
+            .set_max_unavailable(known(&u.max_unavailable).map(|v| *v as i32))
+            .set_max_unavailable_percentage(known(&u.max_unavailable_percentage).map(|v| *v as i32))
+            .build(),
+    )
+}
+
+async fn create_node_group(aws: &AwsClients, s: &NodeGroupState) -> Result<(), NodeGroupError> {
+    let cluster = known_str(&s.cluster_name).ok_or(NodeGroupError::Unknown("cluster_name"))?;
+    let name = known_str(&s.name).ok_or(NodeGroupError::Unknown("name"))?;
+    let role = known_str(&s.node_role_arn).ok_or(NodeGroupError::Unknown("node_role_arn"))?;
+    let subnets = known_string_set(&s.subnet_ids).ok_or(NodeGroupError::Unknown("subnet_ids"))?;
+    let types: Vec<String> = match &s.instance_types {
+        Value::Value(list) => list
+            .iter()
+            .map(|t| t.as_ref_option().cloned())
+            .collect::<Option<_>>()
+            .ok_or(NodeGroupError::Unknown("instance_types"))?,
+        _ => vec![DEFAULT_INSTANCE_TYPE.to_string()],
+    };
+    let labels = known_string_map(&s.labels).ok_or(NodeGroupError::Unknown("labels"))?;
+    let taints = known_taints(&s.taint).ok_or(NodeGroupError::Unknown("taint"))?;
+    let tags = known_string_map(&s.tags_all).ok_or(NodeGroupError::Unknown("tags"))?;
+    let scaling = scaling_config(s)?;
+    retry("CreateNodegroup", Backoff::IAM_PROPAGATION, is_role_propagation, || {
+        let req = aws
+            .eks
+            .create_nodegroup()
+            .cluster_name(cluster)
+            .nodegroup_name(name)
+            .node_role(role)
+            .set_subnets(Some(subnets.iter().cloned().collect()))
+            .set_instance_types(Some(types.clone()))
+            .capacity_type(CapacityTypes::from(
+                known_str(&s.capacity_type).unwrap_or(DEFAULT_CAPACITY_TYPE),
+            ))
+            .set_ami_type(known_str(&s.ami_type).map(AmiTypes::from))
+            .set_disk_size(known(&s.disk_size).map(|d| *d as i32))
+            .set_version(known_str(&s.version).map(str::to_string))
+            .scaling_config(scaling.clone())
+            .set_labels((!labels.is_empty()).then(|| labels.clone().into_iter().collect()))
+            .set_taints(
+                (!taints.is_empty()).then(|| taints.iter().map(|((k, e), v)| sdk_taint(k, e, v.as_ref())).collect()),
+            )
+            .set_update_config(update_config(s))
+            .set_tags((!tags.is_empty()).then(|| tags.clone().into_iter().collect()));
+        async move { req.send().await.map_err(|e| ApiError::new("CreateNodegroup", e)) }
+    })
+    .await
+    .map(|_| ())
+    .map_err(NodeGroupError::Create)
+}
+
+async fn update_node_group(aws: &AwsClients, prior: &NodeGroupState, planned: &NodeGroupState) -> Result<(), BoxError> {
+    let cluster = known_str(&planned.cluster_name).ok_or(NodeGroupError::Unknown("cluster_name"))?;
+    let name = known_str(&planned.name).ok_or(NodeGroupError::Unknown("name"))?;
+    let timeout = Timeouts::get(&planned.timeouts, Operation::Update);
+    let eks = &aws.eks;
+
+    if let (Some(old), Some(new)) = (known_str(&prior.version), known_str(&planned.version)) {
+        if old != new {
+            let out = eks
+                .update_nodegroup_version()
+                .cluster_name(cluster)
+                .nodegroup_name(name)
+                .version(new)
+                .send()
+                .await
+                .map_err(|e| NodeGroupError::Update {
+                    what: "version",
+                    source: ApiError::new("UpdateNodegroupVersion", e),
+                })?;
+            if let Some(update) = out.update {
+                wait_update_successful(eks, cluster, Some(name), &update, timeout).await?;
+            }
+        }
+    }
+
+    let mut req = eks.update_nodegroup_config().cluster_name(cluster).nodegroup_name(name);
+    let mut changed = false;
+    if prior.scaling != planned.scaling {
+        req = req.scaling_config(scaling_config(planned)?);
+        changed = true;
+    }
+    let (old_labels, new_labels) = (
+        known_string_map(&prior.labels).unwrap_or_default(),
+        known_string_map(&planned.labels).unwrap_or_default(),
+    );
+    if old_labels != new_labels {
+        let (removed, set) = tags::diff(&old_labels, &new_labels);
+        req = req.labels(
+            UpdateLabelsPayload::builder()
+                .set_add_or_update_labels((!set.is_empty()).then(|| set.into_iter().collect()))
+                .set_remove_labels((!removed.is_empty()).then_some(removed))
+                .build(),
+        );
+        changed = true;
+    }
+    let (old_taints, new_taints) = (
+        known_taints(&prior.taint).unwrap_or_default(),
+        known_taints(&planned.taint).unwrap_or_default(),
+    );
+    if old_taints != new_taints {
+        let add: Vec<Taint> = new_taints
+            .iter()
+            .filter(|(k, v)| old_taints.get(*k) != Some(*v))
+            .map(|((key, effect), value)| sdk_taint(key, effect, value.as_ref()))
+            .collect();
+        let remove: Vec<Taint> = old_taints
+            .iter()
+            .filter(|(k, _)| !new_taints.contains_key(*k))
+            .map(|((key, effect), value)| sdk_taint(key, effect, value.as_ref()))
+            .collect();
+        req = req.taints(
+            UpdateTaintsPayload::builder()
+                .set_add_or_update_taints((!add.is_empty()).then_some(add))
+                .set_remove_taints((!remove.is_empty()).then_some(remove))
+                .build(),
+        );
+        changed = true;
+    }
+    if prior.update_config != planned.update_config {
+        let config =
+            update_config(planned).unwrap_or_else(|| NodegroupUpdateConfig::builder().max_unavailable(1).build());
+        req = req.update_config(config);
+        changed = true;
+    }
+    if changed {
+        let out = req.send().await.map_err(|e| NodeGroupError::Update {
+            what: "scaling, labels, taints or update_config",
+            source: ApiError::new("UpdateNodegroupConfig", e),
+        })?;
+        if let Some(update) = out.update {
+            wait_update_successful(eks, cluster, Some(name), &update, timeout).await?;
+        }
+    }
+
+    let arn = known_str(&prior.arn).ok_or(NodeGroupError::Unknown("arn"))?;
+    let (removed, set) = tags::diff(
+        &known_string_map(&prior.tags_all).unwrap_or_default(),
+        &known_string_map(&planned.tags_all).unwrap_or_default(),
+    );
+    if !removed.is_empty() {
+        eks.untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(removed))
+            .send()
+            .await
+            .map_err(|e| NodeGroupError::Update {
+                what: "tags",
+                source: ApiError::new("UntagResource", e),
+            })?;
+    }
+    if !set.is_empty() {
+        eks.tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(set.into_iter().collect()))
+            .send()
+            .await
+            .map_err(|e| NodeGroupError::Update {
+                what: "tags",
+                source: ApiError::new("TagResource", e),
+            })?;
+    }
+    Ok(())
+}
+
+async fn delete_all(aws: &AwsClients, s: &NodeGroupState) -> Result<(), BoxError> {
+    if let (Some(cluster), Some(name)) = (known_str(&s.cluster_name), known_str(&s.name)) {
+        match aws
+            .eks
+            .delete_nodegroup()
+            .cluster_name(cluster)
+            .nodegroup_name(name)
+            .send()
+            .await
+        {
+            Ok(_) => {
+                tracing::info!(cluster, nodegroup = name, "deleting node group");
+                wait_node_group_deleted(&aws.eks, cluster, name, Timeouts::get(&s.timeouts, Operation::Delete))
+                    .await
+                    .map_err(NodeGroupError::Wait)?;
+            }
+            Err(e) if e.code() == Some("ResourceNotFoundException") => {}
+            Err(e) => return Err(NodeGroupError::Delete(ApiError::new("DeleteNodegroup", e)).into()),
+        }
+    }
+    if let Some(role_name) = known_str(&s.managed_role_name) {
+        role::delete_role(&aws.iam, role_name).await?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Resource for NodeGroupResource {
+    type State<'a> = NodeGroupState;
+    type PrivateState<'a> = ValueEmpty;
+    type ProviderMetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(Schema {
+            version: 1,
+            block: schema_block(),
+        })
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+        validate_state(diags, &config);
+        Some(())
+    }
+
+    async fn read<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        state: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let Some(aws) = self.data.aws_or_report(diags) else {
+            return Some((state, private_state));
+        };
+        let cluster = known_str(&state.cluster_name)?.to_string();
+        let name = known_str(&state.name)?.to_string();
+        let found: Result<Option<NodeGroupState>, BoxError> = async {
+            match find_node_group(&aws.eks, &cluster, &name).await? {
+                Some(ng) => Ok(Some(flatten(&state, &ng, &aws.default_tags))),
+                None => match known_str(&state.managed_role_name) {
+                    // Its created role remains: keep it, so the next apply replaces the node group.
+                    Some(role_name) if role::find_role_by_name(&aws.iam, role_name).await?.is_some() => {
+                        Ok(Some(without_node_group(&state)))
+                    }
+                    _ => Ok(None),
+                },
+            }
+        }
+        .await;
+        finish_read(
+            diags,
+            &format!("node group `{cluster}:{name}`"),
+            state,
+            private_state,
+            found,
+        )
+    }
+
+    async fn plan_create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        proposed: Self::State<'a>,
+        config: Self::State<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = self.data.aws_or_report(diags)?;
+        let mut s = proposed;
+        planned(&mut s, &config, None, &aws);
+        Some((s, Default::default()))
+    }
+
+    async fn plan_update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Self::State<'a>,
+        proposed: Self::State<'a>,
+        config: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        let aws = self.data.aws_or_report(diags)?;
+        let mut s = proposed;
+        planned(&mut s, &config, Some(&prior), &aws);
+        let mut replace = RequiresReplace::default();
+        replace.if_changed("cluster_name", &prior.cluster_name, &s.cluster_name);
+        replace.if_changed("name", &prior.name, &s.name);
+        replace.if_changed("node_role_arn", &prior.node_role_arn, &s.node_role_arn);
+        replace.if_changed("subnet_ids", &prior.subnet_ids, &s.subnet_ids);
+        replace.if_changed("instance_types", &prior.instance_types, &s.instance_types);
+        replace.if_changed("capacity_type", &prior.capacity_type, &s.capacity_type);
+        replace.if_changed("ami_type", &prior.ami_type, &s.ami_type);
+        replace.if_changed("disk_size", &prior.disk_size, &s.disk_size);
+        if prior.arn.is_null() {
+            s.arn = Value::Unknown;
+            replace.paths.push(AttributePath::new("arn"));
+        }
+        if !replace.is_empty() {
+            planned(&mut s, &config, None, &aws);
+        }
+        Some((s, private_state, replace.paths))
+    }
+
+    async fn plan_destroy<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        _prior: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<Self::PrivateState<'a>> {
+        Some(private_state)
+    }
+
+    async fn create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        planned: Self::State<'a>,
+        _config: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = self.data.aws_or_report(diags)?;
+        let cluster = known_str(&planned.cluster_name)?.to_string();
+        let name = known_str(&planned.name)?.to_string();
+        let context = format!("creating node group `{cluster}:{name}`");
+        let mut s = planned.clone();
+        if s.managed_role_name.is_unknown() {
+            let partition = match aws.identity().await {
+                Ok(identity) => identity.partition.clone(),
+                Err(err) => {
+                    report(diags, &failed(context, err));
+                    return None;
+                }
+            };
+            let mut role_tags = known_string_map(&s.tags_all).unwrap_or_default();
+            role_tags.insert(OWNER_TAG.to_string(), format!("{cluster}:{name}"));
+            let role_name = role_name_for(&cluster, &name);
+            let spec = RoleSpec {
+                name: role_name.clone(),
+                path: "/".to_string(),
+                description: Some(format!(
+                    "Nodes of EKS node group {cluster}:{name} (created by platform_eks_node_group)"
+                )),
+                trust_policy: node_trust_policy(),
+                max_session_duration: 3600,
+                permissions_boundary: None,
+                tags: role_tags,
+                policy_arns: NODE_POLICIES
+                    .iter()
+                    .map(|p| format!("arn:{partition}:iam::aws:policy/{p}"))
+                    .collect(),
+                inline_policies: BTreeMap::new(),
+            };
+            match role::create_role(&aws.iam, &spec).await {
+                Ok(created) => {
+                    s.node_role_arn = Value::Value(created.arn);
+                    s.managed_role_name = Value::Value(role_name);
+                }
+                Err(failure) => {
+                    let Some(created) = failure.created else {
+                        report(diags, &failed(context, failure.error));
+                        return None;
+                    };
+                    s.node_role_arn = Value::Value(created.arn);
+                    s.managed_role_name = Value::Value(role_name);
+                    report(diags, &failed(context, failure.error));
+                    return Some((without_node_group(&s), private_state));
+                }
+            }
+        }
+        if let Err(err) = create_node_group(&aws, &s).await {
+            report(diags, &failed(context, err));
+            return s
+                .managed_role_name
+                .is_value()
+                .then(|| (without_node_group(&s), private_state));
+        }
+        match wait_node_group_active(&aws.eks, &cluster, &name, Timeouts::get(&s.timeouts, Operation::Create)).await {
+            Ok(ng) => Some((flatten(&s, &ng, &aws.default_tags), private_state)),
+            Err(err) => {
+                report(diags, &failed(context, NodeGroupError::Wait(err)));
+                match find_node_group(&aws.eks, &cluster, &name).await {
+                    Ok(Some(ng)) => Some((flatten(&s, &ng, &aws.default_tags), private_state)),
+                    _ => Some((without_node_group(&s), private_state)),
+                }
+            }
+        }
+    }
+
+    async fn update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Self::State<'a>,
+        planned: Self::State<'a>,
+        _config: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = self.data.aws_or_report(diags)?;
+        let cluster = known_str(&prior.cluster_name)?.to_string();
+        let name = known_str(&prior.name)?.to_string();
+        let updated = match update_node_group(&aws, &prior, &planned).await {
+            Ok(()) => true,
+            Err(err) => {
+                report(diags, &failed(format!("updating node group `{cluster}:{name}`"), err));
+                false
+            }
+        };
+        match find_node_group(&aws.eks, &cluster, &name).await {
+            Ok(Some(ng)) => Some((flatten(&planned, &ng, &aws.default_tags), private_state)),
+            Ok(None) => Some((without_node_group(&planned), private_state)),
+            Err(err) => {
+                if updated {
+                    report(
+                        diags,
+                        &failed(format!("reading node group `{cluster}:{name}` after updating it"), err),
+                    );
+                }
+                Some((prior, private_state))
+            }
+        }
+    }
+
+    async fn destroy<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Self::State<'a>,
+        _private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<()> {
+        let aws = self.data.aws_or_report(diags)?;
+        let id = known_str(&prior.id).unwrap_or_default().to_string();
+        match delete_all(&aws, &prior).await {
+            Ok(()) => Some(()),
+            Err(err) => {
+                report(diags, &failed(format!("deleting node group `{id}`"), err));
+                None
+            }
+        }
+    }
+
+    async fn import<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        id: String,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let aws = self.data.aws_or_report(diags)?;
+        let Some((cluster, name)) = id
+            .split_once(':')
+            .filter(|(c, n)| cluster_name(c).is_ok() && cluster_name(n).is_ok())
+        else {
+            diags.root_error(
+                format!("importing a node group: `{id}` is not `<cluster_name>:<node_group_name>`"),
+                "Import with `terraform import platform_eks_node_group.x my-cluster:my-nodes`.",
+            );
+            return None;
+        };
+        let result: Result<Option<NodeGroupState>, BoxError> = async {
+            let Some(ng) = find_node_group(&aws.eks, cluster, name).await? else {
+                return Ok(None);
+            };
+            let mut s = NodeGroupState {
+                ignore_desired_size_changes: Value::Value(true),
+                ..Default::default()
+            };
+            if let Some(role_name) = ng.node_role().and_then(|a| a.rsplit('/').next()) {
+                if let Some(remote) = role::find_role_by_name(&aws.iam, role_name).await? {
+                    if remote.spec.tags.get(OWNER_TAG) == Some(&id) {
+                        s.managed_role_name = Value::Value(role_name.to_string());
+                    }
+                }
+            }
+            Ok(Some(flatten(&s, &ng, &aws.default_tags)))
+        }
+        .await;
+        match result {
+            Ok(Some(s)) => Some((s, Default::default())),
+            Ok(None) => {
+                diags.root_error_short(format!("importing node group `{id}`: no such node group"));
+                None
+            }
+            Err(err) => {
+                report(diags, &failed(format!("importing node group `{id}`"), err));
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_keys_and_values() {
+        for ok in ["role", "node.kubernetes.io/pool", "example.com/gpu-type", "a_b.c"] {
+            assert!(label_key(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "-a", "a/", "/a", "Exa mple", "under_score.com/x", &"a".repeat(64)] {
+            assert!(label_key(bad).is_err(), "{bad}");
+        }
+        assert!(label_value("").is_ok());
+        assert!(label_value("gpu-1").is_ok());
+        assert!(label_value("-gpu").is_err());
+    }
+
+    #[test]
+    fn node_role_names_fit() {
+        assert_eq!(role_name_for("main", "system"), "main-system-node");
+        let long = role_name_for(&"c".repeat(60), &"n".repeat(40));
+        assert!(long.len() <= 64 && long.ends_with("-node"), "{long}");
+    }
+}

@@ -1,0 +1,73 @@
+//! EKS updates (UpdateClusterVersion, UpdateClusterConfig,
+//! UpdateNodegroupConfig, UpdateNodegroupVersion) and the waiters shared by
+//! the cluster and node-group resources.
+
+use std::time::Duration;
+
+use aws_sdk_eks::types::{ErrorDetail, Update, UpdateStatus};
+use aws_sdk_eks::Client;
+
+use crate::framework::diag::ApiError;
+use crate::framework::wait::{Poll, WaitError, Waiter};
+
+/// An update EKS reports as `Failed` or `Cancelled`, with its error details:
+/// "ClusterUnreachable: ... (resources: main)".
+pub fn describe_errors(errors: &[ErrorDetail]) -> String {
+    if errors.is_empty() {
+        return "EKS gave no details".to_string();
+    }
+    errors
+        .iter()
+        .map(|e| {
+            let code = e.error_code().map_or("Unknown".to_string(), |c| c.as_str().to_string());
+            let message = e.error_message().unwrap_or_default();
+            let resources = e.resource_ids().join(", ");
+            if resources.is_empty() {
+                format!("{code}: {message}")
+            } else {
+                format!("{code}: {message} (resources: {resources})")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Waits for an update to be `Successful`. `Failed` and `Cancelled` end the
+/// wait with EKS's error details.
+pub async fn wait_update_successful(
+    eks: &Client,
+    cluster: &str,
+    nodegroup: Option<&str>,
+    update: &Update,
+    timeout: Duration,
+) -> Result<(), WaitError<ApiError>> {
+    let id = update.id().unwrap_or_default().to_string();
+    let kind = update.r#type().map_or("update".to_string(), |t| t.as_str().to_string());
+    let target = match nodegroup {
+        Some(ng) => format!("node group `{cluster}:{ng}`"),
+        None => format!("EKS cluster `{cluster}`"),
+    };
+    Waiter::new(format!("{kind} `{id}` of {target}"), timeout)
+        .until(|| async {
+            let out = eks
+                .describe_update()
+                .name(cluster)
+                .set_nodegroup_name(nodegroup.map(str::to_string))
+                .update_id(&id)
+                .send()
+                .await
+                .map_err(|e| ApiError::new("DescribeUpdate", e))?;
+            let Some(update) = out.update else {
+                return Ok(Poll::Pending("no update returned".to_string()));
+            };
+            Ok(match update.status() {
+                Some(UpdateStatus::Successful) => Poll::Done(()),
+                Some(status @ (UpdateStatus::Failed | UpdateStatus::Cancelled)) => {
+                    Poll::Failed(format!("{}: {}", status.as_str(), describe_errors(update.errors())))
+                }
+                Some(status) => Poll::Pending(status.as_str().to_string()),
+                None => Poll::Pending("unknown".to_string()),
+            })
+        })
+        .await
+}
