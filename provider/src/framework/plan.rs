@@ -19,6 +19,14 @@ pub fn unknown_if_null<T>(value: &mut Value<T>) {
     }
 }
 
+/// A state saved after apply, or after a failure, must hold no unknown
+/// values: what was not learnt becomes null.
+pub fn null_if_unknown<T>(value: &mut Value<T>) {
+    if value.is_unknown() {
+        *value = Value::Null;
+    }
+}
+
 /// An optional attribute with a default, decided by the configuration: when
 /// the configuration leaves it unset, the plan is the default.
 ///
@@ -100,6 +108,33 @@ pub fn optional_string(prior: &Value<String>, remote: Option<&str>) -> Value<Str
     }
 }
 
+/// An object the resource creates unless the configuration names one, such
+/// as a cluster's IAM role: `given` is the optional+computed attribute that
+/// names it (`role_arn`), `created` the computed one that is set only when
+/// the resource made it (`managed_role_name`). A created object stays while
+/// the configuration leaves `given` unset; otherwise both are decided at apply.
+pub fn created_unless_given(
+    given: &mut Value<String>,
+    created: &mut Value<String>,
+    config_given: &Value<String>,
+    prior: Option<(&Value<String>, &Value<String>)>,
+) {
+    if !config_given.is_null() {
+        *created = Value::Null;
+        return;
+    }
+    match prior.filter(|(_, prior_created)| prior_created.is_value()) {
+        Some((prior_given, prior_created)) => {
+            *given = prior_given.clone();
+            *created = prior_created.clone();
+        }
+        None => {
+            *given = Value::Unknown;
+            *created = Value::Unknown;
+        }
+    }
+}
+
 /// A computed policy document for a plan: the prior text when it is
 /// equivalent to the desired document (so formatting never shows as a diff),
 /// the desired document otherwise, unknown while the desired one is not known.
@@ -164,6 +199,28 @@ mod tests {
         let mut planned = Value::Value(7200);
         default_from_config(&mut planned, &Value::Value(7200), 3600);
         assert_eq!(planned, Value::Value(7200));
+    }
+
+    #[test]
+    fn created_objects_stay_until_one_is_given() {
+        let arn = |s: &str| Value::Value(s.to_string());
+        let (mut given, mut created) = (Value::Null, Value::Null);
+        // Unset, nothing created yet: both known only after apply.
+        created_unless_given(&mut given, &mut created, &Value::Null, None);
+        assert!(given.is_unknown() && created.is_unknown());
+        // Unset, created before: kept.
+        let prior = (arn("arn:role/c"), arn("c"));
+        created_unless_given(&mut given, &mut created, &Value::Null, Some((&prior.0, &prior.1)));
+        assert_eq!((given.clone(), created.clone()), prior);
+        // Given: nothing is created.
+        let mut given = arn("arn:role/mine");
+        created_unless_given(
+            &mut given,
+            &mut created,
+            &arn("arn:role/mine"),
+            Some((&prior.0, &prior.1)),
+        );
+        assert_eq!((given, created), (arn("arn:role/mine"), Value::Null));
     }
 
     #[test]

@@ -45,6 +45,22 @@ impl<'d> Validator<'d> {
     }
 }
 
+impl Validator<'_> {
+    /// Runs `check` on every known element of a set of strings.
+    pub fn check_each(
+        &mut self,
+        path: &AttributePath,
+        set: &crate::framework::plan::ValueStringSet,
+        check: impl Fn(&String) -> Result<(), String>,
+    ) {
+        if let tf_provider::value::Value::Value(items) = set {
+            for item in items.iter().filter_map(|i| i.as_ref_option()) {
+                self.check(path, Some(item), &check);
+            }
+        }
+    }
+}
+
 /// `service_accounts[1].namespace`, the way HCL users write paths.
 pub fn display_path(path: &AttributePath) -> String {
     use tf_provider::AttributePathStep as Step;
@@ -278,6 +294,23 @@ pub fn kms_key_arn(value: &str) -> Result<(), String> {
     }
 }
 
+/// An EC2 id such as "subnet-0123456789abcdef0": the prefix, `-`, and hex digits.
+pub fn ec2_id(prefix: &'static str) -> impl Fn(&String) -> Result<(), String> {
+    move |value| {
+        let ok = value
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|hex| !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()));
+        if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "must be {prefix} ids such as \"{prefix}-0123456789abcdef0\", got {value:?}"
+            ))
+        }
+    }
+}
+
 /// A SHA-1 certificate thumbprint: 40 hex digits.
 pub fn thumbprint(value: &str) -> Result<(), String> {
     if value.len() == 40 && value.chars().all(|c| c.is_ascii_hexdigit()) {
@@ -420,6 +453,9 @@ mod tests {
         assert!(kms_key_arn("arn:aws:kms:eu-west-1:123456789012:alias/abcd").is_err());
         assert!(thumbprint(&"a".repeat(40)).is_ok());
         assert!(thumbprint("abc").is_err());
+        assert!(ec2_id("subnet")(&"subnet-0a1b".to_string()).is_ok());
+        assert!(ec2_id("subnet")(&"sg-0a1b".to_string()).is_err());
+        assert!(ec2_id("sg")(&"sg-".to_string()).is_err());
     }
 
     #[test]

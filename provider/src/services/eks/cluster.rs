@@ -27,13 +27,15 @@ use tf_provider::schema::{Block, Description, Schema};
 use tf_provider::value::{self, Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
-use super::oidc_provider::{find_oidc_provider, DEFAULT_CLIENT_ID};
+use super::oidc_provider::{
+    create_provider, delete_provider, find_oidc_provider, update_provider, ProviderSpec, DEFAULT_CLIENT_ID,
+};
 use super::thumbprint;
-use super::update::wait_update_successful;
+use super::update::{describe_issues, is_not_found, update_tags, wait_update_successful};
 use crate::framework::diag::{failed, report, ApiError, BoxError};
 use crate::framework::plan::{
-    default_from_config, known, known_str, known_string_map, known_string_set, optional_map, optional_set,
-    to_value_map, to_value_set, RequiresReplace, ValueStringMap, ValueStringSet,
+    created_unless_given, default_from_config, known, known_str, known_string_map, known_string_set, optional_map,
+    optional_set, to_value_map, to_value_set, RequiresReplace, ValueStringMap, ValueStringSet,
 };
 use crate::framework::retry::{retry, Backoff};
 use crate::framework::schema::{
@@ -226,38 +228,16 @@ fn validate_state(diags: &mut Diagnostics, c: &ClusterState) {
                 ),
             );
         }
-        for id in subnets.iter().filter_map(|s| s.as_ref_option()) {
-            v.check(&path("subnet_ids"), Some(id), |s: &String| {
-                if s.starts_with("subnet-") && s.len() > 7 {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "must be subnet ids such as \"subnet-0123456789abcdef0\", got {s:?}"
-                    ))
-                }
-            });
-        }
     }
-    if let Value::Value(groups) = &c.security_group_ids {
-        for id in groups.iter().filter_map(|s| s.as_ref_option()) {
-            v.check(&path("security_group_ids"), Some(id), |s: &String| {
-                if s.starts_with("sg-") && s.len() > 3 {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "must be security group ids such as \"sg-0123456789abcdef0\", got {s:?}"
-                    ))
-                }
-            });
-        }
-    }
-    if let Value::Value(cidrs) = &c.public_access_cidrs {
-        for cidr in cidrs.iter().filter_map(|s| s.as_ref_option()) {
-            v.check(&path("public_access_cidrs"), Some(cidr), |s: &String| {
-                validate::ipv4_cidr(s).map(|_| ())
-            });
-        }
-    }
+    v.check_each(&path("subnet_ids"), &c.subnet_ids, validate::ec2_id("subnet"));
+    v.check_each(
+        &path("security_group_ids"),
+        &c.security_group_ids,
+        validate::ec2_id("sg"),
+    );
+    v.check_each(&path("public_access_cidrs"), &c.public_access_cidrs, |s| {
+        validate::ipv4_cidr(s).map(|_| ())
+    });
     // Unset, private access is off (the default).
     if c.endpoint_public_access == Value::Value(false)
         && matches!(c.endpoint_private_access, Value::Value(false) | Value::Null)
@@ -283,11 +263,11 @@ fn validate_state(diags: &mut Diagnostics, c: &ClusterState) {
             "only applies to `ip_family = \"ipv4\"`; EKS picks the service CIDR of IPv6 clusters (see `service_ipv6_cidr`)",
         );
     }
-    if let Value::Value(types) = &c.enabled_log_types {
-        for t in types.iter().filter_map(|s| s.as_ref_option()) {
-            v.check(&path("enabled_log_types"), Some(t), validate::one_of(LOG_TYPES));
-        }
-    }
+    v.check_each(
+        &path("enabled_log_types"),
+        &c.enabled_log_types,
+        validate::one_of(LOG_TYPES),
+    );
     v.check(
         &path("authentication_mode"),
         c.authentication_mode.as_ref_option(),
@@ -306,10 +286,10 @@ fn validate_state(diags: &mut Diagnostics, c: &ClusterState) {
                 format!("IAM accepts at most 5 thumbprints, got {}", prints.len()),
             );
         }
-        for p in prints.iter().filter_map(|s| s.as_ref_option()) {
-            v.check(&path("oidc_thumbprints"), Some(p), |s: &String| validate::thumbprint(s));
-        }
     }
+    v.check_each(&path("oidc_thumbprints"), &c.oidc_thumbprints, |s| {
+        validate::thumbprint(s)
+    });
     if let Value::Value(tags) = &c.tags {
         for (k, val) in tags {
             v.check(&path("tags").key(k.clone()), val.as_ref_option(), |s: &String| {
@@ -321,10 +301,6 @@ fn validate_state(diags: &mut Diagnostics, c: &ClusterState) {
 }
 
 // ---- finders and waiters ------------------------------------------------------
-
-fn is_not_found<E: aws_sdk_eks::error::ProvideErrorMetadata>(err: &E) -> bool {
-    err.code() == Some("ResourceNotFoundException")
-}
 
 /// The cluster; `Ok(None)` when it does not exist.
 pub async fn find_cluster(eks: &Client, name: &str) -> Result<Option<Cluster>, ApiError> {
@@ -345,22 +321,8 @@ pub async fn wait_cluster_active(eks: &Client, name: &str, timeout: Duration) ->
             Ok(match cluster.status() {
                 Some(ClusterStatus::Active) => Poll::Done(cluster),
                 Some(ClusterStatus::Failed) => {
-                    let health = cluster
-                        .health()
-                        .map(|h| {
-                            h.issues()
-                                .iter()
-                                .map(|i| {
-                                    format!(
-                                        "{}: {}",
-                                        i.code().map_or("Unknown", |c| c.as_str()),
-                                        i.message().unwrap_or_default()
-                                    )
-                                })
-                                .collect::<Vec<_>>()
-                                .join("; ")
-                        })
-                        .unwrap_or_default();
+                    let issues = cluster.health().map(|h| h.issues()).unwrap_or_default();
+                    let health = describe_issues(issues.iter().map(|i| (i.code().map(|c| c.as_str()), i.message())));
                     Poll::Failed(format!("the cluster is FAILED {health}").trim().to_string())
                 }
                 Some(status) => Poll::Pending(status.as_str().to_string()),
@@ -584,11 +546,7 @@ fn flatten(
 
 /// A state saved after a failure must hold no unknown values.
 fn settle(s: &mut ClusterState) {
-    fn null<T>(v: &mut Value<T>) {
-        if v.is_unknown() {
-            *v = Value::Null;
-        }
-    }
+    use crate::framework::plan::null_if_unknown as null;
     null(&mut s.id);
     null(&mut s.role_arn);
     null(&mut s.managed_role_name);
@@ -616,7 +574,16 @@ fn settle(s: &mut ClusterState) {
 /// this resource created.
 fn without_cluster(prior: &ClusterState) -> ClusterState {
     let mut s = prior.clone();
-    for v in [
+    for v in cluster_facts(&mut s) {
+        *v = Value::Null;
+    }
+    settle(&mut s);
+    s
+}
+
+/// The attributes EKS reports about the running cluster itself.
+fn cluster_facts(s: &mut ClusterState) -> [&mut Value<String>; 10] {
+    [
         &mut s.arn,
         &mut s.endpoint,
         &mut s.certificate_authority_data,
@@ -627,11 +594,7 @@ fn without_cluster(prior: &ClusterState) -> ClusterState {
         &mut s.status,
         &mut s.kubeconfig,
         &mut s.service_ipv6_cidr,
-    ] {
-        *v = Value::Null;
-    }
-    settle(&mut s);
-    s
+    ]
 }
 
 /// The plan's values that follow from the configuration and the prior state.
@@ -664,34 +627,18 @@ fn planned(s: &mut ClusterState, config: &ClusterState, prior: Option<&ClusterSt
     };
     let prior = prior.filter(|p| p.arn.is_value());
     // The created role and key stay while the configuration leaves them unset.
-    if config.role_arn.is_null() {
-        match prior.filter(|p| p.managed_role_name.is_value()) {
-            Some(p) => {
-                s.role_arn = p.role_arn.clone();
-                s.managed_role_name = p.managed_role_name.clone();
-            }
-            None => {
-                s.role_arn = Value::Unknown;
-                s.managed_role_name = Value::Unknown;
-            }
-        }
-    } else {
-        s.managed_role_name = Value::Null;
-    }
-    if config.kms_key_arn.is_null() {
-        match prior.filter(|p| p.managed_kms_key_id.is_value()) {
-            Some(p) => {
-                s.kms_key_arn = p.kms_key_arn.clone();
-                s.managed_kms_key_id = p.managed_kms_key_id.clone();
-            }
-            None => {
-                s.kms_key_arn = Value::Unknown;
-                s.managed_kms_key_id = Value::Unknown;
-            }
-        }
-    } else {
-        s.managed_kms_key_id = Value::Null;
-    }
+    created_unless_given(
+        &mut s.role_arn,
+        &mut s.managed_role_name,
+        &config.role_arn,
+        prior.map(|p| (&p.role_arn, &p.managed_role_name)),
+    );
+    created_unless_given(
+        &mut s.kms_key_arn,
+        &mut s.managed_kms_key_id,
+        &config.kms_key_arn,
+        prior.map(|p| (&p.kms_key_arn, &p.managed_kms_key_id)),
+    );
     if config.service_ipv4_cidr.is_null() {
         s.service_ipv4_cidr = match (prior, known_str(&s.ip_family)) {
             (_, Some("ipv6")) => Value::Null,
@@ -701,18 +648,8 @@ fn planned(s: &mut ClusterState, config: &ClusterState, prior: Option<&ClusterSt
     }
     match prior {
         Some(p) => {
-            for (planned_value, prior_value) in [
-                (&mut s.arn, &p.arn),
-                (&mut s.endpoint, &p.endpoint),
-                (&mut s.certificate_authority_data, &p.certificate_authority_data),
-                (&mut s.oidc_issuer_url, &p.oidc_issuer_url),
-                (&mut s.cluster_security_group_id, &p.cluster_security_group_id),
-                (&mut s.vpc_id, &p.vpc_id),
-                (&mut s.platform_version, &p.platform_version),
-                (&mut s.status, &p.status),
-                (&mut s.kubeconfig, &p.kubeconfig),
-                (&mut s.service_ipv6_cidr, &p.service_ipv6_cidr),
-            ] {
+            let mut known_facts = p.clone();
+            for (planned_value, prior_value) in cluster_facts(s).into_iter().zip(cluster_facts(&mut known_facts)) {
                 *planned_value = prior_value.clone();
             }
             if p.version != s.version {
@@ -723,18 +660,7 @@ fn planned(s: &mut ClusterState, config: &ClusterState, prior: Option<&ClusterSt
             }
         }
         None => {
-            for v in [
-                &mut s.arn,
-                &mut s.endpoint,
-                &mut s.certificate_authority_data,
-                &mut s.oidc_issuer_url,
-                &mut s.cluster_security_group_id,
-                &mut s.vpc_id,
-                &mut s.platform_version,
-                &mut s.status,
-                &mut s.kubeconfig,
-                &mut s.service_ipv6_cidr,
-            ] {
+            for v in cluster_facts(s) {
                 *v = Value::Unknown;
             }
         }
@@ -785,14 +711,13 @@ pub enum ClusterError {
     CreateOidc {
         issuer: String,
         #[source]
-        source: ApiError,
+        source: BoxError,
     },
-    #[error("updating IAM OIDC provider `{arn}`: {what}")]
+    #[error("updating IAM OIDC provider `{arn}`")]
     UpdateOidc {
         arn: String,
-        what: &'static str,
         #[source]
-        source: ApiError,
+        source: BoxError,
     },
     #[error("deleting IAM OIDC provider `{arn}`")]
     DeleteOidc {
@@ -898,41 +823,27 @@ async fn create_oidc(
             Err(err) => (BTreeSet::new(), Some(crate::framework::diag::cause_chain(&err))),
         },
     };
-    let iam_tags = tags
-        .iter()
-        .filter_map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(k).value(v).build().ok())
-        .collect::<Vec<_>>();
-    let out = aws
-        .iam
-        .create_open_id_connect_provider()
-        .url(issuer)
-        .client_id_list(DEFAULT_CLIENT_ID)
-        .set_thumbprint_list((!prints.is_empty()).then(|| prints.iter().cloned().collect()))
-        .set_tags((!iam_tags.is_empty()).then_some(iam_tags))
-        .send()
+    let spec = ProviderSpec {
+        client_ids: BTreeSet::from([DEFAULT_CLIENT_ID.to_string()]),
+        thumbprints: prints.clone(),
+        tags: tags.clone(),
+    };
+    let arn = create_provider(&aws.iam, issuer, &spec)
         .await
-        .map_err(|e| ClusterError::CreateOidc {
+        .map_err(|source| ClusterError::CreateOidc {
             issuer: issuer.to_string(),
-            source: ApiError::new("CreateOpenIDConnectProvider", e),
+            source,
         })?;
-    Ok((out.open_id_connect_provider_arn.unwrap_or_default(), prints, warning))
+    Ok((arn, prints, warning))
 }
 
 async fn delete_oidc(aws: &AwsClients, arn: &str) -> Result<(), ClusterError> {
-    match aws
-        .iam
-        .delete_open_id_connect_provider()
-        .open_id_connect_provider_arn(arn)
-        .send()
+    delete_provider(&aws.iam, arn)
         .await
-    {
-        Ok(_) => Ok(()),
-        Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => Ok(()),
-        Err(e) => Err(ClusterError::DeleteOidc {
+        .map_err(|source| ClusterError::DeleteOidc {
             arn: arn.to_string(),
-            source: ApiError::new("DeleteOpenIDConnectProvider", e),
-        }),
-    }
+            source,
+        })
 }
 
 fn thumbprint_warning(diags: &mut Diagnostics, issuer: &str, warning: Option<String>) {
@@ -1059,29 +970,9 @@ async fn update_cluster(
     let arn = known_str(&prior.arn).ok_or(ClusterError::Unknown("arn"))?;
     let old_tags = known_string_map(&prior.tags_all).unwrap_or_default();
     let new_tags = known_string_map(&planned.tags_all).unwrap_or_default();
-    let (removed, changed) = tags::diff(&old_tags, &new_tags);
-    if !removed.is_empty() {
-        eks.untag_resource()
-            .resource_arn(arn)
-            .set_tag_keys(Some(removed.clone()))
-            .send()
-            .await
-            .map_err(|e| ClusterError::Update {
-                what: "tags",
-                source: ApiError::new("UntagResource", e),
-            })?;
-    }
-    if !changed.is_empty() {
-        eks.tag_resource()
-            .resource_arn(arn)
-            .set_tags(Some(changed.clone().into_iter().collect()))
-            .send()
-            .await
-            .map_err(|e| ClusterError::Update {
-                what: "tags",
-                source: ApiError::new("TagResource", e),
-            })?;
-    }
+    update_tags(eks, arn, &old_tags, &new_tags)
+        .await
+        .map_err(|source| ClusterError::Update { what: "tags", source })?;
     // The OIDC provider: created, deleted, or brought to the planned thumbprints and tags.
     let wanted = planned.create_oidc_provider != Value::Value(false);
     match (known_str(&prior.oidc_provider_arn), wanted) {
@@ -1093,50 +984,22 @@ async fn update_cluster(
         }
         (Some(oidc_arn), false) => delete_oidc(aws, oidc_arn).await?,
         (Some(oidc_arn), true) => {
-            let old = known_string_set(&prior.oidc_thumbprints).unwrap_or_default();
-            if let Some(new) = known_string_set(&planned.oidc_thumbprints).filter(|new| *new != old) {
-                aws.iam
-                    .update_open_id_connect_provider_thumbprint()
-                    .open_id_connect_provider_arn(oidc_arn)
-                    .set_thumbprint_list(Some(new.into_iter().collect()))
-                    .send()
-                    .await
-                    .map_err(|e| ClusterError::UpdateOidc {
-                        arn: oidc_arn.to_string(),
-                        what: "thumbprints",
-                        source: ApiError::new("UpdateOpenIDConnectProviderThumbprint", e),
-                    })?;
-            }
-            if !removed.is_empty() {
-                aws.iam
-                    .untag_open_id_connect_provider()
-                    .open_id_connect_provider_arn(oidc_arn)
-                    .set_tag_keys(Some(removed))
-                    .send()
-                    .await
-                    .map_err(|e| ClusterError::UpdateOidc {
-                        arn: oidc_arn.to_string(),
-                        what: "tags",
-                        source: ApiError::new("UntagOpenIDConnectProvider", e),
-                    })?;
-            }
-            if !changed.is_empty() {
-                let iam_tags = changed
-                    .iter()
-                    .map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(k).value(v).build())
-                    .collect::<Result<Vec<_>, _>>()?;
-                aws.iam
-                    .tag_open_id_connect_provider()
-                    .open_id_connect_provider_arn(oidc_arn)
-                    .set_tags(Some(iam_tags))
-                    .send()
-                    .await
-                    .map_err(|e| ClusterError::UpdateOidc {
-                        arn: oidc_arn.to_string(),
-                        what: "tags",
-                        source: ApiError::new("TagOpenIDConnectProvider", e),
-                    })?;
-            }
+            let old = ProviderSpec {
+                client_ids: BTreeSet::from([DEFAULT_CLIENT_ID.to_string()]),
+                thumbprints: known_string_set(&prior.oidc_thumbprints).unwrap_or_default(),
+                tags: old_tags,
+            };
+            let new = ProviderSpec {
+                thumbprints: known_string_set(&planned.oidc_thumbprints).unwrap_or_else(|| old.thumbprints.clone()),
+                tags: new_tags,
+                ..old.clone()
+            };
+            update_provider(&aws.iam, oidc_arn, &old, &new)
+                .await
+                .map_err(|source| ClusterError::UpdateOidc {
+                    arn: oidc_arn.to_string(),
+                    source,
+                })?;
         }
         (None, false) => {}
     }

@@ -12,7 +12,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_sdk_eks::error::ProvideErrorMetadata;
 use aws_sdk_eks::types::{
     AmiTypes, CapacityTypes, Nodegroup, NodegroupScalingConfig, NodegroupStatus, NodegroupUpdateConfig, Taint,
     TaintEffect, UpdateLabelsPayload, UpdateTaintsPayload,
@@ -25,11 +24,11 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use super::cluster::{cluster_name, is_role_propagation, parse_version, GONE_CONFIRMATIONS};
 use super::thumbprint::sha1_hex;
-use super::update::wait_update_successful;
+use super::update::{describe_issues, is_not_found, update_tags, wait_update_successful};
 use crate::framework::diag::{failed, finish_read, report, ApiError, BoxError};
 use crate::framework::plan::{
-    default_from_config, known, known_str, known_string_map, known_string_set, optional_map, to_value_map,
-    to_value_set, RequiresReplace, ValueStringMap, ValueStringSet,
+    created_unless_given, default_from_config, known, known_str, known_string_map, known_string_set, optional_map,
+    to_value_map, to_value_set, RequiresReplace, ValueStringMap, ValueStringSet,
 };
 use crate::framework::retry::{retry, Backoff};
 use crate::framework::schema::{
@@ -270,18 +269,8 @@ fn validate_state(diags: &mut Diagnostics, c: &NodeGroupState) {
         if subnets.is_empty() {
             v.error(&path("subnet_ids"), "must name at least one subnet");
         }
-        for id in subnets.iter().filter_map(|s| s.as_ref_option()) {
-            v.check(&path("subnet_ids"), Some(id), |s: &String| {
-                if s.starts_with("subnet-") && s.len() > 7 {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "must be subnet ids such as \"subnet-0123456789abcdef0\", got {s:?}"
-                    ))
-                }
-            });
-        }
     }
+    v.check_each(&path("subnet_ids"), &c.subnet_ids, validate::ec2_id("subnet"));
     if let Value::Value(types) = &c.instance_types {
         if types.is_empty() {
             v.error(
@@ -381,27 +370,14 @@ pub async fn find_node_group(eks: &Client, cluster: &str, name: &str) -> Result<
         .await
     {
         Ok(out) => Ok(out.nodegroup),
-        Err(e) if e.code() == Some("ResourceNotFoundException") => Ok(None),
+        Err(e) if is_not_found(&e) => Ok(None),
         Err(e) => Err(ApiError::new("DescribeNodegroup", e)),
     }
 }
 
 fn health(ng: &Nodegroup) -> String {
-    ng.health()
-        .map(|h| {
-            h.issues()
-                .iter()
-                .map(|i| {
-                    format!(
-                        "{}: {}",
-                        i.code().map_or("Unknown", |c| c.as_str()),
-                        i.message().unwrap_or_default()
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
-        .unwrap_or_default()
+    let issues = ng.health().map(|h| h.issues()).unwrap_or_default();
+    describe_issues(issues.iter().map(|i| (i.code().map(|c| c.as_str()), i.message())))
 }
 
 pub async fn wait_node_group_active(
@@ -599,11 +575,7 @@ fn flatten(prior: &NodeGroupState, ng: &Nodegroup, default_tags: &BTreeMap<Strin
 }
 
 fn settle(s: &mut NodeGroupState) {
-    fn null<T>(v: &mut Value<T>) {
-        if v.is_unknown() {
-            *v = Value::Null;
-        }
-    }
+    use crate::framework::plan::null_if_unknown as null;
     null(&mut s.id);
     null(&mut s.node_role_arn);
     null(&mut s.managed_role_name);
@@ -658,20 +630,12 @@ fn planned(s: &mut NodeGroupState, config: &NodeGroupState, prior: Option<&NodeG
         None => Value::Unknown,
     };
     let prior = prior.filter(|p| p.arn.is_value());
-    if config.node_role_arn.is_null() {
-        match prior.filter(|p| p.managed_role_name.is_value()) {
-            Some(p) => {
-                s.node_role_arn = p.node_role_arn.clone();
-                s.managed_role_name = p.managed_role_name.clone();
-            }
-            None => {
-                s.node_role_arn = Value::Unknown;
-                s.managed_role_name = Value::Unknown;
-            }
-        }
-    } else {
-        s.managed_role_name = Value::Null;
-    }
+    created_unless_given(
+        &mut s.node_role_arn,
+        &mut s.managed_role_name,
+        &config.node_role_arn,
+        prior.map(|p| (&p.node_role_arn, &p.managed_role_name)),
+    );
     // Values EKS picks when unset.
     for (planned_value, config_value, prior_value) in [
         (&mut s.ami_type, &config.ami_type, prior.map(|p| &p.ami_type)),
@@ -902,32 +866,14 @@ async fn update_node_group(aws: &AwsClients, prior: &NodeGroupState, planned: &N
     }
 
     let arn = known_str(&prior.arn).ok_or(NodeGroupError::Unknown("arn"))?;
-    let (removed, set) = tags::diff(
+    update_tags(
+        eks,
+        arn,
         &known_string_map(&prior.tags_all).unwrap_or_default(),
         &known_string_map(&planned.tags_all).unwrap_or_default(),
-    );
-    if !removed.is_empty() {
-        eks.untag_resource()
-            .resource_arn(arn)
-            .set_tag_keys(Some(removed))
-            .send()
-            .await
-            .map_err(|e| NodeGroupError::Update {
-                what: "tags",
-                source: ApiError::new("UntagResource", e),
-            })?;
-    }
-    if !set.is_empty() {
-        eks.tag_resource()
-            .resource_arn(arn)
-            .set_tags(Some(set.into_iter().collect()))
-            .send()
-            .await
-            .map_err(|e| NodeGroupError::Update {
-                what: "tags",
-                source: ApiError::new("TagResource", e),
-            })?;
-    }
+    )
+    .await
+    .map_err(|source| NodeGroupError::Update { what: "tags", source })?;
     Ok(())
 }
 
@@ -947,7 +893,7 @@ async fn delete_all(aws: &AwsClients, s: &NodeGroupState) -> Result<(), BoxError
                     .await
                     .map_err(NodeGroupError::Wait)?;
             }
-            Err(e) if e.code() == Some("ResourceNotFoundException") => {}
+            Err(e) if is_not_found(&e) => {}
             Err(e) => return Err(NodeGroupError::Delete(ApiError::new("DeleteNodegroup", e)).into()),
         }
     }

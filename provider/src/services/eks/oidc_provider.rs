@@ -101,16 +101,14 @@ fn validate_state(diags: &mut Diagnostics, c: &OidcProviderState) {
                 "must name at least one audience, e.g. \"sts.amazonaws.com\"",
             );
         }
-        for id in ids.iter().filter_map(|i| i.as_ref_option()) {
-            v.check(&AttributePath::new("client_ids"), Some(id), |s: &String| {
-                if s.is_empty() || s.len() > 255 {
-                    Err(format!("client ids must be 1 to 255 characters, got {s:?}"))
-                } else {
-                    Ok(())
-                }
-            });
-        }
     }
+    v.check_each(&AttributePath::new("client_ids"), &c.client_ids, |s| {
+        if s.is_empty() || s.len() > 255 {
+            Err(format!("client ids must be 1 to 255 characters, got {s:?}"))
+        } else {
+            Ok(())
+        }
+    });
     if let Value::Value(prints) = &c.thumbprints {
         if prints.len() > 5 {
             v.error(
@@ -118,12 +116,10 @@ fn validate_state(diags: &mut Diagnostics, c: &OidcProviderState) {
                 format!("IAM accepts at most 5 thumbprints, got {}", prints.len()),
             );
         }
-        for print in prints.iter().filter_map(|p| p.as_ref_option()) {
-            v.check(&AttributePath::new("thumbprints"), Some(print), |s: &String| {
-                validate::thumbprint(s)
-            });
-        }
     }
+    v.check_each(&AttributePath::new("thumbprints"), &c.thumbprints, |s| {
+        validate::thumbprint(s)
+    });
     if let Value::Value(tags) = &c.tags {
         for (k, val) in tags {
             v.check(
@@ -204,17 +200,49 @@ fn planned(s: &mut OidcProviderState, config: &OidcProviderState, default_tags: 
     };
 }
 
-async fn update_provider(
+/// What an OIDC provider should have.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ProviderSpec {
+    pub client_ids: BTreeSet<String>,
+    pub thumbprints: BTreeSet<String>,
+    /// Tags including the provider's default tags.
+    pub tags: BTreeMap<String, String>,
+}
+
+impl ProviderSpec {
+    /// From a state; `None` while anything is unknown.
+    fn of(s: &OidcProviderState) -> Option<ProviderSpec> {
+        Some(ProviderSpec {
+            client_ids: known_string_set(&s.client_ids)?,
+            thumbprints: known_string_set(&s.thumbprints)?,
+            tags: known_string_map(&s.tags_all)?,
+        })
+    }
+}
+
+/// Creates the provider for `url`; returns its ARN.
+pub async fn create_provider(iam: &Client, url: &str, spec: &ProviderSpec) -> Result<String, BoxError> {
+    let tags = iam_tags(&spec.tags)?;
+    let out = iam
+        .create_open_id_connect_provider()
+        .url(url)
+        .set_client_id_list(Some(spec.client_ids.iter().cloned().collect()))
+        .set_thumbprint_list((!spec.thumbprints.is_empty()).then(|| spec.thumbprints.iter().cloned().collect()))
+        .set_tags((!tags.is_empty()).then_some(tags))
+        .send()
+        .await
+        .map_err(|e| ApiError::new("CreateOpenIDConnectProvider", e))?;
+    Ok(out.open_id_connect_provider_arn.unwrap_or_default())
+}
+
+/// Brings the provider from `prior` to `spec`: client ids, thumbprints, tags.
+pub async fn update_provider(
     iam: &Client,
     arn: &str,
-    prior: &OidcProviderState,
-    planned: &OidcProviderState,
+    prior: &ProviderSpec,
+    spec: &ProviderSpec,
 ) -> Result<(), BoxError> {
-    let (old_ids, new_ids) = (
-        known_string_set(&prior.client_ids).unwrap_or_default(),
-        known_string_set(&planned.client_ids).unwrap_or_default(),
-    );
-    for id in new_ids.difference(&old_ids) {
+    for id in spec.client_ids.difference(&prior.client_ids) {
         iam.add_client_id_to_open_id_connect_provider()
             .open_id_connect_provider_arn(arn)
             .client_id(id)
@@ -222,7 +250,7 @@ async fn update_provider(
             .await
             .map_err(|e| ApiError::new("AddClientIDToOpenIDConnectProvider", e))?;
     }
-    for id in old_ids.difference(&new_ids) {
+    for id in prior.client_ids.difference(&spec.client_ids) {
         iam.remove_client_id_from_open_id_connect_provider()
             .open_id_connect_provider_arn(arn)
             .client_id(id)
@@ -230,23 +258,15 @@ async fn update_provider(
             .await
             .map_err(|e| ApiError::new("RemoveClientIDFromOpenIDConnectProvider", e))?;
     }
-    let (old_prints, new_prints) = (
-        known_string_set(&prior.thumbprints).unwrap_or_default(),
-        known_string_set(&planned.thumbprints).unwrap_or_default(),
-    );
-    if old_prints != new_prints {
+    if prior.thumbprints != spec.thumbprints {
         iam.update_open_id_connect_provider_thumbprint()
             .open_id_connect_provider_arn(arn)
-            .set_thumbprint_list(Some(new_prints.into_iter().collect()))
+            .set_thumbprint_list(Some(spec.thumbprints.iter().cloned().collect()))
             .send()
             .await
             .map_err(|e| ApiError::new("UpdateOpenIDConnectProviderThumbprint", e))?;
     }
-    let (old_tags, new_tags) = (
-        known_string_map(&prior.tags_all).unwrap_or_default(),
-        known_string_map(&planned.tags_all).unwrap_or_default(),
-    );
-    let (removed, changed) = tags::diff(&old_tags, &new_tags);
+    let (removed, changed) = tags::diff(&prior.tags, &spec.tags);
     if !removed.is_empty() {
         iam.untag_open_id_connect_provider()
             .open_id_connect_provider_arn(arn)
@@ -264,6 +284,20 @@ async fn update_provider(
             .map_err(|e| ApiError::new("TagOpenIDConnectProvider", e))?;
     }
     Ok(())
+}
+
+/// Deletes the provider; one that is already gone counts as deleted.
+pub async fn delete_provider(iam: &Client, arn: &str) -> Result<(), ApiError> {
+    match iam
+        .delete_open_id_connect_provider()
+        .open_id_connect_provider_arn(arn)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) if is_not_found(&e) => Ok(()),
+        Err(e) => Err(ApiError::new("DeleteOpenIDConnectProvider", e)),
+    }
 }
 
 #[async_trait]
@@ -362,30 +396,10 @@ impl Resource for OidcProviderResource {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let aws = self.data.aws_or_report(diags)?;
         let url = known_str(&planned.url)?.to_string();
-        let result: Result<String, BoxError> = async {
-            let tags = iam_tags(&known_string_map(&planned.tags_all).unwrap_or_default())?;
-            let out = aws
-                .iam
-                .create_open_id_connect_provider()
-                .url(&url)
-                .set_client_id_list(Some(
-                    known_string_set(&planned.client_ids)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .collect(),
-                ))
-                .set_thumbprint_list(
-                    known_string_set(&planned.thumbprints)
-                        .filter(|t| !t.is_empty())
-                        .map(|t| t.into_iter().collect()),
-                )
-                .set_tags((!tags.is_empty()).then_some(tags))
-                .send()
-                .await
-                .map_err(|e| ApiError::new("CreateOpenIDConnectProvider", e))?;
-            Ok(out.open_id_connect_provider_arn.unwrap_or_default())
-        }
-        .await;
+        let result = match ProviderSpec::of(&planned) {
+            Some(spec) => create_provider(&aws.iam, &url, &spec).await,
+            None => Err("the plan still has unknown values".into()),
+        };
         match result {
             Ok(arn) => {
                 let mut s = planned;
@@ -414,7 +428,11 @@ impl Resource for OidcProviderResource {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let aws = self.data.aws_or_report(diags)?;
         let arn = known_str(&prior.arn)?.to_string();
-        match update_provider(&aws.iam, &arn, &prior, &planned).await {
+        let result = match (ProviderSpec::of(&prior), ProviderSpec::of(&planned)) {
+            (Some(old), Some(new)) => update_provider(&aws.iam, &arn, &old, &new).await,
+            _ => Err("the plan still has unknown values".into()),
+        };
+        match result {
             Ok(()) => Some((planned, private_state)),
             Err(err) => {
                 report(diags, &failed(format!("updating IAM OIDC provider `{arn}`"), err));
@@ -437,23 +455,10 @@ impl Resource for OidcProviderResource {
     ) -> Option<()> {
         let aws = self.data.aws_or_report(diags)?;
         let arn = known_str(&prior.arn)?.to_string();
-        match aws
-            .iam
-            .delete_open_id_connect_provider()
-            .open_id_connect_provider_arn(&arn)
-            .send()
-            .await
-        {
-            Ok(_) => Some(()),
-            Err(e) if is_not_found(&e) => Some(()),
-            Err(e) => {
-                report(
-                    diags,
-                    &failed(
-                        format!("deleting IAM OIDC provider `{arn}`"),
-                        ApiError::new("DeleteOpenIDConnectProvider", e),
-                    ),
-                );
+        match delete_provider(&aws.iam, &arn).await {
+            Ok(()) => Some(()),
+            Err(err) => {
+                report(diags, &failed(format!("deleting IAM OIDC provider `{arn}`"), err));
                 None
             }
         }

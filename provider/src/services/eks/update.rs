@@ -71,3 +71,43 @@ pub async fn wait_update_successful(
         })
         .await
 }
+
+/// EKS's "no such cluster / node group / update".
+pub fn is_not_found<E: aws_sdk_eks::error::ProvideErrorMetadata>(err: &E) -> bool {
+    err.code() == Some("ResourceNotFoundException")
+}
+
+/// Brings the tags of a cluster or node group from `old` to `new`.
+pub async fn update_tags(
+    eks: &Client,
+    arn: &str,
+    old: &std::collections::BTreeMap<String, String>,
+    new: &std::collections::BTreeMap<String, String>,
+) -> Result<(), ApiError> {
+    let (removed, changed) = crate::framework::tags::diff(old, new);
+    if !removed.is_empty() {
+        eks.untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(removed))
+            .send()
+            .await
+            .map_err(|e| ApiError::new("UntagResource", e))?;
+    }
+    if !changed.is_empty() {
+        eks.tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(changed.into_iter().collect()))
+            .send()
+            .await
+            .map_err(|e| ApiError::new("TagResource", e))?;
+    }
+    Ok(())
+}
+
+/// Health issues as "code: message; ...", from (code, message) pairs.
+pub fn describe_issues<'a>(issues: impl Iterator<Item = (Option<&'a str>, Option<&'a str>)>) -> String {
+    issues
+        .map(|(code, message)| format!("{}: {}", code.unwrap_or("Unknown"), message.unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
