@@ -467,3 +467,21 @@ def test_create_timeout_is_honoured(workspace, clients, network, unique):
     workspace.assert_plan_changes("is tainted, so must be replaced")
     workspace.destroy()
     assert_all_gone(clients, s)
+
+
+def test_a_cluster_busy_with_an_update_is_no_drift(workspace, clients, network, unique):
+    """While EKS works on an update started elsewhere (UPDATING), a drift run
+    exits 0; once the update lands, its effect shows as an exact diff."""
+    name = f"busy-{unique}"
+    tags = {"platform-emulator/delay-seconds": "6"}
+    workspace.write(config(name, network, tags=tags, create_oidc_provider=False))
+    apply_clean(workspace)
+    update = clients.eks.update_cluster_config(name=name, logging={"clusterLogging": [
+        {"types": ["audit"], "enabled": True}]})["update"]
+    assert clients.eks.describe_cluster(name=name)["cluster"]["status"] == "UPDATING"
+    workspace.assert_plan_empty()
+    assert workspace.resource(ADDR)["status"] == "ACTIVE"  # a plan does not write state
+    wait_update(clients.eks, name, update["id"])
+    workspace.assert_plan_changes('- "audit"')
+    apply_clean(workspace)
+    workspace.destroy()

@@ -342,3 +342,27 @@ def test_stack(workspace, emulator, network, unique):
     assert {g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]} == groups_before
     key = cluster_state["managed_kms_key_id"]
     assert kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+
+
+def test_update_timeout_is_honoured_and_converges(workspace, eks, network, unique):
+    """`timeouts { update }` bounds the wait for an update: the apply fails
+    saying so, state keeps what EKS has, and once EKS finishes the update the
+    plan is empty."""
+    name = f"ngslow-{unique}"
+    cluster_attrs = {"tags": {"platform-emulator/delay-seconds": "6"}}
+    slow = '  timeouts {\n    update = "2s"\n  }\n'
+    workspace.write(config(name, network, cluster_attrs=cluster_attrs, labels={"a": "1"}, nested=(scaling(1, 3, 2), slow)))
+    apply_clean(workspace)
+    workspace.write(config(name, network, cluster_attrs=cluster_attrs, labels={"a": "2"}, nested=(scaling(1, 3, 2), slow)))
+    result = workspace.apply(check=False)
+    out = " ".join(result.output.split())
+    assert result.code == 1 and "timed out after 2s waiting for ConfigUpdate" in out, out
+    assert f"of node group `{name}:workers` (last status: InProgress)" in out, out
+    assert workspace.resource(ADDR)["labels"] == {"a": "1"}
+    [update] = eks.list_updates(name=name, nodegroupName="workers")["updateIds"]
+    wait_update(eks, name, update)
+    workspace.assert_plan_empty()
+    assert workspace.resource(ADDR)["labels"] == {"a": "1"}  # the plan refreshes in memory only
+    workspace.apply()
+    assert workspace.resource(ADDR)["labels"] == {"a": "2"}
+    workspace.destroy()

@@ -135,6 +135,24 @@ pub fn created_unless_given(
     }
 }
 
+/// The `status` of a long-running object in an update plan: the prior value
+/// when nothing else changes (so an object EKS is busy with, say UPDATING
+/// for a platform upgrade, is no drift), unknown when an apply will change
+/// something and the prior status was not the settled one.
+pub fn plan_status<S: Clone + PartialEq>(
+    planned: &mut S,
+    prior: &S,
+    status: impl Fn(&mut S) -> &mut Value<String>,
+    settled: &str,
+) {
+    let prior_status = status(&mut prior.clone()).clone();
+    *status(planned) = prior_status.clone();
+    let changing = planned != prior;
+    if changing && known_str(&prior_status) != Some(settled) {
+        *status(planned) = Value::Unknown;
+    }
+}
+
 /// A computed policy document for a plan: the prior text when it is
 /// equivalent to the desired document (so formatting never shows as a diff),
 /// the desired document otherwise, unknown while the desired one is not known.
@@ -221,6 +239,41 @@ mod tests {
             Some((&prior.0, &prior.1)),
         );
         assert_eq!((given, created), (arn("arn:role/mine"), Value::Null));
+    }
+
+    #[test]
+    fn a_busy_object_is_no_change() {
+        #[derive(Clone, PartialEq, Debug)]
+        struct S {
+            status: Value<String>,
+            size: i64,
+        }
+        let prior = S {
+            status: Value::Value("UPDATING".into()),
+            size: 1,
+        };
+        let mut planned = S {
+            status: Value::Null,
+            size: 1,
+        };
+        plan_status(&mut planned, &prior, |s| &mut s.status, "ACTIVE");
+        assert_eq!(planned, prior);
+        let mut planned = S {
+            size: 2,
+            ..prior.clone()
+        };
+        plan_status(&mut planned, &prior, |s| &mut s.status, "ACTIVE");
+        assert!(planned.status.is_unknown());
+        let settled = S {
+            status: Value::Value("ACTIVE".into()),
+            size: 1,
+        };
+        let mut planned = S {
+            size: 2,
+            ..settled.clone()
+        };
+        plan_status(&mut planned, &settled, |s| &mut s.status, "ACTIVE");
+        assert_eq!(planned.status, settled.status);
     }
 
     #[test]

@@ -35,7 +35,7 @@ use super::update::{describe_issues, is_not_found, update_tags, wait_update_succ
 use crate::framework::diag::{failed, report, ApiError, BoxError};
 use crate::framework::plan::{
     created_unless_given, default_from_config, known, known_str, known_string_map, known_string_set, optional_map,
-    optional_set, to_value_map, to_value_set, RequiresReplace, ValueStringMap, ValueStringSet,
+    optional_set, plan_status, to_value_map, to_value_set, RequiresReplace, ValueStringMap, ValueStringSet,
 };
 use crate::framework::retry::{retry, Backoff};
 use crate::framework::schema::{
@@ -655,9 +655,6 @@ fn planned(s: &mut ClusterState, config: &ClusterState, prior: Option<&ClusterSt
             if p.version != s.version {
                 s.platform_version = Value::Unknown;
             }
-            if p.status.as_ref_option().map(String::as_str) != Some("ACTIVE") {
-                s.status = Value::Unknown;
-            }
         }
         None => {
             for v in cluster_facts(s) {
@@ -1147,6 +1144,9 @@ impl Resource for ClusterResource {
                 Validator::new(diags).error(&AttributePath::new("version"), rule);
                 return None;
             }
+        }
+        if replace.is_empty() {
+            plan_status(&mut s, &prior, |state| &mut state.status, "ACTIVE");
         }
         Some((s, private_state, replace.paths))
     }

@@ -28,7 +28,7 @@ use super::update::{describe_issues, is_not_found, update_tags, wait_update_succ
 use crate::framework::diag::{failed, finish_read, report, ApiError, BoxError};
 use crate::framework::plan::{
     created_unless_given, default_from_config, known, known_str, known_string_map, known_string_set, optional_map,
-    to_value_map, to_value_set, RequiresReplace, ValueStringMap, ValueStringSet,
+    plan_status, to_value_map, to_value_set, RequiresReplace, ValueStringMap, ValueStringSet,
 };
 use crate::framework::retry::{retry, Backoff};
 use crate::framework::schema::{
@@ -682,9 +682,6 @@ fn planned(s: &mut NodeGroupState, config: &NodeGroupState, prior: Option<&NodeG
             } else {
                 Value::Unknown
             };
-            if p.status.as_ref_option().map(String::as_str) != Some("ACTIVE") {
-                s.status = Value::Unknown;
-            }
         }
         None => {
             s.arn = Value::Unknown;
@@ -995,6 +992,9 @@ impl Resource for NodeGroupResource {
         }
         if !replace.is_empty() {
             planned(&mut s, &config, None, &aws);
+        }
+        if replace.is_empty() {
+            plan_status(&mut s, &prior, |state| &mut state.status, "ACTIVE");
         }
         Some((s, private_state, replace.paths))
     }
