@@ -1183,8 +1183,7 @@ impl Resource for ClusterResource {
         let all_tags = known_string_map(&s.tags_all).unwrap_or_default();
         let mut owned_tags = all_tags.clone();
         owned_tags.insert(OWNER_TAG.to_string(), name.clone());
-        // What exists so far is recorded; unknowns become null.
-        let partial = |s: &ClusterState| without_cluster(s);
+        // On a failure, what exists so far is recorded (without_cluster: unknowns become null).
 
         // 1. The secrets key.
         if s.managed_kms_key_id.is_unknown() {
@@ -1209,7 +1208,10 @@ impl Resource for ClusterResource {
                         s.managed_kms_key_id = Value::Value(created.key_id);
                     }
                     report(diags, &failed(context, failure.error));
-                    return s.managed_kms_key_id.is_value().then(|| (partial(&s), private_state));
+                    return s
+                        .managed_kms_key_id
+                        .is_value()
+                        .then(|| (without_cluster(&s), private_state));
                 }
             }
         }
@@ -1243,7 +1245,7 @@ impl Resource for ClusterResource {
                         s.managed_role_name = Value::Value(role_name);
                     }
                     report(diags, &failed(context, failure.error));
-                    return Some((partial(&s), private_state));
+                    return Some((without_cluster(&s), private_state));
                 }
             }
         }
@@ -1251,7 +1253,7 @@ impl Resource for ClusterResource {
         // 3. The cluster, then ACTIVE.
         if let Err(err) = create_cluster(&aws, &s).await {
             report(diags, &failed(context, err));
-            return Some((partial(&s), private_state));
+            return Some((without_cluster(&s), private_state));
         }
         tracing::info!(cluster = %name, "created EKS cluster; waiting for ACTIVE");
         let cluster = match wait_cluster_active(&aws.eks, &name, Timeouts::get(&s.timeouts, Operation::Create)).await {
@@ -1261,14 +1263,8 @@ impl Resource for ClusterResource {
                 // The cluster exists: record what EKS has (tainted), so destroy removes it.
                 return match find_cluster(&aws.eks, &name).await {
                     Ok(Some(cluster)) => Some((flatten(&s, &cluster, None, &aws), private_state)),
-                    _ => {
-                        let mut kept = partial(&s);
-                        kept.arn = Value::Value(format!(
-                            "arn:{}:eks:{}:{}:cluster/{name}",
-                            identity.partition, aws.region, identity.account_id
-                        ));
-                        Some((kept, private_state))
-                    }
+                    // Destroy deletes it by name.
+                    _ => Some((without_cluster(&s), private_state)),
                 };
             }
         };
