@@ -27,6 +27,15 @@ def role_exists(iam, name: str) -> bool:
         return False
 
 
+def delete_role(iam, name: str) -> None:
+    """Deletes a role as someone in the console would: its policies, then the role."""
+    for policy in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
+        iam.detach_role_policy(RoleName=name, PolicyArn=policy["PolicyArn"])
+    for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+        iam.delete_role_policy(RoleName=name, PolicyName=policy)
+    iam.delete_role(RoleName=name)
+
+
 def create_oidc_provider(iam, issuer_host_path: str) -> str:
     """An IAM OIDC provider for `issuer_host_path` (no scheme); returns its ARN."""
     out = iam.create_open_id_connect_provider(

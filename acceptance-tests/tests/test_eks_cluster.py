@@ -485,3 +485,30 @@ def test_a_cluster_busy_with_an_update_is_no_drift(workspace, clients, network, 
     workspace.assert_plan_changes('- "audit"')
     apply_clean(workspace)
     workspace.destroy()
+
+
+def test_created_role_and_key_deleted_outside(workspace, clients, network, unique):
+    """The created role deleted out of band is an exact diff, and is recreated
+    in place under the same ARN. The created key scheduled for deletion
+    replaces the cluster (EKS cannot change a cluster's key), saying so."""
+    name = f"ownobj-{unique}"
+    workspace.write(config(name, network, create_oidc_provider=False))
+    apply_clean(workspace)
+    s = workspace.resource(ADDR)
+    aws.delete_role(clients.iam, s["managed_role_name"])
+    plan = workspace.assert_plan_changes("will be updated in-place", "+ managed_role_name")
+    assert "must be replaced" not in plan.stdout
+    apply_clean(workspace)
+    assert workspace.resource(ADDR)["arn"] == s["arn"]
+    role = clients.iam.get_role(RoleName=s["managed_role_name"])["Role"]
+    assert role["Arn"] == s["role_arn"]
+    inline = clients.iam.get_role_policy(RoleName=s["managed_role_name"], PolicyName="platform-eks-secrets-encryption")
+    assert inline["PolicyDocument"]["Statement"][0]["Resource"] == s["kms_key_arn"]
+    clients.kms.schedule_key_deletion(KeyId=s["managed_kms_key_id"], PendingWindowInDays=7)
+    workspace.assert_plan_changes("must be replaced", "~ kms_key_arn", "# forces replacement")
+    apply_clean(workspace)
+    replaced = workspace.resource(ADDR)
+    assert replaced["managed_kms_key_id"] != s["managed_kms_key_id"]
+    assert key_state(clients.kms, replaced["managed_kms_key_id"]) == "Enabled"
+    workspace.destroy()
+    assert_all_gone(clients, replaced)

@@ -234,9 +234,7 @@ def test_disappears(workspace, eks, iam, network, unique):
     while eks.list_nodegroups(clusterName=name)["nodegroups"]:
         assert time.time() < deadline + 30
         time.sleep(0.2)
-    for p in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
-        iam.detach_role_policy(RoleName=role, PolicyArn=p["PolicyArn"])
-    iam.delete_role(RoleName=role)
+    aws.delete_role(iam, role)
     refresh = workspace.run("apply", "-refresh-only", "-auto-approve", "-no-color")
     assert "Error" not in refresh.output and ADDR not in workspace.resources()
     workspace.assert_plan_changes(f"{ADDR} will be created")
@@ -366,3 +364,20 @@ def test_update_timeout_is_honoured_and_converges(workspace, eks, network, uniqu
     workspace.apply()
     assert workspace.resource(ADDR)["labels"] == {"a": "2"}
     workspace.destroy()
+
+
+def test_created_role_deleted_outside_is_recreated_in_place(workspace, eks, iam, network, unique):
+    name = f"ngrole-{unique}"
+    workspace.write(config(name, network))
+    apply_clean(workspace)
+    s = workspace.resource(ADDR)
+    aws.delete_role(iam, s["managed_role_name"])
+    plan = workspace.assert_plan_changes("will be updated in-place", "+ managed_role_name           = (known after apply)")
+    assert "must be replaced" not in plan.stdout
+    apply_clean(workspace)
+    assert workspace.resource(ADDR)["arn"] == s["arn"]
+    role = iam.get_role(RoleName=s["managed_role_name"])["Role"]
+    assert role["Arn"] == s["node_role_arn"] == describe(eks, name)["nodeRole"]
+    assert len(iam.list_attached_role_policies(RoleName=s["managed_role_name"])["AttachedPolicies"]) == 3
+    workspace.destroy()
+    assert not aws.role_exists(iam, s["managed_role_name"])

@@ -187,21 +187,13 @@ def test_import(workspace, new_workspace, iam, oidc, unique):
     destroy_and_check_gone(workspace, iam, name)
 
 
-def delete_role_out_of_band(iam, name: str) -> None:
-    for arn in attached(iam, name):
-        iam.detach_role_policy(RoleName=name, PolicyArn=arn)
-    for policy in inline_names(iam, name):
-        iam.delete_role_policy(RoleName=name, PolicyName=policy)
-    iam.delete_role(RoleName=name)
-
-
 def test_disappears(workspace, iam, oidc, unique):
     arn, _ = oidc
     name = f"gone-{unique}"
     workspace.write(config(arn, name=name, inline_policies={"s3": json.dumps(S3_READ)},
                            policy_arns=["arn:aws:iam::aws:policy/ReadOnlyAccess"]))
     apply_clean(workspace)
-    delete_role_out_of_band(iam, name)
+    aws.delete_role(iam, name)
 
     # Refresh drops it from state without an error; the plan recreates it.
     refresh = workspace.run("apply", "-refresh-only", "-auto-approve", "-no-color")
@@ -212,7 +204,7 @@ def test_disappears(workspace, iam, oidc, unique):
     assert aws.role_exists(iam, name) and inline_names(iam, name) == {"s3"}
 
     # Destroy after it disappeared again succeeds too.
-    delete_role_out_of_band(iam, name)
+    aws.delete_role(iam, name)
     destroy_and_check_gone(workspace, iam, name)
 
 

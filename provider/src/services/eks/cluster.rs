@@ -126,7 +126,7 @@ fn schema_block() -> Block {
             ("name", string(Required, "The cluster's name: 1 to 100 letters, digits, `-` and `_`, starting with a letter or digit. Changing it replaces the cluster.")),
             ("version", string(Required, "The Kubernetes version, `\"<major>.<minor>\"` such as `\"1.31\"`. Upgrades happen in place, one minor version per apply (EKS cannot skip versions or downgrade).")),
             ("role_arn", string(OptionalComputed, "The cluster's IAM role. When unset, a role named `<name>-cluster` trusting `eks.amazonaws.com`, with `AmazonEKSClusterPolicy` and the right to use the secrets key, is created and deleted with the cluster. Changing it replaces the cluster.")),
-            ("managed_role_name", string(Computed, "The name of the role this resource created, or null when `role_arn` was given.")),
+            ("managed_role_name", string(Computed, "The name of the role this resource created, or null when `role_arn` was given. If the role is deleted outside Terraform, the plan shows this attribute to be known after apply and the apply creates the role again in place, under the same name and ARN.")),
             ("subnet_ids", string_set(Required, "At least two subnets, in different availability zones, for the cluster's network interfaces. Changing them replaces the cluster.")),
             ("security_group_ids", string_set(Optional, "Extra security groups for the cluster's network interfaces (EKS always adds `cluster_security_group_id`). Changing them replaces the cluster.")),
             ("endpoint_public_access", boolean(OptionalComputed, "Whether the API server endpoint is reachable from the internet. Default `true`. Changes in place.")),
@@ -136,7 +136,7 @@ fn schema_block() -> Block {
             ("service_ipv4_cidr", string(OptionalComputed, "The CIDR block Kubernetes services get addresses from: within 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, /12 to /24. EKS picks one when unset. Only for `ip_family = \"ipv4\"`. Changing it replaces the cluster.")),
             ("service_ipv6_cidr", string(Computed, "The IPv6 CIDR block EKS gave Kubernetes services (IPv6 clusters only).")),
             ("kms_key_arn", string(OptionalComputed, "The KMS key that envelope-encrypts Kubernetes secrets. When unset, a key with rotation enabled is created (and scheduled for deletion after 30 days when the cluster is destroyed). A given key's policy must let the cluster role use it. Changing it replaces the cluster (EKS cannot change the key).")),
-            ("managed_kms_key_id", string(Computed, "The id of the key this resource created, or null when `kms_key_arn` was given.")),
+            ("managed_kms_key_id", string(Computed, "The id of the key this resource created, or null when `kms_key_arn` was given. A created key that is scheduled for deletion outside Terraform makes the plan replace the cluster, since EKS cannot change a cluster's key.")),
             ("enabled_log_types", string_set(Optional, "Control-plane logs sent to CloudWatch: any of `api`, `audit`, `authenticator`, `controllerManager`, `scheduler`. Changes in place.")),
             ("authentication_mode", string(OptionalComputed, "How IAM principals are mapped to Kubernetes identities: `API` (access entries, the default), `API_AND_CONFIG_MAP` or `CONFIG_MAP` (the `aws-auth` ConfigMap). Changing it replaces the cluster.")),
             ("bootstrap_cluster_creator_admin_permissions", boolean(OptionalComputed, "Whether the identity that creates the cluster gets a cluster-admin access entry. Default `true`. Changing it replaces the cluster.")),
@@ -370,6 +370,28 @@ fn role_name_for(cluster: &str) -> String {
         let hash = &thumbprint::sha1_hex(cluster.as_bytes())[..8];
         format!("{}-{hash}-cluster", &cluster[..64 - 8 - 9])
     }
+}
+
+/// The role this resource creates for cluster `name`.
+fn cluster_role_spec(name: &str, partition: &str, key_arn: &str, tags: &BTreeMap<String, String>) -> RoleSpec {
+    RoleSpec {
+        name: role_name_for(name),
+        path: "/".to_string(),
+        description: Some(format!("EKS cluster {name} (created by platform_eks_cluster)")),
+        trust_policy: cluster_trust_policy(),
+        max_session_duration: 3600,
+        permissions_boundary: None,
+        tags: tags.clone(),
+        policy_arns: BTreeSet::from([format!("arn:{partition}:iam::aws:policy/AmazonEKSClusterPolicy")]),
+        inline_policies: BTreeMap::from([(ENCRYPTION_POLICY.to_string(), encryption_policy(key_arn))]),
+    }
+}
+
+/// Tags of the objects created for cluster `name`: its tags and the owner tag.
+fn owned_tags(name: &str, tags_all: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut tags = tags_all.clone();
+    tags.insert(OWNER_TAG.to_string(), name.to_string());
+    tags
 }
 
 fn cluster_trust_policy() -> String {
@@ -633,6 +655,15 @@ fn planned(s: &mut ClusterState, config: &ClusterState, prior: Option<&ClusterSt
         &config.role_arn,
         prior.map(|p| (&p.role_arn, &p.managed_role_name)),
     );
+    if let (Value::Null, Some(p), Some(name)) = (&config.role_arn, prior, known_str(&s.name)) {
+        // The role this resource created is gone (see read_remote): it is
+        // created again under the same name, so the cluster's role ARN holds.
+        let ours = format!(":role/{}", role_name_for(name));
+        if p.managed_role_name.is_null() && known_str(&p.role_arn).is_some_and(|arn| arn.ends_with(&ours)) {
+            s.role_arn = p.role_arn.clone();
+            s.managed_role_name = Value::Unknown;
+        }
+    }
     created_unless_given(
         &mut s.kms_key_arn,
         &mut s.managed_kms_key_id,
@@ -869,23 +900,37 @@ async fn read_remote(aws: &AwsClients, prior: &ClusterState, name: &str) -> Resu
             .map(|p| (arn.to_string(), p.thumbprints)),
         None => None,
     };
-    Ok(Some(flatten(
+    let mut s = flatten(
         prior,
         &cluster,
         oidc.as_ref().map(|(arn, prints)| (arn.as_str(), prints)),
         aws,
-    )))
+    );
+    // The role and key this resource created, deleted outside Terraform:
+    // the plan recreates the role in place and replaces the cluster for the
+    // key (EKS cannot change it).
+    if let Some(role_name) = known_str(&s.managed_role_name) {
+        if !role::role_exists(&aws.iam, role_name).await? {
+            s.managed_role_name = Value::Null;
+        }
+    }
+    if let Some(key_id) = known_str(&s.managed_kms_key_id) {
+        if !key::key_exists(&aws.kms, key_id).await? {
+            s.managed_kms_key_id = Value::Null;
+        }
+    }
+    Ok(Some(s))
 }
 
 /// Whether anything this resource created still exists without the cluster.
 async fn leftovers_exist(aws: &AwsClients, s: &ClusterState) -> Result<bool, BoxError> {
     if let Some(role) = known_str(&s.managed_role_name) {
-        if role::find_role_by_name(&aws.iam, role).await?.is_some() {
+        if role::role_exists(&aws.iam, role).await? {
             return Ok(true);
         }
     }
     if let Some(key_id) = known_str(&s.managed_kms_key_id) {
-        if key::find_key(&aws.kms, key_id).await?.is_some() {
+        if key::key_exists(&aws.kms, key_id).await? {
             return Ok(true);
         }
     }
@@ -1181,8 +1226,7 @@ impl Resource for ClusterResource {
         };
         let mut s = planned.clone();
         let all_tags = known_string_map(&s.tags_all).unwrap_or_default();
-        let mut owned_tags = all_tags.clone();
-        owned_tags.insert(OWNER_TAG.to_string(), name.clone());
+        let owned_tags = owned_tags(&name, &all_tags);
         // On a failure, what exists so far is recorded (without_cluster: unknowns become null).
 
         // 1. The secrets key.
@@ -1220,20 +1264,7 @@ impl Resource for ClusterResource {
         // 2. The cluster role, allowed to use the key.
         if s.managed_role_name.is_unknown() {
             let role_name = role_name_for(&name);
-            let spec = RoleSpec {
-                name: role_name.clone(),
-                path: "/".to_string(),
-                description: Some(format!("EKS cluster {name} (created by platform_eks_cluster)")),
-                trust_policy: cluster_trust_policy(),
-                max_session_duration: 3600,
-                permissions_boundary: None,
-                tags: owned_tags.clone(),
-                policy_arns: BTreeSet::from([format!(
-                    "arn:{}:iam::aws:policy/AmazonEKSClusterPolicy",
-                    identity.partition
-                )]),
-                inline_policies: BTreeMap::from([(ENCRYPTION_POLICY.to_string(), encryption_policy(&key_arn))]),
-            };
+            let spec = cluster_role_spec(&name, &identity.partition, &key_arn, &owned_tags);
             match role::create_role(&aws.iam, &spec).await {
                 Ok(created) => {
                     s.role_arn = Value::Value(created.arn);
@@ -1314,6 +1345,35 @@ impl Resource for ClusterResource {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let aws = self.data.aws_or_report(diags)?;
         let name = known_str(&prior.name)?.to_string();
+        // The created role, deleted outside Terraform, comes back first.
+        let mut role_name = prior.managed_role_name.clone();
+        if role_name.is_null() && planned.managed_role_name.is_unknown() {
+            let context = format!("recreating the IAM role of EKS cluster `{name}`");
+            let partition = match aws.identity().await {
+                Ok(identity) => identity.partition.clone(),
+                Err(err) => {
+                    report(diags, &failed(context, err));
+                    return Some((prior, private_state));
+                }
+            };
+            let tags = owned_tags(&name, &known_string_map(&planned.tags_all).unwrap_or_default());
+            let spec = cluster_role_spec(
+                &name,
+                &partition,
+                known_str(&planned.kms_key_arn).unwrap_or_default(),
+                &tags,
+            );
+            match role::create_role(&aws.iam, &spec).await {
+                Ok(_) => role_name = Value::Value(spec.name),
+                Err(failure) => {
+                    report(diags, &failed(context, failure.error));
+                    if failure.created.is_none() {
+                        return Some((prior, private_state));
+                    }
+                    role_name = Value::Value(spec.name);
+                }
+            }
+        }
         let updated = match update_cluster(&aws, &prior, &planned, diags).await {
             Ok(()) => true,
             Err(err) => {
@@ -1323,6 +1383,7 @@ impl Resource for ClusterResource {
         };
         // Record what EKS and IAM have now (the OIDC provider by its ARN, which is predictable).
         let mut basis = planned.clone();
+        basis.managed_role_name = role_name;
         if basis.oidc_provider_arn.is_unknown() {
             basis.oidc_provider_arn = known_str(&prior.oidc_issuer_url).map_or(Value::Null, |issuer| {
                 let account = known_str(&prior.arn)
@@ -1344,7 +1405,7 @@ impl Resource for ClusterResource {
                 settle(&mut now);
                 Some((now, private_state))
             }
-            Ok(None) => Some((without_cluster(&planned), private_state)),
+            Ok(None) => Some((without_cluster(&basis), private_state)),
             Err(err) => {
                 if updated {
                     report(

@@ -136,7 +136,7 @@ fn schema_block() -> Block {
             ("cluster_name", string(Required, "The cluster's name (`platform_eks_cluster.x.name`). Changing it replaces the node group.")),
             ("name", string(Required, "The node group's name: 1 to 63 letters, digits, `-` and `_`, starting with a letter or digit. Changing it replaces the node group.")),
             ("node_role_arn", string(OptionalComputed, "The nodes' IAM role. When unset, a role trusting `ec2.amazonaws.com` with `AmazonEKSWorkerNodePolicy`, `AmazonEKS_CNI_Policy` and `AmazonEC2ContainerRegistryReadOnly` is created and deleted with the node group. Changing it replaces the node group.")),
-            ("managed_role_name", string(Computed, "The name of the node role this resource created, or null when `node_role_arn` was given.")),
+            ("managed_role_name", string(Computed, "The name of the node role this resource created, or null when `node_role_arn` was given. If the role is deleted outside Terraform, the next apply creates it again in place, under the same name and ARN.")),
             ("subnet_ids", string_set(Required, "The subnets the nodes run in. Changing them replaces the node group.")),
             ("instance_types", attr(AttributeType::List(Box::new(AttributeType::String)), OptionalComputed, "Instance types, in order of preference. Default `[\"t3.medium\"]`. Changing them replaces the node group.")),
             ("capacity_type", string(OptionalComputed, "`ON_DEMAND` (default), `SPOT` or `CAPACITY_BLOCK`. Changing it replaces the node group.")),
@@ -436,6 +436,28 @@ fn role_name_for(cluster: &str, name: &str) -> String {
     }
 }
 
+/// The node role this resource creates for `<cluster>:<name>`, tagged as its own.
+fn node_role_spec(cluster: &str, name: &str, partition: &str, tags_all: &BTreeMap<String, String>) -> RoleSpec {
+    let mut tags = tags_all.clone();
+    tags.insert(OWNER_TAG.to_string(), format!("{cluster}:{name}"));
+    RoleSpec {
+        name: role_name_for(cluster, name),
+        path: "/".to_string(),
+        description: Some(format!(
+            "Nodes of EKS node group {cluster}:{name} (created by platform_eks_node_group)"
+        )),
+        trust_policy: node_trust_policy(),
+        max_session_duration: 3600,
+        permissions_boundary: None,
+        tags,
+        policy_arns: NODE_POLICIES
+            .iter()
+            .map(|p| format!("arn:{partition}:iam::aws:policy/{p}"))
+            .collect(),
+        inline_policies: BTreeMap::new(),
+    }
+}
+
 fn node_trust_policy() -> String {
     serde_json::json!({
         "Version": "2012-10-17",
@@ -636,6 +658,20 @@ fn planned(s: &mut NodeGroupState, config: &NodeGroupState, prior: Option<&NodeG
         &config.node_role_arn,
         prior.map(|p| (&p.node_role_arn, &p.managed_role_name)),
     );
+    if let (Value::Null, Some(p), Some(cluster), Some(name)) = (
+        &config.node_role_arn,
+        prior,
+        known_str(&s.cluster_name),
+        known_str(&s.name),
+    ) {
+        // The role this resource created is gone (see read): it is created
+        // again under the same name, so the node group's role ARN holds.
+        let ours = format!(":role/{}", role_name_for(cluster, name));
+        if p.managed_role_name.is_null() && known_str(&p.node_role_arn).is_some_and(|arn| arn.ends_with(&ours)) {
+            s.node_role_arn = p.node_role_arn.clone();
+            s.managed_role_name = Value::Unknown;
+        }
+    }
     // Values EKS picks when unset.
     for (planned_value, config_value, prior_value) in [
         (&mut s.ami_type, &config.ami_type, prior.map(|p| &p.ami_type)),
@@ -932,10 +968,19 @@ impl Resource for NodeGroupResource {
         let name = known_str(&state.name)?.to_string();
         let found: Result<Option<NodeGroupState>, BoxError> = async {
             match find_node_group(&aws.eks, &cluster, &name).await? {
-                Some(ng) => Ok(Some(flatten(&state, &ng, &aws.default_tags))),
+                Some(ng) => {
+                    let mut s = flatten(&state, &ng, &aws.default_tags);
+                    // The created role deleted outside Terraform: the plan recreates it in place.
+                    if let Some(role_name) = known_str(&s.managed_role_name) {
+                        if !role::role_exists(&aws.iam, role_name).await? {
+                            s.managed_role_name = Value::Null;
+                        }
+                    }
+                    Ok(Some(s))
+                }
                 None => match known_str(&state.managed_role_name) {
                     // Its created role remains: keep it, so the next apply replaces the node group.
-                    Some(role_name) if role::find_role_by_name(&aws.iam, role_name).await?.is_some() => {
+                    Some(role_name) if role::role_exists(&aws.iam, role_name).await? => {
                         Ok(Some(without_node_group(&state)))
                     }
                     _ => Ok(None),
@@ -1030,25 +1075,13 @@ impl Resource for NodeGroupResource {
                     return None;
                 }
             };
-            let mut role_tags = known_string_map(&s.tags_all).unwrap_or_default();
-            role_tags.insert(OWNER_TAG.to_string(), format!("{cluster}:{name}"));
             let role_name = role_name_for(&cluster, &name);
-            let spec = RoleSpec {
-                name: role_name.clone(),
-                path: "/".to_string(),
-                description: Some(format!(
-                    "Nodes of EKS node group {cluster}:{name} (created by platform_eks_node_group)"
-                )),
-                trust_policy: node_trust_policy(),
-                max_session_duration: 3600,
-                permissions_boundary: None,
-                tags: role_tags,
-                policy_arns: NODE_POLICIES
-                    .iter()
-                    .map(|p| format!("arn:{partition}:iam::aws:policy/{p}"))
-                    .collect(),
-                inline_policies: BTreeMap::new(),
-            };
+            let spec = node_role_spec(
+                &cluster,
+                &name,
+                &partition,
+                &known_string_map(&s.tags_all).unwrap_or_default(),
+            );
             match role::create_role(&aws.iam, &spec).await {
                 Ok(created) => {
                     s.node_role_arn = Value::Value(created.arn);
@@ -1097,6 +1130,30 @@ impl Resource for NodeGroupResource {
         let aws = self.data.aws_or_report(diags)?;
         let cluster = known_str(&prior.cluster_name)?.to_string();
         let name = known_str(&prior.name)?.to_string();
+        let mut planned = planned;
+        if prior.managed_role_name.is_null() && planned.managed_role_name.is_unknown() {
+            // The created role, deleted outside Terraform, comes back first.
+            let context = format!("recreating the node role of node group `{cluster}:{name}`");
+            let partition = match aws.identity().await {
+                Ok(identity) => identity.partition.clone(),
+                Err(err) => {
+                    report(diags, &failed(context, err));
+                    return Some((prior, private_state));
+                }
+            };
+            let tags = known_string_map(&planned.tags_all).unwrap_or_default();
+            let spec = node_role_spec(&cluster, &name, &partition, &tags);
+            match role::create_role(&aws.iam, &spec).await {
+                Ok(_) => planned.managed_role_name = Value::Value(spec.name),
+                Err(failure) => {
+                    report(diags, &failed(context, failure.error));
+                    if failure.created.is_none() {
+                        return Some((prior, private_state));
+                    }
+                    planned.managed_role_name = Value::Value(spec.name);
+                }
+            }
+        }
         let updated = match update_node_group(&aws, &prior, &planned).await {
             Ok(()) => true,
             Err(err) => {

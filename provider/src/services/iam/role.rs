@@ -212,6 +212,18 @@ pub async fn find_role_by_name(iam: &Client, name: &str) -> Result<Option<Remote
     }))
 }
 
+/// Whether the role exists (one GetRole call; [`find_role_by_name`] reads everything).
+pub async fn role_exists(iam: &Client, name: &str) -> Result<bool, RoleError> {
+    match iam.get_role().role_name(name).send().await {
+        Ok(_) => Ok(true),
+        Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => Ok(false),
+        Err(err) => Err(RoleError::Read {
+            name: name.to_string(),
+            source: ApiError::new("GetRole", err),
+        }),
+    }
+}
+
 fn iam_tags(name: &str, tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, RoleError> {
     tags.iter()
         .map(|(k, v)| {

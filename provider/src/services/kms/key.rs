@@ -189,6 +189,18 @@ pub async fn find_key(kms: &Client, key_id: &str) -> Result<Option<RemoteKey>, K
     }))
 }
 
+/// Whether the key exists and is not pending deletion (one DescribeKey call).
+pub async fn key_exists(kms: &Client, key_id: &str) -> Result<bool, KeyError> {
+    match kms.describe_key().key_id(key_id).send().await {
+        Ok(out) => Ok(out.key_metadata.is_some_and(|m| !is_gone(m.key_state()))),
+        Err(e) if e.as_service_error().is_some_and(|e| e.is_not_found_exception()) => Ok(false),
+        Err(e) => Err(KeyError::Read {
+            key: key_id.to_string(),
+            source: ApiError::new("DescribeKey", e),
+        }),
+    }
+}
+
 /// An alias: (alias ARN, target key id); `Ok(None)` when it does not exist.
 pub async fn find_alias(kms: &Client, alias: &str) -> Result<Option<(String, Option<String>)>, KeyError> {
     let mut pages = kms.list_aliases().into_paginator().send();
