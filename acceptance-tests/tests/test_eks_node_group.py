@@ -129,13 +129,15 @@ def test_update(workspace, eks, network, unique):
 
 
 def test_version_follows_the_cluster(workspace, eks, network, unique):
-    """The cluster is upgraded, then the node group (UpdateNodegroupVersion)."""
+    """With `version` from the cluster, one apply upgrades the cluster, then
+    the node group (UpdateNodegroupVersion), in that order."""
+    from platform_acc.hcl import Raw
     name = f"ngver-{unique}"
-    workspace.write(config(name, network, cluster_attrs={"version": "1.29"}))
+    follow = Raw("platform_eks_cluster.main.version")
+    workspace.write(config(name, network, cluster_attrs={"version": "1.29"}, version=follow))
     apply_clean(workspace)
     assert describe(eks, name)["version"] == "1.29"
-    workspace.write(config(name, network, cluster_attrs={"version": "1.30"}, version="1.30"))
-    workspace.run("apply", "-auto-approve", "-no-color", "-target=platform_eks_cluster.main")
+    workspace.write(config(name, network, cluster_attrs={"version": "1.30"}, version=follow))
     apply_clean(workspace)
     ng = describe(eks, name)
     assert ng["version"] == "1.30" and workspace.resource(ADDR)["release_version"] == ng["releaseVersion"]

@@ -23,6 +23,7 @@ resource "platform_eks_cluster" "main" {
 resource "platform_eks_node_group" "system" {
   cluster_name   = platform_eks_cluster.main.name
   name           = "system"
+  version        = platform_eks_cluster.main.version # nodes follow cluster upgrades
   subnet_ids     = var.subnet_ids
   instance_types = ["m6i.large"]
 
@@ -52,6 +53,7 @@ resource "platform_eks_node_group" "system" {
 resource "platform_eks_node_group" "general" {
   cluster_name   = platform_eks_cluster.main.name
   name           = "general"
+  version        = platform_eks_cluster.main.version
   subnet_ids     = var.subnet_ids
   instance_types = ["m6i.xlarge", "m6a.xlarge"]
   capacity_type  = "SPOT"
