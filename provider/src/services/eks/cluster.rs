@@ -368,7 +368,8 @@ fn role_name_for(cluster: &str) -> String {
         name
     } else {
         let hash = &thumbprint::sha1_hex(cluster.as_bytes())[..8];
-        format!("{}-{hash}-cluster", &cluster[..64 - 8 - 9])
+        let head: String = cluster.chars().take(64 - 8 - 9).collect();
+        format!("{head}-{hash}-cluster")
     }
 }
 

@@ -432,7 +432,8 @@ fn role_name_for(cluster: &str, name: &str) -> String {
         full
     } else {
         let hash = &sha1_hex(format!("{cluster}:{name}").as_bytes())[..8];
-        format!("{}-{hash}-node", &full[..64 - 8 - 6])
+        let head: String = full.chars().take(64 - 8 - 6).collect();
+        format!("{head}-{hash}-node")
     }
 }
 
