@@ -1,6 +1,8 @@
 """boto3 clients against the emulator, for out-of-band changes and checks."""
 from __future__ import annotations
 
+import time
+
 import boto3
 from botocore.config import Config
 
@@ -56,3 +58,16 @@ def create_network(endpoint: str) -> dict:
         for i, zone in enumerate("ab")
     ]
     return {"vpc_id": vpc, "subnet_ids": subnets}
+
+
+def wait_update(eks, cluster: str, update_id: str, nodegroup: str | None = None, timeout: float = 30.0) -> None:
+    """Waits until an EKS update is no longer InProgress, and requires Successful."""
+    kwargs = {"nodegroupName": nodegroup} if nodegroup else {}
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        status = eks.describe_update(name=cluster, updateId=update_id, **kwargs)["update"]["status"]
+        if status != "InProgress":
+            assert status == "Successful", f"update {update_id} ended {status}"
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"update {update_id} did not finish within {timeout}s")

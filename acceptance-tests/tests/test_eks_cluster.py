@@ -3,8 +3,8 @@ emulator (moto with the EKS extension: asynchronous status transitions and
 updates, subnets that must exist in EC2)."""
 from __future__ import annotations
 
-import base64
 import json
+import time
 
 import pytest
 import yaml
@@ -279,7 +279,6 @@ def test_disappears(workspace, clients, network, unique):
 
 def delete_out_of_band(eks, name: str) -> None:
     """Deletes the cluster as someone in the console would, and waits until it is gone."""
-    import time
     eks.delete_cluster(name=name)
     deadline = time.time() + 30
     while not cluster_gone(eks, name):
@@ -298,9 +297,9 @@ def test_drift(workspace, clients, network, unique):
     clients.eks.untag_resource(resourceArn=arn, tagKeys=["owner"])
     update = clients.eks.update_cluster_config(name=name, logging={"clusterLogging": [
         {"types": ["audit"], "enabled": False}, {"types": ["scheduler"], "enabled": True}]})["update"]
-    wait_update(clients.eks, name, update["id"])
+    aws.wait_update(clients.eks, name, update["id"])
     update = clients.eks.update_cluster_config(name=name, resourcesVpcConfig={"endpointPrivateAccess": True})["update"]
-    wait_update(clients.eks, name, update["id"])
+    aws.wait_update(clients.eks, name, update["id"])
     clients.iam.update_open_id_connect_provider_thumbprint(OpenIDConnectProviderArn=s["oidc_provider_arn"],
                                                            ThumbprintList=[PRINT_B])
     workspace.assert_plan_changes(
@@ -313,19 +312,6 @@ def test_drift(workspace, clients, network, unique):
     c = clients.eks.describe_cluster(name=name)["cluster"]
     assert c["tags"] == {"owner": "platform"} and c["resourcesVpcConfig"]["endpointPrivateAccess"] is False
     workspace.destroy()
-
-
-def wait_update(eks, name, update_id, nodegroup=None):
-    import time
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        kwargs = {"nodegroupName": nodegroup} if nodegroup else {}
-        status = eks.describe_update(name=name, updateId=update_id, **kwargs)["update"]["status"]
-        if status != "InProgress":
-            assert status == "Successful"
-            return
-        time.sleep(0.2)
-    raise AssertionError("update did not finish")
 
 
 def test_no_perpetual_diff(workspace, network, unique):
@@ -481,7 +467,7 @@ def test_a_cluster_busy_with_an_update_is_no_drift(workspace, clients, network, 
     assert clients.eks.describe_cluster(name=name)["cluster"]["status"] == "UPDATING"
     workspace.assert_plan_empty()
     assert workspace.resource(ADDR)["status"] == "ACTIVE"  # a plan does not write state
-    wait_update(clients.eks, name, update["id"])
+    aws.wait_update(clients.eks, name, update["id"])
     workspace.assert_plan_changes('- "audit"')
     apply_clean(workspace)
     workspace.destroy()

@@ -55,17 +55,6 @@ def describe(eks, cluster_name: str, name: str = "workers") -> dict:
     return eks.describe_nodegroup(clusterName=cluster_name, nodegroupName=name)["nodegroup"]
 
 
-def wait_update(eks, cluster_name: str, update_id: str, nodegroup: str = "workers") -> None:
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        status = eks.describe_update(name=cluster_name, updateId=update_id, nodegroupName=nodegroup)["update"]["status"]
-        if status != "InProgress":
-            assert status == "Successful"
-            return
-        time.sleep(0.2)
-    raise AssertionError("update did not finish")
-
-
 def test_basic(workspace, eks, iam, network, unique):
     name = f"ng-{unique}"
     workspace.write(config(name, network, labels={"pool": "general"}, tags={"team": "platform"},
@@ -152,7 +141,7 @@ def test_autoscaler_changed_desired_size(workspace, eks, network, unique):
     apply_clean(workspace)
     update = eks.update_nodegroup_config(clusterName=name, nodegroupName="workers",
                                          scalingConfig={"desiredSize": 4})["update"]
-    wait_update(eks, name, update["id"])
+    aws.wait_update(eks, name, update["id"], "workers")
     workspace.assert_plan_empty()
     assert workspace.run("plan", "-refresh-only", "-detailed-exitcode", "-no-color", ok_codes=(0, 2)).code in (0, 2)
     workspace.apply()
@@ -167,7 +156,7 @@ def test_autoscaler_changed_desired_size(workspace, eks, network, unique):
     apply_clean(workspace)
     update = eks.update_nodegroup_config(clusterName=name, nodegroupName="workers",
                                          scalingConfig={"desiredSize": 5})["update"]
-    wait_update(eks, name, update["id"])
+    aws.wait_update(eks, name, update["id"], "workers")
     workspace.assert_plan_empty()
     workspace.write(config(name, network, nested=(scaling(1, 3),)))
     workspace.assert_plan_changes("~ max     = 5 -> 3", "~ desired = 5 -> 3")
@@ -254,7 +243,7 @@ def test_drift(workspace, eks, network, unique):
         labels={"addOrUpdateLabels": {"rogue": "1"}, "removeLabels": ["pool"]},
         taints={"removeTaints": [{"key": "dedicated", "value": "gpu", "effect": "NO_SCHEDULE"}]},
         scalingConfig={"minSize": 0, "maxSize": 3, "desiredSize": 2})["update"]
-    wait_update(eks, name, update["id"])
+    aws.wait_update(eks, name, update["id"], "workers")
     eks.tag_resource(resourceArn=arn, tags={"rogue": "yes"})
     workspace.assert_plan_changes('- "rogue" = "1"', '+ "pool" = "general"', "+ taint {", '+ effect = "NO_SCHEDULE"',
                                   "~ min = 0 -> 1", '- "rogue" = "yes"')
@@ -360,7 +349,7 @@ def test_update_timeout_is_honoured_and_converges(workspace, eks, network, uniqu
     assert f"of node group `{name}:workers` (last status: InProgress)" in out, out
     assert workspace.resource(ADDR)["labels"] == {"a": "1"}
     [update] = eks.list_updates(name=name, nodegroupName="workers")["updateIds"]
-    wait_update(eks, name, update)
+    aws.wait_update(eks, name, update, "workers")
     workspace.assert_plan_empty()
     assert workspace.resource(ADDR)["labels"] == {"a": "1"}  # the plan refreshes in memory only
     workspace.apply()
