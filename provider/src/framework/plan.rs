@@ -113,22 +113,38 @@ pub fn optional_string(prior: &Value<String>, remote: Option<&str>) -> Value<Str
 /// names it (`role_arn`), `created` the computed one that is set only when
 /// the resource made it (`managed_role_name`). A created object stays while
 /// the configuration leaves `given` unset; otherwise both are decided at apply.
+///
+/// `recreatable` is the ARN suffix (`:role/<name>`) the resource gives the
+/// objects it creates, for objects it can make again under the same name and
+/// so the same ARN: when a refresh found the created object gone (`created`
+/// null) while `given` still ends with that suffix, it is planned to be
+/// created again in place.
 pub fn created_unless_given(
     given: &mut Value<String>,
     created: &mut Value<String>,
     config_given: &Value<String>,
     prior: Option<(&Value<String>, &Value<String>)>,
+    recreatable: Option<&str>,
 ) {
     if !config_given.is_null() {
         *created = Value::Null;
         return;
     }
-    match prior.filter(|(_, prior_created)| prior_created.is_value()) {
-        Some((prior_given, prior_created)) => {
+    let ours = |arn: &Value<String>| {
+        recreatable
+            .zip(known_str(arn))
+            .is_some_and(|(suffix, arn)| arn.ends_with(suffix))
+    };
+    match prior {
+        Some((prior_given, prior_created)) if prior_created.is_value() => {
             *given = prior_given.clone();
             *created = prior_created.clone();
         }
-        None => {
+        Some((prior_given, prior_created)) if prior_created.is_null() && ours(prior_given) => {
+            *given = prior_given.clone();
+            *created = Value::Unknown;
+        }
+        _ => {
             *given = Value::Unknown;
             *created = Value::Unknown;
         }
@@ -224,11 +240,11 @@ mod tests {
         let arn = |s: &str| Value::Value(s.to_string());
         let (mut given, mut created) = (Value::Null, Value::Null);
         // Unset, nothing created yet: both known only after apply.
-        created_unless_given(&mut given, &mut created, &Value::Null, None);
+        created_unless_given(&mut given, &mut created, &Value::Null, None, None);
         assert!(given.is_unknown() && created.is_unknown());
         // Unset, created before: kept.
         let prior = (arn("arn:role/c"), arn("c"));
-        created_unless_given(&mut given, &mut created, &Value::Null, Some((&prior.0, &prior.1)));
+        created_unless_given(&mut given, &mut created, &Value::Null, Some((&prior.0, &prior.1)), None);
         assert_eq!((given.clone(), created.clone()), prior);
         // Given: nothing is created.
         let mut given = arn("arn:role/mine");
@@ -237,8 +253,33 @@ mod tests {
             &mut created,
             &arn("arn:role/mine"),
             Some((&prior.0, &prior.1)),
+            None,
         );
         assert_eq!((given, created), (arn("arn:role/mine"), Value::Null));
+        // Created, then gone: made again under the same ARN when it can be.
+        let vanished = (arn("arn:role/c"), Value::Null);
+        let (mut given, mut created) = (Value::Null, Value::Null);
+        created_unless_given(
+            &mut given,
+            &mut created,
+            &Value::Null,
+            Some((&vanished.0, &vanished.1)),
+            Some(":role/c"),
+        );
+        assert_eq!(given, arn("arn:role/c"));
+        assert!(created.is_unknown());
+        // ...but not a role given before and now unset, nor an object that cannot be made again.
+        for recreatable in [Some(":role/other"), None] {
+            let (mut given, mut created) = (Value::Null, Value::Null);
+            created_unless_given(
+                &mut given,
+                &mut created,
+                &Value::Null,
+                Some((&vanished.0, &vanished.1)),
+                recreatable,
+            );
+            assert!(given.is_unknown() && created.is_unknown());
+        }
     }
 
     #[test]

@@ -650,26 +650,23 @@ fn planned(s: &mut ClusterState, config: &ClusterState, prior: Option<&ClusterSt
     };
     let prior = prior.filter(|p| p.arn.is_value());
     // The created role and key stay while the configuration leaves them unset.
+    // A created role deleted outside Terraform (see read_remote) is created
+    // again under the same name, so the cluster's role ARN holds.
+    let own_role = known_str(&s.name).map(|name| format!(":role/{}", role_name_for(name)));
     created_unless_given(
         &mut s.role_arn,
         &mut s.managed_role_name,
         &config.role_arn,
         prior.map(|p| (&p.role_arn, &p.managed_role_name)),
+        own_role.as_deref(),
     );
-    if let (Value::Null, Some(p), Some(name)) = (&config.role_arn, prior, known_str(&s.name)) {
-        // The role this resource created is gone (see read_remote): it is
-        // created again under the same name, so the cluster's role ARN holds.
-        let ours = format!(":role/{}", role_name_for(name));
-        if p.managed_role_name.is_null() && known_str(&p.role_arn).is_some_and(|arn| arn.ends_with(&ours)) {
-            s.role_arn = p.role_arn.clone();
-            s.managed_role_name = Value::Unknown;
-        }
-    }
     created_unless_given(
         &mut s.kms_key_arn,
         &mut s.managed_kms_key_id,
         &config.kms_key_arn,
         prior.map(|p| (&p.kms_key_arn, &p.managed_kms_key_id)),
+        // A cluster's key cannot change: a vanished created key replaces the cluster.
+        None,
     );
     if config.service_ipv4_cidr.is_null() {
         s.service_ipv4_cidr = match (prior, known_str(&s.ip_family)) {

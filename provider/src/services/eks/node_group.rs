@@ -653,26 +653,18 @@ fn planned(s: &mut NodeGroupState, config: &NodeGroupState, prior: Option<&NodeG
         None => Value::Unknown,
     };
     let prior = prior.filter(|p| p.arn.is_value());
+    // A created role deleted outside Terraform (see read) is created again
+    // under the same name, so the node group's role ARN holds.
+    let own_role = known_str(&s.cluster_name)
+        .zip(known_str(&s.name))
+        .map(|(cluster, name)| format!(":role/{}", role_name_for(cluster, name)));
     created_unless_given(
         &mut s.node_role_arn,
         &mut s.managed_role_name,
         &config.node_role_arn,
         prior.map(|p| (&p.node_role_arn, &p.managed_role_name)),
+        own_role.as_deref(),
     );
-    if let (Value::Null, Some(p), Some(cluster), Some(name)) = (
-        &config.node_role_arn,
-        prior,
-        known_str(&s.cluster_name),
-        known_str(&s.name),
-    ) {
-        // The role this resource created is gone (see read): it is created
-        // again under the same name, so the node group's role ARN holds.
-        let ours = format!(":role/{}", role_name_for(cluster, name));
-        if p.managed_role_name.is_null() && known_str(&p.node_role_arn).is_some_and(|arn| arn.ends_with(&ours)) {
-            s.node_role_arn = p.node_role_arn.clone();
-            s.managed_role_name = Value::Unknown;
-        }
-    }
     // Values EKS picks when unset.
     for (planned_value, config_value, prior_value) in [
         (&mut s.ami_type, &config.ami_type, prior.map(|p| &p.ami_type)),
