@@ -31,7 +31,7 @@ use super::oidc_provider::{
     create_provider, delete_provider, find_oidc_provider, update_provider, ProviderSpec, DEFAULT_CLIENT_ID,
 };
 use super::thumbprint;
-use super::update::{describe_issues, is_not_found, update_tags, wait_update_successful};
+use super::update::{describe_issues, is_not_found, recreate_role, update_tags, wait_update_successful};
 use crate::framework::diag::{failed, report, ApiError, BoxError};
 use crate::framework::plan::{
     created_unless_given, default_from_config, known, known_str, known_string_map, known_string_set, optional_map,
@@ -1346,31 +1346,17 @@ impl Resource for ClusterResource {
         // The created role, deleted outside Terraform, comes back first.
         let mut role_name = prior.managed_role_name.clone();
         if role_name.is_null() && planned.managed_role_name.is_unknown() {
-            let context = format!("recreating the IAM role of EKS cluster `{name}`");
-            let partition = match aws.identity().await {
-                Ok(identity) => identity.partition.clone(),
-                Err(err) => {
-                    report(diags, &failed(context, err));
-                    return Some((prior, private_state));
-                }
-            };
             let tags = owned_tags(&name, &known_string_map(&planned.tags_all).unwrap_or_default());
-            let spec = cluster_role_spec(
-                &name,
-                &partition,
-                known_str(&planned.kms_key_arn).unwrap_or_default(),
-                &tags,
-            );
-            match role::create_role(&aws.iam, &spec).await {
-                Ok(_) => role_name = Value::Value(spec.name),
-                Err(failure) => {
-                    report(diags, &failed(context, failure.error));
-                    if failure.created.is_none() {
-                        return Some((prior, private_state));
-                    }
-                    role_name = Value::Value(spec.name);
-                }
-            }
+            let key_arn = known_str(&planned.kms_key_arn).unwrap_or_default();
+            let context = format!("recreating the IAM role of EKS cluster `{name}`");
+            let Some(created) = recreate_role(&aws, diags, context, |partition| {
+                cluster_role_spec(&name, partition, key_arn, &tags)
+            })
+            .await
+            else {
+                return Some((prior, private_state));
+            };
+            role_name = Value::Value(created);
         }
         let updated = match update_cluster(&aws, &prior, &planned, diags).await {
             Ok(()) => true,

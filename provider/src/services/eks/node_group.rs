@@ -24,7 +24,7 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use super::cluster::{cluster_name, is_role_propagation, parse_version, GONE_CONFIRMATIONS};
 use super::thumbprint::sha1_hex;
-use super::update::{describe_issues, is_not_found, update_tags, wait_update_successful};
+use super::update::{describe_issues, is_not_found, recreate_role, update_tags, wait_update_successful};
 use crate::framework::diag::{failed, finish_read, report, ApiError, BoxError};
 use crate::framework::plan::{
     created_unless_given, default_from_config, known, known_str, known_string_map, known_string_set, optional_map,
@@ -1126,26 +1126,16 @@ impl Resource for NodeGroupResource {
         let mut planned = planned;
         if prior.managed_role_name.is_null() && planned.managed_role_name.is_unknown() {
             // The created role, deleted outside Terraform, comes back first.
-            let context = format!("recreating the node role of node group `{cluster}:{name}`");
-            let partition = match aws.identity().await {
-                Ok(identity) => identity.partition.clone(),
-                Err(err) => {
-                    report(diags, &failed(context, err));
-                    return Some((prior, private_state));
-                }
-            };
             let tags = known_string_map(&planned.tags_all).unwrap_or_default();
-            let spec = node_role_spec(&cluster, &name, &partition, &tags);
-            match role::create_role(&aws.iam, &spec).await {
-                Ok(_) => planned.managed_role_name = Value::Value(spec.name),
-                Err(failure) => {
-                    report(diags, &failed(context, failure.error));
-                    if failure.created.is_none() {
-                        return Some((prior, private_state));
-                    }
-                    planned.managed_role_name = Value::Value(spec.name);
-                }
-            }
+            let context = format!("recreating the node role of node group `{cluster}:{name}`");
+            let Some(created) = recreate_role(&aws, diags, context, |partition| {
+                node_role_spec(&cluster, &name, partition, &tags)
+            })
+            .await
+            else {
+                return Some((prior, private_state));
+            };
+            planned.managed_role_name = Value::Value(created);
         }
         let updated = match update_node_group(&aws, &prior, &planned).await {
             Ok(()) => true,

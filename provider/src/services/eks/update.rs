@@ -1,6 +1,7 @@
-//! EKS updates (UpdateClusterVersion, UpdateClusterConfig,
-//! UpdateNodegroupConfig, UpdateNodegroupVersion) and the waiters shared by
-//! the cluster and node-group resources.
+//! What the cluster and node-group resources share: waiting for EKS updates
+//! (UpdateClusterVersion, UpdateClusterConfig, UpdateNodegroupConfig,
+//! UpdateNodegroupVersion) to succeed, tag updates, not-found and health-issue
+//! texts, and re-creating a role they had created.
 
 use std::time::Duration;
 
@@ -110,4 +111,32 @@ pub fn describe_issues<'a>(issues: impl Iterator<Item = (Option<&'a str>, Option
         .map(|(code, message)| format!("{}: {}", code.unwrap_or("Unknown"), message.unwrap_or_default()))
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// Creates again a role the resource had created and that was deleted
+/// outside Terraform; `spec` builds it for the caller's partition. Returns
+/// the role's name when it exists afterwards (also after a half-failed
+/// create), `None` when nothing was created. Failures are reported.
+pub async fn recreate_role(
+    aws: &crate::provider::AwsClients,
+    diags: &mut tf_provider::Diagnostics,
+    context: String,
+    spec: impl FnOnce(&str) -> crate::services::iam::role::RoleSpec,
+) -> Option<String> {
+    use crate::framework::diag::{failed, report};
+    let partition = match aws.identity().await {
+        Ok(identity) => identity.partition.clone(),
+        Err(err) => {
+            report(diags, &failed(context, err));
+            return None;
+        }
+    };
+    let spec = spec(&partition);
+    match crate::services::iam::role::create_role(&aws.iam, &spec).await {
+        Ok(_) => Some(spec.name),
+        Err(failure) => {
+            report(diags, &failed(context, failure.error));
+            failure.created.map(|_| spec.name)
+        }
+    }
 }
