@@ -6,6 +6,15 @@ protocols such as KMS, or the method and path of REST-JSON EKS, matched
 against the request URIs of botocore's EKS model), in which case the proxy
 answers with the rule's error instead, in the protocol's error format, as many
 times as the rule says. Every request is counted per action.
+
+A rule's `mode` says when and how it strikes:
+- `before` (the default): the request never reaches the emulator; the error is the answer.
+- `after`: the request is forwarded (so it takes effect), then the answer is
+  replaced by the error: a lost answer, as after a 5xx from a load balancer.
+- `drop_after`: the request is forwarded, then the connection is closed
+  without any answer: a lost answer, as after a connection reset.
+- `malformed`: the request is forwarded, then answered 200 with `body`
+  (by default a body no client can parse).
 """
 from __future__ import annotations
 
@@ -27,6 +36,8 @@ class Fault:
     code: str
     message: str
     times: int
+    mode: str = "before"
+    body: bytes = b"<<not a valid answer>>"
 
 
 class FaultProxy:
@@ -58,6 +69,22 @@ class FaultProxy:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 action = proxy._action(self.command, self.path, self.headers, body)
                 fault = proxy._take(action)
+                if fault and fault.mode != "before":
+                    proxy._forward(self, body, answer=False)
+                    if fault.mode == "drop_after":
+                        self.close_connection = True
+                        try:
+                            self.connection.shutdown(2)
+                        except OSError:
+                            pass
+                        return
+                    if fault.mode == "malformed":
+                        self.send_response(200)
+                        self.send_header("Content-Type", "application/json")
+                        self.send_header("Content-Length", str(len(fault.body)))
+                        self.end_headers()
+                        self.wfile.write(fault.body)
+                        return
                 if fault:
                     extra = {}
                     if self.headers.get("X-Amz-Target"):
@@ -84,25 +111,31 @@ class FaultProxy:
                     self.end_headers()
                     self.wfile.write(payload)
                     return
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-                req = urllib.request.Request(proxy.upstream + self.path, data=body if body else None, headers=headers,
-                                             method=self.command)
-                try:
-                    with urllib.request.urlopen(req, timeout=30) as resp:
-                        status, resp_headers, data = resp.status, resp.headers, resp.read()
-                except urllib.error.HTTPError as err:
-                    status, resp_headers, data = err.code, err.headers, err.read()
-                self.send_response(status)
-                for k, v in resp_headers.items():
-                    if k.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date"):
-                        self.send_header(k, v)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                proxy._forward(self, body, answer=True)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def _forward(self, handler, body: bytes, answer: bool) -> None:
+        """Sends the request on to the emulator; relays the answer when `answer`."""
+        headers = {k: v for k, v in handler.headers.items() if k.lower() not in ("host", "content-length")}
+        req = urllib.request.Request(self.upstream + handler.path, data=body if body else None, headers=headers,
+                                     method=handler.command)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                status, resp_headers, data = resp.status, resp.headers, resp.read()
+        except urllib.error.HTTPError as err:
+            status, resp_headers, data = err.code, err.headers, err.read()
+        if not answer:
+            return
+        handler.send_response(status)
+        for k, v in resp_headers.items():
+            if k.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date"):
+                handler.send_header(k, v)
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
 
     def _action(self, method: str, path: str, headers, body: bytes) -> str:
         target = headers.get("X-Amz-Target")
@@ -127,9 +160,22 @@ class FaultProxy:
                     return fault
         return None
 
-    def inject(self, action: str, status: int, code: str, message: str, times: int = 1) -> None:
+    def inject(self, action: str, status: int, code: str, message: str, times: int = 1, mode: str = "before",
+               body: bytes | None = None) -> None:
+        if mode not in ("before", "after", "drop_after", "malformed"):
+            raise ValueError(f"unknown fault mode {mode!r}")
         with self._lock:
-            self.faults.append(Fault(action, status, code, message, times))
+            fault = Fault(action, status, code, message, times, mode)
+            if body is not None:
+                fault.body = body
+            self.faults.append(fault)
+
+    def lose_answer(self, action: str, times: int = 1, drop: bool = False) -> None:
+        """Forwards `action`, then loses its answer: a 500 (`after`), or a closed connection (`drop_after`)."""
+        if drop:
+            self.inject(action, 0, "", "", times, mode="drop_after")
+        else:
+            self.inject(action, 500, "InternalFailure", "the answer was lost (fault proxy)", times, mode="after")
 
     def close(self) -> None:
         self.server.shutdown()

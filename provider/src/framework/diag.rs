@@ -5,6 +5,7 @@
 
 use std::error::Error;
 
+use aws_sdk_iam::config::http::HttpResponse;
 use tf_provider::Diagnostics;
 
 /// The error's cause chain, outermost first, without repeated lines.
@@ -93,6 +94,11 @@ pub struct ApiError {
     pub operation: &'static str,
     pub code: Option<String>,
     pub message: Option<String>,
+    /// The request may have taken effect although no answer says so: a
+    /// timeout, a dropped connection, a 5xx or an unreadable response. A
+    /// non-idempotent create that fails this way must look for what it may
+    /// have made before anything else (see [`crate::framework::ownership`]).
+    pub ambiguous: bool,
     #[source]
     pub source: Box<dyn Error + Send + Sync>,
 }
@@ -107,17 +113,37 @@ fn describe(code: Option<&str>, message: Option<&str>) -> String {
 
 impl ApiError {
     /// Wraps an SDK error from `operation`.
-    pub fn new<E, R>(operation: &'static str, err: aws_sdk_iam::error::SdkError<E, R>) -> Self
+    pub fn new<E>(operation: &'static str, err: aws_sdk_iam::error::SdkError<E, HttpResponse>) -> Self
     where
         E: aws_sdk_iam::error::ProvideErrorMetadata + Error + Send + Sync + 'static,
-        R: std::fmt::Debug + Send + Sync + 'static,
     {
-        use aws_sdk_iam::error::ProvideErrorMetadata;
+        use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
+        let ambiguous = match &err {
+            // Never sent: the request could not be built, or no connection was made.
+            SdkError::ConstructionFailure(_) => false,
+            SdkError::DispatchFailure(failure) => !failure.is_user(),
+            SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
+            SdkError::ServiceError(ctx) => ctx.raw().status().is_server_error(),
+            _ => true,
+        };
         Self {
             operation,
             code: err.code().map(str::to_string),
             message: err.message().map(str::to_string),
+            ambiguous,
             source: Box::new(err),
+        }
+    }
+
+    /// An error made here rather than by the SDK (a malformed answer, a test).
+    pub fn other(operation: &'static str, code: Option<&str>, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self {
+            operation,
+            code: code.map(str::to_string),
+            message: Some(message.clone()),
+            ambiguous: false,
+            source: message.into(),
         }
     }
 

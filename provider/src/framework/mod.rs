@@ -4,6 +4,7 @@
 
 pub mod diag;
 pub mod naming;
+pub mod ownership;
 pub mod plan;
 pub mod policy;
 pub mod retry;

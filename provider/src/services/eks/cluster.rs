@@ -1076,7 +1076,11 @@ async fn delete_all(aws: &AwsClients, s: &ClusterState) -> Result<(), BoxError> 
         key::schedule_deletion(&aws.kms, key_id, KEY_DELETION_WINDOW_DAYS).await?;
     }
     if let Some(role_name) = known_str(&s.managed_role_name) {
-        role::delete_role(&aws.iam, role_name).await?;
+        // Only the role carrying this cluster's owner tag is deleted.
+        role::delete_role(&aws.iam, role_name, |r| {
+            r.spec.tags.get(OWNER_TAG).map(String::as_str) == known_str(&s.name)
+        })
+        .await?;
     }
     Ok(())
 }
@@ -1529,12 +1533,7 @@ mod tests {
 
     #[test]
     fn propagation_errors_are_named() {
-        let err = |code: &str, message: &str| ApiError {
-            operation: "CreateCluster",
-            code: Some(code.into()),
-            message: Some(message.into()),
-            source: "x".into(),
-        };
+        let err = |code: &str, message: &str| ApiError::other("CreateCluster", Some(code), message);
         assert!(is_role_propagation(&err(
             "InvalidParameterException",
             "Role with arn: arn:aws:iam::123456789012:role/x could not be assumed because it does not exist or the trusted entity is not correct"

@@ -924,7 +924,13 @@ async fn delete_all(aws: &AwsClients, s: &NodeGroupState) -> Result<(), BoxError
         }
     }
     if let Some(role_name) = known_str(&s.managed_role_name) {
-        role::delete_role(&aws.iam, role_name).await?;
+        // Only the role carrying this node group's owner tag is deleted.
+        let owner = format!(
+            "{}:{}",
+            known_str(&s.cluster_name).unwrap_or_default(),
+            known_str(&s.name).unwrap_or_default()
+        );
+        role::delete_role(&aws.iam, role_name, |r| r.spec.tags.get(OWNER_TAG) == Some(&owner)).await?;
     }
     Ok(())
 }

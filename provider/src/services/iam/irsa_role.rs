@@ -12,8 +12,9 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use super::role::{self, RemoteRole, RoleSpec};
-use crate::framework::diag::{finish_read, report};
+use crate::framework::diag::{failed, finish_read, report};
 use crate::framework::naming;
+use crate::framework::ownership;
 use crate::framework::plan::{
     default_from_config, keep_equivalent, known_str, known_string_map, known_string_set, optional_map, optional_set,
     optional_string, to_value_map, unknown_if_null, RequiresReplace, ValueStringMap, ValueStringSet,
@@ -506,7 +507,7 @@ impl Resource for IrsaRoleResource {
         let Some(name) = known_str(&state.id).or(known_str(&state.name)).map(str::to_string) else {
             return Some((state, private_state));
         };
-        let found = role::find_role_by_name(&aws.iam, &name).await;
+        let found = ownership::confirm_gone(|| role::find_role_by_name(&aws.iam, &name)).await;
         let found = found.map(|remote| remote.map(|remote| flatten(&state, &remote, &aws.default_tags)));
         finish_read(diags, &format!("IAM role `{name}`"), state, private_state, found)
     }
@@ -605,6 +606,11 @@ impl Resource for IrsaRoleResource {
         state.trust_policy = Value::Value(spec.trust_policy.clone());
         match role::create_role(&aws.iam, &spec).await {
             Ok(remote) => Some((flatten(&state, &remote, &aws.default_tags), private_state)),
+            Err(failure) if matches!(failure.error, role::RoleError::Exists { .. }) => {
+                let taken = ownership::NameTaken::new("IAM role", &name, "platform_irsa_role", &name);
+                report(diags, &failed(format!("creating IAM role `{name}`"), taken));
+                None
+            }
             Err(failure) => {
                 report(diags, &failure.error);
                 // The role exists: record it so that Terraform taints it and the
@@ -665,8 +671,14 @@ impl Resource for IrsaRoleResource {
         let Some(name) = known_str(&prior.id).or(known_str(&prior.name)) else {
             return Some(());
         };
-        match role::delete_role(&aws.iam, name).await {
-            Ok(()) => Some(()),
+        // The role is deleted only if it is the incarnation this resource
+        // created or imported: the same `RoleId`.
+        let recorded = known_str(&prior.unique_id);
+        match role::delete_role(&aws.iam, name, |r| Some(r.unique_id.as_str()) == recorded).await {
+            Ok(claim) => {
+                ownership::warn_left_alone(diags, &format!("IAM role `{name}`"), recorded, &claim);
+                Some(())
+            }
             Err(err) => {
                 report(diags, &err);
                 None
@@ -859,6 +871,7 @@ mod tests {
         let mut remote_tags = BTreeMap::new();
         remote_tags.insert("team".to_string(), "platform".to_string());
         let remote = RemoteRole {
+            owner_marker: None,
             arn: "arn:aws:iam::123456789012:role/r".into(),
             unique_id: "AROA".into(),
             spec: RoleSpec {

@@ -12,6 +12,7 @@ use aws_sdk_iam::types::Tag;
 use aws_sdk_iam::Client;
 
 use crate::framework::diag::ApiError;
+use crate::framework::ownership::{self, Claim, OWNER_TAG};
 use crate::framework::policy;
 use crate::framework::retry::{retry, Backoff};
 
@@ -40,7 +41,12 @@ pub struct RoleSpec {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RemoteRole {
     pub arn: String,
+    /// IAM's `RoleId`: unique to this incarnation of the role, the identity a
+    /// delete checks.
     pub unique_id: String,
+    /// The [`OWNER_TAG`] the create that made the role put on it; it is kept
+    /// out of `spec.tags`.
+    pub owner_marker: Option<String>,
     pub spec: RoleSpec,
 }
 
@@ -60,6 +66,8 @@ pub enum RoleError {
     },
     #[error("IAM role `{name}` was created but could not be read back")]
     Vanished { name: String },
+    #[error("creating IAM role `{name}`: a role with that name already exists and this resource did not create it")]
+    Exists { name: String },
     #[error("putting inline policy `{policy}` on IAM role `{name}`")]
     PutInline {
         name: String,
@@ -155,6 +163,7 @@ pub async fn find_role_by_name(iam: &Client, name: &str) -> Result<Option<Remote
             tags.insert(tag.key, tag.value);
         }
     }
+    let owner_marker = tags.remove(OWNER_TAG);
 
     let mut policy_arns = BTreeSet::new();
     let mut pages = iam
@@ -194,6 +203,7 @@ pub async fn find_role_by_name(iam: &Client, name: &str) -> Result<Option<Remote
     Ok(Some(RemoteRole {
         arn: role.arn,
         unique_id: role.role_id,
+        owner_marker,
         spec: RoleSpec {
             name: role.role_name,
             path: role.path,
@@ -255,7 +265,48 @@ pub struct CreateFailure {
     pub error: RoleError,
 }
 
+/// Throttling: the request was refused before it took effect.
+fn is_throttled(err: &ApiError) -> bool {
+    err.is("Throttling") || err.is("ThrottlingException") || err.is("RequestLimitExceeded")
+}
+
+/// The ARN and `RoleId` of a role this create made, found by its owner marker
+/// after an ambiguous failure; `None` when no role of that name exists (the
+/// create did not happen), an error when one exists that another create made.
+async fn find_created(iam: &Client, name: &str, marker: &str) -> Result<Option<(String, String)>, RoleError> {
+    match iam.get_role().role_name(name).send().await {
+        Ok(out) => {
+            let role = out.role.ok_or_else(|| RoleError::Vanished { name: name.to_string() })?;
+            let ours = role
+                .tags
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .any(|t| t.key == OWNER_TAG && t.value == marker);
+            if !ours {
+                return Err(RoleError::Exists { name: name.to_string() });
+            }
+            tracing::warn!(role = %name, "the answer to CreateRole was lost; the role it made was found by its owner marker and is adopted");
+            Ok(Some((role.arn, role.role_id)))
+        }
+        Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => Ok(None),
+        Err(err) => Err(RoleError::Read {
+            name: name.to_string(),
+            source: ApiError::new("GetRole", err),
+        }),
+    }
+}
+
+/// How often a CreateRole whose answer was lost is looked for and tried again.
+const LOST_ANSWER_ATTEMPTS: u32 = 3;
+
 /// Creates the role, then its inline policies, then the attachments.
+///
+/// CreateRole is not idempotent, so the SDK's own retry is off for it. The
+/// role is tagged with a new owner marker ([`OWNER_TAG`]); after an
+/// ambiguous failure (timeout, dropped connection, 5xx) the role is looked
+/// for by name and adopted only if it carries this create's marker. A role
+/// of that name without it is [`RoleError::Exists`]: never taken over.
 ///
 /// If a step after `CreateRole` fails, the role is returned in
 /// [`CreateFailure::created`] so that the caller records it (tainted) in state:
@@ -263,36 +314,83 @@ pub struct CreateFailure {
 pub async fn create_role(iam: &Client, spec: &RoleSpec) -> Result<RemoteRole, Box<CreateFailure>> {
     let fail = |created: Option<RemoteRole>, error| Box::new(CreateFailure { created, error });
     let name = spec.name.clone();
-    let tags = iam_tags(&name, &spec.tags).map_err(|e| fail(None, e))?;
+    let marker = ownership::new_marker();
+    let mut all_tags = spec.tags.clone();
+    all_tags.insert(OWNER_TAG.to_string(), marker.clone());
+    let tags = iam_tags(&name, &all_tags).map_err(|e| fail(None, e))?;
+    let no_sdk_retry =
+        aws_sdk_iam::config::Builder::default().retry_config(aws_sdk_iam::config::retry::RetryConfig::disabled());
 
-    let created = retry("CreateRole", Backoff::IAM_PROPAGATION, is_principal_not_ready, || {
-        let mut req = iam
-            .create_role()
-            .role_name(&spec.name)
-            .path(&spec.path)
-            .assume_role_policy_document(&spec.trust_policy)
-            .max_session_duration(spec.max_session_duration as i32)
-            .set_description(spec.description.clone())
-            .set_permissions_boundary(spec.permissions_boundary.clone());
-        if !tags.is_empty() {
-            req = req.set_tags(Some(tags.clone()));
-        }
-        async move { req.send().await.map_err(|e| ApiError::new("CreateRole", e)) }
-    })
-    .await
-    .map_err(|source| {
-        fail(
-            None,
-            RoleError::Create {
-                name: name.clone(),
-                source,
+    let mut lost_answers = 0;
+    let created: Result<(String, String), RoleError> = loop {
+        let attempt = retry(
+            "CreateRole",
+            Backoff::IAM_PROPAGATION,
+            |e: &ApiError| is_principal_not_ready(e) || is_throttled(e),
+            || {
+                let req = iam
+                    .create_role()
+                    .role_name(&spec.name)
+                    .path(&spec.path)
+                    .assume_role_policy_document(&spec.trust_policy)
+                    .max_session_duration(spec.max_session_duration as i32)
+                    .set_description(spec.description.clone())
+                    .set_permissions_boundary(spec.permissions_boundary.clone())
+                    .set_tags(Some(tags.clone()))
+                    .customize()
+                    .config_override(no_sdk_retry.clone());
+                async move { req.send().await.map_err(|e| ApiError::new("CreateRole", e)) }
             },
         )
-    })?;
+        .await;
+        match attempt {
+            Ok(out) => match out.role {
+                Some(role) => break Ok((role.arn, role.role_id)),
+                None => break Err(RoleError::Vanished { name: name.clone() }),
+            },
+            // A repeat of a create whose answer was lost finds its own role.
+            Err(source) if source.is("EntityAlreadyExists") && lost_answers > 0 => {
+                match find_created(iam, &name, &marker).await {
+                    Ok(Some(found)) => break Ok(found),
+                    Ok(None) => {
+                        break Err(RoleError::Create {
+                            name: name.clone(),
+                            source,
+                        })
+                    }
+                    Err(err) => break Err(err),
+                }
+            }
+            Err(source) if source.is("EntityAlreadyExists") => break Err(RoleError::Exists { name: name.clone() }),
+            Err(source) if source.ambiguous => {
+                lost_answers += 1;
+                tracing::warn!(role = %name, "CreateRole failed ambiguously ({source}); looking for the role by its owner marker");
+                match find_created(iam, &name, &marker).await {
+                    Ok(Some(found)) => break Ok(found),
+                    Ok(None) if lost_answers < LOST_ANSWER_ATTEMPTS => continue,
+                    Ok(None) => {
+                        break Err(RoleError::Create {
+                            name: name.clone(),
+                            source,
+                        })
+                    }
+                    Err(err) => break Err(err),
+                }
+            }
+            Err(source) => {
+                break Err(RoleError::Create {
+                    name: name.clone(),
+                    source,
+                })
+            }
+        }
+    };
+    let (arn, unique_id) = created.map_err(|e| fail(None, e))?;
 
     let mut remote = RemoteRole {
-        arn: created.role.as_ref().map(|r| r.arn.clone()).unwrap_or_default(),
-        unique_id: created.role.as_ref().map(|r| r.role_id.clone()).unwrap_or_default(),
+        arn,
+        unique_id,
+        owner_marker: Some(marker),
         spec: RoleSpec {
             inline_policies: BTreeMap::new(),
             policy_arns: BTreeSet::new(),
@@ -528,12 +626,20 @@ async fn detach(iam: &Client, name: &str, arn: &str) -> Result<(), RoleError> {
 }
 
 /// Deletes the role after detaching every managed policy and deleting every
-/// inline policy it has now (not only those in state). A role that is already
-/// gone counts as deleted.
-pub async fn delete_role(iam: &Client, name: &str) -> Result<(), RoleError> {
+/// inline policy it has now (not only those in state), if `owned` proves the
+/// role found under `name` is the one the caller created (e.g. its `RoleId`
+/// is the one recorded). A missing role, or one that is not proven ours, is
+/// left alone: the returned [`Claim`] says which, for the caller's warning.
+pub async fn delete_role(iam: &Client, name: &str, owned: impl Fn(&RemoteRole) -> bool) -> Result<Claim, RoleError> {
     let Some(remote) = find_role_by_name(iam, name).await? else {
-        return Ok(());
+        return Ok(Claim::Missing);
     };
+    if !owned(&remote) {
+        tracing::warn!(role = %name, role_id = %remote.unique_id, "IAM role is not the one this resource created; left alone");
+        return Ok(Claim::Foreign {
+            found: remote.unique_id.clone(),
+        });
+    }
     for arn in &remote.spec.policy_arns {
         detach(iam, name, arn).await?;
     }
@@ -558,8 +664,8 @@ pub async fn delete_role(iam: &Client, name: &str) -> Result<(), RoleError> {
     )
     .await;
     match result {
-        Ok(_) => Ok(()),
-        Err(e) if is_no_such_entity(&e) => Ok(()),
+        Ok(_) => Ok(Claim::Ours),
+        Err(e) if is_no_such_entity(&e) => Ok(Claim::Ours),
         Err(source) => Err(RoleError::Delete {
             name: name.to_string(),
             source,

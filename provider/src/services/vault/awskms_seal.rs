@@ -436,7 +436,12 @@ fn role_spec(s: &VaultSealState) -> Option<RoleSpec> {
 async fn owns_role(aws: &AwsClients, role_name: &str, seal: &str) -> Result<bool, BoxError> {
     Ok(role::find_role_by_name(&aws.iam, role_name)
         .await?
-        .is_some_and(|r| r.spec.tags.get(SEAL_TAG).map(String::as_str) == Some(seal)))
+        .is_some_and(|r| is_seal_role(&r, seal)))
+}
+
+/// A role this seal created carries its seal tag.
+fn is_seal_role(role: &role::RemoteRole, seal: &str) -> bool {
+    role.spec.tags.get(SEAL_TAG).map(String::as_str) == Some(seal)
 }
 
 impl VaultSealResource {
@@ -677,8 +682,9 @@ impl Resource for VaultSealResource {
                 Err(failure) => {
                     report(diags, &failed(context, failure.error));
                     // Nothing else exists yet; a half-made role is removed, never orphaned.
-                    if failure.created.is_some() {
-                        if let Err(err) = role::delete_role(&aws.iam, &role_name).await {
+                    if let Some(created) = &failure.created {
+                        let id = created.unique_id.clone();
+                        if let Err(err) = role::delete_role(&aws.iam, &role_name, |r| r.unique_id == id).await {
                             report(
                                 diags,
                                 &failed(format!("removing the half-created role `{role_name}`"), err),
@@ -711,10 +717,12 @@ impl Resource for VaultSealResource {
         let undo_role = || {
             let aws = aws.clone();
             let role_name = role_name.clone();
+            let name = name.clone();
             let mut local = Diagnostics::default();
             async move {
                 if managed {
-                    if let Err(err) = role::delete_role(&aws.iam, &role_name).await {
+                    let seal = name.clone();
+                    if let Err(err) = role::delete_role(&aws.iam, &role_name, |r| is_seal_role(r, &seal)).await {
                         report(
                             &mut local,
                             &failed(format!("removing the role `{role_name}` after the key failed"), err),
@@ -809,7 +817,7 @@ impl Resource for VaultSealResource {
             // existing role; a role we created, deleted.
             if let Some(old) = old_role.as_deref().filter(|old| *old != new_role) {
                 if prior.role_created == Value::Value(true) && owns_role(&aws, old, &name).await? {
-                    role::delete_role(&aws.iam, old).await?;
+                    role::delete_role(&aws.iam, old, |r| is_seal_role(r, &name)).await?;
                 } else {
                     role::delete_inline(&aws.iam, old, &policy_name).await?;
                 }
@@ -900,7 +908,7 @@ impl Resource for VaultSealResource {
             if let Some(role_name) = known_str(&prior.seal_role_name) {
                 // A role this seal created goes; any other role only loses the seal policy.
                 if prior.role_created == Value::Value(true) && owns_role(&aws, role_name, &name).await? {
-                    role::delete_role(&aws.iam, role_name).await?;
+                    role::delete_role(&aws.iam, role_name, |r| is_seal_role(r, &name)).await?;
                 } else {
                     role::delete_inline(&aws.iam, role_name, &seal_policy_name(&name)).await?;
                 }
