@@ -43,8 +43,12 @@ def attached(iam, name: str) -> set[str]:
     return {p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]}
 
 
+OWNER_TAG = "platform:owner"
+
+
 def remote_tags(iam, name: str) -> dict[str, str]:
-    return {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name)["Tags"]}
+    """The role's tags but the owner marker the create put on it (checked in test_basic)."""
+    return {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name)["Tags"] if t["Key"] != OWNER_TAG}
 
 
 def apply_clean(ws):
@@ -93,6 +97,9 @@ def test_basic(workspace, iam, oidc, unique):
     assert inline_names(iam, name) == {"s3"}
     assert attached(iam, name) == {"arn:aws:iam::aws:policy/ReadOnlyAccess"}
     assert remote_tags(iam, name) == {"component": "ebs-csi"}
+    # The owner marker of the create that made it: 32 hex digits, never in state.
+    marker = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name)["Tags"]}[OWNER_TAG]
+    assert len(marker) == 32 and OWNER_TAG not in state["tags_all"]
 
     destroy_and_check_gone(workspace, iam, name)
 

@@ -160,6 +160,26 @@ impl NameTaken {
     }
 }
 
+/// Names claimed by the resources planned in this provider process, so that
+/// two resources of one configuration that would own the same object (a KMS
+/// alias in two `platform_ebs_storage`) are caught at plan time instead of
+/// taking the object from each other on every apply.
+static PLAN_CLAIMS: std::sync::Mutex<Vec<(&'static str, String, &'static str)>> = std::sync::Mutex::new(Vec::new());
+
+/// Claims `name` of `kind` ("KMS alias") for a resource of `resource_type`
+/// being planned. Terraform plans each resource instance once per run of the
+/// provider (one run for the plan, another for the apply), so a second claim
+/// of the same name in one run comes from another resource: its type is
+/// returned, and the caller reports the conflict on its attribute.
+pub fn claim_in_plan(kind: &'static str, name: &str, resource_type: &'static str) -> Result<(), &'static str> {
+    let mut claims = PLAN_CLAIMS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, _, other)) = claims.iter().find(|(k, n, _)| *k == kind && n == name) {
+        return Err(other);
+    }
+    claims.push((kind, name.to_string(), resource_type));
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,6 +230,17 @@ mod tests {
     async fn errors_are_never_gone() {
         let found: Result<Option<u32>, String> = confirm_gone(|| async { Err("malformed".to_string()) }).await;
         assert_eq!(found, Err("malformed".to_string()));
+    }
+
+    #[test]
+    fn a_second_claim_in_one_plan_conflicts() {
+        assert_eq!(claim_in_plan("test alias", "alias/a", "platform_ebs_storage"), Ok(()));
+        assert_eq!(claim_in_plan("test alias", "alias/b", "platform_vault_seal"), Ok(()));
+        assert_eq!(
+            claim_in_plan("test alias", "alias/a", "platform_vault_seal"),
+            Err("platform_ebs_storage")
+        );
+        assert_eq!(claim_in_plan("other kind", "alias/a", "platform_vault_seal"), Ok(()));
     }
 
     #[test]

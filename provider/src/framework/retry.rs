@@ -32,6 +32,20 @@ impl Backoff {
     };
 }
 
+/// For a call whose SDK retry is turned off (a non-idempotent create): a
+/// predicate that accepts throttling errors as often as the SDK would have
+/// retried them (`max_retries`), so the provider's retry settings still hold.
+/// `sdk_max_attempts` is the client's configured attempt count.
+pub fn throttling_budget(sdk_max_attempts: u32) -> impl Fn(&crate::framework::diag::ApiError) -> bool + Send + Sync {
+    let retried = std::sync::atomic::AtomicU32::new(0);
+    move |err| {
+        let throttled = ["Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"]
+            .iter()
+            .any(|code| err.is(code));
+        throttled && retried.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1 < sdk_max_attempts
+    }
+}
+
 /// Runs `op` until it succeeds, fails with an error `retryable` does not
 /// accept, `backoff.timeout` would be exceeded by the next wait, or
 /// `backoff.max_attempts` attempts have been made.
@@ -138,6 +152,18 @@ mod tests {
         .await;
         assert!(result.is_err());
         assert_eq!(calls.get(), 3);
+    }
+
+    #[test]
+    fn throttling_is_retried_as_often_as_the_sdk_would() {
+        use crate::framework::diag::ApiError;
+        let throttled = ApiError::other("CreateRole", Some("Throttling"), "Rate exceeded");
+        let other = ApiError::other("CreateRole", Some("AccessDenied"), "no");
+        let budget = throttling_budget(3);
+        assert!(!budget(&other));
+        assert!(budget(&throttled) && budget(&throttled));
+        assert!(!budget(&throttled), "a third attempt would exceed max_attempts = 3");
+        assert!(!throttling_budget(1)(&throttled), "max_retries = 0 retries nothing");
     }
 
     #[tokio::test]

@@ -14,7 +14,7 @@ use aws_sdk_iam::Client;
 use crate::framework::diag::ApiError;
 use crate::framework::ownership::{self, Claim, OWNER_TAG};
 use crate::framework::policy;
-use crate::framework::retry::{retry, Backoff};
+use crate::framework::retry::{retry, throttling_budget, Backoff};
 
 /// Inline policies whose names start with this prefix belong to other
 /// `platform_*` resources (e.g. `platform_ebs_storage` puts
@@ -265,11 +265,6 @@ pub struct CreateFailure {
     pub error: RoleError,
 }
 
-/// Throttling: the request was refused before it took effect.
-fn is_throttled(err: &ApiError) -> bool {
-    err.is("Throttling") || err.is("ThrottlingException") || err.is("RequestLimitExceeded")
-}
-
 /// The ARN and `RoleId` of a role this create made, found by its owner marker
 /// after an ambiguous failure; `None` when no role of that name exists (the
 /// create did not happen), an error when one exists that another create made.
@@ -320,13 +315,16 @@ pub async fn create_role(iam: &Client, spec: &RoleSpec) -> Result<RemoteRole, Bo
     let tags = iam_tags(&name, &all_tags).map_err(|e| fail(None, e))?;
     let no_sdk_retry =
         aws_sdk_iam::config::Builder::default().retry_config(aws_sdk_iam::config::retry::RetryConfig::disabled());
+    // Throttling is refused before it takes effect: retried here, as often as
+    // the SDK would have (`max_retries`).
+    let throttled = throttling_budget(iam.config().retry_config().map_or(1, |r| r.max_attempts()));
 
     let mut lost_answers = 0;
     let created: Result<(String, String), RoleError> = loop {
         let attempt = retry(
             "CreateRole",
             Backoff::IAM_PROPAGATION,
-            |e: &ApiError| is_principal_not_ready(e) || is_throttled(e),
+            |e: &ApiError| is_principal_not_ready(e) || throttled(e),
             || {
                 let req = iam
                     .create_role()

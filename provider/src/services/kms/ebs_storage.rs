@@ -18,6 +18,7 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use super::key::{self, KeyPlace, KeySpec, RemoteKey};
 use crate::framework::diag::{failed, finish_read, report, BoxError};
+use crate::framework::ownership;
 use crate::framework::plan::{
     default_from_config, keep_equivalent, known_str, known_string_map, known_string_set, optional_map, to_value_map,
     unknown_if_null, ValueStringMap, ValueStringSet,
@@ -36,6 +37,9 @@ pub const DEFAULT_STORAGE_CLASS: &str = "ebs-encrypted";
 pub const DEFAULT_VOLUME_TYPE: &str = "gp3";
 pub const DEFAULT_FS_TYPE: &str = "ext4";
 pub const DEFAULT_RECLAIM: &str = "Delete";
+/// This resource's type, for import hints.
+const RESOURCE_TYPE: &str = "platform_ebs_storage";
+
 /// The key remembers the CSI driver's role in this tag, so an import by alias
 /// name can find the role that holds the inline policy.
 pub const CSI_ROLE_TAG: &str = "platform:ebs-csi-driver-role";
@@ -556,7 +560,8 @@ impl Resource for EbsStorageResource {
             "EBS storage `{}` (its key is gone or pending deletion)",
             known_str(&state.alias_name).unwrap_or("?")
         );
-        let found = Self::read_remote(&aws, &state).await;
+        // Gone only after several consecutive not-found reads.
+        let found = ownership::confirm_gone(|| Self::read_remote(&aws, &state)).await;
         finish_read(diags, &what, state, private_state, found)
     }
 
@@ -574,6 +579,7 @@ impl Resource for EbsStorageResource {
         for v in [&mut s.id, &mut s.key_id, &mut s.key_arn] {
             unknown_if_null(v);
         }
+        key::claim_alias_in_plan(diags, known_str(&s.alias_name), RESOURCE_TYPE)?;
         Some((s, Default::default()))
     }
 
@@ -591,6 +597,7 @@ impl Resource for EbsStorageResource {
         apply_defaults(&mut s, &config);
         let place = known_str(&prior.key_arn).and_then(KeyPlace::from_arn);
         plan_computed(&mut s, Some(&prior), place.as_ref(), &aws.default_tags);
+        key::claim_alias_in_plan(diags, known_str(&s.alias_name), RESOURCE_TYPE)?;
         Some((s, private_state, vec![]))
     }
 
@@ -628,6 +635,12 @@ impl Resource for EbsStorageResource {
             diags.root_error_short(format!("{context}: the plan still has unknown values"));
             return None;
         };
+        // An alias that already names another live key is not ours: refuse
+        // before anything is created.
+        if let Err(err) = key::check_alias_free(&aws.kms, &alias, None, RESOURCE_TYPE).await {
+            report(diags, &failed(context, err));
+            return None;
+        }
         let key = match key::create_key(&aws.kms, &alias, &spec).await {
             Ok(key) => key,
             Err(failure) => {
@@ -642,7 +655,7 @@ impl Resource for EbsStorageResource {
             let alias_entry = alias_done.then(|| (place.alias_arn(&alias), Some(key.key_id.clone())));
             flatten(s, &key, alias_entry, None, &aws.default_tags)
         };
-        if let Err(err) = key::ensure_alias(&aws.kms, &alias, &key.key_id).await {
+        if let Err(err) = key::ensure_alias(&aws.kms, &alias, &key.key_id, false, RESOURCE_TYPE).await {
             report(diags, &failed(context, err));
             return Some((partial(&s, false), private_state));
         }
@@ -680,7 +693,10 @@ impl Resource for EbsStorageResource {
         };
         let result: Result<(), BoxError> = async {
             key::update_key(&aws.kms, &key_id, &prior_spec, &spec).await?;
-            key::ensure_alias(&aws.kms, &alias, &key_id).await?;
+            // The alias this resource already has is pointed back if it was
+            // moved; a new alias name is not taken from another key.
+            let owned = known_str(&prior.alias_name) == Some(alias.as_str());
+            key::ensure_alias(&aws.kms, &alias, &key_id, owned, RESOURCE_TYPE).await?;
             if let Some(old_alias) = known_str(&prior.alias_name).filter(|old| *old != alias) {
                 key::delete_alias(&aws.kms, old_alias, &key_id).await?;
             }

@@ -12,8 +12,9 @@ use aws_sdk_kms::types::{KeySpec as SdkKeySpec, KeyState, KeyUsageType, Tag};
 use aws_sdk_kms::Client;
 
 use crate::framework::diag::ApiError;
+use crate::framework::ownership::{self, NameTaken, OWNER_TAG};
 use crate::framework::policy;
-use crate::framework::retry::{retry, Backoff};
+use crate::framework::retry::{retry, throttling_budget, Backoff};
 
 /// What the configuration asks of a key.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -66,6 +67,9 @@ pub struct RemoteKey {
     pub key_id: String,
     pub arn: String,
     pub account_id: String,
+    /// The [`OWNER_TAG`] the create that made the key put on it; kept out of
+    /// `spec.tags`.
+    pub owner_marker: Option<String>,
     pub spec: KeySpec,
 }
 
@@ -118,6 +122,18 @@ pub enum KeyError {
         alias: String,
         #[source]
         source: ApiError,
+    },
+    #[error("listing KMS keys to find the key a lost CreateKey answer made")]
+    ListKeys {
+        #[source]
+        source: ApiError,
+    },
+    #[error("KMS alias `{alias}` points at key `{target}`, which this resource did not create")]
+    AliasTaken {
+        alias: String,
+        target: String,
+        #[source]
+        source: NameTaken,
     },
 }
 
@@ -176,9 +192,11 @@ pub async fn find_key(kms: &Client, key_id: &str) -> Result<Option<RemoteKey>, K
             tags.insert(tag.tag_key, tag.tag_value);
         }
     }
+    let owner_marker = tags.remove(OWNER_TAG);
     Ok(Some(RemoteKey {
         arn: metadata.arn().unwrap_or_default().to_string(),
         account_id: metadata.aws_account_id().unwrap_or_default().to_string(),
+        owner_marker,
         spec: KeySpec {
             description: metadata.description().unwrap_or_default().to_string(),
             policy,
@@ -255,42 +273,151 @@ pub struct CreateFailure {
     pub error: KeyError,
 }
 
+/// The ids of every key in the account and region (ListKeys pages hold up to
+/// 1,000 ids, so this is one call in most accounts).
+async fn list_key_ids(kms: &Client) -> Result<std::collections::BTreeSet<String>, KeyError> {
+    let mut ids = std::collections::BTreeSet::new();
+    let mut pages = kms.list_keys().limit(1000).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| KeyError::ListKeys {
+            source: ApiError::new("ListKeys", e),
+        })?;
+        ids.extend(page.keys.unwrap_or_default().into_iter().filter_map(|k| k.key_id));
+    }
+    Ok(ids)
+}
+
+/// The key a CreateKey whose answer was lost made: among the keys that were
+/// not there before (`before`), the one tagged with `marker`. Only the new
+/// keys' tags are read, so this stays cheap in an account with many keys.
+async fn find_created_key(
+    kms: &Client,
+    before: &std::collections::BTreeSet<String>,
+    marker: &str,
+) -> Result<Option<String>, KeyError> {
+    for key_id in list_key_ids(kms).await?.difference(before) {
+        let tags = kms
+            .list_resource_tags()
+            .key_id(key_id)
+            .send()
+            .await
+            .map_err(|e| KeyError::Read {
+                key: key_id.clone(),
+                source: ApiError::new("ListResourceTags", e),
+            })?;
+        let ours = tags
+            .tags
+            .unwrap_or_default()
+            .iter()
+            .any(|t| t.tag_key == OWNER_TAG && t.tag_value == marker);
+        if ours {
+            return Ok(Some(key_id.clone()));
+        }
+    }
+    Ok(None)
+}
+
+/// How often a CreateKey whose answer was lost is looked for and tried again.
+const LOST_ANSWER_ATTEMPTS: u32 = 3;
+
 /// Creates a symmetric encryption key, then enables rotation.
+///
+/// CreateKey has no idempotency token and keys have no name, so a lost answer
+/// could leave a second key behind. The SDK's own retry is off for this call;
+/// the key is tagged with a new owner marker ([`OWNER_TAG`]); the ids of the
+/// keys that exist are listed first, and after an ambiguous failure only the
+/// keys that appeared since are searched for the marker, before CreateKey is
+/// tried again.
 pub async fn create_key(kms: &Client, purpose: &str, spec: &KeySpec) -> Result<RemoteKey, Box<CreateFailure>> {
     let fail = |created, error| Box::new(CreateFailure { created, error });
-    let tags = kms_tags(&spec.tags).map_err(|e| fail(None, e))?;
-    let out = retry("CreateKey", POLICY_PROPAGATION, is_principal_not_ready, || {
-        let req = kms
-            .create_key()
-            .description(&spec.description)
-            .key_usage(KeyUsageType::EncryptDecrypt)
-            .key_spec(SdkKeySpec::SymmetricDefault)
-            .policy(&spec.policy)
-            .set_tags((!tags.is_empty()).then(|| tags.clone()));
-        async move { req.send().await.map_err(|e| ApiError::new("CreateKey", e)) }
-    })
-    .await
-    .map_err(|source| {
-        fail(
-            None,
-            KeyError::Create {
-                purpose: purpose.to_string(),
-                source,
+    let marker = ownership::new_marker();
+    let mut all_tags = spec.tags.clone();
+    all_tags.insert(OWNER_TAG.to_string(), marker.clone());
+    let tags = kms_tags(&all_tags).map_err(|e| fail(None, e))?;
+    let before = list_key_ids(kms).await.map_err(|e| fail(None, e))?;
+    let no_sdk_retry = aws_sdk_kms::config::Builder::default()
+        .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled());
+    // Throttling is refused before it takes effect: retried here, as often as
+    // the SDK would have (`max_retries`).
+    let throttled = throttling_budget(kms.config().retry_config().map_or(1, |r| r.max_attempts()));
+    let create_error = |source| KeyError::Create {
+        purpose: purpose.to_string(),
+        source,
+    };
+
+    let mut lost_answers = 0;
+    let metadata = loop {
+        let attempt = retry(
+            "CreateKey",
+            POLICY_PROPAGATION,
+            |e: &ApiError| is_principal_not_ready(e) || throttled(e),
+            || {
+                let req = kms
+                    .create_key()
+                    .description(&spec.description)
+                    .key_usage(KeyUsageType::EncryptDecrypt)
+                    .key_spec(SdkKeySpec::SymmetricDefault)
+                    .policy(&spec.policy)
+                    .set_tags(Some(tags.clone()))
+                    .customize()
+                    .config_override(no_sdk_retry.clone());
+                async move { req.send().await.map_err(|e| ApiError::new("CreateKey", e)) }
             },
         )
-    })?;
-    let Some(metadata) = out.key_metadata else {
-        return Err(fail(
-            None,
-            KeyError::NoMetadata {
-                purpose: purpose.to_string(),
+        .await;
+        match attempt {
+            Ok(out) => match out.key_metadata {
+                Some(metadata) => break metadata,
+                None => {
+                    return Err(fail(
+                        None,
+                        KeyError::NoMetadata {
+                            purpose: purpose.to_string(),
+                        },
+                    ))
+                }
             },
-        ));
+            Err(source) if source.ambiguous => {
+                lost_answers += 1;
+                tracing::warn!(purpose, "CreateKey failed ambiguously ({source}); looking for the key by its owner marker");
+                match find_created_key(kms, &before, &marker).await {
+                    Ok(Some(key_id)) => {
+                        tracing::warn!(purpose, key = %key_id, "the answer to CreateKey was lost; the key it made was found by its owner marker and is adopted");
+                        let out = kms
+                            .describe_key()
+                            .key_id(&key_id)
+                            .send()
+                            .await
+                            .map_err(|e| KeyError::Read {
+                                key: key_id.clone(),
+                                source: ApiError::new("DescribeKey", e),
+                            });
+                        match out.map(|o| o.key_metadata) {
+                            Ok(Some(metadata)) => break metadata,
+                            Ok(None) => {
+                                return Err(fail(
+                                    None,
+                                    KeyError::NoMetadata {
+                                        purpose: purpose.to_string(),
+                                    },
+                                ))
+                            }
+                            Err(err) => return Err(fail(None, err)),
+                        }
+                    }
+                    Ok(None) if lost_answers < LOST_ANSWER_ATTEMPTS => continue,
+                    Ok(None) => return Err(fail(None, create_error(source))),
+                    Err(err) => return Err(fail(None, err)),
+                }
+            }
+            Err(source) => return Err(fail(None, create_error(source))),
+        }
     };
     let mut remote = RemoteKey {
         key_id: metadata.key_id().to_string(),
         arn: metadata.arn().unwrap_or_default().to_string(),
         account_id: metadata.aws_account_id().unwrap_or_default().to_string(),
+        owner_marker: Some(marker),
         spec: KeySpec {
             enable_key_rotation: false,
             ..spec.clone()
@@ -380,13 +507,85 @@ pub async fn update_key(kms: &Client, key_id: &str, prior: &KeySpec, spec: &KeyS
     Ok(())
 }
 
+/// Claims `alias_name` for this resource in this plan: two resources of one
+/// configuration that name the same alias would take it from each other on
+/// every apply, so the second is an error on its `alias_name`.
+pub fn claim_alias_in_plan(
+    diags: &mut tf_provider::Diagnostics,
+    alias: Option<&str>,
+    resource_type: &'static str,
+) -> Option<()> {
+    let Some(alias) = alias else {
+        return Some(());
+    };
+    match ownership::claim_in_plan("KMS alias", alias, resource_type) {
+        Ok(()) => Some(()),
+        Err(other) => {
+            diags.error(
+                format!("`alias_name`: KMS alias `{alias}` is also the alias of a `{other}` in this configuration"),
+                "One alias can point at one key only: two resources naming it would take it from each other on every \
+                 apply. Give each resource its own `alias_name`.",
+                tf_provider::AttributePath::new("alias_name"),
+            );
+            None
+        }
+    }
+}
+
+/// Whether `alias` may be pointed at a key of ours: `Ok(())` when it does not
+/// exist, already points at `key_id`, or points at a key that is gone or
+/// pending deletion (adopted, and logged); [`KeyError::AliasTaken`] when it
+/// points at a live key that is not `key_id`. `resource_type` names the
+/// resource the import hint is for.
+pub async fn check_alias_free(
+    kms: &Client,
+    alias: &str,
+    key_id: Option<&str>,
+    resource_type: &'static str,
+) -> Result<(), KeyError> {
+    let Some((_, target)) = find_alias(kms, alias).await? else {
+        return Ok(());
+    };
+    let Some(target) = target else {
+        return Ok(());
+    };
+    if Some(target.as_str()) == key_id {
+        return Ok(());
+    }
+    if !key_exists(kms, &target).await? {
+        tracing::warn!(alias, key = %target, "KMS alias points at a key that is gone or pending deletion; it is adopted");
+        return Ok(());
+    }
+    Err(KeyError::AliasTaken {
+        alias: alias.to_string(),
+        target: target.clone(),
+        source: NameTaken::new("KMS alias", alias, resource_type, alias),
+    })
+}
+
 /// Points `alias` at `key_id`, creating the alias when it does not exist.
-pub async fn ensure_alias(kms: &Client, alias: &str, key_id: &str) -> Result<(), KeyError> {
+///
+/// With `retarget` false (a new alias for this resource), an alias that
+/// points at another live key is not taken over: [`KeyError::AliasTaken`].
+/// With `retarget` true (the alias this resource already owns, moved outside
+/// Terraform), it is pointed back. A CreateAlias that finds the alias already
+/// there (a lost answer, or a race) re-reads it and accepts it only if it
+/// points at `key_id`.
+pub async fn ensure_alias(
+    kms: &Client,
+    alias: &str,
+    key_id: &str,
+    retarget: bool,
+    resource_type: &'static str,
+) -> Result<(), KeyError> {
     let err = |source| KeyError::Alias {
         alias: alias.to_string(),
         key: key_id.to_string(),
         source,
     };
+    if !retarget {
+        check_alias_free(kms, alias, Some(key_id), resource_type).await?;
+    }
     match find_alias(kms, alias).await? {
         Some((_, Some(target))) if target == key_id => Ok(()),
         Some(_) => kms
@@ -397,14 +596,26 @@ pub async fn ensure_alias(kms: &Client, alias: &str, key_id: &str) -> Result<(),
             .await
             .map(|_| ())
             .map_err(|e| err(ApiError::new("UpdateAlias", e))),
-        None => kms
-            .create_alias()
-            .alias_name(alias)
-            .target_key_id(key_id)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| err(ApiError::new("CreateAlias", e))),
+        None => match kms.create_alias().alias_name(alias).target_key_id(key_id).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_already_exists_exception()) => {
+                if let Some((_, Some(target))) = find_alias(kms, alias).await? {
+                    if target == key_id {
+                        return Ok(());
+                    }
+                }
+                // Made by someone else meanwhile: theirs unless its key is gone.
+                check_alias_free(kms, alias, Some(key_id), resource_type).await?;
+                kms.update_alias()
+                    .alias_name(alias)
+                    .target_key_id(key_id)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| err(ApiError::new("UpdateAlias", e)))
+            }
+            Err(e) => Err(err(ApiError::new("CreateAlias", e))),
+        },
     }
 }
 

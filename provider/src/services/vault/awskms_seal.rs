@@ -18,6 +18,7 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::framework::diag::{failed, finish_read, report, BoxError};
+use crate::framework::ownership;
 use crate::framework::plan::{
     default_from_config, keep_equivalent, known_str, known_string_map, optional_map, to_value_map, unknown_if_null,
     RequiresReplace, ValueStringMap,
@@ -36,6 +37,8 @@ use crate::services::kms::key::{self, KeyPlace, KeySpec, RemoteKey};
 pub const DEFAULT_WINDOW: i64 = 30;
 /// On the key: the seal's name, so an import by alias finds everything else.
 pub const SEAL_TAG: &str = "platform:vault-seal";
+/// This resource's type, for import hints.
+const RESOURCE_TYPE: &str = "platform_vault_seal";
 /// On the key: the role that uses it.
 pub const ROLE_TAG: &str = "platform:vault-seal-role";
 /// The seal uses exactly these: encrypt and decrypt the root key, and check the key.
@@ -551,7 +554,8 @@ impl Resource for VaultSealResource {
             "Vault seal `{}` (its key is gone or pending deletion)",
             known_str(&state.name).unwrap_or("?")
         );
-        let found = Self::read_remote(&aws, &state).await;
+        // Gone only after several consecutive not-found reads.
+        let found = ownership::confirm_gone(|| Self::read_remote(&aws, &state)).await;
         finish_read(diags, &what, state, private_state, found)
     }
 
@@ -575,6 +579,7 @@ impl Resource for VaultSealResource {
         for v in [&mut s.id, &mut s.kms_key_id, &mut s.kms_key_arn] {
             unknown_if_null(v);
         }
+        key::claim_alias_in_plan(diags, known_str(&s.alias_name), RESOURCE_TYPE)?;
         Some((s, Default::default()))
     }
 
@@ -590,6 +595,7 @@ impl Resource for VaultSealResource {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         apply_defaults(&mut s, &config);
+        key::claim_alias_in_plan(diags, known_str(&s.alias_name), RESOURCE_TYPE)?;
         let mut replace = RequiresReplace::default();
         replace.if_changed("name", &prior.name, &s.name);
         if !replace.is_empty() {
@@ -640,6 +646,15 @@ impl Resource for VaultSealResource {
         let mut s = planned.clone();
         let managed = s.role_name.is_null();
         let role_name = known_str(&s.seal_role_name)?.to_string();
+
+        // 0. An alias that already names another live key is not ours:
+        // refuse before anything is created.
+        if let Some(alias) = known_str(&s.alias_name) {
+            if let Err(err) = key::check_alias_free(&aws.kms, alias, None, RESOURCE_TYPE).await {
+                report(diags, &failed(context, err));
+                return None;
+            }
+        }
 
         // 1. The role (created, or the existing one looked up).
         let role_arn = if managed {
@@ -780,7 +795,7 @@ impl Resource for VaultSealResource {
 
         // 3. Alias and 4. the seal policy; on failure the state holds it all (tainted).
         let rest: Result<(), BoxError> = async {
-            key::ensure_alias(&aws.kms, &alias, &key.key_id).await?;
+            key::ensure_alias(&aws.kms, &alias, &key.key_id, false, RESOURCE_TYPE).await?;
             role::put_inline_on_new_role(&aws.iam, &role_name, &seal_policy_name(&name), &seal_doc).await?;
             Ok(())
         }
@@ -873,7 +888,10 @@ impl Resource for VaultSealResource {
             };
             key::update_key(&aws.kms, &key_id, &prior_spec, &spec).await?;
             let alias = known_str(&s.alias_name).unwrap_or_default().to_string();
-            key::ensure_alias(&aws.kms, &alias, &key_id).await?;
+            // The alias this seal already has is pointed back if it was moved;
+            // a new alias name is not taken from another key.
+            let owned = known_str(&prior.alias_name) == Some(alias.as_str());
+            key::ensure_alias(&aws.kms, &alias, &key_id, owned, RESOURCE_TYPE).await?;
             if let Some(old_alias) = known_str(&prior.alias_name).filter(|a| *a != alias) {
                 key::delete_alias(&aws.kms, old_alias, &key_id).await?;
             }
