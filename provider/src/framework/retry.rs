@@ -39,9 +39,14 @@ impl Backoff {
 pub fn throttling_budget(sdk_max_attempts: u32) -> impl Fn(&crate::framework::diag::ApiError) -> bool + Send + Sync {
     let retried = std::sync::atomic::AtomicU32::new(0);
     move |err| {
-        let throttled = ["Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"]
-            .iter()
-            .any(|code| err.is(code));
+        let throttled = [
+            "Throttling",
+            "ThrottlingException",
+            "RequestLimitExceeded",
+            "TooManyRequestsException",
+        ]
+        .iter()
+        .any(|code| err.is(code));
         throttled && retried.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1 < sdk_max_attempts
     }
 }

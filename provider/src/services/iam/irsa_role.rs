@@ -194,7 +194,18 @@ fn schema_block() -> Block {
         description: Description::markdown(
             "An IAM role that Kubernetes service accounts assume through the cluster's IAM OIDC provider (IRSA). \
              The trust policy pins both `:sub` and `:aud`, with one statement for exact service-account names and one for wildcard names. \
-             Inline and managed policies, tags and the permissions boundary are refreshed on every plan; equivalent policy documents never show as a diff.",
+             Inline and managed policies, tags and the permissions boundary are refreshed on every plan; equivalent policy documents never show as a diff.\n\n\
+             ## Ownership\n\n\
+             - **Creates** one IAM role, tagged `platform:owner` with a marker unique to that create (the tag is not shown in `tags` or `tags_all`).\n\
+             - **Records** the role's `unique_id` (IAM's `RoleId`). Destroy re-reads the role and deletes it only if it still has that id: \
+             a role deleted and re-created by someone else under the same name is left alone, with a warning, and the resource leaves state.\n\
+             - **Refuses** a name that is already taken: the apply fails before anything is made, with the `terraform import` command and the `import {}` block. \
+             The same holds after `terraform state rm`.\n\
+             - **Adopts** only the role its own create made: when the answer to CreateRole is lost (timeout, dropped connection, 5xx), \
+             the role is looked up by name and adopted if it carries this create's marker, and CreateRole is sent again only if no role exists.\n\
+             - **Gone** means three not-found reads in a row; one bad answer does not drop the role from state.\n\
+             - **Import** (`terraform import` or an `import {}` block with `-generate-config-out`) adopts any role; inline policies named `platform-*` \
+             belong to other `platform_*` resources and are left alone.",
         ),
         attributes: attributes([
             ("id", string(Computed, "The role name.")),

@@ -99,11 +99,27 @@ impl EbsStorageResource {
 fn schema_block() -> Block {
     Block {
         version: 1,
-        description: Description::markdown(
+        description: Description::markdown(concat!(
             "KMS-backed EBS storage for the EBS CSI driver: a symmetric KMS key with rotation, its alias and key policy, \
              an inline IAM policy on the driver's role that selects the key through `kms:ResourceAliases` (an IAM policy \
              cannot name an alias in `Resource`), and a StorageClass manifest that names the alias ARN.",
-        ),
+            "\n\n## Ownership\n\n\
+             - **Creates** one KMS key (tagged `platform:owner` with a marker unique to that create; not shown in `tags_all`), its alias, \
+             and an inline policy named `platform-ebs-kms-<alias>` on the driver's role (the role itself is never created or deleted).\n\
+             - **Records** the key id, unique to that key. Destroy deletes the alias only while it still points at that key, \
+             and schedules only that key's deletion.\n\
+             - **Refuses** an alias that already points at another live key: the apply fails before any key is made, \
+             with the `terraform import` command and the `import {}` block. Two resources in one configuration naming one alias \
+             (this type or `platform_vault_seal`) fail at plan time on `alias_name`.\n\
+             - **Adopts** an alias whose key is pending deletion (logged), and the key its own CreateKey made when the answer was lost: \
+             the ids of the existing keys are listed before CreateKey, and afterwards only the new keys are searched for the marker, \
+             so no second key is left behind.\n\
+             - **An alias moved** to another key outside Terraform shows as a diff on `alias_target_key_id`, and apply points it back: \
+             that alias is this resource's own.\n\
+             - **Gone** means three not-found reads in a row.\n\
+             - **Import** of a hand-made key by its alias adopts the key as it is, and the next apply rewrites its key policy and tags \
+             in place to what this resource manages: the plan shows that as an update, never as a replacement.",
+        )),
         attributes: attributes([
             ("id", string(Computed, "The KMS key id.")),
             ("alias_name", string(Required, "Alias of the key, `alias/<name>`; must not start with `alias/aws/`. Changing it moves the alias, the driver's policy and the StorageClass in place.")),

@@ -335,8 +335,8 @@ pub async fn create_key(kms: &Client, purpose: &str, spec: &KeySpec) -> Result<R
     all_tags.insert(OWNER_TAG.to_string(), marker.clone());
     let tags = kms_tags(&all_tags).map_err(|e| fail(None, e))?;
     let before = list_key_ids(kms).await.map_err(|e| fail(None, e))?;
-    let no_sdk_retry = aws_sdk_kms::config::Builder::default()
-        .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled());
+    let no_sdk_retry =
+        aws_sdk_kms::config::Builder::default().retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled());
     // Throttling is refused before it takes effect: retried here, as often as
     // the SDK would have (`max_retries`).
     let throttled = throttling_budget(kms.config().retry_config().map_or(1, |r| r.max_attempts()));
@@ -379,7 +379,10 @@ pub async fn create_key(kms: &Client, purpose: &str, spec: &KeySpec) -> Result<R
             },
             Err(source) if source.ambiguous => {
                 lost_answers += 1;
-                tracing::warn!(purpose, "CreateKey failed ambiguously ({source}); looking for the key by its owner marker");
+                tracing::warn!(
+                    purpose,
+                    "CreateKey failed ambiguously ({source}); looking for the key by its owner marker"
+                );
                 match find_created_key(kms, &before, &marker).await {
                     Ok(Some(key_id)) => {
                         tracing::warn!(purpose, key = %key_id, "the answer to CreateKey was lost; the key it made was found by its owner marker and is adopted");

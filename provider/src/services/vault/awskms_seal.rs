@@ -93,7 +93,17 @@ fn schema_block() -> Block {
              administers the key and the seal role may use it, and an IRSA role for Vault's service accounts whose inline policy grants \
              exactly `kms:Encrypt`, `kms:Decrypt` and `kms:DescribeKey` on this key. With `role_name`, the policy goes onto that existing \
              role instead and no role is created. Emits the `seal \"awskms\"` stanza and Helm values for the official chart. \
-             The key is never replaced by a change to this resource.",
+             The key is never replaced by a change to this resource.\n\n\
+             ## Ownership\n\n\
+             - **Creates** one KMS key and one role `vault-seal-<name>` (unless `role_name` is given), each tagged `platform:owner` \
+             with a marker unique to that create, the alias, and the seal's inline policy.\n\
+             - **Records** the key id; the created role carries `platform:vault-seal = <name>`. Destroy deletes only a role with that tag \
+             (from `role_name` it only removes the seal policy), the alias only while it points at the key, and schedules only that key's deletion.\n\
+             - **Refuses** an alias that already points at another live key: the apply fails before the role or key is made, with the \
+             `terraform import` command and the `import {}` block. Two resources naming one alias fail at plan time on `alias_name`.\n\
+             - **Adopts** an alias whose key is pending deletion, a `vault-seal-<name>` role left by an earlier incarnation of this seal \
+             (it carries the seal's tag), and the role or key its own create made when the answer was lost (found by the marker).\n\
+             - **Gone** means three not-found reads in a row.",
         ),
         attributes: attributes([
             ("id", string(Computed, "The KMS key id.")),
