@@ -27,6 +27,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tf_provider::Diagnostics;
 
+use crate::framework::diag::ApiError;
+
 /// The tag (or Spacelift label prefix) that marks an object with the owner
 /// marker of the create that made it. It belongs to the provider: user tags
 /// may not use the `platform:` prefix, and reads leave it out of `tags`.
@@ -84,6 +86,67 @@ where
         }
     }
     Ok(None)
+}
+
+/// How often a create without an idempotency token whose answer was lost is
+/// looked for and sent again.
+pub const LOST_ANSWER_ATTEMPTS: u32 = 3;
+
+/// Why [`create_once`] failed.
+#[derive(Debug)]
+pub enum CreateOnceError<E> {
+    /// The create's own error: definite (nothing was made), or ambiguous with
+    /// nothing found after [`LOST_ANSWER_ATTEMPTS`] tries.
+    Create(ApiError),
+    /// Looking for what the create made failed (or found a foreign object).
+    Find(E),
+}
+
+/// Runs a create that has no idempotency token (IAM CreateRole, KMS
+/// CreateKey) so that a lost answer makes neither a duplicate nor an orphan.
+///
+/// `create` must send the request once, without the SDK's own retry, with the
+/// owner marker on the object. After an ambiguous failure (the request may
+/// have taken effect) `find_own` looks for the object by that marker: found,
+/// it is adopted; not found, the create is sent again (at most
+/// [`LOST_ANSWER_ATTEMPTS`] times). After a lost answer, an error that says
+/// the object already exists (`is_conflict`) also means "look first": an
+/// eventually consistent read may not have seen it yet.
+pub async fn create_once<T, E, C, CF, F, FF>(
+    what: &str,
+    is_conflict: impl Fn(&ApiError) -> bool,
+    mut create: C,
+    mut find_own: F,
+) -> Result<T, CreateOnceError<E>>
+where
+    C: FnMut() -> CF,
+    CF: Future<Output = Result<T, ApiError>>,
+    F: FnMut() -> FF,
+    FF: Future<Output = Result<Option<T>, E>>,
+{
+    let mut lost = 0;
+    loop {
+        let err = match create().await {
+            Ok(made) => return Ok(made),
+            Err(err) => err,
+        };
+        if !(err.ambiguous || (lost > 0 && is_conflict(&err))) {
+            return Err(CreateOnceError::Create(err));
+        }
+        if err.ambiguous {
+            lost += 1;
+        }
+        tracing::warn!("{what}: the answer may be lost ({err}); looking for the object by its owner marker");
+        match find_own().await {
+            Ok(Some(found)) => {
+                tracing::warn!("{what}: found the object this create made by its owner marker; adopted");
+                return Ok(found);
+            }
+            Ok(None) if err.ambiguous && lost < LOST_ANSWER_ATTEMPTS => continue,
+            Ok(None) => return Err(CreateOnceError::Create(err)),
+            Err(find_err) => return Err(CreateOnceError::Find(find_err)),
+        }
+    }
 }
 
 /// Whether the object found is the one this resource recorded.
@@ -241,6 +304,92 @@ mod tests {
             Err("platform_ebs_storage")
         );
         assert_eq!(claim_in_plan("other kind", "alias/a", "platform_vault_seal"), Ok(()));
+    }
+
+    fn lost() -> ApiError {
+        ApiError {
+            ambiguous: true,
+            ..ApiError::other("Create", Some("InternalFailure"), "lost")
+        }
+    }
+
+    #[tokio::test]
+    async fn a_lost_answer_is_looked_for_before_sending_again() {
+        let sent = AtomicU32::new(0);
+        let looked = AtomicU32::new(0);
+        // The first create takes effect, its answer is lost; the object is found.
+        let made: Result<u32, CreateOnceError<String>> = create_once(
+            "test",
+            |_| false,
+            || {
+                sent.fetch_add(1, Ordering::Relaxed);
+                async { Err(lost()) }
+            },
+            || {
+                looked.fetch_add(1, Ordering::Relaxed);
+                async { Ok(Some(7)) }
+            },
+        )
+        .await;
+        assert!(matches!(made, Ok(7)));
+        assert_eq!((sent.load(Ordering::Relaxed), looked.load(Ordering::Relaxed)), (1, 1));
+    }
+
+    #[tokio::test]
+    async fn nothing_found_is_sent_again_bounded() {
+        let sent = AtomicU32::new(0);
+        let made: Result<u32, CreateOnceError<String>> = create_once(
+            "test",
+            |_| false,
+            || {
+                sent.fetch_add(1, Ordering::Relaxed);
+                async { Err(lost()) }
+            },
+            || async { Ok(None) },
+        )
+        .await;
+        assert!(matches!(made, Err(CreateOnceError::Create(e)) if e.ambiguous));
+        assert_eq!(sent.load(Ordering::Relaxed), LOST_ANSWER_ATTEMPTS);
+    }
+
+    #[tokio::test]
+    async fn definite_errors_are_not_retried_and_conflicts_only_look_after_a_lost_answer() {
+        let looked = AtomicU32::new(0);
+        let exists = || ApiError::other("Create", Some("EntityAlreadyExists"), "taken");
+        let made: Result<u32, CreateOnceError<String>> = create_once(
+            "test",
+            |e| e.is("EntityAlreadyExists"),
+            || async { Err(exists()) },
+            || {
+                looked.fetch_add(1, Ordering::Relaxed);
+                async { Ok(Some(1)) }
+            },
+        )
+        .await;
+        assert!(matches!(made, Err(CreateOnceError::Create(e)) if e.is("EntityAlreadyExists")));
+        assert_eq!(
+            looked.load(Ordering::Relaxed),
+            0,
+            "a taken name is never adopted without a lost answer"
+        );
+
+        // Lost, not found yet (eventual consistency), then "already exists": look again.
+        let sent = AtomicU32::new(0);
+        let looked = AtomicU32::new(0);
+        let made: Result<u32, CreateOnceError<String>> = create_once(
+            "test",
+            |e| e.is("EntityAlreadyExists"),
+            || {
+                let n = sent.fetch_add(1, Ordering::Relaxed);
+                async move { Err(if n == 0 { lost() } else { exists() }) }
+            },
+            || {
+                let n = looked.fetch_add(1, Ordering::Relaxed);
+                async move { Ok((n == 1).then_some(9)) }
+            },
+        )
+        .await;
+        assert!(matches!(made, Ok(9)));
     }
 
     #[test]

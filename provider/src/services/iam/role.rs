@@ -12,7 +12,7 @@ use aws_sdk_iam::types::Tag;
 use aws_sdk_iam::Client;
 
 use crate::framework::diag::ApiError;
-use crate::framework::ownership::{self, Claim, OWNER_TAG};
+use crate::framework::ownership::{self, Claim, CreateOnceError, OWNER_TAG};
 use crate::framework::policy;
 use crate::framework::retry::{retry, throttling_budget, Backoff};
 
@@ -281,7 +281,6 @@ async fn find_created(iam: &Client, name: &str, marker: &str) -> Result<Option<(
             if !ours {
                 return Err(RoleError::Exists { name: name.to_string() });
             }
-            tracing::warn!(role = %name, "the answer to CreateRole was lost; the role it made was found by its owner marker and is adopted");
             Ok(Some((role.arn, role.role_id)))
         }
         Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => Ok(None),
@@ -291,9 +290,6 @@ async fn find_created(iam: &Client, name: &str, marker: &str) -> Result<Option<(
         }),
     }
 }
-
-/// How often a CreateRole whose answer was lost is looked for and tried again.
-const LOST_ANSWER_ATTEMPTS: u32 = 3;
 
 /// Creates the role, then its inline policies, then the attachments.
 ///
@@ -319,70 +315,46 @@ pub async fn create_role(iam: &Client, spec: &RoleSpec) -> Result<RemoteRole, Bo
     // the SDK would have (`max_retries`).
     let throttled = throttling_budget(iam.config().retry_config().map_or(1, |r| r.max_attempts()));
 
-    let mut lost_answers = 0;
-    let created: Result<(String, String), RoleError> = loop {
-        let attempt = retry(
-            "CreateRole",
-            Backoff::IAM_PROPAGATION,
-            |e: &ApiError| is_principal_not_ready(e) || throttled(e),
-            || {
-                let req = iam
-                    .create_role()
-                    .role_name(&spec.name)
-                    .path(&spec.path)
-                    .assume_role_policy_document(&spec.trust_policy)
-                    .max_session_duration(spec.max_session_duration as i32)
-                    .set_description(spec.description.clone())
-                    .set_permissions_boundary(spec.permissions_boundary.clone())
-                    .set_tags(Some(tags.clone()))
-                    .customize()
-                    .config_override(no_sdk_retry.clone());
-                async move { req.send().await.map_err(|e| ApiError::new("CreateRole", e)) }
-            },
-        )
-        .await;
-        match attempt {
-            Ok(out) => match out.role {
-                Some(role) => break Ok((role.arn, role.role_id)),
-                None => break Err(RoleError::Vanished { name: name.clone() }),
-            },
-            // A repeat of a create whose answer was lost finds its own role.
-            Err(source) if source.is("EntityAlreadyExists") && lost_answers > 0 => {
-                match find_created(iam, &name, &marker).await {
-                    Ok(Some(found)) => break Ok(found),
-                    Ok(None) => {
-                        break Err(RoleError::Create {
-                            name: name.clone(),
-                            source,
-                        })
-                    }
-                    Err(err) => break Err(err),
-                }
-            }
-            Err(source) if source.is("EntityAlreadyExists") => break Err(RoleError::Exists { name: name.clone() }),
-            Err(source) if source.ambiguous => {
-                lost_answers += 1;
-                tracing::warn!(role = %name, "CreateRole failed ambiguously ({source}); looking for the role by its owner marker");
-                match find_created(iam, &name, &marker).await {
-                    Ok(Some(found)) => break Ok(found),
-                    Ok(None) if lost_answers < LOST_ANSWER_ATTEMPTS => continue,
-                    Ok(None) => {
-                        break Err(RoleError::Create {
-                            name: name.clone(),
-                            source,
-                        })
-                    }
-                    Err(err) => break Err(err),
-                }
-            }
-            Err(source) => {
-                break Err(RoleError::Create {
-                    name: name.clone(),
-                    source,
-                })
-            }
-        }
-    };
+    let created = ownership::create_once(
+        &format!("creating IAM role `{name}`"),
+        |e| e.is("EntityAlreadyExists"),
+        || async {
+            let out = retry(
+                "CreateRole",
+                Backoff::IAM_PROPAGATION,
+                |e: &ApiError| is_principal_not_ready(e) || throttled(e),
+                || {
+                    let req = iam
+                        .create_role()
+                        .role_name(&spec.name)
+                        .path(&spec.path)
+                        .assume_role_policy_document(&spec.trust_policy)
+                        .max_session_duration(spec.max_session_duration as i32)
+                        .set_description(spec.description.clone())
+                        .set_permissions_boundary(spec.permissions_boundary.clone())
+                        .set_tags(Some(tags.clone()))
+                        .customize()
+                        .config_override(no_sdk_retry.clone());
+                    async move { req.send().await.map_err(|e| ApiError::new("CreateRole", e)) }
+                },
+            )
+            .await?;
+            let role = out
+                .role
+                .ok_or_else(|| ApiError::other("CreateRole", None, "the answer holds no role"))?;
+            Ok((role.arn, role.role_id))
+        },
+        || find_created(iam, &name, &marker),
+    )
+    .await
+    .map_err(|err| match err {
+        CreateOnceError::Create(source) if source.is("EntityAlreadyExists") => RoleError::Exists { name: name.clone() },
+        CreateOnceError::Create(source) => RoleError::Create {
+            name: name.clone(),
+            source,
+        },
+        CreateOnceError::Find(err) => err,
+    });
     let (arn, unique_id) = created.map_err(|e| fail(None, e))?;
 
     let mut remote = RemoteRole {

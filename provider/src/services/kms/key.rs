@@ -12,7 +12,7 @@ use aws_sdk_kms::types::{KeySpec as SdkKeySpec, KeyState, KeyUsageType, Tag};
 use aws_sdk_kms::Client;
 
 use crate::framework::diag::ApiError;
-use crate::framework::ownership::{self, NameTaken, OWNER_TAG};
+use crate::framework::ownership::{self, CreateOnceError, NameTaken, OWNER_TAG};
 use crate::framework::policy;
 use crate::framework::retry::{retry, throttling_budget, Backoff};
 
@@ -87,8 +87,6 @@ pub enum KeyError {
         #[source]
         source: ApiError,
     },
-    #[error("KMS returned no key metadata when creating a key for `{purpose}`")]
-    NoMetadata { purpose: String },
     #[error("updating KMS key `{key}`: {what}")]
     Update {
         key: String,
@@ -317,9 +315,6 @@ async fn find_created_key(
     Ok(None)
 }
 
-/// How often a CreateKey whose answer was lost is looked for and tried again.
-const LOST_ANSWER_ATTEMPTS: u32 = 3;
-
 /// Creates a symmetric encryption key, then enables rotation.
 ///
 /// CreateKey has no idempotency token and keys have no name, so a lost answer
@@ -345,77 +340,51 @@ pub async fn create_key(kms: &Client, purpose: &str, spec: &KeySpec) -> Result<R
         source,
     };
 
-    let mut lost_answers = 0;
-    let metadata = loop {
-        let attempt = retry(
-            "CreateKey",
-            POLICY_PROPAGATION,
-            |e: &ApiError| is_principal_not_ready(e) || throttled(e),
-            || {
-                let req = kms
-                    .create_key()
-                    .description(&spec.description)
-                    .key_usage(KeyUsageType::EncryptDecrypt)
-                    .key_spec(SdkKeySpec::SymmetricDefault)
-                    .policy(&spec.policy)
-                    .set_tags(Some(tags.clone()))
-                    .customize()
-                    .config_override(no_sdk_retry.clone());
-                async move { req.send().await.map_err(|e| ApiError::new("CreateKey", e)) }
-            },
-        )
-        .await;
-        match attempt {
-            Ok(out) => match out.key_metadata {
-                Some(metadata) => break metadata,
-                None => {
-                    return Err(fail(
-                        None,
-                        KeyError::NoMetadata {
-                            purpose: purpose.to_string(),
-                        },
-                    ))
-                }
-            },
-            Err(source) if source.ambiguous => {
-                lost_answers += 1;
-                tracing::warn!(
-                    purpose,
-                    "CreateKey failed ambiguously ({source}); looking for the key by its owner marker"
-                );
-                match find_created_key(kms, &before, &marker).await {
-                    Ok(Some(key_id)) => {
-                        tracing::warn!(purpose, key = %key_id, "the answer to CreateKey was lost; the key it made was found by its owner marker and is adopted");
-                        let out = kms
-                            .describe_key()
-                            .key_id(&key_id)
-                            .send()
-                            .await
-                            .map_err(|e| KeyError::Read {
-                                key: key_id.clone(),
-                                source: ApiError::new("DescribeKey", e),
-                            });
-                        match out.map(|o| o.key_metadata) {
-                            Ok(Some(metadata)) => break metadata,
-                            Ok(None) => {
-                                return Err(fail(
-                                    None,
-                                    KeyError::NoMetadata {
-                                        purpose: purpose.to_string(),
-                                    },
-                                ))
-                            }
-                            Err(err) => return Err(fail(None, err)),
-                        }
-                    }
-                    Ok(None) if lost_answers < LOST_ANSWER_ATTEMPTS => continue,
-                    Ok(None) => return Err(fail(None, create_error(source))),
-                    Err(err) => return Err(fail(None, err)),
-                }
-            }
-            Err(source) => return Err(fail(None, create_error(source))),
-        }
-    };
+    let metadata = ownership::create_once(
+        &format!("creating a KMS key for `{purpose}`"),
+        |_| false,
+        || async {
+            let out = retry(
+                "CreateKey",
+                POLICY_PROPAGATION,
+                |e: &ApiError| is_principal_not_ready(e) || throttled(e),
+                || {
+                    let req = kms
+                        .create_key()
+                        .description(&spec.description)
+                        .key_usage(KeyUsageType::EncryptDecrypt)
+                        .key_spec(SdkKeySpec::SymmetricDefault)
+                        .policy(&spec.policy)
+                        .set_tags(Some(tags.clone()))
+                        .customize()
+                        .config_override(no_sdk_retry.clone());
+                    async move { req.send().await.map_err(|e| ApiError::new("CreateKey", e)) }
+                },
+            )
+            .await?;
+            out.key_metadata
+                .ok_or_else(|| ApiError::other("CreateKey", None, "the answer holds no key metadata"))
+        },
+        || async {
+            let Some(key_id) = find_created_key(kms, &before, &marker).await? else {
+                return Ok(None);
+            };
+            kms.describe_key()
+                .key_id(&key_id)
+                .send()
+                .await
+                .map(|out| out.key_metadata)
+                .map_err(|e| KeyError::Read {
+                    key: key_id.clone(),
+                    source: ApiError::new("DescribeKey", e),
+                })
+        },
+    )
+    .await
+    .map_err(|err| match err {
+        CreateOnceError::Create(source) => fail(None, create_error(source)),
+        CreateOnceError::Find(err) => fail(None, err),
+    })?;
     let mut remote = RemoteKey {
         key_id: metadata.key_id().to_string(),
         arn: metadata.arn().unwrap_or_default().to_string(),
