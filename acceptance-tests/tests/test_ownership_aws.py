@@ -43,8 +43,8 @@ def csi_role(iam, unique):
     return name
 
 
-def irsa_config(oidc_arn: str, name: str) -> str:
-    return 'provider "platform" {}\n' + block(
+def irsa_config(oidc_arn: str, name: str, provider: str = 'provider "platform" {}\n') -> str:
+    return provider + block(
         "resource", "platform_irsa_role", "test", name=name, oidc_provider_arn=oidc_arn,
         service_accounts=[{"namespace": "kube-system", "name": "sa"}])
 
@@ -164,6 +164,25 @@ def test_ownership_irsa_transient_not_found_is_not_gone(workspace, iam, oidc, un
     workspace.env = {**workspace.env, "AWS_ENDPOINT_URL_IAM": fault_proxy.url}
     workspace.assert_plan_empty()
     assert fault_proxy.injected["GetRole"] == 1
+    workspace.destroy()
+    assert not aws.role_exists(iam, name)
+
+
+def test_ownership_irsa_malformed_answer_is_an_error_not_gone(workspace, iam, oidc, unique, fault_proxy):
+    """An unreadable answer to GetRole during refresh fails the plan and keeps
+    state: it is never taken as "deleted"."""
+    arn, _ = oidc
+    name = f"own-garbled-{unique}"
+    # Unreadable answers are retried by the SDK like 5xx: keep that short here.
+    workspace.write(irsa_config(arn, name, provider=block("provider", "platform", max_retries=1)))
+    workspace.apply()
+    fault_proxy.inject("GetRole", 200, "", "", times=10, mode="malformed")
+    workspace.env = {**workspace.env, "AWS_ENDPOINT_URL_IAM": fault_proxy.url}
+    result = workspace.plan()
+    assert result.code == 1 and f"reading IAM role `{name}`" in result.output, result.output
+    assert workspace.resources() == [IRSA]
+    workspace.env = {**workspace.env, "AWS_ENDPOINT_URL_IAM": workspace.env["AWS_ENDPOINT_URL"]}
+    workspace.assert_plan_empty()
     workspace.destroy()
     assert not aws.role_exists(iam, name)
 
