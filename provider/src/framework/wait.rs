@@ -263,8 +263,18 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         total += number * seconds;
         rest = &rest[unit_len..];
     }
-    Ok(Duration::from_secs_f64(total))
+    // Checked: a huge or non-finite number is an error, never a panic.
+    match Duration::try_from_secs_f64(total) {
+        Ok(duration) if duration <= MAX_DURATION => Ok(duration),
+        _ => Err(format!(
+            "must be at most {}h (a week), got {text:?}",
+            MAX_DURATION.as_secs() / 3600
+        )),
+    }
 }
+
+/// The longest `timeouts` value accepted: a week. Longer waits are a typo.
+pub const MAX_DURATION: Duration = Duration::from_secs(7 * 24 * 3600);
 
 #[cfg(test)]
 mod tests {
@@ -284,8 +294,13 @@ mod tests {
         assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
         assert_eq!(parse_duration("1.5h"), Ok(Duration::from_secs(5400)));
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        for bad in ["", "30", "m", "30x", "1h-5m", "abc"] {
+        for bad in ["", "30", "m", "30x", "1h-5m", "abc", ".h", "1..5h", "1e400s"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_duration("168h"), Ok(MAX_DURATION));
+        for huge in ["169h", "99999999999999999999h", &format!("{}h", "9".repeat(400))] {
+            let err = parse_duration(huge).unwrap_err();
+            assert!(err.contains("at most 168h"), "{huge}: {err}");
         }
     }
 
