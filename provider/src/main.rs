@@ -4,8 +4,23 @@ use std::process::ExitCode;
 
 use platform_provider::PlatformProvider;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // tf-provider captures a backtrace into every diagnostic when
+    // RUST_BACKTRACE is set (about 100 frames under each error). Users never
+    // want that in Terraform's output: library backtraces are off, panics
+    // still honour RUST_BACKTRACE. Set before any thread exists.
+    std::env::set_var("RUST_LIB_BACKTRACE", "0");
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("terraform-provider-platform: starting the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(serve())
+}
+
+async fn serve() -> ExitCode {
     // tonic (ring) and the AWS SDK (aws-lc-rs) both compile a rustls crypto
     // provider in, so rustls cannot choose one; Terraform's mTLS handshake needs it.
     // An error here only means one is already installed.
