@@ -165,7 +165,21 @@ pub fn iam_path(value: &str) -> Result<(), String> {
     }
 }
 
-/// Splits an ARN into (partition, service, region, account, resource).
+/// The AWS partitions (botocore's `endpoints.json` / the SDK's partition
+/// metadata): an ARN naming any other, such as `aws-`, is refused.
+pub const PARTITIONS: &[&str] = &[
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
+
+/// Splits an ARN into (partition, service, region, account, resource); `None`
+/// for anything that is not an ARN in a known partition.
 pub fn parse_arn(value: &str) -> Option<(&str, &str, &str, &str, &str)> {
     let mut parts = value.splitn(6, ':');
     let (arn, partition, service, region, account, resource) = (
@@ -176,7 +190,7 @@ pub fn parse_arn(value: &str) -> Option<(&str, &str, &str, &str, &str)> {
         parts.next()?,
         parts.next()?,
     );
-    let partition_ok = partition == "aws" || partition.starts_with("aws-");
+    let partition_ok = PARTITIONS.contains(&partition);
     (arn == "arn" && partition_ok && !service.is_empty() && !resource.is_empty())
         .then_some((partition, service, region, account, resource))
 }
@@ -420,6 +434,19 @@ pub fn tag(key: &str, value: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_real_partitions() {
+        for good in PARTITIONS {
+            let arn = format!("arn:{good}:iam::123456789012:role/x");
+            assert!(iam_role_arn(&arn).is_ok(), "{arn}");
+        }
+        for bad in ["aws-", "aws-xyz", "AWS", "awscn", ""] {
+            let arn = format!("arn:{bad}:iam::123456789012:role/x");
+            assert!(iam_role_arn(&arn).is_err(), "{arn}");
+            assert!(parse_arn(&arn).is_none(), "{arn}");
+        }
+    }
 
     #[test]
     fn cidrs() {
