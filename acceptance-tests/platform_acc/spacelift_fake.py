@@ -10,6 +10,15 @@
   lowercase hex SHA-256 of the value exactly as sent.
 - Switches for tests: answer 429 on the next N calls, expire every issued token
   (now or after N requests), shorten token lifetimes; and counters of calls per operation.
+- Fault switches per operation (the root field of a query or mutation, e.g.
+  `contextCreateV2`, `context`), `fault(operation, mode, times)`, like the
+  AWS fault proxy's modes. The request is always performed first:
+  - `after`: then answered HTTP 500 (a lost answer, as from a load balancer);
+  - `drop_after`: then the connection is closed without any answer;
+  - `data_null`: then answered 200 `{"data": null}` with no errors;
+  - `malformed`: then answered 200 with a body no client can parse;
+  - `not_found`: then the operation's field is answered `null` (a read that
+    transiently misses an object that exists).
 
 State is in memory, per instance. `SpaceliftFake.start()` serves on a random
 loopback port in a background thread.
@@ -27,6 +36,7 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import GraphQLError, build_schema, execute, parse, validate
@@ -35,6 +45,17 @@ from graphql.language import FieldNode, OperationDefinitionNode
 SCHEMA = build_schema((Path(__file__).resolve().parents[1] / "spacelift" / "schema.graphql").read_text())
 PHASES = ["beforeInit", "afterInit", "beforePlan", "afterPlan", "beforeApply", "afterApply",
           "beforePerform", "afterPerform", "beforeDestroy", "afterDestroy", "afterRun"]
+
+
+FAULT_MODES = ("after", "drop_after", "data_null", "malformed", "not_found")
+DROP = object()  # the answer "close the connection without answering"
+
+
+@dataclass
+class Fault:
+    operation: str
+    mode: str
+    times: int
 
 
 def b64url(data: bytes) -> str:
@@ -64,6 +85,8 @@ class SpaceliftFake:
         self._fail_next = 0
         self._expire_after: int | None = None
         self._next_attachment = 0
+        self.faults: list[Fault] = []
+        self.injected: Counter[str] = Counter()
         self.server: ThreadingHTTPServer | None = None
         self.base_url = ""
 
@@ -92,6 +115,49 @@ class SpaceliftFake:
         """Answer the next `n` requests with HTTP 429."""
         with self._lock:
             self._fail_next = n
+
+    def fault(self, operation: str, mode: str, times: int = 1) -> None:
+        """Perform the next `times` calls of `operation`, then answer them as `mode` says (see the module doc)."""
+        if mode not in FAULT_MODES:
+            raise ValueError(f"unknown fault mode {mode!r}; use one of {FAULT_MODES}")
+        with self._lock:
+            self.faults.append(Fault(operation, mode, times))
+
+    def lose_answer(self, operation: str, times: int = 1, drop: bool = False) -> None:
+        """The next `times` calls of `operation` take effect, and their answer is lost."""
+        self.fault(operation, "drop_after" if drop else "after", times)
+
+    def _take_fault(self, fields: list[str]) -> Fault | None:
+        for f in self.faults:
+            if f.times > 0 and f.operation in fields:
+                f.times -= 1
+                self.injected[f"{f.operation}:{f.mode}"] += 1
+                return f
+        return None
+
+    # Objects made outside Terraform, as someone using the UI would make them.
+    def create_context(self, name: str, description: str | None = None, labels: list[str] | None = None,
+                       hooks: dict[str, list[str]] | None = None) -> str:
+        with self._lock:
+            ctx_id = slug(name)
+            assert ctx_id not in self.contexts, ctx_id
+            self.contexts[ctx_id] = {"id": ctx_id, "config": {}, "attachments": {}}
+            self._apply_input(self.contexts[ctx_id], {
+                "name": name, "description": description, "labels": labels or [], "space": "root",
+                "hooks": {phase: list((hooks or {}).get(phase, [])) for phase in PHASES}})
+            return ctx_id
+
+    def attach(self, context_id: str, stack: str, priority: int = 0) -> str:
+        with self._lock:
+            self._next_attachment += 1
+            att = {"id": f"att-{self._next_attachment}", "stackId": stack, "isModule": False, "priority": priority}
+            self.contexts[context_id]["attachments"][att["id"]] = att
+            return att["id"]
+
+    # Read-only views for assertions: the whole context as the server holds it.
+    def snapshot(self, context_id: str) -> Any:
+        with self._lock:
+            return json.loads(json.dumps(self.contexts.get(context_id)))
 
     def expire_tokens(self) -> None:
         """Every token issued so far stops working."""
@@ -238,7 +304,7 @@ class SpaceliftFake:
         ctx["hooks"] = {phase: list(data["hooks"][phase]) for phase in PHASES}
 
     # ---- HTTP ------------------------------------------------------------------
-    def _answer(self, body: dict[str, Any], bearer: str | None) -> tuple[int, dict[str, Any]]:
+    def _answer(self, body: dict[str, Any], bearer: str | None) -> tuple[int, Any]:
         with self._lock:
             self.requests += 1
             if self._fail_next > 0:
@@ -251,10 +317,17 @@ class SpaceliftFake:
             errors = validate(SCHEMA, document)
             if errors:
                 return 200, {"errors": [e.formatted for e in errors]}
-            fields = [
-                sel.name.value
+            roots = [
+                sel
                 for op in document.definitions if isinstance(op, OperationDefinitionNode)
                 for sel in op.selection_set.selections if isinstance(sel, FieldNode)
+            ]
+            fields = [sel.name.value for sel in roots]
+            # Faults may also name a nested field with arguments, e.g. `context.attachedStack`.
+            nested = [
+                f"{sel.name.value}.{sub.name.value}"
+                for sel in roots if sel.selection_set
+                for sub in sel.selection_set.selections if isinstance(sub, FieldNode) and sub.arguments
             ]
             for field in fields:
                 self.calls[field] += 1
@@ -270,7 +343,25 @@ class SpaceliftFake:
             answer: dict[str, Any] = {"data": result.data}
             if result.errors:
                 answer["errors"] = [e.formatted for e in result.errors]
-            return 200, answer
+            fault = self._take_fault(fields + nested)
+            if fault is None:
+                return 200, answer
+            if fault.mode == "after":
+                return 500, {"errors": [{"message": "internal server error"}]}
+            if fault.mode == "drop_after":
+                return 0, DROP
+            if fault.mode == "data_null":
+                return 200, {"data": None}
+            if fault.mode == "malformed":
+                return 200, b"<html>502 Bad Gateway</html>"
+            # not_found: the named field is null, as if the object did not exist
+            data = json.loads(json.dumps(result.data or {}))
+            root, _, sub = fault.operation.partition(".")
+            if sub and isinstance(data.get(root), dict):
+                data[root][sub] = None
+            else:
+                data[root] = None
+            return 200, {"data": data}
 
     def _handler(self):
         fake = self
@@ -293,7 +384,10 @@ class SpaceliftFake:
                     status, answer = 400, {"errors": [{"message": "body is not JSON"}]}
                 else:
                     status, answer = fake._answer(body, bearer)
-                payload = json.dumps(answer).encode()
+                if answer is DROP:
+                    self.close_connection = True
+                    return
+                payload = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))

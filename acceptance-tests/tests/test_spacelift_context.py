@@ -36,6 +36,11 @@ def context_config(name="Provider test context", **attrs) -> str:
     return 'provider "platform" {}\n' + block("resource", "platform_spacelift_context", "test", name=name, **attrs)
 
 
+def user_labels(ctx) -> list[str]:
+    """The context's labels without the provider's owner marker (`platform:owner:<marker>`)."""
+    return sorted(label for label in ctx["labels"] if not label.startswith("platform:owner:"))
+
+
 def apply_clean(ws):
     ws.apply()
     ws.assert_plan_empty()
@@ -54,7 +59,8 @@ def test_basic(ws, spacelift):
     assert s["id"] == "provider-test-context"
     ctx = spacelift.contexts["provider-test-context"]
     assert ctx["name"] == "Provider test context" and ctx["description"] == "platform outputs"
-    assert sorted(ctx["labels"]) == ["autoattach:eks", "platform"] and ctx["space"] == "root"
+    assert user_labels(ctx) == ["autoattach:eks", "platform"] and ctx["space"] == "root"
+    assert len(ctx["labels"]) == 3, "one owner marker label"
     assert ctx["hooks"]["beforePlan"] == ["echo planning"] and ctx["hooks"]["afterApply"] == ["echo done", "echo really"]
     assert ctx["hooks"]["beforeInit"] == []
     cfg = ctx["config"]
@@ -84,7 +90,7 @@ def test_update(ws, spacelift):
     assert list(spacelift.contexts) == ["provider-test-context"], "a rename keeps the id"
     ctx = spacelift.contexts["provider-test-context"]
     assert ctx["name"] == "Renamed context" and ctx["description"] is None
-    assert sorted(ctx["labels"]) == ["platform", "team:core"]
+    assert user_labels(ctx) == ["platform", "team:core"]
     assert ctx["hooks"]["beforeInit"] == ["terraform fmt -check"] and ctx["hooks"]["beforePlan"] == []
     cfg = ctx["config"]
     assert set(cfg) == {"CLUSTER_NAME", "NEW_VAR", "DB_PASSWORD", "API_TOKEN", "config/cluster.json"}

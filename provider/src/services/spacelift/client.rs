@@ -2,6 +2,16 @@
 //! contract: one `POST <base>/graphql` endpoint, bearer JWTs whose `aud` is
 //! the account's base URL, API keys exchanged for JWTs with `apiKeyUser`.
 //!
+//! Retries: queries and idempotent mutations (upserts, deletes) are retried
+//! on the network, 5xx and 429 ([`SpaceliftClient::graphql`]). A mutation that
+//! is not idempotent (`contextCreateV2`, `contextAttach`) goes through
+//! [`SpaceliftClient::mutate_once`], which retries only what was certainly not
+//! performed (429, no connection made); every other failure is returned, and
+//! [`SpaceliftError::ambiguous`] says whether the mutation may have taken
+//! effect, so the caller looks for what it may have made before anything else.
+//! An answer with `{"data": null}` and no errors, or without a field the query
+//! asked for, is an error ([`SpaceliftError::NoData`]), never "not found".
+//!
 //! Authentication is lazy: nothing is contacted until a Spacelift resource
 //! makes its first call, so a stack that uses only AWS resources never needs
 //! Spacelift credentials. Tokens and secrets live in [`Secret`], whose `Debug`
@@ -88,10 +98,16 @@ pub enum SpaceliftError {
         #[source]
         source: serde_json::Error,
     },
+    #[error("Spacelift answered `{operation}` without `{field}` and without an error; the answer cannot be trusted")]
+    NoData {
+        operation: &'static str,
+        field: &'static str,
+    },
 }
 
 impl SpaceliftError {
-    /// Errors worth another attempt: the network, 5xx, rate limits.
+    /// Errors worth another attempt for a query or an idempotent mutation:
+    /// the network, 5xx, rate limits.
     fn retryable(&self) -> bool {
         match self {
             SpaceliftError::Http { source, .. } => source.is_connect() || source.is_timeout() || source.is_request(),
@@ -99,6 +115,35 @@ impl SpaceliftError {
             _ => false,
         }
     }
+
+    /// Errors after which the request certainly had no effect, so even a
+    /// non-idempotent mutation may be sent again: rate limited (429), or no
+    /// connection was ever made.
+    fn never_performed(&self) -> bool {
+        match self {
+            SpaceliftError::Http { source, .. } => source.is_connect() || source.is_builder(),
+            SpaceliftError::Status { status, .. } => *status == 429,
+            _ => false,
+        }
+    }
+
+    /// The request may have taken effect although no answer says so: the
+    /// connection failed after sending, a timeout, a 5xx, an unreadable or
+    /// empty answer. A non-idempotent mutation that fails this way must look
+    /// for what it may have made before anything else.
+    pub fn ambiguous(&self) -> bool {
+        match self {
+            SpaceliftError::Http { .. } | SpaceliftError::Status { .. } => !self.never_performed(),
+            SpaceliftError::Decode { .. } | SpaceliftError::NoData { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+/// The field `name` of a GraphQL answer's `data`: `Ok(Json::Null)` when the
+/// server says null, an error when the field is not there at all.
+pub fn field<'a>(data: &'a Json, operation: &'static str, name: &'static str) -> Result<&'a Json, SpaceliftError> {
+    data.get(name).ok_or(SpaceliftError::NoData { operation, field: name })
 }
 
 #[derive(Clone)]
@@ -221,7 +266,7 @@ impl SpaceliftClient {
             "variables": { "id": id, "secret": secret.expose() },
         });
         let url = format!("{}/graphql", endpoint.trim_end_matches('/'));
-        let data = self.post(OP, &url, None, &body).await?;
+        let data = self.post(OP, &url, None, &body, SpaceliftError::retryable).await?;
         let user = &data["apiKeyUser"];
         if user.is_null() {
             return Err(SpaceliftError::NoSuchApiKey { id: id.to_string() });
@@ -241,12 +286,35 @@ impl SpaceliftClient {
     /// key, the key is exchanged again once (the token may have been revoked
     /// or expired early) before giving up.
     pub async fn graphql(&self, operation: &'static str, query: &str, variables: Json) -> Result<Json, SpaceliftError> {
+        self.call(operation, query, variables, SpaceliftError::retryable).await
+    }
+
+    /// A mutation that is not idempotent: sent again only when it certainly
+    /// had no effect (429, no connection). Any other failure is returned at
+    /// once; check [`SpaceliftError::ambiguous`] before trying again.
+    pub async fn mutate_once(
+        &self,
+        operation: &'static str,
+        query: &str,
+        variables: Json,
+    ) -> Result<Json, SpaceliftError> {
+        self.call(operation, query, variables, SpaceliftError::never_performed)
+            .await
+    }
+
+    async fn call(
+        &self,
+        operation: &'static str,
+        query: &str,
+        variables: Json,
+        retryable: fn(&SpaceliftError) -> bool,
+    ) -> Result<Json, SpaceliftError> {
         let body = json!({ "query": query, "variables": variables });
         let mut refreshed = false;
         loop {
             let token = self.token(refreshed).await?;
             let url = format!("{}/graphql", token.base_url);
-            match self.post(operation, &url, Some(&token.jwt), &body).await {
+            match self.post(operation, &url, Some(&token.jwt), &body, retryable).await {
                 Err(SpaceliftError::Unauthorized { .. }) if token.from_key && !refreshed => {
                     tracing::debug!(operation, "Spacelift said unauthorized; exchanging the API key again");
                     refreshed = true;
@@ -256,13 +324,14 @@ impl SpaceliftClient {
         }
     }
 
-    /// POSTs with retries on the network, 5xx and 429, with capped exponential backoff.
+    /// POSTs with retries on the errors `retryable` accepts, with capped exponential backoff.
     async fn post(
         &self,
         operation: &'static str,
         url: &str,
         jwt: Option<&Secret>,
         body: &Json,
+        retryable: fn(&SpaceliftError) -> bool,
     ) -> Result<Json, SpaceliftError> {
         let backoff = Backoff {
             timeout: MAX_RETRY_WINDOW,
@@ -271,11 +340,7 @@ impl SpaceliftClient {
             max_attempts: Some(MAX_ATTEMPTS),
         };
         let what = format!("Spacelift `{operation}`");
-        match retry(&what, backoff, SpaceliftError::retryable, || {
-            self.post_once(operation, url, jwt, body)
-        })
-        .await
-        {
+        match retry(&what, backoff, retryable, || self.post_once(operation, url, jwt, body)).await {
             Err(SpaceliftError::Status { status: 429, .. }) => Err(SpaceliftError::RateLimited {
                 operation,
                 attempts: MAX_ATTEMPTS,
@@ -319,7 +384,14 @@ impl SpaceliftClient {
             }
             return Err(SpaceliftError::Graphql { operation, messages });
         }
-        Ok(answer.get("data").cloned().unwrap_or(Json::Null))
+        // No errors and no data object: not an answer the contract allows.
+        match answer.get("data") {
+            Some(data) if data.is_object() => Ok(data.clone()),
+            _ => Err(SpaceliftError::NoData {
+                operation,
+                field: "data",
+            }),
+        }
     }
 }
 
@@ -346,6 +418,34 @@ mod tests {
         assert_eq!(exp, Some(1_700_000_000));
         assert!(jwt_claims("not-a-jwt").is_err());
         assert!(jwt_claims(&jwt(json!({"exp": 1}))).is_err());
+    }
+
+    #[test]
+    fn only_certainly_unperformed_mutations_are_sent_again() {
+        let status = |status| SpaceliftError::Status { operation: "x", status };
+        assert!(status(429).never_performed() && !status(429).ambiguous());
+        assert!(!status(500).never_performed() && status(500).ambiguous());
+        assert!(status(502).retryable(), "queries and upserts may retry a 5xx");
+        let no_data = SpaceliftError::NoData {
+            operation: "x",
+            field: "data",
+        };
+        assert!(no_data.ambiguous() && !no_data.retryable() && !no_data.never_performed());
+        let graphql = SpaceliftError::Graphql {
+            operation: "x",
+            messages: vec!["already attached".into()],
+        };
+        assert!(!graphql.ambiguous());
+    }
+
+    #[test]
+    fn a_missing_field_is_an_error_a_null_is_not() {
+        let data = json!({"context": null});
+        assert_eq!(field(&data, "context", "context").unwrap(), &Json::Null);
+        assert!(matches!(
+            field(&data, "contexts", "contexts"),
+            Err(SpaceliftError::NoData { .. })
+        ));
     }
 
     #[test]

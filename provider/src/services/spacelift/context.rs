@@ -7,6 +7,15 @@
 //! `mounted_files_status`: per name, whether the server's SHA-256 checksum
 //! matches the configured value. Drift, deletions, extra elements and the
 //! secrets an import cannot verify all show there as exact, non-secret diffs.
+//!
+//! Ownership (see [`crate::framework::ownership`]): a create first refuses a
+//! name already taken ([`NameTaken`]), then marks the new context with the
+//! label `platform:owner:<marker>` (hidden from `labels`, kept on updates,
+//! recorded in private state). `contextCreateV2` is never retried blindly:
+//! after an ambiguous failure the context is looked for by that label and
+//! adopted only when it carries it. Refresh believes the context gone only
+//! after [`ownership::confirm_gone`]; a context under the same id without the
+//! recorded marker is not ours. Delete re-reads and compares first.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -20,8 +29,9 @@ use tf_provider::schema::{Attribute, AttributeType, Block, Description, Schema};
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
-use super::client::{SpaceliftClient, SpaceliftError};
+use super::client::{field, SpaceliftClient, SpaceliftError};
 use crate::framework::diag::{failed, finish_read, report};
+use crate::framework::ownership::{self, Claim, NameTaken, OWNER_TAG};
 use crate::framework::plan::{
     default_from_config, known_str, known_string_map, known_string_set, optional_map, optional_set, to_value_map,
     unknown_if_null, ValueStringMap, ValueStringSet,
@@ -55,6 +65,101 @@ pub const UNVERIFIED: &str = "imported-unverified";
 
 const CTX_FIELDS: &str = "id name description labels space hooks{beforeInit afterInit beforePlan afterPlan beforeApply afterApply beforePerform afterPerform beforeDestroy afterDestroy afterRun}";
 const CONFIG_FIELDS: &str = "id checksum type value writeOnly description";
+const RESOURCE_TYPE: &str = "platform_spacelift_context";
+
+/// What this resource records, in private state, about the context it
+/// created or imported: the owner marker the context carries as the label
+/// `platform:owner:<marker>` (none for a context imported without one).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ContextIdentity {
+    pub owner_marker: Option<String>,
+}
+
+pub type ContextPrivate = Value<ContextIdentity>;
+
+fn recorded_marker(private: &ContextPrivate) -> Option<String> {
+    private.as_ref_option().and_then(|p| p.owner_marker.clone())
+}
+
+fn private_with(marker: Option<String>) -> ContextPrivate {
+    Value::Value(ContextIdentity { owner_marker: marker })
+}
+
+/// The label prefix of owner markers: `platform:owner:`.
+fn owner_label_prefix() -> String {
+    format!("{OWNER_TAG}:")
+}
+
+fn owner_label(marker: &str) -> String {
+    format!("{OWNER_TAG}:{marker}")
+}
+
+fn is_owner_label(label: &str) -> bool {
+    label.starts_with(OWNER_TAG)
+}
+
+/// The owner marker a context carries, if any.
+fn remote_marker(ctx: &Json) -> Option<String> {
+    let prefix = owner_label_prefix();
+    ctx["labels"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Json::as_str)
+        .find_map(|l| l.strip_prefix(prefix.as_str()).map(str::to_string))
+}
+
+/// The identity compared before a delete: the context id, plus the owner
+/// marker when there is one (the API documents nothing else unique to one
+/// incarnation of a context, such as a creation time).
+fn identity(id: &str, marker: Option<&str>) -> String {
+    match marker {
+        Some(m) => format!("{id} (owner marker {m})"),
+        None => id.to_string(),
+    }
+}
+
+/// The server's slug of a name, as far as the contract shows it
+/// ("Provider test context" -> `provider-test-context`). Used only to spot a
+/// context that would collide with a new one.
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    #[error(transparent)]
+    Api(#[from] SpaceliftError),
+    #[error(transparent)]
+    Taken(#[from] NameTaken),
+    #[error(
+        "the answer to `contextCreateV2` was lost, and no context carries this create's owner label \
+         `platform:owner:{marker}`: nothing was created, so nothing was recorded; apply again"
+    )]
+    LostNothingFound {
+        marker: String,
+        #[source]
+        source: SpaceliftError,
+    },
+    #[error(
+        "the answer to `contextCreateV2` was lost, and looking for the context by its owner label \
+         `platform:owner:{marker}` failed: if a context with that label exists, import it or delete it"
+    )]
+    LostSearchFailed {
+        marker: String,
+        #[source]
+        source: SpaceliftError,
+    },
+}
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -117,14 +222,40 @@ fn schema_block() -> Block {
         description: Description::markdown(
             "A Spacelift context declared whole: labels, hooks, plain and secret environment variables and mounted files, \
              to hand platform outputs to downstream stacks. Secrets are written write-only; their drift is detected through \
-             the server's SHA-256 checksums and shows in `secret_environment_status` / `mounted_files_status`.",
+             the server's SHA-256 checksums and shows in `secret_environment_status` / `mounted_files_status`.\n\n\
+             ## Ownership\n\n\
+             - **Creates** one context (and its variables and mounted files). Before creating, the provider lists the \
+             contexts it can see; a context with the same name, or with the id the name would give, is refused with an \
+             error that names it and gives the `terraform import` command and `import {}` block. Nothing is created then.\n\
+             - **Marks** the context with the label `platform:owner:<marker>`, a marker unique to that create. The label \
+             is hidden from `labels`, kept on every update, and recorded in the resource's private state. Labels with the \
+             `platform:owner` prefix cannot be set in `labels`.\n\
+             - **Lost answers.** `contextCreateV2` is never sent twice. If its answer is lost (a 5xx, a dropped connection, \
+             an empty or unreadable body), the provider looks for the context carrying its marker and adopts it (logged); \
+             if none carries it, the apply fails saying nothing was created. Variables and files are written with an upsert \
+             by id, which is safe to repeat.\n\
+             - **Refresh** believes the context deleted only after several consecutive not-found reads; an empty or \
+             unreadable answer is an error and the state is kept. A context under the same id that does not carry the \
+             recorded marker is someone else's: it is dropped from state with a warning and never changed.\n\
+             - **Delete** re-reads the context and deletes it only when its identity (id, plus the owner marker when there \
+             is one) is the recorded one. A missing or different context is left alone, with a warning, and dropped from state.\n\
+             - **Adopts** only through import (`terraform import` or an `import {}` block). An imported context without a \
+             marker is identified by its id alone; its labels are left as they are. With \
+             `terraform plan -generate-config-out`, labels, description, hooks, space and plain variables are written and \
+             the plan is empty. Terraform writes the sensitive `secret_environment` and `mounted_files` as \
+             `null # sensitive`, and secrets cannot be read back: if the context has secrets or mounted files, the plan is an \
+             in-place update in which they leave `secret_environment_status` / `mounted_files_status` (secrets show \
+             `imported-unverified`), and applying it as generated would remove them. Fill those two attributes in first; \
+             applying then writes each secret once, and the next plan is empty.\n\
+             - **Refuses** an environment variable and a mounted file with the same id, at plan time: the server keeps them \
+             under one id, so they would overwrite each other on every apply.",
         ),
         attributes: attributes([
             ("id", string(Computed, "The context id: a slug the server derives from the first name; it never changes.")),
             ("name", string(Required, "Name of the context. Renaming keeps the id.")),
             ("description", string(Optional, "Description of the context.")),
             ("space_id", string(OptionalComputed, "Space of the context. Defaults to `root`.")),
-            ("labels", string_set(Optional, "Labels of the context (for example `autoattach:<label>`).")),
+            ("labels", string_set(Optional, "Labels of the context (for example `autoattach:<label>`). The `platform:owner` prefix is the provider's own (see Ownership): such labels may not be set here and are not shown.")),
             ("hooks", hooks),
             ("environment", string_map(Optional, "Plain environment variables, by name.")),
             ("secret_environment", sensitive(string_map(Optional, "Secret environment variables, by name, written with `writeOnly: true`. A name may not also be in `environment`."))),
@@ -169,6 +300,10 @@ fn validate_state(diags: &mut Diagnostics, c: &ContextState) {
             v.check(&path("labels"), Some(label), |s: &String| {
                 if s.trim().is_empty() {
                     Err("labels must not be empty".to_string())
+                } else if is_owner_label(s) {
+                    Err(format!(
+                        "the `{OWNER_TAG}` label prefix belongs to the provider (it marks the contexts it created), got {s:?}"
+                    ))
                 } else {
                     Ok(())
                 }
@@ -207,6 +342,26 @@ fn validate_state(diags: &mut Diagnostics, c: &ContextState) {
                 &path("secret_environment").key(name.clone()),
                 "is also in `environment`: a variable is either plain or secret, remove it from one of them",
             );
+        }
+    }
+    // Variables and files share one id space in a context: the same id in
+    // both would overwrite each other on every apply.
+    if let Value::Value(files) = &c.mounted_files {
+        for (attribute, map) in [
+            ("environment", &c.environment),
+            ("secret_environment", &c.secret_environment),
+        ] {
+            if let Value::Value(vars) = map {
+                for name in vars.keys().filter(|k| files.contains_key(*k)) {
+                    v.error(
+                        &path("mounted_files").key(name.clone()),
+                        format!(
+                            "has the same id as `{attribute}[\"{name}\"]`: Spacelift keeps variables and mounted files \
+                             under one id per context, so the two would overwrite each other on every apply; rename one of them"
+                        ),
+                    );
+                }
+            }
         }
     }
     if let Value::Value(files) = &c.mounted_files {
@@ -292,8 +447,13 @@ fn hooks_input(hooks: &HooksValue) -> Option<Json> {
     Some(Json::Object(out))
 }
 
-fn context_input(s: &ContextState) -> Option<Json> {
-    let labels: Vec<String> = known_string_set(&s.labels)?.into_iter().collect();
+/// The context as GraphQL input; the owner label is added to the labels.
+fn context_input(s: &ContextState, marker: Option<&str>) -> Option<Json> {
+    let mut labels: Vec<String> = known_string_set(&s.labels)?
+        .into_iter()
+        .filter(|l| !is_owner_label(l))
+        .collect();
+    labels.extend(marker.map(owner_label));
     Some(json!({
         "name": known_str(&s.name)?,
         "description": known_str(&s.description),
@@ -345,6 +505,7 @@ fn flatten(prior: &ContextState, ctx: &Json, elements: &[Element], import: bool)
         .into_iter()
         .flatten()
         .filter_map(|l| l.as_str().map(str::to_string))
+        .filter(|l| !is_owner_label(l))
         .collect();
     s.labels = optional_set(&prior.labels, &labels);
 
@@ -460,7 +621,7 @@ fn flatten(prior: &ContextState, ctx: &Json, elements: &[Element], import: bool)
 pub async fn find_context(client: &SpaceliftClient, id: &str) -> Result<Option<(Json, Vec<Element>)>, SpaceliftError> {
     let query = format!("query($id:ID!){{context(id:$id){{{CTX_FIELDS} config{{{CONFIG_FIELDS}}}}}}}");
     let data = client.graphql("context", &query, json!({ "id": id })).await?;
-    let ctx = &data["context"];
+    let ctx = field(&data, "context", "context")?;
     if ctx.is_null() {
         return Ok(None);
     }
@@ -470,6 +631,86 @@ pub async fn find_context(client: &SpaceliftClient, id: &str) -> Result<Option<(
             source,
         })?;
     Ok(Some((ctx.clone(), elements)))
+}
+
+/// Every context the credentials can see (the contract's `contexts` list).
+async fn list_contexts(client: &SpaceliftClient) -> Result<Vec<Json>, SpaceliftError> {
+    let query = format!("query{{contexts{{{CTX_FIELDS}}}}}");
+    let data = client.graphql("contexts", &query, json!({})).await?;
+    match field(&data, "contexts", "contexts")? {
+        Json::Array(list) => Ok(list.clone()),
+        _ => Err(SpaceliftError::NoData {
+            operation: "contexts",
+            field: "contexts",
+        }),
+    }
+}
+
+/// Creates the context, marked with a new owner marker; returns its id and
+/// the marker. A name (or the id it would give) already taken is refused
+/// before anything is created. After an ambiguous failure the context is
+/// looked for by its marker and adopted only with it; the mutation is never
+/// sent twice.
+async fn create_context(
+    client: &SpaceliftClient,
+    name: &str,
+    mut input: Json,
+) -> Result<(String, String), CreateError> {
+    let wanted = slug(name);
+    let contexts = list_contexts(client).await?;
+    if let Some(taken) = contexts
+        .iter()
+        .find(|c| c["name"].as_str() == Some(name) || c["id"].as_str() == Some(wanted.as_str()))
+    {
+        let id = taken["id"].as_str().unwrap_or_default();
+        return Err(NameTaken::new("Spacelift context", name, RESOURCE_TYPE, id)
+            .with(format!(". The existing context has the id `{id}`; nothing was created"))
+            .into());
+    }
+    let marker = ownership::new_marker();
+    if let Some(labels) = input["labels"].as_array_mut() {
+        labels.push(json!(owner_label(&marker)));
+    }
+    let query = format!("mutation($input:ContextInput!){{contextCreateV2(input:$input){{{CTX_FIELDS}}}}}");
+    let answer = client
+        .mutate_once("contextCreateV2", &query, json!({ "input": input }))
+        .await
+        .and_then(|data| {
+            field(&data, "contextCreateV2", "contextCreateV2")?["id"]
+                .as_str()
+                .filter(|id| !id.is_empty())
+                .map(str::to_string)
+                .ok_or(SpaceliftError::NoData {
+                    operation: "contextCreateV2",
+                    field: "contextCreateV2.id",
+                })
+        });
+    match answer {
+        Ok(id) => Ok((id, marker)),
+        Err(source) if source.ambiguous() => {
+            tracing::warn!(
+                "creating Spacelift context `{name}`: the answer was lost ({source}); looking for it by its owner marker"
+            );
+            let found = list_contexts(client).await.map_err(|e| CreateError::LostSearchFailed {
+                marker: marker.clone(),
+                source: e,
+            })?;
+            match found
+                .iter()
+                .find(|c| remote_marker(c).as_deref() == Some(marker.as_str()))
+            {
+                Some(ctx) => {
+                    let id = ctx["id"].as_str().unwrap_or_default().to_string();
+                    tracing::info!(
+                        "creating Spacelift context `{name}`: adopted `{id}`, which carries this create's owner marker"
+                    );
+                    Ok((id, marker))
+                }
+                None => Err(CreateError::LostNothingFound { marker, source }),
+            }
+        }
+        Err(source) => Err(source.into()),
+    }
 }
 
 async fn put_element(
@@ -564,7 +805,7 @@ fn plan_computed(s: &mut ContextState, config: &ContextState) {
 #[async_trait]
 impl Resource for ContextResource {
     type State<'a> = ContextState;
-    type PrivateState<'a> = ValueEmpty;
+    type PrivateState<'a> = ContextPrivate;
     type ProviderMetaState<'a> = ValueEmpty;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
@@ -588,9 +829,28 @@ impl Resource for ContextResource {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let client = self.data.spacelift_or_report(diags)?;
         let id = known_str(&state.id)?.to_string();
-        let found = find_context(&client, &id).await;
-        let found = found.map(|ctx| ctx.map(|(ctx, elements)| flatten(&state, &ctx, &elements, false)));
-        finish_read(diags, &format!("Spacelift context `{id}`"), state, private_state, found)
+        let what = format!("Spacelift context `{id}`");
+        let recorded = recorded_marker(&private_state);
+        match ownership::confirm_gone(|| find_context(&client, &id)).await {
+            Ok(Some((ctx, elements))) => {
+                let remote = remote_marker(&ctx);
+                if recorded.is_some() && remote != recorded {
+                    // Ours was deleted; what has its id now is someone else's.
+                    let detail = format!(
+                        "{what} exists, but without the owner label this resource created it with \
+                         (`platform:owner:{}`): it is not the context this resource created. It is removed from \
+                         state and left untouched; import it to manage it here.",
+                        recorded.as_deref().unwrap_or_default()
+                    );
+                    tracing::warn!("{detail}");
+                    diags.root_warning(format!("{what} is no longer the one this resource created"), detail);
+                    return None;
+                }
+                let private = private_with(recorded.or(remote));
+                Some((flatten(&state, &ctx, &elements, false), private))
+            }
+            found => finish_read(diags, &what, state, private_state, found.map(|_| None)),
+        }
     }
 
     async fn plan_create<'a>(
@@ -635,27 +895,24 @@ impl Resource for ContextResource {
         diags: &mut Diagnostics,
         planned: Self::State<'a>,
         _config: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
+        _private_state: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let client = self.data.spacelift_or_report(diags)?;
         let name = known_str(&planned.name)?.to_string();
         let context = format!("creating Spacelift context `{name}`");
-        let Some(input) = context_input(&planned) else {
+        let Some(input) = context_input(&planned, None) else {
             diags.root_error_short(format!("{context}: the plan still has unknown values"));
             return None;
         };
-        let query = format!("mutation($input:ContextInput!){{contextCreateV2(input:$input){{{CTX_FIELDS}}}}}");
-        let id = match client
-            .graphql("contextCreateV2", &query, json!({ "input": input }))
-            .await
-        {
-            Ok(data) => data["contextCreateV2"]["id"].as_str().unwrap_or_default().to_string(),
+        let (id, marker) = match create_context(&client, &name, input).await {
+            Ok(created) => created,
             Err(source) => {
                 report(diags, &failed(context, source));
                 return None;
             }
         };
+        let private_state = private_with(Some(marker));
         let mut s = planned.clone();
         s.id = Value::Value(id.clone());
         // The context exists from here on: a failure below returns it (tainted) with what it has.
@@ -685,7 +942,8 @@ impl Resource for ContextResource {
         let client = self.data.spacelift_or_report(diags)?;
         let id = known_str(&prior.id)?.to_string();
         let context = format!("updating Spacelift context `{id}`");
-        let Some(input) = context_input(&planned) else {
+        let marker = recorded_marker(&private_state);
+        let Some(input) = context_input(&planned, marker.as_deref()) else {
             diags.root_error_short(format!("{context}: the plan still has unknown values"));
             return None;
         };
@@ -710,10 +968,10 @@ impl Resource for ContextResource {
             Ok(()) => Some((planned, private_state)),
             Err(source) => {
                 report(diags, &failed(context, source));
+                // One failed or empty read is no proof of anything: keep what state had.
                 match find_context(&client, &id).await {
                     Ok(Some((ctx, elements))) => Some((flatten(&prior, &ctx, &elements, false), private_state)),
-                    Ok(None) => None,
-                    Err(_) => Some((prior, private_state)),
+                    _ => Some((prior, private_state)),
                 }
             }
         }
@@ -723,11 +981,28 @@ impl Resource for ContextResource {
         &self,
         diags: &mut Diagnostics,
         prior: Self::State<'a>,
-        _private_state: Self::PrivateState<'a>,
+        private_state: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<()> {
         let client = self.data.spacelift_or_report(diags)?;
         let id = known_str(&prior.id)?.to_string();
+        let what = format!("Spacelift context `{id}`");
+        // Delete only what is proven ours: re-read and compare the identity.
+        let recorded = identity(&id, recorded_marker(&private_state).as_deref());
+        let found = match ownership::confirm_gone(|| find_context(&client, &id)).await {
+            Ok(found) => {
+                found.map(|(ctx, _)| identity(ctx["id"].as_str().unwrap_or_default(), remote_marker(&ctx).as_deref()))
+            }
+            Err(source) => {
+                report(diags, &failed(format!("deleting {what}: reading it first"), source));
+                return None;
+            }
+        };
+        let claim = ownership::claim(Some(&recorded), found.as_deref());
+        if claim != Claim::Ours {
+            ownership::warn_left_alone(diags, &what, Some(&recorded), &claim);
+            return Some(());
+        }
         let query = "mutation($id:ID!){contextDelete(id:$id){id}}";
         // A context that is already gone answers null: that is success too.
         match client.graphql("contextDelete", query, json!({ "id": id })).await {
@@ -751,7 +1026,8 @@ impl Resource for ContextResource {
                     id: Value::Value(id),
                     ..Default::default()
                 };
-                Some((flatten(&start, &ctx, &elements, true), Default::default()))
+                let private = private_with(remote_marker(&ctx));
+                Some((flatten(&start, &ctx, &elements, true), private))
             }
             Ok(None) => {
                 diags.root_error_short(format!("importing Spacelift context `{id}`: no such context"));
@@ -816,6 +1092,49 @@ mod tests {
         assert_eq!(
             s.secret_environment_status,
             map(&[("DB", CHANGED), ("GONE", MISSING), ("NEW", EXTRA)])
+        );
+    }
+
+    #[test]
+    fn the_owner_marker_is_hidden_and_kept() {
+        let ctx =
+            json!({"id": "c", "name": "c", "labels": ["team", "platform:owner:abc"], "space": "root", "hooks": {}});
+        assert_eq!(remote_marker(&ctx).as_deref(), Some("abc"));
+        let s = flatten(&ContextState::default(), &ctx, &[], false);
+        assert_eq!(
+            s.labels,
+            crate::framework::plan::to_value_set(&["team".to_string()].into())
+        );
+        let input = context_input(&s, Some("abc")).unwrap();
+        assert_eq!(input["labels"], json!(["team", "platform:owner:abc"]));
+        assert_eq!(identity("c", Some("abc")), "c (owner marker abc)");
+        assert_ne!(identity("c", Some("abc")), identity("c", None));
+    }
+
+    #[test]
+    fn slugs_follow_the_contract_example() {
+        assert_eq!(slug("Provider test context"), "provider-test-context");
+        assert_eq!(slug("  provider  TEST context!"), "provider-test-context");
+    }
+
+    #[test]
+    fn a_variable_and_a_file_may_not_share_an_id() {
+        let mut files = BTreeMap::new();
+        files.insert("SHARED".to_string(), Value::Value(MountedFile::default()));
+        let config = ContextState {
+            name: Value::Value("x".into()),
+            environment: map(&[("SHARED", "a")]),
+            mounted_files: Value::Value(files),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::default();
+        validate_state(&mut diags, &config);
+        let summaries: Vec<String> = diags.errors.iter().map(|d| d.summary.to_string()).collect();
+        assert!(
+            summaries
+                .iter()
+                .any(|s| s.starts_with("`mounted_files[\"SHARED\"]`: has the same id as `environment[\"SHARED\"]`")),
+            "{summaries:#?}"
         );
     }
 

@@ -2,6 +2,14 @@
 //!
 //! The API has no update for an attachment, so every argument forces a new one.
 //! The stack must exist; that is checked at plan time, with a clear error.
+//!
+//! Ownership (see [`crate::framework::ownership`]): the identity is the
+//! server's attachment id (`attachment_id`). A create refuses a context that
+//! is already attached to the stack ([`NameTaken`]); `contextAttach` is never
+//! retried blindly: after an ambiguous failure the attachment is re-read and
+//! adopted only when it is the one just made (same stack and priority, and
+//! none was there before). Refresh believes it gone only after
+//! [`ownership::confirm_gone`]; detach re-reads and compares the id first.
 
 use std::sync::Arc;
 
@@ -12,14 +20,39 @@ use tf_provider::schema::{Block, Description, Schema};
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
-use super::client::{SpaceliftClient, SpaceliftError};
+use super::client::{field, SpaceliftClient, SpaceliftError};
 use crate::framework::diag::{failed, finish_read, report};
+use crate::framework::ownership::{self, Claim, NameTaken};
 use crate::framework::plan::{default_from_config, known_str, RequiresReplace};
 use crate::framework::schema::{attributes, number, string, Computed, OptionalComputed, Required};
 use crate::framework::validate::Validator;
 use crate::provider::ProviderData;
 
 const ATTACHMENT_FIELDS: &str = "id stackId isModule priority";
+const RESOURCE_TYPE: &str = "platform_spacelift_context_attachment";
+
+#[derive(Debug, thiserror::Error)]
+pub enum AttachError {
+    #[error(transparent)]
+    Api(#[from] SpaceliftError),
+    #[error(transparent)]
+    Taken(#[from] NameTaken),
+    #[error(
+        "the answer to `contextAttach` was lost, and the context is not attached to the stack: nothing was attached, \
+         so nothing was recorded; apply again"
+    )]
+    LostNothingFound {
+        #[source]
+        source: SpaceliftError,
+    },
+}
+
+fn taken(context: &str, stack: &str, attachment_id: &str, priority: i64) -> NameTaken {
+    let id = format!("{context}/{stack}");
+    NameTaken::new("Spacelift context attachment", &id, RESOURCE_TYPE, &id).with(format!(
+        ". It is attachment `{attachment_id}` with priority {priority}; nothing was attached"
+    ))
+}
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -44,7 +77,26 @@ impl AttachmentResource {
 fn schema_block() -> Block {
     Block {
         version: 1,
-        description: Description::markdown("Attaches a Spacelift context to a stack, so the stack's runs get its variables, files and hooks."),
+        description: Description::markdown(
+            "Attaches a Spacelift context to a stack, so the stack's runs get its variables, files and hooks.\n\n\
+             ## Ownership\n\n\
+             - **Creates** one attachment. If the context is already attached to the stack, the apply fails with an error \
+             that names the attachment and gives the `terraform import` command and `import {}` block \
+             (`<context_id>/<stack_id>`); nothing is attached then.\n\
+             - **Identity** is the server's attachment id (`attachment_id`); the API has no labels on attachments, so \
+             nothing else is marked.\n\
+             - **Lost answers.** `contextAttach` is never sent twice. If its answer is lost, the provider re-reads the \
+             context's attachment to the stack and adopts it (logged) only when it has the priority asked for; it was not \
+             there just before, so it is the one just made. Otherwise the apply fails with the import hint, or says nothing \
+             was attached.\n\
+             - **Refresh** believes the attachment gone only after several consecutive not-found reads; an empty or \
+             unreadable answer is an error and the state is kept. An attachment with another id is someone else's: it is \
+             dropped from state with a warning.\n\
+             - **Detach** re-reads the attachment and detaches it only when its id is the recorded one; a missing or \
+             different attachment is left alone, with a warning, and dropped from state.\n\
+             - **Adopts** only through import. With `terraform plan -generate-config-out`, the generated configuration \
+             (`context_id`, `stack_id`, `priority`) gives an empty plan.",
+        ),
         attributes: attributes([
             ("id", string(Computed, "`<context_id>/<stack_id>`, also the import id.")),
             ("context_id", string(Required, "Id of the context (`platform_spacelift_context.x.id`). Changing it makes a new attachment.")),
@@ -73,10 +125,64 @@ async fn find_attachment(
             json!({ "context": context, "stack": stack }),
         )
         .await?;
-    let attachment = &data["context"]["attachedStack"];
+    let ctx = field(&data, "context.attachedStack", "context")?;
+    if ctx.is_null() {
+        return Ok(None);
+    }
+    let attachment = field(ctx, "context.attachedStack", "attachedStack")?;
+    if attachment.is_null() {
+        return Ok(None);
+    }
     Ok(attachment["id"]
         .as_str()
         .map(|id| (id.to_string(), attachment["priority"].as_i64().unwrap_or(0))))
+}
+
+/// Attaches `context` to `stack`, refusing an attachment that is already there.
+/// `contextAttach` is sent once: after an ambiguous failure the attachment is
+/// re-read and adopted if it is the one just made (it was not there before,
+/// and it has the priority asked for).
+async fn attach(client: &SpaceliftClient, context: &str, stack: &str, priority: i64) -> Result<String, AttachError> {
+    if let Some((attachment_id, found_priority)) = find_attachment(client, context, stack).await? {
+        return Err(taken(context, stack, &attachment_id, found_priority).into());
+    }
+    let query = format!("mutation($id:ID!,$stack:ID!,$priority:Int!){{contextAttach(id:$id,stack:$stack,priority:$priority){{{ATTACHMENT_FIELDS}}}}}");
+    let answer = client
+        .mutate_once(
+            "contextAttach",
+            &query,
+            json!({ "id": context, "stack": stack, "priority": priority }),
+        )
+        .await
+        .and_then(|data| {
+            field(&data, "contextAttach", "contextAttach")?["id"]
+                .as_str()
+                .filter(|id| !id.is_empty())
+                .map(str::to_string)
+                .ok_or(SpaceliftError::NoData {
+                    operation: "contextAttach",
+                    field: "contextAttach.id",
+                })
+        });
+    match answer {
+        Ok(id) => Ok(id),
+        Err(source) => {
+            let ambiguous = source.ambiguous();
+            // A lost answer, or someone attached it in between: look.
+            match find_attachment(client, context, stack).await? {
+                Some((id, found_priority)) if ambiguous && found_priority == priority => {
+                    tracing::info!(
+                        "attaching Spacelift context `{context}` to stack `{stack}`: the answer was lost ({source}); \
+                         adopted attachment `{id}`, which was not there before the attach"
+                    );
+                    Ok(id)
+                }
+                Some((id, found_priority)) => Err(taken(context, stack, &id, found_priority).into()),
+                None if ambiguous => Err(AttachError::LostNothingFound { source }),
+                None => Err(source.into()),
+            }
+        }
+    }
 }
 
 async fn stack_exists(client: &SpaceliftClient, stack: &str) -> Result<bool, SpaceliftError> {
@@ -158,14 +264,27 @@ impl Resource for AttachmentResource {
             known_str(&state.context_id)?.to_string(),
             known_str(&state.stack_id)?.to_string(),
         );
-        let found = find_attachment(&client, &context, &stack).await.map(|found| {
+        let what = format!("the attachment of Spacelift context `{context}` to stack `{stack}`");
+        let found = ownership::confirm_gone(|| find_attachment(&client, &context, &stack)).await;
+        if let Ok(Some((attachment_id, _))) = &found {
+            if let Some(recorded) = known_str(&state.attachment_id).filter(|r| !r.is_empty() && r != attachment_id) {
+                // Ours was detached; the attachment there now is someone else's.
+                let detail = format!(
+                    "{what} is now attachment `{attachment_id}`, not `{recorded}` which this resource made. \
+                     It is removed from state and left untouched; import it to manage it here."
+                );
+                tracing::warn!("{detail}");
+                diags.root_warning(format!("{what} is no longer the one this resource made"), detail);
+                return None;
+            }
+        }
+        let found = found.map(|found| {
             found.map(|(attachment_id, priority)| AttachmentState {
                 attachment_id: Value::Value(attachment_id),
                 priority: Value::Value(priority),
                 ..state.clone()
             })
         });
-        let what = format!("the attachment of Spacelift context `{context}` to stack `{stack}`");
         finish_read(diags, &what, state, private_state, found)
     }
 
@@ -237,19 +356,11 @@ impl Resource for AttachmentResource {
             known_str(&planned.stack_id)?.to_string(),
         );
         let priority = planned.priority.as_ref_option().copied().unwrap_or(0);
-        let query = format!("mutation($id:ID!,$stack:ID!,$priority:Int!){{contextAttach(id:$id,stack:$stack,priority:$priority){{{ATTACHMENT_FIELDS}}}}}");
-        match client
-            .graphql(
-                "contextAttach",
-                &query,
-                json!({ "id": context, "stack": stack, "priority": priority }),
-            )
-            .await
-        {
-            Ok(data) => {
+        match attach(&client, &context, &stack, priority).await {
+            Ok(attachment_id) => {
                 let mut s = planned;
                 s.id = Value::Value(format!("{context}/{stack}"));
-                s.attachment_id = Value::Value(data["contextAttach"]["id"].as_str().unwrap_or_default().to_string());
+                s.attachment_id = Value::Value(attachment_id);
                 Some((s, private_state))
             }
             Err(source) => {
@@ -286,7 +397,26 @@ impl Resource for AttachmentResource {
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<()> {
         let client = self.data.spacelift_or_report(diags)?;
-        let attachment = known_str(&prior.attachment_id)?.to_string();
+        let (context, stack) = (
+            known_str(&prior.context_id)?.to_string(),
+            known_str(&prior.stack_id)?.to_string(),
+        );
+        let recorded = known_str(&prior.attachment_id).map(str::to_string);
+        let what = format!("the attachment of Spacelift context `{context}` to stack `{stack}`");
+        // Detach only what is proven ours: re-read and compare the attachment id.
+        let found = match ownership::confirm_gone(|| find_attachment(&client, &context, &stack)).await {
+            Ok(found) => found.map(|(id, _)| id),
+            Err(source) => {
+                report(diags, &failed(format!("detaching {what}: reading it first"), source));
+                return None;
+            }
+        };
+        let claim = ownership::claim(recorded.as_deref(), found.as_deref());
+        if claim != Claim::Ours {
+            ownership::warn_left_alone(diags, &what, recorded.as_deref(), &claim);
+            return Some(());
+        }
+        let attachment = recorded.unwrap_or_default();
         let query = format!("mutation($id:ID!){{contextDetach(id:$id){{{ATTACHMENT_FIELDS}}}}}");
         // Already detached answers null: success.
         match client
