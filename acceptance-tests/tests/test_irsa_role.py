@@ -421,6 +421,9 @@ BAD_INPUT = [
     ({"policy_arns": ["ReadOnlyAccess"]}, "`policy_arns`", "IAM policy ARN"),
     ({"permissions_boundary": "arn:aws:iam::123456789012:role/x"}, "`permissions_boundary`", "IAM policy ARN"),
     ({"tags": {"aws:reserved": "x"}}, '`tags["aws:reserved"]`', "must not start with"),
+    ({"tags": {"platform:owner": "x"}}, '`tags["platform:owner"]`', "this provider reserves for its own tags"),
+    ({"oidc_provider_arn": "arn:aws-:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X"},
+     "`oidc_provider_arn`", "IAM OIDC provider ARN"),
     ({"audience": ""}, "`audience`", "must not be empty"),
 ]
 

@@ -425,6 +425,12 @@ pub fn tag(key: &str, value: &str) -> Result<(), String> {
     if key.to_ascii_lowercase().starts_with("aws:") {
         return Err(format!("tag keys must not start with \"aws:\", got {key:?}"));
     }
+    if key.to_ascii_lowercase().starts_with("platform:") {
+        return Err(format!(
+            "tag keys must not start with \"platform:\", which this provider reserves for its own tags \
+             (owner markers, links between resources), got {key:?}"
+        ));
+    }
     if value.chars().count() > 256 {
         return Err(format!("tag values must be at most 256 characters (key {key:?})"));
     }
@@ -434,6 +440,14 @@ pub fn tag(key: &str, value: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reserved_tag_prefixes() {
+        assert!(tag("team", "x").is_ok());
+        assert!(tag("platform:owner", "x").unwrap_err().contains("reserves"));
+        assert!(tag("Platform:eks-cluster", "x").is_err());
+        assert!(tag("aws:x", "x").is_err());
+    }
 
     #[test]
     fn only_real_partitions() {
