@@ -15,6 +15,14 @@ def config(url: str, **attrs) -> str:
     return 'provider "platform" {}\n' + block("resource", "platform_eks_oidc_provider", "test", url=url, **attrs)
 
 
+OWNER_TAG = "platform:owner"
+
+
+def user_tags(provider: dict) -> dict:
+    """The provider's tags without the owner marker the create put on it."""
+    return {t["Key"]: t["Value"] for t in provider.get("Tags", []) if t["Key"] != OWNER_TAG}
+
+
 def remote(iam, arn: str) -> dict:
     return iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
 
@@ -46,7 +54,9 @@ def test_basic(workspace, iam, url, unique):
     assert s["issuer"] == issuer and s["client_ids"] == ["sts.amazonaws.com"]
     r = remote(iam, s["arn"])
     assert r["Url"] == issuer and r["ClientIDList"] == ["sts.amazonaws.com"]
-    assert {t["Key"]: t["Value"] for t in r["Tags"]} == {"purpose": "irsa"}
+    assert user_tags(r) == {"purpose": "irsa"}
+    assert len({t["Key"]: t["Value"] for t in r["Tags"]}[OWNER_TAG]) == 32 and OWNER_TAG not in s["tags_all"]
+    assert s["created_at"]
     workspace.destroy()
     assert gone(iam, s["arn"])
 
@@ -61,10 +71,10 @@ def test_update(workspace, iam, url):
     apply_clean(workspace)
     r = remote(iam, arn)
     assert sorted(r["ClientIDList"]) == ["sts.amazonaws.com", "vault"] and r["ThumbprintList"] == [PRINT_B]
-    assert {t["Key"]: t["Value"] for t in r["Tags"]} == {"k": "v"}
+    assert user_tags(r) == {"k": "v"}
     workspace.write(config(url, client_ids=["vault"], thumbprints=[PRINT_B]))
     apply_clean(workspace)
-    assert remote(iam, arn)["ClientIDList"] == ["vault"] and remote(iam, arn)["Tags"] == []
+    assert remote(iam, arn)["ClientIDList"] == ["vault"] and user_tags(remote(iam, arn)) == {}
     # A new issuer is a new provider.
     workspace.write(config(url + "X", client_ids=["vault"]))
     workspace.assert_plan_changes("must be replaced")
