@@ -26,6 +26,13 @@ service model:
   report `diskSize` as an integer, and can be tagged (TagResource,
   UntagResource and ListTagsForResource take node-group ARNs, as on EKS;
   moto only tags clusters).
+- Idempotency tokens, as EKS documents `clientRequestToken`: CreateCluster,
+  CreateNodegroup, UpdateClusterVersion, UpdateClusterConfig,
+  UpdateNodegroupConfig and UpdateNodegroupVersion sent again with a token
+  already used (and the same parameters) answer with the object or update
+  the first request made, in its current state, instead of
+  ResourceInUseException or a second update. The same token with other
+  parameters is an InvalidParameterException.
 - Switches, as tags on the cluster (so tests drive them through the EKS API):
   `platform-emulator/fail-updates = "true"` makes updates end Failed with an
   error, `platform-emulator/delay-seconds` overrides the delay, and
@@ -36,8 +43,10 @@ service model:
 """
 from __future__ import annotations
 
+import json
 import os
 import time
+import urllib.parse
 import uuid
 from typing import Any, Callable
 
@@ -474,8 +483,50 @@ def install() -> None:
     backend_cls.describe_update = describe_update
     backend_cls.list_updates = list_updates
 
+    # ---- idempotency tokens ------------------------------------------------------
+    class Replay(Exception):
+        def __init__(self, result: Any) -> None:
+            self.result = result
+
+    def token_of(resp: Any, operation: str) -> tuple[str, str] | None:
+        """(token, fingerprint of everything else in the request), or None without a token."""
+        try:
+            body = json.loads(resp.body or "{}")
+        except ValueError:
+            body = {}
+        token = body.pop("clientRequestToken", None) if isinstance(body, dict) else None
+        if not token:
+            return None
+        path = urllib.parse.urlsplit(resp.uri).path if getattr(resp, "uri", None) else ""
+        return token, json.dumps({"operation": operation, "path": path, "body": body}, sort_keys=True)
+
+    def tokens(backend: Any) -> dict[tuple[str, str], tuple[str, Any]]:
+        return backend.__dict__.setdefault("_platform_tokens", {})
+
+    def replay(resp: Any, operation: str) -> Any:
+        """The first answer to a request with this token, or None for a new token."""
+        key = token_of(resp, operation)
+        if key is None:
+            return None
+        seen = tokens(resp.eks_backend).get((operation, key[0]))
+        if seen is None:
+            return None
+        fingerprint, result = seen
+        if fingerprint != key[1]:
+            raise invalid(f"The client request token {key[0]} was already used with different parameters.")
+        advance_all(resp.eks_backend)
+        return result
+
+    def remember(resp: Any, operation: str, result: Any) -> None:
+        key = token_of(resp, operation)
+        if key is not None:
+            tokens(resp.eks_backend)[(operation, key[0])] = (key[1], result)
+
     # ---- responses -------------------------------------------------------------
     def r_create_cluster(self: Any) -> Any:
+        seen = replay(self, "CreateCluster")
+        if seen is not None:
+            return ActionResult({"cluster": seen})
         cluster = self.eks_backend.create_cluster(
             name=self._get_param("name"),
             version=self._get_param("version"),
@@ -489,6 +540,7 @@ def install() -> None:
             remote_network_config=self._get_param("remoteNetworkConfig"),
             access_config=self._get_param("accessConfig"),
         )
+        remember(self, "CreateCluster", cluster)
         return ActionResult({"cluster": cluster})
 
     response_cls.create_cluster = r_create_cluster
@@ -496,41 +548,48 @@ def install() -> None:
     original_r_create_nodegroup = response_cls.create_nodegroup
 
     def r_create_nodegroup(self: Any) -> Any:
+        seen = replay(self, "CreateNodegroup")
+        if seen is not None:
+            return ActionResult({"nodegroup": seen})
         # moto drops updateConfig on create.
         result = original_r_create_nodegroup(self)
         update_config = self._get_param("updateConfig")
         if update_config:
             result.result["nodegroup"].update_config = update_config
+        remember(self, "CreateNodegroup", result.result["nodegroup"])
         return result
 
     response_cls.create_nodegroup = r_create_nodegroup
 
-    def r_update_cluster_version(self: Any) -> Any:
-        update = self.eks_backend.update_cluster_version(name=self._get_param("name"), version=self._get_param("version"))
-        return ActionResult({"update": public(update)})
+    def idempotent_update(operation: str, start: Callable[[Any], dict[str, Any]]) -> Callable[[Any], Any]:
+        def respond(self: Any) -> Any:
+            update = replay(self, operation)
+            if update is None:
+                update = start(self)
+                remember(self, operation, update)
+            return ActionResult({"update": public(update)})
+        return respond
 
-    def r_update_cluster_config(self: Any) -> Any:
-        update = self.eks_backend.update_cluster_config(
-            name=self._get_param("name"),
-            resources_vpc_config=self._get_param("resourcesVpcConfig"),
-            logging=self._get_param("logging"),
-        )
-        return ActionResult({"update": public(update)})
+    r_update_cluster_version = idempotent_update("UpdateClusterVersion", lambda self: self.eks_backend.update_cluster_version(
+        name=self._get_param("name"), version=self._get_param("version")))
+
+    r_update_cluster_config = idempotent_update("UpdateClusterConfig", lambda self: self.eks_backend.update_cluster_config(
+        name=self._get_param("name"),
+        resources_vpc_config=self._get_param("resourcesVpcConfig"),
+        logging=self._get_param("logging"),
+    ))
 
     original_r_update_nodegroup_config = response_cls.update_nodegroup_config
 
-    def r_update_nodegroup_config(self: Any) -> Any:
-        result = original_r_update_nodegroup_config(self)
-        return ActionResult({"update": public(result.result["update"])})
+    r_update_nodegroup_config = idempotent_update(
+        "UpdateNodegroupConfig", lambda self: original_r_update_nodegroup_config(self).result["update"])
 
-    def r_update_nodegroup_version(self: Any) -> Any:
-        update = self.eks_backend.update_nodegroup_version(
-            cluster_name=self._get_param("name"),
-            nodegroup_name=self._get_param("nodegroupName"),
-            version=self._get_param("version"),
-            release_version=self._get_param("releaseVersion"),
-        )
-        return ActionResult({"update": public(update)})
+    r_update_nodegroup_version = idempotent_update("UpdateNodegroupVersion", lambda self: self.eks_backend.update_nodegroup_version(
+        cluster_name=self._get_param("name"),
+        nodegroup_name=self._get_param("nodegroupName"),
+        version=self._get_param("version"),
+        release_version=self._get_param("releaseVersion"),
+    ))
 
     def r_describe_update(self: Any) -> Any:
         update = self.eks_backend.describe_update(

@@ -18,6 +18,14 @@ PRINT_A = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
 PRINT_B = "a" * 40
 
 
+OWNER_TAG = "platform:owner"
+
+
+def user_tags(provider: dict) -> dict:
+    """The provider's tags without the owner marker the create put on it."""
+    return {t["Key"]: t["Value"] for t in provider.get("Tags", []) if t["Key"] != OWNER_TAG}
+
+
 def cluster_block(name: str, network: dict, nested: tuple[str, ...] = (), label: str = "test", **attrs) -> str:
     attrs.setdefault("version", "1.30")
     attrs.setdefault("subnet_ids", network["subnet_ids"])
@@ -166,7 +174,7 @@ def test_update(workspace, clients, network, unique):
     assert kinds == {"LoggingUpdate", "EndpointAccessUpdate"}
     provider = clients.iam.get_open_id_connect_provider(OpenIDConnectProviderArn=before["oidc_provider_arn"])
     assert provider["ThumbprintList"] == [PRINT_A]
-    assert {t["Key"]: t["Value"] for t in provider["Tags"]} == {"env": "test"}
+    assert user_tags(provider) == {"env": "test"}
     after = workspace.resource(ADDR)
     assert after["arn"] == before["arn"] and after["managed_kms_key_id"] == before["managed_kms_key_id"]
     # The OIDC provider can be dropped and brought back in place.
@@ -498,3 +506,176 @@ def test_created_role_and_key_deleted_outside(workspace, clients, network, uniqu
     assert key_state(clients.kms, replaced["managed_kms_key_id"]) == "Enabled"
     workspace.destroy()
     assert_all_gone(clients, replaced)
+
+
+# ---- ownership ----------------------------------------------------------------------
+
+def proxied(services: tuple[str, ...], url: str) -> str:
+    lines = "".join(f'    {s} = "{url}"\n' for s in services)
+    return f'provider "platform" {{\n  endpoints {{\n{lines}  }}\n}}\n'
+
+
+def owned_keys(kms, name: str) -> list[str]:
+    """The KMS keys (any state) tagged as made for cluster `name`."""
+    keys = []
+    for key in kms.list_keys()["Keys"]:
+        tags = {t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=key["KeyId"]).get("Tags", [])}
+        if tags.get("platform:eks-cluster") == name:
+            keys.append(key["KeyId"])
+    return keys
+
+
+def providers_for(iam, issuer: str) -> list[str]:
+    host = issuer.removeprefix("https://")
+    return [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+            if p["Arn"].endswith(host)]
+
+
+def snapshot(eks, name: str) -> dict:
+    c = eks.describe_cluster(name=name)["cluster"]
+    return {k: c.get(k) for k in ("arn", "createdAt", "roleArn", "tags", "version", "encryptionConfig")}
+
+
+LOST = [
+    # (service behind the proxy, action whose answer is lost, connection dropped instead of a 500)
+    ("eks", "CreateCluster", False),
+    ("eks", "CreateCluster", True),
+    ("iam", "CreateOpenIDConnectProvider", False),
+    ("iam", "CreateRole", True),
+]
+
+
+@pytest.mark.parametrize("service,action,drop", LOST, ids=[f"{a}-{'drop' if d else '500'}" for _, a, d in LOST])
+def test_ownership_lost_answer(workspace, fault_proxy, clients, network, unique, service, action, drop):
+    """The request takes effect but its answer is lost. Applying (again if
+    need be) ends with exactly one cluster, one role, one key and one OIDC
+    provider, and destroy leaves nothing."""
+    fault_proxy.lose_answer(action, drop=drop)
+    name = f"lost-{unique}"
+    workspace.write(proxied((service,), fault_proxy.url) + cluster_block(name, network))
+    first = workspace.apply(check=False)
+    if first.code != 0:
+        workspace.apply()
+    workspace.assert_plan_empty()
+    assert fault_proxy.injected[action] == 1
+    s = workspace.resource(ADDR)
+    assert clients.eks.list_clusters()["clusters"].count(name) == 1
+    assert len(owned_keys(clients.kms, name)) == 1 and owned_keys(clients.kms, name) == [s["managed_kms_key_id"]]
+    assert providers_for(clients.iam, s["oidc_issuer_url"]) == [s["oidc_provider_arn"]]
+    assert clients.iam.get_role(RoleName=s["managed_role_name"])["Role"]["RoleId"] == s["managed_role_id"]
+    assert s["created_at"] and s["oidc_provider_created_at"]
+    workspace.destroy()
+    assert_all_gone(clients, s)
+    assert providers_for(clients.iam, s["oidc_issuer_url"]) == []
+
+
+def test_ownership_foreign_cluster_is_never_touched(workspace, fault_proxy, clients, network, unique):
+    """A cluster of the same name made outside Terraform: the apply fails with
+    the import hint before making a key or a role, and nothing touches the
+    cluster, through apply, destroy and destroy -refresh=false. The same when
+    the name is taken between the check and CreateCluster (a race): the
+    failed create records no cluster, so no later run deletes it."""
+    name = f"foreign-{unique}"
+    role = clients.iam.create_role(RoleName=f"fr-{unique}", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    clients.eks.create_cluster(name=name, version="1.29", roleArn=role, tags={"owner": "someone-else"},
+                               resourcesVpcConfig={"subnetIds": network["subnet_ids"]})
+    before = snapshot(clients.eks, name)
+    workspace.write(config(name, network))
+    result = workspace.apply(check=False)
+    out = " ".join(result.output.split())
+    assert result.code == 1 and f"EKS cluster `{name}` already exists" in out, out
+    assert f"terraform import platform_eks_cluster.<name> {name}" in out
+    assert f'import {{ to = platform_eks_cluster.<name>, id = "{name}" }}' in out
+    assert workspace.resources() == [] and owned_keys(clients.kms, name) == []
+    assert not aws.role_exists(clients.iam, f"{name}-cluster")
+    workspace.destroy()
+    workspace.run("destroy", "-auto-approve", "-no-color", "-refresh=false")
+    assert snapshot(clients.eks, name) == before
+
+    # The race: CreateCluster finds the name taken although the check did not.
+    raced = f"race-{unique}"
+    fault_proxy.inject("CreateCluster", 409, "ResourceInUseException", f"Cluster already exists with name: {raced}")
+    workspace.write(proxied(("eks",), fault_proxy.url) + cluster_block(raced, network))
+    result = workspace.apply(check=False)
+    out = " ".join(result.output.split())
+    assert result.code == 1 and f"terraform import platform_eks_cluster.<name> {raced}" in out, out
+    s = workspace.resource(ADDR)
+    assert s["arn"] is None and s["created_at"] is None and s["managed_role_name"]
+    clients.eks.create_cluster(name=raced, version="1.29", roleArn=role,
+                               resourcesVpcConfig={"subnetIds": network["subnet_ids"]})
+    raced_before = snapshot(clients.eks, raced)
+    workspace.run("destroy", "-auto-approve", "-no-color", "-refresh=false")
+    assert snapshot(clients.eks, raced) == raced_before
+    # What the failed create did make (role, key) is deleted: it was recorded.
+    assert not aws.role_exists(clients.iam, s["managed_role_name"])
+    assert key_state(clients.kms, s["managed_kms_key_id"]) == "PendingDeletion"
+    for foreign in (name, raced):
+        clients.eks.delete_cluster(name=foreign)
+
+
+def test_ownership_transient_not_found_on_refresh(workspace, fault_proxy, clients, network, unique):
+    """One ResourceNotFoundException from DescribeCluster, or NoSuchEntity from
+    GetOpenIDConnectProvider, during refresh plans nothing."""
+    name = f"blip-{unique}"
+    workspace.write(proxied(("eks", "iam"), fault_proxy.url) + cluster_block(name, network))
+    apply_clean(workspace)
+    fault_proxy.inject("DescribeCluster", 404, "ResourceNotFoundException", f"No cluster found for name: {name}.")
+    fault_proxy.inject("GetOpenIDConnectProvider", 404, "NoSuchEntity", "OpenIDConnect Provider not found")
+    workspace.assert_plan_empty()
+    assert fault_proxy.injected["DescribeCluster"] == 1 and fault_proxy.injected["GetOpenIDConnectProvider"] == 1
+    workspace.destroy()
+
+
+def test_ownership_state_rm_then_apply(workspace, clients, network, unique):
+    """Forgotten by `terraform state rm`, the cluster is not made again: the
+    apply fails with the import command, makes no key and no role, and
+    deletes nothing. Imported back, it is managed as before."""
+    name = f"rm-{unique}"
+    workspace.write(config(name, network, create_oidc_provider=False))
+    apply_clean(workspace)
+    s = workspace.resource(ADDR)
+    before = snapshot(clients.eks, name)
+    role_id = clients.iam.get_role(RoleName=s["managed_role_name"])["Role"]["RoleId"]
+    workspace.run("state", "rm", ADDR)
+    for _ in range(2):
+        result = workspace.apply(check=False)
+        out = " ".join(result.output.split())
+        assert result.code == 1 and f"terraform import platform_eks_cluster.<name> {name}" in out, out
+    assert snapshot(clients.eks, name) == before
+    assert owned_keys(clients.kms, name) == [s["managed_kms_key_id"]]
+    assert key_state(clients.kms, s["managed_kms_key_id"]) == "Enabled"
+    assert clients.iam.get_role(RoleName=s["managed_role_name"])["Role"]["RoleId"] == role_id
+    workspace.import_(ADDR, name)
+    workspace.assert_plan_empty()
+    workspace.destroy()
+    assert_all_gone(clients, s)
+
+
+def test_ownership_adoption_with_generated_config(workspace, clients, network, unique):
+    """A cluster made outside the provider, without secrets encryption and
+    with an OIDC provider for its issuer, adopted with an `import {}` block and
+    `plan -generate-config-out`: the generated configuration is valid and the
+    plan imports it without any change, let alone a replacement."""
+    name = f"adopt-{unique}"
+    role = clients.iam.create_role(RoleName=f"ad-{unique}", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    clients.eks.create_cluster(name=name, version="1.30", roleArn=role, tags={"team": "x"},
+                               resourcesVpcConfig={"subnetIds": network["subnet_ids"]},
+                               accessConfig={"authenticationMode": "API"})
+    c = clients.eks.describe_cluster(name=name)["cluster"]
+    assert "encryptionConfig" not in c or not c["encryptionConfig"]
+    issuer = c["identity"]["oidc"]["issuer"]
+    clients.iam.create_open_id_connect_provider(Url=issuer, ClientIDList=["sts.amazonaws.com"])
+    before = snapshot(clients.eks, name)
+    workspace.write(f'provider "platform" {{}}\nimport {{\n  to = {ADDR}\n  id = "{name}"\n}}\n')
+    workspace.run("plan", "-no-color", "-input=false", "-generate-config-out=generated.tf")
+    generated = (workspace.dir / "generated.tf").read_text()
+    assert "create_kms_key" in generated and "= false" in generated
+    plan = workspace.plan()
+    assert plan.code in (0, 2) and "Plan: 1 to import, 0 to add, 0 to change, 0 to destroy." in plan.stdout, plan.output
+    workspace.apply()
+    workspace.assert_plan_empty()
+    s = workspace.resource(ADDR)
+    assert s["create_kms_key"] is False and s["kms_key_arn"] is None and s["managed_role_name"] is None
+    assert s["created_at"] and snapshot(clients.eks, name) == before
+    workspace.destroy()
+    assert cluster_gone(clients.eks, name) and aws.role_exists(clients.iam, f"ad-{unique}")

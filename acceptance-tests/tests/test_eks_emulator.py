@@ -252,3 +252,62 @@ def test_node_groups_can_be_tagged(eks, unique):
     eks.delete_nodegroup(clusterName=name, nodegroupName="workers")
     wait_for(lambda: eks.list_nodegroups(clusterName=name)["nodegroups"], lambda n: n == [])
     eks.delete_cluster(name=name)
+
+
+def test_a_repeat_with_the_same_token_is_the_first_request(eks, unique):
+    """clientRequestToken as EKS documents it: a repeat of CreateCluster,
+    CreateNodegroup or an update with the same token (and parameters) answers
+    with what the first request made, not ResourceInUseException or a second
+    update; the same token with other parameters is refused."""
+    name = f"t-{unique}"
+    args = dict(name=name, version="1.30", roleArn=ROLE, resourcesVpcConfig=eks.vpc,
+                tags={"platform-emulator/delay-seconds": "0.5"})
+    first = eks.create_cluster(clientRequestToken="tok-c", **args)["cluster"]
+    again = eks.create_cluster(clientRequestToken="tok-c", **args)["cluster"]
+    assert again["arn"] == first["arn"] and again["createdAt"] == first["createdAt"]
+    assert eks.list_clusters()["clusters"].count(name) == 1
+    with pytest.raises(eks.exceptions.ResourceInUseException):
+        eks.create_cluster(clientRequestToken="tok-other", **args)
+    with pytest.raises(eks.exceptions.InvalidParameterException):
+        eks.create_cluster(clientRequestToken="tok-c", **{**args, "version": "1.31"})
+    wait_for(lambda: eks.describe_cluster(name=name)["cluster"]["status"], lambda s: s == "ACTIVE")
+
+    update = eks.update_cluster_version(name=name, version="1.31", clientRequestToken="tok-u")["update"]
+    assert eks.update_cluster_version(name=name, version="1.31", clientRequestToken="tok-u")["update"]["id"] == update["id"]
+    assert eks.list_updates(name=name)["updateIds"] == [update["id"]]
+    wait_for(lambda: eks.describe_update(name=name, updateId=update["id"])["update"]["status"],
+             lambda s: s == "Successful")
+    logging = {"clusterLogging": [{"types": ["audit"], "enabled": True}]}
+    config = eks.update_cluster_config(name=name, logging=logging, clientRequestToken="tok-l")["update"]
+    assert eks.update_cluster_config(name=name, logging=logging, clientRequestToken="tok-l")["update"]["id"] == config["id"]
+    wait_for(lambda: eks.describe_update(name=name, updateId=config["id"])["update"]["status"],
+             lambda s: s == "Successful")
+
+    ng = dict(clusterName=name, nodegroupName="workers", nodeRole=ROLE, subnets=eks.vpc["subnetIds"][:1],
+              scalingConfig={"minSize": 1, "maxSize": 3, "desiredSize": 1})
+    created = eks.create_nodegroup(clientRequestToken="tok-n", **ng)["nodegroup"]
+    repeat = eks.create_nodegroup(clientRequestToken="tok-n", **ng)["nodegroup"]
+    assert repeat["nodegroupArn"] == created["nodegroupArn"] and repeat["createdAt"] == created["createdAt"]
+    with pytest.raises(eks.exceptions.ResourceInUseException):
+        eks.create_nodegroup(clientRequestToken="tok-n2", **ng)
+    wait_for(lambda: eks.describe_nodegroup(clusterName=name, nodegroupName="workers")["nodegroup"]["status"],
+             lambda s: s == "ACTIVE")
+    scaling = {"minSize": 1, "maxSize": 4, "desiredSize": 2}
+    u1 = eks.update_nodegroup_config(clusterName=name, nodegroupName="workers", scalingConfig=scaling,
+                                     clientRequestToken="tok-s")["update"]
+    u2 = eks.update_nodegroup_config(clusterName=name, nodegroupName="workers", scalingConfig=scaling,
+                                     clientRequestToken="tok-s")["update"]
+    assert u1["id"] == u2["id"]
+    assert eks.list_updates(name=name, nodegroupName="workers")["updateIds"] == [u1["id"]]
+    wait_for(lambda: eks.describe_update(name=name, updateId=u1["id"], nodegroupName="workers")["update"]["status"],
+             lambda s: s == "Successful")
+    v1 = eks.update_nodegroup_version(clusterName=name, nodegroupName="workers", clientRequestToken="tok-v")["update"]
+    v2 = eks.update_nodegroup_version(clusterName=name, nodegroupName="workers", clientRequestToken="tok-v")["update"]
+    assert v1["id"] == v2["id"]
+    wait_for(lambda: eks.describe_update(name=name, updateId=v1["id"], nodegroupName="workers")["update"]["status"],
+             lambda s: s == "Successful")
+    eks.delete_nodegroup(clusterName=name, nodegroupName="workers")
+    wait_for(lambda: eks.list_nodegroups(clusterName=name)["nodegroups"], lambda n: n == [])
+    eks.delete_cluster(name=name)
+    assert {"CreateCluster", "CreateNodegroup", "UpdateClusterVersion", "UpdateClusterConfig",
+            "UpdateNodegroupConfig", "UpdateNodegroupVersion"} <= set(eks.checked)

@@ -372,3 +372,124 @@ def test_created_role_deleted_outside_is_recreated_in_place(workspace, eks, iam,
     assert len(iam.list_attached_role_policies(RoleName=s["managed_role_name"])["AttachedPolicies"]) == 3
     workspace.destroy()
     assert not aws.role_exists(iam, s["managed_role_name"])
+
+
+# ---- ownership ----------------------------------------------------------------------
+
+ROLE_POLICY = '{"Version": "2012-10-17", "Statement": []}'
+
+
+@pytest.fixture
+def outside_cluster(eks, iam, network, unique):
+    """A cluster made outside Terraform (ACTIVE), for node groups to live in."""
+    name = f"out-{unique}"
+    role = iam.create_role(RoleName=f"outc-{unique}", AssumeRolePolicyDocument=ROLE_POLICY)["Role"]["Arn"]
+    eks.create_cluster(name=name, version="1.30", roleArn=role, tags={"platform-emulator/delay-seconds": "0.3"},
+                       resourcesVpcConfig={"subnetIds": network["subnet_ids"]})
+    deadline = time.time() + 30
+    while eks.describe_cluster(name=name)["cluster"]["status"] != "ACTIVE":
+        assert time.time() < deadline
+        time.sleep(0.1)
+    return name
+
+
+def standalone(network, cluster_name: str, proxy: str | None = None, **attrs) -> str:
+    endpoints = f'  endpoints {{\n    eks = "{proxy}"\n  }}\n' if proxy else ""
+    return f'provider "platform" {{\n{endpoints}}}\n' + node_group(network, cluster_name=cluster_name, **attrs)
+
+
+def ng_snapshot(eks, cluster_name: str, name: str = "workers") -> dict:
+    ng = describe(eks, cluster_name, name)
+    return {k: ng.get(k) for k in ("nodegroupArn", "createdAt", "nodeRole", "scalingConfig", "labels", "tags")}
+
+
+def node_roles(iam, cluster_name: str) -> list[str]:
+    return [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(f"{cluster_name}-")]
+
+
+@pytest.mark.parametrize("drop", [False, True], ids=["500", "drop"])
+def test_ownership_lost_answer_to_create_nodegroup(workspace, fault_proxy, eks, iam, network, outside_cluster, drop):
+    """CreateNodegroup takes effect but its answer is lost: exactly one node
+    group (the token makes the retry the same request), one role, and
+    destroy leaves nothing."""
+    fault_proxy.lose_answer("CreateNodegroup", drop=drop)
+    workspace.write(standalone(network, outside_cluster, proxy=fault_proxy.url))
+    if workspace.apply(check=False).code != 0:
+        workspace.apply()
+    workspace.assert_plan_empty()
+    assert fault_proxy.injected["CreateNodegroup"] == 1
+    s = workspace.resource(ADDR)
+    assert eks.list_nodegroups(clusterName=outside_cluster)["nodegroups"] == ["workers"]
+    assert s["created_at"] and s["arn"] == describe(eks, outside_cluster)["nodegroupArn"]
+    assert node_roles(iam, outside_cluster) == [s["managed_role_name"]]
+    workspace.destroy()
+    assert eks.list_nodegroups(clusterName=outside_cluster)["nodegroups"] == [] or \
+        describe(eks, outside_cluster)["status"] == "DELETING"
+    assert node_roles(iam, outside_cluster) == []
+
+
+def test_ownership_foreign_node_group_is_never_touched(workspace, eks, iam, network, outside_cluster, unique):
+    """A node group of the same name made outside Terraform: the apply fails
+    with the import hint before making the role, and the node group is
+    untouched through apply, destroy and destroy -refresh=false."""
+    role = iam.create_role(RoleName=f"outn-{unique}", AssumeRolePolicyDocument=ROLE_POLICY)["Role"]["Arn"]
+    eks.create_nodegroup(clusterName=outside_cluster, nodegroupName="workers", nodeRole=role,
+                         subnets=network["subnet_ids"], scalingConfig={"minSize": 1, "maxSize": 2, "desiredSize": 1})
+    before = ng_snapshot(eks, outside_cluster)
+    workspace.write(standalone(network, outside_cluster))
+    result = workspace.apply(check=False)
+    out = " ".join(result.output.split())
+    assert result.code == 1 and f"node group `{outside_cluster}:workers` already exists" in out, out
+    assert f"terraform import platform_eks_node_group.<name> {outside_cluster}:workers" in out
+    assert workspace.resources() == [] and node_roles(iam, outside_cluster) == []
+    workspace.destroy()
+    workspace.run("destroy", "-auto-approve", "-no-color", "-refresh=false")
+    assert ng_snapshot(eks, outside_cluster) == before
+
+
+def test_ownership_refresh_and_state_rm(workspace, fault_proxy, eks, iam, network, outside_cluster):
+    """One ResourceNotFoundException from DescribeNodegroup during refresh
+    plans nothing. Forgotten by `terraform state rm`, the node group is not
+    made again: the apply fails with the import command, makes no role and
+    deletes nothing; imported back, it is managed as before."""
+    workspace.write(standalone(network, outside_cluster, proxy=fault_proxy.url))
+    apply_clean(workspace)
+    fault_proxy.inject("DescribeNodegroup", 404, "ResourceNotFoundException", "No node group found for name: workers.")
+    workspace.assert_plan_empty()
+    assert fault_proxy.injected["DescribeNodegroup"] == 1
+    s = workspace.resource(ADDR)
+    before = ng_snapshot(eks, outside_cluster)
+    role_id = iam.get_role(RoleName=s["managed_role_name"])["Role"]["RoleId"]
+    assert s["managed_role_id"] == role_id
+    workspace.run("state", "rm", ADDR)
+    result = workspace.apply(check=False)
+    out = " ".join(result.output.split())
+    assert result.code == 1 and f"terraform import platform_eks_node_group.<name> {outside_cluster}:workers" in out
+    assert ng_snapshot(eks, outside_cluster) == before
+    assert node_roles(iam, outside_cluster) == [s["managed_role_name"]]
+    assert iam.get_role(RoleName=s["managed_role_name"])["Role"]["RoleId"] == role_id
+    workspace.import_(ADDR, f"{outside_cluster}:workers")
+    workspace.assert_plan_empty()
+    workspace.destroy()
+    assert node_roles(iam, outside_cluster) == []
+
+
+def test_ownership_adoption_with_generated_config(workspace, eks, iam, network, outside_cluster, unique):
+    """A node group made outside the provider, adopted with an `import {}`
+    block and `plan -generate-config-out`: the configuration is valid and the
+    plan imports it without any change."""
+    role = iam.create_role(RoleName=f"adn-{unique}", AssumeRolePolicyDocument=ROLE_POLICY)["Role"]["Arn"]
+    eks.create_nodegroup(clusterName=outside_cluster, nodegroupName="adopted", nodeRole=role,
+                         subnets=network["subnet_ids"], labels={"pool": "x"}, tags={"team": "x"},
+                         scalingConfig={"minSize": 1, "maxSize": 3, "desiredSize": 2})
+    before = ng_snapshot(eks, outside_cluster, "adopted")
+    workspace.write(f'provider "platform" {{}}\nimport {{\n  to = {ADDR}\n  id = "{outside_cluster}:adopted"\n}}\n')
+    workspace.run("plan", "-no-color", "-input=false", "-generate-config-out=generated.tf")
+    plan = workspace.plan()
+    assert "Plan: 1 to import, 0 to add, 0 to change, 0 to destroy." in plan.stdout, plan.output
+    workspace.apply()
+    workspace.assert_plan_empty()
+    assert ng_snapshot(eks, outside_cluster, "adopted") == before
+    assert workspace.resource(ADDR)["managed_role_name"] is None
+    workspace.destroy()
+    assert iam.get_role(RoleName=f"adn-{unique}")

@@ -15,6 +15,14 @@ def config(url: str, **attrs) -> str:
     return 'provider "platform" {}\n' + block("resource", "platform_eks_oidc_provider", "test", url=url, **attrs)
 
 
+OWNER_TAG = "platform:owner"
+
+
+def user_tags(provider: dict) -> dict:
+    """The provider's tags without the owner marker the create put on it."""
+    return {t["Key"]: t["Value"] for t in provider.get("Tags", []) if t["Key"] != OWNER_TAG}
+
+
 def remote(iam, arn: str) -> dict:
     return iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
 
@@ -46,7 +54,9 @@ def test_basic(workspace, iam, url, unique):
     assert s["issuer"] == issuer and s["client_ids"] == ["sts.amazonaws.com"]
     r = remote(iam, s["arn"])
     assert r["Url"] == issuer and r["ClientIDList"] == ["sts.amazonaws.com"]
-    assert {t["Key"]: t["Value"] for t in r["Tags"]} == {"purpose": "irsa"}
+    assert user_tags(r) == {"purpose": "irsa"}
+    assert len({t["Key"]: t["Value"] for t in r["Tags"]}[OWNER_TAG]) == 32 and OWNER_TAG not in s["tags_all"]
+    assert s["created_at"]
     workspace.destroy()
     assert gone(iam, s["arn"])
 
@@ -61,10 +71,10 @@ def test_update(workspace, iam, url):
     apply_clean(workspace)
     r = remote(iam, arn)
     assert sorted(r["ClientIDList"]) == ["sts.amazonaws.com", "vault"] and r["ThumbprintList"] == [PRINT_B]
-    assert {t["Key"]: t["Value"] for t in r["Tags"]} == {"k": "v"}
+    assert user_tags(r) == {"k": "v"}
     workspace.write(config(url, client_ids=["vault"], thumbprints=[PRINT_B]))
     apply_clean(workspace)
-    assert remote(iam, arn)["ClientIDList"] == ["vault"] and remote(iam, arn)["Tags"] == []
+    assert remote(iam, arn)["ClientIDList"] == ["vault"] and user_tags(remote(iam, arn)) == {}
     # A new issuer is a new provider.
     workspace.write(config(url + "X", client_ids=["vault"]))
     workspace.assert_plan_changes("must be replaced")
@@ -155,3 +165,81 @@ def test_bad_input(workspace, url, attrs, path, rule):
     result = workspace.plan()
     assert result.code == 1, result.output
     assert f"{path}: " in result.output and rule in result.output, result.output
+
+
+# ---- ownership ----------------------------------------------------------------------
+
+def providers_for(iam, url: str) -> list[str]:
+    host = url.removeprefix("https://")
+    return [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+            if p["Arn"].endswith(host)]
+
+
+@pytest.mark.parametrize("drop", [False, True], ids=["500", "drop"])
+def test_ownership_lost_answer(workspace, fault_proxy, iam, url, drop):
+    """CreateOpenIDConnectProvider takes effect but its answer is lost: the
+    provider is found by its ARN with this create's marker and adopted;
+    exactly one exists, and destroy leaves none."""
+    fault_proxy.lose_answer("CreateOpenIDConnectProvider", drop=drop)
+    workspace.write(f'provider "platform" {{\n  endpoints {{\n    iam = "{fault_proxy.url}"\n  }}\n}}\n'
+                    + block("resource", "platform_eks_oidc_provider", "test", url=url, tags={"k": "v"}))
+    apply_clean(workspace)
+    assert fault_proxy.injected["CreateOpenIDConnectProvider"] == 1
+    assert fault_proxy.calls["CreateOpenIDConnectProvider"] == 1
+    s = workspace.resource(ADDR)
+    assert providers_for(iam, url) == [s["arn"]] and s["tags_all"] == {"k": "v"}
+    workspace.destroy()
+    assert providers_for(iam, url) == []
+
+
+def test_ownership_foreign_provider_is_never_touched(workspace, iam, url):
+    """A provider for the URL made outside Terraform: the apply fails with the
+    import hint and the provider is untouched through apply, destroy and
+    destroy -refresh=false; adopted with an `import {}` block and
+    `plan -generate-config-out`, its plan is empty."""
+    arn = iam.create_open_id_connect_provider(Url=url, ClientIDList=["sts.amazonaws.com"],
+                                              Tags=[{"Key": "team", "Value": "x"}])["OpenIDConnectProviderArn"]
+    before = remote(iam, arn)
+    before.pop("ResponseMetadata")
+    workspace.write(config(url))
+    result = workspace.apply(check=False)
+    out = " ".join(result.output.split())
+    assert result.code == 1 and f"IAM OIDC provider `{url}` already exists" in out, out
+    assert f"terraform import platform_eks_oidc_provider.<name> {arn}" in out
+    workspace.destroy()
+    workspace.run("destroy", "-auto-approve", "-no-color", "-refresh=false")
+    after = remote(iam, arn)
+    after.pop("ResponseMetadata")
+    assert after == before
+
+    adopt = workspace.dir / "main.tf"
+    adopt.unlink()
+    workspace.write(f'provider "platform" {{}}\nimport {{\n  to = {ADDR}\n  id = "{arn}"\n}}\n', "import.tf")
+    workspace.run("plan", "-no-color", "-input=false", "-generate-config-out=generated.tf")
+    plan = workspace.plan()
+    assert "Plan: 1 to import, 0 to add, 0 to change, 0 to destroy." in plan.stdout, plan.output
+    workspace.apply()
+    workspace.assert_plan_empty()
+    assert workspace.resource(ADDR)["created_at"]
+
+
+def test_ownership_transient_not_found_and_state_rm(workspace, fault_proxy, iam, url):
+    """One NoSuchEntity during refresh plans nothing. Forgotten by `terraform
+    state rm`, the provider is not taken over: the apply fails with the import
+    command and deletes nothing."""
+    workspace.write(f'provider "platform" {{\n  endpoints {{\n    iam = "{fault_proxy.url}"\n  }}\n}}\n'
+                    + block("resource", "platform_eks_oidc_provider", "test", url=url))
+    apply_clean(workspace)
+    fault_proxy.inject("GetOpenIDConnectProvider", 404, "NoSuchEntity", "OpenIDConnect Provider not found")
+    workspace.assert_plan_empty()
+    assert fault_proxy.injected["GetOpenIDConnectProvider"] == 1
+    s = workspace.resource(ADDR)
+    workspace.run("state", "rm", ADDR)
+    result = workspace.apply(check=False)
+    out = " ".join(result.output.split())
+    assert result.code == 1 and f"terraform import platform_eks_oidc_provider.<name> {s['arn']}" in out, out
+    assert providers_for(iam, url) == [s["arn"]] and remote(iam, s["arn"])["CreateDate"]
+    workspace.import_(ADDR, s["arn"])
+    workspace.assert_plan_empty()
+    workspace.destroy()
+    assert providers_for(iam, url) == []

@@ -28,11 +28,15 @@ use tf_provider::value::{self, Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use super::oidc_provider::{
-    create_provider, delete_provider, find_oidc_provider, update_provider, ProviderSpec, DEFAULT_CLIENT_ID,
+    self as oidc_provider, create_provider, delete_provider_if_ours, find_confirmed, provider_arn, update_provider,
+    ProviderSpec, DEFAULT_CLIENT_ID,
 };
 use super::thumbprint;
-use super::update::{describe_issues, is_not_found, recreate_role, update_tags, wait_update_successful};
+use super::update::{
+    describe_issues, is_not_found, recreate_role, role_id, timestamp, update_tags, wait_update_successful, SAME_TOKEN,
+};
 use crate::framework::diag::{failed, report, ApiError, BoxError};
+use crate::framework::ownership::{self, Claim, NameTaken};
 use crate::framework::plan::{
     created_unless_given, default_from_config, known, known_str, known_string_map, known_string_set, optional_map,
     optional_set, plan_status, to_value_map, to_value_set, RequiresReplace, ValueStringMap, ValueStringSet,
@@ -99,6 +103,10 @@ pub struct ClusterState {
     pub platform_version: Value<String>,
     pub status: Value<String>,
     pub kubeconfig: Value<String>,
+    pub created_at: Value<String>,
+    pub create_kms_key: Value<bool>,
+    pub managed_role_id: Value<String>,
+    pub oidc_provider_created_at: Value<String>,
     #[serde(with = "value::serde_as_vec")]
     pub timeouts: Value<Timeouts>,
 }
@@ -119,7 +127,15 @@ fn schema_block() -> Block {
         description: Description::markdown(
             "An EKS cluster with its IAM role, a KMS key for envelope encryption of Kubernetes secrets, and the IAM OIDC provider that makes it ready for IRSA (`platform_irsa_role`). \
              The role and the key are created unless `role_arn` / `kms_key_arn` are given; the OIDC provider unless `create_oidc_provider = false`. \
-             Version upgrades (one minor version at a time), logging, endpoint access and tags change in place; anything else replaces the cluster.",
+             Version upgrades (one minor version at a time), logging, endpoint access and tags change in place; anything else replaces the cluster.\n\n\
+             ## Ownership\n\n\
+             - **Creates** a KMS key (unless `kms_key_arn` is given or `create_kms_key = false`), the IAM role `<name>-cluster` (unless `role_arn` is given), the cluster, and the IAM OIDC provider for its issuer (unless `create_oidc_provider = false`).\n\
+             - **Marks** the role and key with the tag `platform:eks-cluster = <name>`; the role and the OIDC provider also carry `platform:owner`, a marker unique to the create that made them (left out of `tags`). CreateCluster and every cluster update send one `clientRequestToken` per operation, the same on every retry, so a lost answer never makes a second cluster or a second update. \
+             It records what it made by identity: the cluster's `arn` and `created_at`, the role's `managed_role_id`, the key's `managed_kms_key_id`, the provider's `oidc_provider_arn` and `oidc_provider_created_at`.\n\
+             - **Deletes** only those: destroy reads each object again and leaves one that is missing or has another identity alone, with a warning, and removes it from state. A create that failed never recorded a cluster, so a cluster of the same name made by someone else is never deleted (nor the role or key such a cluster uses). A state written before identities were recorded is matched by ARN, and the next refresh records `created_at`.\n\
+             - **Adopts** a role or OIDC provider only when it carries the marker of its own create, after that create lost its answer; and, through `terraform import <cluster name>` or an `import {}` block, an existing cluster (with the role and key when they carry its owner tag, and the OIDC provider of its issuer). An imported cluster without envelope encryption of secrets gets `create_kms_key = false`, so that `terraform plan -generate-config-out` writes a configuration whose plan is empty.\n\
+             - **Refuses**, before creating anything, a cluster name that is taken (the error gives the `terraform import` command and `import {}` block) and a role `<name>-cluster` it did not create; it refuses an OIDC provider for the issuer that it did not create (import it into `platform_eks_oidc_provider` and set `create_oidc_provider = false`).\n\
+             - **Refresh** believes the cluster or its OIDC provider gone only after 3 consecutive not-found reads, so one bad answer never plans a replacement.",
         ),
         attributes: attributes([
             ("id", string(Computed, "The cluster's name.")),
@@ -154,6 +170,10 @@ fn schema_block() -> Block {
             ("platform_version", string(Computed, "The EKS platform version, such as `eks.7`.")),
             ("status", string(Computed, "The cluster's status: `ACTIVE` once created. Null while the cluster is missing (deleted outside Terraform) but objects this resource created still exist; the next apply replaces it.")),
             ("kubeconfig", sensitive(string(Computed, "A kubeconfig for the cluster whose user runs `aws eks get-token` (exec credentials, nothing secret inside; marked sensitive so plans stay short). Needs the AWS CLI where it is used."))),
+            ("created_at", string(Computed, "When EKS created the cluster (RFC 3339). With `arn`, the identity of this incarnation of the cluster: destroy deletes the cluster only while both match. Null while the cluster is missing.")),
+            ("create_kms_key", boolean(OptionalComputed, "Whether to create the secrets key when `kms_key_arn` is unset. Defaults to `true` when `kms_key_arn` is unset (and `false` when it is set). `false` with `kms_key_arn` unset means a cluster without envelope encryption of secrets, as an imported cluster made without it is (import sets it so). Turning encryption on or off replaces the cluster.")),
+            ("managed_role_id", string(Computed, "The `RoleId` of the role this resource created: destroy deletes that role only while its id matches.")),
+            ("oidc_provider_created_at", string(Computed, "When IAM created the OIDC provider this resource created (RFC 3339): destroy deletes that provider only while it matches.")),
         ]),
         blocks: [("timeouts".to_string(), Timeouts::block())].into_iter().collect(),
         deprecated: false,
@@ -374,7 +394,7 @@ fn role_name_for(cluster: &str) -> String {
 }
 
 /// The role this resource creates for cluster `name`.
-fn cluster_role_spec(name: &str, partition: &str, key_arn: &str, tags: &BTreeMap<String, String>) -> RoleSpec {
+fn cluster_role_spec(name: &str, partition: &str, key_arn: Option<&str>, tags: &BTreeMap<String, String>) -> RoleSpec {
     RoleSpec {
         name: role_name_for(name),
         path: "/".to_string(),
@@ -384,7 +404,10 @@ fn cluster_role_spec(name: &str, partition: &str, key_arn: &str, tags: &BTreeMap
         permissions_boundary: None,
         tags: tags.clone(),
         policy_arns: BTreeSet::from([format!("arn:{partition}:iam::aws:policy/AmazonEKSClusterPolicy")]),
-        inline_policies: BTreeMap::from([(ENCRYPTION_POLICY.to_string(), encryption_policy(key_arn))]),
+        inline_policies: key_arn
+            .map(|key| (ENCRYPTION_POLICY.to_string(), encryption_policy(key)))
+            .into_iter()
+            .collect(),
     }
 }
 
@@ -463,13 +486,45 @@ fn set_of(items: impl IntoIterator<Item = String>) -> BTreeSet<String> {
     items.into_iter().collect()
 }
 
+/// The OIDC provider this resource created, as IAM has it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OidcFacts {
+    pub arn: String,
+    pub thumbprints: BTreeSet<String>,
+    pub created_at: Option<String>,
+}
+
+/// The identity of a cluster: its ARN and `createdAt`.
+fn identity_of(cluster: &Cluster) -> String {
+    format!(
+        "{} created {}",
+        cluster.arn().unwrap_or_default(),
+        timestamp(cluster.created_at()).unwrap_or_default()
+    )
+}
+
+/// The identity recorded in state, if any. A state written before identities
+/// were recorded has only the ARN: it counts (only this resource ever
+/// recorded an ARN), and the next refresh fills `created_at`.
+fn recorded_identity(s: &ClusterState) -> Option<String> {
+    let arn = known_str(&s.arn)?;
+    Some(format!(
+        "{arn} created {}",
+        known_str(&s.created_at).unwrap_or_default()
+    ))
+}
+
+/// Whether `cluster` is the one recorded in `s`.
+fn is_recorded(s: &ClusterState, cluster: &Cluster) -> bool {
+    match (known_str(&s.arn), known_str(&s.created_at)) {
+        (Some(arn), Some(_)) => cluster.arn() == Some(arn) && recorded_identity(s) == Some(identity_of(cluster)),
+        (Some(arn), None) => cluster.arn() == Some(arn),
+        (None, _) => false,
+    }
+}
+
 /// The state for what EKS (and IAM, for the OIDC provider) has now.
-fn flatten(
-    prior: &ClusterState,
-    cluster: &Cluster,
-    oidc: Option<(&str, &BTreeSet<String>)>,
-    aws: &AwsClients,
-) -> ClusterState {
+fn flatten(prior: &ClusterState, cluster: &Cluster, oidc: Option<&OidcFacts>, aws: &AwsClients) -> ClusterState {
     let mut s = prior.clone();
     let name = cluster.name().unwrap_or_default().to_string();
     let text = |v: Option<&str>| {
@@ -553,14 +608,19 @@ fn flatten(
         (Some(arn), Some(endpoint), Some(ca)) => Value::Value(kubeconfig(&name, &aws.region, arn, endpoint, ca)),
         _ => Value::Null,
     };
+    s.created_at = text(timestamp(cluster.created_at()).as_deref());
     match oidc {
-        Some((arn, prints)) => {
-            s.oidc_provider_arn = Value::Value(arn.to_string());
-            s.oidc_thumbprints = to_value_set(prints);
+        Some(o) => {
+            s.oidc_provider_arn = Value::Value(o.arn.clone());
+            s.oidc_thumbprints = to_value_set(&o.thumbprints);
+            if let Some(created_at) = &o.created_at {
+                s.oidc_provider_created_at = Value::Value(created_at.clone());
+            }
         }
         None => {
             s.oidc_provider_arn = Value::Null;
             s.oidc_thumbprints = Value::Null;
+            s.oidc_provider_created_at = Value::Null;
         }
     }
     settle(&mut s);
@@ -591,6 +651,10 @@ fn settle(s: &mut ClusterState) {
     null(&mut s.status);
     null(&mut s.kubeconfig);
     null(&mut s.bootstrap_cluster_creator_admin_permissions);
+    null(&mut s.created_at);
+    null(&mut s.create_kms_key);
+    null(&mut s.managed_role_id);
+    null(&mut s.oidc_provider_created_at);
 }
 
 /// A state for a cluster that does not exist (yet, or any more), keeping what
@@ -605,8 +669,9 @@ fn without_cluster(prior: &ClusterState) -> ClusterState {
 }
 
 /// The attributes EKS reports about the running cluster itself.
-fn cluster_facts(s: &mut ClusterState) -> [&mut Value<String>; 10] {
+fn cluster_facts(s: &mut ClusterState) -> [&mut Value<String>; 11] {
     [
+        &mut s.created_at,
         &mut s.arn,
         &mut s.endpoint,
         &mut s.certificate_authority_data,
@@ -643,6 +708,11 @@ fn planned(s: &mut ClusterState, config: &ClusterState, prior: Option<&ClusterSt
         true,
     );
     default_from_config(&mut s.create_oidc_provider, &config.create_oidc_provider, true);
+    default_from_config(
+        &mut s.create_kms_key,
+        &config.create_kms_key,
+        config.kms_key_arn.is_null(),
+    );
     s.id = s.name.clone();
     s.tags_all = match known_string_map(&s.tags) {
         Some(own) => to_value_map(&tags::merge(&aws.default_tags, &own)),
@@ -660,14 +730,25 @@ fn planned(s: &mut ClusterState, config: &ClusterState, prior: Option<&ClusterSt
         prior.map(|p| (&p.role_arn, &p.managed_role_name)),
         own_role.as_deref(),
     );
-    created_unless_given(
-        &mut s.kms_key_arn,
-        &mut s.managed_kms_key_id,
-        &config.kms_key_arn,
-        prior.map(|p| (&p.kms_key_arn, &p.managed_kms_key_id)),
-        // A cluster's key cannot change: a vanished created key replaces the cluster.
-        None,
-    );
+    s.managed_role_id = match &s.managed_role_name {
+        Value::Value(_) => prior.map_or(Value::Unknown, |p| p.managed_role_id.clone()),
+        Value::Null => Value::Null,
+        Value::Unknown => Value::Unknown,
+    };
+    if s.create_kms_key == Value::Value(false) && config.kms_key_arn.is_null() {
+        // No envelope encryption of secrets (e.g. an imported cluster made without it).
+        s.kms_key_arn = Value::Null;
+        s.managed_kms_key_id = Value::Null;
+    } else {
+        created_unless_given(
+            &mut s.kms_key_arn,
+            &mut s.managed_kms_key_id,
+            &config.kms_key_arn,
+            prior.map(|p| (&p.kms_key_arn, &p.managed_kms_key_id)),
+            // A cluster's key cannot change: a vanished created key replaces the cluster.
+            None,
+        );
+    }
     if config.service_ipv4_cidr.is_null() {
         s.service_ipv4_cidr = match (prior, known_str(&s.ip_family)) {
             (_, Some("ipv6")) => Value::Null,
@@ -694,17 +775,20 @@ fn planned(s: &mut ClusterState, config: &ClusterState, prior: Option<&ClusterSt
     if s.create_oidc_provider == Value::Value(false) {
         s.oidc_provider_arn = Value::Null;
         s.oidc_thumbprints = Value::Null;
+        s.oidc_provider_created_at = Value::Null;
     } else {
         let existing = prior.and_then(|p| p.oidc_provider_arn.as_ref_option().map(|_| p));
         match existing {
             Some(p) => {
                 s.oidc_provider_arn = p.oidc_provider_arn.clone();
+                s.oidc_provider_created_at = p.oidc_provider_created_at.clone();
                 if config.oidc_thumbprints.is_null() {
                     s.oidc_thumbprints = p.oidc_thumbprints.clone();
                 }
             }
             None => {
                 s.oidc_provider_arn = Value::Unknown;
+                s.oidc_provider_created_at = Value::Unknown;
                 if config.oidc_thumbprints.is_null() {
                     s.oidc_thumbprints = Value::Unknown;
                 }
@@ -719,6 +803,22 @@ fn planned(s: &mut ClusterState, config: &ClusterState, prior: Option<&ClusterSt
 pub enum ClusterError {
     #[error("the plan still has unknown values for {0}")]
     Unknown(&'static str),
+    #[error(transparent)]
+    Taken(#[from] NameTaken),
+    #[error(
+        "IAM role `{name}` already exists and this resource did not create it: set `role_arn` to use it, or delete it"
+    )]
+    RoleTaken { name: String },
+    #[error("reading the EKS cluster")]
+    Read(#[source] ApiError),
+    #[error("EKS cluster `{name}` is no longer the one this create made (found {found})")]
+    Replaced { name: String, found: String },
+    #[error("reading IAM role `{name}`")]
+    ReadRole {
+        name: String,
+        #[source]
+        source: ApiError,
+    },
     #[error("creating the EKS cluster")]
     Create(#[source] ApiError),
     #[error("waiting for the EKS cluster")]
@@ -775,11 +875,18 @@ fn log_setups(enabled: &BTreeSet<String>) -> Logging {
     Logging::builder().set_cluster_logging(Some(setups)).build()
 }
 
-async fn create_cluster(aws: &AwsClients, s: &ClusterState) -> Result<(), ClusterError> {
+/// Sends CreateCluster with `token` as its `clientRequestToken`: the same
+/// token on every attempt (IAM propagation, an ambiguous failure), so EKS
+/// answers a repeat with the cluster the first attempt made. A name taken by
+/// another cluster is [`NameTaken`]. Returns the cluster EKS reports.
+async fn create_cluster(aws: &AwsClients, s: &ClusterState, token: &str) -> Result<Cluster, ClusterError> {
     let name = known_str(&s.name).ok_or(ClusterError::Unknown("name"))?;
     let version = known_str(&s.version).ok_or(ClusterError::Unknown("version"))?;
     let role_arn = known_str(&s.role_arn).ok_or(ClusterError::Unknown("role_arn"))?;
-    let key_arn = known_str(&s.kms_key_arn).ok_or(ClusterError::Unknown("kms_key_arn"))?;
+    let key_arn = match &s.kms_key_arn {
+        Value::Unknown => return Err(ClusterError::Unknown("kms_key_arn")),
+        other => known_str(other),
+    };
     let subnets = known_string_set(&s.subnet_ids).ok_or(ClusterError::Unknown("subnet_ids"))?;
     let groups = known_string_set(&s.security_group_ids).ok_or(ClusterError::Unknown("security_group_ids"))?;
     let cidrs = known_string_set(&s.public_access_cidrs).ok_or(ClusterError::Unknown("public_access_cidrs"))?;
@@ -799,10 +906,12 @@ async fn create_cluster(aws: &AwsClients, s: &ClusterState) -> Result<(), Cluste
     // `resources` is deprecated (EKS now encrypts all API data) but still what
     // the API documents for envelope encryption of secrets.
     #[allow(deprecated)]
-    let encryption = EncryptionConfig::builder()
-        .resources("secrets")
-        .provider(Provider::builder().key_arn(key_arn).build())
-        .build();
+    let encryption = key_arn.map(|key_arn| {
+        EncryptionConfig::builder()
+            .resources("secrets")
+            .provider(Provider::builder().key_arn(key_arn).build())
+            .build()
+    });
     let access = CreateAccessConfigRequest::builder()
         .authentication_mode(AuthenticationMode::from(
             known_str(&s.authentication_mode).unwrap_or(DEFAULT_AUTHENTICATION_MODE),
@@ -814,34 +923,45 @@ async fn create_cluster(aws: &AwsClients, s: &ClusterState) -> Result<(), Cluste
         )
         .build();
     let tags: std::collections::HashMap<String, String> = tags.into_iter().collect();
-    retry("CreateCluster", Backoff::IAM_PROPAGATION, is_role_propagation, || {
-        let req = aws
-            .eks
-            .create_cluster()
-            .name(name)
-            .version(version)
-            .role_arn(role_arn)
-            .resources_vpc_config(vpc.clone())
-            .kubernetes_network_config(network.clone())
-            .encryption_config(encryption.clone())
-            .logging(log_setups(&logs))
-            .access_config(access.clone())
-            .set_tags((!tags.is_empty()).then(|| tags.clone()));
-        async move { req.send().await.map_err(|e| ApiError::new("CreateCluster", e)) }
-    })
-    .await
-    .map(|_| ())
-    .map_err(ClusterError::Create)
+    let sent = retry(
+        "CreateCluster",
+        Backoff::IAM_PROPAGATION,
+        |e: &ApiError| is_role_propagation(e) || e.ambiguous,
+        || {
+            let req = aws
+                .eks
+                .create_cluster()
+                .name(name)
+                .version(version)
+                .role_arn(role_arn)
+                .resources_vpc_config(vpc.clone())
+                .kubernetes_network_config(network.clone())
+                .set_encryption_config(encryption.clone().map(|e| vec![e]))
+                .logging(log_setups(&logs))
+                .access_config(access.clone())
+                .client_request_token(token)
+                .set_tags((!tags.is_empty()).then(|| tags.clone()));
+            async move { req.send().await.map_err(|e| ApiError::new("CreateCluster", e)) }
+        },
+    )
+    .await;
+    match sent {
+        Ok(out) => out.cluster.ok_or_else(|| ClusterError::Vanished(name.to_string())),
+        Err(err) if err.is("ResourceInUseException") => {
+            Err(NameTaken::new("EKS cluster", name, "platform_eks_cluster", name).into())
+        }
+        Err(err) => Err(ClusterError::Create(err)),
+    }
 }
 
-/// Creates the OIDC provider for the cluster's issuer; returns its ARN and
-/// thumbprints, and a warning when the thumbprint could not be computed.
+/// Creates the OIDC provider for the cluster's issuer; returns it, and a
+/// warning when the thumbprint could not be computed.
 async fn create_oidc(
     aws: &AwsClients,
     issuer: &str,
     configured_prints: Option<BTreeSet<String>>,
     tags: &BTreeMap<String, String>,
-) -> Result<(String, BTreeSet<String>, Option<String>), ClusterError> {
+) -> Result<(OidcFacts, Option<String>), ClusterError> {
     let (prints, warning) = match configured_prints {
         Some(prints) => (prints, None),
         None => match thumbprint::issuer_thumbprint(issuer, THUMBPRINT_TIMEOUT).await {
@@ -854,22 +974,46 @@ async fn create_oidc(
         thumbprints: prints.clone(),
         tags: tags.clone(),
     };
-    let arn = create_provider(&aws.iam, issuer, &spec)
+    let create_oidc_error = |source: BoxError| ClusterError::CreateOidc {
+        issuer: issuer.to_string(),
+        source,
+    };
+    let identity = aws.identity().await.map_err(|e| create_oidc_error(e.into()))?;
+    let arn = provider_arn(&identity.partition, &identity.account_id, issuer);
+    let created = create_provider(&aws.iam, &arn, issuer, &spec)
         .await
-        .map_err(|source| ClusterError::CreateOidc {
-            issuer: issuer.to_string(),
-            source,
+        .map_err(|err| match err {
+            oidc_provider::CreateError::Taken(taken) => ClusterError::Taken(taken.with(
+                ". Or set `create_oidc_provider = false` on the cluster and manage the existing provider with that resource",
+            )),
+            other => create_oidc_error(other.into()),
         })?;
-    Ok((arn, prints, warning))
+    Ok((
+        OidcFacts {
+            arn: created.arn,
+            thumbprints: prints,
+            created_at: created.created_at,
+        },
+        warning,
+    ))
 }
 
-async fn delete_oidc(aws: &AwsClients, arn: &str) -> Result<(), ClusterError> {
-    delete_provider(&aws.iam, arn)
+/// Deletes the OIDC provider this resource created, if it is still that one.
+async fn delete_oidc(aws: &AwsClients, diags: &mut Diagnostics, s: &ClusterState) -> Result<(), ClusterError> {
+    let Some(arn) = known_str(&s.oidc_provider_arn) else {
+        return Ok(());
+    };
+    let recorded = known_str(&s.oidc_provider_created_at);
+    let claim = delete_provider_if_ours(&aws.iam, arn, recorded)
         .await
         .map_err(|source| ClusterError::DeleteOidc {
             arn: arn.to_string(),
             source,
-        })
+        })?;
+    if matches!(claim, Claim::Foreign { .. }) {
+        ownership::warn_left_alone(diags, &format!("IAM OIDC provider `{arn}`"), recorded, &claim);
+    }
+    Ok(())
 }
 
 fn thumbprint_warning(diags: &mut Diagnostics, issuer: &str, warning: Option<String>) {
@@ -883,34 +1027,78 @@ fn thumbprint_warning(diags: &mut Diagnostics, issuer: &str, warning: Option<Str
     }
 }
 
-/// Reads the cluster and its OIDC provider; `Ok(None)` when the cluster is gone.
+/// The cluster recorded in `prior`, read with the confirmation refresh
+/// needs ("gone" only after several consecutive not-found reads). A cluster
+/// of that name with another identity is not the one recorded: `Ok(None)`.
+async fn find_recorded(aws: &AwsClients, prior: &ClusterState, name: &str) -> Result<Option<Cluster>, ApiError> {
+    let found = ownership::confirm_gone(|| find_cluster(&aws.eks, name)).await?;
+    Ok(found.filter(|cluster| {
+        let ours = is_recorded(prior, cluster);
+        if !ours {
+            tracing::warn!(
+                cluster = name,
+                found = %identity_of(cluster),
+                recorded = ?recorded_identity(prior),
+                "an EKS cluster of that name exists, but it is not the one this resource created or imported"
+            );
+        }
+        ours
+    }))
+}
+
+/// Reads the cluster and its OIDC provider; `Ok(None)` when the cluster
+/// recorded is gone (or another one has its name).
 async fn read_remote(aws: &AwsClients, prior: &ClusterState, name: &str) -> Result<Option<ClusterState>, BoxError> {
-    let Some(cluster) = find_cluster(&aws.eks, name).await? else {
+    let Some(cluster) = find_recorded(aws, prior, name).await? else {
         return Ok(None);
     };
     let oidc = match known_str(&prior.oidc_provider_arn) {
-        Some(arn) => find_oidc_provider(&aws.iam, arn)
+        Some(arn) => find_confirmed(&aws.iam, arn)
             .await
             .map_err(|source| ClusterError::ReadOidc {
                 arn: arn.to_string(),
                 source,
             })?
-            .map(|p| (arn.to_string(), p.thumbprints)),
+            .filter(
+                |p| match (known_str(&prior.oidc_provider_created_at), p.created_at.as_deref()) {
+                    // Deleted and made again outside Terraform: not the one this resource created.
+                    (Some(recorded), Some(found)) => recorded == found,
+                    _ => true,
+                },
+            )
+            .map(|p| OidcFacts {
+                arn: arn.to_string(),
+                thumbprints: p.thumbprints,
+                created_at: p.created_at,
+            }),
         None => None,
     };
-    let mut s = flatten(
-        prior,
-        &cluster,
-        oidc.as_ref().map(|(arn, prints)| (arn.as_str(), prints)),
-        aws,
-    );
+    let mut s = flatten(prior, &cluster, oidc.as_ref(), aws);
     // The role and key this resource created, deleted outside Terraform:
     // the plan recreates the role in place and replaces the cluster for the
-    // key (EKS cannot change it).
-    if let Some(role_name) = known_str(&s.managed_role_name) {
-        if !role::role_exists(&aws.iam, role_name).await? {
-            s.managed_role_name = Value::Null;
+    // key (EKS cannot change it). A role of that name with another identity
+    // is not ours either.
+    if let Some(role_name) = known_str(&s.managed_role_name).map(str::to_string) {
+        let found = role_id(&aws.iam, &role_name)
+            .await
+            .map_err(|source| ClusterError::ReadRole {
+                name: role_name.clone(),
+                source,
+            })?;
+        match (found, known_str(&s.managed_role_id)) {
+            (Some((id, _)), Some(recorded)) if id == recorded => {}
+            (Some((id, tags)), None) if tags.get(OWNER_TAG).map(String::as_str) == Some(name) => {
+                s.managed_role_id = Value::Value(id);
+            }
+            _ => {
+                s.managed_role_name = Value::Null;
+                s.managed_role_id = Value::Null;
+            }
         }
+    }
+    if !s.create_kms_key.is_value() {
+        // A state from before `create_kms_key`: whether it created its key.
+        s.create_kms_key = Value::Value(s.managed_kms_key_id.is_value());
     }
     if let Some(key_id) = known_str(&s.managed_kms_key_id) {
         if !key::key_exists(&aws.kms, key_id).await? {
@@ -933,7 +1121,7 @@ async fn leftovers_exist(aws: &AwsClients, s: &ClusterState) -> Result<bool, Box
         }
     }
     if let Some(arn) = known_str(&s.oidc_provider_arn) {
-        if find_oidc_provider(&aws.iam, arn).await?.is_some() {
+        if find_confirmed(&aws.iam, arn).await?.is_some() {
             return Ok(true);
         }
     }
@@ -952,16 +1140,25 @@ async fn update_cluster(
     if let (Some(old), Some(new)) = (known_str(&prior.version), known_str(&planned.version)) {
         if old != new {
             tracing::info!(cluster = name, from = old, to = new, "upgrading EKS cluster");
-            let out = eks
-                .update_cluster_version()
-                .name(name)
-                .version(new)
-                .send()
-                .await
-                .map_err(|e| ClusterError::Update {
-                    what: "version",
-                    source: ApiError::new("UpdateClusterVersion", e),
-                })?;
+            let token = ownership::new_marker();
+            let out = retry(
+                "UpdateClusterVersion",
+                SAME_TOKEN,
+                |e: &ApiError| e.ambiguous,
+                || {
+                    let req = eks
+                        .update_cluster_version()
+                        .name(name)
+                        .version(new)
+                        .client_request_token(&token);
+                    async move { req.send().await.map_err(|e| ApiError::new("UpdateClusterVersion", e)) }
+                },
+            )
+            .await
+            .map_err(|source| ClusterError::Update {
+                what: "version",
+                source,
+            })?;
             if let Some(update) = out.update {
                 wait_update_successful(eks, name, None, &update, timeout).await?;
             }
@@ -970,16 +1167,25 @@ async fn update_cluster(
     let old_logs = known_string_set(&prior.enabled_log_types).unwrap_or_default();
     let new_logs = known_string_set(&planned.enabled_log_types).unwrap_or_default();
     if old_logs != new_logs {
-        let out = eks
-            .update_cluster_config()
-            .name(name)
-            .logging(log_setups(&new_logs))
-            .send()
-            .await
-            .map_err(|e| ClusterError::Update {
-                what: "logging",
-                source: ApiError::new("UpdateClusterConfig", e),
-            })?;
+        let token = ownership::new_marker();
+        let out = retry(
+            "UpdateClusterConfig",
+            SAME_TOKEN,
+            |e: &ApiError| e.ambiguous,
+            || {
+                let req = eks
+                    .update_cluster_config()
+                    .name(name)
+                    .logging(log_setups(&new_logs))
+                    .client_request_token(&token);
+                async move { req.send().await.map_err(|e| ApiError::new("UpdateClusterConfig", e)) }
+            },
+        )
+        .await
+        .map_err(|source| ClusterError::Update {
+            what: "logging",
+            source,
+        })?;
         if let Some(update) = out.update {
             wait_update_successful(eks, name, None, &update, timeout).await?;
         }
@@ -993,16 +1199,25 @@ async fn update_cluster(
             .endpoint_private_access(known(&planned.endpoint_private_access).copied().unwrap_or(false))
             .set_public_access_cidrs(known_string_set(&planned.public_access_cidrs).map(|c| c.into_iter().collect()))
             .build();
-        let out = eks
-            .update_cluster_config()
-            .name(name)
-            .resources_vpc_config(vpc)
-            .send()
-            .await
-            .map_err(|e| ClusterError::Update {
-                what: "endpoint access",
-                source: ApiError::new("UpdateClusterConfig", e),
-            })?;
+        let token = ownership::new_marker();
+        let out = retry(
+            "UpdateClusterConfig",
+            SAME_TOKEN,
+            |e: &ApiError| e.ambiguous,
+            || {
+                let req = eks
+                    .update_cluster_config()
+                    .name(name)
+                    .resources_vpc_config(vpc.clone())
+                    .client_request_token(&token);
+                async move { req.send().await.map_err(|e| ApiError::new("UpdateClusterConfig", e)) }
+            },
+        )
+        .await
+        .map_err(|source| ClusterError::Update {
+            what: "endpoint access",
+            source,
+        })?;
         if let Some(update) = out.update {
             wait_update_successful(eks, name, None, &update, timeout).await?;
         }
@@ -1018,11 +1233,10 @@ async fn update_cluster(
     match (known_str(&prior.oidc_provider_arn), wanted) {
         (None, true) => {
             let issuer = known_str(&prior.oidc_issuer_url).ok_or(ClusterError::Unknown("oidc_issuer_url"))?;
-            let (_, _, warning) =
-                create_oidc(aws, issuer, known_string_set(&planned.oidc_thumbprints), &new_tags).await?;
+            let (_, warning) = create_oidc(aws, issuer, known_string_set(&planned.oidc_thumbprints), &new_tags).await?;
             thumbprint_warning(diags, issuer, warning);
         }
-        (Some(oidc_arn), false) => delete_oidc(aws, oidc_arn).await?,
+        (Some(_), false) => delete_oidc(aws, diags, prior).await?,
         (Some(oidc_arn), true) => {
             let old = ProviderSpec {
                 client_ids: BTreeSet::from([DEFAULT_CLIENT_ID.to_string()]),
@@ -1047,40 +1261,78 @@ async fn update_cluster(
 }
 
 /// Deletes the OIDC provider, the cluster (waiting until it is gone), then
-/// the key and role this resource created.
-async fn delete_all(aws: &AwsClients, s: &ClusterState) -> Result<(), BoxError> {
-    if let Some(arn) = known_str(&s.oidc_provider_arn) {
-        delete_oidc(aws, arn).await?;
-    }
+/// the key and role this resource created: each only when it is still the
+/// incarnation recorded in state. Anything else is left alone, with a warning.
+async fn delete_all(aws: &AwsClients, diags: &mut Diagnostics, s: &ClusterState) -> Result<(), BoxError> {
+    delete_oidc(aws, diags, s).await?;
+    let mut keep_role_and_key = false;
     if let Some(name) = known_str(&s.name) {
-        match aws.eks.delete_cluster().name(name).send().await {
-            Ok(_) => {
-                tracing::info!(cluster = name, "deleting EKS cluster");
-                wait_cluster_deleted(&aws.eks, name, Timeouts::get(&s.timeouts, Operation::Delete))
-                    .await
-                    .map_err(ClusterError::Wait)?;
+        let found = find_cluster(&aws.eks, name).await?;
+        let recorded = recorded_identity(s);
+        let claim = match &found {
+            None => Claim::Missing,
+            Some(cluster) if is_recorded(s, cluster) => Claim::Ours,
+            Some(cluster) => Claim::Foreign {
+                found: identity_of(cluster),
+            },
+        };
+        match (&claim, &found) {
+            (Claim::Ours, _) => match aws.eks.delete_cluster().name(name).send().await {
+                Ok(_) => {
+                    tracing::info!(cluster = name, "deleting EKS cluster");
+                    wait_cluster_deleted(&aws.eks, name, Timeouts::get(&s.timeouts, Operation::Delete))
+                        .await
+                        .map_err(ClusterError::Wait)?;
+                }
+                Err(e) if is_not_found(&e) => {}
+                Err(e)
+                    if e.code() == Some("ResourceInUseException")
+                        && e.message().is_some_and(|m| m.contains("DELETING")) =>
+                {
+                    wait_cluster_deleted(&aws.eks, name, Timeouts::get(&s.timeouts, Operation::Delete))
+                        .await
+                        .map_err(ClusterError::Wait)?;
+                }
+                Err(e) => return Err(ClusterError::Delete(ApiError::new("DeleteCluster", e)).into()),
+            },
+            (Claim::Foreign { .. }, Some(cluster)) => {
+                // Only a cluster this resource recorded is deleted; a failed
+                // create never recorded one, so this is someone else's.
+                if recorded.is_some() {
+                    ownership::warn_left_alone(diags, &format!("EKS cluster `{name}`"), recorded.as_deref(), &claim);
+                }
+                // What that cluster uses stays with it.
+                keep_role_and_key = cluster.role_arn() == known_str(&s.role_arn)
+                    || cluster
+                        .encryption_config()
+                        .iter()
+                        .filter_map(|e| e.provider().and_then(|p| p.key_arn()))
+                        .any(|k| Some(k) == known_str(&s.kms_key_arn));
             }
-            Err(e) if is_not_found(&e) => {}
-            Err(e)
-                if e.code() == Some("ResourceInUseException")
-                    && e.message().is_some_and(|m| m.contains("DELETING")) =>
-            {
-                wait_cluster_deleted(&aws.eks, name, Timeouts::get(&s.timeouts, Operation::Delete))
-                    .await
-                    .map_err(ClusterError::Wait)?;
-            }
-            Err(e) => return Err(ClusterError::Delete(ApiError::new("DeleteCluster", e)).into()),
+            _ => {}
         }
+    }
+    if keep_role_and_key {
+        diags.root_warning(
+            "the created role and key were not deleted",
+            "Another EKS cluster of the same name uses them; they were left alone and removed from state.",
+        );
+        return Ok(());
     }
     if let Some(key_id) = known_str(&s.managed_kms_key_id) {
         key::schedule_deletion(&aws.kms, key_id, KEY_DELETION_WINDOW_DAYS).await?;
     }
     if let Some(role_name) = known_str(&s.managed_role_name) {
-        // Only the role carrying this cluster's owner tag is deleted.
-        role::delete_role(&aws.iam, role_name, |r| {
+        // Only the role this resource created: its owner tag, and its RoleId when recorded.
+        let recorded = known_str(&s.managed_role_id);
+        let claim = role::delete_role(&aws.iam, role_name, |r| {
             r.spec.tags.get(OWNER_TAG).map(String::as_str) == known_str(&s.name)
+                && recorded.is_none_or(|id| r.unique_id == id)
         })
         .await?;
+        if matches!(claim, Claim::Foreign { .. }) {
+            ownership::warn_left_alone(diags, &format!("IAM role `{role_name}`"), recorded, &claim);
+        }
     }
     Ok(())
 }
@@ -1231,7 +1483,37 @@ impl Resource for ClusterResource {
         let owned_tags = owned_tags(&name, &all_tags);
         // On a failure, what exists so far is recorded (without_cluster: unknowns become null).
 
-        // 1. The secrets key.
+        // 0. Names taken by objects this resource did not create fail before
+        //    anything is made (no key, no role): a cluster, the role's name.
+        let taken: Result<(), ClusterError> = async {
+            if find_cluster(&aws.eks, &name)
+                .await
+                .map_err(ClusterError::Read)?
+                .is_some()
+            {
+                return Err(NameTaken::new("EKS cluster", &name, "platform_eks_cluster", &name).into());
+            }
+            if s.managed_role_name.is_unknown() {
+                let role_name = role_name_for(&name);
+                let found = role_id(&aws.iam, &role_name)
+                    .await
+                    .map_err(|source| ClusterError::ReadRole {
+                        name: role_name.clone(),
+                        source,
+                    })?;
+                if found.is_some() {
+                    return Err(ClusterError::RoleTaken { name: role_name });
+                }
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(err) = taken {
+            report(diags, &failed(context, err));
+            return None;
+        }
+
+        // 1. The secrets key (unless given, or `create_kms_key = false`).
         if s.managed_kms_key_id.is_unknown() {
             let spec = KeySpec {
                 description: format!("Envelope encryption of Kubernetes secrets of EKS cluster {name}"),
@@ -1261,21 +1543,23 @@ impl Resource for ClusterResource {
                 }
             }
         }
-        let key_arn = known_str(&s.kms_key_arn).unwrap_or_default().to_string();
+        let key_arn = known_str(&s.kms_key_arn).map(str::to_string);
 
         // 2. The cluster role, allowed to use the key.
         if s.managed_role_name.is_unknown() {
             let role_name = role_name_for(&name);
-            let spec = cluster_role_spec(&name, &identity.partition, &key_arn, &owned_tags);
+            let spec = cluster_role_spec(&name, &identity.partition, key_arn.as_deref(), &owned_tags);
             match role::create_role(&aws.iam, &spec).await {
                 Ok(created) => {
                     s.role_arn = Value::Value(created.arn);
                     s.managed_role_name = Value::Value(role_name);
+                    s.managed_role_id = Value::Value(created.unique_id);
                 }
                 Err(failure) => {
                     if let Some(created) = failure.created {
                         s.role_arn = Value::Value(created.arn);
                         s.managed_role_name = Value::Value(role_name);
+                        s.managed_role_id = Value::Value(created.unique_id);
                     }
                     report(diags, &failed(context, failure.error));
                     return Some((without_cluster(&s), private_state));
@@ -1283,21 +1567,47 @@ impl Resource for ClusterResource {
             }
         }
 
-        // 3. The cluster, then ACTIVE.
-        if let Err(err) = create_cluster(&aws, &s).await {
-            report(diags, &failed(context, err));
-            return Some((without_cluster(&s), private_state));
-        }
+        // 3. The cluster (one idempotency token for every attempt), then ACTIVE.
+        let token = ownership::new_marker();
+        let created = match create_cluster(&aws, &s, &token).await {
+            Ok(created) => created,
+            Err(err) => {
+                // Nothing recorded for the cluster: a later destroy never deletes it.
+                report(diags, &failed(context, err));
+                return Some((without_cluster(&s), private_state));
+            }
+        };
+        // The identity of what this create made, recorded before anything else can fail.
+        s.arn = Value::Value(created.arn().unwrap_or_default().to_string());
+        s.created_at = timestamp(created.created_at()).map_or(Value::Null, Value::Value);
         tracing::info!(cluster = %name, "created EKS cluster; waiting for ACTIVE");
         let cluster = match wait_cluster_active(&aws.eks, &name, Timeouts::get(&s.timeouts, Operation::Create)).await {
-            Ok(cluster) => cluster,
+            Ok(cluster) if is_recorded(&s, &cluster) => cluster,
+            Ok(cluster) => {
+                report(
+                    diags,
+                    &failed(
+                        context,
+                        ClusterError::Replaced {
+                            name: name.clone(),
+                            found: identity_of(&cluster),
+                        },
+                    ),
+                );
+                return Some((without_cluster(&s), private_state));
+            }
             Err(err) => {
                 report(diags, &failed(context, ClusterError::Wait(err)));
                 // The cluster exists: record what EKS has (tainted), so destroy removes it.
                 return match find_cluster(&aws.eks, &name).await {
-                    Ok(Some(cluster)) => Some((flatten(&s, &cluster, None, &aws), private_state)),
-                    // Destroy deletes it by name.
-                    _ => Some((without_cluster(&s), private_state)),
+                    Ok(Some(cluster)) if is_recorded(&s, &cluster) => {
+                        Some((flatten(&s, &cluster, None, &aws), private_state))
+                    }
+                    _ => {
+                        let mut partial = s.clone();
+                        settle(&mut partial);
+                        Some((partial, private_state))
+                    }
                 };
             }
         };
@@ -1316,9 +1626,9 @@ impl Resource for ClusterResource {
                 _ => None,
             };
             match create_oidc(&aws, &issuer, configured, &all_tags).await {
-                Ok((arn, prints, warning)) => {
+                Ok((facts, warning)) => {
                     thumbprint_warning(diags, &issuer, warning);
-                    oidc = Some((arn, prints));
+                    oidc = Some(facts);
                 }
                 Err(err) => {
                     report(diags, &failed(context, err));
@@ -1326,7 +1636,7 @@ impl Resource for ClusterResource {
                 }
             }
         }
-        let mut done = flatten(&s, &cluster, oidc.as_ref().map(|(a, p)| (a.as_str(), p)), &aws);
+        let mut done = flatten(&s, &cluster, oidc.as_ref(), &aws);
         // Configured values EKS may not echo back stay as planned.
         if planned.bootstrap_cluster_creator_admin_permissions.is_value()
             && done.bootstrap_cluster_creator_admin_permissions.is_null()
@@ -1349,9 +1659,10 @@ impl Resource for ClusterResource {
         let name = known_str(&prior.name)?.to_string();
         // The created role, deleted outside Terraform, comes back first.
         let mut role_name = prior.managed_role_name.clone();
+        let mut role_id = planned.managed_role_id.clone();
         if role_name.is_null() && planned.managed_role_name.is_unknown() {
             let tags = owned_tags(&name, &known_string_map(&planned.tags_all).unwrap_or_default());
-            let key_arn = known_str(&planned.kms_key_arn).unwrap_or_default();
+            let key_arn = known_str(&planned.kms_key_arn);
             let context = format!("recreating the IAM role of EKS cluster `{name}`");
             let Some(created) = recreate_role(&aws, diags, context, |partition| {
                 cluster_role_spec(&name, partition, key_arn, &tags)
@@ -1360,7 +1671,8 @@ impl Resource for ClusterResource {
             else {
                 return Some((prior, private_state));
             };
-            role_name = Value::Value(created);
+            role_name = Value::Value(created.0);
+            role_id = Value::Value(created.1);
         }
         let updated = match update_cluster(&aws, &prior, &planned, diags).await {
             Ok(()) => true,
@@ -1372,6 +1684,7 @@ impl Resource for ClusterResource {
         // Record what EKS and IAM have now (the OIDC provider by its ARN, which is predictable).
         let mut basis = planned.clone();
         basis.managed_role_name = role_name;
+        basis.managed_role_id = role_id;
         if basis.oidc_provider_arn.is_unknown() {
             basis.oidc_provider_arn = known_str(&prior.oidc_issuer_url).map_or(Value::Null, |issuer| {
                 let account = known_str(&prior.arn)
@@ -1415,7 +1728,7 @@ impl Resource for ClusterResource {
     ) -> Option<()> {
         let aws = self.data.aws_or_report(diags)?;
         let name = known_str(&prior.name).unwrap_or_default().to_string();
-        match delete_all(&aws, &prior).await {
+        match delete_all(&aws, diags, &prior).await {
             Ok(()) => Some(()),
             Err(err) => {
                 report(diags, &failed(format!("deleting EKS cluster `{name}`"), err));
@@ -1448,6 +1761,7 @@ impl Resource for ClusterResource {
                 if let Some(remote) = role::find_role_by_name(&aws.iam, role_name).await? {
                     if remote.spec.tags.get(OWNER_TAG).map(String::as_str) == owner {
                         s.managed_role_name = Value::Value(role_name.to_string());
+                        s.managed_role_id = Value::Value(remote.unique_id);
                     }
                 }
             }
@@ -1469,20 +1783,16 @@ impl Resource for ClusterResource {
                 .and_then(|o| o.issuer())
                 .unwrap_or_default();
             let identity = aws.identity().await?;
-            let oidc_arn = format!(
-                "arn:{}:iam::{}:oidc-provider/{}",
-                identity.partition,
-                identity.account_id,
-                issuer_host_path(issuer)
-            );
-            let oidc = find_oidc_provider(&aws.iam, &oidc_arn).await?;
+            let oidc_arn = provider_arn(&identity.partition, &identity.account_id, issuer);
+            let oidc = find_confirmed(&aws.iam, &oidc_arn).await?.map(|p| OidcFacts {
+                arn: oidc_arn.clone(),
+                thumbprints: p.thumbprints,
+                created_at: p.created_at,
+            });
             s.create_oidc_provider = Value::Value(oidc.is_some());
-            let mut imported = flatten(
-                &s,
-                &cluster,
-                oidc.as_ref().map(|p| (oidc_arn.as_str(), &p.thumbprints)),
-                &aws,
-            );
+            // No envelope encryption, or a key this resource did not create: nothing to create.
+            s.create_kms_key = Value::Value(s.managed_kms_key_id.is_value());
+            let mut imported = flatten(&s, &cluster, oidc.as_ref(), &aws);
             if imported.bootstrap_cluster_creator_admin_permissions.is_null() {
                 imported.bootstrap_cluster_creator_admin_permissions = Value::Value(true);
             }

@@ -24,8 +24,11 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use super::cluster::{cluster_name, is_role_propagation, parse_version, GONE_CONFIRMATIONS};
 use super::thumbprint::sha1_hex;
-use super::update::{describe_issues, is_not_found, recreate_role, update_tags, wait_update_successful};
+use super::update::{
+    describe_issues, is_not_found, recreate_role, role_id, timestamp, update_tags, wait_update_successful, SAME_TOKEN,
+};
 use crate::framework::diag::{failed, finish_read, report, ApiError, BoxError};
+use crate::framework::ownership::{self, Claim, NameTaken};
 use crate::framework::plan::{
     created_unless_given, default_from_config, known, known_str, known_string_map, known_string_set, optional_map,
     plan_status, to_value_map, to_value_set, RequiresReplace, ValueStringMap, ValueStringSet,
@@ -98,6 +101,8 @@ pub struct NodeGroupState {
     pub arn: Value<String>,
     pub status: Value<String>,
     pub autoscaling_group_names: ValueStringSet,
+    pub created_at: Value<String>,
+    pub managed_role_id: Value<String>,
     pub scaling: Value<Scaling>,
     pub taint: Value<BTreeSet<Value<TaintState>>>,
     #[serde(with = "value::serde_as_vec")]
@@ -129,7 +134,15 @@ fn schema_block() -> Block {
         version: 1,
         description: Description::markdown(
             "An EKS managed node group with its node role. Scaling, labels, taints, `update_config`, the Kubernetes version and tags change in place; anything else replaces the node group. \
-             With `ignore_desired_size_changes = true` (the default) a cluster autoscaler may move the desired size without it showing as drift.",
+             With `ignore_desired_size_changes = true` (the default) a cluster autoscaler may move the desired size without it showing as drift.\n\n\
+             ## Ownership\n\n\
+             - **Creates** the node role `<cluster>-<name>-node` (unless `node_role_arn` is given) and the node group.\n\
+             - **Marks** the role with the tags `platform:eks-node-group = <cluster>:<name>` and `platform:owner`, a marker unique to the create that made it. CreateNodegroup and every node-group update send one `clientRequestToken` per operation, the same on every retry, so a lost answer never makes a second node group or update. \
+             It records what it made by identity: the node group's `arn` and `created_at`, the role's `managed_role_id`.\n\
+             - **Deletes** only those: destroy reads each again and leaves one that is missing or has another identity alone, with a warning, and removes it from state. A create that failed never recorded a node group, so one of the same name made by someone else is never deleted. A state written before identities were recorded is matched by ARN, and the next refresh records `created_at`.\n\
+             - **Adopts** a role only when it carries the marker of its own create, after that create lost its answer; and, through `terraform import <cluster>:<name>` or an `import {}` block, an existing node group (with its role when the role carries its owner tag).\n\
+             - **Refuses**, before creating anything, a node-group name that is taken in the cluster (the error gives the `terraform import` command and `import {}` block), and a role name it did not create.\n\
+             - **Refresh** believes the node group gone only after 3 consecutive not-found reads, so one bad answer never plans a replacement.",
         ),
         attributes: attributes([
             ("id", string(Computed, "`<cluster_name>:<name>`, the import id.")),
@@ -151,6 +164,8 @@ fn schema_block() -> Block {
             ("arn", string(Computed, "The node group's ARN.")),
             ("status", string(Computed, "The node group's status: `ACTIVE` once created. Null while the node group is missing but its created role remains; the next apply replaces it.")),
             ("autoscaling_group_names", string_set(Computed, "The Auto Scaling groups EKS manages for the node group.")),
+            ("created_at", string(Computed, "When EKS created the node group (RFC 3339). With `arn`, the identity of this incarnation of the node group: destroy deletes it only while both match. Null while the node group is missing.")),
+            ("managed_role_id", string(Computed, "The `RoleId` of the node role this resource created: destroy deletes that role only while its id matches.")),
         ]),
         blocks: [
             (
@@ -582,6 +597,7 @@ fn flatten(prior: &NodeGroupState, ng: &Nodegroup, default_tags: &BTreeMap<Strin
     s.tags = optional_map(&prior.tags, &tags::own_tags(&remote_tags, default_tags, &prior_own));
     s.tags_all = to_value_map(&remote_tags);
     s.arn = text(ng.nodegroup_arn());
+    s.created_at = text(timestamp(ng.created_at()).as_deref());
     s.status = text(ng.status().map(|st| st.as_str()));
     s.autoscaling_group_names = to_value_set(
         &ng.resources()
@@ -612,6 +628,8 @@ fn settle(s: &mut NodeGroupState) {
     null(&mut s.arn);
     null(&mut s.status);
     null(&mut s.autoscaling_group_names);
+    null(&mut s.created_at);
+    null(&mut s.managed_role_id);
     if let Value::Value(scaling) = &mut s.scaling {
         null(&mut scaling.desired);
     }
@@ -620,6 +638,7 @@ fn settle(s: &mut NodeGroupState) {
 fn without_node_group(prior: &NodeGroupState) -> NodeGroupState {
     let mut s = prior.clone();
     s.arn = Value::Null;
+    s.created_at = Value::Null;
     s.status = Value::Null;
     s.release_version = Value::Null;
     s.autoscaling_group_names = Value::Null;
@@ -665,6 +684,11 @@ fn planned(s: &mut NodeGroupState, config: &NodeGroupState, prior: Option<&NodeG
         prior.map(|p| (&p.node_role_arn, &p.managed_role_name)),
         own_role.as_deref(),
     );
+    s.managed_role_id = match &s.managed_role_name {
+        Value::Value(_) => prior.map_or(Value::Unknown, |p| p.managed_role_id.clone()),
+        Value::Null => Value::Null,
+        Value::Unknown => Value::Unknown,
+    };
     // Values EKS picks when unset.
     for (planned_value, config_value, prior_value) in [
         (&mut s.ami_type, &config.ami_type, prior.map(|p| &p.ami_type)),
@@ -704,6 +728,7 @@ fn planned(s: &mut NodeGroupState, config: &NodeGroupState, prior: Option<&NodeG
     match prior {
         Some(p) => {
             s.arn = p.arn.clone();
+            s.created_at = p.created_at.clone();
             s.status = p.status.clone();
             s.autoscaling_group_names = p.autoscaling_group_names.clone();
             s.release_version = if p.version == s.version {
@@ -714,6 +739,7 @@ fn planned(s: &mut NodeGroupState, config: &NodeGroupState, prior: Option<&NodeG
         }
         None => {
             s.arn = Value::Unknown;
+            s.created_at = Value::Unknown;
             s.status = Value::Unknown;
             s.autoscaling_group_names = Value::Unknown;
             s.release_version = Value::Unknown;
@@ -727,6 +753,12 @@ fn planned(s: &mut NodeGroupState, config: &NodeGroupState, prior: Option<&NodeG
 pub enum NodeGroupError {
     #[error("the plan still has unknown values for {0}")]
     Unknown(&'static str),
+    #[error(transparent)]
+    Taken(#[from] NameTaken),
+    #[error("reading the node group")]
+    Read(#[source] ApiError),
+    #[error("node group `{id}` is no longer the one this create made (found {found})")]
+    Replaced { id: String, found: String },
     #[error("creating the node group")]
     Create(#[source] ApiError),
     #[error("waiting for the node group")]
@@ -761,7 +793,10 @@ fn update_config(s: &NodeGroupState) -> Option<NodegroupUpdateConfig> {
     )
 }
 
-async fn create_node_group(aws: &AwsClients, s: &NodeGroupState) -> Result<(), NodeGroupError> {
+/// Sends CreateNodegroup with `token` as its `clientRequestToken`, the same
+/// on every attempt, so a repeat after a lost answer is not a second node
+/// group. A name taken by another node group is [`NameTaken`].
+async fn create_node_group(aws: &AwsClients, s: &NodeGroupState, token: &str) -> Result<Nodegroup, NodeGroupError> {
     let cluster = known_str(&s.cluster_name).ok_or(NodeGroupError::Unknown("cluster_name"))?;
     let name = known_str(&s.name).ok_or(NodeGroupError::Unknown("name"))?;
     let role = known_str(&s.node_role_arn).ok_or(NodeGroupError::Unknown("node_role_arn"))?;
@@ -778,33 +813,51 @@ async fn create_node_group(aws: &AwsClients, s: &NodeGroupState) -> Result<(), N
     let taints = known_taints(&s.taint).ok_or(NodeGroupError::Unknown("taint"))?;
     let tags = known_string_map(&s.tags_all).ok_or(NodeGroupError::Unknown("tags"))?;
     let scaling = scaling_config(s)?;
-    retry("CreateNodegroup", Backoff::IAM_PROPAGATION, is_role_propagation, || {
-        let req = aws
-            .eks
-            .create_nodegroup()
-            .cluster_name(cluster)
-            .nodegroup_name(name)
-            .node_role(role)
-            .set_subnets(Some(subnets.iter().cloned().collect()))
-            .set_instance_types(Some(types.clone()))
-            .capacity_type(CapacityTypes::from(
-                known_str(&s.capacity_type).unwrap_or(DEFAULT_CAPACITY_TYPE),
-            ))
-            .set_ami_type(known_str(&s.ami_type).map(AmiTypes::from))
-            .set_disk_size(known(&s.disk_size).map(|d| *d as i32))
-            .set_version(known_str(&s.version).map(str::to_string))
-            .scaling_config(scaling.clone())
-            .set_labels((!labels.is_empty()).then(|| labels.clone().into_iter().collect()))
-            .set_taints(
-                (!taints.is_empty()).then(|| taints.iter().map(|((k, e), v)| sdk_taint(k, e, v.as_ref())).collect()),
-            )
-            .set_update_config(update_config(s))
-            .set_tags((!tags.is_empty()).then(|| tags.clone().into_iter().collect()));
-        async move { req.send().await.map_err(|e| ApiError::new("CreateNodegroup", e)) }
-    })
-    .await
-    .map(|_| ())
-    .map_err(NodeGroupError::Create)
+    let sent = retry(
+        "CreateNodegroup",
+        Backoff::IAM_PROPAGATION,
+        |e: &ApiError| is_role_propagation(e) || e.ambiguous,
+        || {
+            let req = aws
+                .eks
+                .create_nodegroup()
+                .cluster_name(cluster)
+                .nodegroup_name(name)
+                .node_role(role)
+                .set_subnets(Some(subnets.iter().cloned().collect()))
+                .set_instance_types(Some(types.clone()))
+                .capacity_type(CapacityTypes::from(
+                    known_str(&s.capacity_type).unwrap_or(DEFAULT_CAPACITY_TYPE),
+                ))
+                .set_ami_type(known_str(&s.ami_type).map(AmiTypes::from))
+                .set_disk_size(known(&s.disk_size).map(|d| *d as i32))
+                .set_version(known_str(&s.version).map(str::to_string))
+                .scaling_config(scaling.clone())
+                .set_labels((!labels.is_empty()).then(|| labels.clone().into_iter().collect()))
+                .set_taints(
+                    (!taints.is_empty())
+                        .then(|| taints.iter().map(|((k, e), v)| sdk_taint(k, e, v.as_ref())).collect()),
+                )
+                .set_update_config(update_config(s))
+                .client_request_token(token)
+                .set_tags((!tags.is_empty()).then(|| tags.clone().into_iter().collect()));
+            async move { req.send().await.map_err(|e| ApiError::new("CreateNodegroup", e)) }
+        },
+    )
+    .await;
+    match sent {
+        Ok(out) => out.nodegroup.ok_or_else(|| {
+            NodeGroupError::Create(ApiError::other("CreateNodegroup", None, "EKS returned no node group"))
+        }),
+        Err(err) if err.is("ResourceInUseException") => Err(NameTaken::new(
+            "node group",
+            &format!("{cluster}:{name}"),
+            "platform_eks_node_group",
+            &format!("{cluster}:{name}"),
+        )
+        .into()),
+        Err(err) => Err(NodeGroupError::Create(err)),
+    }
 }
 
 async fn update_node_group(aws: &AwsClients, prior: &NodeGroupState, planned: &NodeGroupState) -> Result<(), BoxError> {
@@ -815,24 +868,37 @@ async fn update_node_group(aws: &AwsClients, prior: &NodeGroupState, planned: &N
 
     if let (Some(old), Some(new)) = (known_str(&prior.version), known_str(&planned.version)) {
         if old != new {
-            let out = eks
-                .update_nodegroup_version()
-                .cluster_name(cluster)
-                .nodegroup_name(name)
-                .version(new)
-                .send()
-                .await
-                .map_err(|e| NodeGroupError::Update {
-                    what: "version",
-                    source: ApiError::new("UpdateNodegroupVersion", e),
-                })?;
+            let token = ownership::new_marker();
+            let out = retry(
+                "UpdateNodegroupVersion",
+                SAME_TOKEN,
+                |e: &ApiError| e.ambiguous,
+                || {
+                    let req = eks
+                        .update_nodegroup_version()
+                        .cluster_name(cluster)
+                        .nodegroup_name(name)
+                        .version(new)
+                        .client_request_token(&token);
+                    async move { req.send().await.map_err(|e| ApiError::new("UpdateNodegroupVersion", e)) }
+                },
+            )
+            .await
+            .map_err(|source| NodeGroupError::Update {
+                what: "version",
+                source,
+            })?;
             if let Some(update) = out.update {
                 wait_update_successful(eks, cluster, Some(name), &update, timeout).await?;
             }
         }
     }
 
-    let mut req = eks.update_nodegroup_config().cluster_name(cluster).nodegroup_name(name);
+    let mut req = eks
+        .update_nodegroup_config()
+        .cluster_name(cluster)
+        .nodegroup_name(name)
+        .client_request_token(ownership::new_marker());
     let mut changed = false;
     if prior.scaling != planned.scaling {
         req = req.scaling_config(scaling_config(planned)?);
@@ -882,9 +948,20 @@ async fn update_node_group(aws: &AwsClients, prior: &NodeGroupState, planned: &N
         changed = true;
     }
     if changed {
-        let out = req.send().await.map_err(|e| NodeGroupError::Update {
+        // One token for the update, sent again unchanged after an ambiguous failure.
+        let out = retry(
+            "UpdateNodegroupConfig",
+            SAME_TOKEN,
+            |e: &ApiError| e.ambiguous,
+            || {
+                let req = req.clone();
+                async move { req.send().await.map_err(|e| ApiError::new("UpdateNodegroupConfig", e)) }
+            },
+        )
+        .await
+        .map_err(|source| NodeGroupError::Update {
             what: "scaling, labels, taints or update_config",
-            source: ApiError::new("UpdateNodegroupConfig", e),
+            source,
         })?;
         if let Some(update) = out.update {
             wait_update_successful(eks, cluster, Some(name), &update, timeout).await?;
@@ -903,34 +980,104 @@ async fn update_node_group(aws: &AwsClients, prior: &NodeGroupState, planned: &N
     Ok(())
 }
 
-async fn delete_all(aws: &AwsClients, s: &NodeGroupState) -> Result<(), BoxError> {
+/// The identity of a node group: its ARN and `createdAt`.
+fn identity_of(ng: &Nodegroup) -> String {
+    format!(
+        "{} created {}",
+        ng.nodegroup_arn().unwrap_or_default(),
+        timestamp(ng.created_at()).unwrap_or_default()
+    )
+}
+
+/// Whether `ng` is the node group recorded in `s`: same ARN, and same
+/// `createdAt` when recorded (a state written before identities were
+/// recorded has only the ARN; the next refresh fills `created_at`).
+fn is_recorded(s: &NodeGroupState, ng: &Nodegroup) -> bool {
+    match (known_str(&s.arn), known_str(&s.created_at)) {
+        (Some(arn), Some(created_at)) => {
+            ng.nodegroup_arn() == Some(arn) && timestamp(ng.created_at()).as_deref() == Some(created_at)
+        }
+        (Some(arn), None) => ng.nodegroup_arn() == Some(arn),
+        (None, _) => false,
+    }
+}
+
+fn recorded_identity(s: &NodeGroupState) -> Option<String> {
+    let arn = known_str(&s.arn)?;
+    Some(format!(
+        "{arn} created {}",
+        known_str(&s.created_at).unwrap_or_default()
+    ))
+}
+
+/// Deletes the node group, then the role this resource created: each only
+/// while it is the incarnation recorded in state; anything else is left
+/// alone, with a warning.
+async fn delete_all(aws: &AwsClients, diags: &mut Diagnostics, s: &NodeGroupState) -> Result<(), BoxError> {
+    let mut keep_role = false;
     if let (Some(cluster), Some(name)) = (known_str(&s.cluster_name), known_str(&s.name)) {
-        match aws
-            .eks
-            .delete_nodegroup()
-            .cluster_name(cluster)
-            .nodegroup_name(name)
-            .send()
+        let found = find_node_group(&aws.eks, cluster, name)
             .await
-        {
-            Ok(_) => {
-                tracing::info!(cluster, nodegroup = name, "deleting node group");
-                wait_node_group_deleted(&aws.eks, cluster, name, Timeouts::get(&s.timeouts, Operation::Delete))
+            .map_err(NodeGroupError::Read)?;
+        let recorded = recorded_identity(s);
+        match &found {
+            Some(ng) if is_recorded(s, ng) => {
+                match aws
+                    .eks
+                    .delete_nodegroup()
+                    .cluster_name(cluster)
+                    .nodegroup_name(name)
+                    .send()
                     .await
-                    .map_err(NodeGroupError::Wait)?;
+                {
+                    Ok(_) => {
+                        tracing::info!(cluster, nodegroup = name, "deleting node group");
+                        wait_node_group_deleted(&aws.eks, cluster, name, Timeouts::get(&s.timeouts, Operation::Delete))
+                            .await
+                            .map_err(NodeGroupError::Wait)?;
+                    }
+                    Err(e) if is_not_found(&e) => {}
+                    Err(e) => return Err(NodeGroupError::Delete(ApiError::new("DeleteNodegroup", e)).into()),
+                }
             }
-            Err(e) if is_not_found(&e) => {}
-            Err(e) => return Err(NodeGroupError::Delete(ApiError::new("DeleteNodegroup", e)).into()),
+            Some(ng) => {
+                // A failed create never recorded one: this is someone else's.
+                let claim = Claim::Foreign { found: identity_of(ng) };
+                if recorded.is_some() {
+                    ownership::warn_left_alone(
+                        diags,
+                        &format!("node group `{cluster}:{name}`"),
+                        recorded.as_deref(),
+                        &claim,
+                    );
+                }
+                keep_role = ng.node_role() == known_str(&s.node_role_arn);
+            }
+            None => {}
         }
     }
+    if keep_role {
+        diags.root_warning(
+            "the created node role was not deleted",
+            "Another node group of the same name uses it; it was left alone and removed from state.",
+        );
+        return Ok(());
+    }
     if let Some(role_name) = known_str(&s.managed_role_name) {
-        // Only the role carrying this node group's owner tag is deleted.
+        // Only the role this resource created: its owner tag, and its RoleId when recorded.
         let owner = format!(
             "{}:{}",
             known_str(&s.cluster_name).unwrap_or_default(),
             known_str(&s.name).unwrap_or_default()
         );
-        role::delete_role(&aws.iam, role_name, |r| r.spec.tags.get(OWNER_TAG) == Some(&owner)).await?;
+        let recorded = known_str(&s.managed_role_id);
+        let claim = role::delete_role(&aws.iam, role_name, |r| {
+            r.spec.tags.get(OWNER_TAG) == Some(&owner) && recorded.is_none_or(|id| r.unique_id == id)
+        })
+        .await?;
+        if matches!(claim, Claim::Foreign { .. }) {
+            ownership::warn_left_alone(diags, &format!("IAM role `{role_name}`"), recorded, &claim);
+        }
     }
     Ok(())
 }
@@ -966,13 +1113,33 @@ impl Resource for NodeGroupResource {
         let cluster = known_str(&state.cluster_name)?.to_string();
         let name = known_str(&state.name)?.to_string();
         let found: Result<Option<NodeGroupState>, BoxError> = async {
-            match find_node_group(&aws.eks, &cluster, &name).await? {
+            // "Gone" only after several consecutive not-found reads; a node
+            // group of that name with another identity is not the one recorded.
+            let found = ownership::confirm_gone(|| find_node_group(&aws.eks, &cluster, &name)).await?;
+            let found = found.filter(|ng| {
+                let ours = is_recorded(&state, ng);
+                if !ours {
+                    tracing::warn!(cluster, nodegroup = name, found = %identity_of(ng), recorded = ?recorded_identity(&state),
+                        "a node group of that name exists, but it is not the one this resource created or imported");
+                }
+                ours
+            });
+            match found {
                 Some(ng) => {
                     let mut s = flatten(&state, &ng, &aws.default_tags);
-                    // The created role deleted outside Terraform: the plan recreates it in place.
-                    if let Some(role_name) = known_str(&s.managed_role_name) {
-                        if !role::role_exists(&aws.iam, role_name).await? {
-                            s.managed_role_name = Value::Null;
+                    // The created role deleted outside Terraform (or made again
+                    // by someone else): the plan recreates it in place.
+                    if let Some(role_name) = known_str(&s.managed_role_name).map(str::to_string) {
+                        let owner = format!("{cluster}:{name}");
+                        match (role_id(&aws.iam, &role_name).await?, known_str(&s.managed_role_id)) {
+                            (Some((id, _)), Some(recorded)) if id == recorded => {}
+                            (Some((id, tags)), None) if tags.get(OWNER_TAG) == Some(&owner) => {
+                                s.managed_role_id = Value::Value(id);
+                            }
+                            _ => {
+                                s.managed_role_name = Value::Null;
+                                s.managed_role_id = Value::Null;
+                            }
                         }
                     }
                     Ok(Some(s))
@@ -1066,6 +1233,21 @@ impl Resource for NodeGroupResource {
         let name = known_str(&planned.name)?.to_string();
         let context = format!("creating node group `{cluster}:{name}`");
         let mut s = planned.clone();
+        // A name taken by a node group this resource did not create fails
+        // before anything is made.
+        match find_node_group(&aws.eks, &cluster, &name).await {
+            Ok(None) => {}
+            Ok(Some(_)) => {
+                let id = format!("{cluster}:{name}");
+                let taken = NameTaken::new("node group", &id, "platform_eks_node_group", &id);
+                report(diags, &failed(context, NodeGroupError::Taken(taken)));
+                return None;
+            }
+            Err(err) => {
+                report(diags, &failed(context, NodeGroupError::Read(err)));
+                return None;
+            }
+        }
         if s.managed_role_name.is_unknown() {
             let partition = match aws.identity().await {
                 Ok(identity) => identity.partition.clone(),
@@ -1085,6 +1267,7 @@ impl Resource for NodeGroupResource {
                 Ok(created) => {
                     s.node_role_arn = Value::Value(created.arn);
                     s.managed_role_name = Value::Value(role_name);
+                    s.managed_role_id = Value::Value(created.unique_id);
                 }
                 Err(failure) => {
                     let Some(created) = failure.created else {
@@ -1093,25 +1276,47 @@ impl Resource for NodeGroupResource {
                     };
                     s.node_role_arn = Value::Value(created.arn);
                     s.managed_role_name = Value::Value(role_name);
+                    s.managed_role_id = Value::Value(created.unique_id);
                     report(diags, &failed(context, failure.error));
                     return Some((without_node_group(&s), private_state));
                 }
             }
         }
-        if let Err(err) = create_node_group(&aws, &s).await {
-            report(diags, &failed(context, err));
-            return s
-                .managed_role_name
-                .is_value()
-                .then(|| (without_node_group(&s), private_state));
-        }
+        // One idempotency token for every attempt of this create.
+        let token = ownership::new_marker();
+        let created = match create_node_group(&aws, &s, &token).await {
+            Ok(created) => created,
+            Err(err) => {
+                // Nothing recorded for the node group: a later destroy never deletes it.
+                report(diags, &failed(context, err));
+                return s
+                    .managed_role_name
+                    .is_value()
+                    .then(|| (without_node_group(&s), private_state));
+            }
+        };
+        // The identity of what this create made, recorded before anything else can fail.
+        s.arn = Value::Value(created.nodegroup_arn().unwrap_or_default().to_string());
+        s.created_at = timestamp(created.created_at()).map_or(Value::Null, Value::Value);
         match wait_node_group_active(&aws.eks, &cluster, &name, Timeouts::get(&s.timeouts, Operation::Create)).await {
-            Ok(ng) => Some((flatten(&s, &ng, &aws.default_tags), private_state)),
+            Ok(ng) if is_recorded(&s, &ng) => Some((flatten(&s, &ng, &aws.default_tags), private_state)),
+            Ok(ng) => {
+                let err = NodeGroupError::Replaced {
+                    id: format!("{cluster}:{name}"),
+                    found: identity_of(&ng),
+                };
+                report(diags, &failed(context, err));
+                Some((without_node_group(&s), private_state))
+            }
             Err(err) => {
                 report(diags, &failed(context, NodeGroupError::Wait(err)));
                 match find_node_group(&aws.eks, &cluster, &name).await {
-                    Ok(Some(ng)) => Some((flatten(&s, &ng, &aws.default_tags), private_state)),
-                    _ => Some((without_node_group(&s), private_state)),
+                    Ok(Some(ng)) if is_recorded(&s, &ng) => Some((flatten(&s, &ng, &aws.default_tags), private_state)),
+                    _ => {
+                        let mut partial = s.clone();
+                        settle(&mut partial);
+                        Some((partial, private_state))
+                    }
                 }
             }
         }
@@ -1141,7 +1346,8 @@ impl Resource for NodeGroupResource {
             else {
                 return Some((prior, private_state));
             };
-            planned.managed_role_name = Value::Value(created);
+            planned.managed_role_name = Value::Value(created.0);
+            planned.managed_role_id = Value::Value(created.1);
         }
         let updated = match update_node_group(&aws, &prior, &planned).await {
             Ok(()) => true,
@@ -1174,7 +1380,7 @@ impl Resource for NodeGroupResource {
     ) -> Option<()> {
         let aws = self.data.aws_or_report(diags)?;
         let id = known_str(&prior.id).unwrap_or_default().to_string();
-        match delete_all(&aws, &prior).await {
+        match delete_all(&aws, diags, &prior).await {
             Ok(()) => Some(()),
             Err(err) => {
                 report(diags, &failed(format!("deleting node group `{id}`"), err));
@@ -1211,6 +1417,7 @@ impl Resource for NodeGroupResource {
                 if let Some(remote) = role::find_role_by_name(&aws.iam, role_name).await? {
                     if remote.spec.tags.get(OWNER_TAG) == Some(&id) {
                         s.managed_role_name = Value::Value(role_name.to_string());
+                        s.managed_role_id = Value::Value(remote.unique_id);
                     }
                 }
             }

@@ -16,6 +16,7 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::framework::diag::{failed, finish_read, report, ApiError, BoxError};
+use crate::framework::ownership::{self, Claim, NameTaken, OWNER_TAG};
 use crate::framework::plan::{
     default_from_config, known_str, known_string_map, known_string_set, optional_map, optional_set, to_value_map,
     to_value_set, unknown_if_null, RequiresReplace, ValueStringMap, ValueStringSet,
@@ -40,6 +41,7 @@ pub struct OidcProviderState {
     pub tags_all: ValueStringMap,
     pub arn: Value<String>,
     pub issuer: Value<String>,
+    pub created_at: Value<String>,
 }
 
 /// What IAM has.
@@ -49,7 +51,13 @@ pub struct RemoteProvider {
     pub url: String,
     pub client_ids: BTreeSet<String>,
     pub thumbprints: BTreeSet<String>,
+    /// Without [`OWNER_TAG`], which is in `owner_marker`.
     pub tags: BTreeMap<String, String>,
+    /// IAM's `CreateDate` (RFC 3339): with the ARN, the identity of this
+    /// incarnation of the provider.
+    pub created_at: Option<String>,
+    /// The owner marker the create that made the provider tagged it with.
+    pub owner_marker: Option<String>,
 }
 
 pub struct OidcProviderResource {
@@ -67,7 +75,15 @@ fn schema_block() -> Block {
         version: 1,
         description: Description::markdown(
             "An IAM OIDC provider for a cluster's issuer URL, so that `platform_irsa_role` can trust the cluster's service accounts. \
-             Use it to copy a cluster's provider into another account (for example a DNS account for external-dns) through an aliased provider block.",
+             Use it to copy a cluster's provider into another account (for example a DNS account for external-dns) through an aliased provider block.\n\n\
+             ## Ownership\n\n\
+             - **Creates** one IAM OIDC provider for `url`.\n\
+             - **Marks** it with the tag `platform:owner`, a marker unique to the create that made it (left out of `tags` and `tags_all`). CreateOpenIDConnectProvider has no idempotency token: the SDK's own retry is off for it, and after an ambiguous failure (timeout, dropped connection, 5xx) the provider is looked up by its ARN, which follows from the URL and the account. \
+             It records the provider's identity: `arn` and `created_at`.\n\
+             - **Deletes** only that: destroy reads the provider again and leaves one that is missing or was made again (another `created_at`) alone, with a warning, and removes it from state.\n\
+             - **Adopts** a provider only when it carries the marker of its own create, after that create lost its answer; and, through `terraform import <arn>` or an `import {}` block, an existing provider.\n\
+             - **Refuses** a provider for the URL that exists without its marker: the error gives the `terraform import` command and `import {}` block.\n\
+             - **Refresh** believes the provider gone only after 3 consecutive not-found reads.",
         ),
         attributes: attributes([
             ("id", string(Computed, "The provider's ARN.")),
@@ -78,6 +94,7 @@ fn schema_block() -> Block {
             ("tags_all", string_map(Computed, "All tags, including the provider's `default_tags`.")),
             ("arn", string(Computed, "The provider's ARN: `oidc_provider_arn` of `platform_irsa_role`.")),
             ("issuer", string(Computed, "The issuer without the scheme: the prefix of the `:sub` and `:aud` condition keys.")),
+            ("created_at", string(Computed, "When IAM created the provider (RFC 3339). With `arn`, the identity destroy checks: a provider deleted and made again outside Terraform is left alone.")),
         ]),
         blocks: Default::default(),
         deprecated: false,
@@ -147,17 +164,32 @@ pub async fn find_oidc_provider(iam: &Client, arn: &str) -> Result<Option<Remote
         Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => return Ok(None),
         Err(e) => return Err(ApiError::new("GetOpenIDConnectProvider", e)),
     };
+    let mut tags: BTreeMap<String, String> = out
+        .tags
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| (t.key, t.value))
+        .collect();
+    let owner_marker = tags.remove(OWNER_TAG);
     Ok(Some(RemoteProvider {
         url: out.url.unwrap_or_default(),
         client_ids: out.client_id_list.unwrap_or_default().into_iter().collect(),
         thumbprints: out.thumbprint_list.unwrap_or_default().into_iter().collect(),
-        tags: out
-            .tags
-            .unwrap_or_default()
-            .into_iter()
-            .map(|t| (t.key, t.value))
-            .collect(),
+        tags,
+        created_at: out
+            .create_date
+            .and_then(|d| d.fmt(aws_sdk_iam::primitives::DateTimeFormat::DateTime).ok()),
+        owner_marker,
     }))
+}
+
+/// The ARN IAM gives the provider for `url`: predictable, so a create whose
+/// answer was lost can look for what it made.
+pub fn provider_arn(partition: &str, account: &str, url: &str) -> String {
+    format!(
+        "arn:{partition}:iam::{account}:oidc-provider/{}",
+        url.trim_start_matches("https://")
+    )
 }
 
 fn iam_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, BoxError> {
@@ -182,6 +214,10 @@ fn flatten(
     let prior_own = known_string_map(&prior.tags).unwrap_or_default();
     s.tags = optional_map(&prior.tags, &tags::own_tags(&remote.tags, default_tags, &prior_own));
     s.tags_all = to_value_map(&remote.tags);
+    if let Some(created_at) = &remote.created_at {
+        s.created_at = Value::Value(created_at.clone());
+    }
+    crate::framework::plan::null_if_unknown(&mut s.created_at);
     s
 }
 
@@ -220,19 +256,105 @@ impl ProviderSpec {
     }
 }
 
-/// Creates the provider for `url`; returns its ARN.
-pub async fn create_provider(iam: &Client, url: &str, spec: &ProviderSpec) -> Result<String, BoxError> {
-    let tags = iam_tags(&spec.tags)?;
-    let out = iam
-        .create_open_id_connect_provider()
-        .url(url)
-        .set_client_id_list(Some(spec.client_ids.iter().cloned().collect()))
-        .set_thumbprint_list((!spec.thumbprints.is_empty()).then(|| spec.thumbprints.iter().cloned().collect()))
-        .set_tags((!tags.is_empty()).then_some(tags))
-        .send()
-        .await
-        .map_err(|e| ApiError::new("CreateOpenIDConnectProvider", e))?;
-    Ok(out.open_id_connect_provider_arn.unwrap_or_default())
+/// A provider [`create_provider`] made (or adopted after a lost answer).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreatedProvider {
+    pub arn: String,
+    /// IAM's `CreateDate`, when the provider could be read back.
+    pub created_at: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    #[error(transparent)]
+    Taken(#[from] NameTaken),
+    #[error("invalid tags")]
+    Tags(#[source] BoxError),
+    #[error("creating the IAM OIDC provider")]
+    Create(#[source] ApiError),
+    #[error("looking for IAM OIDC provider `{arn}` after its create failed")]
+    Read {
+        arn: String,
+        #[source]
+        source: ApiError,
+    },
+}
+
+/// How often a create whose answer was lost is looked for and tried again.
+const LOST_ANSWER_ATTEMPTS: u32 = 3;
+
+/// Creates the provider for `url`, whose ARN will be `arn` ([`provider_arn`]).
+///
+/// CreateOpenIDConnectProvider has no idempotency token, so the SDK's own
+/// retry is off for it and the provider is tagged with a new owner marker
+/// ([`OWNER_TAG`]). After an ambiguous failure the provider is looked for by
+/// its ARN and adopted only if it carries this create's marker; a provider
+/// for the URL without it is [`NameTaken`], never taken over.
+pub async fn create_provider(
+    iam: &Client,
+    arn: &str,
+    url: &str,
+    spec: &ProviderSpec,
+) -> Result<CreatedProvider, CreateError> {
+    let marker = ownership::new_marker();
+    let mut all_tags = spec.tags.clone();
+    all_tags.insert(OWNER_TAG.to_string(), marker.clone());
+    let tags = iam_tags(&all_tags).map_err(CreateError::Tags)?;
+    let no_sdk_retry =
+        aws_sdk_iam::config::Builder::default().retry_config(aws_sdk_iam::config::retry::RetryConfig::disabled());
+    let taken = || NameTaken::new("IAM OIDC provider", url, "platform_eks_oidc_provider", arn);
+    let read = |source| CreateError::Read {
+        arn: arn.to_string(),
+        source,
+    };
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let sent = iam
+            .create_open_id_connect_provider()
+            .url(url)
+            .set_client_id_list(Some(spec.client_ids.iter().cloned().collect()))
+            .set_thumbprint_list((!spec.thumbprints.is_empty()).then(|| spec.thumbprints.iter().cloned().collect()))
+            .set_tags(Some(tags.clone()))
+            .customize()
+            .config_override(no_sdk_retry.clone())
+            .send()
+            .await
+            .map_err(|e| ApiError::new("CreateOpenIDConnectProvider", e));
+        match sent {
+            Ok(out) => {
+                let arn = out.open_id_connect_provider_arn.unwrap_or_else(|| arn.to_string());
+                let created_at = find_oidc_provider(iam, &arn)
+                    .await
+                    .map_err(read)?
+                    .and_then(|p| p.created_at);
+                tracing::info!(%arn, "created IAM OIDC provider");
+                return Ok(CreatedProvider { arn, created_at });
+            }
+            Err(err) if err.ambiguous || err.is("EntityAlreadyExists") => {
+                if err.ambiguous {
+                    tracing::warn!(%arn, "CreateOpenIDConnectProvider failed ambiguously ({err}); looking for the provider by its owner marker");
+                }
+                match find_oidc_provider(iam, arn).await.map_err(read)? {
+                    Some(found) if found.owner_marker.as_deref() == Some(marker.as_str()) => {
+                        tracing::warn!(%arn, "the answer to CreateOpenIDConnectProvider was lost; the provider it made was found by its owner marker and is adopted");
+                        return Ok(CreatedProvider {
+                            arn: arn.to_string(),
+                            created_at: found.created_at,
+                        });
+                    }
+                    Some(_) => return Err(taken().into()),
+                    None if err.ambiguous && attempts < LOST_ANSWER_ATTEMPTS => continue,
+                    None => return Err(CreateError::Create(err)),
+                }
+            }
+            Err(err) if (err.is("Throttling") || err.is("ThrottlingException")) && attempts < LOST_ANSWER_ATTEMPTS => {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                continue;
+            }
+            Err(err) => return Err(CreateError::Create(err)),
+        }
+    }
 }
 
 /// Brings the provider from `prior` to `spec`: client ids, thumbprints, tags.
@@ -300,6 +422,28 @@ pub async fn delete_provider(iam: &Client, arn: &str) -> Result<(), ApiError> {
     }
 }
 
+/// Deletes the provider at `arn` only when it is the incarnation recorded
+/// (`recorded` is its `CreateDate`); otherwise leaves it alone. Returns the claim.
+pub async fn delete_provider_if_ours(iam: &Client, arn: &str, recorded: Option<&str>) -> Result<Claim, ApiError> {
+    let found = find_oidc_provider(iam, arn).await?;
+    let claim = ownership::claim(recorded, found.as_ref().and_then(|p| p.created_at.as_deref()));
+    if claim == Claim::Ours {
+        delete_provider(iam, arn).await?;
+    }
+    Ok(match (found, claim) {
+        (Some(_), Claim::Missing) => Claim::Foreign {
+            found: "no creation date".to_string(),
+        },
+        (_, claim) => claim,
+    })
+}
+
+/// Reads the provider, believing "gone" only after several consecutive
+/// not-found reads.
+pub async fn find_confirmed(iam: &Client, arn: &str) -> Result<Option<RemoteProvider>, ApiError> {
+    ownership::confirm_gone(|| find_oidc_provider(iam, arn)).await
+}
+
 #[async_trait]
 impl Resource for OidcProviderResource {
     type State<'a> = OidcProviderState;
@@ -329,8 +473,20 @@ impl Resource for OidcProviderResource {
             return Some((state, private_state));
         };
         let arn = known_str(&state.arn).or(known_str(&state.id))?.to_string();
-        let found = find_oidc_provider(&aws.iam, &arn).await;
-        let found = found.map(|remote| remote.map(|remote| flatten(&state, &arn, &remote, &aws.default_tags)));
+        let found = find_confirmed(&aws.iam, &arn).await;
+        let recorded = known_str(&state.created_at);
+        let found = found.map(|remote| {
+            remote.and_then(|remote| {
+                // Deleted and made again outside Terraform: not the provider this resource manages.
+                if let (Some(recorded), Some(now)) = (recorded, remote.created_at.as_deref()) {
+                    if recorded != now {
+                        tracing::warn!(%arn, recorded, found = now, "the IAM OIDC provider was re-created outside Terraform; it is not the one in state");
+                        return None;
+                    }
+                }
+                Some(flatten(&state, &arn, &remote, &aws.default_tags))
+            })
+        });
         finish_read(
             diags,
             &format!("IAM OIDC provider `{arn}`"),
@@ -352,6 +508,7 @@ impl Resource for OidcProviderResource {
         planned(&mut s, &config, &aws.default_tags);
         unknown_if_null(&mut s.id);
         unknown_if_null(&mut s.arn);
+        unknown_if_null(&mut s.created_at);
         Some((s, Default::default()))
     }
 
@@ -372,6 +529,7 @@ impl Resource for OidcProviderResource {
         if !replace.is_empty() {
             s.id = Value::Unknown;
             s.arn = Value::Unknown;
+            s.created_at = Value::Unknown;
         }
         Some((s, private_state, replace.paths))
     }
@@ -396,15 +554,19 @@ impl Resource for OidcProviderResource {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let aws = self.data.aws_or_report(diags)?;
         let url = known_str(&planned.url)?.to_string();
-        let result = match ProviderSpec::of(&planned) {
-            Some(spec) => create_provider(&aws.iam, &url, &spec).await,
-            None => Err("the plan still has unknown values".into()),
-        };
+        let result: Result<CreatedProvider, BoxError> = async {
+            let spec = ProviderSpec::of(&planned).ok_or("the plan still has unknown values")?;
+            let identity = aws.identity().await?;
+            let arn = provider_arn(&identity.partition, &identity.account_id, &url);
+            Ok(create_provider(&aws.iam, &arn, &url, &spec).await?)
+        }
+        .await;
         match result {
-            Ok(arn) => {
+            Ok(created) => {
                 let mut s = planned;
-                s.id = Value::Value(arn.clone());
-                s.arn = Value::Value(arn);
+                s.id = Value::Value(created.arn.clone());
+                s.arn = Value::Value(created.arn);
+                s.created_at = created.created_at.map_or(Value::Null, Value::Value);
                 Some((s, private_state))
             }
             Err(err) => {
@@ -455,8 +617,12 @@ impl Resource for OidcProviderResource {
     ) -> Option<()> {
         let aws = self.data.aws_or_report(diags)?;
         let arn = known_str(&prior.arn)?.to_string();
-        match delete_provider(&aws.iam, &arn).await {
-            Ok(()) => Some(()),
+        let recorded = known_str(&prior.created_at);
+        match delete_provider_if_ours(&aws.iam, &arn, recorded).await {
+            Ok(claim) => {
+                ownership::warn_left_alone(diags, &format!("IAM OIDC provider `{arn}`"), recorded, &claim);
+                Some(())
+            }
             Err(err) => {
                 report(diags, &failed(format!("deleting IAM OIDC provider `{arn}`"), err));
                 None

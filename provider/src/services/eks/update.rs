@@ -9,7 +9,44 @@ use aws_sdk_eks::types::{ErrorDetail, Update, UpdateStatus};
 use aws_sdk_eks::Client;
 
 use crate::framework::diag::ApiError;
+use crate::framework::retry::Backoff;
 use crate::framework::wait::{Poll, WaitError, Waiter};
+
+/// How a request with an idempotency token (`clientRequestToken`) is sent
+/// again, with the same token, after an ambiguous failure: EKS answers a
+/// repeat with the original result, so this never makes a second object or
+/// a second update.
+pub const SAME_TOKEN: Backoff = Backoff {
+    timeout: Duration::from_secs(60),
+    initial: Duration::from_millis(500),
+    max_delay: Duration::from_secs(5),
+    max_attempts: Some(4),
+};
+
+/// An EKS or IAM timestamp as RFC 3339, the form identities are recorded in.
+pub fn timestamp(t: Option<&aws_sdk_eks::primitives::DateTime>) -> Option<String> {
+    t.and_then(|t| t.fmt(aws_sdk_eks::primitives::DateTimeFormat::DateTime).ok())
+}
+
+/// The `RoleId` of role `name` and its tags; `Ok(None)` when there is no such role.
+pub async fn role_id(
+    iam: &aws_sdk_iam::Client,
+    name: &str,
+) -> Result<Option<(String, std::collections::BTreeMap<String, String>)>, ApiError> {
+    match iam.get_role().role_name(name).send().await {
+        Ok(out) => Ok(out.role.map(|r| {
+            let tags = r
+                .tags
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| (t.key, t.value))
+                .collect();
+            (r.role_id, tags)
+        })),
+        Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => Ok(None),
+        Err(err) => Err(ApiError::new("GetRole", err)),
+    }
+}
 
 /// An update EKS reports as `Failed` or `Cancelled`, with its error details:
 /// "ClusterUnreachable: ... (resources: main)".
@@ -115,14 +152,14 @@ pub fn describe_issues<'a>(issues: impl Iterator<Item = (Option<&'a str>, Option
 
 /// Creates again a role the resource had created and that was deleted
 /// outside Terraform; `spec` builds it for the caller's partition. Returns
-/// the role's name when it exists afterwards (also after a half-failed
-/// create), `None` when nothing was created. Failures are reported.
+/// the role's name and `RoleId` when it exists afterwards (also after a
+/// half-failed create), `None` when nothing was created. Failures are reported.
 pub async fn recreate_role(
     aws: &crate::provider::AwsClients,
     diags: &mut tf_provider::Diagnostics,
     context: String,
     spec: impl FnOnce(&str) -> crate::services::iam::role::RoleSpec,
-) -> Option<String> {
+) -> Option<(String, String)> {
     use crate::framework::diag::{failed, report};
     let partition = match aws.identity().await {
         Ok(identity) => identity.partition.clone(),
@@ -133,10 +170,10 @@ pub async fn recreate_role(
     };
     let spec = spec(&partition);
     match crate::services::iam::role::create_role(&aws.iam, &spec).await {
-        Ok(_) => Some(spec.name),
+        Ok(created) => Some((spec.name, created.unique_id)),
         Err(failure) => {
             report(diags, &failed(context, failure.error));
-            failure.created.map(|_| spec.name)
+            failure.created.map(|created| (spec.name, created.unique_id))
         }
     }
 }
