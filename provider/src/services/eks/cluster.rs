@@ -33,7 +33,7 @@ use super::oidc_provider::{
 };
 use super::thumbprint;
 use super::update::{
-    describe_issues, is_not_found, recreate_role, role_id, timestamp, update_tags, wait_update_successful, SAME_TOKEN,
+    describe_issues, is_not_found, recreate_role, timestamp, update_tags, wait_update_successful, SAME_TOKEN,
 };
 use crate::framework::diag::{failed, report, ApiError, BoxError};
 use crate::framework::ownership::{self, Claim, NameTaken};
@@ -1079,7 +1079,7 @@ async fn read_remote(aws: &AwsClients, prior: &ClusterState, name: &str) -> Resu
     // key (EKS cannot change it). A role of that name with another identity
     // is not ours either.
     if let Some(role_name) = known_str(&s.managed_role_name).map(str::to_string) {
-        let found = role_id(&aws.iam, &role_name)
+        let found = role::find_role_id(&aws.iam, &role_name)
             .await
             .map_err(|source| ClusterError::ReadRole {
                 name: role_name.clone(),
@@ -1495,12 +1495,13 @@ impl Resource for ClusterResource {
             }
             if s.managed_role_name.is_unknown() {
                 let role_name = role_name_for(&name);
-                let found = role_id(&aws.iam, &role_name)
-                    .await
-                    .map_err(|source| ClusterError::ReadRole {
-                        name: role_name.clone(),
-                        source,
-                    })?;
+                let found =
+                    role::find_role_id(&aws.iam, &role_name)
+                        .await
+                        .map_err(|source| ClusterError::ReadRole {
+                            name: role_name.clone(),
+                            source,
+                        })?;
                 if found.is_some() {
                     return Err(ClusterError::RoleTaken { name: role_name });
                 }

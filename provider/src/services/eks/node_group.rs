@@ -25,7 +25,7 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 use super::cluster::{cluster_name, is_role_propagation, parse_version, GONE_CONFIRMATIONS};
 use super::thumbprint::sha1_hex;
 use super::update::{
-    describe_issues, is_not_found, recreate_role, role_id, timestamp, update_tags, wait_update_successful, SAME_TOKEN,
+    describe_issues, is_not_found, recreate_role, timestamp, update_tags, wait_update_successful, SAME_TOKEN,
 };
 use crate::framework::diag::{failed, finish_read, report, ApiError, BoxError};
 use crate::framework::ownership::{self, Claim, NameTaken};
@@ -1131,7 +1131,7 @@ impl Resource for NodeGroupResource {
                     // by someone else): the plan recreates it in place.
                     if let Some(role_name) = known_str(&s.managed_role_name).map(str::to_string) {
                         let owner = format!("{cluster}:{name}");
-                        match (role_id(&aws.iam, &role_name).await?, known_str(&s.managed_role_id)) {
+                        match (role::find_role_id(&aws.iam, &role_name).await?, known_str(&s.managed_role_id)) {
                             (Some((id, _)), Some(recorded)) if id == recorded => {}
                             (Some((id, tags)), None) if tags.get(OWNER_TAG) == Some(&owner) => {
                                 s.managed_role_id = Value::Value(id);

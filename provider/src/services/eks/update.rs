@@ -28,26 +28,6 @@ pub fn timestamp(t: Option<&aws_sdk_eks::primitives::DateTime>) -> Option<String
     t.and_then(|t| t.fmt(aws_sdk_eks::primitives::DateTimeFormat::DateTime).ok())
 }
 
-/// The `RoleId` of role `name` and its tags; `Ok(None)` when there is no such role.
-pub async fn role_id(
-    iam: &aws_sdk_iam::Client,
-    name: &str,
-) -> Result<Option<(String, std::collections::BTreeMap<String, String>)>, ApiError> {
-    match iam.get_role().role_name(name).send().await {
-        Ok(out) => Ok(out.role.map(|r| {
-            let tags = r
-                .tags
-                .unwrap_or_default()
-                .into_iter()
-                .map(|t| (t.key, t.value))
-                .collect();
-            (r.role_id, tags)
-        })),
-        Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => Ok(None),
-        Err(err) => Err(ApiError::new("GetRole", err)),
-    }
-}
-
 /// An update EKS reports as `Failed` or `Cancelled`, with its error details:
 /// "ClusterUnreachable: ... (resources: main)".
 pub fn describe_errors(errors: &[ErrorDetail]) -> String {

@@ -222,6 +222,27 @@ pub async fn find_role_by_name(iam: &Client, name: &str) -> Result<Option<Remote
     }))
 }
 
+/// The `RoleId` of role `name` and all its tags (the owner marker included),
+/// from one GetRole call; `Ok(None)` when there is no such role.
+pub async fn find_role_id(
+    iam: &Client,
+    name: &str,
+) -> Result<Option<(String, std::collections::BTreeMap<String, String>)>, ApiError> {
+    match iam.get_role().role_name(name).send().await {
+        Ok(out) => Ok(out.role.map(|r| {
+            let tags = r
+                .tags
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| (t.key, t.value))
+                .collect();
+            (r.role_id, tags)
+        })),
+        Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => Ok(None),
+        Err(err) => Err(ApiError::new("GetRole", err)),
+    }
+}
+
 /// Whether the role exists (one GetRole call; [`find_role_by_name`] reads everything).
 pub async fn role_exists(iam: &Client, name: &str) -> Result<bool, RoleError> {
     match iam.get_role().role_name(name).send().await {
