@@ -101,7 +101,9 @@ def test_cluster_goes_creating_active_deleting_gone(eks, unique):
 
 def test_version_update_is_async_and_applies_on_success(eks, unique):
     name = f"v-{unique}"
-    cluster(eks, name)
+    # Long enough that the in-progress checks below never race the transition
+    # on a loaded machine (they did with 0.5 s and 4 workers).
+    cluster(eks, name, delay="5")
     wait_for(lambda: eks.describe_cluster(name=name)["cluster"]["status"], lambda s: s == "ACTIVE")
     update = eks.update_cluster_version(name=name, version="1.31")["update"]
     assert update["status"] == "InProgress" and update["type"] == "VersionUpdate"
