@@ -421,3 +421,47 @@ def test_ownership_seal_transient_not_found_is_not_gone(workspace, kms, iam, oid
     workspace.assert_plan_empty()
     workspace.destroy()
     assert not aws.role_exists(iam, f"vault-seal-{name}")
+
+
+def test_ownership_seal_foreign_role_is_never_touched(workspace, kms, iam, oidc, unique):
+    """A role named like the one the seal would create, made by someone else
+    (without the seal's tag): the apply fails, nothing is left behind, and the
+    role is exactly as it was after apply, destroy and destroy -refresh=false."""
+    arn, _ = oidc
+    name = f"r{unique}"
+    role = f"vault-seal-{name}"
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(TRUST_EC2))
+    before = role_snapshot(iam, role)
+    keys_before = live_keys(kms)
+    workspace.write('provider "platform" {}\n' + seal_config(name, arn))
+    result = workspace.apply(check=False)
+    flat = re.sub(r"\s+", " ", result.output)
+    assert result.code == 1 and f"IAM role `{role}`" in flat and "this resource did not create it" in flat, result.output
+    assert workspace.resources() == [] and live_keys(kms) == keys_before
+    assert alias_target(kms, f"alias/vault-{name}") is None
+    for step in (lambda: workspace.destroy(),
+                 lambda: workspace.run("destroy", "-auto-approve", "-no-color", "-refresh=false")):
+        step()
+        assert role_snapshot(iam, role) == before
+
+
+def test_ownership_seal_state_rm_then_apply(workspace, kms, iam, oidc, unique):
+    arn, _ = oidc
+    name = f"m{unique}"
+    workspace.write('provider "platform" {}\n' + seal_config(name, arn))
+    workspace.apply()
+    state = workspace.resource(SEAL)
+    before = key_snapshot(kms, state["kms_key_id"])
+    role_before = role_snapshot(iam, state["seal_role_name"])
+    keys_before = live_keys(kms)
+    workspace.run("state", "rm", SEAL)
+    result = workspace.apply(check=False)
+    assert result.code == 1
+    assert_import_hint(result.output, "platform_vault_seal", state["alias_name"])
+    assert live_keys(kms) == keys_before and alias_target(kms, state["alias_name"]) == state["kms_key_id"]
+    assert key_snapshot(kms, state["kms_key_id"]) == before
+    assert role_snapshot(iam, state["seal_role_name"]) == role_before
+    workspace.import_(SEAL, state["alias_name"])
+    workspace.assert_plan_empty()
+    workspace.destroy()
+    assert not aws.role_exists(iam, state["seal_role_name"])
