@@ -32,9 +32,7 @@ use super::oidc_provider::{
     ProviderSpec, DEFAULT_CLIENT_ID,
 };
 use super::thumbprint;
-use super::update::{
-    describe_issues, is_not_found, recreate_role, timestamp, update_tags, wait_update_successful, SAME_TOKEN,
-};
+use super::update::{describe_issues, is_not_found, recreate_role, run_update, timestamp, update_tags};
 use crate::framework::diag::{failed, report, ApiError, BoxError};
 use crate::framework::ownership::{self, Claim, NameTaken};
 use crate::framework::plan::{
@@ -1140,55 +1138,39 @@ async fn update_cluster(
     if let (Some(old), Some(new)) = (known_str(&prior.version), known_str(&planned.version)) {
         if old != new {
             tracing::info!(cluster = name, from = old, to = new, "upgrading EKS cluster");
-            let token = ownership::new_marker();
-            let out = retry(
-                "UpdateClusterVersion",
-                SAME_TOKEN,
-                |e: &ApiError| e.ambiguous,
-                || {
-                    let req = eks
-                        .update_cluster_version()
-                        .name(name)
-                        .version(new)
-                        .client_request_token(&token);
-                    async move { req.send().await.map_err(|e| ApiError::new("UpdateClusterVersion", e)) }
-                },
-            )
-            .await
-            .map_err(|source| ClusterError::Update {
+            let op = "UpdateClusterVersion";
+            let send = |token: &str| {
+                let req = eks
+                    .update_cluster_version()
+                    .name(name)
+                    .version(new)
+                    .client_request_token(token);
+                async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new(op, e)) }
+            };
+            run_update(eks, name, None, op, timeout, send, |source| ClusterError::Update {
                 what: "version",
                 source,
-            })?;
-            if let Some(update) = out.update {
-                wait_update_successful(eks, name, None, &update, timeout).await?;
-            }
+            })
+            .await?;
         }
     }
     let old_logs = known_string_set(&prior.enabled_log_types).unwrap_or_default();
     let new_logs = known_string_set(&planned.enabled_log_types).unwrap_or_default();
     if old_logs != new_logs {
-        let token = ownership::new_marker();
-        let out = retry(
-            "UpdateClusterConfig",
-            SAME_TOKEN,
-            |e: &ApiError| e.ambiguous,
-            || {
-                let req = eks
-                    .update_cluster_config()
-                    .name(name)
-                    .logging(log_setups(&new_logs))
-                    .client_request_token(&token);
-                async move { req.send().await.map_err(|e| ApiError::new("UpdateClusterConfig", e)) }
-            },
-        )
-        .await
-        .map_err(|source| ClusterError::Update {
+        let op = "UpdateClusterConfig";
+        let send = |token: &str| {
+            let req = eks
+                .update_cluster_config()
+                .name(name)
+                .logging(log_setups(&new_logs))
+                .client_request_token(token);
+            async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new(op, e)) }
+        };
+        run_update(eks, name, None, op, timeout, send, |source| ClusterError::Update {
             what: "logging",
             source,
-        })?;
-        if let Some(update) = out.update {
-            wait_update_successful(eks, name, None, &update, timeout).await?;
-        }
+        })
+        .await?;
     }
     let endpoint_changed = prior.endpoint_public_access != planned.endpoint_public_access
         || prior.endpoint_private_access != planned.endpoint_private_access
@@ -1199,28 +1181,20 @@ async fn update_cluster(
             .endpoint_private_access(known(&planned.endpoint_private_access).copied().unwrap_or(false))
             .set_public_access_cidrs(known_string_set(&planned.public_access_cidrs).map(|c| c.into_iter().collect()))
             .build();
-        let token = ownership::new_marker();
-        let out = retry(
-            "UpdateClusterConfig",
-            SAME_TOKEN,
-            |e: &ApiError| e.ambiguous,
-            || {
-                let req = eks
-                    .update_cluster_config()
-                    .name(name)
-                    .resources_vpc_config(vpc.clone())
-                    .client_request_token(&token);
-                async move { req.send().await.map_err(|e| ApiError::new("UpdateClusterConfig", e)) }
-            },
-        )
-        .await
-        .map_err(|source| ClusterError::Update {
+        let op = "UpdateClusterConfig";
+        let send = |token: &str| {
+            let req = eks
+                .update_cluster_config()
+                .name(name)
+                .resources_vpc_config(vpc.clone())
+                .client_request_token(token);
+            async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new(op, e)) }
+        };
+        run_update(eks, name, None, op, timeout, send, |source| ClusterError::Update {
             what: "endpoint access",
             source,
-        })?;
-        if let Some(update) = out.update {
-            wait_update_successful(eks, name, None, &update, timeout).await?;
-        }
+        })
+        .await?;
     }
     let arn = known_str(&prior.arn).ok_or(ClusterError::Unknown("arn"))?;
     let old_tags = known_string_map(&prior.tags_all).unwrap_or_default();

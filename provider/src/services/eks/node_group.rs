@@ -24,9 +24,7 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use super::cluster::{cluster_name, is_role_propagation, parse_version, GONE_CONFIRMATIONS};
 use super::thumbprint::sha1_hex;
-use super::update::{
-    describe_issues, is_not_found, recreate_role, timestamp, update_tags, wait_update_successful, SAME_TOKEN,
-};
+use super::update::{describe_issues, is_not_found, recreate_role, run_update, timestamp, update_tags};
 use crate::framework::diag::{failed, finish_read, report, ApiError, BoxError};
 use crate::framework::ownership::{self, Claim, NameTaken};
 use crate::framework::plan::{
@@ -868,37 +866,27 @@ async fn update_node_group(aws: &AwsClients, prior: &NodeGroupState, planned: &N
 
     if let (Some(old), Some(new)) = (known_str(&prior.version), known_str(&planned.version)) {
         if old != new {
-            let token = ownership::new_marker();
-            let out = retry(
-                "UpdateNodegroupVersion",
-                SAME_TOKEN,
-                |e: &ApiError| e.ambiguous,
-                || {
-                    let req = eks
-                        .update_nodegroup_version()
-                        .cluster_name(cluster)
-                        .nodegroup_name(name)
-                        .version(new)
-                        .client_request_token(&token);
-                    async move { req.send().await.map_err(|e| ApiError::new("UpdateNodegroupVersion", e)) }
-                },
-            )
-            .await
-            .map_err(|source| NodeGroupError::Update {
-                what: "version",
-                source,
-            })?;
-            if let Some(update) = out.update {
-                wait_update_successful(eks, cluster, Some(name), &update, timeout).await?;
-            }
+            let op = "UpdateNodegroupVersion";
+            let send = |token: &str| {
+                let req = eks
+                    .update_nodegroup_version()
+                    .cluster_name(cluster)
+                    .nodegroup_name(name)
+                    .version(new)
+                    .client_request_token(token);
+                async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new(op, e)) }
+            };
+            run_update(eks, cluster, Some(name), op, timeout, send, |source| {
+                NodeGroupError::Update {
+                    what: "version",
+                    source,
+                }
+            })
+            .await?;
         }
     }
 
-    let mut req = eks
-        .update_nodegroup_config()
-        .cluster_name(cluster)
-        .nodegroup_name(name)
-        .client_request_token(ownership::new_marker());
+    let mut req = eks.update_nodegroup_config().cluster_name(cluster).nodegroup_name(name);
     let mut changed = false;
     if prior.scaling != planned.scaling {
         req = req.scaling_config(scaling_config(planned)?);
@@ -948,24 +936,18 @@ async fn update_node_group(aws: &AwsClients, prior: &NodeGroupState, planned: &N
         changed = true;
     }
     if changed {
-        // One token for the update, sent again unchanged after an ambiguous failure.
-        let out = retry(
-            "UpdateNodegroupConfig",
-            SAME_TOKEN,
-            |e: &ApiError| e.ambiguous,
-            || {
-                let req = req.clone();
-                async move { req.send().await.map_err(|e| ApiError::new("UpdateNodegroupConfig", e)) }
-            },
-        )
-        .await
-        .map_err(|source| NodeGroupError::Update {
-            what: "scaling, labels, taints or update_config",
-            source,
-        })?;
-        if let Some(update) = out.update {
-            wait_update_successful(eks, cluster, Some(name), &update, timeout).await?;
-        }
+        let op = "UpdateNodegroupConfig";
+        let send = |token: &str| {
+            let req = req.clone().client_request_token(token);
+            async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new(op, e)) }
+        };
+        run_update(eks, cluster, Some(name), op, timeout, send, |source| {
+            NodeGroupError::Update {
+                what: "scaling, labels, taints or update_config",
+                source,
+            }
+        })
+        .await?;
     }
 
     let arn = known_str(&prior.arn).ok_or(NodeGroupError::Unknown("arn"))?;

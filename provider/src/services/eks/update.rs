@@ -28,6 +28,35 @@ pub fn timestamp(t: Option<&aws_sdk_eks::primitives::DateTime>) -> Option<String
     t.and_then(|t| t.fmt(aws_sdk_eks::primitives::DateTimeFormat::DateTime).ok())
 }
 
+/// Starts an EKS update with one `clientRequestToken`, sent again unchanged
+/// after an ambiguous failure (EKS answers a repeat with the original
+/// update, so this never starts a second one), then waits until the update
+/// is Successful. `send` makes the request with the token it is given; a
+/// failure to start becomes `start_error`'s error.
+pub async fn run_update<F, Fut, E>(
+    eks: &Client,
+    cluster: &str,
+    nodegroup: Option<&str>,
+    operation: &'static str,
+    timeout: Duration,
+    send: F,
+    start_error: impl FnOnce(ApiError) -> E,
+) -> Result<(), crate::framework::diag::BoxError>
+where
+    F: Fn(&str) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<Update>, ApiError>>,
+    E: Into<crate::framework::diag::BoxError>,
+{
+    let token = crate::framework::ownership::new_marker();
+    let update = crate::framework::retry::retry(operation, SAME_TOKEN, |e: &ApiError| e.ambiguous, || send(&token))
+        .await
+        .map_err(|e| start_error(e).into())?;
+    if let Some(update) = update {
+        wait_update_successful(eks, cluster, nodegroup, &update, timeout).await?;
+    }
+    Ok(())
+}
+
 /// An update EKS reports as `Failed` or `Cancelled`, with its error details:
 /// "ClusterUnreachable: ... (resources: main)".
 pub fn describe_errors(errors: &[ErrorDetail]) -> String {
