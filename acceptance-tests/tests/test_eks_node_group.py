@@ -493,3 +493,23 @@ def test_ownership_adoption_with_generated_config(workspace, eks, iam, network, 
     assert workspace.resource(ADDR)["managed_role_name"] is None
     workspace.destroy()
     assert iam.get_role(RoleName=f"adn-{unique}")
+
+
+@pytest.mark.parametrize("drop", [False, True], ids=["500", "drop"])
+def test_ownership_lost_answer_to_an_update(workspace, fault_proxy, eks, network, outside_cluster, drop):
+    """UpdateNodegroupConfig takes effect but its answer is lost: it is sent
+    again with the same clientRequestToken, EKS answers with the original
+    update, and exactly one update exists. With `max_retries = 0` the SDK does
+    not resend by itself, so the provider's own resend is what is tested."""
+    provider = f'provider "platform" {{\n  max_retries = 0\n  endpoints {{\n    eks = "{fault_proxy.url}"\n  }}\n}}\n'
+    workspace.write(provider + node_group(network, cluster_name=outside_cluster))
+    apply_clean(workspace)
+    fault_proxy.lose_answer("UpdateNodegroupConfig", drop=drop)
+    workspace.write(provider + node_group(network, cluster_name=outside_cluster, labels={"pool": "system"}))
+    apply_clean(workspace)
+    assert fault_proxy.injected["UpdateNodegroupConfig"] == 1
+    assert fault_proxy.calls["UpdateNodegroupConfig"] == 2, "the update was not sent again after the lost answer"
+    updates = eks.list_updates(name=outside_cluster, nodegroupName="workers")["updateIds"]
+    assert len(updates) == 1, f"a lost answer started a second update: {updates}"
+    assert describe(eks, outside_cluster)["labels"] == {"pool": "system"}
+    workspace.destroy()
