@@ -465,3 +465,18 @@ def test_ownership_seal_state_rm_then_apply(workspace, kms, iam, oidc, unique):
     workspace.assert_plan_empty()
     workspace.destroy()
     assert not aws.role_exists(iam, state["seal_role_name"])
+
+
+def test_ownership_seal_adoption_of_a_hand_made_key_is_refused(workspace, kms, unique):
+    """The seal imports only keys it made (they name the seal and its role);
+    an `import {}` of a hand-made key fails with that reason and changes nothing."""
+    name = f"a{unique}"
+    alias = f"alias/vault-{name}"
+    key_id = kms.create_key(Description="hand-made seal key")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=alias, TargetKeyId=key_id)
+    before = key_snapshot(kms, key_id)
+    workspace.write('provider "platform" {}\n' + block("import", to=_raw(SEAL), id=alias))
+    result = workspace.run("plan", "-no-color", "-generate-config-out=generated.tf", check=False)
+    flat = re.sub(r"\s+", " ", result.output)
+    assert result.code == 1 and "it was not made by platform_vault_seal" in flat, result.output
+    assert key_snapshot(kms, key_id) == before and alias_target(kms, alias) == key_id

@@ -103,7 +103,10 @@ fn schema_block() -> Block {
              `terraform import` command and the `import {}` block. Two resources naming one alias fail at plan time on `alias_name`.\n\
              - **Adopts** an alias whose key is pending deletion, a `vault-seal-<name>` role left by an earlier incarnation of this seal \
              (it carries the seal's tag), and the role or key its own create made when the answer was lost (found by the marker).\n\
-             - **Gone** means three not-found reads in a row.",
+             - **Gone** means three not-found reads in a row.\n\
+             - **Import** (by alias) takes only a key this resource made: it carries the `platform:vault-seal` tags that name the seal \
+             and its role. A hand-made key is refused with that reason, because neither the seal's name nor its role can be derived from it; \
+             to keep such a key, leave it out of Terraform or move its data to a seal created here.",
         ),
         attributes: attributes([
             ("id", string(Computed, "The KMS key id.")),
