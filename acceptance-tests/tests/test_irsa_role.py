@@ -405,6 +405,9 @@ BAD_INPUT = [
     ({"service_accounts": [{"namespace": "Kube-System", "name": "x"}]}, "`service_accounts[0].namespace`", "DNS-1123 label"),
     ({"service_accounts": [{"namespace": "ok", "name": "ok"}, {"namespace": "ok", "name": "bad_name"}]}, "`service_accounts[1].name`", "DNS-1123 subdomain"),
     ({"service_accounts": []}, "`service_accounts`", "at least one"),
+    ({"service_accounts": [{"namespace": "ns", "name": Raw("null")}]}, "`service_accounts[0].name`", "must be set"),
+    ({"service_accounts": [{"namespace": "a", "name": "b"}, {"namespace": "a", "name": "b"}]}, "`service_accounts[1]`",
+     "is listed twice (also at index 0)"),
     ({"oidc_provider_arn": "oidc.eks.us-east-1.amazonaws.com/id/X"}, "`oidc_provider_arn`", "IAM OIDC provider ARN"),
     ({"oidc_provider_arn": "arn:aws:iam::123456789012:role/not-a-provider"}, "`oidc_provider_arn`", "IAM OIDC provider ARN"),
     ({"inline_policies": {"p": Raw('<<-JSON\n{\n  "Version": "2012-10-17",\n  "Statement": [,]\n}\nJSON')}},
@@ -439,6 +442,16 @@ def test_bad_input(workspace, iam, oidc, unique, attrs, path, rule):
     assert result.code == 1, result.output
     assert f"{path}: " in result.output and rule in result.output, result.output
     assert not aws.role_exists(iam, f"bad-{unique}")
+
+
+def test_a_subject_matching_every_service_account_warns(workspace, iam, oidc, unique):
+    arn, _ = oidc
+    workspace.write(config(arn, name=f"wild-{unique}", service_accounts=[{"namespace": "*", "name": "*"}]))
+    result = workspace.plan()
+    assert result.code == 2, result.output
+    flat = " ".join(result.output.split())
+    assert "Warning: `service_accounts[0]`: every service account in the cluster may assume this role" in flat, flat
+    assert "system:serviceaccount:*:*" in flat
 
 
 def test_bad_provider_input(workspace, oidc, unique):

@@ -30,6 +30,13 @@ impl<'d> Validator<'d> {
         );
     }
 
+    /// Records a warning for `path`: the value is accepted, but worth a second look.
+    pub fn warning(&mut self, path: &AttributePath, summary: impl std::fmt::Display, detail: impl Into<String>) {
+        let shown = display_path(path);
+        self.diags
+            .warning(format!("`{shown}`: {summary}"), detail.into(), path.clone());
+    }
+
     /// Runs `check` on a known value and records its error, if any.
     pub fn check<T: ?Sized>(
         &mut self,

@@ -276,8 +276,33 @@ pub fn validate_service_accounts(v: &mut Validator, accounts: &Value<Vec<Service
             "must list at least one `{ namespace, name }`: a role no service account may assume is useless",
         );
     }
+    let mut seen = std::collections::BTreeMap::new();
     for (i, sa) in accounts.iter().enumerate() {
         let item = path.clone().index(i as i64);
+        // A null part would make the trust policy unknown until apply: say so now.
+        for (field, value) in [("namespace", &sa.namespace), ("name", &sa.name)] {
+            if value.is_null() {
+                v.error(&item.clone().attribute(field), "must be set (it is null)");
+            }
+        }
+        if let (Value::Value(ns), Value::Value(name)) = (&sa.namespace, &sa.name) {
+            if let Some(first) = seen.insert((ns.clone(), name.clone()), i) {
+                v.error(
+                    &item,
+                    format!("`{{ namespace = {ns:?}, name = {name:?} }}` is listed twice (also at index {first})"),
+                );
+            }
+            if ns.chars().all(|c| c == '*') && name.chars().all(|c| c == '*') {
+                v.warning(
+                    &item,
+                    "every service account in the cluster may assume this role",
+                    format!(
+                        "`{{ namespace = {ns:?}, name = {name:?} }}` matches `system:serviceaccount:*:*`: any pod in any namespace \
+                         can take this role's rights. Name the namespace and the service account if that is not intended."
+                    ),
+                );
+            }
+        }
         v.check(
             &item.clone().attribute("namespace"),
             sa.namespace.as_ref_option(),
