@@ -16,11 +16,12 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::framework::diag::{failed, finish_read, report, ApiError, BoxError};
-use crate::framework::ownership::{self, Claim, NameTaken, OWNER_TAG};
+use crate::framework::ownership::{self, Claim, CreateOnceError, NameTaken, OWNER_TAG};
 use crate::framework::plan::{
     default_from_config, known_str, known_string_map, known_string_set, optional_map, optional_set, to_value_map,
     to_value_set, unknown_if_null, RequiresReplace, ValueStringMap, ValueStringSet,
 };
+use crate::framework::retry::{retry, throttling_budget, Backoff};
 use crate::framework::schema::{
     attributes, string, string_map, string_set, Computed, Optional, OptionalComputed, Required,
 };
@@ -280,16 +281,14 @@ pub enum CreateError {
     },
 }
 
-/// How often a create whose answer was lost is looked for and tried again.
-const LOST_ANSWER_ATTEMPTS: u32 = 3;
-
 /// Creates the provider for `url`, whose ARN will be `arn` ([`provider_arn`]).
 ///
-/// CreateOpenIDConnectProvider has no idempotency token, so the SDK's own
-/// retry is off for it and the provider is tagged with a new owner marker
-/// ([`OWNER_TAG`]). After an ambiguous failure the provider is looked for by
-/// its ARN and adopted only if it carries this create's marker; a provider
-/// for the URL without it is [`NameTaken`], never taken over.
+/// CreateOpenIDConnectProvider has no idempotency token, so it goes through
+/// [`ownership::create_once`]: the SDK's own retry is off for it, the
+/// provider is tagged with a new owner marker ([`OWNER_TAG`]), and after an
+/// ambiguous failure the provider is looked for by its ARN and adopted only
+/// if it carries this create's marker. A provider for the URL without it is
+/// [`NameTaken`], never taken over.
 pub async fn create_provider(
     iam: &Client,
     arn: &str,
@@ -302,59 +301,72 @@ pub async fn create_provider(
     let tags = iam_tags(&all_tags).map_err(CreateError::Tags)?;
     let no_sdk_retry =
         aws_sdk_iam::config::Builder::default().retry_config(aws_sdk_iam::config::retry::RetryConfig::disabled());
+    // Throttling is refused before it takes effect: retried here, as often as
+    // the SDK would have (`max_retries`).
+    let throttled = throttling_budget(iam.config().retry_config().map_or(1, |r| r.max_attempts()));
     let taken = || NameTaken::new("IAM OIDC provider", url, "platform_eks_oidc_provider", arn);
     let read = |source| CreateError::Read {
         arn: arn.to_string(),
         source,
     };
-    let mut attempts = 0;
-    loop {
-        attempts += 1;
-        let sent = iam
-            .create_open_id_connect_provider()
-            .url(url)
-            .set_client_id_list(Some(spec.client_ids.iter().cloned().collect()))
-            .set_thumbprint_list((!spec.thumbprints.is_empty()).then(|| spec.thumbprints.iter().cloned().collect()))
-            .set_tags(Some(tags.clone()))
-            .customize()
-            .config_override(no_sdk_retry.clone())
-            .send()
-            .await
-            .map_err(|e| ApiError::new("CreateOpenIDConnectProvider", e));
-        match sent {
-            Ok(out) => {
-                let arn = out.open_id_connect_provider_arn.unwrap_or_else(|| arn.to_string());
-                let created_at = find_oidc_provider(iam, &arn)
-                    .await
-                    .map_err(read)?
-                    .and_then(|p| p.created_at);
-                tracing::info!(%arn, "created IAM OIDC provider");
-                return Ok(CreatedProvider { arn, created_at });
-            }
-            Err(err) if err.ambiguous || err.is("EntityAlreadyExists") => {
-                if err.ambiguous {
-                    tracing::warn!(%arn, "CreateOpenIDConnectProvider failed ambiguously ({err}); looking for the provider by its owner marker");
-                }
-                match find_oidc_provider(iam, arn).await.map_err(read)? {
-                    Some(found) if found.owner_marker.as_deref() == Some(marker.as_str()) => {
-                        tracing::warn!(%arn, "the answer to CreateOpenIDConnectProvider was lost; the provider it made was found by its owner marker and is adopted");
-                        return Ok(CreatedProvider {
-                            arn: arn.to_string(),
-                            created_at: found.created_at,
-                        });
+    let created = ownership::create_once(
+        &format!("creating IAM OIDC provider `{arn}`"),
+        |e| e.is("EntityAlreadyExists"),
+        || async {
+            let out = retry(
+                "CreateOpenIDConnectProvider",
+                Backoff::IAM_PROPAGATION,
+                &throttled,
+                || {
+                    let req = iam
+                        .create_open_id_connect_provider()
+                        .url(url)
+                        .set_client_id_list(Some(spec.client_ids.iter().cloned().collect()))
+                        .set_thumbprint_list(
+                            (!spec.thumbprints.is_empty()).then(|| spec.thumbprints.iter().cloned().collect()),
+                        )
+                        .set_tags(Some(tags.clone()))
+                        .customize()
+                        .config_override(no_sdk_retry.clone());
+                    async move {
+                        req.send()
+                            .await
+                            .map_err(|e| ApiError::new("CreateOpenIDConnectProvider", e))
                     }
-                    Some(_) => return Err(taken().into()),
-                    None if err.ambiguous && attempts < LOST_ANSWER_ATTEMPTS => continue,
-                    None => return Err(CreateError::Create(err)),
-                }
+                },
+            )
+            .await?;
+            Ok(CreatedProvider {
+                arn: out.open_id_connect_provider_arn.unwrap_or_else(|| arn.to_string()),
+                created_at: None,
+            })
+        },
+        || async {
+            match find_oidc_provider(iam, arn).await.map_err(read)? {
+                Some(found) if found.owner_marker.as_deref() == Some(marker.as_str()) => Ok(Some(CreatedProvider {
+                    arn: arn.to_string(),
+                    created_at: found.created_at,
+                })),
+                Some(_) => Err(CreateError::from(taken())),
+                None => Ok(None),
             }
-            Err(err) if (err.is("Throttling") || err.is("ThrottlingException")) && attempts < LOST_ANSWER_ATTEMPTS => {
-                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                continue;
-            }
-            Err(err) => return Err(CreateError::Create(err)),
-        }
+        },
+    )
+    .await
+    .map_err(|err| match err {
+        CreateOnceError::Create(e) if e.is("EntityAlreadyExists") => taken().into(),
+        CreateOnceError::Create(e) => CreateError::Create(e),
+        CreateOnceError::Find(e) => e,
+    })?;
+    if created.created_at.is_some() {
+        return Ok(created);
     }
+    let created_at = find_oidc_provider(iam, &created.arn)
+        .await
+        .map_err(read)?
+        .and_then(|p| p.created_at);
+    tracing::info!(arn = %created.arn, "created IAM OIDC provider");
+    Ok(CreatedProvider { created_at, ..created })
 }
 
 /// Brings the provider from `prior` to `spec`: client ids, thumbprints, tags.
