@@ -3,6 +3,7 @@
 //! of errors into diagnostics.
 
 pub mod diag;
+pub mod limits;
 pub mod naming;
 pub mod ownership;
 pub mod plan;

@@ -60,3 +60,19 @@ pub fn data_sources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn Dynamic
     );
     sources
 }
+
+/// Every documented limit the provider checks at plan time, in the order the
+/// limits guide lists them.
+pub fn limits() -> Vec<&'static crate::framework::limits::Limit> {
+    [
+        crate::framework::limits::LIMITS,
+        iam::limits::LIMITS,
+        kms::limits::LIMITS,
+        vault::limits::LIMITS,
+        eks::limits::LIMITS,
+        spacelift::limits::LIMITS,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}

@@ -4,6 +4,7 @@
 
 pub mod cluster;
 pub mod cluster_auth;
+pub mod limits;
 pub mod node_group;
 pub mod oidc_provider;
 pub mod thumbprint;

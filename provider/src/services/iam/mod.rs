@@ -1,4 +1,5 @@
 //! IAM: roles and the IRSA role resource.
 
 pub mod irsa_role;
+pub mod limits;
 pub mod role;

@@ -2,3 +2,4 @@
 
 pub mod ebs_storage;
 pub mod key;
+pub mod limits;

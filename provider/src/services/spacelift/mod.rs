@@ -3,3 +3,4 @@
 pub mod client;
 pub mod context;
 pub mod context_attachment;
+pub mod limits;
