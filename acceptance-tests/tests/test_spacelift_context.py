@@ -281,8 +281,8 @@ def test_secrets_never_logged_at_trace(ws, spacelift):
 
 
 def test_secrets_never_in_the_plugin_trace_log(ws, spacelift, tmp_path):
-    """tf-provider's own trace log (PLUGIN_LOG_FILE, TRACE level, every gRPC
-    call with config and state) holds no secret either. Each provider process
+    """The plugin's own trace log (PLUGIN_LOG_FILE: every provider line at
+    TRACE, as hclog JSON) holds no secret either. Each provider process
     truncates the file, so it is checked after every command."""
     log = tmp_path / "plugin.log"
     ws.env = {**ws.env, "PLUGIN_LOG_FILE": str(log)}
@@ -291,7 +291,7 @@ def test_secrets_never_in_the_plugin_trace_log(ws, spacelift, tmp_path):
     for command in (ws.apply, ws.plan, ws.destroy):
         command()
         text = log.read_text()
-        assert "TRACE" in text, "PLUGIN_LOG_FILE produced no trace"
+        assert '"spacelift_operation":' in text, "PLUGIN_LOG_FILE has no Spacelift call line"
         for secret in secrets + spacelift.issued_tokens:
             assert secret not in text, f"a secret leaked into the plugin trace log: {secret[:12]}..."
 

@@ -10,6 +10,9 @@ fn main() -> ExitCode {
     // want that in Terraform's output: library backtraces are off, panics
     // still honour RUST_BACKTRACE. Set before any thread exists.
     std::env::set_var("RUST_LIB_BACKTRACE", "0");
+    // hclog JSON lines on stderr under TF_LOG / TF_LOG_PROVIDER (and
+    // PLUGIN_LOG_FILE), before anything logs.
+    platform_provider::framework::log::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {

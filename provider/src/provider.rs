@@ -20,6 +20,7 @@ use tf_provider::schema::{Block, Description, NestedBlock, Schema};
 use tf_provider::value::{self, Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, DynamicDataSource, DynamicResource, Provider};
 
+use crate::framework::api_calls::ApiCallLog;
 use crate::framework::plan::{known_string_map, ValueStringMap};
 use crate::framework::schema::{attributes, number, sensitive, string, string_map, Optional, Required};
 use crate::framework::validate::{self, Validator};
@@ -29,8 +30,11 @@ use crate::services::spacelift::client::{Secret, SpaceliftClient, SpaceliftSetti
 pub const DEFAULT_MAX_RETRIES: i64 = 8;
 /// How long to wait for a TCP/TLS connection to an AWS endpoint.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long one attempt of one API call may take.
-pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long one attempt of one API call may take, at most.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default for `api_timeout`: one API call, all attempts included, fails
+/// after this long, naming its endpoint and operation.
+pub const DEFAULT_API_TIMEOUT: Duration = Duration::from_secs(120);
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -44,6 +48,7 @@ pub struct ProviderConfig {
     pub default_tags: ValueStringMap,
     pub max_retries: Value<i64>,
     pub retry_mode: Value<String>,
+    pub api_timeout: Value<String>,
     #[serde(with = "value::serde_as_vec")]
     pub spacelift: Value<SpaceliftConfig>,
 }
@@ -215,7 +220,7 @@ fn provider_block() -> Block {
     Block {
         version: 1,
         description: Description::markdown(
-            "Composes an EKS platform in HCL: IRSA roles, KMS-backed EBS storage, Vault auto-unseal, IAM OIDC providers and EKS tokens, and Spacelift contexts that hand platform outputs to downstream stacks. AWS credentials come from the standard chain; Spacelift credentials are only needed by `platform_spacelift_*` resources.",
+            "Composes an EKS platform in HCL: IRSA roles, KMS-backed EBS storage, Vault auto-unseal, IAM OIDC providers and EKS tokens, and Spacelift contexts that hand platform outputs to downstream stacks. AWS credentials come from the standard chain; Spacelift credentials are only needed by `platform_spacelift_*` resources.\n\n**Logs.** The provider writes its log lines the way Terraform expects from a plugin (hclog JSON on stderr), so `TF_LOG_PROVIDER=debug terraform plan` (or `TF_LOG`) shows them as `provider.terraform-provider-platform` lines: one per API call with its service, operation, endpoint, HTTP status, attempts and duration, under the RPC (`tf_rpc`) and resource type (`tf_resource_type`) it served. No level logs a secret, a credential or a request body. With neither variable set the provider logs nothing.\n\n**Failures are bounded.** Each API call, retries included, fails after `api_timeout` (2 minutes by default) with an error that names the endpoint and the operation.",
         ),
         attributes: attributes([
             ("region", string(Optional, "AWS region for every API call. Falls back to `AWS_REGION` / `AWS_DEFAULT_REGION`, then to the region of the shared-config profile.")),
@@ -223,6 +228,7 @@ fn provider_block() -> Block {
             ("default_tags", string_map(Optional, "Tags merged into every taggable object this provider creates. A resource's own `tags` win on a key conflict.")),
             ("max_retries", number(Optional, "How many times the AWS SDK retries a throttled or failed (5xx, transient network) call, with exponential backoff. Defaults to `8`.")),
             ("retry_mode", string(Optional, "The AWS SDK retry mode: `standard` (default) or `adaptive` (client-side rate limiting on throttling).")),
+            ("api_timeout", string(Optional, "How long one API call to AWS or Spacelift may take in all, retries included, before it fails with an error that names the endpoint and the operation: a duration such as `\"90s\"` or `\"5m\"`, from `1s` to `1h`. Defaults to `2m`, so a misconfigured endpoint that accepts connections and never answers fails in about two minutes. Each attempt is also bounded by 30 seconds (or `api_timeout`, if shorter). Long operations such as creating a cluster make many calls and are bounded by each resource's `timeouts` instead.")),
         ]),
         blocks: [
             (
@@ -276,6 +282,17 @@ fn validate_config(diags: &mut Diagnostics, config: &ProviderConfig) {
         &AttributePath::new("max_retries"),
         config.max_retries.as_ref_option(),
         validate::int_between(0, 100),
+    );
+    v.check(
+        &AttributePath::new("api_timeout"),
+        config.api_timeout.as_ref_option(),
+        |text: &String| {
+            let d = crate::framework::wait::parse_duration(text)?;
+            if d < Duration::from_secs(1) || d > Duration::from_secs(3600) {
+                return Err(format!("must be between 1s and 1h, got {text:?}"));
+            }
+            Ok(())
+        },
     );
     v.check(
         &AttributePath::new("retry_mode"),
@@ -341,8 +358,19 @@ fn spacelift_settings(config: &ProviderConfig) -> SpaceliftSettings {
         api_key_id: some_str(&block.api_key_id),
         api_key_secret: some_str(&block.api_key_secret).map(Secret::new),
         api_token: some_str(&block.api_token).map(Secret::new),
+        api_timeout: None,
     }
     .with_env_fallbacks()
+    .with_api_timeout(api_timeout(config))
+}
+
+/// `api_timeout`, or its default (an invalid value was refused at validation).
+pub fn api_timeout(config: &ProviderConfig) -> Duration {
+    config
+        .api_timeout
+        .as_ref_option()
+        .and_then(|text| crate::framework::wait::parse_duration(text).ok())
+        .unwrap_or(DEFAULT_API_TIMEOUT)
 }
 
 fn some_str(v: &Value<String>) -> Option<String> {
@@ -383,10 +411,13 @@ pub async fn build_clients(config: &ProviderConfig) -> Result<AwsClients, Config
         _ => RetryConfig::standard(),
     }
     .with_max_attempts(max_attempts);
+    let api_timeout = api_timeout(config);
     let timeouts = TimeoutConfig::builder()
-        .connect_timeout(CONNECT_TIMEOUT)
-        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .connect_timeout(CONNECT_TIMEOUT.min(api_timeout))
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT.min(api_timeout))
+        .operation_timeout(api_timeout)
         .build();
+    let log = ApiCallLog { api_timeout };
 
     let endpoints = match &config.endpoints {
         Value::Value(e) => Endpoints {
@@ -413,6 +444,7 @@ pub async fn build_clients(config: &ProviderConfig) -> Result<AwsClients, Config
             aws_sdk_sts::config::Builder::from(&sdk_config),
             endpoints.sts.as_deref(),
         )
+        .interceptor(log.clone())
         .build(),
     );
     if let Value::Value(assume) = &config.assume_role {
@@ -440,6 +472,7 @@ pub async fn build_clients(config: &ProviderConfig) -> Result<AwsClients, Config
                 aws_sdk_iam::config::Builder::from(&sdk_config),
                 endpoints.iam.as_deref(),
             )
+            .interceptor(log.clone())
             .build(),
         ),
         sts: aws_sdk_sts::Client::from_conf(
@@ -447,6 +480,7 @@ pub async fn build_clients(config: &ProviderConfig) -> Result<AwsClients, Config
                 aws_sdk_sts::config::Builder::from(&sdk_config),
                 endpoints.sts.as_deref(),
             )
+            .interceptor(log.clone())
             .build(),
         ),
         kms: aws_sdk_kms::Client::from_conf(
@@ -454,6 +488,7 @@ pub async fn build_clients(config: &ProviderConfig) -> Result<AwsClients, Config
                 aws_sdk_kms::config::Builder::from(&sdk_config),
                 endpoints.kms.as_deref(),
             )
+            .interceptor(log.clone())
             .build(),
         ),
         eks: aws_sdk_eks::Client::from_conf(
@@ -461,6 +496,7 @@ pub async fn build_clients(config: &ProviderConfig) -> Result<AwsClients, Config
                 aws_sdk_eks::config::Builder::from(&sdk_config),
                 endpoints.eks.as_deref(),
             )
+            .interceptor(log.clone())
             .build(),
         ),
         credentials: sdk_config.credentials_provider(),
@@ -602,6 +638,7 @@ mod tests {
         let config = ProviderConfig {
             retry_mode: Value::Value("fast".into()),
             max_retries: Value::Value(-1),
+            api_timeout: Value::Value("2h".into()),
             assume_role: Value::Value(AssumeRoleConfig {
                 role_arn: Value::Value("deployer".into()),
                 ..Default::default()
@@ -612,12 +649,52 @@ mod tests {
         let summaries: Vec<_> = diags.errors.iter().map(|d| d.summary.to_string()).collect();
         assert!(summaries.iter().any(|s| s.starts_with("`retry_mode`")), "{summaries:?}");
         assert!(
+            summaries.iter().any(|s| s.starts_with("`api_timeout`")),
+            "{summaries:?}"
+        );
+        assert!(
             summaries.iter().any(|s| s.starts_with("`max_retries`")),
             "{summaries:?}"
         );
         assert!(
             summaries.iter().any(|s| s.starts_with("`assume_role[0].role_arn`")),
             "{summaries:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn every_call_is_bounded_by_api_timeout_two_minutes_by_default() {
+        let mut config = ProviderConfig {
+            region: Value::Value("eu-west-1".into()),
+            ..Default::default()
+        };
+        let bounds = |clients: &AwsClients| {
+            let t = clients.iam.config().timeout_config();
+            (
+                t.and_then(|t| t.operation_timeout()),
+                t.and_then(|t| t.operation_attempt_timeout()),
+            )
+        };
+        let clients = build_clients(&config).await.expect("clients");
+        assert_eq!(
+            bounds(&clients),
+            (Some(Duration::from_secs(120)), Some(Duration::from_secs(30)))
+        );
+        for client in [
+            clients.eks.config().timeout_config(),
+            clients.kms.config().timeout_config(),
+            clients.sts.config().timeout_config(),
+        ] {
+            assert_eq!(
+                client.and_then(|t| t.operation_timeout()),
+                Some(Duration::from_secs(120))
+            );
+        }
+        config.api_timeout = Value::Value("5s".into());
+        let clients = build_clients(&config).await.expect("clients");
+        assert_eq!(
+            bounds(&clients),
+            (Some(Duration::from_secs(5)), Some(Duration::from_secs(5)))
         );
     }
 }

@@ -107,7 +107,8 @@ fn describe(code: Option<&str>, message: Option<&str>) -> String {
     match (code, message) {
         (Some(code), Some(message)) => format!("{code}: {message}"),
         (Some(code), None) => code.to_string(),
-        (None, _) => "the request failed".to_string(),
+        (None, Some(message)) => message.to_string(),
+        (None, None) => "the request failed".to_string(),
     }
 }
 
@@ -126,10 +127,23 @@ impl ApiError {
             SdkError::ServiceError(ctx) => ctx.raw().status().is_server_error(),
             _ => true,
         };
+        // No answer at all: say where the call went, and for how long.
+        let endpoint = crate::framework::api_calls::last_endpoint(operation);
+        let message = match (&err, endpoint) {
+            (SdkError::TimeoutError(_), Some(last)) => Some(format!(
+                "no answer from {} within {:?} (all attempts; the provider's `api_timeout`): check the endpoint and the network",
+                last.endpoint, last.api_timeout
+            )),
+            (SdkError::TimeoutError(_), None) => Some(
+                "no answer within the provider's `api_timeout` (all attempts): check the endpoint and the network".into(),
+            ),
+            (SdkError::DispatchFailure(_), Some(last)) => Some(format!("could not reach {}", last.endpoint)),
+            _ => err.message().map(str::to_string),
+        };
         Self {
             operation,
             code: err.code().map(str::to_string),
-            message: err.message().map(str::to_string),
+            message,
             ambiguous,
             source: Box::new(err),
         }

@@ -2,8 +2,10 @@
 //! plan helpers, validators, policy equivalence, retries, and the conversion
 //! of errors into diagnostics.
 
+pub mod api_calls;
 pub mod diag;
 pub mod limits;
+pub mod log;
 pub mod naming;
 pub mod ownership;
 pub mod plan;

@@ -51,9 +51,18 @@ pub struct SpaceliftSettings {
     pub api_key_id: Option<String>,
     pub api_key_secret: Option<Secret>,
     pub api_token: Option<Secret>,
+    /// The bound on one call, all attempts included (provider `api_timeout`);
+    /// `None` is the provider's default.
+    pub api_timeout: Option<Duration>,
 }
 
 impl SpaceliftSettings {
+    /// With the provider's `api_timeout`.
+    pub fn with_api_timeout(mut self, api_timeout: Duration) -> Self {
+        self.api_timeout = Some(api_timeout);
+        self
+    }
+
     /// The provider block's values, each falling back to its environment variable.
     pub fn with_env_fallbacks(mut self) -> Self {
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
@@ -82,6 +91,12 @@ pub enum SpaceliftError {
         operation: &'static str,
         #[source]
         source: reqwest::Error,
+    },
+    #[error("Spacelift did not answer `{operation}` at {endpoint} within {within:?} (all attempts; the provider's `api_timeout`): check the endpoint and the network")]
+    NoAnswer {
+        operation: &'static str,
+        endpoint: String,
+        within: Duration,
     },
     #[error("Spacelift answered `{operation}` with HTTP {status}")]
     Status { operation: &'static str, status: u16 },
@@ -134,7 +149,7 @@ impl SpaceliftError {
     pub fn ambiguous(&self) -> bool {
         match self {
             SpaceliftError::Http { .. } | SpaceliftError::Status { .. } => !self.never_performed(),
-            SpaceliftError::Decode { .. } | SpaceliftError::NoData { .. } => true,
+            SpaceliftError::Decode { .. } | SpaceliftError::NoData { .. } | SpaceliftError::NoAnswer { .. } => true,
             _ => false,
         }
     }
@@ -165,6 +180,7 @@ const MAX_RETRY_WINDOW: Duration = Duration::from_secs(60);
 
 pub struct SpaceliftClient {
     http: reqwest::Client,
+    api_timeout: Duration,
     settings: SpaceliftSettings,
     token: Mutex<Option<Token>>,
 }
@@ -208,13 +224,15 @@ pub fn jwt_claims(jwt: &str) -> Result<(String, Option<i64>), SpaceliftError> {
 
 impl SpaceliftClient {
     pub fn new(settings: SpaceliftSettings) -> Self {
+        let api_timeout = settings.api_timeout.unwrap_or(crate::provider::DEFAULT_API_TIMEOUT);
         let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
+            .connect_timeout(crate::provider::CONNECT_TIMEOUT.min(api_timeout))
+            .timeout(crate::provider::ATTEMPT_TIMEOUT.min(api_timeout))
             .build()
             .unwrap_or_default();
         SpaceliftClient {
             http,
+            api_timeout,
             settings,
             token: Mutex::new(None),
         }
@@ -340,13 +358,39 @@ impl SpaceliftClient {
             max_attempts: Some(MAX_ATTEMPTS),
         };
         let what = format!("Spacelift `{operation}`");
-        match retry(&what, backoff, retryable, || self.post_once(operation, url, jwt, body)).await {
-            Err(SpaceliftError::Status { status: 429, .. }) => Err(SpaceliftError::RateLimited {
+        let started = std::time::Instant::now();
+        let attempts = std::sync::atomic::AtomicU32::new(0);
+        let all = retry(&what, backoff, retryable, || {
+            attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.post_once(operation, url, jwt, body)
+        });
+        let endpoint = crate::framework::api_calls::endpoint_of(url);
+        let result = match tokio::time::timeout(self.api_timeout, all).await {
+            Err(_) => Err(SpaceliftError::NoAnswer {
+                operation,
+                endpoint: endpoint.clone(),
+                within: self.api_timeout,
+            }),
+            Ok(Err(SpaceliftError::Status { status: 429, .. })) => Err(SpaceliftError::RateLimited {
                 operation,
                 attempts: MAX_ATTEMPTS,
             }),
-            other => other,
-        }
+            Ok(other) => other,
+        };
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(SpaceliftError::NoAnswer { .. }) => "timeout",
+            Err(_) => "error",
+        };
+        tracing::debug!(
+            spacelift_operation = operation,
+            endpoint = %endpoint,
+            attempts = attempts.load(std::sync::atomic::Ordering::Relaxed),
+            duration_ms = started.elapsed().as_millis() as u64,
+            outcome,
+            "Spacelift API call"
+        );
+        result
     }
 
     async fn post_once(
