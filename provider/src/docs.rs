@@ -154,13 +154,18 @@ fn render_block(out: &mut String, block: &Block, heading: &str, level: usize) {
     names.sort();
     for (title, pick) in groups {
         let items: Vec<&&String> = names.iter().filter(|n| pick(&block.attributes[**n])).collect();
-        let blocks: Vec<(&String, &Block)> = if title == "Optional" {
-            let mut b: Vec<(&String, &Block)> = block.blocks.iter().map(|(n, nb)| (n, nested(nb))).collect();
-            b.sort_by_key(|(n, _)| *n);
-            b
-        } else {
-            vec![]
-        };
+        // Blocks go under Required or Optional by their minimum count, as
+        // Terraform enforces it (`min_items`): a `Single` block must appear.
+        let mut blocks: Vec<(&String, &NestedBlock)> = block
+            .blocks
+            .iter()
+            .filter(|(_, nb)| match title {
+                "Required" => block_required(nb),
+                "Optional" => !block_required(nb),
+                _ => false,
+            })
+            .collect();
+        blocks.sort_by_key(|(n, _)| *n);
         if items.is_empty() && blocks.is_empty() {
             continue;
         }
@@ -174,10 +179,16 @@ fn render_block(out: &mut String, block: &Block, heading: &str, level: usize) {
                 attr.description.content
             ));
         }
-        for (name, nested_block) in &blocks {
+        for (name, nb) in &blocks {
             out.push_str(&format!(
-                "- `{name}` (Block) {} (see [below for nested schema](#nestedblock--{name}))\n",
-                nested_block.description.content
+                "- `{name}` ({}) {} Block syntax: `{name} {{ ... }}`{}. (see [below for nested schema](#nestedblock--{name}))\n",
+                block_kind(nb),
+                nested(nb).description.content,
+                match nb {
+                    NestedBlock::Single(_) => ", exactly once",
+                    NestedBlock::Optional(_) | NestedBlock::Group(_) => ", at most once",
+                    _ => ", once per item",
+                },
             ));
         }
         out.push('\n');
@@ -187,6 +198,21 @@ fn render_block(out: &mut String, block: &Block, heading: &str, level: usize) {
     for name in nested_names {
         let heading = format!("<a id=\"nestedblock--{name}\"></a>\n{sub} Nested Schema for `{name}`");
         render_block(out, nested(&block.blocks[name]), &heading, level + 1);
+    }
+}
+
+/// Whether Terraform requires the block (its `min_items` is 1).
+pub fn block_required(block: &NestedBlock) -> bool {
+    matches!(block, NestedBlock::Single(_))
+}
+
+fn block_kind(block: &NestedBlock) -> &'static str {
+    match block {
+        NestedBlock::Single(_) => "Block, Required",
+        NestedBlock::Optional(_) | NestedBlock::Group(_) => "Block, Optional, at most one",
+        NestedBlock::List(_) => "Block List",
+        NestedBlock::Set(_) => "Block Set",
+        NestedBlock::Map(_) => "Block Map",
     }
 }
 
