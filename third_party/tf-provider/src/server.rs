@@ -214,7 +214,11 @@ pub async fn serve_dynamic(name: String, provider: Box<dyn DynamicProvider>) -> 
         .add_service(GrpcBrokerServer::new(server.clone()))
         .add_service(GrpcControllerServer::new(server.clone()))
         .add_service(GrpcStdioServer::new(server.clone()))
-        .add_service(ProviderServer::new(server.clone()))
+        .add_service(
+            ProviderServer::new(server.clone())
+                .max_decoding_message_size(MAX_MESSAGE_SIZE)
+                .max_encoding_message_size(MAX_MESSAGE_SIZE),
+        )
         .serve_with_incoming_shutdown(tcp_stream, server.cancellation_token.cancelled());
 
     async fn info(endpoint: &str, der: &[u8]) -> Result<()> {
@@ -289,12 +293,31 @@ impl std::net::ToSocketAddrs for SockAddrIter {
     }
 }
 
-fn listen(addrs: SockAddrIter) -> Result<(TcpListenerStream, String)> {
+/// Patched: Terraform's own gRPC limit for messages to and from providers
+/// (go-plugin/Terraform use 64 MiB; tonic's default decode limit is 4 MiB, so
+/// a large configuration or state could not reach the provider).
+pub const MAX_MESSAGE_SIZE: usize = 64 << 20;
+
+/// Patched: accepted connections get `TCP_NODELAY`. Without it every small
+/// gRPC reply waited for Terraform's delayed ACK, about 40 ms per RPC.
+fn listen(
+    addrs: SockAddrIter,
+) -> Result<(
+    impl tokio_stream::Stream<Item = std::io::Result<tokio::net::TcpStream>>,
+    String,
+)> {
+    use tokio_stream::StreamExt;
     let listener = std::net::TcpListener::bind(addrs)?;
     listener.set_nonblocking(true)?;
     let endpoint = listener.local_addr()?.to_string();
     let listener = tokio::net::TcpListener::from_std(listener)?;
-    Ok((TcpListenerStream::new(listener), endpoint))
+    let incoming = TcpListenerStream::new(listener).map(|stream| {
+        if let Ok(stream) = &stream {
+            let _ = stream.set_nodelay(true);
+        }
+        stream
+    });
+    Ok((incoming, endpoint))
 }
 
 struct TlsConfig {
