@@ -42,6 +42,9 @@ const RESOURCE_TYPE: &str = "platform_vault_seal";
 /// On the key: the role that uses it.
 pub const ROLE_TAG: &str = "platform:vault-seal-role";
 /// The seal uses exactly these: encrypt and decrypt the root key, and check the key.
+/// The tags of this provider's own on the key: the owner marker, the seal's
+/// name and its role's.
+const PROVIDER_TAGS: usize = 3;
 pub const SEAL_ACTIONS: &[&str] = &["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"];
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -149,7 +152,7 @@ fn seal_policy_name(name: &str) -> String {
     format!("{}vault-seal-{name}", role::MANAGED_INLINE_PREFIX)
 }
 
-fn validate_state(diags: &mut Diagnostics, c: &VaultSealState) {
+fn validate_state(diags: &mut Diagnostics, c: &VaultSealState, default_tags: Option<&BTreeMap<String, String>>) {
     let mut v = Validator::new(diags);
     let path = AttributePath::new;
     v.check(&path("name"), c.name.as_ref_option(), |s: &String| {
@@ -195,11 +198,9 @@ fn validate_state(diags: &mut Diagnostics, c: &VaultSealState) {
     }
     // Vault's namespace is a plain name; wildcards only in service-account names.
     irsa_role::validate_service_accounts(&mut v, &c.service_accounts, false);
+    validate::tags_map(&mut v, &path("tags"), &c.tags, PROVIDER_TAGS, default_tags);
     if let Value::Value(tags) = &c.tags {
-        for (k, val) in tags {
-            v.check(&path("tags").key(k.clone()), val.as_ref_option(), |s: &String| {
-                validate::tag(k, s)
-            });
+        for k in tags.keys() {
             if k.starts_with(SEAL_TAG) {
                 v.error(
                     &path("tags").key(k.clone()),
@@ -549,7 +550,8 @@ impl Resource for VaultSealResource {
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
-        validate_state(diags, &config);
+        let default_tags = self.data.aws().ok().map(|aws| aws.default_tags.clone());
+        validate_state(diags, &config, default_tags.as_ref());
         Some(())
     }
 
@@ -1075,7 +1077,7 @@ mod tests {
             ..Default::default()
         };
         let mut diags = Diagnostics::default();
-        validate_state(&mut diags, &config);
+        validate_state(&mut diags, &config, None);
         assert!(diags
             .errors
             .iter()
@@ -1087,6 +1089,7 @@ mod tests {
                 name: Value::Value("main".into()),
                 ..Default::default()
             },
+            None,
         );
         assert!(diags
             .errors
