@@ -426,8 +426,9 @@ BAD_INPUT = [
     ({"tags": {"aws:reserved": "x"}}, '`tags["aws:reserved"]`', "must not start with"),
     ({"tags": {"platform:owner": "x"}}, '`tags["platform:owner"]`', "this provider reserves for its own tags"),
     ({"oidc_provider_arn": "arn:aws-:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X"},
-     "`oidc_provider_arn`", "IAM OIDC provider ARN"),
+     "`oidc_provider_arn`", 'names the partition "aws-", which does not exist'),
     ({"audience": ""}, "`audience`", "must not be empty"),
+    ({"description": "d" * 1001}, "`description`", "must be at most 1000 characters"),
     # IAM's policy grammar, with the statement index.
     ({"inline_policies": {"p": json.dumps({"Version": "2012-10-17"})}}, '`inline_policies["p"]`',
      'must have a "Statement"'),

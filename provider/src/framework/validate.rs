@@ -202,9 +202,25 @@ pub fn parse_arn(value: &str) -> Option<(&str, &str, &str, &str, &str)> {
         .then_some((partition, service, region, account, resource))
 }
 
+/// For an ARN whose partition does not exist (such as `aws-`), the rule that
+/// says so; `None` for any other value.
+fn unknown_partition(value: &str) -> Option<String> {
+    let mut parts = value.splitn(3, ':');
+    let (arn, partition) = (parts.next()?, parts.next()?);
+    (arn == "arn" && !PARTITIONS.contains(&partition)).then(|| {
+        format!(
+            "names the partition {partition:?}, which does not exist: an ARN's partition is one of {}, got {value:?}",
+            PARTITIONS.join(", ")
+        )
+    })
+}
+
 /// `arn:<partition>:iam::<account>:oidc-provider/<issuer host and path>`.
 /// Returns the issuer (host and path) used as the condition-key prefix.
 pub fn oidc_provider_arn(value: &str) -> Result<&str, String> {
+    if let Some(rule) = unknown_partition(value) {
+        return Err(rule);
+    }
     let rule = || {
         format!("must be an IAM OIDC provider ARN such as \"arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE\", got {value:?}")
     };
@@ -227,6 +243,9 @@ pub fn oidc_provider_arn(value: &str) -> Result<&str, String> {
 
 /// An IAM managed policy ARN: `arn:<partition>:iam::<account or "aws">:policy/<path><name>`.
 pub fn iam_policy_arn(value: &str) -> Result<(), String> {
+    if let Some(rule) = unknown_partition(value) {
+        return Err(rule);
+    }
     let ok = parse_arn(value).is_some_and(|(_, service, region, account, resource)| {
         service == "iam"
             && region.is_empty()
@@ -267,6 +286,9 @@ pub fn kms_alias_name(value: &str) -> Result<(), String> {
 
 /// An IAM principal ARN for a key policy: the account root, a role or a user.
 pub fn iam_principal_arn(value: &str) -> Result<(), String> {
+    if let Some(rule) = unknown_partition(value) {
+        return Err(rule);
+    }
     let ok = parse_arn(value).is_some_and(|(_, service, region, account, resource)| {
         service == "iam"
             && region.is_empty()
@@ -282,6 +304,9 @@ pub fn iam_principal_arn(value: &str) -> Result<(), String> {
 
 /// An IAM role ARN: `arn:<partition>:iam::<account>:role/<path><name>`.
 pub fn iam_role_arn(value: &str) -> Result<(), String> {
+    if let Some(rule) = unknown_partition(value) {
+        return Err(rule);
+    }
     let ok = parse_arn(value).is_some_and(|(_, service, region, account, resource)| {
         service == "iam"
             && region.is_empty()
@@ -301,6 +326,9 @@ pub fn iam_role_arn(value: &str) -> Result<(), String> {
 /// A KMS key ARN: `arn:<partition>:kms:<region>:<account>:key/<id>` (EKS
 /// takes key ARNs, not aliases, for envelope encryption).
 pub fn kms_key_arn(value: &str) -> Result<(), String> {
+    if let Some(rule) = unknown_partition(value) {
+        return Err(rule);
+    }
     let ok = parse_arn(value).is_some_and(|(_, service, region, account, resource)| {
         service == "kms"
             && !region.is_empty()
@@ -543,7 +571,10 @@ mod tests {
         }
         for bad in ["aws-", "aws-xyz", "AWS", "awscn", ""] {
             let arn = format!("arn:{bad}:iam::123456789012:role/x");
-            assert!(iam_role_arn(&arn).is_err(), "{arn}");
+            assert!(
+                iam_role_arn(&arn).unwrap_err().contains("which does not exist"),
+                "{arn}"
+            );
             assert!(parse_arn(&arn).is_none(), "{arn}");
         }
     }

@@ -46,6 +46,8 @@ pub const CSI_ROLE_TAG: &str = "platform:ebs-csi-driver-role";
 
 /// The tags of this provider's own on the key: the owner marker and the driver's role.
 const PROVIDER_TAGS: usize = 2;
+/// KMS's limit on a key policy (CreateKey, PutKeyPolicy: 32 KB).
+pub const MAX_KEY_POLICY_BYTES: usize = 32_768;
 const VOLUME_TYPES: &[&str] = &["gp3", "gp2", "io2", "io1", "st1", "sc1", "standard"];
 const FS_TYPES: &[&str] = &["ext4", "ext3", "ext2", "xfs"];
 const RECLAIM: &[&str] = &["Delete", "Retain"];
@@ -180,6 +182,26 @@ fn validate_state(diags: &mut Diagnostics, c: &EbsStorageState, default_tags: Op
             for item in items.iter().filter_map(|i| i.as_ref_option()) {
                 v.check(&path(name), Some(item), |s: &String| validate::iam_principal_arn(s));
             }
+        }
+    }
+    // The key policy grows with the principals: KMS takes at most 32 KB. The
+    // account and region are not known yet; placeholders of their usual
+    // length give the size within a few bytes.
+    if let (Some(admins), Some(users)) = (principals(&c.key_administrators), principals(&c.key_users)) {
+        let place = KeyPlace {
+            partition: "aws".into(),
+            region: "ap-southeast-2".into(),
+            account: "123456789012".into(),
+        };
+        let size = key_policy(&place, &admins, &users).len();
+        if size > MAX_KEY_POLICY_BYTES {
+            v.error(
+                &path("key_users"),
+                format!(
+                    "the key policy built from `key_administrators` and `key_users` would be about {size} bytes; \
+                     KMS allows at most 32,768 bytes: grant a role that these principals assume instead of listing each"
+                ),
+            );
         }
     }
     v.check(
