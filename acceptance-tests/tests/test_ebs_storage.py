@@ -332,6 +332,12 @@ BAD_INPUT = [
     ({"key_users": ["not-an-arn"]}, "`key_users`", "IAM role, user or account-root ARN"),
     ({"storage_class_name": "Bad_Name"}, "`storage_class_name`", "DNS-1123 subdomain"),
     ({"tags": {"platform:ebs-csi-driver-role": "x"}}, '`tags["platform:ebs-csi-driver-role"]`', "managed by this resource"),
+    ({"alias_name": "alias/" + "a" * 251}, "`alias_name`", "(at most 256 characters in all)"),
+    ({"description": "d" * 8193}, "`description`", "must be at most 8192 characters"),
+    ({"key_users": [f"arn:aws:iam::123456789012:role/{'p' * 500}/user-{i:02}" for i in range(40)]}, "`key_users`",
+     "KMS allows at most 32,768 bytes"),
+    ({"key_administrators": ["arn:aws-:iam::123456789012:role/admin"]}, "`key_administrators`",
+     'names the partition "aws-", which does not exist'),
 ]
 
 

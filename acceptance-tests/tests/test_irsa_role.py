@@ -426,8 +426,44 @@ BAD_INPUT = [
     ({"tags": {"aws:reserved": "x"}}, '`tags["aws:reserved"]`', "must not start with"),
     ({"tags": {"platform:owner": "x"}}, '`tags["platform:owner"]`', "this provider reserves for its own tags"),
     ({"oidc_provider_arn": "arn:aws-:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X"},
-     "`oidc_provider_arn`", "IAM OIDC provider ARN"),
+     "`oidc_provider_arn`", 'names the partition "aws-", which does not exist'),
     ({"audience": ""}, "`audience`", "must not be empty"),
+    ({"description": "d" * 1001}, "`description`", "must be at most 1000 characters"),
+    # IAM's policy grammar, with the statement index.
+    ({"inline_policies": {"p": json.dumps({"Version": "2012-10-17"})}}, '`inline_policies["p"]`',
+     'must have a "Statement"'),
+    ({"inline_policies": {"p": json.dumps({"Version": "2012-10-18", "Statement": [S3_READ["Statement"][0]]})}},
+     '`inline_policies["p"]`', '"Version" must be "2012-10-17" (or the older "2008-10-17")'),
+    ({"inline_policies": {"p": json.dumps({"Statement": [S3_READ["Statement"][0],
+                                                         {"Effect": "Permit", "Action": "s3:*", "Resource": "*"}]})}},
+     '`inline_policies["p"]`', 'Statement[1]: "Effect" must be "Allow" or "Deny", got "Permit"'),
+    ({"inline_policies": {"p": json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:*", "NotAction": "iam:*",
+                                                          "Resource": "*"}]})}},
+     '`inline_policies["p"]`', 'Statement[0]: must have exactly one of "Action" and "NotAction"'),
+    ({"inline_policies": {"p": json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:*"}]})}},
+     '`inline_policies["p"]`', 'Statement[0]: must have exactly one of "Resource" and "NotResource"'),
+    ({"inline_policies": {"p": json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*",
+                                                          "Resource": "*"}]})}},
+     '`inline_policies["p"]`', 'an identity policy must not have "Principal"'),
+    ({"inline_policies": {"p": json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*",
+                                                          "Effects": "Allow"}]})}},
+     '`inline_policies["p"]`', 'Statement[0]: unknown element "Effects"'),
+    ({"inline_policies": {"p": json.dumps({"Statement": [{"Effect": "Allow", "Action": [], "Resource": "*"}]})}},
+     '`inline_policies["p"]`', '"Action" must be a non-empty string or a non-empty list of strings'),
+    ({"inline_policies": {"p": json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*",
+                                                          "Condition": {"StringEquals": "x"}}]})}},
+     '`inline_policies["p"]`', '"Condition" must map operators'),
+    ({"inline_policies": {"p": json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:*",
+                                                          "Resource": "arn:aws:s3:::\u2713"}]}, ensure_ascii=False)}},
+     '`inline_policies["p"]`', "policy documents may contain only tab, line feed, carriage return and the characters U+0020 to U+00FF"),
+    # The aggregate size of a role's inline policies (white space not counted): two of 6,000.
+    ({"inline_policies": {name: json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                                                          "Resource": [f"arn:aws:s3:::bucket-{i:04}/*" for i in range(220)]}]})
+                          for name in ("a", "b")}},
+     "`inline_policies`", "the inline policies of a role may total at most 10,240 characters (white space not counted)"),
+    # The trust policy past the most its quota can be raised to.
+    ({"service_accounts": [{"namespace": "namespace", "name": f"service-account-{i:04}"} for i in range(200)]},
+     "`service_accounts`", "IAM allows at most 8,192 even with a raised quota"),
 ]
 
 
@@ -442,6 +478,40 @@ def test_bad_input(workspace, iam, oidc, unique, attrs, path, rule):
     assert result.code == 1, result.output
     assert f"{path}: " in result.output and rule in result.output, result.output
     assert not aws.role_exists(iam, f"bad-{unique}")
+
+
+def test_bad_input_trust_policy_over_the_default_quota_warns(workspace, iam, oidc, unique):
+    """Past 2,048 characters the plan goes through with a warning that names
+    the Service Quotas quota to raise; the apply would fail at its default."""
+    arn, _ = oidc
+    accounts = [{"namespace": "namespace", "name": f"service-account-{i:04}"} for i in range(40)]
+    workspace.write(config(arn, name=f"bigtrust-{unique}", service_accounts=accounts))
+    result = workspace.plan()
+    assert result.code == 2, result.output
+    flat = " ".join(result.output.split())
+    assert "Warning: `service_accounts`: the trust policy built from these service accounts is" in flat, flat
+    assert "over IAM's default quota of 2,048" in flat
+    assert 'Service Quotas (IAM, "Role trust policy length", up to 8,192)' in flat
+
+
+def test_import_keeps_the_configured_order_of_exact_and_wildcard_subjects(workspace, new_workspace, iam, oidc, unique):
+    """A configuration that lists a wildcard subject before the exact ones: the
+    role imported from it reads its subjects back in that order, so the plan
+    after the import is empty (the trust policy's statements follow the kinds'
+    order)."""
+    arn, _ = oidc
+    name = f"order-{unique}"
+    cfg = config(arn, name=name, service_accounts=[{"namespace": "team-*", "name": "runner"},
+                                                   {"namespace": "a", "name": "b"},
+                                                   {"namespace": "c", "name": "d"}])
+    workspace.write(cfg)
+    apply_clean(workspace)
+    imported_ws = new_workspace("imported")
+    imported_ws.write(cfg)
+    imported_ws.import_(ADDR, name)
+    assert imported_ws.resource(ADDR)["service_accounts"] == workspace.resource(ADDR)["service_accounts"]
+    imported_ws.assert_plan_empty()
+    destroy_and_check_gone(workspace, iam, name)
 
 
 def test_a_subject_matching_every_service_account_warns(workspace, iam, oidc, unique):

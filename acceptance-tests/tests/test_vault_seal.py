@@ -336,6 +336,10 @@ BAD_INPUT = [
     ({"oidc_provider_arn": None}, "`oidc_provider_arn`", "is required to create the seal role"),
     ({"oidc_provider_arn": "arn:aws:iam::123456789012:role/x"}, "`oidc_provider_arn`", "IAM OIDC provider ARN"),
     ({"role_name": "bad role", "oidc_provider_arn": None}, "`role_name`", "IAM role name"),
+    ({"listener_tls": "off"}, "`listener_tls`", 'must be one of "vault", "mesh"'),
+    ({"tls_secret_name": ""}, "`tls_secret_name`", "DNS-1123 subdomain"),
+    ({"tls_secret_name": "Vault_TLS"}, "`tls_secret_name`", "DNS-1123 subdomain"),
+    ({"listener_tls": "mesh", "tls_secret_name": "vault-tls"}, "`tls_secret_name`", 'conflicts with `listener_tls = "mesh"`'),
 ]
 
 
@@ -385,3 +389,47 @@ def test_switch_between_created_and_existing_role(workspace, kms, iam, oidc, uni
     assert inline_doc(iam, back["seal_role_name"], back["seal_policy_name"]) is not None
     destroy_and_check(workspace, kms, iam, back)
     assert aws.role_exists(iam, existing), "a role the seal did not create is never deleted"
+
+
+def listener(values: dict) -> dict:
+    """The `listener "tcp"` block of the server's HA configuration in `helm_values`."""
+    raft_config = hcl2.loads(values["server"]["ha"]["raft"]["config"])
+    ((body,),) = [list(l.values()) for l in raft_config["listener"]]
+    return {k: unquote(v) if isinstance(v, str) else v for k, v in body.items() if not k.startswith("__")}
+
+
+def test_listener_tls_on_by_default_and_mesh_only_when_asked(workspace, kms, iam, oidc, unique):
+    """TLS is on unless the configuration says a mesh terminates it: by default
+    the listener takes its certificate from the `vault-server-tls` secret, which
+    the chart mounts at /vault/userconfig/<secret>/; `listener_tls = "mesh"`
+    disables it; a named secret changes the paths; each in place."""
+    arn, _ = oidc
+    name = f"tls{unique}"
+    workspace.write(config(name, oidc_provider_arn=arn))
+    apply_clean(workspace)
+    s = workspace.resource(ADDR)
+    assert s["listener_tls"] == "vault" and s["tls_secret_name"] == "vault-server-tls"
+    values = yaml.safe_load(s["helm_values"])
+    assert values["global"]["tlsDisable"] is False
+    assert values["server"]["extraVolumes"] == [{"type": "secret", "name": "vault-server-tls"}]
+    tcp = listener(values)
+    assert "tls_disable" not in tcp, tcp
+    assert tcp["tls_cert_file"] == "/vault/userconfig/vault-server-tls/tls.crt"
+    assert tcp["tls_key_file"] == "/vault/userconfig/vault-server-tls/tls.key"
+    key_id = s["kms_key_id"]
+
+    workspace.write(config(name, oidc_provider_arn=arn, tls_secret_name="vault-ha-tls"))
+    apply_clean(workspace)
+    values = yaml.safe_load(workspace.resource(ADDR)["helm_values"])
+    assert values["server"]["extraVolumes"] == [{"type": "secret", "name": "vault-ha-tls"}]
+    assert listener(values)["tls_cert_file"] == "/vault/userconfig/vault-ha-tls/tls.crt"
+
+    workspace.write(config(name, oidc_provider_arn=arn, listener_tls="mesh"))
+    apply_clean(workspace)
+    s = workspace.resource(ADDR)
+    assert s["kms_key_id"] == key_id and s["tls_secret_name"] is None
+    values = yaml.safe_load(s["helm_values"])
+    assert values["global"]["tlsDisable"] is True and "extraVolumes" not in values["server"]
+    tcp = listener(values)
+    assert str(tcp["tls_disable"]) == "1" and "tls_cert_file" not in tcp
+    destroy_and_check(workspace, kms, iam, s)

@@ -336,15 +336,14 @@ fn validate_config(diags: &mut Diagnostics, config: &ProviderConfig) {
             });
         }
     }
-    if let Value::Value(tags) = &config.default_tags {
-        for (key, val) in tags {
-            v.check(
-                &AttributePath::new("default_tags").key(key.clone()),
-                val.as_ref_option(),
-                |val: &String| validate::tag(key, val),
-            );
-        }
-    }
+    // Default tags land on every object, beside this provider's own tags.
+    validate::tags_map(
+        &mut v,
+        &AttributePath::new("default_tags"),
+        &config.default_tags,
+        validate::MAX_PROVIDER_TAGS,
+        None,
+    );
 }
 
 /// The `spacelift` block, with the environment as fallback.

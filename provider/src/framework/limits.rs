@@ -30,4 +30,82 @@ pub struct Limit {
 }
 
 /// Limits shared by every resource.
-pub const LIMITS: &[Limit] = &[];
+pub const LIMITS: &[Limit] = &[
+    Limit {
+        subject: "tags (every resource)",
+        limit: "at most 50 tags per object; the provider's own `platform:` tags (1 to 3 per object) and the provider's `default_tags` not overridden count against it, so the user's limit is what they leave",
+        source: "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions (IAM: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html#id_tags_rules_creating; KMS: https://docs.aws.amazon.com/kms/latest/developerguide/tagging-keys.html; EKS: https://docs.aws.amazon.com/eks/latest/userguide/eks-using-tags.html)",
+        test_file: "test_tags_bad_input.py",
+        rule: "AWS allows 50 tags per resource",
+    },
+    Limit {
+        subject: "provider `default_tags`",
+        limit: "at most 47 tags, leaving room for the provider's own tags (at most 3 on one object)",
+        source: "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions (IAM: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html#id_tags_rules_creating; KMS: https://docs.aws.amazon.com/kms/latest/developerguide/tagging-keys.html; EKS: https://docs.aws.amazon.com/eks/latest/userguide/eks-using-tags.html)",
+        test_file: "test_tags_bad_input.py",
+        rule: "must have at most 47 tags, got 48",
+    },
+    Limit {
+        subject: "tag keys (`tags`, `default_tags`)",
+        limit: "1 to 128 Unicode characters",
+        source: "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions (IAM: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html#id_tags_rules_creating; KMS: https://docs.aws.amazon.com/kms/latest/developerguide/tagging-keys.html; EKS: https://docs.aws.amazon.com/eks/latest/userguide/eks-using-tags.html)",
+        test_file: "test_tags_bad_input.py",
+        rule: "tag keys must be 1 to 128 characters",
+    },
+    Limit {
+        subject: "tag keys (`tags`, `default_tags`)",
+        limit: "letters, digits and spaces in any script, and `_ . : / = + - @`",
+        source: "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions (IAM: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html#id_tags_rules_creating; KMS: https://docs.aws.amazon.com/kms/latest/developerguide/tagging-keys.html; EKS: https://docs.aws.amazon.com/eks/latest/userguide/eks-using-tags.html)",
+        test_file: "test_tags_bad_input.py",
+        rule: "tag keys may contain only letters, digits, spaces and `_ . : / = + - @`",
+    },
+    Limit {
+        subject: "tag keys (`tags`, `default_tags`)",
+        limit: "must not start with `aws:` (reserved by AWS)",
+        source: "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions (IAM: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html#id_tags_rules_creating; KMS: https://docs.aws.amazon.com/kms/latest/developerguide/tagging-keys.html; EKS: https://docs.aws.amazon.com/eks/latest/userguide/eks-using-tags.html)",
+        test_file: "test_tags_bad_input.py",
+        rule: "tag keys must not start with \"aws:\"",
+    },
+    Limit {
+        subject: "tag keys (`tags`, `default_tags`)",
+        limit: "must not start with `platform:` (reserved for this provider's owner markers and links)",
+        source: "this provider: framework/ownership.rs (OWNER_TAG) and the resources' link tags",
+        test_file: "test_tags_bad_input.py",
+        rule: "this provider reserves for its own tags",
+    },
+    Limit {
+        subject: "tag values (`tags`, `default_tags`)",
+        limit: "0 to 256 Unicode characters",
+        source: "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions (IAM: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html#id_tags_rules_creating; KMS: https://docs.aws.amazon.com/kms/latest/developerguide/tagging-keys.html; EKS: https://docs.aws.amazon.com/eks/latest/userguide/eks-using-tags.html)",
+        test_file: "test_tags_bad_input.py",
+        rule: "tag values must be at most 256 characters",
+    },
+    Limit {
+        subject: "tag values (`tags`, `default_tags`)",
+        limit: "letters, digits and spaces in any script, and `_ . : / = + - @`",
+        source: "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions (IAM: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html#id_tags_rules_creating; KMS: https://docs.aws.amazon.com/kms/latest/developerguide/tagging-keys.html; EKS: https://docs.aws.amazon.com/eks/latest/userguide/eks-using-tags.html)",
+        test_file: "test_tags_bad_input.py",
+        rule: "tag values may contain only letters, digits, spaces",
+    },
+    Limit {
+        subject: "`timeouts` (EKS cluster and node group)",
+        limit: "durations written as Terraform writes them: numbers with `h`, `m`, `s` or `ms`",
+        source: "https://developer.hashicorp.com/terraform/language/resources/syntax#operation-timeouts (Go's time.ParseDuration syntax)",
+        test_file: "test_framework_bad_input.py",
+        rule: "must be a duration such as \"30m\", \"1h30m\" or \"90s\"",
+    },
+    Limit {
+        subject: "`timeouts` (EKS cluster and node group)",
+        limit: "at most 168h (a week); larger values are refused instead of overflowing",
+        source: "this provider: framework/wait.rs (MAX_DURATION)",
+        test_file: "test_framework_bad_input.py",
+        rule: "must be at most 168h (a week)",
+    },
+    Limit {
+        subject: "ARNs (every attribute that takes one)",
+        limit: "the partition is one of aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc",
+        source: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html and the SDK's partition metadata (botocore endpoints.json)",
+        test_file: "test_framework_bad_input.py",
+        rule: "which does not exist: an ARN's partition is one of aws, aws-cn",
+    },
+];

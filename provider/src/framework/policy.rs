@@ -47,6 +47,172 @@ pub fn parse(text: &str) -> Result<Value, PolicyError> {
     }
 }
 
+/// What a policy document is attached to: IAM's grammar differs per kind
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html>).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyKind {
+    /// An identity policy (inline or managed): no `Principal`, a `Resource`.
+    Identity,
+    /// A role's trust policy: a `Principal`, no `Resource`.
+    Trust,
+    /// A resource policy such as a KMS key policy: a `Principal` and a `Resource`.
+    Resource,
+}
+
+/// The `Version` values IAM accepts.
+pub const VERSIONS: &[&str] = &["2012-10-17", "2008-10-17"];
+
+const TOP_LEVEL: &[&str] = &["Version", "Id", "Statement"];
+const STATEMENT_ELEMENTS: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
+
+/// The size IAM counts against its policy quotas: characters, white space not counted.
+pub fn iam_size(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+/// IAM's grammar for a parsed document: what IAM would refuse with
+/// `MalformedPolicyDocument`, each message naming the statement index.
+pub fn grammar_errors(text: &str, doc: &Value, kind: PolicyKind) -> Vec<String> {
+    let mut errors = Vec::new();
+    // Policy documents may hold only tab, LF, CR and U+0020 to U+00FF.
+    if let Some((line, c)) = text.lines().enumerate().find_map(|(i, l)| {
+        l.chars()
+            .find(|c| !(*c == '\t' || *c == '\r' || ('\u{20}'..='\u{ff}').contains(c)))
+            .map(|c| (i + 1, c))
+    }) {
+        errors.push(format!(
+            "policy documents may contain only tab, line feed, carriage return and the characters U+0020 to U+00FF, got U+{:04X} at line {line}",
+            c as u32
+        ));
+    }
+    let Value::Object(obj) = doc else {
+        return vec!["a policy document must be a JSON object".into()];
+    };
+    for key in obj.keys().filter(|k| !TOP_LEVEL.contains(&k.as_str())) {
+        errors.push(format!(
+            "unknown element {key:?}: a policy has only \"Version\", \"Id\" and \"Statement\""
+        ));
+    }
+    if let Some(version) = obj.get("Version") {
+        if !version.as_str().is_some_and(|v| VERSIONS.contains(&v)) {
+            errors.push(format!(
+                "\"Version\" must be \"2012-10-17\" (or the older \"2008-10-17\"), got {version}"
+            ));
+        }
+    }
+    let statements: Vec<(String, &Value)> = match obj.get("Statement") {
+        None => {
+            errors.push("must have a \"Statement\": a policy without statements grants nothing".into());
+            vec![]
+        }
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("Statement[{i}]"), s))
+            .collect(),
+        Some(single) => vec![("Statement".to_string(), single)],
+    };
+    for (at, statement) in statements {
+        let Value::Object(st) = statement else {
+            errors.push(format!("{at}: must be a JSON object"));
+            continue;
+        };
+        for key in st.keys().filter(|k| !STATEMENT_ELEMENTS.contains(&k.as_str())) {
+            errors.push(format!(
+                "{at}: unknown element {key:?}: a statement has only {}",
+                STATEMENT_ELEMENTS
+                    .iter()
+                    .map(|e| format!("{e:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        match st.get("Effect").and_then(Value::as_str) {
+            Some(e) if e.eq_ignore_ascii_case("allow") || e.eq_ignore_ascii_case("deny") => {}
+            Some(e) => errors.push(format!("{at}: \"Effect\" must be \"Allow\" or \"Deny\", got {e:?}")),
+            None => errors.push(format!(
+                "{at}: \"Effect\" must be \"Allow\" or \"Deny\", and it is missing"
+            )),
+        }
+        let exactly_one = |a: &str, b: &str| -> Option<String> {
+            match (st.contains_key(a), st.contains_key(b)) {
+                (true, false) | (false, true) => None,
+                (true, true) => Some(format!("{at}: must have exactly one of {a:?} and {b:?}, not both")),
+                (false, false) => Some(format!(
+                    "{at}: must have exactly one of {a:?} and {b:?}, and has neither"
+                )),
+            }
+        };
+        errors.extend(exactly_one("Action", "NotAction"));
+        let has_principal = st.contains_key("Principal") || st.contains_key("NotPrincipal");
+        let has_resource = st.contains_key("Resource") || st.contains_key("NotResource");
+        match kind {
+            PolicyKind::Identity => {
+                errors.extend(exactly_one("Resource", "NotResource"));
+                if has_principal {
+                    errors.push(format!(
+                        "{at}: an identity policy must not have \"Principal\" or \"NotPrincipal\": the role it is attached to is the principal"
+                    ));
+                }
+            }
+            PolicyKind::Trust => {
+                errors.extend(exactly_one("Principal", "NotPrincipal"));
+                if has_resource {
+                    errors.push(format!(
+                        "{at}: a trust policy must not have \"Resource\" or \"NotResource\": the role is the resource"
+                    ));
+                }
+            }
+            PolicyKind::Resource => {
+                errors.extend(exactly_one("Principal", "NotPrincipal"));
+                errors.extend(exactly_one("Resource", "NotResource"));
+            }
+        }
+        for element in ["Action", "NotAction", "Resource", "NotResource"] {
+            if let Some(value) = st.get(element) {
+                let ok = match value {
+                    Value::String(s) => !s.is_empty(),
+                    Value::Array(items) => {
+                        !items.is_empty() && items.iter().all(|i| i.as_str().is_some_and(|s| !s.is_empty()))
+                    }
+                    _ => false,
+                };
+                if !ok {
+                    errors.push(format!(
+                        "{at}: {element:?} must be a non-empty string or a non-empty list of strings, got {value}"
+                    ));
+                }
+            }
+        }
+        if let Some(sid) = st.get("Sid") {
+            if !sid.is_string() {
+                errors.push(format!("{at}: \"Sid\" must be a string, got {sid}"));
+            }
+        }
+        if let Some(condition) = st.get("Condition") {
+            let ok = condition
+                .as_object()
+                .is_some_and(|ops| ops.values().all(Value::is_object));
+            if !ok {
+                errors.push(format!(
+                    "{at}: \"Condition\" must map operators to {{ key: values }} objects, e.g. {{\"StringEquals\": {{\"aws:PrincipalTag/team\": \"platform\"}}}}"
+                ));
+            }
+        }
+    }
+    errors
+}
+
 /// Undoes the URL-encoding IAM applies to policy documents it returns
 /// (`GetRole`'s `AssumeRolePolicyDocument`, `GetRolePolicy`'s `PolicyDocument`).
 ///
@@ -339,5 +505,86 @@ mod tests {
         let changed = r#"{"Statement":[{"Action":["s3:Get*"],"Effect":"Allow","Resource":"*"}]}"#;
         assert_eq!(keep_equivalent(Some(user), changed), changed);
         assert_eq!(keep_equivalent(None, remote), remote);
+    }
+
+    fn grammar(text: &str, kind: PolicyKind) -> Vec<String> {
+        grammar_errors(text, &parse(text).unwrap(), kind)
+    }
+
+    #[test]
+    fn grammar_of_identity_policies() {
+        let ok = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+        assert!(grammar(ok, PolicyKind::Identity).is_empty());
+        let single = r#"{"Statement":{"Effect":"deny","NotAction":["iam:*"],"NotResource":"arn:aws:s3:::x"}}"#;
+        assert!(grammar(single, PolicyKind::Identity).is_empty());
+        for (doc, expected) in [
+            (r#"{"Version":"2012-10-17"}"#, "must have a \"Statement\""),
+            (
+                r#"{"Version":"2012-10-18","Statement":[]}"#,
+                "\"Version\" must be \"2012-10-17\"",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"a:b","Resource":"*"},{"Effect":"Maybe","Action":"a:b","Resource":"*"}]}"#,
+                "Statement[1]: \"Effect\" must be \"Allow\" or \"Deny\", got \"Maybe\"",
+            ),
+            (
+                r#"{"Statement":[{"Action":"a:b","Resource":"*"}]}"#,
+                "Statement[0]: \"Effect\" must be",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"a:b","NotAction":"c:d","Resource":"*"}]}"#,
+                "Statement[0]: must have exactly one of \"Action\" and \"NotAction\", not both",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Resource":"*"}]}"#,
+                "exactly one of \"Action\" and \"NotAction\", and has neither",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"a:b"}]}"#,
+                "exactly one of \"Resource\" and \"NotResource\"",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"a:b","Resource":"*","Principal":"*"}]}"#,
+                "must not have \"Principal\"",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":[],"Resource":"*"}]}"#,
+                "\"Action\" must be a non-empty",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"a:b","Resource":"*","Extra":1}]}"#,
+                "unknown element \"Extra\"",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"a:b","Resource":"*","Condition":{"StringEquals":"x"}}]}"#,
+                "\"Condition\" must map",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"a:b","Resource":"ü✓"}]}"#,
+                "U+2713 at line 1",
+            ),
+            (r#"{"Statement":[],"Foo":1}"#, "unknown element \"Foo\""),
+        ] {
+            let errors = grammar(doc, PolicyKind::Identity);
+            assert!(errors.iter().any(|e| e.contains(expected)), "{doc}: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn grammar_of_trust_and_key_policies() {
+        let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/x"},"Action":"sts:AssumeRoleWithWebIdentity"}]}"#;
+        assert!(grammar(trust, PolicyKind::Trust).is_empty());
+        assert!(!grammar(trust, PolicyKind::Identity).is_empty());
+        let with_resource =
+            r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Resource":"*"}]}"#;
+        assert!(grammar(with_resource, PolicyKind::Trust)[0].contains("must not have \"Resource\""));
+        assert!(grammar(with_resource, PolicyKind::Resource).is_empty());
+        let no_principal = r#"{"Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}"#;
+        assert!(grammar(no_principal, PolicyKind::Resource)[0].contains("\"Principal\" and \"NotPrincipal\""));
+    }
+
+    #[test]
+    fn size_does_not_count_white_space() {
+        assert_eq!(iam_size("{ \"a\" :\n\t\"b c\" }"), 10);
     }
 }

@@ -202,9 +202,25 @@ pub fn parse_arn(value: &str) -> Option<(&str, &str, &str, &str, &str)> {
         .then_some((partition, service, region, account, resource))
 }
 
+/// For an ARN whose partition does not exist (such as `aws-`), the rule that
+/// says so; `None` for any other value.
+fn unknown_partition(value: &str) -> Option<String> {
+    let mut parts = value.splitn(3, ':');
+    let (arn, partition) = (parts.next()?, parts.next()?);
+    (arn == "arn" && !PARTITIONS.contains(&partition)).then(|| {
+        format!(
+            "names the partition {partition:?}, which does not exist: an ARN's partition is one of {}, got {value:?}",
+            PARTITIONS.join(", ")
+        )
+    })
+}
+
 /// `arn:<partition>:iam::<account>:oidc-provider/<issuer host and path>`.
 /// Returns the issuer (host and path) used as the condition-key prefix.
 pub fn oidc_provider_arn(value: &str) -> Result<&str, String> {
+    if let Some(rule) = unknown_partition(value) {
+        return Err(rule);
+    }
     let rule = || {
         format!("must be an IAM OIDC provider ARN such as \"arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE\", got {value:?}")
     };
@@ -227,6 +243,9 @@ pub fn oidc_provider_arn(value: &str) -> Result<&str, String> {
 
 /// An IAM managed policy ARN: `arn:<partition>:iam::<account or "aws">:policy/<path><name>`.
 pub fn iam_policy_arn(value: &str) -> Result<(), String> {
+    if let Some(rule) = unknown_partition(value) {
+        return Err(rule);
+    }
     let ok = parse_arn(value).is_some_and(|(_, service, region, account, resource)| {
         service == "iam"
             && region.is_empty()
@@ -267,6 +286,9 @@ pub fn kms_alias_name(value: &str) -> Result<(), String> {
 
 /// An IAM principal ARN for a key policy: the account root, a role or a user.
 pub fn iam_principal_arn(value: &str) -> Result<(), String> {
+    if let Some(rule) = unknown_partition(value) {
+        return Err(rule);
+    }
     let ok = parse_arn(value).is_some_and(|(_, service, region, account, resource)| {
         service == "iam"
             && region.is_empty()
@@ -282,6 +304,9 @@ pub fn iam_principal_arn(value: &str) -> Result<(), String> {
 
 /// An IAM role ARN: `arn:<partition>:iam::<account>:role/<path><name>`.
 pub fn iam_role_arn(value: &str) -> Result<(), String> {
+    if let Some(rule) = unknown_partition(value) {
+        return Err(rule);
+    }
     let ok = parse_arn(value).is_some_and(|(_, service, region, account, resource)| {
         service == "iam"
             && region.is_empty()
@@ -301,6 +326,9 @@ pub fn iam_role_arn(value: &str) -> Result<(), String> {
 /// A KMS key ARN: `arn:<partition>:kms:<region>:<account>:key/<id>` (EKS
 /// takes key ARNs, not aliases, for envelope encryption).
 pub fn kms_key_arn(value: &str) -> Result<(), String> {
+    if let Some(rule) = unknown_partition(value) {
+        return Err(rule);
+    }
     let ok = parse_arn(value).is_some_and(|(_, service, region, account, resource)| {
         service == "kms"
             && !region.is_empty()
@@ -408,6 +436,15 @@ pub fn policy_document(value: &str) -> Result<(), String> {
     })
 }
 
+/// A policy document of `kind`: its syntax (line and column), then IAM's
+/// grammar ([`policy::grammar_errors`]). Every error found, in order.
+pub fn policy_errors(value: &str, kind: policy::PolicyKind) -> Vec<String> {
+    match policy::parse(value) {
+        Ok(doc) => policy::grammar_errors(value, &doc, kind),
+        Err(_) => policy_document(value).err().into_iter().collect(),
+    }
+}
+
 /// serde_json appends " at line L column C"; the message already says where.
 fn strip_position(msg: &str) -> &str {
     msg.rfind(" at line ").map_or(msg, |idx| &msg[..idx])
@@ -424,10 +461,32 @@ pub fn int_between(min: i64, max: i64) -> impl Fn(&i64) -> Result<(), String> {
     }
 }
 
-/// A tag key (1–128 characters) and value (0–256 characters).
+/// The most tags AWS allows on one resource (IAM roles and OIDC providers,
+/// KMS keys, EKS clusters and node groups).
+pub const MAX_TAGS: usize = 50;
+/// The most tags of its own (`platform:*`) this provider puts on one object;
+/// provider `default_tags` must leave room for them.
+pub const MAX_PROVIDER_TAGS: usize = 3;
+
+/// The characters AWS accepts in tag keys and values: letters, digits and
+/// spaces in any script, and `_ . : / = + - @`.
+fn tag_char(c: char) -> bool {
+    c.is_alphabetic() || c.is_numeric() || (c.is_whitespace() && !c.is_control()) || "_.:/=+-@".contains(c)
+}
+
+const TAG_CHARS: &str = "letters, digits, spaces and `_ . : / = + - @`";
+
+/// A tag key (1–128 characters) and value (0–256 characters), each from
+/// [`TAG_CHARS`]; keys starting with `aws:` or `platform:` are reserved.
 pub fn tag(key: &str, value: &str) -> Result<(), String> {
     if key.is_empty() || key.chars().count() > 128 {
-        return Err(format!("tag keys must be 1 to 128 characters, got {key:?}"));
+        return Err(format!(
+            "tag keys must be 1 to 128 characters, got {key:?} ({} characters)",
+            key.chars().count()
+        ));
+    }
+    if let Some(bad) = key.chars().find(|c| !tag_char(*c)) {
+        return Err(format!("tag keys may contain only {TAG_CHARS}, got {bad:?} in {key:?}"));
     }
     if key.to_ascii_lowercase().starts_with("aws:") {
         return Err(format!("tag keys must not start with \"aws:\", got {key:?}"));
@@ -439,9 +498,57 @@ pub fn tag(key: &str, value: &str) -> Result<(), String> {
         ));
     }
     if value.chars().count() > 256 {
-        return Err(format!("tag values must be at most 256 characters (key {key:?})"));
+        return Err(format!(
+            "tag values must be at most 256 characters, got {} (key {key:?})",
+            value.chars().count()
+        ));
+    }
+    if let Some(bad) = value.chars().find(|c| !tag_char(*c)) {
+        return Err(format!(
+            "tag values may contain only {TAG_CHARS}, got {bad:?} (key {key:?})"
+        ));
     }
     Ok(())
+}
+
+/// Checks a `tags` map: every key and value ([`tag`]), and the count. AWS
+/// allows [`MAX_TAGS`] tags per object; the objects a resource makes also
+/// carry `provider_tags` tags of this provider's own and the provider's
+/// `default_tags` (when known) that `tags` does not override, so the user's
+/// limit is what those leave.
+pub fn tags_map(
+    v: &mut Validator,
+    path: &AttributePath,
+    tags: &crate::framework::plan::ValueStringMap,
+    provider_tags: usize,
+    default_tags: Option<&std::collections::BTreeMap<String, String>>,
+) {
+    let tf_provider::value::Value::Value(tags) = tags else {
+        return;
+    };
+    for (key, value) in tags {
+        let item = path.clone().key(key.clone());
+        match value.as_ref_option() {
+            Some(value) => v.check(&item, Some(value), |val: &String| tag(key, val)),
+            // The value is checked once known; the key is known now.
+            None => v.check(&item, Some(key), |k: &String| tag(k, "")),
+        }
+    }
+    let inherited = default_tags.map_or(0, |d| d.keys().filter(|k| !tags.contains_key(*k)).count());
+    let allowed = MAX_TAGS.saturating_sub(provider_tags + inherited);
+    if tags.len() > allowed {
+        let mut why = format!("{provider_tags} of this provider's own `platform:` tags");
+        if inherited > 0 {
+            why.push_str(&format!(" and {inherited} of the provider's `default_tags`"));
+        }
+        v.error(
+            path,
+            format!(
+                "must have at most {allowed} tags, got {}: AWS allows 50 tags per resource, and {why} take the rest",
+                tags.len()
+            ),
+        );
+    }
 }
 
 #[cfg(test)]
@@ -464,7 +571,10 @@ mod tests {
         }
         for bad in ["aws-", "aws-xyz", "AWS", "awscn", ""] {
             let arn = format!("arn:{bad}:iam::123456789012:role/x");
-            assert!(iam_role_arn(&arn).is_err(), "{arn}");
+            assert!(
+                iam_role_arn(&arn).unwrap_err().contains("which does not exist"),
+                "{arn}"
+            );
             assert!(parse_arn(&arn).is_none(), "{arn}");
         }
     }
@@ -630,5 +740,57 @@ mod tests {
         assert_eq!(display_path(&path), "service_accounts[1].namespace");
         let path = AttributePath::new("inline_policies").key("s3");
         assert_eq!(display_path(&path), "inline_policies[\"s3\"]");
+    }
+
+    #[test]
+    fn tag_maps() {
+        use std::collections::BTreeMap;
+        use tf_provider::value::Value;
+        let map = |n: usize| -> crate::framework::plan::ValueStringMap {
+            Value::Value(
+                (0..n)
+                    .map(|i| (format!("k{i}"), Value::Value("v".to_string())))
+                    .collect(),
+            )
+        };
+        let errors = |tags: &crate::framework::plan::ValueStringMap,
+                      provider: usize,
+                      defaults: Option<&BTreeMap<String, String>>| {
+            let mut diags = Diagnostics::default();
+            tags_map(
+                &mut Validator::new(&mut diags),
+                &AttributePath::new("tags"),
+                tags,
+                provider,
+                defaults,
+            );
+            diags.errors.iter().map(|d| d.summary.clone()).collect::<Vec<_>>()
+        };
+        assert!(errors(&map(49), 1, None).is_empty());
+        let too_many = errors(&map(50), 1, None);
+        assert!(
+            too_many[0].starts_with("`tags`: must have at most 49 tags, got 50: AWS allows 50 tags per resource"),
+            "{too_many:?}"
+        );
+        let defaults: BTreeMap<String, String> = (0..10).map(|i| (format!("d{i}"), "x".to_string())).collect();
+        assert!(errors(&map(40), 0, Some(&defaults)).is_empty());
+        assert!(errors(&map(41), 0, Some(&defaults))[0].contains("10 of the provider's `default_tags`"));
+        // A default the resource overrides is counted once.
+        let overlapping: BTreeMap<String, String> = (0..10).map(|i| (format!("k{i}"), "x".to_string())).collect();
+        assert!(errors(&map(50), 0, Some(&overlapping)).is_empty());
+        let mut bad = BTreeMap::new();
+        bad.insert("a#b".to_string(), Value::Value("v".to_string()));
+        bad.insert("ok".to_string(), Value::Value("tab\there".to_string()));
+        bad.insert("unknown-value".to_string(), Value::Unknown);
+        let found = errors(&Value::Value(bad), 0, None);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0].starts_with("`tags[\"a#b\"]`: tag keys may contain only letters"),
+            "{found:?}"
+        );
+        assert!(found[1].contains("tag values may contain only"), "{found:?}");
+        assert!(tag("Ünïcödé 名前 _.:/=+-@", "ok").is_ok());
+        assert!(tag(&"k".repeat(129), "").unwrap_err().contains("1 to 128 characters"));
+        assert!(tag("k", &"é".repeat(256)).is_ok());
     }
 }

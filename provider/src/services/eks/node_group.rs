@@ -361,13 +361,6 @@ fn validate_state(diags: &mut Diagnostics, c: &NodeGroupState) {
             );
         }
     }
-    if let Value::Value(tags) = &c.tags {
-        for (k, val) in tags {
-            v.check(&path("tags").key(k.clone()), val.as_ref_option(), |s: &String| {
-                validate::tag(k, s)
-            });
-        }
-    }
     Timeouts::validate(&c.timeouts, &mut v);
 }
 
@@ -1079,6 +1072,17 @@ impl Resource for NodeGroupResource {
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
         validate_state(diags, &config);
+        // Tags: each key and value, and the count with this provider's own tags
+        // (owner markers on the created role and key) and the default tags.
+        let default_tags = self.data.aws().ok().map(|aws| aws.default_tags.clone());
+        let mut v = Validator::new(diags);
+        validate::tags_map(
+            &mut v,
+            &AttributePath::new("tags"),
+            &config.tags,
+            2,
+            default_tags.as_ref(),
+        );
         Some(())
     }
 

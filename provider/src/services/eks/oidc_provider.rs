@@ -138,15 +138,6 @@ fn validate_state(diags: &mut Diagnostics, c: &OidcProviderState) {
     v.check_each(&AttributePath::new("thumbprints"), &c.thumbprints, |s| {
         validate::thumbprint(s)
     });
-    if let Value::Value(tags) = &c.tags {
-        for (k, val) in tags {
-            v.check(
-                &AttributePath::new("tags").key(k.clone()),
-                val.as_ref_option(),
-                |s: &String| validate::tag(k, s),
-            );
-        }
-    }
 }
 
 fn is_not_found<E: aws_sdk_iam::error::ProvideErrorMetadata>(err: &E) -> bool {
@@ -471,6 +462,16 @@ impl Resource for OidcProviderResource {
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
         validate_state(diags, &config);
+        // Tags: each key and value, and the count with the owner marker and the default tags.
+        let default_tags = self.data.aws().ok().map(|aws| aws.default_tags.clone());
+        let mut v = Validator::new(diags);
+        validate::tags_map(
+            &mut v,
+            &AttributePath::new("tags"),
+            &config.tags,
+            1,
+            default_tags.as_ref(),
+        );
         Some(())
     }
 

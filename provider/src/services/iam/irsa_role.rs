@@ -80,7 +80,7 @@ impl Subject {
 
 /// The trust policy for `subjects`: one statement for exact names
 /// (`StringEquals`) and one for wildcard names (`StringLike`), each pinning
-/// `:aud`. Conditions inside one statement are ANDed, so exact and wildcard
+/// `:aud`, in the order the first subject of each kind comes. Conditions inside one statement are ANDed, so exact and wildcard
 /// subjects cannot share a statement; a role with only one kind has one statement.
 pub fn trust_policy(oidc_provider_arn: &str, issuer: &str, subjects: &[Subject], audience: &str) -> String {
     let one_or_many = |values: Vec<String>| -> Json {
@@ -94,7 +94,14 @@ pub fn trust_policy(oidc_provider_arn: &str, issuer: &str, subjects: &[Subject],
     let aud_key = format!("{issuer}:aud");
     let sub_key = format!("{issuer}:sub");
     let mut statements = Vec::new();
-    for (operator, group) in [("StringEquals", exact), ("StringLike", patterns)] {
+    // The statements follow the order of the subjects' kinds, so that an
+    // import (which reads the subjects back in document order) gives back the
+    // order of a configuration that lists one kind before the other.
+    let mut groups = [("StringEquals", exact), ("StringLike", patterns)];
+    if subjects.first().is_some_and(Subject::is_pattern) {
+        groups.reverse();
+    }
+    for (operator, group) in groups {
         if group.is_empty() {
             continue;
         }
@@ -214,10 +221,10 @@ fn schema_block() -> Block {
             ("path", string(OptionalComputed, "IAM path of the role, beginning and ending with `/`. Defaults to `/`. Changing it replaces the role.")),
             ("description", string(Optional, "Description of the role.")),
             ("oidc_provider_arn", string(Required, "ARN of the IAM OIDC provider for the cluster, `arn:aws:iam::<account>:oidc-provider/<issuer>`. The issuer host and path form the condition keys (`<issuer>:sub`, `<issuer>:aud`). The provider may belong to another account, for example a copy in a DNS account.")),
-            ("service_accounts", object_list(Required, &["namespace", "name"], "Service accounts allowed to assume the role, as a list of `{ namespace, name }`. Both are DNS-1123 names; an entry containing `*` matches with `StringLike`, all others with `StringEquals`.")),
+            ("service_accounts", object_list(Required, &["namespace", "name"], "Service accounts allowed to assume the role, as a list of `{ namespace, name }`. Both are DNS-1123 names; an entry containing `*` matches with `StringLike`, all others with `StringEquals`. The trust policy built from them is checked at plan time: past IAM's default \"Role trust policy length\" quota of 2,048 characters a warning names the quota to raise, past 8,192 it is an error. An import reads the subjects back with the exact ones and the wildcard ones each in one group, in the order of the trust policy's statements.")),
             ("audience", string(OptionalComputed, "Value pinned by the `:aud` condition. Defaults to `sts.amazonaws.com`, the audience of EKS projected service-account tokens.")),
             ("policy_arns", string_set(Optional, "ARNs of managed policies to attach. Policies attached outside Terraform show as a diff and are detached on apply.")),
-            ("inline_policies", string_map(Optional, "Inline policies, from policy name to JSON document. Documents are compared semantically, so formatting, key order, statement order and `\"x\"` versus `[\"x\"]` never cause a diff. Names starting with `platform-` are reserved for policies other `platform_*` resources put on the role (such as `platform_ebs_storage`); the role leaves those alone.")),
+            ("inline_policies", string_map(Optional, "Inline policies, from policy name to JSON document. Documents are compared semantically, so formatting, key order, statement order and `\"x\"` versus `[\"x\"]` never cause a diff. Names starting with `platform-` are reserved for policies other `platform_*` resources put on the role (such as `platform_ebs_storage`); the role leaves those alone. Checked at plan time against IAM's policy grammar (a `Statement`; `Effect` `Allow` or `Deny`; exactly one of `Action`/`NotAction` and of `Resource`/`NotResource`; no `Principal`), with the statement index, and against IAM's quota of 10,240 characters for all inline policies of a role together (white space not counted).")),
             ("permissions_boundary", string(Optional, "ARN of the managed policy used as the role's permissions boundary.")),
             ("max_session_duration", number(OptionalComputed, "Maximum session duration in seconds, 3600–43200. Defaults to `3600`.")),
             ("tags", string_map(Optional, "Tags of the role. Merged over the provider's `default_tags`.")),
@@ -320,7 +327,7 @@ pub fn validate_service_accounts(v: &mut Validator, accounts: &Value<Vec<Service
     }
 }
 
-fn validate_state(diags: &mut Diagnostics, config: &IrsaRoleState) {
+fn validate_state(diags: &mut Diagnostics, config: &IrsaRoleState, default_tags: Option<&BTreeMap<String, String>>) {
     let mut v = Validator::new(diags);
     let path = AttributePath::new;
     v.check(&path("name"), config.name.as_ref_option(), |s: &String| {
@@ -378,11 +385,28 @@ fn validate_state(diags: &mut Diagnostics, config: &IrsaRoleState) {
             if name.starts_with(role::MANAGED_INLINE_PREFIX) {
                 v.error(&item, format!("names starting with {:?} are reserved for policies other platform_* resources put on the role: rename it", role::MANAGED_INLINE_PREFIX));
             }
-            v.check(&item, document.as_ref_option(), |s: &String| {
-                validate::policy_document(s)
-            });
+            if let Some(document) = document.as_ref_option() {
+                for rule in validate::policy_errors(document, policy::PolicyKind::Identity) {
+                    v.error(&item, rule);
+                }
+            }
+        }
+        let total: usize = policies
+            .values()
+            .filter_map(|d| d.as_ref_option())
+            .map(|d| policy::iam_size(d))
+            .sum();
+        if total > MAX_INLINE_POLICY_SIZE {
+            v.error(
+                &path("inline_policies"),
+                format!(
+                    "the inline policies of a role may total at most 10,240 characters (white space not counted), got {total}: \
+                     move some statements into managed policies (`policy_arns`)"
+                ),
+            );
         }
     }
+    validate_trust_size(&mut v, desired_trust_policy(config).as_deref());
     v.check(
         &path("permissions_boundary"),
         config.permissions_boundary.as_ref_option(),
@@ -393,12 +417,43 @@ fn validate_state(diags: &mut Diagnostics, config: &IrsaRoleState) {
         config.max_session_duration.as_ref_option(),
         validate::int_between(3600, 43200),
     );
-    if let Value::Value(tags) = &config.tags {
-        for (key, value) in tags {
-            v.check(&path("tags").key(key.clone()), value.as_ref_option(), |val: &String| {
-                validate::tag(key, val)
-            });
-        }
+    validate::tags_map(&mut v, &path("tags"), &config.tags, PROVIDER_TAGS, default_tags);
+}
+
+/// IAM's quota on the inline policies of one role, all together.
+pub const MAX_INLINE_POLICY_SIZE: usize = 10_240;
+/// IAM's default quota on a role's trust policy ("Role trust policy length").
+pub const TRUST_POLICY_DEFAULT_QUOTA: usize = 2_048;
+/// The most that quota can be raised to.
+pub const TRUST_POLICY_MAX: usize = 8_192;
+/// The tags of this provider's own on the role: the owner marker.
+pub const PROVIDER_TAGS: usize = 1;
+
+/// Checks the size of the trust policy built from `service_accounts`: past
+/// IAM's default quota a warning that names the quota to raise, past the most
+/// it can be raised to an error.
+pub fn validate_trust_size(v: &mut Validator, trust: Option<&str>) {
+    let Some(trust) = trust else { return };
+    let size = policy::iam_size(trust);
+    let path = AttributePath::new("service_accounts");
+    if size > TRUST_POLICY_MAX {
+        v.error(
+            &path,
+            format!(
+                "the trust policy built from these service accounts is {size} characters; IAM allows at most 8,192 \
+                 even with a raised quota: use wildcards (`name = \"app-*\"`) or split the accounts over several roles"
+            ),
+        );
+    } else if size > TRUST_POLICY_DEFAULT_QUOTA {
+        v.warning(
+            &path,
+            format!("the trust policy built from these service accounts is {size} characters, over IAM's default quota of 2,048"),
+            format!(
+                "IAM refuses a trust policy longer than the account's \"Role trust policy length\" quota, 2,048 characters by default. \
+                 Raise that quota in Service Quotas (IAM, \"Role trust policy length\", up to 8,192) before applying, \
+                 or use fewer service accounts or wildcards. The policy is {size} characters, white space not counted."
+            ),
+        );
     }
 }
 
@@ -525,7 +580,8 @@ impl Resource for IrsaRoleResource {
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
-        validate_state(diags, &config);
+        let default_tags = self.data.aws().ok().map(|aws| aws.default_tags.clone());
+        validate_state(diags, &config, default_tags.as_ref());
         Some(())
     }
 
@@ -840,7 +896,7 @@ mod tests {
             ..Default::default()
         };
         let mut diags = Diagnostics::default();
-        validate_state(&mut diags, &config);
+        validate_state(&mut diags, &config, None);
         let summaries: Vec<String> = diags.errors.iter().map(|d| d.summary.to_string()).collect();
         for expected in [
             "`name`",
@@ -862,6 +918,7 @@ mod tests {
                 service_accounts: Value::Value(vec![]),
                 ..Default::default()
             },
+            None,
         );
         assert!(diags.errors[0]
             .summary
@@ -880,7 +937,7 @@ mod tests {
             ..Default::default()
         };
         let mut diags = Diagnostics::default();
-        validate_state(&mut diags, &config);
+        validate_state(&mut diags, &config, None);
         assert!(diags.errors.is_empty(), "{:?}", diags.errors);
     }
 
@@ -934,5 +991,96 @@ mod tests {
         );
         assert_eq!(state.tags_all, to_value_map(&remote_tags));
         assert!(state.policy_arns.is_null());
+    }
+
+    #[test]
+    fn import_reads_back_the_configured_order_of_kinds() {
+        // Wildcards first in the configuration: their statement comes first,
+        // so an import lists them first too.
+        let subjects = vec![subject("team-*", "x"), subject("a", "b"), subject("c", "d")];
+        let doc = trust_policy(ARN, ISSUER, &subjects, "aud");
+        assert_eq!(parse_trust_policy(&doc).subjects, subjects);
+        let exact_first = vec![subject("a", "b"), subject("team-*", "x")];
+        assert_eq!(
+            parse_trust_policy(&trust_policy(ARN, ISSUER, &exact_first, "aud")).subjects,
+            exact_first
+        );
+        // Either order is the same policy.
+        let swapped = trust_policy(
+            ARN,
+            ISSUER,
+            &[subject("a", "b"), subject("c", "d"), subject("team-*", "x")],
+            "aud",
+        );
+        assert!(policy::equivalent(&doc, &swapped));
+    }
+
+    #[test]
+    fn trust_policy_size_warns_past_the_default_quota_and_fails_past_the_maximum() {
+        let accounts = |n: usize| -> Value<Vec<ServiceAccount>> {
+            Value::Value(
+                (0..n)
+                    .map(|i| sa("namespace", &format!("service-account-{i:04}")))
+                    .collect(),
+            )
+        };
+        let config = |n: usize| IrsaRoleState {
+            name: Value::Value("r".into()),
+            oidc_provider_arn: Value::Value(ARN.into()),
+            service_accounts: accounts(n),
+            ..Default::default()
+        };
+        let run = |n: usize| {
+            let mut diags = Diagnostics::default();
+            validate_state(&mut diags, &config(n), None);
+            diags
+        };
+        let small = run(3);
+        assert!(small.errors.is_empty() && small.warnings.is_empty());
+        let over_default = run(40);
+        assert!(over_default.errors.is_empty(), "{:?}", over_default.errors);
+        assert!(over_default.warnings[0]
+            .summary
+            .contains("over IAM's default quota of 2,048"));
+        assert!(over_default.warnings[0].detail.contains("Role trust policy length"));
+        let over_max = run(200);
+        assert!(over_max.errors[0].summary.contains("IAM allows at most 8,192"));
+    }
+
+    #[test]
+    fn inline_policies_follow_the_grammar_and_the_aggregate_quota() {
+        let mut inline = BTreeMap::new();
+        inline.insert(
+            "noeffect".to_string(),
+            Value::Value(r#"{"Statement":[{"Action":"s3:*","Resource":"*"}]}"#.to_string()),
+        );
+        let big = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:GetObject","Resource":[{}]}}]}}"#,
+            (0..400)
+                .map(|i| format!("\"arn:aws:s3:::bucket-{i:05}/*\""))
+                .collect::<Vec<_>>()
+                .join(",\n  ")
+        );
+        inline.insert("big".to_string(), Value::Value(big));
+        let config = IrsaRoleState {
+            name: Value::Value("r".into()),
+            inline_policies: Value::Value(inline),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::default();
+        validate_state(&mut diags, &config, None);
+        let summaries: Vec<String> = diags.errors.iter().map(|d| d.summary.to_string()).collect();
+        assert!(
+            summaries
+                .iter()
+                .any(|s| s.starts_with("`inline_policies[\"noeffect\"]`: Statement[0]: \"Effect\" must be")),
+            "{summaries:?}"
+        );
+        assert!(
+            summaries
+                .iter()
+                .any(|s| s.starts_with("`inline_policies`: the inline policies of a role may total at most 10,240")),
+            "{summaries:?}"
+        );
     }
 }

@@ -44,6 +44,10 @@ const RESOURCE_TYPE: &str = "platform_ebs_storage";
 /// name can find the role that holds the inline policy.
 pub const CSI_ROLE_TAG: &str = "platform:ebs-csi-driver-role";
 
+/// The tags of this provider's own on the key: the owner marker and the driver's role.
+const PROVIDER_TAGS: usize = 2;
+/// KMS's limit on a key policy (CreateKey, PutKeyPolicy: 32 KB).
+pub const MAX_KEY_POLICY_BYTES: usize = 32_768;
 const VOLUME_TYPES: &[&str] = &["gp3", "gp2", "io2", "io1", "st1", "sc1", "standard"];
 const FS_TYPES: &[&str] = &["ext4", "ext3", "ext2", "xfs"];
 const RECLAIM: &[&str] = &["Delete", "Retain"];
@@ -152,7 +156,7 @@ fn schema_block() -> Block {
     }
 }
 
-fn validate_state(diags: &mut Diagnostics, c: &EbsStorageState) {
+fn validate_state(diags: &mut Diagnostics, c: &EbsStorageState, default_tags: Option<&BTreeMap<String, String>>) {
     let mut v = Validator::new(diags);
     let path = AttributePath::new;
     v.check(&path("alias_name"), c.alias_name.as_ref_option(), |s: &String| {
@@ -178,6 +182,26 @@ fn validate_state(diags: &mut Diagnostics, c: &EbsStorageState) {
             for item in items.iter().filter_map(|i| i.as_ref_option()) {
                 v.check(&path(name), Some(item), |s: &String| validate::iam_principal_arn(s));
             }
+        }
+    }
+    // The key policy grows with the principals: KMS takes at most 32 KB. The
+    // account and region are not known yet; placeholders of their usual
+    // length give the size within a few bytes.
+    if let (Some(admins), Some(users)) = (principals(&c.key_administrators), principals(&c.key_users)) {
+        let place = KeyPlace {
+            partition: "aws".into(),
+            region: "ap-southeast-2".into(),
+            account: "123456789012".into(),
+        };
+        let size = key_policy(&place, &admins, &users).len();
+        if size > MAX_KEY_POLICY_BYTES {
+            v.error(
+                &path("key_users"),
+                format!(
+                    "the key policy built from `key_administrators` and `key_users` would be about {size} bytes; \
+                     KMS allows at most 32,768 bytes: grant a role that these principals assume instead of listing each"
+                ),
+            );
         }
     }
     v.check(
@@ -240,11 +264,9 @@ fn validate_state(diags: &mut Diagnostics, c: &EbsStorageState) {
             );
         }
     }
+    validate::tags_map(&mut v, &path("tags"), &c.tags, PROVIDER_TAGS, default_tags);
     if let Value::Value(tags) = &c.tags {
-        for (k, val) in tags {
-            v.check(&path("tags").key(k.clone()), val.as_ref_option(), |s: &String| {
-                validate::tag(k, s)
-            });
+        for k in tags.keys() {
             if k == CSI_ROLE_TAG {
                 v.error(
                     &path("tags").key(k.clone()),
@@ -558,7 +580,8 @@ impl Resource for EbsStorageResource {
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
-        validate_state(diags, &config);
+        let default_tags = self.data.aws().ok().map(|aws| aws.default_tags.clone());
+        validate_state(diags, &config, default_tags.as_ref());
         Some(())
     }
 
@@ -909,7 +932,7 @@ mod tests {
         s.iops = Value::Value(3000);
         s.throughput = Value::Value(200);
         let mut diags = Diagnostics::default();
-        validate_state(&mut diags, &s);
+        validate_state(&mut diags, &s, None);
         let summaries: Vec<String> = diags.errors.iter().map(|d| d.summary.to_string()).collect();
         assert!(
             summaries
@@ -926,7 +949,7 @@ mod tests {
         let mut s = base();
         s.iops = Value::Value(100);
         let mut diags = Diagnostics::default();
-        validate_state(&mut diags, &s);
+        validate_state(&mut diags, &s, None);
         assert!(diags.errors[0]
             .summary
             .starts_with("`iops`: must be between 3000 and 80000"));

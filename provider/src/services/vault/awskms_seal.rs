@@ -42,6 +42,15 @@ const RESOURCE_TYPE: &str = "platform_vault_seal";
 /// On the key: the role that uses it.
 pub const ROLE_TAG: &str = "platform:vault-seal-role";
 /// The seal uses exactly these: encrypt and decrypt the root key, and check the key.
+/// The tags of this provider's own on the key: the owner marker, the seal's
+/// name and its role's.
+const PROVIDER_TAGS: usize = 3;
+/// `listener_tls`: Vault terminates TLS itself, with the certificate in `tls_secret_name`.
+pub const TLS_VAULT: &str = "vault";
+/// `listener_tls`: a service mesh terminates TLS; the listener has `tls_disable = 1`.
+pub const TLS_MESH: &str = "mesh";
+/// The default `tls_secret_name`, as in the Vault Helm chart's TLS examples.
+pub const DEFAULT_TLS_SECRET: &str = "vault-server-tls";
 pub const SEAL_ACTIONS: &[&str] = &["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"];
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -73,6 +82,8 @@ pub struct VaultSealState {
     pub service_account_annotations: ValueStringMap,
     pub seal_stanza: Value<String>,
     pub helm_values: Value<String>,
+    pub listener_tls: Value<String>,
+    pub tls_secret_name: Value<String>,
 }
 
 pub struct VaultSealResource {
@@ -93,6 +104,9 @@ fn schema_block() -> Block {
              administers the key and the seal role may use it, and an IRSA role for Vault's service accounts whose inline policy grants \
              exactly `kms:Encrypt`, `kms:Decrypt` and `kms:DescribeKey` on this key. With `role_name`, the policy goes onto that existing \
              role instead and no role is created. Emits the `seal \"awskms\"` stanza and Helm values for the official chart. \
+             In those values Vault's listener serves TLS with the certificate and key of the Kubernetes secret `tls_secret_name` \
+             (default `vault-server-tls`, mounted at `/vault/userconfig/<name>/`); TLS is disabled on the listener only with \
+             `listener_tls = \"mesh\"`, when a service mesh terminates it. \
              The key is never replaced by a change to this resource.\n\n\
              ## Ownership\n\n\
              - **Creates** one KMS key and one role `vault-seal-<name>` (unless `role_name` is given), each tagged `platform:owner` \
@@ -134,7 +148,9 @@ fn schema_block() -> Block {
             ("seal_policy_json", string(Computed, "The inline seal policy: `kms:Encrypt`, `kms:Decrypt`, `kms:DescribeKey` on this key only. Out-of-band edits show as a diff.")),
             ("service_account_annotations", string_map(Computed, "Annotations for Vault's service account: `{ \"eks.amazonaws.com/role-arn\" = role_arn }`.")),
             ("seal_stanza", string(Computed, "A ready `seal \"awskms\" { region, kms_key_id }` stanza; it also has `endpoint` when the provider's `endpoints.kms` is set.")),
-            ("helm_values", string(Computed, "YAML values for the official Vault Helm chart: the service-account annotation, HA with integrated Raft storage, and the seal stanza in the server's HA configuration.")),
+            ("helm_values", string(Computed, "YAML values for the official Vault Helm chart: the service-account annotation, HA with integrated Raft storage, the listener, and the seal stanza in the server's HA configuration. With `listener_tls = \"vault\"` (the default) the listener serves TLS with `tls_cert_file = \"/vault/userconfig/<tls_secret_name>/tls.crt\"` and `tls_key_file = \"/vault/userconfig/<tls_secret_name>/tls.key\"`, the secret is mounted through `server.extraVolumes`, and `global.tlsDisable` is `false`; with `listener_tls = \"mesh\"` the listener has `tls_disable = 1` and `global.tlsDisable` is `true`.")),
+            ("listener_tls", string(OptionalComputed, "Who terminates TLS for Vault's listener. `\"vault\"` (the default): Vault itself, with the certificate and key from the Kubernetes secret `tls_secret_name`. `\"mesh\"`: a service mesh (mutual TLS between sidecars) terminates TLS, so the listener in `helm_values` has `tls_disable = 1`; choose it only when the mesh covers every client of Vault.")),
+            ("tls_secret_name", string(OptionalComputed, "The Kubernetes secret in Vault's namespace that holds the listener's certificate as `tls.crt` and its key as `tls.key` (a `kubernetes.io/tls` secret, e.g. made by cert-manager). `helm_values` mounts it at `/vault/userconfig/<name>/` through the chart's `server.extraVolumes`. Defaults to `vault-server-tls` when `listener_tls` is `\"vault\"`; must not be set with `\"mesh\"`.")),
         ]),
         blocks: Default::default(),
         deprecated: false,
@@ -149,7 +165,7 @@ fn seal_policy_name(name: &str) -> String {
     format!("{}vault-seal-{name}", role::MANAGED_INLINE_PREFIX)
 }
 
-fn validate_state(diags: &mut Diagnostics, c: &VaultSealState) {
+fn validate_state(diags: &mut Diagnostics, c: &VaultSealState, default_tags: Option<&BTreeMap<String, String>>) {
     let mut v = Validator::new(diags);
     let path = AttributePath::new;
     v.check(&path("name"), c.name.as_ref_option(), |s: &String| {
@@ -193,13 +209,37 @@ fn validate_state(diags: &mut Diagnostics, c: &VaultSealState) {
     if c.role_name.is_null() && c.oidc_provider_arn.is_null() {
         v.error(&path("oidc_provider_arn"), "is required to create the seal role: set it to the cluster's IAM OIDC provider ARN, or set `role_name` to use an existing role");
     }
+    v.check(
+        &path("listener_tls"),
+        c.listener_tls.as_ref_option(),
+        validate::one_of(&[TLS_VAULT, TLS_MESH]),
+    );
+    v.check(
+        &path("tls_secret_name"),
+        c.tls_secret_name.as_ref_option(),
+        |s: &String| {
+            validate::dns1123_subdomain_pattern(s).and_then(|_| {
+                if s.contains('*') {
+                    Err(format!(
+                        "must be the name of a Kubernetes secret (a DNS-1123 subdomain), got {s:?}"
+                    ))
+                } else {
+                    Ok(())
+                }
+            })
+        },
+    );
+    if c.tls_secret_name.is_value() && c.listener_tls.as_ref_option().map(String::as_str) == Some(TLS_MESH) {
+        v.error(
+            &path("tls_secret_name"),
+            "conflicts with `listener_tls = \"mesh\"`: with TLS terminated by the mesh the listener uses no certificate; remove one of them",
+        );
+    }
     // Vault's namespace is a plain name; wildcards only in service-account names.
     irsa_role::validate_service_accounts(&mut v, &c.service_accounts, false);
+    validate::tags_map(&mut v, &path("tags"), &c.tags, PROVIDER_TAGS, default_tags);
     if let Value::Value(tags) = &c.tags {
-        for (k, val) in tags {
-            v.check(&path("tags").key(k.clone()), val.as_ref_option(), |s: &String| {
-                validate::tag(k, s)
-            });
+        for k in tags.keys() {
             if k.starts_with(SEAL_TAG) {
                 v.error(
                     &path("tags").key(k.clone()),
@@ -228,6 +268,14 @@ fn apply_defaults(s: &mut VaultSealState, config: &VaultSealState) {
         DEFAULT_WINDOW,
     );
     default_from_config(&mut s.enable_key_rotation, &config.enable_key_rotation, true);
+    default_from_config(&mut s.listener_tls, &config.listener_tls, TLS_VAULT.to_string());
+    if config.tls_secret_name.is_null() {
+        s.tls_secret_name = match known_str(&s.listener_tls) {
+            Some(TLS_MESH) => Value::Null,
+            Some(_) => Value::Value(DEFAULT_TLS_SECRET.to_string()),
+            None => Value::Unknown,
+        };
+    }
     if config.role_name.is_null() {
         let vault = ServiceAccount {
             namespace: Value::Value("vault".into()),
@@ -296,9 +344,58 @@ fn stanza(region: &str, key_id: &str, endpoint: Option<&str>) -> String {
     out
 }
 
-fn helm_values(role_arn: &str, seal: &str) -> String {
-    let mut config = String::from(
-        "ui = true\n\nlistener \"tcp\" {\n  address         = \"[::]:8200\"\n  cluster_address = \"[::]:8201\"\n  # TLS is terminated by the service mesh.\n  tls_disable     = 1\n}\n\nstorage \"raft\" {\n  path = \"/vault/data\"\n}\n\nservice_registration \"kubernetes\" {}\n\n",
+/// Who terminates TLS for Vault's listener.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ListenerTls {
+    /// Vault, with the certificate and key in this Kubernetes secret.
+    Vault { secret: String },
+    /// A service mesh; the listener has `tls_disable = 1`.
+    Mesh,
+}
+
+impl ListenerTls {
+    /// From the state; `None` while unknown. A null `listener_tls` (a state
+    /// written before it existed) is the default, TLS on.
+    fn of(s: &VaultSealState) -> Option<ListenerTls> {
+        match &s.listener_tls {
+            Value::Unknown => None,
+            Value::Value(mode) if mode == TLS_MESH => Some(ListenerTls::Mesh),
+            _ => match &s.tls_secret_name {
+                Value::Unknown => None,
+                Value::Value(secret) => Some(ListenerTls::Vault { secret: secret.clone() }),
+                Value::Null => Some(ListenerTls::Vault {
+                    secret: DEFAULT_TLS_SECRET.to_string(),
+                }),
+            },
+        }
+    }
+}
+
+fn helm_values(role_arn: &str, seal: &str, tls: &ListenerTls) -> String {
+    let (listener_tls, global_tls_disable, volumes) = match tls {
+        ListenerTls::Vault { secret } => {
+            let dir = format!("/vault/userconfig/{secret}");
+            (
+                format!(
+                    "  # TLS is terminated by Vault, with the certificate from the Kubernetes secret {secret:?}.\n  tls_cert_file   = {}\n  tls_key_file    = {}\n",
+                    hcl_str(&format!("{dir}/tls.crt")),
+                    hcl_str(&format!("{dir}/tls.key"))
+                ),
+                "false",
+                format!(
+                    "  extraVolumes:\n    - type: secret\n      name: {}\n",
+                    serde_json::to_string(secret).unwrap_or_default()
+                ),
+            )
+        }
+        ListenerTls::Mesh => (
+            "  # TLS is terminated by the service mesh (listener_tls = \"mesh\").\n  tls_disable     = 1\n".to_string(),
+            "true",
+            String::new(),
+        ),
+    };
+    let mut config = format!(
+        "ui = true\n\nlistener \"tcp\" {{\n  address         = \"[::]:8200\"\n  cluster_address = \"[::]:8201\"\n{listener_tls}}}\n\nstorage \"raft\" {{\n  path = \"/vault/data\"\n}}\n\nservice_registration \"kubernetes\" {{}}\n\n",
     );
     config.push_str(seal);
     let indented: String = config
@@ -312,7 +409,7 @@ fn helm_values(role_arn: &str, seal: &str) -> String {
         })
         .collect();
     format!(
-        "server:\n  serviceAccount:\n    annotations:\n      eks.amazonaws.com/role-arn: {}\n  ha:\n    enabled: true\n    replicas: 3\n    raft:\n      enabled: true\n      setNodeId: true\n      config: |\n{indented}",
+        "global:\n  tlsDisable: {global_tls_disable}\nserver:\n{volumes}  serviceAccount:\n    annotations:\n      eks.amazonaws.com/role-arn: {}\n  ha:\n    enabled: true\n    replicas: 3\n    raft:\n      enabled: true\n      setNodeId: true\n      config: |\n{indented}",
         serde_json::to_string(role_arn).unwrap_or_default()
     )
 }
@@ -397,13 +494,13 @@ fn plan_computed(
 
 /// The stanza and Helm values, from the key id and role ARN.
 fn outputs(s: &mut VaultSealState, region: &str, kms_endpoint: Option<&str>) {
-    match (known_str(&s.kms_key_id), known_str(&s.role_arn)) {
-        (Some(key_id), Some(role_arn)) => {
+    match (known_str(&s.kms_key_id), known_str(&s.role_arn), ListenerTls::of(s)) {
+        (Some(key_id), Some(role_arn), Some(tls)) => {
             let seal = stanza(region, key_id, kms_endpoint);
-            s.helm_values = Value::Value(helm_values(role_arn, &seal));
+            s.helm_values = Value::Value(helm_values(role_arn, &seal, &tls));
             s.seal_stanza = Value::Value(seal);
         }
-        (Some(key_id), None) => {
+        (Some(key_id), _, _) => {
             s.seal_stanza = Value::Value(stanza(region, key_id, kms_endpoint));
             s.helm_values = Value::Unknown;
         }
@@ -509,6 +606,14 @@ impl VaultSealResource {
                 }
             }
         }
+        // An import, or a state written before the listener's TLS was an
+        // argument, has neither: they take their defaults, TLS on.
+        if s.listener_tls.is_null() {
+            s.listener_tls = Value::Value(TLS_VAULT.to_string());
+        }
+        if s.tls_secret_name.is_null() && known_str(&s.listener_tls) == Some(TLS_VAULT) {
+            s.tls_secret_name = Value::Value(DEFAULT_TLS_SECRET.to_string());
+        }
         let kms_endpoint = aws.endpoints.kms.as_deref();
         outputs(&mut s, &aws.region, kms_endpoint);
         // A refresh never returns unknown values: what cannot be built is null.
@@ -549,7 +654,8 @@ impl Resource for VaultSealResource {
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
-        validate_state(diags, &config);
+        let default_tags = self.data.aws().ok().map(|aws| aws.default_tags.clone());
+        validate_state(diags, &config, default_tags.as_ref());
         Some(())
     }
 
@@ -1060,6 +1166,7 @@ mod tests {
         let values = helm_values(
             "arn:aws:iam::123456789012:role/vault-seal-main",
             &stanza("eu-west-1", "k-1", None),
+            &ListenerTls::Mesh,
         );
         assert!(values.contains("eks.amazonaws.com/role-arn: \"arn:aws:iam::123456789012:role/vault-seal-main\""));
         assert!(values.contains("        seal \"awskms\" {\n"));
@@ -1075,7 +1182,7 @@ mod tests {
             ..Default::default()
         };
         let mut diags = Diagnostics::default();
-        validate_state(&mut diags, &config);
+        validate_state(&mut diags, &config, None);
         assert!(diags
             .errors
             .iter()
@@ -1087,10 +1194,46 @@ mod tests {
                 name: Value::Value("main".into()),
                 ..Default::default()
             },
+            None,
         );
         assert!(diags
             .errors
             .iter()
             .any(|d| d.summary.starts_with("`oidc_provider_arn`: is required")));
+    }
+
+    #[test]
+    fn helm_values_serve_tls_unless_the_mesh_terminates_it() {
+        let secret = ListenerTls::Vault {
+            secret: "vault-server-tls".into(),
+        };
+        let on = helm_values("arn:aws:iam::123456789012:role/v", "seal {}\n", &secret);
+        assert!(on.starts_with("global:\n  tlsDisable: false\n"), "{on}");
+        assert!(
+            on.contains("  extraVolumes:\n    - type: secret\n      name: \"vault-server-tls\"\n"),
+            "{on}"
+        );
+        assert!(
+            on.contains("tls_cert_file   = \"/vault/userconfig/vault-server-tls/tls.crt\""),
+            "{on}"
+        );
+        assert!(
+            on.contains("tls_key_file    = \"/vault/userconfig/vault-server-tls/tls.key\""),
+            "{on}"
+        );
+        assert!(!on.contains("tls_disable"), "{on}");
+        let mesh = helm_values("arn:aws:iam::123456789012:role/v", "seal {}\n", &ListenerTls::Mesh);
+        assert!(mesh.starts_with("global:\n  tlsDisable: true\n"), "{mesh}");
+        assert!(
+            mesh.contains("tls_disable     = 1") && !mesh.contains("extraVolumes"),
+            "{mesh}"
+        );
+        // A state from before the argument existed is TLS on, with the default secret.
+        assert_eq!(ListenerTls::of(&VaultSealState::default()), Some(secret));
+        let unknown = VaultSealState {
+            listener_tls: Value::Unknown,
+            ..Default::default()
+        };
+        assert_eq!(ListenerTls::of(&unknown), None);
     }
 }
