@@ -15,7 +15,7 @@ FAIL_TAG = "platform-emulator/fail-updates"
 
 def cluster(name: str, network: dict, **attrs) -> str:
     attrs.setdefault("create_oidc_provider", False)
-    attrs.setdefault("version", "1.30")
+    attrs.setdefault("version", "1.33")
     return block("resource", "platform_eks_cluster", "main", name=name, subnet_ids=network["subnet_ids"], **attrs)
 
 
@@ -67,7 +67,7 @@ def test_basic(workspace, eks, iam, network, unique):
     assert ng["labels"] == {"pool": "general"} and ng["tags"] == {"team": "platform"}
     assert ng["taints"] == [{"key": "dedicated", "value": "gpu", "effect": "NO_SCHEDULE"}]
     assert ng["instanceTypes"] == ["t3.medium"] and ng["capacityType"] == "ON_DEMAND" and ng["diskSize"] == 20
-    assert s["version"] == "1.30" == ng["version"] and s["release_version"] == ng["releaseVersion"]
+    assert s["version"] == "1.33" == ng["version"] and s["release_version"] == ng["releaseVersion"]
     assert s["autoscaling_group_names"] == [g["name"] for g in ng["resources"]["autoScalingGroups"]]
     role = s["managed_role_name"]
     assert role == f"{name}-workers-node" and ng["nodeRole"] == s["node_role_arn"]
@@ -123,13 +123,13 @@ def test_version_follows_the_cluster(workspace, eks, network, unique):
     from platform_acc.hcl import Raw
     name = f"ngver-{unique}"
     follow = Raw("platform_eks_cluster.main.version")
-    workspace.write(config(name, network, cluster_attrs={"version": "1.29"}, version=follow))
+    workspace.write(config(name, network, cluster_attrs={"version": "1.32"}, version=follow))
     apply_clean(workspace)
-    assert describe(eks, name)["version"] == "1.29"
-    workspace.write(config(name, network, cluster_attrs={"version": "1.30"}, version=follow))
+    assert describe(eks, name)["version"] == "1.32"
+    workspace.write(config(name, network, cluster_attrs={"version": "1.33"}, version=follow))
     apply_clean(workspace)
     ng = describe(eks, name)
-    assert ng["version"] == "1.30" and workspace.resource(ADDR)["release_version"] == ng["releaseVersion"]
+    assert ng["version"] == "1.33" and workspace.resource(ADDR)["release_version"] == ng["releaseVersion"]
     workspace.destroy()
 
 
@@ -279,7 +279,7 @@ BAD_INPUT = [
     ({"capacity_type": "RESERVED"}, "`capacity_type`", "must be one of \"ON_DEMAND\""),
     ({"instance_types": []}, "`instance_types`", "at least one instance type"),
     ({"node_role_arn": "arn:aws:iam::123456789012:policy/x"}, "`node_role_arn`", "must be an IAM role ARN"),
-    ({"version": "1.30.1"}, "`version`", "must be a Kubernetes version"),
+    ({"version": "1.33.1"}, "`version`", "must be a Kubernetes version"),
     ({"nested": (scaling(1, 3), "  update_config {\n    max_unavailable = 1\n    max_unavailable_percentage = 10\n  }\n")},
      "`update_config`", "set exactly one of"),
 ]
@@ -384,7 +384,7 @@ def outside_cluster(eks, iam, network, unique):
     """A cluster made outside Terraform (ACTIVE), for node groups to live in."""
     name = f"out-{unique}"
     role = iam.create_role(RoleName=f"outc-{unique}", AssumeRolePolicyDocument=ROLE_POLICY)["Role"]["Arn"]
-    eks.create_cluster(name=name, version="1.30", roleArn=role, tags={"platform-emulator/delay-seconds": "0.3"},
+    eks.create_cluster(name=name, version="1.33", roleArn=role, tags={"platform-emulator/delay-seconds": "0.3"},
                        resourcesVpcConfig={"subnetIds": network["subnet_ids"]})
     deadline = time.time() + 30
     while eks.describe_cluster(name=name)["cluster"]["status"] != "ACTIVE":

@@ -138,7 +138,7 @@ fn schema_block() -> Block {
         attributes: attributes([
             ("id", string(Computed, "The cluster's name.")),
             ("name", string(Required, "The cluster's name: 1 to 100 letters, digits, `-` and `_`, starting with a letter or digit. Changing it replaces the cluster.")),
-            ("version", string(Required, "The Kubernetes version, `\"<major>.<minor>\"` such as `\"1.31\"`. Upgrades happen in place, one minor version per apply (EKS cannot skip versions or downgrade).")),
+            ("version", string(Required, "The Kubernetes version, `\"<major>.<minor>\"` such as `\"1.34\"`. Upgrades happen in place, one minor version per apply (EKS cannot skip versions or downgrade). A new cluster or an upgrade is checked at plan time against EKS's release calendar (see the limits guide): a version EKS no longer accepts is an error; one newer than the provider's table, or past its end of extended support since, is a warning, and EKS decides at apply.")),
             ("role_arn", string(OptionalComputed, "The cluster's IAM role. When unset, a role named `<name>-cluster` trusting `eks.amazonaws.com`, with `AmazonEKSClusterPolicy` and the right to use the secrets key, is created and deleted with the cluster. Changing it replaces the cluster.")),
             ("managed_role_name", string(Computed, "The name of the role this resource created, or null when `role_arn` was given. If the role is deleted outside Terraform, the plan shows this attribute to be known after apply and the apply creates the role again in place, under the same name and ARN.")),
             ("subnet_ids", string_set(Required, "At least two subnets, in different availability zones, for the cluster's network interfaces. Changing them replaces the cluster.")),
@@ -1366,6 +1366,9 @@ impl Resource for ClusterResource {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         planned(&mut s, &config, None, &aws);
+        if !super::versions::check_cluster_version(diags, known_str(&s.version)) {
+            return None;
+        }
         Some((s, Default::default()))
     }
 
@@ -1408,6 +1411,12 @@ impl Resource for ClusterResource {
             // The cluster is missing (deleted outside Terraform, or a create failed halfway).
             s.arn = Value::Unknown;
             replace.paths.push(AttributePath::new("arn"));
+        }
+        let new_version = known_str(&s.version).filter(|v| known_str(&prior.version) != Some(*v));
+        if (!replace.is_empty() || new_version.is_some())
+            && !super::versions::check_cluster_version(diags, known_str(&s.version))
+        {
+            return None;
         }
         if !replace.is_empty() {
             // A new cluster: everything computed is unknown again.

@@ -9,3 +9,4 @@ pub mod node_group;
 pub mod oidc_provider;
 pub mod thumbprint;
 pub mod update;
+pub mod versions;
