@@ -280,6 +280,7 @@ BAD_INPUT = [
     ({"instance_types": []}, "`instance_types`", "at least one instance type"),
     ({"node_role_arn": "arn:aws:iam::123456789012:policy/x"}, "`node_role_arn`", "must be an IAM role ARN"),
     ({"version": "1.33.1"}, "`version`", "must be a Kubernetes version"),
+    ({"version": "2.1"}, "`version`", "EKS runs Kubernetes 1.x"),
     ({"nested": (scaling(1, 3), "  update_config {\n    max_unavailable = 1\n    max_unavailable_percentage = 10\n  }\n")},
      "`update_config`", "set exactly one of"),
 ]
@@ -512,4 +513,40 @@ def test_ownership_lost_answer_to_an_update(workspace, fault_proxy, eks, network
     updates = eks.list_updates(name=outside_cluster, nodegroupName="workers")["updateIds"]
     assert len(updates) == 1, f"a lost answer started a second update: {updates}"
     assert describe(eks, outside_cluster)["labels"] == {"pool": "system"}
+    workspace.destroy()
+
+
+# ---- the node group's version against its cluster's ---------------------------------
+
+
+def test_version_is_checked_against_the_cluster(workspace, eks, iam, network, outside_cluster):
+    """With the cluster known (DescribeCluster at plan time), a version older
+    than the cluster's or two minors newer is refused at plan time; one minor
+    newer (the cluster could be upgraded in the same apply) is refused at
+    apply before anything is made; a downgrade is refused at plan time."""
+    def plan_with(version: str):
+        workspace.write(standalone(network, outside_cluster, version=version))
+        return workspace.plan()
+
+    result = plan_with("1.32")
+    assert result.code == 1, result.output
+    assert "`version`: must be its cluster's version (1.33), got 1.32" in result.output, result.output
+    result = plan_with("1.35")
+    out = " ".join(result.output.split())
+    assert result.code == 1 and "`version`: must not be newer than its cluster's version (1.33), got 1.35" in out, out
+    assert "cannot reach 1.35 in this apply" in out, out
+    # One minor newer: the plan cannot know; the apply refuses before making the role or node group.
+    assert plan_with("1.34").code == 2
+    result = workspace.apply(check=False)
+    out = " ".join(result.output.split())
+    assert result.code == 1 and "`version`: must not be newer than its cluster's version (1.33), got 1.34; upgrade the cluster first" in out, out
+    assert eks.list_nodegroups(clusterName=outside_cluster)["nodegroups"] == []
+    assert node_roles(iam, outside_cluster) == []
+    assert workspace.resources() == []
+    # The cluster's version: created; then a downgrade is refused at plan time.
+    workspace.write(standalone(network, outside_cluster, version="1.33"))
+    apply_clean(workspace)
+    result = plan_with("1.32")
+    assert result.code == 1 and "`version`: EKS cannot roll a node group back to an earlier Kubernetes version: 1.33 to 1.32" in result.output, result.output
+    workspace.write(standalone(network, outside_cluster, version="1.33"))
     workspace.destroy()

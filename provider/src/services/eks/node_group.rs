@@ -25,6 +25,7 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 use super::cluster::{cluster_name, is_role_propagation, parse_version, GONE_CONFIRMATIONS};
 use super::thumbprint::sha1_hex;
 use super::update::{describe_issues, is_not_found, recreate_role, run_update, timestamp, update_tags};
+use super::versions::{check_node_group_version, NodeVersionChange};
 use crate::framework::diag::{failed, finish_read, report, ApiError, BoxError};
 use crate::framework::ownership::{self, Claim, NameTaken};
 use crate::framework::plan::{
@@ -153,7 +154,7 @@ fn schema_block() -> Block {
             ("capacity_type", string(OptionalComputed, "`ON_DEMAND` (default), `SPOT` or `CAPACITY_BLOCK`. Changing it replaces the node group.")),
             ("ami_type", string(OptionalComputed, "The AMI family, such as `AL2023_x86_64_STANDARD` or `BOTTLEROCKET_ARM_64`. EKS picks one from the instance types when unset. Changing it replaces the node group.")),
             ("disk_size", number(OptionalComputed, "Root volume size in GiB. Default `20`. Changing it replaces the node group.")),
-            ("version", string(OptionalComputed, "The Kubernetes version of the nodes, `\"<major>.<minor>\"`. Defaults to the cluster's version at creation. Changes in place (UpdateNodegroupVersion); EKS requires it to match the cluster's, so upgrade the cluster first.")),
+            ("version", string(OptionalComputed, "The Kubernetes version of the nodes, `\"<major>.<minor>\"`. Defaults to the cluster's version at creation. Changes in place (UpdateNodegroupVersion), never back. EKS creates and upgrades a node group only to its cluster's version, so upgrade the cluster first; nodes may then lag the cluster by up to 3 minor versions (a warning past that). When the cluster exists, the plan reads its version (DescribeCluster) and refuses a version it can never accept; what only the apply can know (the cluster upgraded in the same apply) is checked again before anything is created or changed.")),
             ("release_version", string(Computed, "The AMI release version EKS installed.")),
             ("labels", string_map(Optional, "Kubernetes labels of the nodes. Keys are `[prefix/]name` as Kubernetes defines them. Change in place.")),
             ("ignore_desired_size_changes", boolean(OptionalComputed, "Default `true`: `scaling.desired` applies at creation only, and a desired size moved by a cluster autoscaler is not drift. Set `false` to enforce `scaling.desired`.")),
@@ -249,6 +250,20 @@ pub fn label_value(value: &str) -> Result<(), String> {
     }
 }
 
+/// What `planned` does to the node group's Kubernetes version.
+fn version_change(prior: Option<&NodeGroupState>, planned: &NodeGroupState, replaced: bool) -> NodeVersionChange {
+    let from = prior
+        .and_then(|p| known_str(&p.version))
+        .and_then(|v| parse_version(v).ok());
+    match from {
+        _ if replaced || prior.is_none_or(|p| p.arn.is_null()) => NodeVersionChange::Create,
+        Some(from) if known_str(&planned.version).and_then(|v| parse_version(v).ok()) != Some(from) => {
+            NodeVersionChange::Upgrade { from }
+        }
+        _ => NodeVersionChange::Unchanged,
+    }
+}
+
 fn validate_state(diags: &mut Diagnostics, c: &NodeGroupState) {
     let mut v = Validator::new(diags);
     let path = AttributePath::new;
@@ -266,7 +281,7 @@ fn validate_state(diags: &mut Diagnostics, c: &NodeGroupState) {
         validate::iam_role_arn(s)
     });
     v.check(&path("version"), c.version.as_ref_option(), |s: &String| {
-        parse_version(s).map(|_| ())
+        parse_version(s).and_then(|(major, minor)| super::versions::major_rule(major, minor))
     });
     v.check(
         &path("capacity_type"),
@@ -1155,6 +1170,10 @@ impl Resource for NodeGroupResource {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         planned(&mut s, &config, None, &aws);
+        let (cluster, version) = (known_str(&s.cluster_name), known_str(&s.version));
+        if !check_node_group_version(diags, &aws.eks, cluster, version, NodeVersionChange::Create, false).await {
+            return None;
+        }
         Some((s, Default::default()))
     }
 
@@ -1185,6 +1204,11 @@ impl Resource for NodeGroupResource {
         }
         if !replace.is_empty() {
             planned(&mut s, &config, None, &aws);
+        }
+        let change = version_change(Some(&prior), &s, !replace.is_empty());
+        let (cluster, version) = (known_str(&s.cluster_name), known_str(&s.version));
+        if !check_node_group_version(diags, &aws.eks, cluster, version, change, false).await {
+            return None;
         }
         if replace.is_empty() {
             plan_status(&mut s, &prior, |state| &mut state.status, "ACTIVE");
@@ -1229,6 +1253,20 @@ impl Resource for NodeGroupResource {
                 report(diags, &failed(context, NodeGroupError::Read(err)));
                 return None;
             }
+        }
+        // The cluster's version, now known for certain, before anything is made.
+        let version = known_str(&s.version);
+        if !check_node_group_version(
+            diags,
+            &aws.eks,
+            Some(&cluster),
+            version,
+            NodeVersionChange::Create,
+            true,
+        )
+        .await
+        {
+            return None;
         }
         if s.managed_role_name.is_unknown() {
             let partition = match aws.identity().await {
@@ -1316,6 +1354,20 @@ impl Resource for NodeGroupResource {
         let aws = self.data.aws_or_report(diags)?;
         let cluster = known_str(&prior.cluster_name)?.to_string();
         let name = known_str(&prior.name)?.to_string();
+        // The cluster's version, now known for certain, before anything changes.
+        let change = version_change(Some(&prior), &planned, false);
+        if !check_node_group_version(
+            diags,
+            &aws.eks,
+            Some(&cluster),
+            known_str(&planned.version),
+            change,
+            true,
+        )
+        .await
+        {
+            return Some((prior, private_state));
+        }
         let mut planned = planned;
         if prior.managed_role_name.is_null() && planned.managed_role_name.is_unknown() {
             // The created role, deleted outside Terraform, comes back first.

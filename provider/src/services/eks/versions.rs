@@ -245,6 +245,54 @@ pub fn node_group_version(
     Ok(None)
 }
 
+/// The version of cluster `cluster`, if it exists and answers.
+async fn cluster_version_of(eks: &aws_sdk_eks::Client, cluster: &str) -> Option<(u32, u32)> {
+    match super::cluster::find_cluster(eks, cluster).await {
+        Ok(found) => found.and_then(|c| c.version().and_then(|v| parse_version(v).ok())),
+        Err(err) => {
+            tracing::debug!(cluster, error = %err, "could not read the cluster's version; EKS decides");
+            None
+        }
+    }
+}
+
+/// Checks a node group's `version` against its cluster's, read with
+/// DescribeCluster: at plan time (`at_apply = false`) when the cluster exists
+/// and both are known, and again at apply before anything is made or changed.
+/// Records a diagnostic on `version`; false after an error.
+pub async fn check_node_group_version(
+    diags: &mut Diagnostics,
+    eks: &aws_sdk_eks::Client,
+    cluster: Option<&str>,
+    version: Option<&str>,
+    change: NodeVersionChange,
+    at_apply: bool,
+) -> bool {
+    let (Some(cluster), Some(ng)) = (cluster, version.and_then(|v| parse_version(v).ok())) else {
+        return true;
+    };
+    let Some(cluster_version) = cluster_version_of(eks, cluster).await else {
+        return true; // a cluster made in this apply: checked at apply
+    };
+    let path = AttributePath::new("version");
+    let mut v = Validator::new(diags);
+    match node_group_version(ng, cluster_version, change, !at_apply) {
+        Ok(None) => true,
+        Ok(Some(summary)) => {
+            v.warning(
+                &path,
+                summary,
+                "EKS's managed nodes may run a Kubernetes version up to 3 minor versions older than their cluster's. Upgrade the node group to the cluster's version.",
+            );
+            true
+        }
+        Err(rule) => {
+            v.error(&path, format!("{rule} (cluster `{cluster}`)"));
+            false
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
