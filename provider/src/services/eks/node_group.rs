@@ -25,6 +25,7 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 use super::cluster::{cluster_name, is_role_propagation, parse_version, GONE_CONFIRMATIONS};
 use super::thumbprint::sha1_hex;
 use super::update::{describe_issues, is_not_found, recreate_role, run_update, timestamp, update_tags};
+use super::validate as eks;
 use super::versions::{check_node_group_version, NodeVersionChange};
 use crate::framework::diag::{failed, finish_read, report, ApiError, BoxError};
 use crate::framework::ownership::{self, Claim, NameTaken};
@@ -156,7 +157,7 @@ fn schema_block() -> Block {
             ("disk_size", number(OptionalComputed, "Root volume size in GiB. Default `20`. Changing it replaces the node group.")),
             ("version", string(OptionalComputed, "The Kubernetes version of the nodes, `\"<major>.<minor>\"`. Defaults to the cluster's version at creation. Changes in place (UpdateNodegroupVersion), never back. EKS creates and upgrades a node group only to its cluster's version, so upgrade the cluster first; nodes may then lag the cluster by up to 3 minor versions (a warning past that). When the cluster exists, the plan reads its version (DescribeCluster) and refuses a version it can never accept; what only the apply can know (the cluster upgraded in the same apply) is checked again before anything is created or changed.")),
             ("release_version", string(Computed, "The AMI release version EKS installed.")),
-            ("labels", string_map(Optional, "Kubernetes labels of the nodes. Keys are `[prefix/]name` as Kubernetes defines them. Change in place.")),
+            ("labels", string_map(Optional, "Kubernetes labels of the nodes. Keys are `[prefix/]name` as Kubernetes defines them, at most 63 characters in all, and not under the prefixes EKS reserves (`kubernetes.io/`, `k8s.io/`, `eks.amazonaws.com/` and their subdomains, such as `node.kubernetes.io/`); values are 1 to 63 characters. Change in place.")),
             ("ignore_desired_size_changes", boolean(OptionalComputed, "Default `true`: `scaling.desired` applies at creation only, and a desired size moved by a cluster autoscaler is not drift. Set `false` to enforce `scaling.desired`.")),
             ("tags", string_map(Optional, "Tags of the node group (the created role gets them at creation). Merged over the provider's `default_tags`.")),
             ("tags_all", string_map(Computed, "All tags of the node group, including the provider's `default_tags`.")),
@@ -181,9 +182,9 @@ fn schema_block() -> Block {
             (
                 "taint".to_string(),
                 NestedBlock::Set(block(
-                    "A Kubernetes taint on every node, e.g. a dedicated pool: `taint { key = \"dedicated\" value = \"gpu\" effect = \"NO_SCHEDULE\" }`. Changes in place.",
+                    "A Kubernetes taint on every node, e.g. a dedicated pool: `taint { key = \"dedicated\" value = \"gpu\" effect = \"NO_SCHEDULE\" }`. Repeat the block for each taint: at most 50 per node group, one per key and effect. Changes in place.",
                     attributes([
-                        ("key", string(Required, "The taint key: `[prefix/]name` as Kubernetes defines label keys.")),
+                        ("key", string(Required, "The taint key: `[prefix/]name` as Kubernetes defines label keys, at most 63 characters in all.")),
                         ("value", string(Optional, "The taint value: at most 63 characters.")),
                         ("effect", string(Required, "`NO_SCHEDULE`, `NO_EXECUTE` or `PREFER_NO_SCHEDULE` (the EKS API's names for `NoSchedule`, `NoExecute`, `PreferNoSchedule`).")),
                     ]),
@@ -331,12 +332,28 @@ fn validate_state(diags: &mut Diagnostics, c: &NodeGroupState) {
             v.check(&path("labels").key(key.clone()), value.as_ref_option(), |s: &String| {
                 label_value(s)
             });
+            v.check(&path("labels").key(key.clone()), Some(key.as_str()), eks::eks_label_key);
+            v.check(&path("labels").key(key.clone()), value.as_ref_option(), |s: &String| {
+                eks::eks_label_value(s)
+            });
         }
     }
     if let Value::Value(taints) = &c.taint {
+        v.check(&path("taint"), Some(&taints.len()), |n: &usize| eks::taint_count(*n));
+        let mut seen = Vec::new();
         for (i, taint) in taints.iter().enumerate() {
             let Value::Value(t) = taint else { continue };
             let at = |field: &'static str| path("taint").index(i as i64).attribute(field);
+            if let (Some(key), Some(effect)) = (known_str(&t.key), known_str(&t.effect)) {
+                if let Some(j) = eks::duplicate_taint(&seen, key, effect) {
+                    v.error(
+                        &path("taint").index(i as i64),
+                        format!("duplicates `taint[{j}]`: EKS keeps one taint per key and effect ({key:?}, {effect}); merge them or change the key or effect"),
+                    );
+                }
+                seen.push((key.to_string(), effect.to_string()));
+            }
+            v.check(&at("key"), t.key.as_ref_option(), |s: &String| eks::eks_taint_key(s));
             v.check(&at("key"), t.key.as_ref_option(), |s: &String| label_key(s));
             v.check(&at("value"), t.value.as_ref_option(), |s: &String| label_value(s));
             v.check(&at("effect"), t.effect.as_ref_option(), |s: &String| {
