@@ -36,6 +36,22 @@ def config(name: str, network: dict, **attrs) -> str:
     return 'provider "platform" {}\n' + cluster_block(name, network, **attrs)
 
 
+def dual_stack_network(endpoint: str) -> dict:
+    """A VPC with an Amazon-provided IPv6 block and two dual-stack subnets in
+    two availability zones, as an IPv6 cluster needs (the session's `network`
+    is IPv4-only)."""
+    import ipaddress
+    ec2 = aws.client("ec2", endpoint)
+    vpc = ec2.create_vpc(CidrBlock="10.2.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]
+    halves = list(ipaddress.ip_network(vpc["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"]).subnets(new_prefix=64))
+    subnets = [
+        ec2.create_subnet(VpcId=vpc["VpcId"], CidrBlock=f"10.2.{i}.0/24", Ipv6CidrBlock=str(halves[i]),
+                          AvailabilityZone=f"{aws.REGION}{zone}")["Subnet"]["SubnetId"]
+        for i, zone in enumerate("ab")
+    ]
+    return {"vpc_id": vpc["VpcId"], "subnet_ids": subnets}
+
+
 def apply_clean(ws):
     ws.apply()
     ws.assert_plan_empty()
@@ -48,6 +64,7 @@ def clients(emulator):
         iam = aws.client("iam", emulator.url)
         kms = aws.client("kms", emulator.url)
         ec2 = aws.client("ec2", emulator.url)
+        url = emulator.url
     return Clients
 
 
@@ -136,8 +153,8 @@ def test_given_role_and_key_are_used_and_kept(workspace, clients, network, uniqu
     }))["Role"]["Arn"]
     key = clients.kms.create_key()["KeyMetadata"]["Arn"]
     name = f"given-{unique}"
-    workspace.write(config(name, network, role_arn=role, kms_key_arn=key, create_oidc_provider=False,
-                           authentication_mode="API_AND_CONFIG_MAP", ip_family="ipv6"))
+    workspace.write(config(name, dual_stack_network(clients.url), role_arn=role, kms_key_arn=key,
+                           create_oidc_provider=False, authentication_mode="API_AND_CONFIG_MAP", ip_family="ipv6"))
     apply_clean(workspace)
     s = workspace.resource(ADDR)
     assert s["managed_role_name"] is None and s["managed_kms_key_id"] is None and s["oidc_provider_arn"] is None
@@ -710,3 +727,25 @@ def test_an_upgrade_to_a_version_eks_no_longer_accepts_is_refused_at_plan(worksp
                            create_oidc_provider=False))
     result = workspace.plan()
     assert result.code == 1 and "`version`: EKS no longer accepts 1.30" in result.output, result.output
+
+
+def test_ipv6_on_subnets_without_ipv6_cidrs_names_ip_family_and_leaves_nothing_behind(workspace, clients, network,
+                                                                                       unique):
+    """EKS refuses an IPv6 cluster on IPv4-only subnets. The provider cannot
+    see subnets' CIDR blocks at plan time (it has no EC2 client), so the apply
+    error names `ip_family` and the subnets; the key and role made before the
+    refusal stay in state, and destroy removes them."""
+    name = f"v6bad-{unique}"
+    workspace.write(config(name, network, ip_family="ipv6", create_oidc_provider=False))
+    result = workspace.apply(check=False)
+    out = " ".join(result.output.split())
+    assert result.code == 1, out
+    assert '`ip_family = "ipv6"` needs dual-stack subnets, each with an IPv6 CIDR block' in out, out
+    assert all(subnet in out for subnet in network["subnet_ids"]), out
+    assert "InvalidParameterException" in out, out
+    s = workspace.resource(ADDR)
+    assert s["arn"] is None and s["managed_role_name"] and s["managed_kms_key_id"]
+    assert cluster_gone(clients.eks, name)
+    workspace.destroy()
+    assert_all_gone(clients, s)
+    assert workspace.resources() == []
