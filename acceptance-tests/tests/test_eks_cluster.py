@@ -445,7 +445,7 @@ BAD_INPUT = [
     ({"service_ipv4_cidr": "100.64.0.0/16"}, "`service_ipv4_cidr`", "within 10.0.0.0/8"),
     ({"service_ipv4_cidr": "10.0.0.0/8"}, "`service_ipv4_cidr`", "between /12 and /24"),
     ({"ip_family": "ipv6", "service_ipv4_cidr": "10.100.0.0/16"}, "`service_ipv4_cidr`", "only applies to"),
-    ({"ip_family": "dual"}, "`ip_family`", "must be one of"),
+    ({"ip_family": "dual"}, "`ip_family`", "must be one of \"ipv4\", \"ipv6\""),
     ({"enabled_log_types": ["audit", "kubelet"]}, "`enabled_log_types`", "must be one of \"api\""),
     ({"authentication_mode": "IAM"}, "`authentication_mode`", "must be one of \"API\""),
     ({"role_arn": "arn:aws:iam::123456789012:user/x"}, "`role_arn`", "must be an IAM role ARN"),

@@ -33,11 +33,12 @@ def node_group(network: dict, nested=(scaling(1, 3, 2),), **attrs) -> str:
     from platform_acc.hcl import Raw
     attrs.setdefault("subnet_ids", network["subnet_ids"])
     attrs.setdefault("cluster_name", Raw("platform_eks_cluster.main.name"))
-    return block("resource", "platform_eks_node_group", "test", nested=tuple(nested), name="workers", **attrs)
+    attrs.setdefault("name", "workers")
+    return block("resource", "platform_eks_node_group", "test", nested=tuple(nested), **attrs)
 
 
-def config(name: str, network: dict, cluster_attrs: dict | None = None, **attrs) -> str:
-    return ('provider "platform" {}\n' + cluster(name, network, **(cluster_attrs or {}))
+def config(cluster_name: str, network: dict, /, cluster_attrs: dict | None = None, **attrs) -> str:
+    return ('provider "platform" {}\n' + cluster(cluster_name, network, **(cluster_attrs or {}))
             + node_group(network, **attrs))
 
 
@@ -281,6 +282,12 @@ BAD_INPUT = [
     ({"node_role_arn": "arn:aws:iam::123456789012:policy/x"}, "`node_role_arn`", "must be an IAM role ARN"),
     ({"version": "1.33.1"}, "`version`", "must be a Kubernetes version"),
     ({"version": "2.1"}, "`version`", "EKS runs Kubernetes 1.x"),
+    ({"name": "n" * 64}, "`name`", "must be at most 63 characters, got 64"),
+    ({"nested": (scaling(0, 0),)}, "`scaling.max`", "must be between 1 and 1000, got 0"),
+    ({"nested": (scaling(1, 3), "  update_config {\n    max_unavailable = 101\n  }\n")},
+     "`update_config.max_unavailable`", "must be between 1 and 100, got 101"),
+    ({"disk_size": 0}, "`disk_size`", "must be between 1 and 16384, got 0"),
+    ({"subnet_ids": []}, "`subnet_ids`", "must name at least one subnet"),
     ({"labels": {"node.kubernetes.io/pool": "a"}}, '`labels["node.kubernetes.io/pool"]`',
      "EKS refuses labels under the reserved prefixes kubernetes.io/, k8s.io/ and eks.amazonaws.com/"),
     ({"labels": {"kubernetes.io/role": "a"}}, '`labels["kubernetes.io/role"]`', "EKS refuses labels under the reserved prefixes"),
