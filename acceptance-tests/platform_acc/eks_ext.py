@@ -33,6 +33,9 @@ service model:
   the first request made, in its current state, instead of
   ResourceInUseException or a second update. The same token with other
   parameters is an InvalidParameterException.
+- An IPv6 cluster (`kubernetesNetworkConfig.ipFamily = ipv6`) needs subnets
+  with an associated IPv6 CIDR block; others are an InvalidParameterException
+  naming them, before anything is made.
 - Switches, as tags on the cluster (so tests drive them through the EKS API):
   `platform-emulator/fail-updates = "true"` makes updates end Failed with an
   error, `platform-emulator/delay-seconds` overrides the delay, and
@@ -185,6 +188,17 @@ def install() -> None:
             raise invalid("Subnets must all be in the same VPC", name)
         network = dict(kwargs.get("kubernetes_network_config") or {})
         family = network.get("ipFamily") or "ipv4"
+        if family == "ipv6":
+            # EKS requires dual-stack subnets for an IPv6 cluster and refuses
+            # others with InvalidParameterException (the code it uses for every
+            # subnet problem of CreateCluster; the wording here is modelled on
+            # its "Subnets specified must be in at least two different AZs").
+            single = [s.id for s in subnets
+                      if not any(a.get("ipv6CidrBlockState", {}).get("State") == "associated"
+                                 for a in s.ipv6_cidr_block_associations.values())]
+            if single:
+                raise invalid("Subnets specified must have an IPv6 CIDR block associated for ipFamily ipv6: "
+                              + ", ".join(single) + " have none", name)
         network["ipFamily"] = family
         if family == "ipv6":
             network.pop("serviceIpv4Cidr", None)

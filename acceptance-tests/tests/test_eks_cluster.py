@@ -27,13 +27,29 @@ def user_tags(provider: dict) -> dict:
 
 
 def cluster_block(name: str, network: dict, nested: tuple[str, ...] = (), label: str = "test", **attrs) -> str:
-    attrs.setdefault("version", "1.30")
+    attrs.setdefault("version", "1.33")
     attrs.setdefault("subnet_ids", network["subnet_ids"])
     return block("resource", "platform_eks_cluster", label, nested=nested, name=name, **attrs)
 
 
 def config(name: str, network: dict, **attrs) -> str:
     return 'provider "platform" {}\n' + cluster_block(name, network, **attrs)
+
+
+def dual_stack_network(endpoint: str) -> dict:
+    """A VPC with an Amazon-provided IPv6 block and two dual-stack subnets in
+    two availability zones, as an IPv6 cluster needs (the session's `network`
+    is IPv4-only)."""
+    import ipaddress
+    ec2 = aws.client("ec2", endpoint)
+    vpc = ec2.create_vpc(CidrBlock="10.2.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]
+    halves = list(ipaddress.ip_network(vpc["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"]).subnets(new_prefix=64))
+    subnets = [
+        ec2.create_subnet(VpcId=vpc["VpcId"], CidrBlock=f"10.2.{i}.0/24", Ipv6CidrBlock=str(halves[i]),
+                          AvailabilityZone=f"{aws.REGION}{zone}")["Subnet"]["SubnetId"]
+        for i, zone in enumerate("ab")
+    ]
+    return {"vpc_id": vpc["VpcId"], "subnet_ids": subnets}
 
 
 def apply_clean(ws):
@@ -48,6 +64,7 @@ def clients(emulator):
         iam = aws.client("iam", emulator.url)
         kms = aws.client("kms", emulator.url)
         ec2 = aws.client("ec2", emulator.url)
+        url = emulator.url
     return Clients
 
 
@@ -136,8 +153,8 @@ def test_given_role_and_key_are_used_and_kept(workspace, clients, network, uniqu
     }))["Role"]["Arn"]
     key = clients.kms.create_key()["KeyMetadata"]["Arn"]
     name = f"given-{unique}"
-    workspace.write(config(name, network, role_arn=role, kms_key_arn=key, create_oidc_provider=False,
-                           authentication_mode="API_AND_CONFIG_MAP", ip_family="ipv6"))
+    workspace.write(config(name, dual_stack_network(clients.url), role_arn=role, kms_key_arn=key,
+                           create_oidc_provider=False, authentication_mode="API_AND_CONFIG_MAP", ip_family="ipv6"))
     apply_clean(workspace)
     s = workspace.resource(ADDR)
     assert s["managed_role_name"] is None and s["managed_kms_key_id"] is None and s["oidc_provider_arn"] is None
@@ -195,25 +212,25 @@ def test_update(workspace, clients, network, unique):
 
 def test_version_upgrade(workspace, clients, network, unique):
     name = f"upgrade-{unique}"
-    workspace.write(config(name, network, version="1.29"))
+    workspace.write(config(name, network, version="1.32"))
     apply_clean(workspace)
     # Two minor versions at once is refused at plan time, naming the path and the way.
-    workspace.write(config(name, network, version="1.31"))
+    workspace.write(config(name, network, version="1.34"))
     result = workspace.plan()
     assert result.code == 1 and "`version`: EKS upgrades one minor version at a time" in result.output
-    assert "from 1.29 to 1.30 first" in result.output, result.output
-    workspace.write(config(name, network, version="1.30"))
-    workspace.assert_plan_changes('~ version', '"1.29" -> "1.30"', "platform_version")
+    assert "from 1.32 to 1.33 first" in result.output, result.output
+    workspace.write(config(name, network, version="1.33"))
+    workspace.assert_plan_changes('~ version', '"1.32" -> "1.33"', "platform_version")
     apply_clean(workspace)
     c = clients.eks.describe_cluster(name=name)["cluster"]
-    assert c["version"] == "1.30" and workspace.resource(ADDR)["version"] == "1.30"
+    assert c["version"] == "1.33" and workspace.resource(ADDR)["version"] == "1.33"
     [update] = clients.eks.list_updates(name=name)["updateIds"]
     assert clients.eks.describe_update(name=name, updateId=update)["update"]["status"] == "Successful"
     # Downgrades are refused too.
-    workspace.write(config(name, network, version="1.29"))
+    workspace.write(config(name, network, version="1.32"))
     result = workspace.plan()
     assert result.code == 1 and "`version`: EKS cannot downgrade" in result.output
-    workspace.write(config(name, network, version="1.30"))
+    workspace.write(config(name, network, version="1.33"))
     workspace.destroy()
 
 
@@ -222,17 +239,17 @@ def test_update_failed(workspace, clients, network, unique):
     what EKS has, so the next plan proposes the change again."""
     name = f"fails-{unique}"
     tags = {FAIL_TAG: "true"}
-    workspace.write(config(name, network, version="1.29", tags=tags))
+    workspace.write(config(name, network, version="1.32", tags=tags))
     apply_clean(workspace)
-    workspace.write(config(name, network, version="1.30", tags=tags))
+    workspace.write(config(name, network, version="1.33", tags=tags))
     result = workspace.apply(check=False)
     assert result.code == 1
     out = " ".join(result.output.split())
     assert f"updating EKS cluster `{name}`" in out
     assert "VersionUpdate" in out and "failed: Failed: Unknown: the update failed" in out, out
     assert f"(resources: {name})" in out
-    assert workspace.resource(ADDR)["version"] == "1.29"
-    workspace.assert_plan_changes('"1.29" -> "1.30"')
+    assert workspace.resource(ADDR)["version"] == "1.32"
+    workspace.assert_plan_changes('"1.32" -> "1.33"')
     workspace.destroy()
 
 
@@ -415,8 +432,11 @@ def test_unreachable_issuer_warns_and_creates_without_thumbprint(workspace, clie
 
 
 BAD_INPUT = [
-    ({"version": "1.30.2"}, "`version`", "must be a Kubernetes version"),
-    ({"version": "v1.30"}, "`version`", "must be a Kubernetes version"),
+    ({"version": "1.33.2"}, "`version`", "must be a Kubernetes version"),
+    ({"version": "v1.33"}, "`version`", "must be a Kubernetes version"),
+    ({"version": "1.30"}, "`version`", "EKS no longer accepts 1.30: its extended support ended on 2026-07-23"),
+    ({"version": "1.22"}, "`version`", "EKS no longer accepts 1.22: new clusters and upgrades need 1.31 or later"),
+    ({"version": "2.0"}, "`version`", "EKS runs Kubernetes 1.x"),
     ({"name": "-bad"}, "`name`", "starting with a letter or digit"),
     ({"subnet_ids": ["subnet-0123456789abcdef0"]}, "`subnet_ids`", "at least two subnets"),
     ({"subnet_ids": ["subnet-1a", "vpc-1"]}, "`subnet_ids`", "must be subnet ids"),
@@ -425,7 +445,7 @@ BAD_INPUT = [
     ({"service_ipv4_cidr": "100.64.0.0/16"}, "`service_ipv4_cidr`", "within 10.0.0.0/8"),
     ({"service_ipv4_cidr": "10.0.0.0/8"}, "`service_ipv4_cidr`", "between /12 and /24"),
     ({"ip_family": "ipv6", "service_ipv4_cidr": "10.100.0.0/16"}, "`service_ipv4_cidr`", "only applies to"),
-    ({"ip_family": "dual"}, "`ip_family`", "must be one of"),
+    ({"ip_family": "dual"}, "`ip_family`", "must be one of \"ipv4\", \"ipv6\""),
     ({"enabled_log_types": ["audit", "kubelet"]}, "`enabled_log_types`", "must be one of \"api\""),
     ({"authentication_mode": "IAM"}, "`authentication_mode`", "must be one of \"API\""),
     ({"role_arn": "arn:aws:iam::123456789012:user/x"}, "`role_arn`", "must be an IAM role ARN"),
@@ -577,7 +597,7 @@ def test_ownership_foreign_cluster_is_never_touched(workspace, fault_proxy, clie
     failed create records no cluster, so no later run deletes it."""
     name = f"foreign-{unique}"
     role = clients.iam.create_role(RoleName=f"fr-{unique}", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    clients.eks.create_cluster(name=name, version="1.29", roleArn=role, tags={"owner": "someone-else"},
+    clients.eks.create_cluster(name=name, version="1.32", roleArn=role, tags={"owner": "someone-else"},
                                resourcesVpcConfig={"subnetIds": network["subnet_ids"]})
     before = snapshot(clients.eks, name)
     workspace.write(config(name, network))
@@ -601,7 +621,7 @@ def test_ownership_foreign_cluster_is_never_touched(workspace, fault_proxy, clie
     assert result.code == 1 and f"terraform import platform_eks_cluster.<name> {raced}" in out, out
     s = workspace.resource(ADDR)
     assert s["arn"] is None and s["created_at"] is None and s["managed_role_name"]
-    clients.eks.create_cluster(name=raced, version="1.29", roleArn=role,
+    clients.eks.create_cluster(name=raced, version="1.32", roleArn=role,
                                resourcesVpcConfig={"subnetIds": network["subnet_ids"]})
     raced_before = snapshot(clients.eks, raced)
     workspace.run("destroy", "-auto-approve", "-no-color", "-refresh=false")
@@ -658,7 +678,7 @@ def test_ownership_adoption_with_generated_config(workspace, clients, network, u
     plan imports it without any change, let alone a replacement."""
     name = f"adopt-{unique}"
     role = clients.iam.create_role(RoleName=f"ad-{unique}", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    clients.eks.create_cluster(name=name, version="1.30", roleArn=role, tags={"team": "x"},
+    clients.eks.create_cluster(name=name, version="1.33", roleArn=role, tags={"team": "x"},
                                resourcesVpcConfig={"subnetIds": network["subnet_ids"]},
                                accessConfig={"authenticationMode": "API"})
     c = clients.eks.describe_cluster(name=name)["cluster"]
@@ -679,3 +699,53 @@ def test_ownership_adoption_with_generated_config(workspace, clients, network, u
     assert s["created_at"] and snapshot(clients.eks, name) == before
     workspace.destroy()
     assert cluster_gone(clients.eks, name) and aws.role_exists(clients.iam, f"ad-{unique}")
+
+
+def test_a_version_newer_than_the_table_warns_and_plans(workspace, network):
+    """A Kubernetes version EKS released after this provider's table is not
+    refused: the plan warns and goes ahead (EKS decides at apply)."""
+    workspace.write(config("newer-version", network, version="1.40"))
+    result = workspace.plan()
+    out = " ".join(result.output.split())
+    assert result.code == 2, result.output
+    assert "`version`: 1.40 is newer than the EKS versions this provider knows (up to 1.35)" in out, out
+
+
+def test_an_upgrade_to_a_version_eks_no_longer_accepts_is_refused_at_plan(workspace, clients, network, unique):
+    """An existing cluster on a version EKS has retired is left alone (EKS
+    upgrades it on its own), but the version table applies to a change."""
+    name = f"oldver-{unique}"
+    role = clients.iam.create_role(RoleName=f"oldver-{unique}", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    clients.eks.create_cluster(name=name, version="1.29", roleArn=role,
+                               resourcesVpcConfig={"subnetIds": network["subnet_ids"]},
+                               tags={"platform-emulator/delay-seconds": "0"})
+    workspace.write(config(name, network, version="1.29", role_arn=role, create_kms_key=False,
+                           create_oidc_provider=False))
+    workspace.run("import", "-no-color", "-input=false", ADDR, name)
+    assert workspace.resource(ADDR)["version"] == "1.29"
+    workspace.write(config(name, network, version="1.30", role_arn=role, create_kms_key=False,
+                           create_oidc_provider=False))
+    result = workspace.plan()
+    assert result.code == 1 and "`version`: EKS no longer accepts 1.30" in result.output, result.output
+
+
+def test_ipv6_on_subnets_without_ipv6_cidrs_names_ip_family_and_leaves_nothing_behind(workspace, clients, network,
+                                                                                       unique):
+    """EKS refuses an IPv6 cluster on IPv4-only subnets. The provider cannot
+    see subnets' CIDR blocks at plan time (it has no EC2 client), so the apply
+    error names `ip_family` and the subnets; the key and role made before the
+    refusal stay in state, and destroy removes them."""
+    name = f"v6bad-{unique}"
+    workspace.write(config(name, network, ip_family="ipv6", create_oidc_provider=False))
+    result = workspace.apply(check=False)
+    out = " ".join(result.output.split())
+    assert result.code == 1, out
+    assert '`ip_family = "ipv6"` needs dual-stack subnets, each with an IPv6 CIDR block' in out, out
+    assert all(subnet in out for subnet in network["subnet_ids"]), out
+    assert "InvalidParameterException" in out, out
+    s = workspace.resource(ADDR)
+    assert s["arn"] is None and s["managed_role_name"] and s["managed_kms_key_id"]
+    assert cluster_gone(clients.eks, name)
+    workspace.destroy()
+    assert_all_gone(clients, s)
+    assert workspace.resources() == []

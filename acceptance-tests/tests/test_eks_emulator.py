@@ -231,7 +231,12 @@ def test_clusters_get_what_real_eks_gives_them(eks, emulator, network, unique):
     with pytest.raises(eks.exceptions.InvalidParameterException, match="two different AZs"):
         eks.create_cluster(name=f"c-{unique}", version="1.30", roleArn=ROLE,
                            resourcesVpcConfig={"subnetIds": network["subnet_ids"][:1]})
-    eks.create_cluster(name=f"v6-{unique}", version="1.30", roleArn=ROLE, resourcesVpcConfig=eks.vpc,
+    with pytest.raises(eks.exceptions.InvalidParameterException, match="must have an IPv6 CIDR block"):
+        eks.create_cluster(name=f"v6-{unique}", version="1.30", roleArn=ROLE, resourcesVpcConfig=eks.vpc,
+                           kubernetesNetworkConfig={"ipFamily": "ipv6"})
+    dual = dual_stack_network(emulator.url)
+    eks.create_cluster(name=f"v6-{unique}", version="1.30", roleArn=ROLE,
+                       resourcesVpcConfig={"subnetIds": dual["subnet_ids"]},
                        kubernetesNetworkConfig={"ipFamily": "ipv6"}, tags={"platform-emulator/delay-seconds": "0"})
     v6 = eks.describe_cluster(name=f"v6-{unique}")["cluster"]["kubernetesNetworkConfig"]
     assert v6["ipFamily"] == "ipv6" and v6["serviceIpv6Cidr"].endswith("::/108") and "serviceIpv4Cidr" not in v6
@@ -313,3 +318,19 @@ def test_a_repeat_with_the_same_token_is_the_first_request(eks, unique):
     eks.delete_cluster(name=name)
     assert {"CreateCluster", "CreateNodegroup", "UpdateClusterVersion", "UpdateClusterConfig",
             "UpdateNodegroupConfig", "UpdateNodegroupVersion"} <= set(eks.checked)
+
+
+def dual_stack_network(endpoint: str) -> dict:
+    """A VPC with an Amazon-provided IPv6 block and two dual-stack subnets in
+    two availability zones, as an IPv6 EKS cluster needs."""
+    import ipaddress
+    ec2 = aws.client("ec2", endpoint)
+    vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]
+    block = ipaddress.ip_network(vpc["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"])
+    halves = list(block.subnets(new_prefix=64))
+    subnets = [
+        ec2.create_subnet(VpcId=vpc["VpcId"], CidrBlock=f"10.1.{i}.0/24", Ipv6CidrBlock=str(halves[i]),
+                          AvailabilityZone=f"{aws.REGION}{zone}")["Subnet"]["SubnetId"]
+        for i, zone in enumerate("ab")
+    ]
+    return {"vpc_id": vpc["VpcId"], "subnet_ids": subnets}

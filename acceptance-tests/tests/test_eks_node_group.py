@@ -15,7 +15,7 @@ FAIL_TAG = "platform-emulator/fail-updates"
 
 def cluster(name: str, network: dict, **attrs) -> str:
     attrs.setdefault("create_oidc_provider", False)
-    attrs.setdefault("version", "1.30")
+    attrs.setdefault("version", "1.33")
     return block("resource", "platform_eks_cluster", "main", name=name, subnet_ids=network["subnet_ids"], **attrs)
 
 
@@ -33,11 +33,12 @@ def node_group(network: dict, nested=(scaling(1, 3, 2),), **attrs) -> str:
     from platform_acc.hcl import Raw
     attrs.setdefault("subnet_ids", network["subnet_ids"])
     attrs.setdefault("cluster_name", Raw("platform_eks_cluster.main.name"))
-    return block("resource", "platform_eks_node_group", "test", nested=tuple(nested), name="workers", **attrs)
+    attrs.setdefault("name", "workers")
+    return block("resource", "platform_eks_node_group", "test", nested=tuple(nested), **attrs)
 
 
-def config(name: str, network: dict, cluster_attrs: dict | None = None, **attrs) -> str:
-    return ('provider "platform" {}\n' + cluster(name, network, **(cluster_attrs or {}))
+def config(cluster_name: str, network: dict, /, cluster_attrs: dict | None = None, **attrs) -> str:
+    return ('provider "platform" {}\n' + cluster(cluster_name, network, **(cluster_attrs or {}))
             + node_group(network, **attrs))
 
 
@@ -67,7 +68,7 @@ def test_basic(workspace, eks, iam, network, unique):
     assert ng["labels"] == {"pool": "general"} and ng["tags"] == {"team": "platform"}
     assert ng["taints"] == [{"key": "dedicated", "value": "gpu", "effect": "NO_SCHEDULE"}]
     assert ng["instanceTypes"] == ["t3.medium"] and ng["capacityType"] == "ON_DEMAND" and ng["diskSize"] == 20
-    assert s["version"] == "1.30" == ng["version"] and s["release_version"] == ng["releaseVersion"]
+    assert s["version"] == "1.33" == ng["version"] and s["release_version"] == ng["releaseVersion"]
     assert s["autoscaling_group_names"] == [g["name"] for g in ng["resources"]["autoScalingGroups"]]
     role = s["managed_role_name"]
     assert role == f"{name}-workers-node" and ng["nodeRole"] == s["node_role_arn"]
@@ -123,13 +124,13 @@ def test_version_follows_the_cluster(workspace, eks, network, unique):
     from platform_acc.hcl import Raw
     name = f"ngver-{unique}"
     follow = Raw("platform_eks_cluster.main.version")
-    workspace.write(config(name, network, cluster_attrs={"version": "1.29"}, version=follow))
+    workspace.write(config(name, network, cluster_attrs={"version": "1.32"}, version=follow))
     apply_clean(workspace)
-    assert describe(eks, name)["version"] == "1.29"
-    workspace.write(config(name, network, cluster_attrs={"version": "1.30"}, version=follow))
+    assert describe(eks, name)["version"] == "1.32"
+    workspace.write(config(name, network, cluster_attrs={"version": "1.33"}, version=follow))
     apply_clean(workspace)
     ng = describe(eks, name)
-    assert ng["version"] == "1.30" and workspace.resource(ADDR)["release_version"] == ng["releaseVersion"]
+    assert ng["version"] == "1.33" and workspace.resource(ADDR)["release_version"] == ng["releaseVersion"]
     workspace.destroy()
 
 
@@ -279,7 +280,29 @@ BAD_INPUT = [
     ({"capacity_type": "RESERVED"}, "`capacity_type`", "must be one of \"ON_DEMAND\""),
     ({"instance_types": []}, "`instance_types`", "at least one instance type"),
     ({"node_role_arn": "arn:aws:iam::123456789012:policy/x"}, "`node_role_arn`", "must be an IAM role ARN"),
-    ({"version": "1.30.1"}, "`version`", "must be a Kubernetes version"),
+    ({"version": "1.33.1"}, "`version`", "must be a Kubernetes version"),
+    ({"version": "2.1"}, "`version`", "EKS runs Kubernetes 1.x"),
+    ({"name": "n" * 64}, "`name`", "must be at most 63 characters, got 64"),
+    ({"nested": (scaling(0, 0),)}, "`scaling.max`", "must be between 1 and 1000, got 0"),
+    ({"nested": (scaling(1, 3), "  update_config {\n    max_unavailable = 101\n  }\n")},
+     "`update_config.max_unavailable`", "must be between 1 and 100, got 101"),
+    ({"disk_size": 0}, "`disk_size`", "must be between 1 and 16384, got 0"),
+    ({"subnet_ids": []}, "`subnet_ids`", "must name at least one subnet"),
+    ({"labels": {"node.kubernetes.io/pool": "a"}}, '`labels["node.kubernetes.io/pool"]`',
+     "EKS refuses labels under the reserved prefixes kubernetes.io/, k8s.io/ and eks.amazonaws.com/"),
+    ({"labels": {"kubernetes.io/role": "a"}}, '`labels["kubernetes.io/role"]`', "EKS refuses labels under the reserved prefixes"),
+    ({"labels": {"k8s.io/x": "a"}}, '`labels["k8s.io/x"]`', "(under k8s.io)"),
+    ({"labels": {"eks.amazonaws.com/capacityType": "SPOT"}}, '`labels["eks.amazonaws.com/capacityType"]`',
+     "(under eks.amazonaws.com)"),
+    ({"labels": {"example.com/" + "a" * 60: "x"}}, '`labels["example.com/' + "a" * 60 + '"]`',
+     "EKS accepts label keys of at most 63 characters, prefix included"),
+    ({"labels": {"pool": ""}}, '`labels["pool"]`', "EKS refuses empty label values"),
+    ({"nested": (scaling(1, 3), taint("example.com/" + "a" * 55, "NO_SCHEDULE"))}, "`taint[0].key`",
+     "EKS accepts taint keys of at most 63 characters, prefix included"),
+    ({"nested": (scaling(1, 3), *[taint(f"t{i}", "NO_SCHEDULE") for i in range(51)])}, "`taint`",
+     "EKS allows at most 50 taints per node group, got 51"),
+    ({"nested": (scaling(1, 3), taint("dedicated", "NO_SCHEDULE", "a"), taint("dedicated", "NO_SCHEDULE", "b"))},
+     "`taint[1]`", "duplicates `taint[0]`: EKS keeps one taint per key and effect"),
     ({"nested": (scaling(1, 3), "  update_config {\n    max_unavailable = 1\n    max_unavailable_percentage = 10\n  }\n")},
      "`update_config`", "set exactly one of"),
 ]
@@ -384,7 +407,7 @@ def outside_cluster(eks, iam, network, unique):
     """A cluster made outside Terraform (ACTIVE), for node groups to live in."""
     name = f"out-{unique}"
     role = iam.create_role(RoleName=f"outc-{unique}", AssumeRolePolicyDocument=ROLE_POLICY)["Role"]["Arn"]
-    eks.create_cluster(name=name, version="1.30", roleArn=role, tags={"platform-emulator/delay-seconds": "0.3"},
+    eks.create_cluster(name=name, version="1.33", roleArn=role, tags={"platform-emulator/delay-seconds": "0.3"},
                        resourcesVpcConfig={"subnetIds": network["subnet_ids"]})
     deadline = time.time() + 30
     while eks.describe_cluster(name=name)["cluster"]["status"] != "ACTIVE":
@@ -512,4 +535,40 @@ def test_ownership_lost_answer_to_an_update(workspace, fault_proxy, eks, network
     updates = eks.list_updates(name=outside_cluster, nodegroupName="workers")["updateIds"]
     assert len(updates) == 1, f"a lost answer started a second update: {updates}"
     assert describe(eks, outside_cluster)["labels"] == {"pool": "system"}
+    workspace.destroy()
+
+
+# ---- the node group's version against its cluster's ---------------------------------
+
+
+def test_version_is_checked_against_the_cluster(workspace, eks, iam, network, outside_cluster):
+    """With the cluster known (DescribeCluster at plan time), a version older
+    than the cluster's or two minors newer is refused at plan time; one minor
+    newer (the cluster could be upgraded in the same apply) is refused at
+    apply before anything is made; a downgrade is refused at plan time."""
+    def plan_with(version: str):
+        workspace.write(standalone(network, outside_cluster, version=version))
+        return workspace.plan()
+
+    result = plan_with("1.32")
+    assert result.code == 1, result.output
+    assert "`version`: must be its cluster's version (1.33), got 1.32" in result.output, result.output
+    result = plan_with("1.35")
+    out = " ".join(result.output.split())
+    assert result.code == 1 and "`version`: must not be newer than its cluster's version (1.33), got 1.35" in out, out
+    assert "cannot reach 1.35 in this apply" in out, out
+    # One minor newer: the plan cannot know; the apply refuses before making the role or node group.
+    assert plan_with("1.34").code == 2
+    result = workspace.apply(check=False)
+    out = " ".join(result.output.split())
+    assert result.code == 1 and "`version`: must not be newer than its cluster's version (1.33), got 1.34; upgrade the cluster first" in out, out
+    assert eks.list_nodegroups(clusterName=outside_cluster)["nodegroups"] == []
+    assert node_roles(iam, outside_cluster) == []
+    assert workspace.resources() == []
+    # The cluster's version: created; then a downgrade is refused at plan time.
+    workspace.write(standalone(network, outside_cluster, version="1.33"))
+    apply_clean(workspace)
+    result = plan_with("1.32")
+    assert result.code == 1 and "`version`: EKS cannot roll a node group back to an earlier Kubernetes version: 1.33 to 1.32" in result.output, result.output
+    workspace.write(standalone(network, outside_cluster, version="1.33"))
     workspace.destroy()

@@ -153,6 +153,7 @@ BAD_INPUT = [
     ({"url": "https://oidc.example.com/id/X/"}, "`url`", "no trailing '/'"),
     ({"url": "https://localhost"}, "`url`", "must be an issuer URL"),
     ({"client_ids": []}, "`client_ids`", "at least one audience"),
+    ({"client_ids": ["a" * 256]}, "`client_ids`", "client ids must be 1 to 255 characters"),
     ({"thumbprints": ["abc"]}, "`thumbprints`", "40 hex digits"),
     ({"thumbprints": [f"{i}" * 40 for i in range(6)]}, "`thumbprints`", "at most 5"),
 ]

@@ -138,7 +138,7 @@ fn schema_block() -> Block {
         attributes: attributes([
             ("id", string(Computed, "The cluster's name.")),
             ("name", string(Required, "The cluster's name: 1 to 100 letters, digits, `-` and `_`, starting with a letter or digit. Changing it replaces the cluster.")),
-            ("version", string(Required, "The Kubernetes version, `\"<major>.<minor>\"` such as `\"1.31\"`. Upgrades happen in place, one minor version per apply (EKS cannot skip versions or downgrade).")),
+            ("version", string(Required, "The Kubernetes version, `\"<major>.<minor>\"` such as `\"1.34\"`. Upgrades happen in place, one minor version per apply (EKS cannot skip versions or downgrade). A new cluster or an upgrade is checked at plan time against EKS's release calendar (see the limits guide): a version EKS no longer accepts is an error; one newer than the provider's table, or past its end of extended support since, is a warning, and EKS decides at apply.")),
             ("role_arn", string(OptionalComputed, "The cluster's IAM role. When unset, a role named `<name>-cluster` trusting `eks.amazonaws.com`, with `AmazonEKSClusterPolicy` and the right to use the secrets key, is created and deleted with the cluster. Changing it replaces the cluster.")),
             ("managed_role_name", string(Computed, "The name of the role this resource created, or null when `role_arn` was given. If the role is deleted outside Terraform, the plan shows this attribute to be known after apply and the apply creates the role again in place, under the same name and ARN.")),
             ("subnet_ids", string_set(Required, "At least two subnets, in different availability zones, for the cluster's network interfaces. Changing them replaces the cluster.")),
@@ -146,7 +146,7 @@ fn schema_block() -> Block {
             ("endpoint_public_access", boolean(OptionalComputed, "Whether the API server endpoint is reachable from the internet. Default `true`. Changes in place.")),
             ("endpoint_private_access", boolean(OptionalComputed, "Whether the API server endpoint is reachable from within the VPC. Default `false`. Changes in place.")),
             ("public_access_cidrs", string_set(OptionalComputed, "IPv4 CIDR blocks allowed to reach the public endpoint. Default `[\"0.0.0.0/0\"]`. Changes in place.")),
-            ("ip_family", string(OptionalComputed, "`ipv4` (default) or `ipv6`: the address family of pods and services. IPv6 clusters need dual-stack subnets. Changing it replaces the cluster.")),
+            ("ip_family", string(OptionalComputed, "`ipv4` (default) or `ipv6`: the address family of pods and services. IPv6 clusters need dual-stack subnets (each with an IPv6 CIDR block). The provider cannot see the subnets' CIDR blocks at plan time, so EKS's refusal comes at apply, naming `ip_family` and the subnets; the key and role made before it stay in state and go with `terraform destroy` or the next apply. Changing it replaces the cluster.")),
             ("service_ipv4_cidr", string(OptionalComputed, "The CIDR block Kubernetes services get addresses from: within 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, /12 to /24. EKS picks one when unset. Only for `ip_family = \"ipv4\"`. Changing it replaces the cluster.")),
             ("service_ipv6_cidr", string(Computed, "The IPv6 CIDR block EKS gave Kubernetes services (IPv6 clusters only).")),
             ("kms_key_arn", string(OptionalComputed, "The KMS key that envelope-encrypts Kubernetes secrets. When unset, a key with rotation enabled is created (and scheduled for deletion after 30 days when the cluster is destroyed). A given key's policy must let the cluster role use it. Changing it replaces the cluster (EKS cannot change the key).")),
@@ -812,6 +812,12 @@ pub enum ClusterError {
     },
     #[error("creating the EKS cluster")]
     Create(#[source] ApiError),
+    #[error("`ip_family = \"ipv6\"` needs dual-stack subnets, each with an IPv6 CIDR block, and EKS refused `subnet_ids` ({subnets}): associate IPv6 CIDR blocks with them, choose dual-stack subnets, or set `ip_family = \"ipv4\"`")]
+    Ipv6Subnets {
+        subnets: String,
+        #[source]
+        source: ApiError,
+    },
     #[error("waiting for the EKS cluster")]
     Wait(#[source] WaitError<ApiError>),
     #[error("EKS did not return the cluster `{0}` after creating it")]
@@ -941,8 +947,28 @@ async fn create_cluster(aws: &AwsClients, s: &ClusterState, token: &str) -> Resu
         Err(err) if err.is("ResourceInUseException") => {
             Err(NameTaken::new("EKS cluster", name, "platform_eks_cluster", name).into())
         }
+        Err(err) if is_ipv6_subnet_refusal(s, &err) => Err(ClusterError::Ipv6Subnets {
+            subnets: known_string_set(&s.subnet_ids)
+                .unwrap_or_default()
+                .into_iter()
+                .collect::<Vec<_>>()
+                .join(", "),
+            source: err,
+        }),
         Err(err) => Err(ClusterError::Create(err)),
     }
+}
+
+/// EKS refusing the subnets of an IPv6 cluster (InvalidParameterException
+/// about IPv6): no plan-time check can see a subnet's CIDR blocks (the
+/// provider has no EC2 client), so the apply names `ip_family` and the subnets.
+fn is_ipv6_subnet_refusal(s: &ClusterState, err: &ApiError) -> bool {
+    known_str(&s.ip_family) == Some("ipv6")
+        && err.is("InvalidParameterException")
+        && err
+            .message
+            .as_deref()
+            .is_some_and(|m| m.to_ascii_lowercase().contains("ipv6"))
 }
 
 /// Creates the OIDC provider for the cluster's issuer; returns it, and a
@@ -1370,6 +1396,9 @@ impl Resource for ClusterResource {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         planned(&mut s, &config, None, &aws);
+        if !super::versions::check_cluster_version(diags, known_str(&s.version)) {
+            return None;
+        }
         Some((s, Default::default()))
     }
 
@@ -1412,6 +1441,12 @@ impl Resource for ClusterResource {
             // The cluster is missing (deleted outside Terraform, or a create failed halfway).
             s.arn = Value::Unknown;
             replace.paths.push(AttributePath::new("arn"));
+        }
+        let new_version = known_str(&s.version).filter(|v| known_str(&prior.version) != Some(*v));
+        if (!replace.is_empty() || new_version.is_some())
+            && !super::versions::check_cluster_version(diags, known_str(&s.version))
+        {
+            return None;
         }
         if !replace.is_empty() {
             // A new cluster: everything computed is unknown again.

@@ -9,3 +9,5 @@ pub mod node_group;
 pub mod oidc_provider;
 pub mod thumbprint;
 pub mod update;
+pub mod validate;
+pub mod versions;

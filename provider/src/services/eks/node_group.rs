@@ -25,6 +25,8 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 use super::cluster::{cluster_name, is_role_propagation, parse_version, GONE_CONFIRMATIONS};
 use super::thumbprint::sha1_hex;
 use super::update::{describe_issues, is_not_found, recreate_role, run_update, timestamp, update_tags};
+use super::validate as eks;
+use super::versions::{check_node_group_version, NodeVersionChange};
 use crate::framework::diag::{failed, finish_read, report, ApiError, BoxError};
 use crate::framework::ownership::{self, Claim, NameTaken};
 use crate::framework::plan::{
@@ -153,9 +155,9 @@ fn schema_block() -> Block {
             ("capacity_type", string(OptionalComputed, "`ON_DEMAND` (default), `SPOT` or `CAPACITY_BLOCK`. Changing it replaces the node group.")),
             ("ami_type", string(OptionalComputed, "The AMI family, such as `AL2023_x86_64_STANDARD` or `BOTTLEROCKET_ARM_64`. EKS picks one from the instance types when unset. Changing it replaces the node group.")),
             ("disk_size", number(OptionalComputed, "Root volume size in GiB. Default `20`. Changing it replaces the node group.")),
-            ("version", string(OptionalComputed, "The Kubernetes version of the nodes, `\"<major>.<minor>\"`. Defaults to the cluster's version at creation. Changes in place (UpdateNodegroupVersion); EKS requires it to match the cluster's, so upgrade the cluster first.")),
+            ("version", string(OptionalComputed, "The Kubernetes version of the nodes, `\"<major>.<minor>\"`. Defaults to the cluster's version at creation. Changes in place (UpdateNodegroupVersion), never back. EKS creates and upgrades a node group only to its cluster's version, so upgrade the cluster first; nodes may then lag the cluster by up to 3 minor versions (a warning past that). When the cluster exists, the plan reads its version (DescribeCluster) and refuses a version it can never accept; what only the apply can know (the cluster upgraded in the same apply) is checked again before anything is created or changed.")),
             ("release_version", string(Computed, "The AMI release version EKS installed.")),
-            ("labels", string_map(Optional, "Kubernetes labels of the nodes. Keys are `[prefix/]name` as Kubernetes defines them. Change in place.")),
+            ("labels", string_map(Optional, "Kubernetes labels of the nodes. Keys are `[prefix/]name` as Kubernetes defines them, at most 63 characters in all, and not under the prefixes EKS reserves (`kubernetes.io/`, `k8s.io/`, `eks.amazonaws.com/` and their subdomains, such as `node.kubernetes.io/`); values are 1 to 63 characters. Change in place.")),
             ("ignore_desired_size_changes", boolean(OptionalComputed, "Default `true`: `scaling.desired` applies at creation only, and a desired size moved by a cluster autoscaler is not drift. Set `false` to enforce `scaling.desired`.")),
             ("tags", string_map(Optional, "Tags of the node group (the created role gets them at creation). Merged over the provider's `default_tags`.")),
             ("tags_all", string_map(Computed, "All tags of the node group, including the provider's `default_tags`.")),
@@ -180,9 +182,9 @@ fn schema_block() -> Block {
             (
                 "taint".to_string(),
                 NestedBlock::Set(block(
-                    "A Kubernetes taint on every node, e.g. a dedicated pool: `taint { key = \"dedicated\" value = \"gpu\" effect = \"NO_SCHEDULE\" }`. Changes in place.",
+                    "A Kubernetes taint on every node, e.g. a dedicated pool: `taint { key = \"dedicated\" value = \"gpu\" effect = \"NO_SCHEDULE\" }`. Repeat the block for each taint: at most 50 per node group, one per key and effect. Changes in place.",
                     attributes([
-                        ("key", string(Required, "The taint key: `[prefix/]name` as Kubernetes defines label keys.")),
+                        ("key", string(Required, "The taint key: `[prefix/]name` as Kubernetes defines label keys, at most 63 characters in all.")),
                         ("value", string(Optional, "The taint value: at most 63 characters.")),
                         ("effect", string(Required, "`NO_SCHEDULE`, `NO_EXECUTE` or `PREFER_NO_SCHEDULE` (the EKS API's names for `NoSchedule`, `NoExecute`, `PreferNoSchedule`).")),
                     ]),
@@ -249,6 +251,20 @@ pub fn label_value(value: &str) -> Result<(), String> {
     }
 }
 
+/// What `planned` does to the node group's Kubernetes version.
+fn version_change(prior: Option<&NodeGroupState>, planned: &NodeGroupState, replaced: bool) -> NodeVersionChange {
+    let from = prior
+        .and_then(|p| known_str(&p.version))
+        .and_then(|v| parse_version(v).ok());
+    match from {
+        _ if replaced || prior.is_none_or(|p| p.arn.is_null()) => NodeVersionChange::Create,
+        Some(from) if known_str(&planned.version).and_then(|v| parse_version(v).ok()) != Some(from) => {
+            NodeVersionChange::Upgrade { from }
+        }
+        _ => NodeVersionChange::Unchanged,
+    }
+}
+
 fn validate_state(diags: &mut Diagnostics, c: &NodeGroupState) {
     let mut v = Validator::new(diags);
     let path = AttributePath::new;
@@ -266,7 +282,7 @@ fn validate_state(diags: &mut Diagnostics, c: &NodeGroupState) {
         validate::iam_role_arn(s)
     });
     v.check(&path("version"), c.version.as_ref_option(), |s: &String| {
-        parse_version(s).map(|_| ())
+        parse_version(s).and_then(|(major, minor)| super::versions::major_rule(major, minor))
     });
     v.check(
         &path("capacity_type"),
@@ -316,12 +332,28 @@ fn validate_state(diags: &mut Diagnostics, c: &NodeGroupState) {
             v.check(&path("labels").key(key.clone()), value.as_ref_option(), |s: &String| {
                 label_value(s)
             });
+            v.check(&path("labels").key(key.clone()), Some(key.as_str()), eks::eks_label_key);
+            v.check(&path("labels").key(key.clone()), value.as_ref_option(), |s: &String| {
+                eks::eks_label_value(s)
+            });
         }
     }
     if let Value::Value(taints) = &c.taint {
+        v.check(&path("taint"), Some(&taints.len()), |n: &usize| eks::taint_count(*n));
+        let mut seen = Vec::new();
         for (i, taint) in taints.iter().enumerate() {
             let Value::Value(t) = taint else { continue };
             let at = |field: &'static str| path("taint").index(i as i64).attribute(field);
+            if let (Some(key), Some(effect)) = (known_str(&t.key), known_str(&t.effect)) {
+                if let Some(j) = eks::duplicate_taint(&seen, key, effect) {
+                    v.error(
+                        &path("taint").index(i as i64),
+                        format!("duplicates `taint[{j}]`: EKS keeps one taint per key and effect ({key:?}, {effect}); merge them or change the key or effect"),
+                    );
+                }
+                seen.push((key.to_string(), effect.to_string()));
+            }
+            v.check(&at("key"), t.key.as_ref_option(), |s: &String| eks::eks_taint_key(s));
             v.check(&at("key"), t.key.as_ref_option(), |s: &String| label_key(s));
             v.check(&at("value"), t.value.as_ref_option(), |s: &String| label_value(s));
             v.check(&at("effect"), t.effect.as_ref_option(), |s: &String| {
@@ -1159,6 +1191,10 @@ impl Resource for NodeGroupResource {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         planned(&mut s, &config, None, &aws);
+        let (cluster, version) = (known_str(&s.cluster_name), known_str(&s.version));
+        if !check_node_group_version(diags, &aws.eks, cluster, version, NodeVersionChange::Create, false).await {
+            return None;
+        }
         Some((s, Default::default()))
     }
 
@@ -1189,6 +1225,11 @@ impl Resource for NodeGroupResource {
         }
         if !replace.is_empty() {
             planned(&mut s, &config, None, &aws);
+        }
+        let change = version_change(Some(&prior), &s, !replace.is_empty());
+        let (cluster, version) = (known_str(&s.cluster_name), known_str(&s.version));
+        if !check_node_group_version(diags, &aws.eks, cluster, version, change, false).await {
+            return None;
         }
         if replace.is_empty() {
             plan_status(&mut s, &prior, |state| &mut state.status, "ACTIVE");
@@ -1233,6 +1274,20 @@ impl Resource for NodeGroupResource {
                 report(diags, &failed(context, NodeGroupError::Read(err)));
                 return None;
             }
+        }
+        // The cluster's version, now known for certain, before anything is made.
+        let version = known_str(&s.version);
+        if !check_node_group_version(
+            diags,
+            &aws.eks,
+            Some(&cluster),
+            version,
+            NodeVersionChange::Create,
+            true,
+        )
+        .await
+        {
+            return None;
         }
         if s.managed_role_name.is_unknown() {
             let partition = match aws.identity().await {
@@ -1320,6 +1375,20 @@ impl Resource for NodeGroupResource {
         let aws = self.data.aws_or_report(diags)?;
         let cluster = known_str(&prior.cluster_name)?.to_string();
         let name = known_str(&prior.name)?.to_string();
+        // The cluster's version, now known for certain, before anything changes.
+        let change = version_change(Some(&prior), &planned, false);
+        if !check_node_group_version(
+            diags,
+            &aws.eks,
+            Some(&cluster),
+            known_str(&planned.version),
+            change,
+            true,
+        )
+        .await
+        {
+            return Some((prior, private_state));
+        }
         let mut planned = planned;
         if prior.managed_role_name.is_null() && planned.managed_role_name.is_unknown() {
             // The created role, deleted outside Terraform, comes back first.

@@ -1,0 +1,114 @@
+//! Plan-time rules of EKS managed node groups that the Kubernetes label
+//! syntax alone does not give: EKS's reserved label prefixes, the lengths of
+//! its API model, and the taint count.
+
+/// Label-key prefixes EKS refuses on managed node groups, with their
+/// subdomains. EKS answers CreateNodegroup / UpdateNodegroupConfig with
+/// InvalidParameterException "Label cannot contain reserved prefixes
+/// [kubernetes.io/, k8s.io/, eks.amazonaws.com/]" (quoted in
+/// eksctl-io/eksctl#4007, where `node-role.kubernetes.io/test` was refused, and
+/// kubernetes/cloud-provider-aws#242).
+pub const RESERVED_LABEL_DOMAINS: &[&str] = &["kubernetes.io", "k8s.io", "eks.amazonaws.com"];
+
+/// Label keys and values: 1 to 63 characters each (botocore's EKS model,
+/// shapes `labelKey` and `labelValue`, min 1 max 63).
+pub const LABEL_MAX: usize = 63;
+
+/// Taint keys: 1 to 63 characters (botocore's `taintKey`); values 0 to 63
+/// (`taintValue`).
+pub const TAINT_KEY_MAX: usize = 63;
+
+/// "A maximum of 50 taints are allowed per node group" (EKS User Guide,
+/// Node taints on managed node groups).
+pub const MAX_TAINTS: usize = 50;
+
+/// A label key EKS accepts beyond the Kubernetes syntax: not under a reserved
+/// prefix, and at most 63 characters in all (prefix included).
+pub fn eks_label_key(key: &str) -> Result<(), String> {
+    if let Some((prefix, _)) = key.rsplit_once('/') {
+        if let Some(domain) = RESERVED_LABEL_DOMAINS
+            .iter()
+            .find(|d| prefix == **d || prefix.ends_with(&format!(".{d}")))
+        {
+            return Err(format!(
+                "EKS refuses labels under the reserved prefixes kubernetes.io/, k8s.io/ and eks.amazonaws.com/ (and their subdomains), got {key:?} (under {domain}); use a prefix of your own such as \"example.com/\""
+            ));
+        }
+    }
+    if key.len() > LABEL_MAX {
+        return Err(format!(
+            "EKS accepts label keys of at most {LABEL_MAX} characters, prefix included, got {} in {key:?}",
+            key.len()
+        ));
+    }
+    Ok(())
+}
+
+/// A label value EKS accepts: not empty (botocore's `labelValue` has min 1).
+pub fn eks_label_value(value: &str) -> Result<(), String> {
+    if value.is_empty() {
+        Err("EKS refuses empty label values (1 to 63 characters); give it a value such as \"true\"".to_string())
+    } else {
+        Ok(())
+    }
+}
+
+/// A taint key EKS accepts: at most 63 characters, prefix included.
+pub fn eks_taint_key(key: &str) -> Result<(), String> {
+    if key.len() > TAINT_KEY_MAX {
+        Err(format!(
+            "EKS accepts taint keys of at most {TAINT_KEY_MAX} characters, prefix included, got {} in {key:?}",
+            key.len()
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// The taint count.
+pub fn taint_count(count: usize) -> Result<(), String> {
+    if count > MAX_TAINTS {
+        Err(format!(
+            "EKS allows at most {MAX_TAINTS} taints per node group, got {count}"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// The index of an earlier taint with the same key and effect, which EKS
+/// would take as one taint (a node holds one taint per key and effect).
+pub fn duplicate_taint(seen: &[(String, String)], key: &str, effect: &str) -> Option<usize> {
+    seen.iter().position(|(k, e)| k == key && e == effect)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_prefixes() {
+        for bad in [
+            "kubernetes.io/role",
+            "node.kubernetes.io/pool",
+            "node-role.kubernetes.io/worker",
+            "k8s.io/x",
+            "sub.k8s.io/x",
+            "eks.amazonaws.com/capacityType",
+        ] {
+            assert!(eks_label_key(bad).unwrap_err().contains("reserved prefixes"), "{bad}");
+        }
+        for good in [
+            "pool",
+            "example.com/pool",
+            "notkubernetes.io/x",
+            "kubernetes.io.example.com/x",
+        ] {
+            assert_eq!(eks_label_key(good), Ok(()), "{good}");
+        }
+        assert!(eks_label_key(&format!("example.com/{}", "a".repeat(60))).is_err());
+        assert!(eks_label_value("").is_err());
+        assert!(eks_taint_key(&"a".repeat(64)).is_err());
+        assert!(taint_count(51).is_err() && taint_count(50).is_ok());
+    }
+}
