@@ -749,3 +749,67 @@ def test_ipv6_on_subnets_without_ipv6_cidrs_names_ip_family_and_leaves_nothing_b
     workspace.destroy()
     assert_all_gone(clients, s)
     assert workspace.resources() == []
+
+
+# ---- `role_arn` set to the created role's ARN ------------------------------------------
+
+def test_role_arn_set_to_the_created_roles_arn(workspace, clients, network, unique):
+    """Setting `role_arn` to exactly the ARN of the role the cluster created,
+    then removing it again: no change either way (the apply without it used
+    to fail with EntityAlreadyExists), the role stays recorded as created,
+    and destroy still deletes it."""
+    name = f"ownarn-{unique}"
+    workspace.write(config(name, network, create_oidc_provider=False))
+    apply_clean(workspace)
+    s = workspace.resource(ADDR)
+    workspace.write(config(name, network, create_oidc_provider=False, role_arn=s["role_arn"]))
+    workspace.assert_plan_empty()
+    apply_clean(workspace)
+    assert workspace.resource(ADDR)["managed_role_name"] == s["managed_role_name"]
+    workspace.write(config(name, network, create_oidc_provider=False))
+    workspace.assert_plan_empty()
+    apply_clean(workspace)
+    after = workspace.resource(ADDR)
+    assert (after["managed_role_name"], after["managed_role_id"]) == (s["managed_role_name"], s["managed_role_id"])
+    workspace.destroy()
+    assert_all_gone(clients, s)
+
+
+def forget_created_role(workspace) -> None:
+    """Rewrites the state as an earlier version left it after `role_arn` was
+    set to the created role's ARN: the role no longer recorded as created."""
+    path = workspace.dir / "terraform.tfstate"
+    state = json.loads(path.read_text())
+    state["serial"] += 1
+    [resource] = [r for r in state["resources"] if r["type"] == "platform_eks_cluster"]
+    attributes = resource["instances"][0]["attributes"]
+    for attr in ("managed_role_name", "managed_role_id", "managed_role_tags"):
+        attributes[attr] = None
+    path.write_text(json.dumps(state))
+
+
+def test_role_arn_removed_after_an_earlier_version_forgot_the_role(workspace, clients, network, unique):
+    """A state in which the created role is no longer recorded (written by an
+    earlier version while `role_arn` named it): removing `role_arn` adopts
+    the role, which carries the cluster's owner tag, instead of failing to
+    create it again; destroy then deletes it. A role of that name without the
+    owner tag is never adopted (see test_ownership_*)."""
+    name = f"forgot-{unique}"
+    workspace.write(config(name, network, create_oidc_provider=False, tags={"team": "a"}))
+    apply_clean(workspace)
+    s = workspace.resource(ADDR)
+    workspace.write(config(name, network, create_oidc_provider=False, tags={"team": "a"}, role_arn=s["role_arn"]))
+    forget_created_role(workspace)
+    workspace.assert_plan_empty()
+    clients.iam.tag_role(RoleName=s["managed_role_name"], Tags=[{"Key": "team", "Value": "stale"}])
+    workspace.write(config(name, network, create_oidc_provider=False, tags={"team": "a"}))
+    plan = workspace.assert_plan_changes("will be updated in-place", "+ managed_role_name")
+    assert "must be replaced" not in plan.stdout
+    apply_clean(workspace)
+    after = workspace.resource(ADDR)
+    assert (after["managed_role_name"], after["managed_role_id"]) == (s["managed_role_name"], s["managed_role_id"])
+    assert after["role_arn"] == s["role_arn"] and after["arn"] == s["arn"]
+    assert user_tags(clients.iam.get_role(RoleName=s["managed_role_name"])["Role"]) == {
+        "team": "a", "platform:eks-cluster": name}
+    workspace.destroy()
+    assert_all_gone(clients, s)

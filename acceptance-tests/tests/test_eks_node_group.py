@@ -71,7 +71,7 @@ def test_basic(workspace, eks, iam, network, unique):
     assert s["version"] == "1.33" == ng["version"] and s["release_version"] == ng["releaseVersion"]
     assert s["autoscaling_group_names"] == [g["name"] for g in ng["resources"]["autoScalingGroups"]]
     role = s["managed_role_name"]
-    assert role == f"{name}-workers-node" and ng["nodeRole"] == s["node_role_arn"]
+    assert role == f"{name}.workers-node" and ng["nodeRole"] == s["node_role_arn"]
     attached = {p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]}
     assert attached == {f"arn:aws:iam::aws:policy/{p}" for p in
                         ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"]}
@@ -427,7 +427,8 @@ def ng_snapshot(eks, cluster_name: str, name: str = "workers") -> dict:
 
 
 def node_roles(iam, cluster_name: str) -> list[str]:
-    return [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(f"{cluster_name}-")]
+    return [r["RoleName"] for r in iam.list_roles()["Roles"]
+            if r["RoleName"].startswith((f"{cluster_name}.", f"{cluster_name}-"))]
 
 
 @pytest.mark.parametrize("drop", [False, True], ids=["500", "drop"])
@@ -572,3 +573,100 @@ def test_version_is_checked_against_the_cluster(workspace, eks, iam, network, ou
     assert result.code == 1 and "`version`: EKS cannot roll a node group back to an earlier Kubernetes version: 1.33 to 1.32" in result.output, result.output
     workspace.write(standalone(network, outside_cluster, version="1.33"))
     workspace.destroy()
+
+
+# ---- created role names and `node_role_arn` ---------------------------------------
+
+def make_cluster(eks, iam, network, name: str) -> str:
+    role = iam.create_role(RoleName=f"{name}-c", AssumeRolePolicyDocument=ROLE_POLICY)["Role"]["Arn"]
+    eks.create_cluster(name=name, version="1.30", roleArn=role, tags={"platform-emulator/delay-seconds": "0.3"},
+                       resourcesVpcConfig={"subnetIds": network["subnet_ids"]})
+    deadline = time.time() + 30
+    while eks.describe_cluster(name=name)["cluster"]["status"] != "ACTIVE":
+        assert time.time() < deadline
+        time.sleep(0.1)
+    return name
+
+
+def test_created_role_names_never_collide(workspace, eks, iam, network, unique):
+    """Cluster `X-a` with node group `b` and cluster `X` with node group `a-b`
+    both wanted the role `X-a-b-node`: the second create failed. Each now
+    gets its own role, named after both."""
+    x = f"col{unique}"
+    make_cluster(eks, iam, network, f"{x}-a")
+    make_cluster(eks, iam, network, x)
+    scale = (scaling(1, 2),)
+    first = block("resource", "platform_eks_node_group", "first", nested=scale, cluster_name=f"{x}-a", name="b",
+                  subnet_ids=network["subnet_ids"])
+    second = block("resource", "platform_eks_node_group", "second", nested=scale, cluster_name=x, name="a-b",
+                   subnet_ids=network["subnet_ids"])
+    workspace.write('provider "platform" {}\n' + first + second)
+    apply_clean(workspace)
+    a = workspace.resource("platform_eks_node_group.first")
+    b = workspace.resource("platform_eks_node_group.second")
+    assert (a["managed_role_name"], b["managed_role_name"]) == (f"{x}-a.b-node", f"{x}.a-b-node")
+    assert describe(eks, f"{x}-a", "b")["nodeRole"] == a["node_role_arn"] != b["node_role_arn"]
+    assert describe(eks, x, "a-b")["nodeRole"] == b["node_role_arn"]
+    workspace.destroy()
+    assert not aws.role_exists(iam, a["managed_role_name"]) and not aws.role_exists(iam, b["managed_role_name"])
+
+
+def test_role_created_under_the_old_name_keeps_it(workspace, eks, iam, network, outside_cluster):
+    """A node group whose role an earlier version created as
+    `<cluster>-<name>-node` (with its owner tag): the recorded name is used,
+    nothing is replaced or renamed, the role is made again under that name
+    when deleted outside Terraform, and destroy deletes it. A new node group
+    beside it gets the new name."""
+    old_name = f"{outside_cluster}-workers-node"
+    role = iam.create_role(RoleName=old_name, AssumeRolePolicyDocument=ROLE_POLICY, Tags=[
+        {"Key": "platform:eks-node-group", "Value": f"{outside_cluster}:workers"},
+        {"Key": "platform:owner", "Value": "an-earlier-create"}])["Role"]
+    for policy in ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"]:
+        iam.attach_role_policy(RoleName=old_name, PolicyArn=f"arn:aws:iam::aws:policy/{policy}")
+    eks.create_nodegroup(clusterName=outside_cluster, nodegroupName="workers", nodeRole=role["Arn"],
+                         subnets=network["subnet_ids"], instanceTypes=["t3.medium"], diskSize=20,
+                         capacityType="ON_DEMAND", scalingConfig={"minSize": 1, "maxSize": 3, "desiredSize": 2})
+    deadline = time.time() + 30
+    while describe(eks, outside_cluster)["status"] != "ACTIVE":
+        assert time.time() < deadline
+        time.sleep(0.1)
+    fresh = block("resource", "platform_eks_node_group", "fresh", nested=(scaling(1, 2),),
+                  cluster_name=outside_cluster, name="fresh", subnet_ids=network["subnet_ids"])
+    workspace.write(standalone(network, outside_cluster) + fresh)
+    workspace.import_(ADDR, f"{outside_cluster}:workers")
+    s = workspace.resource(ADDR)
+    assert s["managed_role_name"] == old_name and s["managed_role_id"] == role["RoleId"]
+    workspace.assert_plan_changes("platform_eks_node_group.fresh will be created", "Plan: 1 to add, 0 to change")
+    apply_clean(workspace)
+    assert workspace.resource("platform_eks_node_group.fresh")["managed_role_name"] == f"{outside_cluster}.fresh-node"
+    assert workspace.resource(ADDR)["managed_role_name"] == old_name
+    # Deleted outside Terraform: made again in place, under the recorded name and ARN.
+    aws.delete_role(iam, old_name)
+    plan = workspace.assert_plan_changes("will be updated in-place", "+ managed_role_name")
+    assert "must be replaced" not in plan.stdout
+    apply_clean(workspace)
+    again = workspace.resource(ADDR)
+    assert again["managed_role_name"] == old_name and again["node_role_arn"] == role["Arn"]
+    assert iam.get_role(RoleName=old_name)["Role"]["RoleId"] == again["managed_role_id"] != role["RoleId"]
+    assert again["arn"] == s["arn"]
+    workspace.destroy()
+    assert not aws.role_exists(iam, old_name)
+    assert not aws.role_exists(iam, f"{outside_cluster}.fresh-node")
+
+
+def test_node_role_arn_set_to_the_created_roles_arn(workspace, eks, iam, network, outside_cluster):
+    """Setting `node_role_arn` to exactly the created role's ARN, then
+    removing it: no change either way (the apply without it used to fail with
+    EntityAlreadyExists), and the role is still deleted with the node group."""
+    workspace.write(standalone(network, outside_cluster))
+    apply_clean(workspace)
+    s = workspace.resource(ADDR)
+    workspace.write(standalone(network, outside_cluster, node_role_arn=s["node_role_arn"]))
+    workspace.assert_plan_empty()
+    apply_clean(workspace)
+    workspace.write(standalone(network, outside_cluster))
+    workspace.assert_plan_empty()
+    apply_clean(workspace)
+    assert workspace.resource(ADDR)["managed_role_id"] == s["managed_role_id"]
+    workspace.destroy()
+    assert not aws.role_exists(iam, s["managed_role_name"])

@@ -17,7 +17,7 @@ def timeouts(**durations: str) -> str:
 
 
 def cluster(*nested: str, **attrs) -> str:
-    return block("resource", "platform_eks_cluster", "test", nested=nested, name="fw", version="1.30",
+    return block("resource", "platform_eks_cluster", "test", nested=nested, name="fw", version="1.34",
                  subnet_ids=SUBNETS, **attrs)
 
 

@@ -68,7 +68,7 @@ def test_without_tf_log_the_provider_logs_nothing(workspace, iam, unique):
 
 def whole_platform(network: dict, name: str) -> str:
     cluster = block("resource", "platform_eks_cluster", "main", name=name, subnet_ids=network["subnet_ids"],
-                    version="1.30", create_oidc_provider=True,
+                    version="1.34", create_oidc_provider=True,
                     oidc_thumbprints=["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"])
     node_group = block("resource", "platform_eks_node_group", "workers", name="workers",
                        cluster_name=Raw("platform_eks_cluster.main.name"), subnet_ids=network["subnet_ids"],

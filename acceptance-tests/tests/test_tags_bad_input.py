@@ -19,7 +19,7 @@ RESOURCES = {
                             "service_accounts": [{"namespace": "a", "name": "b"}]}, (), 1),
     "platform_ebs_storage": ({"alias_name": "alias/tags", "csi_driver_role_name": "ebs-csi"}, (), 2),
     "platform_vault_seal": ({"name": "tags", "oidc_provider_arn": ARN}, (), 3),
-    "platform_eks_cluster": ({"name": "tags", "version": "1.30", "subnet_ids": SUBNETS}, (), 2),
+    "platform_eks_cluster": ({"name": "tags", "version": "1.34", "subnet_ids": SUBNETS}, (), 2),
     "platform_eks_node_group": ({"cluster_name": "tags", "name": "tags", "subnet_ids": SUBNETS}, (SCALING,), 2),
     "platform_eks_oidc_provider": ({"url": "https://oidc.eks.us-east-1.amazonaws.com/id/TAGS"}, (), 1),
 }

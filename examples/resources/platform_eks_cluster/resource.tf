@@ -17,7 +17,7 @@ variable "subnet_ids" {
 # for IRSA. Upgrade `version` one minor version per apply.
 resource "platform_eks_cluster" "main" {
   name       = "platform"
-  version    = "1.31"
+  version    = "1.34"
   subnet_ids = var.subnet_ids
 
   endpoint_private_access = true

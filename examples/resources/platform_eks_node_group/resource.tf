@@ -15,7 +15,7 @@ variable "subnet_ids" {
 
 resource "platform_eks_cluster" "main" {
   name       = "platform"
-  version    = "1.31"
+  version    = "1.34"
   subnet_ids = var.subnet_ids
 }
 

@@ -21,7 +21,7 @@ variable "database_password" {
 
 resource "platform_eks_cluster" "main" {
   name       = "platform"
-  version    = "1.31"
+  version    = "1.34"
   subnet_ids = var.subnet_ids
 }
 

@@ -32,7 +32,10 @@ use super::oidc_provider::{
     ProviderSpec, DEFAULT_CLIENT_ID,
 };
 use super::thumbprint;
-use super::update::{describe_issues, is_not_found, recreate_role, run_update, timestamp, update_tags};
+use super::update::{
+    created_object_tags, describe_issues, is_not_found, keep_created_when_given, recreate_or_adopt_role, run_update,
+    shown_tags, sync_key_tags, sync_role_tags, timestamp, update_tags,
+};
 use crate::framework::diag::{failed, report, ApiError, BoxError};
 use crate::framework::ownership::{self, Claim, NameTaken};
 use crate::framework::plan::{
@@ -105,6 +108,9 @@ pub struct ClusterState {
     pub create_kms_key: Value<bool>,
     pub managed_role_id: Value<String>,
     pub oidc_provider_created_at: Value<String>,
+    pub managed_role_tags: ValueStringMap,
+    pub managed_kms_key_tags: ValueStringMap,
+    pub oidc_provider_tags: ValueStringMap,
     #[serde(with = "value::serde_as_vec")]
     pub timeouts: Value<Timeouts>,
 }
@@ -130,6 +136,7 @@ fn schema_block() -> Block {
              - **Creates** a KMS key (unless `kms_key_arn` is given or `create_kms_key = false`), the IAM role `<name>-cluster` (unless `role_arn` is given), the cluster, and the IAM OIDC provider for its issuer (unless `create_oidc_provider = false`).\n\
              - **Marks** the role and key with the tag `platform:eks-cluster = <name>`; the role and the OIDC provider also carry `platform:owner`, a marker unique to the create that made them (left out of `tags`). CreateCluster and every cluster update send one `clientRequestToken` per operation, the same on every retry, so a lost answer never makes a second cluster or a second update. \
              It records what it made by identity: the cluster's `arn` and `created_at`, the role's `managed_role_id`, the key's `managed_kms_key_id`, the provider's `oidc_provider_arn` and `oidc_provider_created_at`.\n\
+             - **Tags** each object it created with `tags_all` (the cluster's `tags` over the provider's `default_tags`) and keeps them so: a change of `tags` reaches the role, key and OIDC provider in place, and a tag changed on one of them outside Terraform shows in `managed_role_tags`, `managed_kms_key_tags` or `oidc_provider_tags` and is put back by the apply. The provider's own `platform:` tags stay and are never shown. Only objects still proven its own (the recorded `managed_role_id`, key id, `oidc_provider_created_at`) are tagged, and an OIDC provider only when it carries the `platform:owner` marker of the create that made it (an imported provider made by hand keeps its tags); a role or key given in `role_arn` / `kms_key_arn` is never touched.\n\
              - **Deletes** only those: destroy reads each object again and leaves one that is missing or has another identity alone, with a warning, and removes it from state. A create that failed never recorded a cluster, so a cluster of the same name made by someone else is never deleted (nor the role or key such a cluster uses). A state written before identities were recorded is matched by ARN, and the next refresh records `created_at`.\n\
              - **Adopts** a role or OIDC provider only when it carries the marker of its own create, after that create lost its answer; and, through `terraform import <cluster name>` or an `import {}` block, an existing cluster (with the role and key when they carry its owner tag, and the OIDC provider of its issuer). An imported cluster without envelope encryption of secrets gets `create_kms_key = false`, so that `terraform plan -generate-config-out` writes a configuration whose plan is empty.\n\
              - **Refuses**, before creating anything, a cluster name that is taken (the error gives the `terraform import` command and `import {}` block) and a role `<name>-cluster` it did not create; it refuses an OIDC provider for the issuer that it did not create (import it into `platform_eks_oidc_provider` and set `create_oidc_provider = false`).\n\
@@ -139,7 +146,7 @@ fn schema_block() -> Block {
             ("id", string(Computed, "The cluster's name.")),
             ("name", string(Required, "The cluster's name: 1 to 100 letters, digits, `-` and `_`, starting with a letter or digit. Changing it replaces the cluster.")),
             ("version", string(Required, "The Kubernetes version, `\"<major>.<minor>\"` such as `\"1.34\"`. Upgrades happen in place, one minor version per apply (EKS cannot skip versions or downgrade). A new cluster or an upgrade is checked at plan time against EKS's release calendar (see the limits guide): a version EKS no longer accepts is an error; one newer than the provider's table, or past its end of extended support since, is a warning, and EKS decides at apply.")),
-            ("role_arn", string(OptionalComputed, "The cluster's IAM role. When unset, a role named `<name>-cluster` trusting `eks.amazonaws.com`, with `AmazonEKSClusterPolicy` and the right to use the secrets key, is created and deleted with the cluster. Changing it replaces the cluster.")),
+            ("role_arn", string(OptionalComputed, "The cluster's IAM role. When unset, a role named `<name>-cluster` trusting `eks.amazonaws.com`, with `AmazonEKSClusterPolicy` and the right to use the secrets key, is created and deleted with the cluster. Setting it to the ARN of that created role changes nothing: the role stays this resource's own (`managed_role_name`), is deleted with the cluster, and removing `role_arn` again is no change either. Changing it to another role replaces the cluster.")),
             ("managed_role_name", string(Computed, "The name of the role this resource created, or null when `role_arn` was given. If the role is deleted outside Terraform, the plan shows this attribute to be known after apply and the apply creates the role again in place, under the same name and ARN.")),
             ("subnet_ids", string_set(Required, "At least two subnets, in different availability zones, for the cluster's network interfaces. Changing them replaces the cluster.")),
             ("security_group_ids", string_set(Optional, "Extra security groups for the cluster's network interfaces (EKS always adds `cluster_security_group_id`). Changing them replaces the cluster.")),
@@ -156,7 +163,7 @@ fn schema_block() -> Block {
             ("bootstrap_cluster_creator_admin_permissions", boolean(OptionalComputed, "Whether the identity that creates the cluster gets a cluster-admin access entry. Default `true`. Changing it replaces the cluster.")),
             ("create_oidc_provider", boolean(OptionalComputed, "Whether to create the IAM OIDC provider for the cluster's issuer (client id `sts.amazonaws.com`), which IRSA needs. Default `true`. Changes in place.")),
             ("oidc_thumbprints", string_set(OptionalComputed, "SHA-1 thumbprints (40 hex digits) of the issuer's certificate chain for the OIDC provider. When unset, the thumbprint of the top certificate the issuer serves is computed from a verified TLS handshake; if the issuer cannot be reached, the provider is created without one (IAM verifies EKS issuers through its own trusted CAs) and a warning says so.")),
-            ("tags", string_map(Optional, "Tags of the cluster and its OIDC provider (the created role and key get them at creation). Merged over the provider's `default_tags`.")),
+            ("tags", string_map(Optional, "Tags of the cluster and of every object it created (its role, key and OIDC provider; see `managed_role_tags`, `managed_kms_key_tags` and `oidc_provider_tags`). Merged over the provider's `default_tags`. Changes in place, on the created objects too.")),
             ("tags_all", string_map(Computed, "All tags of the cluster, including the provider's `default_tags`.")),
             ("arn", string(Computed, "The cluster's ARN.")),
             ("endpoint", string(Computed, "The API server's URL.")),
@@ -171,6 +178,9 @@ fn schema_block() -> Block {
             ("created_at", string(Computed, "When EKS created the cluster (RFC 3339). With `arn`, the identity of this incarnation of the cluster: destroy deletes the cluster only while both match. Null while the cluster is missing.")),
             ("create_kms_key", boolean(OptionalComputed, "Whether to create the secrets key when `kms_key_arn` is unset. Defaults to `true` when `kms_key_arn` is unset (and `false` when it is set). `false` with `kms_key_arn` unset means a cluster without envelope encryption of secrets, as an imported cluster made without it is (import sets it so). Turning encryption on or off replaces the cluster.")),
             ("managed_role_id", string(Computed, "The `RoleId` of the role this resource created: destroy deletes that role only while its id matches.")),
+            ("managed_role_tags", string_map(Computed, "The tags of the role this resource created, as IAM has them, without the provider's own `platform:` tags (which are never removed). The plan sets it to `tags_all`, so a tag changed on the role outside Terraform shows here as an exact diff, and the apply puts the role's tags back; a role given in `role_arn` is never tagged (null).")),
+            ("managed_kms_key_tags", string_map(Computed, "The tags of the key this resource created, as KMS has them, without the provider's own `platform:` tags. Like `managed_role_tags`: planned as `tags_all`, so out-of-band changes show here and the apply repairs them; null for a key given in `kms_key_arn`.")),
+            ("oidc_provider_tags", string_map(Computed, "The tags of the OIDC provider this resource created, as IAM has them, without the provider's own `platform:` tags. Like `managed_role_tags`: planned as `tags_all`, so out-of-band changes show here and the apply repairs them; null without `create_oidc_provider`, and for a provider adopted by import that this provider did not create (it lacks the `platform:owner` marker of a create; its tags are left alone).")),
             ("oidc_provider_created_at", string(Computed, "When IAM created the OIDC provider this resource created (RFC 3339): destroy deletes that provider only while it matches.")),
         ]),
         blocks: [("timeouts".to_string(), Timeouts::block())].into_iter().collect(),
@@ -483,6 +493,10 @@ pub struct OidcFacts {
     pub arn: String,
     pub thumbprints: BTreeSet<String>,
     pub created_at: Option<String>,
+    /// Its tags without the provider's own (`oidc_provider_tags`); `None`
+    /// for a provider this provider did not create (imported), whose tags
+    /// are left alone.
+    pub tags: Option<BTreeMap<String, String>>,
 }
 
 /// The identity of a cluster: its ARN and `createdAt`.
@@ -607,11 +621,13 @@ fn flatten(prior: &ClusterState, cluster: &Cluster, oidc: Option<&OidcFacts>, aw
             if let Some(created_at) = &o.created_at {
                 s.oidc_provider_created_at = Value::Value(created_at.clone());
             }
+            s.oidc_provider_tags = o.tags.as_ref().map_or(Value::Null, to_value_map);
         }
         None => {
             s.oidc_provider_arn = Value::Null;
             s.oidc_thumbprints = Value::Null;
             s.oidc_provider_created_at = Value::Null;
+            s.oidc_provider_tags = Value::Null;
         }
     }
     settle(&mut s);
@@ -646,6 +662,16 @@ fn settle(s: &mut ClusterState) {
     null(&mut s.create_kms_key);
     null(&mut s.managed_role_id);
     null(&mut s.oidc_provider_created_at);
+    // The tags of a created object are shown only while it is recorded.
+    for (object, tags) in [
+        (&s.managed_role_name, &mut s.managed_role_tags),
+        (&s.managed_kms_key_id, &mut s.managed_kms_key_tags),
+        (&s.oidc_provider_arn, &mut s.oidc_provider_tags),
+    ] {
+        if !object.is_value() || tags.is_unknown() {
+            *tags = Value::Null;
+        }
+    }
 }
 
 /// A state for a cluster that does not exist (yet, or any more), keeping what
@@ -721,6 +747,15 @@ fn planned(s: &mut ClusterState, config: &ClusterState, prior: Option<&ClusterSt
         prior.map(|p| (&p.role_arn, &p.managed_role_name)),
         own_role.as_deref(),
     );
+    // `role_arn` set to the created role's own ARN: still that role, still ours.
+    if let Some(p) = prior {
+        keep_created_when_given(
+            &mut s.managed_role_name,
+            &config.role_arn,
+            &p.role_arn,
+            &p.managed_role_name,
+        );
+    }
     s.managed_role_id = match &s.managed_role_name {
         Value::Value(_) => prior.map_or(Value::Unknown, |p| p.managed_role_id.clone()),
         Value::Null => Value::Null,
@@ -786,6 +821,18 @@ fn planned(s: &mut ClusterState, config: &ClusterState, prior: Option<&ClusterSt
             }
         }
     }
+    // Every object this resource created (or will create) carries `tags_all`.
+    s.managed_role_tags = created_object_tags(&s.managed_role_name, &s.tags_all);
+    s.managed_kms_key_tags = created_object_tags(&s.managed_kms_key_id, &s.tags_all);
+    s.oidc_provider_tags = match prior {
+        // An OIDC provider adopted by import, not created here: tags left alone.
+        Some(p)
+            if p.oidc_provider_arn.is_value() && p.oidc_provider_tags.is_null() && s.oidc_provider_arn.is_value() =>
+        {
+            Value::Null
+        }
+        _ => created_object_tags(&s.oidc_provider_arn, &s.tags_all),
+    };
 }
 
 // ---- create, update, delete steps ----------------------------------------------
@@ -1010,6 +1057,7 @@ async fn create_oidc(
             arn: created.arn,
             thumbprints: prints,
             created_at: created.created_at,
+            tags: Some(shown_tags(tags)),
         },
         warning,
     ))
@@ -1087,6 +1135,9 @@ async fn read_remote(aws: &AwsClients, prior: &ClusterState, name: &str) -> Resu
                 arn: arn.to_string(),
                 thumbprints: p.thumbprints,
                 created_at: p.created_at,
+                // Only a provider this provider created (it carries the marker of that
+                // create) follows the cluster's tags; an imported one is left alone.
+                tags: p.owner_marker.is_some().then(|| shown_tags(&p.tags)),
             }),
         None => None,
     };
@@ -1103,9 +1154,12 @@ async fn read_remote(aws: &AwsClients, prior: &ClusterState, name: &str) -> Resu
                 source,
             })?;
         match (found, known_str(&s.managed_role_id)) {
-            (Some((id, _)), Some(recorded)) if id == recorded => {}
+            (Some((id, tags)), Some(recorded)) if id == recorded => {
+                s.managed_role_tags = to_value_map(&shown_tags(&tags));
+            }
             (Some((id, tags)), None) if tags.get(OWNER_TAG).map(String::as_str) == Some(name) => {
                 s.managed_role_id = Value::Value(id);
+                s.managed_role_tags = to_value_map(&shown_tags(&tags));
             }
             _ => {
                 s.managed_role_name = Value::Null;
@@ -1118,10 +1172,12 @@ async fn read_remote(aws: &AwsClients, prior: &ClusterState, name: &str) -> Resu
         s.create_kms_key = Value::Value(s.managed_kms_key_id.is_value());
     }
     if let Some(key_id) = known_str(&s.managed_kms_key_id) {
-        if !key::key_exists(&aws.kms, key_id).await? {
-            s.managed_kms_key_id = Value::Null;
+        match key::key_tags(&aws.kms, key_id).await? {
+            Some(tags) => s.managed_kms_key_tags = to_value_map(&shown_tags(&tags)),
+            None => s.managed_kms_key_id = Value::Null,
         }
     }
+    settle(&mut s);
     Ok(Some(s))
 }
 
@@ -1221,6 +1277,25 @@ async fn update_cluster(
     update_tags(eks, arn, &old_tags, &new_tags)
         .await
         .map_err(|source| ClusterError::Update { what: "tags", source })?;
+    // The role and key this resource created follow the cluster's tags, from
+    // the tags they have now (so out-of-band changes are repaired), only
+    // while they are the ones recorded.
+    let owner = BTreeMap::from([(OWNER_TAG.to_string(), name.to_string())]);
+    if let Some(role_name) = known_str(&prior.managed_role_name) {
+        let recorded = known_str(&prior.managed_role_id);
+        sync_role_tags(&aws.iam, role_name, &new_tags, &owner, |id, tags| {
+            recorded.map_or(tags.get(OWNER_TAG).map(String::as_str) == Some(name), |r| r == id)
+        })
+        .await?;
+    }
+    if let (Some(key_id), Some(planned_key)) = (
+        known_str(&prior.managed_kms_key_id),
+        known_str(&planned.managed_kms_key_id),
+    ) {
+        if key_id == planned_key {
+            sync_key_tags(&aws.kms, key_id, &new_tags, &owner).await?;
+        }
+    }
     // The OIDC provider: created, deleted, or brought to the planned thumbprints and tags.
     let wanted = planned.create_oidc_provider != Value::Value(false);
     match (known_str(&prior.oidc_provider_arn), wanted) {
@@ -1231,14 +1306,34 @@ async fn update_cluster(
         }
         (Some(_), false) => delete_oidc(aws, diags, prior).await?,
         (Some(oidc_arn), true) => {
+            // Its tags as IAM has them now (without the owner marker, which
+            // stays), when it is still the provider recorded.
+            let remote = oidc_provider::find_oidc_provider(&aws.iam, oidc_arn)
+                .await
+                .map_err(|source| ClusterError::ReadOidc {
+                    arn: oidc_arn.to_string(),
+                    source,
+                })?
+                .filter(
+                    |p| match (known_str(&prior.oidc_provider_created_at), p.created_at.as_deref()) {
+                        // Made again outside Terraform: not the one this resource created (as in read_remote).
+                        (Some(recorded), Some(found)) => recorded == found,
+                        _ => true,
+                    },
+                );
+            let Some(remote) = remote else {
+                return Ok(());
+            };
+            // Tags only on a provider this provider created (it carries its marker).
+            let created_here = remote.owner_marker.is_some();
             let old = ProviderSpec {
                 client_ids: BTreeSet::from([DEFAULT_CLIENT_ID.to_string()]),
                 thumbprints: known_string_set(&prior.oidc_thumbprints).unwrap_or_default(),
-                tags: old_tags,
+                tags: remote.tags.clone(),
             };
             let new = ProviderSpec {
                 thumbprints: known_string_set(&planned.oidc_thumbprints).unwrap_or_else(|| old.thumbprints.clone()),
-                tags: new_tags,
+                tags: if created_here { new_tags } else { remote.tags },
                 ..old.clone()
             };
             update_provider(&aws.iam, oidc_arn, &old, &new)
@@ -1678,7 +1773,7 @@ impl Resource for ClusterResource {
             let tags = owned_tags(&name, &known_string_map(&planned.tags_all).unwrap_or_default());
             let key_arn = known_str(&planned.kms_key_arn);
             let context = format!("recreating the IAM role of EKS cluster `{name}`");
-            let Some(created) = recreate_role(&aws, diags, context, |partition| {
+            let Some(created) = recreate_or_adopt_role(&aws, diags, context, (OWNER_TAG, &name), |partition| {
                 cluster_role_spec(&name, partition, key_arn, &tags)
             })
             .await
@@ -1802,6 +1897,9 @@ impl Resource for ClusterResource {
                 arn: oidc_arn.clone(),
                 thumbprints: p.thumbprints,
                 created_at: p.created_at,
+                // Only a provider this provider created (it carries the marker of that
+                // create) follows the cluster's tags; an imported one is left alone.
+                tags: p.owner_marker.is_some().then(|| shown_tags(&p.tags)),
             });
             s.create_oidc_provider = Value::Value(oidc.is_some());
             // No envelope encryption, or a key this resource did not create: nothing to create.

@@ -24,7 +24,10 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use super::cluster::{cluster_name, is_role_propagation, parse_version, GONE_CONFIRMATIONS};
 use super::thumbprint::sha1_hex;
-use super::update::{describe_issues, is_not_found, recreate_role, run_update, timestamp, update_tags};
+use super::update::{
+    created_object_tags, describe_issues, is_not_found, keep_created_when_given, recreate_or_adopt_role, run_update,
+    shown_tags, sync_role_tags, timestamp, update_tags,
+};
 use super::validate as eks;
 use super::versions::{check_node_group_version, NodeVersionChange};
 use crate::framework::diag::{failed, finish_read, report, ApiError, BoxError};
@@ -103,6 +106,7 @@ pub struct NodeGroupState {
     pub autoscaling_group_names: ValueStringSet,
     pub created_at: Value<String>,
     pub managed_role_id: Value<String>,
+    pub managed_role_tags: ValueStringMap,
     pub scaling: Value<Scaling>,
     pub taint: Value<BTreeSet<Value<TaintState>>>,
     #[serde(with = "value::serde_as_vec")]
@@ -136,7 +140,8 @@ fn schema_block() -> Block {
             "An EKS managed node group with its node role. Scaling, labels, taints, `update_config`, the Kubernetes version and tags change in place; anything else replaces the node group. \
              With `ignore_desired_size_changes = true` (the default) a cluster autoscaler may move the desired size without it showing as drift.\n\n\
              ## Ownership\n\n\
-             - **Creates** the node role `<cluster>-<name>-node` (unless `node_role_arn` is given) and the node group.\n\
+             - **Creates** the node role `<cluster>.<name>-node` (unless `node_role_arn` is given) and the node group. Cluster and node-group names cannot contain `.`, so no two node groups want the same role name (`X-a` with `b` and `X` with `a-b` get `X-a.b-node` and `X.a-b-node`); a name longer than IAM's 64 characters is cut and ends with a hash of `<cluster>:<name>`. A role created by an earlier version under `<cluster>-<name>-node` keeps its name: state records it (`managed_role_name`), and it is recreated under that name if deleted outside Terraform.\n\
+             - **Tags** the role it created with `tags_all` and keeps it so: a change of `tags` reaches the role in place, and a tag changed on the role outside Terraform shows in `managed_role_tags` and is put back by the apply (the provider's own `platform:` tags stay and are never shown). Only the role whose `RoleId` is recorded is tagged; a role given in `node_role_arn` is never touched.\n\
              - **Marks** the role with the tags `platform:eks-node-group = <cluster>:<name>` and `platform:owner`, a marker unique to the create that made it. CreateNodegroup and every node-group update send one `clientRequestToken` per operation, the same on every retry, so a lost answer never makes a second node group or update. \
              It records what it made by identity: the node group's `arn` and `created_at`, the role's `managed_role_id`.\n\
              - **Deletes** only those: destroy reads each again and leaves one that is missing or has another identity alone, with a warning, and removes it from state. A create that failed never recorded a node group, so one of the same name made by someone else is never deleted. A state written before identities were recorded is matched by ARN, and the next refresh records `created_at`.\n\
@@ -148,7 +153,7 @@ fn schema_block() -> Block {
             ("id", string(Computed, "`<cluster_name>:<name>`, the import id.")),
             ("cluster_name", string(Required, "The cluster's name (`platform_eks_cluster.x.name`). Changing it replaces the node group.")),
             ("name", string(Required, "The node group's name: 1 to 63 letters, digits, `-` and `_`, starting with a letter or digit. Changing it replaces the node group.")),
-            ("node_role_arn", string(OptionalComputed, "The nodes' IAM role. When unset, a role trusting `ec2.amazonaws.com` with `AmazonEKSWorkerNodePolicy`, `AmazonEKS_CNI_Policy` and `AmazonEC2ContainerRegistryReadOnly` is created and deleted with the node group. Changing it replaces the node group.")),
+            ("node_role_arn", string(OptionalComputed, "The nodes' IAM role. When unset, a role `<cluster>.<name>-node` trusting `ec2.amazonaws.com` with `AmazonEKSWorkerNodePolicy`, `AmazonEKS_CNI_Policy` and `AmazonEC2ContainerRegistryReadOnly` is created and deleted with the node group. Setting it to the ARN of that created role changes nothing: the role stays this resource's own (`managed_role_name`), is deleted with the node group, and removing `node_role_arn` again is no change either. Changing it to another role replaces the node group.")),
             ("managed_role_name", string(Computed, "The name of the node role this resource created, or null when `node_role_arn` was given. If the role is deleted outside Terraform, the next apply creates it again in place, under the same name and ARN.")),
             ("subnet_ids", string_set(Required, "The subnets the nodes run in. Changing them replaces the node group.")),
             ("instance_types", attr(AttributeType::List(Box::new(AttributeType::String)), OptionalComputed, "Instance types, in order of preference. Default `[\"t3.medium\"]`. Changing them replaces the node group.")),
@@ -159,13 +164,14 @@ fn schema_block() -> Block {
             ("release_version", string(Computed, "The AMI release version EKS installed.")),
             ("labels", string_map(Optional, "Kubernetes labels of the nodes. Keys are `[prefix/]name` as Kubernetes defines them, at most 63 characters in all, and not under the prefixes EKS reserves (`kubernetes.io/`, `k8s.io/`, `eks.amazonaws.com/` and their subdomains, such as `node.kubernetes.io/`); values are 1 to 63 characters. Change in place.")),
             ("ignore_desired_size_changes", boolean(OptionalComputed, "Default `true`: `scaling.desired` applies at creation only, and a desired size moved by a cluster autoscaler is not drift. Set `false` to enforce `scaling.desired`.")),
-            ("tags", string_map(Optional, "Tags of the node group (the created role gets them at creation). Merged over the provider's `default_tags`.")),
+            ("tags", string_map(Optional, "Tags of the node group and of the node role it created (see `managed_role_tags`). Merged over the provider's `default_tags`. Changes in place, on the created role too.")),
             ("tags_all", string_map(Computed, "All tags of the node group, including the provider's `default_tags`.")),
             ("arn", string(Computed, "The node group's ARN.")),
             ("status", string(Computed, "The node group's status: `ACTIVE` once created. Null while the node group is missing but its created role remains; the next apply replaces it.")),
             ("autoscaling_group_names", string_set(Computed, "The Auto Scaling groups EKS manages for the node group.")),
             ("created_at", string(Computed, "When EKS created the node group (RFC 3339). With `arn`, the identity of this incarnation of the node group: destroy deletes it only while both match. Null while the node group is missing.")),
             ("managed_role_id", string(Computed, "The `RoleId` of the node role this resource created: destroy deletes that role only while its id matches.")),
+            ("managed_role_tags", string_map(Computed, "The tags of the node role this resource created, as IAM has them, without the provider's own `platform:` tags (which are never removed). The plan sets it to `tags_all`, so a tag changed on the role outside Terraform shows here as an exact diff, and the apply puts the role's tags back; null for a role given in `node_role_arn`.")),
         ]),
         blocks: [
             (
@@ -464,7 +470,27 @@ pub async fn wait_node_group_deleted(
 
 // ---- expand and flatten -------------------------------------------------------------
 
-fn role_name_for(cluster: &str, name: &str) -> String {
+/// The name of the node role created for `<cluster>:<name>`:
+/// `<cluster>.<name>-node`. Neither name can contain `.`, so the name says
+/// which cluster and node group it is for, and two node groups never want
+/// the same role (`X-a` with `b` and `X` with `a-b` made `X-a-b-node` both
+/// under the [`legacy_role_name_for`] scheme). Past IAM's 64 characters it is
+/// the legacy long form, which has no `.` (so it never equals a short name)
+/// and ends with a hash of the full identity.
+pub fn role_name_for(cluster: &str, name: &str) -> String {
+    let full = format!("{cluster}.{name}-node");
+    if full.len() <= 64 {
+        full
+    } else {
+        legacy_role_name_for(cluster, name)
+    }
+}
+
+/// The node-role names of earlier versions: `<cluster>-<name>-node`, which
+/// two node groups could share. A role created under such a name stays
+/// recorded under it (`managed_role_name`) and is made again under it when
+/// deleted outside Terraform; only new creates use [`role_name_for`].
+pub fn legacy_role_name_for(cluster: &str, name: &str) -> String {
     let full = format!("{cluster}-{name}-node");
     if full.len() <= 64 {
         full
@@ -475,12 +501,30 @@ fn role_name_for(cluster: &str, name: &str) -> String {
     }
 }
 
-/// The node role this resource creates for `<cluster>:<name>`, tagged as its own.
-fn node_role_spec(cluster: &str, name: &str, partition: &str, tags_all: &BTreeMap<String, String>) -> RoleSpec {
+/// The created role's name that `role_arn` (the node group's role) ends
+/// with, under the current or the legacy scheme; the current name otherwise.
+fn own_role_name(cluster: &str, name: &str, role_arn: Option<&str>) -> String {
+    let current = role_name_for(cluster, name);
+    let legacy = legacy_role_name_for(cluster, name);
+    match role_arn {
+        Some(arn) if arn.ends_with(&format!(":role/{legacy}")) => legacy,
+        _ => current,
+    }
+}
+
+/// The node role this resource creates for `<cluster>:<name>` under
+/// `role_name`, tagged as its own.
+fn node_role_spec(
+    role_name: &str,
+    cluster: &str,
+    name: &str,
+    partition: &str,
+    tags_all: &BTreeMap<String, String>,
+) -> RoleSpec {
     let mut tags = tags_all.clone();
     tags.insert(OWNER_TAG.to_string(), format!("{cluster}:{name}"));
     RoleSpec {
-        name: role_name_for(cluster, name),
+        name: role_name.to_string(),
         path: "/".to_string(),
         description: Some(format!(
             "Nodes of EKS node group {cluster}:{name} (created by platform_eks_node_group)"
@@ -653,6 +697,10 @@ fn settle(s: &mut NodeGroupState) {
     null(&mut s.autoscaling_group_names);
     null(&mut s.created_at);
     null(&mut s.managed_role_id);
+    // The created role's tags are shown only while it is recorded.
+    if !s.managed_role_name.is_value() || s.managed_role_tags.is_unknown() {
+        s.managed_role_tags = Value::Null;
+    }
     if let Value::Value(scaling) = &mut s.scaling {
         null(&mut scaling.desired);
     }
@@ -699,7 +747,10 @@ fn planned(s: &mut NodeGroupState, config: &NodeGroupState, prior: Option<&NodeG
     // under the same name, so the node group's role ARN holds.
     let own_role = known_str(&s.cluster_name)
         .zip(known_str(&s.name))
-        .map(|(cluster, name)| format!(":role/{}", role_name_for(cluster, name)));
+        .map(|(cluster, name)| {
+            let prior_arn = prior.and_then(|p| known_str(&p.node_role_arn));
+            format!(":role/{}", own_role_name(cluster, name, prior_arn))
+        });
     created_unless_given(
         &mut s.node_role_arn,
         &mut s.managed_role_name,
@@ -707,6 +758,15 @@ fn planned(s: &mut NodeGroupState, config: &NodeGroupState, prior: Option<&NodeG
         prior.map(|p| (&p.node_role_arn, &p.managed_role_name)),
         own_role.as_deref(),
     );
+    // `node_role_arn` set to the created role's own ARN: still that role, still ours.
+    if let Some(p) = prior {
+        keep_created_when_given(
+            &mut s.managed_role_name,
+            &config.node_role_arn,
+            &p.node_role_arn,
+            &p.managed_role_name,
+        );
+    }
     s.managed_role_id = match &s.managed_role_name {
         Value::Value(_) => prior.map_or(Value::Unknown, |p| p.managed_role_id.clone()),
         Value::Null => Value::Null,
@@ -768,6 +828,8 @@ fn planned(s: &mut NodeGroupState, config: &NodeGroupState, prior: Option<&NodeG
             s.release_version = Value::Unknown;
         }
     }
+    // The role this resource created (or will create) carries `tags_all`.
+    s.managed_role_tags = created_object_tags(&s.managed_role_name, &s.tags_all);
 }
 
 // ---- create, update, delete steps ----------------------------------------------------
@@ -984,6 +1046,19 @@ async fn update_node_group(aws: &AwsClients, prior: &NodeGroupState, planned: &N
     )
     .await
     .map_err(|source| NodeGroupError::Update { what: "tags", source })?;
+    // The role this resource created follows the node group's tags, from the
+    // tags it has now (so out-of-band changes are repaired), only while it is
+    // the one recorded.
+    if let Some(role_name) = known_str(&prior.managed_role_name) {
+        let owner_value = format!("{cluster}:{name}");
+        let owner = BTreeMap::from([(OWNER_TAG.to_string(), owner_value.clone())]);
+        let recorded = known_str(&prior.managed_role_id);
+        let wanted = known_string_map(&planned.tags_all).unwrap_or_default();
+        sync_role_tags(&aws.iam, role_name, &wanted, &owner, |id, tags| {
+            recorded.map_or(tags.get(OWNER_TAG) == Some(&owner_value), |r| r == id)
+        })
+        .await?;
+    }
     Ok(())
 }
 
@@ -1150,9 +1225,12 @@ impl Resource for NodeGroupResource {
                     if let Some(role_name) = known_str(&s.managed_role_name).map(str::to_string) {
                         let owner = format!("{cluster}:{name}");
                         match (role::find_role_id(&aws.iam, &role_name).await?, known_str(&s.managed_role_id)) {
-                            (Some((id, _)), Some(recorded)) if id == recorded => {}
+                            (Some((id, tags)), Some(recorded)) if id == recorded => {
+                                s.managed_role_tags = to_value_map(&shown_tags(&tags));
+                            }
                             (Some((id, tags)), None) if tags.get(OWNER_TAG) == Some(&owner) => {
                                 s.managed_role_id = Value::Value(id);
+                                s.managed_role_tags = to_value_map(&shown_tags(&tags));
                             }
                             _ => {
                                 s.managed_role_name = Value::Null;
@@ -1160,6 +1238,7 @@ impl Resource for NodeGroupResource {
                             }
                         }
                     }
+                    settle(&mut s);
                     Ok(Some(s))
                 }
                 None => match known_str(&state.managed_role_name) {
@@ -1299,6 +1378,7 @@ impl Resource for NodeGroupResource {
             };
             let role_name = role_name_for(&cluster, &name);
             let spec = node_role_spec(
+                &role_name,
                 &cluster,
                 &name,
                 &partition,
@@ -1394,8 +1474,11 @@ impl Resource for NodeGroupResource {
             // The created role, deleted outside Terraform, comes back first.
             let tags = known_string_map(&planned.tags_all).unwrap_or_default();
             let context = format!("recreating the node role of node group `{cluster}:{name}`");
-            let Some(created) = recreate_role(&aws, diags, context, |partition| {
-                node_role_spec(&cluster, &name, partition, &tags)
+            // Under the name it had (the node group's role ARN names it).
+            let role_name = own_role_name(&cluster, &name, known_str(&planned.node_role_arn));
+            let owner = format!("{cluster}:{name}");
+            let Some(created) = recreate_or_adopt_role(&aws, diags, context, (OWNER_TAG, &owner), |partition| {
+                node_role_spec(&role_name, &cluster, &name, partition, &tags)
             })
             .await
             else {
@@ -1512,8 +1595,27 @@ mod tests {
 
     #[test]
     fn node_role_names_fit() {
-        assert_eq!(role_name_for("main", "system"), "main-system-node");
+        assert_eq!(role_name_for("main", "system"), "main.system-node");
         let long = role_name_for(&"c".repeat(60), &"n".repeat(40));
         assert!(long.len() <= 64 && long.ends_with("-node"), "{long}");
+        // Names that joined with '-' were ambiguous no longer collide.
+        assert_ne!(role_name_for("X-a", "b"), role_name_for("X", "a-b"));
+        assert_eq!(legacy_role_name_for("X-a", "b"), legacy_role_name_for("X", "a-b"));
+        // Every length up to the limits: at most 64 characters, and the
+        // long form (no '.') never equals a short one (exactly one '.').
+        for (c, n) in [(100, 63), (56, 3), (1, 58), (1, 57), (50, 9), (58, 1)] {
+            let (cluster, name) = ("c".repeat(c), "n".repeat(n));
+            let role = role_name_for(&cluster, &name);
+            assert!(role.len() <= 64, "{role}");
+            assert_eq!(
+                role.contains('.'),
+                format!("{cluster}.{name}-node").len() <= 64,
+                "{role}"
+            );
+        }
+        // A role created under the legacy name keeps it.
+        let legacy_arn = "arn:aws:iam::1:role/main-system-node";
+        assert_eq!(own_role_name("main", "system", Some(legacy_arn)), "main-system-node");
+        assert_eq!(own_role_name("main", "system", None), "main.system-node");
     }
 }

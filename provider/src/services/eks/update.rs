@@ -3,10 +3,12 @@
 //! UpdateNodegroupVersion) to succeed, tag updates, not-found and health-issue
 //! texts, and re-creating a role they had created.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aws_sdk_eks::types::{ErrorDetail, Update, UpdateStatus};
 use aws_sdk_eks::Client;
+use tf_provider::value::Value;
 
 use crate::framework::diag::ApiError;
 use crate::framework::retry::Backoff;
@@ -159,17 +161,151 @@ pub fn describe_issues<'a>(issues: impl Iterator<Item = (Option<&'a str>, Option
         .join("; ")
 }
 
+/// The prefix of the provider's own tags (owner markers such as
+/// `platform:owner` and `platform:eks-cluster`, links between resources).
+/// Users may not set such tags, so on the objects a resource created they are
+/// never removed, and never shown as drift.
+pub const PLATFORM_TAG_PREFIX: &str = "platform:";
+
+/// Whether `key` is one of the provider's own tags ([`PLATFORM_TAG_PREFIX`],
+/// compared as the tag validator compares it: ignoring case).
+pub fn is_platform_tag(key: &str) -> bool {
+    key.len() >= PLATFORM_TAG_PREFIX.len() && key[..PLATFORM_TAG_PREFIX.len()].eq_ignore_ascii_case(PLATFORM_TAG_PREFIX)
+}
+
+/// The tags of a created object as a resource shows them (`managed_role_tags`
+/// and the like): all of them but the provider's own.
+pub fn shown_tags(tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    tags.iter()
+        .filter(|(k, _)| !is_platform_tag(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// The tags a created object must end up with, given those it has now
+/// (`current`, all of them): the wanted tags (the resource's `tags_all`),
+/// the owner tags the resource puts on what it creates (`owner`), and every
+/// other provider tag it already carries (such as the `platform:owner` marker
+/// of the create that made it), which is never removed.
+pub fn wanted_created_tags(
+    current: &BTreeMap<String, String>,
+    wanted: &BTreeMap<String, String>,
+    owner: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut all: BTreeMap<String, String> = current
+        .iter()
+        .filter(|(k, _)| is_platform_tag(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    all.extend(shown_tags(wanted));
+    all.extend(owner.iter().map(|(k, v)| (k.clone(), v.clone())));
+    all
+}
+
+/// The planned tags of an object the resource created, recorded in
+/// `created` (its name, id or ARN): `tags_all` without the provider's own
+/// tags; null when the resource has no such object.
+pub fn created_object_tags(
+    created: &Value<String>,
+    tags_all: &crate::framework::plan::ValueStringMap,
+) -> crate::framework::plan::ValueStringMap {
+    use crate::framework::plan::{known_string_map, to_value_map};
+    match (created, known_string_map(tags_all)) {
+        (Value::Null, _) => Value::Null,
+        (_, Some(all)) => to_value_map(&shown_tags(&all)),
+        (_, None) => Value::Unknown,
+    }
+}
+
+/// An object created unless given (see `created_unless_given`) whose ARN the
+/// configuration now gives: when it is exactly the object this resource
+/// created (`prior_given` while `prior_created` is recorded), it stays
+/// recorded as created, so that it is still deleted with the resource, and
+/// dropping the ARN from the configuration again changes nothing. Without
+/// this, the object would be forgotten, and a later apply without the ARN
+/// would try to create it again under its taken name (EntityAlreadyExists).
+pub fn keep_created_when_given(
+    created: &mut Value<String>,
+    config_given: &Value<String>,
+    prior_given: &Value<String>,
+    prior_created: &Value<String>,
+) {
+    use crate::framework::plan::known_str;
+    if prior_created.is_value()
+        && known_str(config_given).is_some()
+        && known_str(config_given) == known_str(prior_given)
+    {
+        *created = prior_created.clone();
+    }
+}
+
+/// Brings the tags of role `name`, which this resource created, to `wanted`
+/// (its `tags_all`) plus the owner tags `owner`. `ours` decides, from the
+/// role's `RoleId` and tags as IAM has them now, whether it is still the role
+/// the resource created (its recorded identity): a role that is missing or is
+/// not that one is left alone. Returns whether the role was brought in line.
+pub async fn sync_role_tags(
+    iam: &aws_sdk_iam::Client,
+    name: &str,
+    wanted: &BTreeMap<String, String>,
+    owner: &BTreeMap<String, String>,
+    ours: impl Fn(&str, &BTreeMap<String, String>) -> bool,
+) -> Result<bool, crate::services::iam::role::RoleError> {
+    use crate::services::iam::role::{self, RoleError};
+    let found = role::find_role_id(iam, name).await.map_err(|source| RoleError::Read {
+        name: name.to_string(),
+        source,
+    })?;
+    let Some((id, current)) = found else {
+        return Ok(false);
+    };
+    if !ours(&id, &current) {
+        tracing::warn!(role = name, role_id = %id, "IAM role is not the one this resource created; its tags are left alone");
+        return Ok(false);
+    }
+    let target = wanted_created_tags(&current, wanted, owner);
+    role::update_role_tags(iam, name, &current, &target).await?;
+    Ok(true)
+}
+
+/// Brings the tags of KMS key `key_id`, which this resource created (the key
+/// id is its identity), to `wanted` plus the owner tags `owner`. A key that is
+/// missing or pending deletion is left alone.
+pub async fn sync_key_tags(
+    kms: &aws_sdk_kms::Client,
+    key_id: &str,
+    wanted: &BTreeMap<String, String>,
+    owner: &BTreeMap<String, String>,
+) -> Result<(), crate::services::kms::key::KeyError> {
+    use crate::services::kms::key;
+    let Some(current) = key::key_tags(kms, key_id).await? else {
+        return Ok(());
+    };
+    let target = wanted_created_tags(&current, wanted, owner);
+    key::update_key_tags(kms, key_id, &current, &target).await
+}
+
 /// Creates again a role the resource had created and that was deleted
 /// outside Terraform; `spec` builds it for the caller's partition. Returns
 /// the role's name and `RoleId` when it exists afterwards (also after a
 /// half-failed create), `None` when nothing was created. Failures are reported.
-pub async fn recreate_role(
+///
+/// A role of that name that exists and carries the resource's owner tag
+/// (`owner_tag`, e.g. `platform:eks-cluster = <name>`) is the one this
+/// resource created and then stopped recording: the state an older version
+/// wrote after `role_arn` was set to the created role's own ARN. It is
+/// adopted and brought to `spec` (policies and tags) instead of being
+/// created again, which IAM would refuse with EntityAlreadyExists. A role of
+/// that name without the owner tag is never taken over.
+pub async fn recreate_or_adopt_role(
     aws: &crate::provider::AwsClients,
     diags: &mut tf_provider::Diagnostics,
     context: String,
+    owner_tag: (&str, &str),
     spec: impl FnOnce(&str) -> crate::services::iam::role::RoleSpec,
 ) -> Option<(String, String)> {
     use crate::framework::diag::{failed, report};
+    use crate::services::iam::role::{self, MANAGED_INLINE_PREFIX};
     let partition = match aws.identity().await {
         Ok(identity) => identity.partition.clone(),
         Err(err) => {
@@ -178,6 +314,41 @@ pub async fn recreate_role(
         }
     };
     let spec = spec(&partition);
+    let existing = match role::find_role_by_name(&aws.iam, &spec.name).await {
+        Ok(found) => found,
+        Err(err) => {
+            report(diags, &failed(context, err));
+            return None;
+        }
+    };
+    let Some(mut remote) = existing else {
+        return recreate(aws, diags, context, spec).await;
+    };
+    if remote.spec.tags.get(owner_tag.0).map(String::as_str) != Some(owner_tag.1) {
+        // Someone else's role under that name: create_role refuses it, saying so.
+        return recreate(aws, diags, context, spec).await;
+    }
+    tracing::info!(role = %spec.name, role_id = %remote.unique_id, "adopting the IAM role this resource created (it carries its owner tag)");
+    // Inline policies of other platform_* resources stay.
+    remote
+        .spec
+        .inline_policies
+        .retain(|k, _| !k.starts_with(MANAGED_INLINE_PREFIX) || spec.inline_policies.contains_key(k));
+    let mut wanted = spec.clone();
+    wanted.tags = wanted_created_tags(&remote.spec.tags, &spec.tags, &BTreeMap::new());
+    if let Err(err) = role::update_role(&aws.iam, &remote.spec, &wanted).await {
+        report(diags, &failed(context, err));
+    }
+    Some((spec.name, remote.unique_id))
+}
+
+async fn recreate(
+    aws: &crate::provider::AwsClients,
+    diags: &mut tf_provider::Diagnostics,
+    context: String,
+    spec: crate::services::iam::role::RoleSpec,
+) -> Option<(String, String)> {
+    use crate::framework::diag::{failed, report};
     match crate::services::iam::role::create_role(&aws.iam, &spec).await {
         Ok(created) => Some((spec.name, created.unique_id)),
         Err(failure) => {

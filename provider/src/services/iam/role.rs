@@ -491,29 +491,7 @@ pub async fn update_role(iam: &Client, prior: &RoleSpec, spec: &RoleSpec) -> Res
         })?;
     }
 
-    let (removed_tags, changed_tags) = crate::framework::tags::diff(&prior.tags, &spec.tags);
-    if !removed_tags.is_empty() {
-        iam.untag_role()
-            .role_name(name)
-            .set_tag_keys(Some(removed_tags))
-            .send()
-            .await
-            .map_err(|e| RoleError::Tags {
-                name: name.to_string(),
-                source: ApiError::new("UntagRole", e),
-            })?;
-    }
-    if !changed_tags.is_empty() {
-        iam.tag_role()
-            .role_name(name)
-            .set_tags(Some(iam_tags(name, &changed_tags)?))
-            .send()
-            .await
-            .map_err(|e| RoleError::Tags {
-                name: name.to_string(),
-                source: ApiError::new("TagRole", e),
-            })?;
-    }
+    update_role_tags(iam, name, &prior.tags, &spec.tags).await?;
 
     for policy_name in prior
         .inline_policies
@@ -537,6 +515,40 @@ pub async fn update_role(iam: &Client, prior: &RoleSpec, spec: &RoleSpec) -> Res
     }
     for arn in spec.policy_arns.difference(&prior.policy_arns) {
         attach(iam, name, arn).await?;
+    }
+    Ok(())
+}
+
+/// Brings the tags of role `name` from `old` to `new`: untags the keys that
+/// are gone, tags the new and changed pairs. Nothing is sent when they agree.
+pub async fn update_role_tags(
+    iam: &Client,
+    name: &str,
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> Result<(), RoleError> {
+    let (removed_tags, changed_tags) = crate::framework::tags::diff(old, new);
+    if !removed_tags.is_empty() {
+        iam.untag_role()
+            .role_name(name)
+            .set_tag_keys(Some(removed_tags))
+            .send()
+            .await
+            .map_err(|e| RoleError::Tags {
+                name: name.to_string(),
+                source: ApiError::new("UntagRole", e),
+            })?;
+    }
+    if !changed_tags.is_empty() {
+        iam.tag_role()
+            .role_name(name)
+            .set_tags(Some(iam_tags(name, &changed_tags)?))
+            .send()
+            .await
+            .map_err(|e| RoleError::Tags {
+                name: name.to_string(),
+                source: ApiError::new("TagRole", e),
+            })?;
     }
     Ok(())
 }

@@ -459,14 +459,31 @@ pub async fn update_key(kms: &Client, key_id: &str, prior: &KeySpec, spec: &KeyS
     if prior.enable_key_rotation != spec.enable_key_rotation {
         set_rotation(kms, key_id, spec.enable_key_rotation).await?;
     }
-    let (removed, changed) = crate::framework::tags::diff(&prior.tags, &spec.tags);
+    update_key_tags(kms, key_id, &prior.tags, &spec.tags).await?;
+    Ok(())
+}
+
+/// Brings the tags of key `key_id` from `old` to `new`: untags the keys that
+/// are gone, tags the new and changed pairs. Nothing is sent when they agree.
+pub async fn update_key_tags(
+    kms: &Client,
+    key_id: &str,
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> Result<(), KeyError> {
+    let err = |source| KeyError::Update {
+        key: key_id.to_string(),
+        what: "tags",
+        source,
+    };
+    let (removed, changed) = crate::framework::tags::diff(old, new);
     if !removed.is_empty() {
         kms.untag_resource()
             .key_id(key_id)
             .set_tag_keys(Some(removed))
             .send()
             .await
-            .map_err(|e| err("tags", ApiError::new("UntagResource", e)))?;
+            .map_err(|e| err(ApiError::new("UntagResource", e)))?;
     }
     if !changed.is_empty() {
         kms.tag_resource()
@@ -474,9 +491,35 @@ pub async fn update_key(kms: &Client, key_id: &str, prior: &KeySpec, spec: &KeyS
             .set_tags(Some(kms_tags(&changed)?))
             .send()
             .await
-            .map_err(|e| err("tags", ApiError::new("TagResource", e)))?;
+            .map_err(|e| err(ApiError::new("TagResource", e)))?;
     }
     Ok(())
+}
+
+/// All tags of key `key_id`, the owner marker included; `Ok(None)` when the
+/// key does not exist or is pending deletion (DescribeKey, then ListResourceTags).
+pub async fn key_tags(kms: &Client, key_id: &str) -> Result<Option<BTreeMap<String, String>>, KeyError> {
+    if !key_exists(kms, key_id).await? {
+        return Ok(None);
+    }
+    let mut tags = BTreeMap::new();
+    let mut pages = kms.list_resource_tags().key_id(key_id).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(page) => page,
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_not_found_exception()) => return Ok(None),
+            Err(e) => {
+                return Err(KeyError::Read {
+                    key: key_id.to_string(),
+                    source: ApiError::new("ListResourceTags", e),
+                })
+            }
+        };
+        for tag in page.tags.unwrap_or_default() {
+            tags.insert(tag.tag_key, tag.tag_value);
+        }
+    }
+    Ok(Some(tags))
 }
 
 /// Claims `alias_name` for this resource in this plan: two resources of one
