@@ -346,8 +346,9 @@ def file(content="x"):
 
 BAD_INPUT = [
     ({"name": ""}, "`name`", "must be 1 to 255 characters (counted as Unicode characters, not bytes)"),
-    ({"name": "é" * 256}, "`name`", "got 256 characters"),
-    ({"name": "!!!"}, "`name`", "with at least one letter or digit"),
+    ({"name": "a" + "é" * 255}, "`name`", "got 256 characters"),
+    ({"name": "!!!"}, "`name`", "with at least one ASCII letter or digit"),
+    ({"name": "ééé"}, "`name`", "with at least one ASCII letter or digit"),
     ({"space_id": "has space"}, "`space_id`", "must be a space id"),
     ({"labels": [" "]}, "`labels`", "labels must not be empty"),
     ({"labels": ["platform:owner:x"]}, "`labels`", "label prefix belongs to the provider"),
@@ -407,8 +408,9 @@ def test_attachment_bad_input(ws, spacelift, attrs, path, rule):
 
 
 def test_name_counted_in_characters(ws, spacelift):
-    """255 two-byte characters are 510 bytes: a valid name (counting bytes refused it)."""
-    ws.write(context_config(name="é" * 255))
+    """255 characters, 509 bytes: a valid name (counting bytes refused it). The
+    id is a slug of the name, so it needs an ASCII letter or digit."""
+    ws.write(context_config(name="a" + "é" * 254))
     ws.assert_plan_changes(f"{ADDR} will be created")
 
 

@@ -252,7 +252,7 @@ fn schema_block() -> Block {
         ),
         attributes: attributes([
             ("id", string(Computed, "The context id: a slug the server derives from the first name; it never changes.")),
-            ("name", string(Required, "Name of the context: 1 to 255 characters (Unicode characters, not bytes) with at least one letter or digit. Renaming keeps the id.")),
+            ("name", string(Required, "Name of the context: 1 to 255 characters (Unicode characters, not bytes) with at least one ASCII letter or digit (the id is a slug of the name). Renaming keeps the id.")),
             ("description", string(Optional, "Description of the context.")),
             ("space_id", string(OptionalComputed, "Space of the context. Defaults to `root`.")),
             ("labels", string_set(Optional, "Labels of the context (for example `autoattach:<label>`). The `platform:owner` prefix is the provider's own (see Ownership): such labels may not be set here and are not shown.")),
@@ -421,10 +421,10 @@ fn validate_state(diags: &mut Diagnostics, c: &ContextState) {
     let path = AttributePath::new;
     v.check(&path("name"), c.name.as_ref_option(), |s: &String| {
         let chars = s.chars().count();
-        if s.trim().is_empty() || chars > NAME_MAX_CHARS || !s.chars().any(char::is_alphanumeric) {
+        if s.trim().is_empty() || chars > NAME_MAX_CHARS || !s.chars().any(|c| c.is_ascii_alphanumeric()) {
             Err(format!(
                 "must be 1 to {NAME_MAX_CHARS} characters (counted as Unicode characters, not bytes) with at least one \
-                 letter or digit (the id is derived from it), got {chars} characters: {s:?}"
+                 ASCII letter or digit (the id is a slug of the name), got {chars} characters: {s:?}"
             ))
         } else {
             Ok(())
@@ -1479,13 +1479,13 @@ mod tests {
     #[test]
     fn names_are_counted_in_characters_not_bytes() {
         let ok = ContextState {
-            name: Value::Value("é".repeat(NAME_MAX_CHARS)),
+            name: Value::Value(format!("a{}", "é".repeat(NAME_MAX_CHARS - 1))),
             ..Default::default()
         };
-        assert_eq!(ok.name.as_ref_option().unwrap().len(), 2 * NAME_MAX_CHARS);
+        assert_eq!(ok.name.as_ref_option().unwrap().len(), 2 * NAME_MAX_CHARS - 1);
         assert!(errors_of(&ok).is_empty(), "{:?}", errors_of(&ok));
         let long = ContextState {
-            name: Value::Value("é".repeat(NAME_MAX_CHARS + 1)),
+            name: Value::Value(format!("a{}", "é".repeat(NAME_MAX_CHARS))),
             ..Default::default()
         };
         let errors = errors_of(&long);

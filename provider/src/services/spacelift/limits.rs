@@ -28,11 +28,11 @@ pub const LIMITS: &[Limit] = &[
     },
     Limit {
         subject: "`platform_spacelift_context.name`",
-        limit: "at least one letter or digit",
+        limit: "at least one ASCII letter or digit",
         source: "https://docs.spacelift.io/concepts/configuration/context (the immutable id is a slug of the name) and \
                  spacelift-api.md (\"Provider test context\" -> `provider-test-context`)",
         test_file: CONTEXT_TESTS,
-        rule: "with at least one letter or digit",
+        rule: "with at least one ASCII letter or digit",
     },
     Limit {
         subject: "`platform_spacelift_context.space_id`",
