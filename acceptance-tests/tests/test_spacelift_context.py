@@ -367,6 +367,10 @@ BAD_INPUT = [
     ({"mounted_files": {"a\nb": file()}}, '`mounted_files["a\\nb"]`', "must not contain control characters"),
     ({"mounted_files": {"a\\b": file()}}, '`mounted_files["a\\\\b"]`', "must separate directories with '/'"),
     ({"mounted_files": {"./": file()}}, '`mounted_files["./"]`', "must name a file inside the workspace"),
+    ({"mounted_files": {"d/" + "é" * 128: file()}}, '`mounted_files["d/' + "é" * 128 + '"]`',
+     "has a file or directory name of 256 bytes, and Linux allows at most 255 bytes per name"),
+    ({"mounted_files": {"/".join(["d"] * 2041): file()}}, '`mounted_files["' + "/".join(["d"] * 2041) + '"]`',
+     "is 4096 bytes long as `/mnt/workspace/...`, and Linux allows at most 4095 bytes per path"),
     ({"mounted_files": {"./conf/a.json": file(), "conf//a.json/": file()}}, '`mounted_files["conf//a.json/"]`',
      'is the same file as `mounted_files["./conf/a.json"]`: both are `conf/a.json` once normalised, so one would overwrite the other'),
 ]

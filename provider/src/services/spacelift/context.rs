@@ -376,6 +376,13 @@ fn check_size(diags: &mut Diagnostics, c: &ContextState) -> bool {
     false
 }
 
+/// Where Spacelift mounts files.
+const WORKSPACE: &str = "/mnt/workspace/";
+/// Linux's NAME_MAX: the longest file or directory name, in bytes.
+pub const PATH_SEGMENT_MAX_BYTES: usize = 255;
+/// Linux's PATH_MAX (4096, with the terminating NUL): the longest path, in bytes.
+pub const PATH_MAX_BYTES: usize = 4095;
+
 /// A mounted file's path as Spacelift's id: relative to `/mnt/workspace/`,
 /// with `.` segments, repeated and trailing slashes removed and `..`
 /// resolved. Refuses what is not a path inside the workspace.
@@ -407,7 +414,24 @@ pub fn normalize_file_path(raw: &str) -> Result<String, String> {
     if segments.is_empty() {
         return Err("must name a file inside the workspace, not the workspace itself".to_string());
     }
-    Ok(segments.join("/"))
+    // The runner is Linux, which counts these in bytes.
+    if let Some(long) = segments.iter().find(|s| s.len() > PATH_SEGMENT_MAX_BYTES) {
+        return Err(format!(
+            "has a file or directory name of {} bytes, and Linux allows at most {PATH_SEGMENT_MAX_BYTES} bytes per name \
+             (NAME_MAX, counted in UTF-8 bytes): {:?}",
+            long.len(),
+            long.chars().take(40).collect::<String>() + "..."
+        ));
+    }
+    let id = segments.join("/");
+    let full = WORKSPACE.len() + id.len();
+    if full > PATH_MAX_BYTES {
+        return Err(format!(
+            "is {full} bytes long as `{WORKSPACE}...`, and Linux allows at most {PATH_MAX_BYTES} bytes per path \
+             (PATH_MAX, counted in UTF-8 bytes)"
+        ));
+    }
+    Ok(id)
 }
 
 /// The id a configured file is written under: its normalised path (the key
@@ -1507,6 +1531,7 @@ mod tests {
             ("dir/", "dir"),
             ("a/../b", "b"),
             ("source/backend.tf", "source/backend.tf"),
+            (&"é".repeat(127), &"é".repeat(127)),
         ] {
             assert_eq!(normalize_file_path(raw).as_deref(), Ok(id), "{raw}");
         }
@@ -1520,6 +1545,8 @@ mod tests {
             ("", "must name a file"),
             ("./", "must name a file"),
             ("a/..", "must name a file"),
+            (&"é".repeat(128), "at most 255 bytes per name"),
+            (&["d"; 2100].join("/"), "at most 4095 bytes per path"),
         ] {
             let err = normalize_file_path(raw).unwrap_err();
             assert!(err.contains(rule), "{raw:?}: {err}");

@@ -136,6 +136,20 @@ pub const LIMITS: &[Limit] = &[
     },
     Limit {
         subject: "`platform_spacelift_context.mounted_files` (paths)",
+        limit: "each file or directory name at most 255 bytes (UTF-8)",
+        source: "Linux NAME_MAX (limits.h), on the runner's filesystem; Spacelift documents no length of its own",
+        test_file: CONTEXT_TESTS,
+        rule: "Linux allows at most 255 bytes per name",
+    },
+    Limit {
+        subject: "`platform_spacelift_context.mounted_files` (paths)",
+        limit: "at most 4,095 bytes with the `/mnt/workspace/` prefix (UTF-8)",
+        source: "Linux PATH_MAX = 4096 with the terminating NUL (limits.h); Spacelift documents no length of its own",
+        test_file: CONTEXT_TESTS,
+        rule: "Linux allows at most 4095 bytes per path",
+    },
+    Limit {
+        subject: "`platform_spacelift_context.mounted_files` (paths)",
         limit: "distinct once normalised (`./x` is `x`)",
         source: "spacelift-api.md (files are upserted by id: two spellings of one path would overwrite each other)",
         test_file: CONTEXT_TESTS,
