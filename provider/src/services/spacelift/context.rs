@@ -261,7 +261,8 @@ fn schema_block() -> Block {
             ("secret_environment", sensitive(string_map(Optional, "Secret environment variables, by name, written with `writeOnly: true`. A name may not also be in `environment`; values may not contain newlines."))),
             ("mounted_files", sensitive(attr(files_type, Optional, "Files mounted into runs, by path relative to `/mnt/workspace/`: `{ content, secret }`. A secret file is written write-only. \
              Paths are normalised: `./x` is `x`; `.` segments, repeated and trailing slashes are dropped; `..` is resolved and may not \
-             leave the workspace; control characters are refused. The provider writes each file to Spacelift under its normalised path \
+             leave the workspace; control characters are refused; as on Linux, each name may have 255 bytes and the whole path \
+             4,095 bytes with `/mnt/workspace/`. The provider writes each file to Spacelift under its normalised path \
              and keeps your spelling as the key here, so neither shows a diff; two keys that normalise to the same path are an error. \
              The whole context may hold at most 1 MiB (1,048,576 bytes, counted over names and values): Terraform hands a resource's \
              configuration, prior state and plan to the provider in one message of at most 4 MiB, so a bigger context could be \
