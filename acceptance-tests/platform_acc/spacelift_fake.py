@@ -8,6 +8,9 @@
   answer is `unauthorized`.
 - Secrets (`writeOnly`) are returned with `value: null` and a `checksum`, the
   lowercase hex SHA-256 of the value exactly as sent.
+- Spacelift's documented limits (mounted files of at most 2 MB, no newline in
+  an environment variable, no empty name, label or hook command) refuse a
+  mutation as the server does: `errors` with the message and path, `data: null`.
 - Switches for tests: answer 429 on the next N calls, expire every issued token
   (now or after N requests), shorten token lifetimes; and counters of calls per operation.
 - Fault switches per operation (the root field of a query or mutation, e.g.
@@ -48,6 +51,43 @@ PHASES = ["beforeInit", "afterInit", "beforePlan", "afterPlan", "beforeApply", "
 
 
 FAULT_MODES = ("after", "drop_after", "data_null", "malformed", "not_found")
+
+# Spacelift's documented limits, enforced here as the server enforces them: a
+# refused mutation answers HTTP 200 with `errors` (message and path) and, the
+# field being non-null, `data: null`. The provider checks the same at plan
+# time (provider/src/services/spacelift/limits.rs); these catch what gets past.
+MOUNTED_FILE_MAX_BYTES = 2_000_000  # "Mounted files are limited to 2 MB" (docs: concepts/configuration/environment)
+
+
+def check_context_input(data: dict[str, Any]) -> None:
+    """Empty names, labels and hook commands are refused (the official provider's DisallowEmptyString)."""
+    if not data["name"].strip():
+        raise GraphQLError("name must not be empty")
+    if any(not label.strip() for label in data.get("labels") or []):
+        raise GraphQLError("labels must not be empty")
+    for phase in PHASES:
+        if any(not command.strip() for command in data["hooks"][phase]):
+            raise GraphQLError(f"hooks: {phase} commands must not be empty")
+
+
+def check_config_input(config: dict[str, Any]) -> None:
+    element_id, value = config["id"], config["value"]
+    if not element_id:
+        raise GraphQLError("config element id must not be empty")
+    if config["type"] == "ENVIRONMENT_VARIABLE":
+        if "\n" in value or "\r" in value:
+            raise GraphQLError(f"environment variable {element_id}: newlines are not supported")
+        return
+    # FILE_MOUNT: a path under /mnt/workspace/, content in base64, at most 2 MB.
+    if element_id.startswith("/") or ".." in element_id.split("/") or any(ord(c) < 32 for c in element_id):
+        raise GraphQLError(f"mounted file {element_id!r}: the path must be relative to /mnt/workspace/")
+    try:
+        content = base64.b64decode(value, validate=True)
+    except ValueError:
+        raise GraphQLError(f"mounted file {element_id}: the content is not valid base64") from None
+    # The stricter reading of "2 MB": neither the file nor its base64 may exceed it.
+    if max(len(content), len(value)) > MOUNTED_FILE_MAX_BYTES:
+        raise GraphQLError(f"mounted file {element_id}: files are limited to 2 MB, got {len(value)} bytes of base64")
 DROP = object()  # the answer "close the connection without answering"
 
 
@@ -241,6 +281,7 @@ class SpaceliftFake:
                 return {"jwt": jwt, "validUntil": exp}
 
             def contextCreateV2(self, info, input):
+                check_context_input(input)
                 base = slug(input["name"])
                 ctx_id, n = base, 1
                 while ctx_id in fake.contexts:
@@ -254,6 +295,7 @@ class SpaceliftFake:
                 ctx = fake.contexts.get(id)
                 if ctx is None:
                     raise GraphQLError("context not found")
+                check_context_input(input)
                 fake._apply_input(ctx, input)
                 return fake._context_view(ctx)
 
@@ -265,6 +307,7 @@ class SpaceliftFake:
                 ctx = fake.contexts.get(context)
                 if ctx is None:
                     raise GraphQLError("context not found")
+                check_config_input(config)
                 fake.set_config(context, config["id"], config["value"], config["writeOnly"], config["type"])
                 ctx["config"][config["id"]]["description"] = config.get("description")
                 e = ctx["config"][config["id"]]

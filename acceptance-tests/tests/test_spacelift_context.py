@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import re
+import urllib.request
 
 import pytest
 
@@ -337,15 +340,39 @@ def test_attachment_missing_stack(ws, spacelift):
     assert result.code == 1 and "`stack_id`: no Spacelift stack `no-such-stack`" in result.output
 
 
+def file(content="x"):
+    return {"content": content, "secret": False}
+
+
 BAD_INPUT = [
-    ({"name": ""}, "`name`", "must be 1 to 255 characters"),
-    ({"name": "!!!"}, "`name`", "at least one letter or digit"),
-    ({"hooks": {"before_lunch": ["x"]}}, '`hooks["before_lunch"]`', "is not a hook phase"),
-    ({"mounted_files": {"/etc/passwd": {"content": "x", "secret": False}}}, '`mounted_files["/etc/passwd"]`', "must be a relative path"),
-    ({"mounted_files": {"a/../../b": {"content": "x", "secret": False}}}, '`mounted_files["a/../../b"]`', "must be a relative path"),
-    ({"environment": {"DB_PASSWORD": "x"}}, '`secret_environment["DB_PASSWORD"]`', "is also in `environment`"),
-    ({"environment": {"1BAD": "x"}}, '`environment["1BAD"]`', "environment variable name"),
+    ({"name": ""}, "`name`", "must be 1 to 255 characters (counted as Unicode characters, not bytes)"),
+    ({"name": "a" + "é" * 255}, "`name`", "got 256 characters"),
+    ({"name": "!!!"}, "`name`", "with at least one ASCII letter or digit"),
+    ({"name": "ééé"}, "`name`", "with at least one ASCII letter or digit"),
     ({"space_id": "has space"}, "`space_id`", "must be a space id"),
+    ({"labels": [" "]}, "`labels`", "labels must not be empty"),
+    ({"labels": ["platform:owner:x"]}, "`labels`", "label prefix belongs to the provider"),
+    ({"hooks": {"before_lunch": ["x"]}}, '`hooks["before_lunch"]`', "is not a hook phase"),
+    ({"hooks": {"before_plan": ["echo", ""]}}, '`hooks["before_plan"][1]`', "a hook command must not be empty"),
+    ({"environment": {"1BAD": "x"}}, '`environment["1BAD"]`', "must be an environment variable name"),
+    ({"environment": {"MULTI": "a\nb"}}, '`environment["MULTI"]`', "Spacelift does not support newlines in environment variables"),
+    ({"secret_environment": {"PEM": "-----BEGIN-----\nsecret-body"}}, '`secret_environment["PEM"]`',
+     "Spacelift does not support newlines in environment variables"),
+    ({"environment": {"DB_PASSWORD": "x"}}, '`secret_environment["DB_PASSWORD"]`', "is also in `environment`"),
+    ({"environment": {"SHARED": "x"}, "mounted_files": {"./SHARED": file()}}, '`mounted_files["./SHARED"]`',
+     "Spacelift keeps variables and mounted files under one id per context"),
+    ({"mounted_files": {"/etc/passwd": file()}}, '`mounted_files["/etc/passwd"]`',
+     "without the `/mnt/workspace/` prefix, not an absolute path"),
+    ({"mounted_files": {"a/../../b": file()}}, '`mounted_files["a/../../b"]`', "would leave `/mnt/workspace/`"),
+    ({"mounted_files": {"a\nb": file()}}, '`mounted_files["a\\nb"]`', "must not contain control characters"),
+    ({"mounted_files": {"a\\b": file()}}, '`mounted_files["a\\\\b"]`', "must separate directories with '/'"),
+    ({"mounted_files": {"./": file()}}, '`mounted_files["./"]`', "must name a file inside the workspace"),
+    ({"mounted_files": {"d/" + "é" * 128: file()}}, '`mounted_files["d/' + "é" * 128 + '"]`',
+     "has a file or directory name of 256 bytes, and Linux allows at most 255 bytes per name"),
+    ({"mounted_files": {"/".join(["d"] * 2041): file()}}, '`mounted_files["' + "/".join(["d"] * 2041) + '"]`',
+     "is 4096 bytes long as `/mnt/workspace/...`, and Linux allows at most 4095 bytes per path"),
+    ({"mounted_files": {"./conf/a.json": file(), "conf//a.json/": file()}}, '`mounted_files["conf//a.json/"]`',
+     'is the same file as `mounted_files["./conf/a.json"]`: both are `conf/a.json` once normalised, so one would overwrite the other'),
 ]
 
 
@@ -356,3 +383,182 @@ def test_bad_input(ws, spacelift, attrs, path, rule):
     assert result.code == 1, result.output
     assert f"{path}: " in result.output and rule in result.output, result.output
     assert spacelift.contexts == {}
+
+
+def test_bad_input_secret_value_never_shown(ws, spacelift):
+    # From a variable: Terraform's own source snippet would show a literal.
+    ws.write(context_config(secret_environment={"PEM": Raw("var.pem")}) + block(
+        "variable", "pem", default="-----BEGIN-----\nvery-secret-body", sensitive=True))
+    result = ws.plan()
+    assert result.code == 1 and "has a newline in its value" in result.output
+    assert "very-secret-body" not in result.output
+
+
+ATTACHMENT_BAD_INPUT = [
+    ({"context_id": "a/b"}, "`context_id`", "must be a Spacelift id (no '/')"),
+    ({"stack_id": ""}, "`stack_id`", "must be a Spacelift id (no '/')"),
+    ({"priority": -1}, "`priority`", "must be between 0 and 2147483647"),
+    ({"priority": 2**31}, "`priority`", "must be between 0 and 2147483647"),
+]
+
+
+@pytest.mark.parametrize("attrs,path,rule", ATTACHMENT_BAD_INPUT, ids=[f"{i}-{c[1]}" for i, c in enumerate(ATTACHMENT_BAD_INPUT)])
+def test_attachment_bad_input(ws, spacelift, attrs, path, rule):
+    args = {"context_id": "some-context", "stack_id": "downstream", **attrs}
+    ws.write('provider "platform" {}\n' + block("resource", "platform_spacelift_context_attachment", "test", **args))
+    result = ws.plan()
+    assert result.code == 1, result.output
+    assert f"{path}: " in result.output and rule in result.output, result.output
+
+
+def test_name_counted_in_characters(ws, spacelift):
+    """255 characters, 509 bytes: a valid name (counting bytes refused it). The
+    id is a slug of the name, so it needs an ASCII letter or digit."""
+    ws.write(context_config(name="a" + "é" * 254))
+    ws.assert_plan_changes(f"{ADDR} will be created")
+
+
+def test_create_plan_statuses_known_after_apply(ws, spacelift):
+    """Nothing exists before a create: the statuses are unknown in its plan,
+    and set from the checksums the server answered with. Update plans say
+    `in-sync` for every configured secret, as before."""
+    ws.write(context_config())
+    plan = ws.assert_plan_changes(f"{ADDR} will be created")
+    assert "secret_environment_status = (known after apply)" in plan.stdout, plan.stdout
+    assert "mounted_files_status      = (known after apply)" in plan.stdout, plan.stdout
+    assert '"in-sync"' not in plan.stdout, plan.stdout
+    apply_clean(ws)
+    s = ws.resource(ADDR)
+    assert s["secret_environment_status"] == {"DB_PASSWORD": "in-sync"}
+    assert s["mounted_files_status"] == {"config/cluster.json": "in-sync", "keys/deploy.pem": "in-sync"}
+    ws.write(context_config(secret_environment={"DB_PASSWORD": SECRET, "API_TOKEN": "tok"}))
+    ws.assert_plan_changes('+ "API_TOKEN"   = "in-sync"')
+    apply_clean(ws)
+    ws.destroy()
+
+
+def test_no_perpetual_diff_file_paths_normalised(ws, spacelift):
+    """Files are written under their normalised path; the configured spelling
+    stays the key, so the plan is empty; a respelling moves nothing."""
+    files = {"./config/a.json": file("a"), "keys//b.pem/": {"content": "b", "secret": True}, "x/./../c": file("c")}
+    ws.write(context_config(mounted_files=files))
+    apply_clean(ws)
+    cfg = spacelift.contexts["provider-test-context"]["config"]
+    assert {k for k, e in cfg.items() if e["type"] == "FILE_MOUNT"} == {"config/a.json", "keys/b.pem", "c"}
+    assert ws.resource(ADDR)["mounted_files_status"] == {
+        "./config/a.json": "in-sync", "keys//b.pem/": "in-sync", "x/./../c": "in-sync"}
+    # The same files spelled another way: no element is added or lost.
+    ws.write(context_config(mounted_files={"config/a.json": file("a"), "keys/b.pem": {"content": "b", "secret": True},
+                                           "c": file("c")}))
+    apply_clean(ws)
+    cfg = spacelift.contexts["provider-test-context"]["config"]
+    assert {k for k, e in cfg.items() if e["type"] == "FILE_MOUNT"} == {"config/a.json", "keys/b.pem", "c"}
+    assert cfg["c"]["value"] == b64("c")
+    ws.destroy()
+
+
+BIG = "big.bin"
+FILE_MAX = 1_500_000
+CONTEXT_MAX = 8 * 1024 * 1024
+
+
+def big_context(ws, size: int) -> None:
+    """A context whose mounted files hold `size` bytes in all: files of at most
+    FILE_MAX bytes, the last one (`big.bin`) taking the rest."""
+    files, left, i = {}, size, 0
+    while left > FILE_MAX:
+        (ws.dir / f"part{i}.txt").write_text("a" * FILE_MAX)
+        files[f"part{i}.bin"] = {"content": Raw(f'file("${{path.module}}/part{i}.txt")'), "secret": False}
+        left -= FILE_MAX
+        i += 1
+    (ws.dir / "big.txt").write_text("a" * left)
+    files[BIG] = {"content": Raw('file("${path.module}/big.txt")'), "secret": False}
+    ws.write('provider "platform" {}\n' + block(
+        "resource", "platform_spacelift_context", "test", name="Big context", mounted_files=files))
+
+
+def size_at_limit(ws) -> int:
+    """The content size that makes this context exactly 8 MiB as the provider counts it."""
+    big_context(ws, CONTEXT_MAX)
+    result = ws.plan()
+    assert result.code == 1, result.output
+    total = int(re.search(r"holds about (\d+) bytes", result.output).group(1))
+    return CONTEXT_MAX - (total - CONTEXT_MAX)
+
+
+def test_bad_input_context_too_big(ws, spacelift):
+    """Just over the 8 MiB a context may hold: refused at plan, naming a file and the limit."""
+    ws.dir.mkdir(parents=True, exist_ok=True)
+    big_context(ws, size_at_limit(ws) + 1)
+    result = ws.plan()
+    assert result.code == 1, result.output
+    assert '`mounted_files["' in result.output
+    assert "over the 8388608 bytes (8 MiB) a context may hold" in result.output
+    assert spacelift.contexts == {}
+
+
+def test_bad_input_mounted_file_over_spacelifts_2_mb(ws, spacelift):
+    ws.dir.mkdir(parents=True, exist_ok=True)
+    (ws.dir / "big.txt").write_text("a" * (FILE_MAX + 1))
+    ws.write('provider "platform" {}\n' + block(
+        "resource", "platform_spacelift_context", "test", name="Big file",
+        mounted_files={BIG: {"content": Raw('file("${path.module}/big.txt")'), "secret": False}}))
+    result = ws.plan()
+    assert result.code == 1, result.output
+    out = " ".join(result.output.split())
+    assert f'`mounted_files["{BIG}"].content`: is 1500001 bytes, over the 1500000 bytes a mounted file may hold' in out, out
+    assert spacelift.contexts == {}
+
+
+def test_context_at_the_size_limit_stays_manageable(ws, spacelift):
+    """Just under the limit, with files of 1,500,000 bytes (such a file used to
+    be created, and then every plan, apply and destroy failed on tonic's
+    4 MiB gRPC message limit): created, planned empty, refreshed, destroyed."""
+    ws.dir.mkdir(parents=True, exist_ok=True)
+    size = size_at_limit(ws)
+    assert size > 8_000_000
+    big_context(ws, size)
+    apply_clean(ws)
+    assert spacelift.contexts["big-context"]["config"]["part0.bin"]["value"] == b64("a" * FILE_MAX)
+    ws.run("apply", "-refresh-only", "-auto-approve", "-no-color")
+    ws.destroy()
+    assert spacelift.contexts == {}
+
+
+def graphql(spacelift, query: str, variables: dict) -> tuple[int, dict]:
+    token, _ = spacelift.issue_token()
+    request = urllib.request.Request(
+        spacelift.base_url + "/graphql", data=json.dumps({"query": query, "variables": variables}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request) as response:
+        return response.status, json.loads(response.read())
+
+
+def test_fake_refuses_what_spacelift_refuses(spacelift):
+    """What gets past the plan fails at apply as in production: HTTP 200, an
+    error with the message and path, and `data: null`."""
+    ctx = spacelift.create_context("Limits")
+    add = ("mutation($context:ID!,$config:ConfigInput!){contextConfigAdd(context:$context,config:$config)"
+           "{id checksum type value writeOnly description}}")
+    cases = [
+        ({"id": BIG, "type": "FILE_MOUNT", "value": b64("a" * 1_500_001), "writeOnly": False}, "limited to 2 MB"),
+        ({"id": "MULTI", "type": "ENVIRONMENT_VARIABLE", "value": "a\nb", "writeOnly": False}, "newlines are not supported"),
+        ({"id": "../x", "type": "FILE_MOUNT", "value": b64("x"), "writeOnly": False}, "relative to /mnt/workspace/"),
+    ]
+    for config, message in cases:
+        status, body = graphql(spacelift, add, {"context": ctx, "config": config})
+        assert status == 200 and body["data"] is None, body
+        (error,) = body["errors"]
+        assert message in error["message"] and error["path"] == ["contextConfigAdd"], body
+    assert spacelift.contexts[ctx]["config"] == {}
+    hooks = {phase: [] for phase in ["beforeInit", "afterInit", "beforePlan", "afterPlan", "beforeApply", "afterApply",
+                                     "beforePerform", "afterPerform", "beforeDestroy", "afterDestroy", "afterRun"]}
+    create = "mutation($input:ContextInput!){contextCreateV2(input:$input){id}}"
+    for bad, message in [({"name": " "}, "name must not be empty"), ({"labels": [""]}, "labels must not be empty"),
+                         ({"hooks": {**hooks, "afterRun": [""]}}, "commands must not be empty")]:
+        status, body = graphql(spacelift, create, {"input": {"name": "ok", "labels": [], "hooks": hooks, **bad}})
+        assert status == 200 and body["data"] is None and message in body["errors"][0]["message"], body
+    # Just under 2 MB of base64 is accepted.
+    status, body = graphql(spacelift, add, {"context": ctx, "config": {
+        "id": BIG, "type": "FILE_MOUNT", "value": b64("a" * 1_500_000), "writeOnly": False}})
+    assert body.get("errors") is None and body["data"]["contextConfigAdd"]["id"] == BIG, body

@@ -252,15 +252,23 @@ fn schema_block() -> Block {
         ),
         attributes: attributes([
             ("id", string(Computed, "The context id: a slug the server derives from the first name; it never changes.")),
-            ("name", string(Required, "Name of the context. Renaming keeps the id.")),
+            ("name", string(Required, "Name of the context: 1 to 255 characters (Unicode characters, not bytes) with at least one ASCII letter or digit (the id is a slug of the name). Renaming keeps the id.")),
             ("description", string(Optional, "Description of the context.")),
             ("space_id", string(OptionalComputed, "Space of the context. Defaults to `root`.")),
             ("labels", string_set(Optional, "Labels of the context (for example `autoattach:<label>`). The `platform:owner` prefix is the provider's own (see Ownership): such labels may not be set here and are not shown.")),
             ("hooks", hooks),
-            ("environment", string_map(Optional, "Plain environment variables, by name.")),
-            ("secret_environment", sensitive(string_map(Optional, "Secret environment variables, by name, written with `writeOnly: true`. A name may not also be in `environment`."))),
-            ("mounted_files", sensitive(attr(files_type, Optional, "Files mounted into runs, by relative path: `{ content, secret }`. A secret file is written write-only."))),
-            ("secret_environment_status", string_map(Computed, "Per secret variable on the server: `in-sync`, `changed-outside-terraform` (checksum differs), `missing`, `not-in-configuration`, or `imported-unverified` (an import cannot read secrets back, so apply writes them). Shows drift without showing values.")),
+            ("environment", string_map(Optional, "Plain environment variables, by name. Values may not contain newlines: Spacelift does not support them (use `mounted_files`).")),
+            ("secret_environment", sensitive(string_map(Optional, "Secret environment variables, by name, written with `writeOnly: true`. A name may not also be in `environment`; values may not contain newlines."))),
+            ("mounted_files", sensitive(attr(files_type, Optional, "Files mounted into runs, by path relative to `/mnt/workspace/`: `{ content, secret }`. A secret file is written write-only. \
+             Paths are normalised: `./x` is `x`; `.` segments, repeated and trailing slashes are dropped; `..` is resolved and may not \
+             leave the workspace; control characters are refused; as on Linux, each name may have 255 bytes and the whole path \
+             4,095 bytes with `/mnt/workspace/`. The provider writes each file to Spacelift under its normalised path \
+             and keeps your spelling as the key here, so neither shows a diff; two keys that normalise to the same path are an error. \
+             Each file may hold 1,500,000 bytes: Spacelift limits mounted files to 2 MB and receives them in base64. The whole context \
+             may hold at most 8 MiB (8,388,608 bytes, counted over names and values): Terraform hands a resource's configuration, \
+             prior state and plan to the provider in one message of at most 64 MiB, so a much bigger context could be created but \
+             never planned, applied or destroyed again."))),
+            ("secret_environment_status", string_map(Computed, "Per secret variable on the server: `in-sync`, `changed-outside-terraform` (checksum differs), `missing`, `not-in-configuration`, or `imported-unverified` (an import cannot read secrets back, so apply writes them). Shows drift without showing values. Known after apply when the context is created.")),
             ("mounted_files_status", string_map(Computed, "Per mounted file on the server, the same statuses as `secret_environment_status`.")),
         ]),
         blocks: Default::default(),
@@ -274,13 +282,183 @@ fn is_env_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// The longest context name accepted, in characters (Unicode scalar values,
+/// as GraphQL strings are sequences of them), not bytes. See [`super::limits`].
+pub const NAME_MAX_CHARS: usize = 255;
+
+/// The most a context may hold, as [`encoded_size`] counts it: 8 MiB.
+///
+/// Terraform sends a resource's configuration, prior state and proposed or
+/// planned state to the provider in one gRPC message (`PlanResourceChange`,
+/// `ApplyResourceChange`). Measured with tonic's default 4 MiB limit: a
+/// context with one 1,500,000-byte file was created (a create carries two
+/// copies), then every plan, apply and destroy failed with "decoded message
+/// length too large: found 4500694 bytes". The provider now accepts 64 MiB,
+/// Terraform's own limit for provider messages (`MAX_MESSAGE_SIZE`, patched
+/// into `third_party/tf-provider`); three copies of 8 MiB leave a wide margin
+/// for encoding and the rest of the message, so no context that passes the
+/// plan can become unmanageable.
+pub const CONTEXT_MAX_BYTES: usize = 8 * 1024 * 1024;
+
+/// The largest mounted file, in bytes of content: Spacelift limits mounted
+/// files to 2 MB, and receives them in base64, so the strict reading (the
+/// base64 form within 2,000,000 bytes, as the fake enforces it) allows
+/// 1,500,000 bytes of content.
+pub const FILE_MAX_BYTES: usize = 1_500_000;
+
+/// What each map entry costs besides its text: MessagePack headers, the
+/// `content`/`secret` keys of a file, its status value. Generous on purpose.
+const ENTRY_OVERHEAD: usize = 32;
+
+/// The size of the context as Terraform encodes it, estimated from above:
+/// every name and value in UTF-8 bytes, plus [`ENTRY_OVERHEAD`] per entry;
+/// secrets and files count their name twice (they are also keys of the
+/// status maps). Unknown values are not counted. Returns the total and the
+/// largest single entry with its path.
+fn encoded_size(c: &ContextState) -> (usize, Option<(AttributePath, usize)>) {
+    let mut total = 0;
+    let mut largest: Option<(AttributePath, usize)> = None;
+    let mut add = |path: AttributePath, size: usize| {
+        total += size;
+        if largest.as_ref().is_none_or(|(_, l)| size > *l) {
+            largest = Some((path, size));
+        }
+    };
+    let text = |v: &Value<String>| v.as_ref_option().map_or(0, String::len);
+    add(AttributePath::new("name"), text(&c.name));
+    add(AttributePath::new("description"), text(&c.description));
+    // An unset space is planned as `root`: count it so, for config and plan to measure alike.
+    add(AttributePath::new("space_id"), text(&c.space_id).max("root".len()));
+    if let Value::Value(labels) = &c.labels {
+        for label in labels.iter().filter_map(Value::as_ref_option) {
+            add(AttributePath::new("labels"), label.len() + ENTRY_OVERHEAD);
+        }
+    }
+    if let Value::Value(hooks) = &c.hooks {
+        for (phase, commands) in hooks {
+            let size: usize = commands
+                .as_ref_option()
+                .into_iter()
+                .flatten()
+                .map(|c| text(c) + ENTRY_OVERHEAD)
+                .sum();
+            add(AttributePath::new("hooks").key(phase.clone()), size + phase.len());
+        }
+    }
+    for (attribute, map, names) in [
+        ("environment", &c.environment, 1),
+        ("secret_environment", &c.secret_environment, 2),
+    ] {
+        if let Value::Value(vars) = map {
+            for (name, value) in vars {
+                let size = names * (name.len() + ENTRY_OVERHEAD) + text(value);
+                add(AttributePath::new(attribute).key(name.clone()), size);
+            }
+        }
+    }
+    if let Value::Value(files) = &c.mounted_files {
+        for (file_path, file) in files {
+            let content = file.as_ref_option().map_or(0, |f| text(&f.content));
+            let size = 2 * (file_path.len() + ENTRY_OVERHEAD) + content;
+            add(AttributePath::new("mounted_files").key(file_path.clone()), size);
+        }
+    }
+    (total, largest)
+}
+
+/// Refuses a context too big for Terraform to hand to the provider again
+/// (see [`CONTEXT_MAX_BYTES`]). True when it fits.
+fn check_size(diags: &mut Diagnostics, c: &ContextState) -> bool {
+    let (total, largest) = encoded_size(c);
+    if total <= CONTEXT_MAX_BYTES {
+        return true;
+    }
+    let (path, size) = largest.unwrap_or((AttributePath::new("mounted_files"), total));
+    Validator::new(diags).error(
+        &path,
+        format!(
+            "the context holds about {total} bytes ({size} of them here), over the {CONTEXT_MAX_BYTES} bytes (8 MiB) \
+             a context may hold: Terraform sends a resource's configuration, prior state and plan to the provider in \
+             one message of at most 64 MiB, so a much bigger context could be created but never planned, applied or \
+             destroyed again. Put large files in the runner image or fetch them in a hook"
+        ),
+    );
+    false
+}
+
+/// Where Spacelift mounts files.
+const WORKSPACE: &str = "/mnt/workspace/";
+/// Linux's NAME_MAX: the longest file or directory name, in bytes.
+pub const PATH_SEGMENT_MAX_BYTES: usize = 255;
+/// Linux's PATH_MAX (4096, with the terminating NUL): the longest path, in bytes.
+pub const PATH_MAX_BYTES: usize = 4095;
+
+/// A mounted file's path as Spacelift's id: relative to `/mnt/workspace/`,
+/// with `.` segments, repeated and trailing slashes removed and `..`
+/// resolved. Refuses what is not a path inside the workspace.
+pub fn normalize_file_path(raw: &str) -> Result<String, String> {
+    if raw.chars().any(char::is_control) {
+        return Err("must not contain control characters (a newline, tab, NUL...)".to_string());
+    }
+    if raw.starts_with('/') {
+        return Err(
+            "must be a relative path inside the workspace, without the `/mnt/workspace/` prefix, not an absolute path"
+                .to_string(),
+        );
+    }
+    if raw.contains('\\') {
+        return Err("must separate directories with '/', not '\\'".to_string());
+    }
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in raw.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                if segments.pop().is_none() {
+                    return Err("must stay inside the workspace: its '..' would leave `/mnt/workspace/`".to_string());
+                }
+            }
+            s => segments.push(s),
+        }
+    }
+    if segments.is_empty() {
+        return Err("must name a file inside the workspace, not the workspace itself".to_string());
+    }
+    // The runner is Linux, which counts these in bytes.
+    if let Some(long) = segments.iter().find(|s| s.len() > PATH_SEGMENT_MAX_BYTES) {
+        return Err(format!(
+            "has a file or directory name of {} bytes, and Linux allows at most {PATH_SEGMENT_MAX_BYTES} bytes per name \
+             (NAME_MAX, counted in UTF-8 bytes): {:?}",
+            long.len(),
+            long.chars().take(40).collect::<String>() + "..."
+        ));
+    }
+    let id = segments.join("/");
+    let full = WORKSPACE.len() + id.len();
+    if full > PATH_MAX_BYTES {
+        return Err(format!(
+            "is {full} bytes long as `{WORKSPACE}...`, and Linux allows at most {PATH_MAX_BYTES} bytes per path \
+             (PATH_MAX, counted in UTF-8 bytes)"
+        ));
+    }
+    Ok(id)
+}
+
+/// The id a configured file is written under: its normalised path (the key
+/// itself if it cannot be normalised, which validation refuses).
+fn file_id(key: &str) -> String {
+    normalize_file_path(key).unwrap_or_else(|_| key.to_string())
+}
+
 fn validate_state(diags: &mut Diagnostics, c: &ContextState) {
     let mut v = Validator::new(diags);
     let path = AttributePath::new;
     v.check(&path("name"), c.name.as_ref_option(), |s: &String| {
-        if s.trim().is_empty() || s.len() > 255 || !s.chars().any(|c| c.is_ascii_alphanumeric()) {
+        let chars = s.chars().count();
+        if s.trim().is_empty() || chars > NAME_MAX_CHARS || !s.chars().any(|c| c.is_ascii_alphanumeric()) {
             Err(format!(
-                "must be 1 to 255 characters with at least one letter or digit (the id is derived from it), got {s:?}"
+                "must be 1 to {NAME_MAX_CHARS} characters (counted as Unicode characters, not bytes) with at least one \
+                 ASCII letter or digit (the id is a slug of the name), got {chars} characters: {s:?}"
             ))
         } else {
             Ok(())
@@ -311,12 +489,25 @@ fn validate_state(diags: &mut Diagnostics, c: &ContextState) {
         }
     }
     if let Value::Value(hooks) = &c.hooks {
-        for phase in hooks.keys() {
+        for (phase, commands) in hooks {
             if !PHASES.iter().any(|(p, _)| p == phase) {
                 let allowed = PHASES.iter().map(|(p, _)| *p).collect::<Vec<_>>().join(", ");
                 v.error(
                     &path("hooks").key(phase.clone()),
                     format!("is not a hook phase; use one of {allowed}"),
+                );
+            }
+            for (i, command) in commands.as_ref_option().into_iter().flatten().enumerate() {
+                v.check(
+                    &path("hooks").key(phase.clone()).index(i as i64),
+                    command.as_ref_option(),
+                    |s: &String| {
+                        if s.trim().is_empty() {
+                            Err("a hook command must not be empty".to_string())
+                        } else {
+                            Ok(())
+                        }
+                    },
                 );
             }
         }
@@ -326,11 +517,19 @@ fn validate_state(diags: &mut Diagnostics, c: &ContextState) {
         ("secret_environment", &c.secret_environment),
     ] {
         if let Value::Value(vars) = map {
-            for name in vars.keys() {
+            for (name, value) in vars {
                 if !is_env_name(name) {
                     v.error(
                         &path(attribute).key(name.clone()),
                         "must be an environment variable name: a letter or '_' followed by letters, digits and '_'",
+                    );
+                }
+                // The value is never shown: it may be a secret.
+                if value.as_ref_option().is_some_and(|s| s.contains(['\n', '\r'])) {
+                    v.error(
+                        &path(attribute).key(name.clone()),
+                        "has a newline in its value, and Spacelift does not support newlines in environment variables: \
+                         put multi-line values in `mounted_files`, or base64-encode them",
                     );
                 }
             }
@@ -344,40 +543,66 @@ fn validate_state(diags: &mut Diagnostics, c: &ContextState) {
             );
         }
     }
-    // Variables and files share one id space in a context: the same id in
-    // both would overwrite each other on every apply.
     if let Value::Value(files) = &c.mounted_files {
-        for (attribute, map) in [
-            ("environment", &c.environment),
-            ("secret_environment", &c.secret_environment),
-        ] {
-            if let Value::Value(vars) = map {
-                for name in vars.keys().filter(|k| files.contains_key(*k)) {
+        // Normalised path -> the first key that has it.
+        let mut seen: BTreeMap<String, &String> = BTreeMap::new();
+        for key in files.keys() {
+            let id = match normalize_file_path(key) {
+                Ok(id) => id,
+                Err(rule) => {
+                    v.error(&path("mounted_files").key(key.clone()), rule);
+                    continue;
+                }
+            };
+            if let Some(first) = seen.get(&id) {
+                v.error(
+                    &path("mounted_files").key(key.clone()),
+                    format!(
+                        "is the same file as `mounted_files[{first:?}]`: both are `{id}` once normalised, so one \
+                         would overwrite the other; keep one of them"
+                    ),
+                );
+                continue;
+            }
+            // Variables and files share one id space in a context: the same
+            // id in both would overwrite each other on every apply.
+            for (attribute, map) in [
+                ("environment", &c.environment),
+                ("secret_environment", &c.secret_environment),
+            ] {
+                if let Value::Value(vars) = map {
+                    if vars.contains_key(&id) {
+                        v.error(
+                            &path("mounted_files").key(key.clone()),
+                            format!(
+                                "has the same id as `{attribute}[\"{id}\"]`: Spacelift keeps variables and mounted files \
+                                 under one id per context, so the two would overwrite each other on every apply; rename one of them"
+                            ),
+                        );
+                    }
+                }
+            }
+            if let Some(content) = files
+                .get(key)
+                .and_then(Value::as_ref_option)
+                .and_then(|f| f.content.as_ref_option())
+            {
+                if content.len() > FILE_MAX_BYTES {
                     v.error(
-                        &path("mounted_files").key(name.clone()),
+                        &path("mounted_files").key(key.clone()).attribute("content"),
                         format!(
-                            "has the same id as `{attribute}[\"{name}\"]`: Spacelift keeps variables and mounted files \
-                             under one id per context, so the two would overwrite each other on every apply; rename one of them"
+                            "is {} bytes, over the {FILE_MAX_BYTES} bytes a mounted file may hold: Spacelift limits \
+                             mounted files to 2 MB and receives them in base64 (4 bytes for every 3). Put large files \
+                             in the runner image or fetch them in a hook",
+                            content.len()
                         ),
                     );
                 }
             }
+            seen.insert(id, key);
         }
     }
-    if let Value::Value(files) = &c.mounted_files {
-        for file_path in files.keys() {
-            let bad = file_path.is_empty()
-                || file_path.starts_with('/')
-                || file_path.contains('\\')
-                || file_path.split('/').any(|seg| seg == ".." || seg.is_empty());
-            if bad {
-                v.error(
-                    &path("mounted_files").key(file_path.clone()),
-                    "must be a relative path inside the workspace: not absolute, no '..' or empty segments",
-                );
-            }
-        }
-    }
+    check_size(diags, c);
 }
 
 fn sha256_hex(text: &str) -> String {
@@ -569,16 +794,29 @@ fn flatten(prior: &ContextState, ctx: &Json, elements: &[Element], import: bool)
         .collect();
     let mut status = BTreeMap::new();
     let mut files = BTreeMap::new();
+    // Configured files are looked up by their normalised path (the id they
+    // are written under), or else as spelled (written by an older version).
+    let mut matched = std::collections::BTreeSet::new();
     for (file_path, (content, secret)) in &configured_files {
-        let st = match remote_files.get(file_path.as_str()) {
-            Some(e) if e.checksum == sha256_hex(&b64(content)) && e.write_only == *secret => IN_SYNC,
+        let id = file_id(file_path);
+        let found = [id.as_str(), file_path.as_str()]
+            .into_iter()
+            .find_map(|i| remote_files.get(i).map(|e| (i, *e)));
+        let st = match found {
+            Some((_, e)) if e.checksum == sha256_hex(&b64(content)) && e.write_only == *secret => IN_SYNC,
             Some(_) => CHANGED,
             None => MISSING,
         };
+        if let Some((i, _)) = found {
+            matched.insert(i.to_string());
+        }
         status.insert(file_path.clone(), st.to_string());
         files.insert(file_path.clone(), (content.clone(), *secret));
     }
-    for (file_path, e) in remote_files.iter().filter(|(p, _)| !configured_files.contains_key(**p)) {
+    for (file_path, e) in remote_files
+        .iter()
+        .filter(|(p, _)| !matched.contains(**p) && !configured_files.contains_key(**p))
+    {
         // An import can read plain files back; secret ones stay unverified.
         if import && !e.write_only {
             let content = e
@@ -713,6 +951,7 @@ async fn create_context(
     }
 }
 
+/// Writes one config element (an upsert by id); returns the checksum the server answered with.
 async fn put_element(
     client: &SpaceliftClient,
     context: &str,
@@ -720,17 +959,20 @@ async fn put_element(
     kind: &str,
     value: &str,
     write_only: bool,
-) -> Result<(), SpaceliftError> {
+) -> Result<String, SpaceliftError> {
     let query = format!("mutation($context:ID!,$config:ConfigInput!){{contextConfigAdd(context:$context,config:$config){{{CONFIG_FIELDS}}}}}");
     let config = json!({ "id": id, "type": kind, "value": value, "writeOnly": write_only, "description": Json::Null });
-    client
+    let data = client
         .graphql(
             "contextConfigAdd",
             &query,
             json!({ "context": context, "config": config }),
         )
-        .await
-        .map(|_| ())
+        .await?;
+    Ok(field(&data, "contextConfigAdd", "contextConfigAdd")?["checksum"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string())
 }
 
 async fn delete_element(client: &SpaceliftClient, context: &str, id: &str) -> Result<(), SpaceliftError> {
@@ -742,15 +984,23 @@ async fn delete_element(client: &SpaceliftClient, context: &str, id: &str) -> Re
         .map(|_| ())
 }
 
+/// The checksums the server answered with for the secrets and files one
+/// apply wrote, by configured name.
+#[derive(Debug, Default)]
+struct Written {
+    secrets: BTreeMap<String, String>,
+    files: BTreeMap<String, String>,
+}
+
 /// Makes the context's config elements what `planned` asks for, given what
 /// `prior` says the server has. Secrets are written when new, changed, or not
-/// known to be in sync.
+/// known to be in sync. Files are written under their normalised path.
 async fn sync_elements(
     client: &SpaceliftClient,
     context: &str,
     prior: &ContextState,
     planned: &ContextState,
-) -> Result<(), SpaceliftError> {
+) -> Result<Written, SpaceliftError> {
     let prior_plain = known_string_map(&prior.environment).unwrap_or_default();
     let plain = known_string_map(&planned.environment).unwrap_or_default();
     let prior_secret = known_string_map(&prior.secret_environment).unwrap_or_default();
@@ -759,47 +1009,106 @@ async fn sync_elements(
     let prior_files = known_files(&prior.mounted_files).unwrap_or_default();
     let files = known_files(&planned.mounted_files).unwrap_or_default();
     let prior_files_status = known_string_map(&prior.mounted_files_status).unwrap_or_default();
+    let file_ids: std::collections::BTreeSet<String> = files.keys().map(|k| file_id(k)).collect();
 
     // Removals first: everything the server has that the plan does not.
-    let mut remove: Vec<&String> = prior_plain
+    let mut remove: Vec<String> = prior_plain
         .keys()
         .filter(|k| !plain.contains_key(*k) && !secret.contains_key(*k))
+        .cloned()
         .collect();
     remove.extend(
         prior_secret_status
             .keys()
-            .filter(|k| !secret.contains_key(*k) && !plain.contains_key(*k)),
+            .filter(|k| !secret.contains_key(*k) && !plain.contains_key(*k))
+            .cloned(),
     );
-    remove.extend(prior_files_status.keys().filter(|k| !files.contains_key(*k)));
+    for key in prior_files_status.keys().filter(|k| !files.contains_key(*k)) {
+        // Under its normalised path (unless a planned file now has it), and
+        // as spelled when that differs (written by an older version, or out of band).
+        let id = file_id(key);
+        if !file_ids.contains(&id) {
+            remove.push(id.clone());
+        }
+        if *key != id && !file_ids.contains(key) {
+            remove.push(key.clone());
+        }
+    }
     for id in remove {
-        delete_element(client, context, id).await?;
+        delete_element(client, context, &id).await?;
     }
     for (name, value) in &plain {
         if prior_plain.get(name) != Some(value) {
             put_element(client, context, name, "ENVIRONMENT_VARIABLE", value, false).await?;
         }
     }
+    let mut written = Written::default();
     for (name, value) in &secret {
         let in_sync =
             prior_secret.get(name) == Some(value) && prior_secret_status.get(name).map(String::as_str) == Some(IN_SYNC);
         if !in_sync {
-            put_element(client, context, name, "ENVIRONMENT_VARIABLE", value, true).await?;
+            let checksum = put_element(client, context, name, "ENVIRONMENT_VARIABLE", value, true).await?;
+            written.secrets.insert(name.clone(), checksum);
         }
     }
     for (file_path, (content, secret)) in &files {
         let in_sync = prior_files.get(file_path) == Some(&(content.clone(), *secret))
             && prior_files_status.get(file_path).map(String::as_str) == Some(IN_SYNC);
         if !in_sync {
-            put_element(client, context, file_path, "FILE_MOUNT", &b64(content), *secret).await?;
+            let id = file_id(file_path);
+            let checksum = put_element(client, context, &id, "FILE_MOUNT", &b64(content), *secret).await?;
+            written.files.insert(file_path.clone(), checksum);
+            if *file_path != id {
+                // A copy under the path as spelled, from an older version, would linger unseen.
+                delete_element(client, context, file_path).await?;
+            }
         }
     }
-    Ok(())
+    Ok(written)
 }
 
-fn plan_computed(s: &mut ContextState, config: &ContextState) {
+/// The statuses right after a create, from the checksums the server
+/// answered with: `in-sync` when it holds what was sent.
+fn created_status(planned: &ContextState, written: &Written) -> (ValueStringMap, ValueStringMap) {
+    let status = |ok: bool| if ok { IN_SYNC } else { CHANGED }.to_string();
+    let secrets: BTreeMap<String, String> = known_string_map(&planned.secret_environment)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, value)| {
+            let st = match written.secrets.get(&name) {
+                Some(checksum) => status(*checksum == sha256_hex(&value)),
+                None => MISSING.to_string(),
+            };
+            (name, st)
+        })
+        .collect();
+    let files: BTreeMap<String, String> = known_files(&planned.mounted_files)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(file_path, (content, _))| {
+            let st = match written.files.get(&file_path) {
+                Some(checksum) => status(*checksum == sha256_hex(&b64(&content))),
+                None => MISSING.to_string(),
+            };
+            (file_path, st)
+        })
+        .collect();
+    (optional_map(&Value::Null, &secrets), optional_map(&Value::Null, &files))
+}
+
+/// The computed attributes of a plan. On update every configured secret and
+/// file will be `in-sync` after apply (and what is not configured is gone).
+/// On create nothing exists yet: the statuses are unknown until the create
+/// has written the elements and read their checksums back.
+fn plan_computed(s: &mut ContextState, config: &ContextState, create: bool) {
     default_from_config(&mut s.space_id, &config.space_id, "root".to_string());
-    s.secret_environment_status = planned_status(map_keys(&s.secret_environment));
-    s.mounted_files_status = planned_status(map_keys(&s.mounted_files));
+    if create {
+        s.secret_environment_status = Value::Unknown;
+        s.mounted_files_status = Value::Unknown;
+    } else {
+        s.secret_environment_status = planned_status(map_keys(&s.secret_environment));
+        s.mounted_files_status = planned_status(map_keys(&s.mounted_files));
+    }
 }
 
 #[async_trait]
@@ -855,28 +1164,35 @@ impl Resource for ContextResource {
 
     async fn plan_create<'a>(
         &self,
-        _diags: &mut Diagnostics,
+        diags: &mut Diagnostics,
         proposed: Self::State<'a>,
         config: Self::State<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        // Values unknown at validation may be known now.
+        if !check_size(diags, &config) {
+            return None;
+        }
         let mut s = proposed;
-        plan_computed(&mut s, &config);
+        plan_computed(&mut s, &config, true);
         unknown_if_null(&mut s.id);
         Some((s, Default::default()))
     }
 
     async fn plan_update<'a>(
         &self,
-        _diags: &mut Diagnostics,
+        diags: &mut Diagnostics,
         _prior: Self::State<'a>,
         proposed: Self::State<'a>,
         config: Self::State<'a>,
         private_state: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        if !check_size(diags, &config) {
+            return None;
+        }
         let mut s = proposed;
-        plan_computed(&mut s, &config);
+        plan_computed(&mut s, &config, false);
         Some((s, private_state, vec![]))
     }
 
@@ -905,6 +1221,10 @@ impl Resource for ContextResource {
             diags.root_error_short(format!("{context}: the plan still has unknown values"));
             return None;
         };
+        // Values unknown at plan time are known now: check before creating anything.
+        if !check_size(diags, &planned) {
+            return None;
+        }
         let (id, marker) = match create_context(&client, &name, input).await {
             Ok(created) => created,
             Err(source) => {
@@ -920,14 +1240,21 @@ impl Resource for ContextResource {
             id: Value::Value(id.clone()),
             ..Default::default()
         };
-        if let Err(source) = sync_elements(&client, &id, &empty, &planned).await {
-            report(diags, &failed(context, source));
-            return match find_context(&client, &id).await {
-                Ok(Some((ctx, elements))) => Some((flatten(&s, &ctx, &elements, false), private_state)),
-                _ => Some((s, private_state)),
-            };
+        match sync_elements(&client, &id, &empty, &planned).await {
+            Ok(written) => {
+                (s.secret_environment_status, s.mounted_files_status) = created_status(&planned, &written);
+                Some((s, private_state))
+            }
+            Err(source) => {
+                report(diags, &failed(context, source));
+                // Nothing is known to be written: every configured element counts as missing.
+                (s.secret_environment_status, s.mounted_files_status) = created_status(&planned, &Written::default());
+                match find_context(&client, &id).await {
+                    Ok(Some((ctx, elements))) => Some((flatten(&s, &ctx, &elements, false), private_state)),
+                    _ => Some((s, private_state)),
+                }
+            }
         }
-        Some((s, private_state))
     }
 
     async fn update<'a>(
@@ -947,6 +1274,9 @@ impl Resource for ContextResource {
             diags.root_error_short(format!("{context}: the plan still has unknown values"));
             return None;
         };
+        if !check_size(diags, &planned) {
+            return None;
+        }
         let unchanged = prior.name == planned.name
             && prior.description == planned.description
             && prior.space_id == planned.space_id
@@ -961,7 +1291,7 @@ impl Resource for ContextResource {
                     .graphql("contextUpdateV2", &query, json!({ "id": id, "input": input }))
                     .await?;
             }
-            sync_elements(&client, &id, &prior, &planned).await
+            sync_elements(&client, &id, &prior, &planned).await.map(|_| ())
         }
         .await;
         match result {
@@ -1161,13 +1491,196 @@ mod tests {
             "`hooks[\"before_lunch\"]`: is not a hook phase",
             "`environment[\"1BAD\"]`: must be an environment variable name",
             "`secret_environment[\"DUP\"]`: is also in `environment`",
-            "`mounted_files[\"../etc/passwd\"]`: must be a relative path",
-            "`mounted_files[\"/abs\"]`: must be a relative path",
+            "`mounted_files[\"../etc/passwd\"]`: must stay inside the workspace",
+            "`mounted_files[\"/abs\"]`: must be a relative path inside the workspace",
         ] {
             assert!(
                 summaries.iter().any(|s| s.starts_with(expected)),
                 "missing {expected} in {summaries:#?}"
             );
         }
+    }
+
+    fn errors_of(config: &ContextState) -> Vec<String> {
+        let mut diags = Diagnostics::default();
+        validate_state(&mut diags, config);
+        diags.errors.iter().map(|d| d.summary.to_string()).collect()
+    }
+
+    fn with_files(paths: &[&str], content: &str) -> ContextState {
+        let files = paths
+            .iter()
+            .map(|p| {
+                (
+                    p.to_string(),
+                    Value::Value(MountedFile {
+                        content: Value::Value(content.to_string()),
+                        secret: Value::Value(false),
+                    }),
+                )
+            })
+            .collect();
+        ContextState {
+            name: Value::Value("x".into()),
+            mounted_files: Value::Value(files),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn names_are_counted_in_characters_not_bytes() {
+        let ok = ContextState {
+            name: Value::Value(format!("a{}", "é".repeat(NAME_MAX_CHARS - 1))),
+            ..Default::default()
+        };
+        assert_eq!(ok.name.as_ref_option().unwrap().len(), 2 * NAME_MAX_CHARS - 1);
+        assert!(errors_of(&ok).is_empty(), "{:?}", errors_of(&ok));
+        let long = ContextState {
+            name: Value::Value(format!("a{}", "é".repeat(NAME_MAX_CHARS))),
+            ..Default::default()
+        };
+        let errors = errors_of(&long);
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("counted as Unicode characters, not bytes") && e.contains("got 256 characters")),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn file_paths_are_normalised() {
+        for (raw, id) in [
+            ("x", "x"),
+            ("./x", "x"),
+            ("a/./b", "a/b"),
+            ("a//b", "a/b"),
+            ("dir/", "dir"),
+            ("a/../b", "b"),
+            ("source/backend.tf", "source/backend.tf"),
+            (&"é".repeat(127), &"é".repeat(127)),
+        ] {
+            assert_eq!(normalize_file_path(raw).as_deref(), Ok(id), "{raw}");
+        }
+        for (raw, rule) in [
+            ("/etc/passwd", "without the `/mnt/workspace/` prefix"),
+            ("../x", "would leave `/mnt/workspace/`"),
+            ("a/../../x", "would leave `/mnt/workspace/`"),
+            ("a\nb", "control characters"),
+            ("a\tb", "control characters"),
+            ("a\\b", "must separate directories with '/'"),
+            ("", "must name a file"),
+            ("./", "must name a file"),
+            ("a/..", "must name a file"),
+            (&"é".repeat(128), "at most 255 bytes per name"),
+            (&["d"; 2100].join("/"), "at most 4095 bytes per path"),
+        ] {
+            let err = normalize_file_path(raw).unwrap_err();
+            assert!(err.contains(rule), "{raw:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn two_spellings_of_one_path_are_an_error_naming_both() {
+        let errors = errors_of(&with_files(&["./conf/a.json", "conf//a.json/"], "x"));
+        assert!(
+            errors.iter().any(|e| e.starts_with("`mounted_files[\"conf//a.json/\"]`: is the same file as `mounted_files[\"./conf/a.json\"]`: both are `conf/a.json`")),
+            "{errors:?}"
+        );
+        let mut config = with_files(&["./SHARED"], "x");
+        config.environment = map(&[("SHARED", "a")]);
+        assert!(errors_of(&config)
+            .iter()
+            .any(|e| e.contains("has the same id as `environment[\"SHARED\"]`")));
+    }
+
+    #[test]
+    fn the_size_limits_keep_three_copies_under_64_mib_and_files_under_2_mb() {
+        // Terraform's and the patched tf-provider's message limit is 64 MiB.
+        const { assert!(3 * CONTEXT_MAX_BYTES + 8_000_000 <= 64 * 1024 * 1024) };
+        const { assert!(FILE_MAX_BYTES.div_ceil(3) * 4 <= 2_000_000) };
+        let names: Vec<String> = (0..6).map(|i| format!("big{i}.bin")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let under = with_files(&names, &"a".repeat(CONTEXT_MAX_BYTES / 6 - 1000));
+        assert!(errors_of(&under).is_empty(), "{:?}", errors_of(&under));
+        let over = with_files(&names, &"a".repeat(CONTEXT_MAX_BYTES / 6 + 1));
+        let errors = errors_of(&over);
+        assert!(
+            errors.iter().any(|e| e.starts_with("`mounted_files[\"big")
+                && e.contains(": the context holds about")
+                && e.contains("over the 8388608 bytes (8 MiB) a context may hold")),
+            "{errors:?}"
+        );
+        assert!(errors_of(&with_files(&["one.bin"], &"a".repeat(FILE_MAX_BYTES))).is_empty());
+        let errors = errors_of(&with_files(&["one.bin"], &"a".repeat(FILE_MAX_BYTES + 1)));
+        assert!(
+            errors.iter().any(|e| e.starts_with("`mounted_files[\"one.bin\"].content`: is 1500001 bytes, over the 1500000 bytes a mounted file may hold")),
+            "{errors:?}"
+        );
+        // Every name counts, secrets' and files' twice (they are status keys too).
+        let (total, _) = encoded_size(&with_files(&["ab"], "xyz"));
+        assert_eq!(total, 1 + 4 + 2 * (2 + ENTRY_OVERHEAD) + 3);
+    }
+
+    #[test]
+    fn newlines_in_variables_are_refused_without_showing_the_value() {
+        let config = ContextState {
+            name: Value::Value("x".into()),
+            secret_environment: map(&[("KEY", "line1\nsecret-line2")]),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::default();
+        validate_state(&mut diags, &config);
+        let all: String = diags
+            .errors
+            .iter()
+            .map(|d| format!("{}\n{}\n", d.summary, d.detail))
+            .collect();
+        assert!(all.contains("`secret_environment[\"KEY\"]`: has a newline"), "{all}");
+        assert!(!all.contains("secret-line2"), "{all}");
+    }
+
+    #[test]
+    fn create_plans_unknown_statuses_update_plans_in_sync() {
+        let config = ContextState {
+            name: Value::Value("x".into()),
+            secret_environment: map(&[("X", "v")]),
+            ..Default::default()
+        };
+        let mut create = config.clone();
+        plan_computed(&mut create, &config, true);
+        assert!(create.secret_environment_status.is_unknown() && create.mounted_files_status.is_unknown());
+        let mut update = config.clone();
+        plan_computed(&mut update, &config, false);
+        assert_eq!(update.secret_environment_status, map(&[("X", IN_SYNC)]));
+        assert!(update.mounted_files_status.is_null());
+        // After the create, from the checksums the server answered with.
+        let mut written = Written::default();
+        written.secrets.insert("X".into(), sha256_hex("v"));
+        let (secrets, files) = created_status(&config, &written);
+        assert_eq!(secrets, map(&[("X", IN_SYNC)]));
+        assert!(files.is_null());
+        written.secrets.insert("X".into(), sha256_hex("other"));
+        assert_eq!(created_status(&config, &written).0, map(&[("X", CHANGED)]));
+        assert_eq!(created_status(&config, &Written::default()).0, map(&[("X", MISSING)]));
+    }
+
+    #[test]
+    fn files_are_read_back_under_their_normalised_path() {
+        let prior = with_files(&["./conf/a.json", "legacy/./b"], "x");
+        let ctx = json!({"id": "ctx", "name": "c", "labels": [], "space": "root", "hooks": {}});
+        let file = |id: &str| Element {
+            id: id.into(),
+            checksum: sha256_hex(&b64("x")),
+            kind: "FILE_MOUNT".into(),
+            value: Some(b64("x")),
+            write_only: false,
+        };
+        // `conf/a.json` as written now; `legacy/./b` as an older version wrote it.
+        let s = flatten(&prior, &ctx, &[file("conf/a.json"), file("legacy/./b")], false);
+        assert_eq!(
+            s.mounted_files_status,
+            map(&[("./conf/a.json", IN_SYNC), ("legacy/./b", IN_SYNC)])
+        );
     }
 }
