@@ -97,7 +97,8 @@ def test_blocks_are_named_exactly_where_prose_mentions_them(workspace):
                        *ROOT.glob("modules/**/*.md"), *ROOT.glob("modules/**/*.tf")]}
     problems = []
     for name in sorted(blocks):
-        plural = re.compile(rf"(?<![`\w]){name}s(?![\w`])")
+        # Words only: not inside code, identifiers or URLs (`node-taints-managed`).
+        plural = re.compile(rf"(?<![`\w/.-]){name}s(?![\w`/-])")
         for path, text in texts.items():
             for m in plural.finditer(text):
                 line = text[: m.start()].count("\n") + 1

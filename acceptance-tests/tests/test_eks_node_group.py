@@ -300,7 +300,7 @@ BAD_INPUT = [
     ({"nested": (scaling(1, 3), taint("example.com/" + "a" * 55, "NO_SCHEDULE"))}, "`taint[0].key`",
      "EKS accepts taint keys of at most 63 characters, prefix included"),
     ({"nested": (scaling(1, 3), *[taint(f"t{i}", "NO_SCHEDULE") for i in range(51)])}, "`taint`",
-     "EKS allows at most 50 taints per node group, got 51"),
+     "EKS allows at most 50 `taint` blocks per node group, got 51"),
     ({"nested": (scaling(1, 3), taint("dedicated", "NO_SCHEDULE", "a"), taint("dedicated", "NO_SCHEDULE", "b"))},
      "`taint[1]`", "duplicates `taint[0]`: EKS keeps one taint per key and effect"),
     ({"nested": (scaling(1, 3), "  update_config {\n    max_unavailable = 1\n    max_unavailable_percentage = 10\n  }\n")},

@@ -32,6 +32,14 @@ pub struct Limit {
 /// Limits shared by every resource.
 pub const LIMITS: &[Limit] = &[
     Limit {
+        subject: "provider `api_timeout`",
+        limit: "a duration from 1s to 1h (default 2m): the bound on one API call, retries included",
+        source: "this provider's own bound (issue: a dead endpoint must fail in about two minutes); the AWS SDK's \
+                 operation timeout, https://docs.aws.amazon.com/sdk-for-rust/latest/dg/timeouts.html",
+        test_file: "test_provider_logs.py",
+        rule: "must be between 1s and 1h",
+    },
+    Limit {
         subject: "tags (every resource)",
         limit: "at most 50 tags per object; the provider's own `platform:` tags (1 to 3 per object) and the provider's `default_tags` not overridden count against it, so the user's limit is what they leave",
         source: "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions (IAM: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html#id_tags_rules_creating; KMS: https://docs.aws.amazon.com/kms/latest/developerguide/tagging-keys.html; EKS: https://docs.aws.amazon.com/eks/latest/userguide/eks-using-tags.html)",

@@ -16,7 +16,8 @@ const OIDC: &str = "test_eks_oidc_provider.py";
 const CREATE_CLUSTER: &str =
     "EKS API reference, CreateCluster: https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html";
 const NETWORK_CONFIG: &str = "EKS API reference, KubernetesNetworkConfigRequest.serviceIpv4Cidr: https://docs.aws.amazon.com/eks/latest/APIReference/API_KubernetesNetworkConfigRequest.html";
-const TAINTS_GUIDE: &str = "EKS User Guide, Node taints on managed node groups: https://docs.aws.amazon.com/eks/latest/userguide/node-taints-managed-node-groups.html";
+const TAINTS_GUIDE: &str =
+    "EKS User Guide: https://docs.aws.amazon.com/eks/latest/userguide/node-taints-managed-node-groups.html";
 const RESERVED_LABELS: &str = "EKS's InvalidParameterException \"Label cannot contain reserved prefixes [kubernetes.io/, k8s.io/, eks.amazonaws.com/]\", quoted in eksctl-io/eksctl#4007 (for `node-role.kubernetes.io/test`) and kubernetes/cloud-provider-aws#242";
 const OIDC_API: &str = "IAM API reference, CreateOpenIDConnectProvider: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html";
 
@@ -312,12 +313,12 @@ pub const LIMITS: &[Limit] = &[
         limit: "at most 50 per node group",
         source: TAINTS_GUIDE,
         test_file: NODE_GROUP,
-        rule: "EKS allows at most 50 taints per node group",
+        rule: "EKS allows at most 50 `taint` blocks per node group",
     },
     Limit {
         subject: "`platform_eks_node_group.taint`",
         limit: "one taint per key and effect",
-        source: "Kubernetes taints are keyed by key and effect (https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/); EKS's UpdateTaintsPayload adds or updates by key and effect",
+        source: "Kubernetes keys a taint by its key and effect (https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/); EKS's UpdateTaintsPayload adds or updates by key and effect",
         test_file: NODE_GROUP,
         rule: "EKS keeps one taint per key and effect",
     },

@@ -137,7 +137,7 @@ fn schema_block() -> Block {
     Block {
         version: 1,
         description: Description::markdown(
-            "An EKS managed node group with its node role. Scaling, labels, taints, `update_config`, the Kubernetes version and tags change in place; anything else replaces the node group. \
+            "An EKS managed node group with its node role. `scaling`, `labels`, `taint` blocks, `update_config`, the Kubernetes version and tags change in place; anything else replaces the node group. \
              With `ignore_desired_size_changes = true` (the default) a cluster autoscaler may move the desired size without it showing as drift.\n\n\
              ## Ownership\n\n\
              - **Creates** the node role `<cluster>.<name>-node` (unless `node_role_arn` is given) and the node group. Cluster and node-group names cannot contain `.`, so no two node groups want the same role name (`X-a` with `b` and `X` with `a-b` get `X-a.b-node` and `X.a-b-node`); a name longer than IAM's 64 characters is cut and ends with a hash of `<cluster>:<name>`. A role created by an earlier version under `<cluster>-<name>-node` keeps its name: state records it (`managed_role_name`), and it is recreated under that name if deleted outside Terraform.\n\

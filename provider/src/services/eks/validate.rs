@@ -69,7 +69,7 @@ pub fn eks_taint_key(key: &str) -> Result<(), String> {
 pub fn taint_count(count: usize) -> Result<(), String> {
     if count > MAX_TAINTS {
         Err(format!(
-            "EKS allows at most {MAX_TAINTS} taints per node group, got {count}"
+            "EKS allows at most {MAX_TAINTS} `taint` blocks per node group, got {count}"
         ))
     } else {
         Ok(())
