@@ -18,6 +18,11 @@ resource "platform_vault_seal" "main" {
   oidc_provider_arn = var.oidc_provider_arn
   service_accounts  = [{ namespace = "vault", name = "vault" }]
 
+  # Vault's listener serves TLS with tls.crt/tls.key of this secret in the
+  # vault namespace (e.g. a cert-manager Certificate). Set
+  # listener_tls = "mesh" only when a service mesh terminates TLS instead.
+  tls_secret_name = "vault-server-tls"
+
   tags = {
     component = "vault"
   }
