@@ -454,6 +454,7 @@ BAD_INPUT = [
     ({"create_oidc_provider": False, "oidc_thumbprints": [PRINT_A]}, "`oidc_thumbprints`", "only applies with"),
     ({"endpoint_public_access": False}, "`endpoint_private_access`", "set `endpoint_private_access = true`"),
     ({"nested": ('  timeouts {\n    create = "30 minutes"\n  }\n',)}, "`timeouts.create`", "must be a duration"),
+    ({"nested": ('  timeouts {\n    create = "0s"\n  }\n',)}, "`timeouts.create`", "must be at least 1s"),
 ]
 
 

@@ -282,6 +282,7 @@ BAD_INPUT = [
     ({"node_role_arn": "arn:aws:iam::123456789012:policy/x"}, "`node_role_arn`", "must be an IAM role ARN"),
     ({"version": "1.33.1"}, "`version`", "must be a Kubernetes version"),
     ({"version": "2.1"}, "`version`", "EKS runs Kubernetes 1.x"),
+    ({"version": "1.20"}, "`version`", "EKS no longer accepts 1.20"),
     ({"name": "n" * 64}, "`name`", "must be at most 63 characters, got 64"),
     ({"nested": (scaling(0, 0),)}, "`scaling.max`", "must be between 1 and 1000, got 0"),
     ({"nested": (scaling(1, 3), "  update_config {\n    max_unavailable = 101\n  }\n")},

@@ -152,6 +152,7 @@ BAD_INPUT = [
     ({"url": "http://oidc.example.com/id/X"}, "`url`", "must start with \"https://\""),
     ({"url": "https://oidc.example.com/id/X/"}, "`url`", "no trailing '/'"),
     ({"url": "https://localhost"}, "`url`", "must be an issuer URL"),
+    ({"url": "https://issuer.example.com:8443/id/X"}, "`url`", "must not name a port"),
     ({"client_ids": []}, "`client_ids`", "at least one audience"),
     ({"client_ids": ["a" * 256]}, "`client_ids`", "client ids must be 1 to 255 characters"),
     ({"thumbprints": ["abc"]}, "`thumbprints`", "40 hex digits"),

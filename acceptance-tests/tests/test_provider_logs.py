@@ -185,10 +185,11 @@ def test_a_spacelift_endpoint_that_never_answers_fails_within_api_timeout_naming
 BAD_INPUT = [
     ('  api_timeout = "2h"\n', "`api_timeout`", "must be between 1s and 1h"),
     ('  api_timeout = "soon"\n', "`api_timeout`", "duration"),
+    ('  api_timeout = "99999999999999999999h"\n', "`api_timeout`", "must be between 1s and 1h"),
 ]
 
 
-@pytest.mark.parametrize("body,path,rule", BAD_INPUT, ids=["too-long", "not-a-duration"])
+@pytest.mark.parametrize("body,path,rule", BAD_INPUT, ids=["too-long", "not-a-duration", "huge"])
 def test_bad_input(workspace, body, path, rule):
     workspace.write('provider "platform" {\n' + body + '}\n'
                     + block("data", "platform_eks_cluster_auth", "main", cluster_name="any"))

@@ -287,9 +287,17 @@ fn validate_config(diags: &mut Diagnostics, config: &ProviderConfig) {
         &AttributePath::new("api_timeout"),
         config.api_timeout.as_ref_option(),
         |text: &String| {
-            let d = crate::framework::wait::parse_duration(text)?;
+            let range = || format!("must be between 1s and 1h, got {text:?}");
+            // A parse error keeps its own message, but not the `timeouts` limit.
+            let d = crate::framework::wait::parse_duration(text).map_err(|e| {
+                if e.starts_with("must be at most") {
+                    range()
+                } else {
+                    e
+                }
+            })?;
             if d < Duration::from_secs(1) || d > Duration::from_secs(3600) {
-                return Err(format!("must be between 1s and 1h, got {text:?}"));
+                return Err(range());
             }
             Ok(())
         },
@@ -637,7 +645,7 @@ mod tests {
         let config = ProviderConfig {
             retry_mode: Value::Value("fast".into()),
             max_retries: Value::Value(-1),
-            api_timeout: Value::Value("2h".into()),
+            api_timeout: Value::Value("99999999999999999999h".into()),
             assume_role: Value::Value(AssumeRoleConfig {
                 role_arn: Value::Value("deployer".into()),
                 ..Default::default()
@@ -648,7 +656,9 @@ mod tests {
         let summaries: Vec<_> = diags.errors.iter().map(|d| d.summary.to_string()).collect();
         assert!(summaries.iter().any(|s| s.starts_with("`retry_mode`")), "{summaries:?}");
         assert!(
-            summaries.iter().any(|s| s.starts_with("`api_timeout`")),
+            summaries
+                .iter()
+                .any(|s| s.starts_with("`api_timeout`: must be between 1s and 1h")),
             "{summaries:?}"
         );
         assert!(

@@ -208,7 +208,16 @@ impl Timeouts {
             v.check(
                 &tf_provider::AttributePath::new("timeouts").attribute(name),
                 t.text(op).as_ref_option(),
-                |text: &String| parse_duration(text).map(|_| ()),
+                |text: &String| {
+                    let d = parse_duration(text)?;
+                    if d < MIN_TIMEOUT {
+                        return Err(format!(
+                            "must be at least 1s, got {text:?}: a shorter wait cannot see any operation finish, and a \
+                             create that times out leaves the object tainted; remove the entry to use the default"
+                        ));
+                    }
+                    Ok(())
+                },
             );
         }
     }
@@ -272,6 +281,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         )),
     }
 }
+
+/// The shortest `timeouts` value accepted.
+pub const MIN_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// The longest `timeouts` value accepted: a week. Longer waits are a typo.
 pub const MAX_DURATION: Duration = Duration::from_secs(7 * 24 * 3600);

@@ -184,6 +184,13 @@ pub const LIMITS: &[Limit] = &[
     },
     Limit {
         subject: "`platform_eks_node_group.version`",
+        limit: "on create or upgrade, a version EKS still accepts (the cluster's rule: its node groups are created and upgraded only to the cluster's version); newer than the table warns",
+        source: versions::SOURCE,
+        test_file: NODE_GROUP,
+        rule: "EKS no longer accepts 1.20",
+    },
+    Limit {
+        subject: "`platform_eks_node_group.version`",
         limit: "never newer than its cluster's (the cluster can gain one minor version in the same apply; checked again at apply)",
         source: "EKS User Guide, Update existing cluster: \"A node's kubelet can't be newer than kube-apiserver\", https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html",
         test_file: NODE_GROUP,
@@ -350,6 +357,13 @@ pub const LIMITS: &[Limit] = &[
         source: OIDC_API,
         test_file: OIDC,
         rule: "must be an issuer URL",
+    },
+    Limit {
+        subject: "`platform_eks_oidc_provider.url`",
+        limit: "no port",
+        source: "IAM API reference, CreateOpenIDConnectProvider.Url (\"The URL should not contain a port number.\"): https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html",
+        test_file: OIDC,
+        rule: "must not name a port",
     },
     Limit {
         subject: "`platform_eks_oidc_provider.client_ids`",

@@ -110,6 +110,12 @@ fn validate_state(diags: &mut Diagnostics, c: &OidcProviderState) {
         if host.is_empty() || !host.contains('.') || rest.contains('?') || rest.contains('#') || rest.ends_with('/') || rest.len() > 255 {
             return Err(format!("must be an issuer URL such as \"https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE\" (a host, no query, no trailing '/'), got {url:?}"));
         }
+        if host.contains(':') {
+            return Err(format!(
+                "must not name a port: IAM registers OIDC providers by host and path (\"The URL should not contain a port \
+                 number\"), and an ARN with a port is no IAM OIDC provider ARN; serve the issuer on 443, got {url:?}"
+            ));
+        }
         Ok(())
     });
     if let Value::Value(ids) = &c.client_ids {

@@ -268,14 +268,30 @@ pub async fn check_node_group_version(
     change: NodeVersionChange,
     at_apply: bool,
 ) -> bool {
-    let (Some(cluster), Some(ng)) = (cluster, version.and_then(|v| parse_version(v).ok())) else {
+    let Some(ng) = version.and_then(|v| parse_version(v).ok()) else {
+        return true;
+    };
+    let path = AttributePath::new("version");
+    let mut v = Validator::new(diags);
+    // A node group is created or upgraded only to its cluster's version, so
+    // the release calendar applies to it as to the cluster, whether or not
+    // the cluster exists yet (checked once, at plan time).
+    if change != NodeVersionChange::Unchanged && !at_apply {
+        match cluster_version(ng.0, ng.1, &today()) {
+            Err(rule) => {
+                v.error(&path, rule);
+                return false;
+            }
+            Ok(Some((summary, detail))) => v.warning(&path, summary, detail),
+            Ok(None) => {}
+        }
+    }
+    let Some(cluster) = cluster else {
         return true;
     };
     let Some(cluster_version) = cluster_version_of(eks, cluster).await else {
         return true; // a cluster made in this apply: checked at apply
     };
-    let path = AttributePath::new("version");
-    let mut v = Validator::new(diags);
     match node_group_version(ng, cluster_version, change, !at_apply) {
         Ok(None) => true,
         Ok(Some(summary)) => {
