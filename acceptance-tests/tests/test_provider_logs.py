@@ -57,15 +57,6 @@ def test_tf_log_provider_debug_shows_each_api_call(workspace, iam, unique):
     workspace.destroy()
 
 
-def test_without_tf_log_the_provider_logs_nothing(workspace, iam, unique):
-    arn = aws.create_oidc_provider(iam, f"oidc.eks.us-east-1.amazonaws.com/id/{unique.upper()}")
-    workspace.env = {k: v for k, v in workspace.env.items() if not k.startswith("TF_LOG")}
-    workspace.write('provider "platform" {}\n' + irsa(arn, f"quiet-{unique}"))
-    apply = workspace.apply()
-    assert "AWS API call" not in apply.output and not provider_lines(apply.output), apply.stderr[-2000:]
-    workspace.destroy()
-
-
 def whole_platform(network: dict, name: str) -> str:
     cluster = block("resource", "platform_eks_cluster", "main", name=name, subnet_ids=network["subnet_ids"],
                     version="1.34", create_oidc_provider=True,
