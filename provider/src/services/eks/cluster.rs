@@ -1111,6 +1111,16 @@ async fn find_recorded(aws: &AwsClients, prior: &ClusterState, name: &str) -> Re
     }))
 }
 
+/// Whether the IAM OIDC provider found is still the one `prior` recorded:
+/// one deleted and made again outside Terraform has another creation date,
+/// and is not the one this resource created.
+fn is_recorded_oidc_provider(prior: &ClusterState, found: &oidc_provider::RemoteProvider) -> bool {
+    match (known_str(&prior.oidc_provider_created_at), found.created_at.as_deref()) {
+        (Some(recorded), Some(found)) => recorded == found,
+        _ => true,
+    }
+}
+
 /// Reads the cluster and its OIDC provider; `Ok(None)` when the cluster
 /// recorded is gone (or another one has its name).
 async fn read_remote(aws: &AwsClients, prior: &ClusterState, name: &str) -> Result<Option<ClusterState>, BoxError> {
@@ -1124,13 +1134,7 @@ async fn read_remote(aws: &AwsClients, prior: &ClusterState, name: &str) -> Resu
                 arn: arn.to_string(),
                 source,
             })?
-            .filter(
-                |p| match (known_str(&prior.oidc_provider_created_at), p.created_at.as_deref()) {
-                    // Deleted and made again outside Terraform: not the one this resource created.
-                    (Some(recorded), Some(found)) => recorded == found,
-                    _ => true,
-                },
-            )
+            .filter(|p| is_recorded_oidc_provider(prior, p))
             .map(|p| OidcFacts {
                 arn: arn.to_string(),
                 thumbprints: p.thumbprints,
@@ -1314,13 +1318,7 @@ async fn update_cluster(
                     arn: oidc_arn.to_string(),
                     source,
                 })?
-                .filter(
-                    |p| match (known_str(&prior.oidc_provider_created_at), p.created_at.as_deref()) {
-                        // Made again outside Terraform: not the one this resource created (as in read_remote).
-                        (Some(recorded), Some(found)) => recorded == found,
-                        _ => true,
-                    },
-                );
+                .filter(|p| is_recorded_oidc_provider(prior, p));
             let Some(remote) = remote else {
                 return Ok(());
             };
