@@ -373,6 +373,18 @@ BAD_INPUT = [
      "is 4096 bytes long as `/mnt/workspace/...`, and Linux allows at most 4095 bytes per path"),
     ({"mounted_files": {"./conf/a.json": file(), "conf//a.json/": file()}}, '`mounted_files["conf//a.json/"]`',
      'is the same file as `mounted_files["./conf/a.json"]`: both are `conf/a.json` once normalised, so one would overwrite the other'),
+    # Null members: each would be written as nothing (a file silently not uploaded, and a status claiming it is).
+    ({"mounted_files": {"x": {"content": "abc", "secret": Raw("null")}}}, '`mounted_files["x"].secret`',
+     "must be set to true or false"),
+    ({"mounted_files": {"x": {"content": Raw("null"), "secret": False}}}, '`mounted_files["x"].content`',
+     "must be set: a file whose content is null would not be written"),
+    ({"mounted_files": {"x": Raw("null"), "y": file()}}, '`mounted_files["x"]`', "must be set to `{ content, secret }`, not null"),
+    ({"environment": {"E": Raw("null")}}, '`environment["E"]`', "must be set: a variable whose value is null would not be written"),
+    ({"secret_environment": {"S": Raw("null")}}, '`secret_environment["S"]`',
+     "must be set: a variable whose value is null would not be written"),
+    ({"labels": ["a", Raw("null")]}, "`labels`", "must not contain null"),
+    ({"hooks": {"before_plan": Raw("null")}}, '`hooks["before_plan"]`', "must be a list of commands (`[]` for none), not null"),
+    ({"hooks": {"before_plan": ["echo", Raw("null")]}}, '`hooks["before_plan"][1]`', "must be a command, not null"),
 ]
 
 
@@ -383,6 +395,27 @@ def test_bad_input(ws, spacelift, attrs, path, rule):
     assert result.code == 1, result.output
     assert f"{path}: " in result.output and rule in result.output, result.output
     assert spacelift.contexts == {}
+
+
+def test_bad_input_null_secret_from_a_variable_is_refused_not_silently_dropped(ws, spacelift):
+    """`secret = var.x` with a null default: refused at plan, naming the path.
+    (It used to plan, apply "1 added" with nothing uploaded, and show
+    `mounted_files_status = { "x" = "in-sync" }` on every later plan.)"""
+    ws.write('provider "platform" {}\n' + block(
+        "resource", "platform_spacelift_context", "test", name="nulls",
+        mounted_files={"x": {"content": "abc", "secret": Raw("var.secret")}})
+        + 'variable "secret" {\n  type    = bool\n  default = null\n}\n')
+    result = ws.plan()
+    assert result.code == 1, result.output
+    assert '`mounted_files["x"].secret`: must be set to true or false' in result.output, result.output
+    # Unknown at plan is allowed; known at apply, it is written.
+    ws.write('provider "platform" {}\n' + block(
+        "resource", "platform_spacelift_context", "test", name="nulls",
+        mounted_files={"x": {"content": "abc", "secret": Raw("terraform_data.secret.output")}})
+        + block("resource", "terraform_data", "secret", input=False))
+    apply_clean(ws)
+    assert spacelift.contexts["nulls"]["config"]["x"]["value"] == b64("abc")
+    ws.destroy()
 
 
 def test_bad_input_secret_value_never_shown(ws, spacelift):

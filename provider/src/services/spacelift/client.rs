@@ -23,8 +23,6 @@ use base64::Engine;
 use serde_json::{json, Value as Json};
 use tokio::sync::Mutex;
 
-use crate::framework::retry::{retry, Backoff};
-
 /// A secret string that never shows in `Debug` or `Display` output.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -92,11 +90,14 @@ pub enum SpaceliftError {
         #[source]
         source: reqwest::Error,
     },
-    #[error("Spacelift did not answer `{operation}` at {endpoint} within {within:?} (all attempts; the provider's `api_timeout`): check the endpoint and the network")]
+    #[error("Spacelift did not answer `{operation}` at {endpoint} within {within:?} ({attempts}): check the endpoint and the network")]
     NoAnswer {
         operation: &'static str,
         endpoint: String,
         within: Duration,
+        attempts: NoAnswerAttempts,
+        /// Whether the request may have taken effect (see [`SpaceliftError::ambiguous`]).
+        maybe_performed: bool,
     },
     #[error("Spacelift answered `{operation}` with HTTP {status}")]
     Status { operation: &'static str, status: u16 },
@@ -120,6 +121,31 @@ pub enum SpaceliftError {
     },
 }
 
+/// How a call that got no answer ended, for [`SpaceliftError::NoAnswer`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoAnswerAttempts {
+    /// The provider's `api_timeout` ran out, attempts and waits included.
+    All,
+    /// This many attempts timed out (each bounded by 30 s, or `api_timeout`
+    /// if shorter) before `api_timeout` ran out.
+    Made(u32),
+    /// A mutation that is not idempotent timed out once, and is not sent
+    /// again: it may have taken effect.
+    NotResent,
+}
+
+impl std::fmt::Display for NoAnswerAttempts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NoAnswerAttempts::All => f.write_str("all attempts; the provider's `api_timeout`"),
+            NoAnswerAttempts::Made(n) => write!(f, "{n} attempts, each timed out"),
+            NoAnswerAttempts::NotResent => {
+                f.write_str("one attempt, which timed out; a mutation that may have taken effect is never sent again")
+            }
+        }
+    }
+}
+
 impl SpaceliftError {
     /// Errors worth another attempt for a query or an idempotent mutation:
     /// the network, 5xx, rate limits.
@@ -129,6 +155,11 @@ impl SpaceliftError {
             SpaceliftError::Status { status, .. } => *status == 429 || *status >= 500,
             _ => false,
         }
+    }
+
+    /// An attempt that got no answer in time (connecting or waiting for it).
+    fn timed_out(&self) -> bool {
+        matches!(self, SpaceliftError::Http { source, .. } if source.is_timeout())
     }
 
     /// Errors after which the request certainly had no effect, so even a
@@ -149,7 +180,8 @@ impl SpaceliftError {
     pub fn ambiguous(&self) -> bool {
         match self {
             SpaceliftError::Http { .. } | SpaceliftError::Status { .. } => !self.never_performed(),
-            SpaceliftError::Decode { .. } | SpaceliftError::NoData { .. } | SpaceliftError::NoAnswer { .. } => true,
+            SpaceliftError::Decode { .. } | SpaceliftError::NoData { .. } => true,
+            SpaceliftError::NoAnswer { maybe_performed, .. } => *maybe_performed,
             _ => false,
         }
     }
@@ -175,8 +207,6 @@ const REFRESH_MARGIN_SECS: i64 = 30;
 const MAX_ATTEMPTS: u32 = 6;
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(8);
-/// A bound on the whole retry, above what the attempts take (0.25+0.5+1+2+4 s).
-const MAX_RETRY_WINDOW: Duration = Duration::from_secs(60);
 
 pub struct SpaceliftClient {
     http: reqwest::Client,
@@ -342,7 +372,10 @@ impl SpaceliftClient {
         }
     }
 
-    /// POSTs with retries on the errors `retryable` accepts, with capped exponential backoff.
+    /// POSTs with retries on the errors `retryable` accepts, with capped
+    /// exponential backoff, all within the provider's `api_timeout`. When the
+    /// call ends because Spacelift did not answer (the bound fired, or the last
+    /// attempt timed out), the error is [`SpaceliftError::NoAnswer`].
     async fn post(
         &self,
         operation: &'static str,
@@ -351,26 +384,59 @@ impl SpaceliftClient {
         body: &Json,
         retryable: fn(&SpaceliftError) -> bool,
     ) -> Result<Json, SpaceliftError> {
-        let backoff = Backoff {
-            timeout: MAX_RETRY_WINDOW,
-            initial: FIRST_BACKOFF,
-            max_delay: MAX_BACKOFF,
-            max_attempts: Some(MAX_ATTEMPTS),
-        };
-        let what = format!("Spacelift `{operation}`");
-        let started = std::time::Instant::now();
+        let started = tokio::time::Instant::now();
         let attempts = std::sync::atomic::AtomicU32::new(0);
-        let all = retry(&what, backoff, retryable, || {
-            attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            self.post_once(operation, url, jwt, body)
-        });
+        let all = async {
+            let mut delay = FIRST_BACKOFF;
+            loop {
+                let attempt = attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                match self.post_once(operation, url, jwt, body).await {
+                    Err(err)
+                        if retryable(&err)
+                            && attempt < MAX_ATTEMPTS
+                            && started.elapsed() + delay <= self.api_timeout =>
+                    {
+                        tracing::info!(
+                            "Spacelift `{operation}`: attempt {attempt} failed with a retryable error, retrying in {delay:?}: {err}"
+                        );
+                        tokio::time::sleep(delay).await;
+                        delay = (delay * 2).min(MAX_BACKOFF);
+                    }
+                    other => return other,
+                }
+            }
+        };
         let endpoint = crate::framework::api_calls::endpoint_of(url);
         let result = match tokio::time::timeout(self.api_timeout, all).await {
             Err(_) => Err(SpaceliftError::NoAnswer {
                 operation,
                 endpoint: endpoint.clone(),
                 within: self.api_timeout,
+                attempts: NoAnswerAttempts::All,
+                maybe_performed: true,
             }),
+            Ok(Err(err)) if err.timed_out() => {
+                let made = attempts.load(std::sync::atomic::Ordering::Relaxed);
+                // The last attempt timed out: the call ended on `api_timeout`
+                // (no time left for another), on the attempt limit, or because
+                // the request may not be sent again.
+                // What the attempts took, in whole seconds.
+                let took = Duration::from_secs(started.elapsed().as_secs_f64().round().max(1.0) as u64);
+                let (within, attempts) = if !retryable(&err) {
+                    (took, NoAnswerAttempts::NotResent)
+                } else if made >= MAX_ATTEMPTS {
+                    (took, NoAnswerAttempts::Made(made))
+                } else {
+                    (self.api_timeout, NoAnswerAttempts::All)
+                };
+                Err(SpaceliftError::NoAnswer {
+                    operation,
+                    endpoint: endpoint.clone(),
+                    within,
+                    attempts,
+                    maybe_performed: err.ambiguous(),
+                })
+            }
             Ok(Err(SpaceliftError::Status { status: 429, .. })) => Err(SpaceliftError::RateLimited {
                 operation,
                 attempts: MAX_ATTEMPTS,
@@ -512,5 +578,81 @@ mod tests {
         let err = client.graphql("context", "query{x}", Json::Null).await.unwrap_err();
         assert!(matches!(err, SpaceliftError::NoCredentials));
         assert!(err.to_string().contains("SPACELIFT_API_TOKEN"));
+    }
+
+    /// A server that accepts connections, reads, and never answers; counts the connections.
+    async fn black_hole() -> (String, std::sync::Arc<std::sync::atomic::AtomicU32>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let accepted = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let counter = accepted.clone();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                held.push(socket);
+            }
+        });
+        (url, accepted)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_silent_endpoint_fails_after_api_timeout_not_a_shorter_window() {
+        let (url, accepted) = black_hole().await;
+        let settings = SpaceliftSettings {
+            api_key_endpoint: Some(url.clone()),
+            api_key_id: Some("01KEY".into()),
+            api_key_secret: Some(Secret::new("s")),
+            ..Default::default()
+        }
+        .with_api_timeout(Duration::from_secs(90));
+        let client = SpaceliftClient::new(settings);
+        let started = tokio::time::Instant::now();
+        let err = client.graphql("context", "query{x}", Json::Null).await.unwrap_err();
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_secs(89) && took <= Duration::from_secs(91),
+            "took {took:?}: {err}"
+        );
+        assert!(matches!(err, SpaceliftError::NoAnswer { .. }), "{err:?}");
+        let host = url.trim_start_matches("http://");
+        assert!(
+            err.to_string().starts_with(&format!(
+                "Spacelift did not answer `apiKeyUser` at http://{host} within 90s (all attempts; the provider's `api_timeout`)"
+            )),
+            "{err}"
+        );
+        assert!(
+            accepted.load(std::sync::atomic::Ordering::SeqCst) >= 3,
+            "attempts of 30 s each were retried"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_mutation_that_timed_out_is_never_sent_again() {
+        let (url, accepted) = black_hole().await;
+        let settings = SpaceliftSettings {
+            api_token: Some(Secret::new(jwt(json!({"aud": url})))),
+            ..Default::default()
+        }
+        .with_api_timeout(Duration::from_secs(90));
+        let client = SpaceliftClient::new(settings);
+        let started = tokio::time::Instant::now();
+        let err = client
+            .mutate_once("contextCreateV2", "mutation{x}", Json::Null)
+            .await
+            .unwrap_err();
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_secs(29) && took <= Duration::from_secs(31),
+            "took {took:?}"
+        );
+        assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1, "sent once");
+        assert!(err.ambiguous(), "a timeout may have taken effect: {err:?}");
+        assert!(
+            err.to_string().contains("`contextCreateV2` at")
+                && err.to_string().contains("within 30s (one attempt, which timed out; a mutation that may have taken effect is never sent again)"),
+            "{err}"
+        );
     }
 }

@@ -259,7 +259,7 @@ fn schema_block() -> Block {
             ("hooks", hooks),
             ("environment", string_map(Optional, "Plain environment variables, by name. Values may not contain newlines: Spacelift does not support them (use `mounted_files`).")),
             ("secret_environment", sensitive(string_map(Optional, "Secret environment variables, by name, written with `writeOnly: true`. A name may not also be in `environment`; values may not contain newlines."))),
-            ("mounted_files", sensitive(attr(files_type, Optional, "Files mounted into runs, by path relative to `/mnt/workspace/`: `{ content, secret }`. A secret file is written write-only. \
+            ("mounted_files", sensitive(attr(files_type, Optional, "Files mounted into runs, by path relative to `/mnt/workspace/`: `{ content, secret }`, both set (null is refused). A secret file is written write-only. \
              Paths are normalised: `./x` is `x`; `.` segments, repeated and trailing slashes are dropped; `..` is resolved and may not \
              leave the workspace; control characters are refused; as on Linux, each name may have 255 bytes and the whole path \
              4,095 bytes with `/mnt/workspace/`. The provider writes each file to Spacelift under its normalised path \
@@ -450,6 +450,86 @@ fn file_id(key: &str) -> String {
     normalize_file_path(key).unwrap_or_else(|_| key.to_string())
 }
 
+/// Refuses null members of the nested values: a null would be written as
+/// nothing (a file or variable silently not uploaded, a status claiming it is
+/// there). Unknown members are allowed: they are checked again at plan, once
+/// known. True when there is none.
+fn check_nulls(diags: &mut Diagnostics, c: &ContextState) -> bool {
+    let before = diags.errors.len();
+    let mut v = Validator::new(diags);
+    let path = AttributePath::new;
+    if let Value::Value(labels) = &c.labels {
+        if labels.iter().any(Value::is_null) {
+            v.error(
+                &path("labels"),
+                "must not contain null: give each label a value, or leave it out",
+            );
+        }
+    }
+    if let Value::Value(hooks) = &c.hooks {
+        for (phase, commands) in hooks {
+            match commands {
+                Value::Null => v.error(
+                    &path("hooks").key(phase.clone()),
+                    "must be a list of commands (`[]` for none), not null",
+                ),
+                Value::Value(list) => {
+                    for (i, command) in list.iter().enumerate() {
+                        if command.is_null() {
+                            v.error(
+                                &path("hooks").key(phase.clone()).index(i as i64),
+                                "must be a command, not null",
+                            );
+                        }
+                    }
+                }
+                Value::Unknown => {}
+            }
+        }
+    }
+    for (attribute, map) in [
+        ("environment", &c.environment),
+        ("secret_environment", &c.secret_environment),
+    ] {
+        if let Value::Value(vars) = map {
+            for name in vars.iter().filter(|(_, value)| value.is_null()).map(|(name, _)| name) {
+                v.error(
+                    &path(attribute).key(name.clone()),
+                    "must be set: a variable whose value is null would not be written; give it a value (\"\" for an \
+                     empty one) or leave it out",
+                );
+            }
+        }
+    }
+    if let Value::Value(files) = &c.mounted_files {
+        for (key, file) in files {
+            let at = path("mounted_files").key(key.clone());
+            match file {
+                Value::Null => v.error(
+                    &at,
+                    "must be set to `{ content, secret }`, not null: leave the file out to have none",
+                ),
+                Value::Value(f) => {
+                    if f.content.is_null() {
+                        v.error(
+                            &at.clone().attribute("content"),
+                            "must be set: a file whose content is null would not be written; use \"\" for an empty file",
+                        );
+                    }
+                    if f.secret.is_null() {
+                        v.error(
+                            &at.attribute("secret"),
+                            "must be set to true or false: whether the file is written write-only",
+                        );
+                    }
+                }
+                Value::Unknown => {}
+            }
+        }
+    }
+    diags.errors.len() == before
+}
+
 fn validate_state(diags: &mut Diagnostics, c: &ContextState) {
     let mut v = Validator::new(diags);
     let path = AttributePath::new;
@@ -602,6 +682,7 @@ fn validate_state(diags: &mut Diagnostics, c: &ContextState) {
             seen.insert(id, key);
         }
     }
+    check_nulls(diags, c);
     check_size(diags, c);
 }
 
@@ -632,6 +713,15 @@ fn known_files(files: &FilesValue) -> Option<BTreeMap<String, (String, bool)>> {
             })
             .collect(),
     }
+}
+
+/// Whether every variable and file is known and set: what [`sync_elements`]
+/// writes. (A null member is refused at plan; this keeps one from ever being
+/// read as "nothing configured", which would remove everything.)
+fn elements_known(s: &ContextState) -> bool {
+    known_string_map(&s.environment).is_some()
+        && known_string_map(&s.secret_environment).is_some()
+        && known_files(&s.mounted_files).is_some()
 }
 
 /// The status every configured name will have after apply.
@@ -1170,7 +1260,7 @@ impl Resource for ContextResource {
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         // Values unknown at validation may be known now.
-        if !check_size(diags, &config) {
+        if !check_nulls(diags, &config) || !check_size(diags, &config) {
             return None;
         }
         let mut s = proposed;
@@ -1188,7 +1278,7 @@ impl Resource for ContextResource {
         private_state: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
-        if !check_size(diags, &config) {
+        if !check_nulls(diags, &config) || !check_size(diags, &config) {
             return None;
         }
         let mut s = proposed;
@@ -1217,8 +1307,8 @@ impl Resource for ContextResource {
         let client = self.data.spacelift_or_report(diags)?;
         let name = known_str(&planned.name)?.to_string();
         let context = format!("creating Spacelift context `{name}`");
-        let Some(input) = context_input(&planned, None) else {
-            diags.root_error_short(format!("{context}: the plan still has unknown values"));
+        let Some(input) = context_input(&planned, None).filter(|_| elements_known(&planned)) else {
+            diags.root_error_short(format!("{context}: the plan still has unknown or null values"));
             return None;
         };
         // Values unknown at plan time are known now: check before creating anything.
@@ -1270,8 +1360,8 @@ impl Resource for ContextResource {
         let id = known_str(&prior.id)?.to_string();
         let context = format!("updating Spacelift context `{id}`");
         let marker = recorded_marker(&private_state);
-        let Some(input) = context_input(&planned, marker.as_deref()) else {
-            diags.root_error_short(format!("{context}: the plan still has unknown values"));
+        let Some(input) = context_input(&planned, marker.as_deref()).filter(|_| elements_known(&planned)) else {
+            diags.root_error_short(format!("{context}: the plan still has unknown or null values"));
             return None;
         };
         if !check_size(diags, &planned) {
@@ -1682,5 +1772,54 @@ mod tests {
             s.mounted_files_status,
             map(&[("./conf/a.json", IN_SYNC), ("legacy/./b", IN_SYNC)])
         );
+    }
+
+    #[test]
+    fn null_members_are_errors_on_their_paths_unknown_ones_wait() {
+        let file = |content: Value<String>, secret: Value<bool>| Value::Value(MountedFile { content, secret });
+        let files: BTreeMap<String, Value<MountedFile>> = [
+            ("a".to_string(), file(Value::Value("abc".into()), Value::Null)),
+            ("b".to_string(), file(Value::Null, Value::Value(false))),
+            ("c".to_string(), Value::Null),
+            ("d".to_string(), file(Value::Unknown, Value::Unknown)),
+        ]
+        .into_iter()
+        .collect();
+        let hooks: BTreeMap<String, Value<Vec<Value<String>>>> = [
+            ("before_init".to_string(), Value::Null),
+            (
+                "after_init".to_string(),
+                Value::Value(vec![Value::Value("x".into()), Value::Null]),
+            ),
+        ]
+        .into_iter()
+        .collect();
+        let config = ContextState {
+            name: Value::Value("x".into()),
+            labels: Value::Value(vec![Value::Value("a".into()), Value::Null].into_iter().collect()),
+            hooks: Value::Value(hooks),
+            environment: Value::Value([("E".to_string(), Value::Null)].into_iter().collect()),
+            secret_environment: Value::Value([("S".to_string(), Value::Null)].into_iter().collect()),
+            mounted_files: Value::Value(files),
+            ..Default::default()
+        };
+        let errors = errors_of(&config);
+        for expected in [
+            "`mounted_files[\"a\"].secret`: must be set to true or false",
+            "`mounted_files[\"b\"].content`: must be set",
+            "`mounted_files[\"c\"]`: must be set to `{ content, secret }`",
+            "`environment[\"E\"]`: must be set",
+            "`secret_environment[\"S\"]`: must be set",
+            "`labels`: must not contain null",
+            "`hooks[\"before_init\"]`: must be a list of commands",
+            "`hooks[\"after_init\"][1]`: must be a command, not null",
+        ] {
+            assert!(
+                errors.iter().any(|e| e.starts_with(expected)),
+                "missing {expected} in {errors:#?}"
+            );
+        }
+        assert_eq!(errors.len(), 8, "unknown members are not errors: {errors:#?}");
+        assert!(!elements_known(&config), "never read as nothing configured");
     }
 }
