@@ -343,18 +343,22 @@ pub fn kms_key_arn(value: &str) -> Result<(), String> {
     }
 }
 
-/// An EC2 id such as "subnet-0123456789abcdef0": the prefix, `-`, and hex digits.
+/// An EC2 id such as "subnet-0123456789abcdef0": the prefix, `-`, and 8 or
+/// 17 lowercase hex digits (the short and long id formats,
+/// <https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html>).
 pub fn ec2_id(prefix: &'static str) -> impl Fn(&String) -> Result<(), String> {
     move |value| {
         let ok = value
             .strip_prefix(prefix)
             .and_then(|rest| rest.strip_prefix('-'))
-            .is_some_and(|hex| !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()));
+            .is_some_and(|hex| {
+                matches!(hex.len(), 8 | 17) && hex.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+            });
         if ok {
             Ok(())
         } else {
             Err(format!(
-                "must be {prefix} ids such as \"{prefix}-0123456789abcdef0\", got {value:?}"
+                "must be {prefix} ids such as \"{prefix}-0123456789abcdef0\": \"{prefix}-\" and 8 or 17 lowercase hex digits, got {value:?}"
             ))
         }
     }
@@ -642,9 +646,22 @@ mod tests {
         assert!(kms_key_arn("arn:aws:kms:eu-west-1:123456789012:alias/abcd").is_err());
         assert!(thumbprint(&"a".repeat(40)).is_ok());
         assert!(thumbprint("abc").is_err());
-        assert!(ec2_id("subnet")(&"subnet-0a1b".to_string()).is_ok());
-        assert!(ec2_id("subnet")(&"sg-0a1b".to_string()).is_err());
-        assert!(ec2_id("sg")(&"sg-".to_string()).is_err());
+        assert!(ec2_id("subnet")(&"subnet-0a1b2c3d".to_string()).is_ok());
+        assert!(ec2_id("subnet")(&"subnet-0123456789abcdef0".to_string()).is_ok());
+        assert!(ec2_id("sg")(&"sg-0123456789abcdef0".to_string()).is_ok());
+        assert!(ec2_id("subnet")(&"sg-0a1b2c3d".to_string()).is_err());
+        for bad in [
+            "sg-",
+            "sg-1",
+            "sg-0a1b",
+            "sg-0A1B2C3D",
+            "sg-0123456789ABCDEF0",
+            "sg-0a1b2c3d4",
+            "sg-0a1b2c3g",
+        ] {
+            let err = ec2_id("sg")(&bad.to_string()).unwrap_err();
+            assert!(err.contains("8 or 17 lowercase hex digits"), "{bad}: {err}");
+        }
     }
 
     #[test]
