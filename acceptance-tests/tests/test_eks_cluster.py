@@ -440,6 +440,13 @@ BAD_INPUT = [
     ({"name": "-bad"}, "`name`", "starting with a letter or digit"),
     ({"subnet_ids": ["subnet-0123456789abcdef0"]}, "`subnet_ids`", "at least two subnets"),
     ({"subnet_ids": ["subnet-1a", "vpc-1"]}, "`subnet_ids`", "must be subnet ids"),
+    # EC2 ids: "subnet-"/"sg-" and 8 or 17 lowercase hex digits.
+    ({"subnet_ids": ["subnet-1", "subnet-2"]}, "`subnet_ids`",
+     'must be subnet ids such as "subnet-0123456789abcdef0": "subnet-" and 8 or 17 lowercase hex digits, got "subnet-1"'),
+    ({"subnet_ids": ["subnet-0123456789ABCDEF0", "subnet-0123456789abcdef1"]}, "`subnet_ids`",
+     'and 8 or 17 lowercase hex digits, got "subnet-0123456789ABCDEF0"'),
+    ({"security_group_ids": ["sg-0a1b2c3d4"]}, "`security_group_ids`",
+     '"sg-" and 8 or 17 lowercase hex digits, got "sg-0a1b2c3d4"'),
     ({"public_access_cidrs": ["10.0.0.0/33"]}, "`public_access_cidrs`", "must be an IPv4 CIDR block"),
     ({"public_access_cidrs": ["10.0.0.1/16"]}, "`public_access_cidrs`", 'did you mean "10.0.0.0/16"'),
     ({"service_ipv4_cidr": "100.64.0.0/16"}, "`service_ipv4_cidr`", "within 10.0.0.0/8"),

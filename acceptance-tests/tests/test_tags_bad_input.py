@@ -1,7 +1,8 @@
 """`bad_input` cases for tags, run against every resource type with `tags` and
 the provider's `default_tags`: at most 50 tags per object (the provider's own
 `platform:` tags and the merged `default_tags` count against it), key and value
-lengths and characters, and the reserved `aws:` and `platform:` prefixes. All
+lengths and characters, keys differing only in case (IAM's keys are
+case-insensitive), and the reserved `aws:` and `platform:` prefixes. All
 plan-only: nothing reaches the emulator."""
 from __future__ import annotations
 
@@ -55,6 +56,11 @@ def every_resource_cases():
         yield (resource, many(allowed - 9), many(10, "d"), "`tags`",
                f"must have at most {allowed - 10} tags, got {allowed - 9}: AWS allows 50 tags per resource, "
                f"and {own} of this provider's own `platform:` tags and 10 of the provider's `default_tags`")
+        # IAM tag keys are case-insensitive: refused on every resource, whatever it tags.
+        yield (resource, {"Team": "a", "team": "b"}, None, '`tags["Team"]`',
+               'tag keys are case-insensitive in IAM, so "Team" and "team" are the same key')
+        yield (resource, {"Team": "a"}, {"team": "x"}, '`tags["Team"]`',
+               "differs only in case from the provider's `default_tags` key \"team\"")
 
 
 @pytest.mark.parametrize("resource,tags,default_tags,path,rule", list(every_resource_cases()),
@@ -94,6 +100,17 @@ def test_bad_input_default_tags(workspace):
                "must have at most 47 tags, got 48: AWS allows 50 tags per resource")
     plan_fails(workspace, config("platform_irsa_role", {}, {"platform:x": "y"}), '`default_tags["platform:x"]`',
                "this provider reserves for its own tags")
+
+
+def test_bad_input_default_tags_differing_only_in_case(workspace):
+    plan_fails(workspace, config("platform_irsa_role", {}, {"Team": "a", "team": "b"}), '`default_tags["Team"]`',
+               'tag keys are case-insensitive in IAM, so "Team" and "team" are the same key')
+
+
+def test_a_default_overridden_in_the_same_spelling_passes(workspace):
+    workspace.write(config("platform_irsa_role", {"team": "a"}, {"team": "x"}))
+    result = workspace.plan()
+    assert result.code == 2, result.output
 
 
 def test_unicode_tags_pass(workspace):

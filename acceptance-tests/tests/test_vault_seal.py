@@ -398,6 +398,13 @@ def listener(values: dict) -> dict:
     return {k: unquote(v) if isinstance(v, str) else v for k, v in body.items() if not k.startswith("__")}
 
 
+def retry_joins(values: dict) -> list[dict]:
+    """The `retry_join` stanzas of the Raft storage in `helm_values`."""
+    raft_config = hcl2.loads(values["server"]["ha"]["raft"]["config"])
+    ((body,),) = [list(s.values()) for s in raft_config["storage"]]
+    return [{k: unquote(v) for k, v in j.items() if not k.startswith("__")} for j in body.get("retry_join", [])]
+
+
 def test_listener_tls_on_by_default_and_mesh_only_when_asked(workspace, kms, iam, oidc, unique):
     """TLS is on unless the configuration says a mesh terminates it: by default
     the listener takes its certificate from the `vault-server-tls` secret, which
@@ -416,6 +423,11 @@ def test_listener_tls_on_by_default_and_mesh_only_when_asked(workspace, kms, iam
     assert "tls_disable" not in tcp, tcp
     assert tcp["tls_cert_file"] == "/vault/userconfig/vault-server-tls/tls.crt"
     assert tcp["tls_key_file"] == "/vault/userconfig/vault-server-tls/tls.key"
+    # The CLI in the pods (`vault operator init`, `raft join`) and the replicas'
+    # joins verify the listener's certificate against the secret's ca.crt.
+    assert values["server"]["extraEnvironmentVars"] == {"VAULT_CACERT": "/vault/userconfig/vault-server-tls/ca.crt"}
+    assert retry_joins(values) == [{"leader_api_addr": f"https://vault-{i}.vault-internal:8200",
+                                    "leader_ca_cert_file": "/vault/userconfig/vault-server-tls/ca.crt"} for i in range(3)]
     key_id = s["kms_key_id"]
 
     workspace.write(config(name, oidc_provider_arn=arn, tls_secret_name="vault-ha-tls"))
@@ -423,6 +435,8 @@ def test_listener_tls_on_by_default_and_mesh_only_when_asked(workspace, kms, iam
     values = yaml.safe_load(workspace.resource(ADDR)["helm_values"])
     assert values["server"]["extraVolumes"] == [{"type": "secret", "name": "vault-ha-tls"}]
     assert listener(values)["tls_cert_file"] == "/vault/userconfig/vault-ha-tls/tls.crt"
+    assert values["server"]["extraEnvironmentVars"]["VAULT_CACERT"] == "/vault/userconfig/vault-ha-tls/ca.crt"
+    assert {j["leader_ca_cert_file"] for j in retry_joins(values)} == {"/vault/userconfig/vault-ha-tls/ca.crt"}
 
     workspace.write(config(name, oidc_provider_arn=arn, listener_tls="mesh"))
     apply_clean(workspace)
@@ -432,4 +446,6 @@ def test_listener_tls_on_by_default_and_mesh_only_when_asked(workspace, kms, iam
     assert values["global"]["tlsDisable"] is True and "extraVolumes" not in values["server"]
     tcp = listener(values)
     assert str(tcp["tls_disable"]) == "1" and "tls_cert_file" not in tcp
+    assert "extraEnvironmentVars" not in values["server"]
+    assert retry_joins(values) == [{"leader_api_addr": f"http://vault-{i}.vault-internal:8200"} for i in range(3)]
     destroy_and_check(workspace, kms, iam, s)

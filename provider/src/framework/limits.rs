@@ -82,6 +82,20 @@ pub const LIMITS: &[Limit] = &[
         rule: "this provider reserves for its own tags",
     },
     Limit {
+        subject: "tag keys (`tags`, `default_tags`)",
+        limit: "no two keys that differ only in case (`Team` and `team`)",
+        source: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html#id_tags_rules_creating (IAM: tag keys are case-insensitive, CreateRole refuses \"Duplicate tag keys found\"); refused for every resource, KMS and EKS too, where keys are case-sensitive, so a configuration means the same on every object its tags land on",
+        test_file: "test_tags_bad_input.py",
+        rule: "tag keys are case-insensitive in IAM",
+    },
+    Limit {
+        subject: "tag keys (`tags` with the provider's `default_tags`)",
+        limit: "a resource key that differs from a `default_tags` key only in case is refused (the same spelling overrides the default)",
+        source: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html#id_tags_rules_creating (IAM: tag keys are case-insensitive, CreateRole refuses \"Duplicate tag keys found\"); refused for every resource, KMS and EKS too, where keys are case-sensitive, so a configuration means the same on every object its tags land on",
+        test_file: "test_tags_bad_input.py",
+        rule: "differs only in case from the provider's `default_tags` key",
+    },
+    Limit {
         subject: "tag values (`tags`, `default_tags`)",
         limit: "0 to 256 Unicode characters",
         source: "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions (IAM: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html#id_tags_rules_creating; KMS: https://docs.aws.amazon.com/kms/latest/developerguide/tagging-keys.html; EKS: https://docs.aws.amazon.com/eks/latest/userguide/eks-using-tags.html)",

@@ -115,6 +115,13 @@ pub fn grammar_errors(text: &str, doc: &Value, kind: PolicyKind) -> Vec<String> 
             errors.push("must have a \"Statement\": a policy without statements grants nothing".into());
             vec![]
         }
+        Some(Value::Array(items)) if items.is_empty() => {
+            errors.push(
+                "\"Statement\" must not be an empty list: a policy without statements grants nothing, and IAM refuses it"
+                    .into(),
+            );
+            vec![]
+        }
         Some(Value::Array(items)) => items
             .iter()
             .enumerate()
@@ -122,6 +129,9 @@ pub fn grammar_errors(text: &str, doc: &Value, kind: PolicyKind) -> Vec<String> 
             .collect(),
         Some(single) => vec![("Statement".to_string(), single)],
     };
+    // Where each `Sid` was first seen, for IAM's uniqueness rule.
+    let mut sids: BTreeMap<&str, String> = BTreeMap::new();
+    let iam_kind = matches!(kind, PolicyKind::Identity | PolicyKind::Trust);
     for (at, statement) in statements {
         let Value::Object(st) = statement else {
             errors.push(format!("{at}: must be a JSON object"));
@@ -138,7 +148,10 @@ pub fn grammar_errors(text: &str, doc: &Value, kind: PolicyKind) -> Vec<String> 
             ));
         }
         match st.get("Effect").and_then(Value::as_str) {
-            Some(e) if e.eq_ignore_ascii_case("allow") || e.eq_ignore_ascii_case("deny") => {}
+            Some("Allow" | "Deny") => {}
+            Some(e) if e.eq_ignore_ascii_case("allow") || e.eq_ignore_ascii_case("deny") => errors.push(format!(
+                "{at}: \"Effect\" must be \"Allow\" or \"Deny\", got {e:?}: the value is case-sensitive"
+            )),
             Some(e) => errors.push(format!("{at}: \"Effect\" must be \"Allow\" or \"Deny\", got {e:?}")),
             None => errors.push(format!(
                 "{at}: \"Effect\" must be \"Allow\" or \"Deny\", and it is missing"
@@ -191,13 +204,45 @@ pub fn grammar_errors(text: &str, doc: &Value, kind: PolicyKind) -> Vec<String> 
                     errors.push(format!(
                         "{at}: {element:?} must be a non-empty string or a non-empty list of strings, got {value}"
                     ));
+                    continue;
+                }
+                let items: Vec<&str> = match value {
+                    Value::String(s) => vec![s.as_str()],
+                    Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+                    _ => vec![],
+                };
+                for item in items {
+                    let rule = if element.ends_with("Action") {
+                        action_error(item)
+                    } else {
+                        resource_error(item)
+                    };
+                    if let Some(rule) = rule {
+                        errors.push(format!("{at}: {element:?} {rule}"));
+                    }
                 }
             }
         }
-        if let Some(sid) = st.get("Sid") {
-            if !sid.is_string() {
-                errors.push(format!("{at}: \"Sid\" must be a string, got {sid}"));
+        match st.get("Sid") {
+            None => {}
+            Some(Value::String(sid)) => {
+                if iam_kind && !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    errors.push(format!(
+                        "{at}: \"Sid\" may contain only the ASCII letters A-Z and a-z and the digits 0-9 in an IAM policy, got {sid:?}"
+                    ));
+                }
+                // IAM ignores an empty Sid; any other must be unique.
+                if !sid.is_empty() {
+                    if let Some(first) = sids.get(sid.as_str()) {
+                        errors.push(format!(
+                            "{at}: \"Sid\" {sid:?} is already used by {first}: statement IDs must be unique within a policy"
+                        ));
+                    } else {
+                        sids.insert(sid.as_str(), at.clone());
+                    }
+                }
             }
+            Some(sid) => errors.push(format!("{at}: \"Sid\" must be a string, got {sid}")),
         }
         if let Some(condition) = st.get("Condition") {
             let ok = condition
@@ -211,6 +256,93 @@ pub fn grammar_errors(text: &str, doc: &Value, kind: PolicyKind) -> Vec<String> 
         }
     }
     errors
+}
+
+/// Splits on the colons that are not inside a policy variable (`${aws:username}`).
+fn split_outside_variables(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0usize, 0usize);
+    let bytes = text.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+/// IAM's rule for one `Action` / `NotAction` value: `*`, or `<service>:<action>`
+/// with exactly one colon, the service prefix from letters, digits, `-` and `.`
+/// (or `*`), and a non-empty action name in which `*` and `?` are wildcards
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html>).
+fn action_error(action: &str) -> Option<String> {
+    if action == "*" {
+        return None;
+    }
+    let Some((service, name)) = action.split_once(':') else {
+        return Some(format!(
+            "values must be \"*\" or prefixed by a service, as in \"s3:GetObject\", got {action:?}"
+        ));
+    };
+    if name.contains(':') {
+        return Some(format!(
+            "values may contain only one colon, between the service prefix and the action name, got {action:?}"
+        ));
+    }
+    let service_ok = service == "*"
+        || (!service.is_empty()
+            && service
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'));
+    if !service_ok {
+        return Some(format!(
+            "values must start with a service prefix of letters, digits, '-' and '.' (such as \"s3\"), got {action:?}"
+        ));
+    }
+    if name.is_empty() {
+        return Some(format!(
+            "values must name an action after the colon (or \"*\" for all of the service's actions), got {action:?}"
+        ));
+    }
+    None
+}
+
+/// IAM's rule for one `Resource` / `NotResource` value: `*`, or an ARN
+/// `arn:<partition>:<service>:…` whose partition exists (or is `*`) and whose
+/// service has no wildcard; wildcards and policy variables such as
+/// `${aws:username}` may appear in the other segments
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html>).
+fn resource_error(resource: &str) -> Option<String> {
+    if resource == "*" {
+        return None;
+    }
+    let parts = split_outside_variables(resource);
+    if parts.len() < 4 || parts[0] != "arn" {
+        return Some(format!(
+            "values must be \"*\" or an ARN, arn:<partition>:<service>:<region>:<account>:<resource>, got {resource:?}"
+        ));
+    }
+    let partition = parts[1];
+    if !(partition == "*" || partition.contains("${") || crate::framework::validate::PARTITIONS.contains(&partition)) {
+        return Some(format!(
+            "values must name an existing partition ({}), got {partition:?} in {resource:?}",
+            crate::framework::validate::PARTITIONS.join(", ")
+        ));
+    }
+    let service = parts[2];
+    if service.is_empty() || service.contains(['*', '?']) {
+        return Some(format!(
+            "values must name the service in full, without wildcards, as in arn:aws:s3:::bucket, got {resource:?}"
+        ));
+    }
+    None
 }
 
 /// Undoes the URL-encoding IAM applies to policy documents it returns
@@ -515,8 +647,19 @@ mod tests {
     fn grammar_of_identity_policies() {
         let ok = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
         assert!(grammar(ok, PolicyKind::Identity).is_empty());
-        let single = r#"{"Statement":{"Effect":"deny","NotAction":["iam:*"],"NotResource":"arn:aws:s3:::x"}}"#;
+        let single = r#"{"Statement":{"Effect":"Deny","NotAction":["iam:*"],"NotResource":"arn:aws:s3:::x"}}"#;
         assert!(grammar(single, PolicyKind::Identity).is_empty());
+        // Wildcards, policy variables, an empty Sid twice, the ARN forms IAM takes.
+        let wide = r#"{"Version":"2012-10-17","Statement":[
+            {"Sid":"","Effect":"Allow","Action":["*","s3:Get*","ec2:Describe?nstances","*:List*"],
+             "Resource":["*","arn:aws:s3:::home/${aws:username}/*","arn:*:sqs:*","arn:aws-cn:iam::123456789012:role/x"]},
+            {"Sid":"","Effect":"Deny","Action":"iam:*","Resource":"arn:${aws:partition}:iam::*:user/x"},
+            {"Sid":"Read1","Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::b"}]}"#;
+        assert!(
+            grammar(wide, PolicyKind::Identity).is_empty(),
+            "{:?}",
+            grammar(wide, PolicyKind::Identity)
+        );
         for (doc, expected) in [
             (r#"{"Version":"2012-10-17"}"#, "must have a \"Statement\""),
             (
@@ -564,6 +707,51 @@ mod tests {
                 "U+2713 at line 1",
             ),
             (r#"{"Statement":[],"Foo":1}"#, "unknown element \"Foo\""),
+            (r#"{"Statement":[]}"#, "\"Statement\" must not be an empty list"),
+            (
+                r#"{"Statement":[{"Effect":"allow","Action":"a:b","Resource":"*"}]}"#,
+                "Statement[0]: \"Effect\" must be \"Allow\" or \"Deny\", got \"allow\": the value is case-sensitive",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":["s3:GetObject","GetObject"],"Resource":"*"}]}"#,
+                "Statement[0]: \"Action\" values must be \"*\" or prefixed by a service",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","NotAction":"s3:Get:Object","Resource":"*"}]}"#,
+                "Statement[0]: \"NotAction\" values may contain only one colon",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"s 3:Get","Resource":"*"}]}"#,
+                "values must start with a service prefix",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"s3:","Resource":"*"}]}"#,
+                "values must name an action after the colon",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"mybucket"}]}"#,
+                "Statement[0]: \"Resource\" values must be \"*\" or an ARN",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","NotResource":["*","arn:aws:s3"]}]}"#,
+                "Statement[0]: \"NotResource\" values must be \"*\" or an ARN",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws-:s3:::b"}]}"#,
+                "values must name an existing partition",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s*:::b"}]}"#,
+                "values must name the service in full",
+            ),
+            (
+                r#"{"Statement":[{"Sid":"A","Effect":"Allow","Action":"s3:*","Resource":"*"},{"Sid":"A","Effect":"Deny","Action":"iam:*","Resource":"*"}]}"#,
+                "Statement[1]: \"Sid\" \"A\" is already used by Statement[0]: statement IDs must be unique within a policy",
+            ),
+            (
+                r#"{"Statement":[{"Sid":"read all","Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+                "Statement[0]: \"Sid\" may contain only the ASCII letters",
+            ),
         ] {
             let errors = grammar(doc, PolicyKind::Identity);
             assert!(errors.iter().any(|e| e.contains(expected)), "{doc}: {errors:?}");
@@ -579,6 +767,12 @@ mod tests {
             r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Resource":"*"}]}"#;
         assert!(grammar(with_resource, PolicyKind::Trust)[0].contains("must not have \"Resource\""));
         assert!(grammar(with_resource, PolicyKind::Resource).is_empty());
+        // Key policies (KMS) may use spaces in a Sid, as KMS's default policy does.
+        let key = r#"{"Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"kms:*","Resource":"*"}]}"#;
+        assert!(grammar(key, PolicyKind::Resource).is_empty());
+        assert!(grammar(key, PolicyKind::Trust)
+            .iter()
+            .any(|e| e.contains("\"Sid\" may contain only")));
         let no_principal = r#"{"Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}"#;
         assert!(grammar(no_principal, PolicyKind::Resource)[0].contains("\"Principal\" and \"NotPrincipal\""));
     }

@@ -2,9 +2,17 @@
 
 use std::collections::BTreeMap;
 
-/// `default_tags` overlaid with `tags`: a resource's own tag wins.
+/// `default_tags` overlaid with `tags`: a resource's own tag wins, also over
+/// a default whose key differs from it only in case (IAM tag keys are
+/// case-insensitive, so the object can hold only one of them; plan-time
+/// validation refuses such a pair, this keeps the merge from ever yielding both).
 pub fn merge(default_tags: &BTreeMap<String, String>, tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    let mut all = default_tags.clone();
+    let own_folded: std::collections::BTreeSet<String> = tags.keys().map(|k| k.to_lowercase()).collect();
+    let mut all: BTreeMap<String, String> = default_tags
+        .iter()
+        .filter(|(k, _)| !own_folded.contains(&k.to_lowercase()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     all.extend(tags.iter().map(|(k, v)| (k.clone(), v.clone())));
     all
 }
@@ -58,6 +66,9 @@ mod tests {
     fn resource_tags_win() {
         let all = merge(&m(&[("team", "platform"), ("env", "dev")]), &m(&[("env", "prod")]));
         assert_eq!(all, m(&[("team", "platform"), ("env", "prod")]));
+        // A default differing from a resource key only in case: the resource's wins, never both.
+        let all = merge(&m(&[("team", "platform"), ("env", "dev")]), &m(&[("Team", "a")]));
+        assert_eq!(all, m(&[("Team", "a"), ("env", "dev")]));
     }
 
     #[test]

@@ -343,18 +343,22 @@ pub fn kms_key_arn(value: &str) -> Result<(), String> {
     }
 }
 
-/// An EC2 id such as "subnet-0123456789abcdef0": the prefix, `-`, and hex digits.
+/// An EC2 id such as "subnet-0123456789abcdef0": the prefix, `-`, and 8 or
+/// 17 lowercase hex digits (the short and long id formats,
+/// <https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html>).
 pub fn ec2_id(prefix: &'static str) -> impl Fn(&String) -> Result<(), String> {
     move |value| {
         let ok = value
             .strip_prefix(prefix)
             .and_then(|rest| rest.strip_prefix('-'))
-            .is_some_and(|hex| !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()));
+            .is_some_and(|hex| {
+                matches!(hex.len(), 8 | 17) && hex.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+            });
         if ok {
             Ok(())
         } else {
             Err(format!(
-                "must be {prefix} ids such as \"{prefix}-0123456789abcdef0\", got {value:?}"
+                "must be {prefix} ids such as \"{prefix}-0123456789abcdef0\": \"{prefix}-\" and 8 or 17 lowercase hex digits, got {value:?}"
             ))
         }
     }
@@ -534,6 +538,37 @@ pub fn tags_map(
             None => v.check(&item, Some(key), |k: &String| tag(k, "")),
         }
     }
+    // IAM compares tag keys case-insensitively ("Duplicate tag keys found"):
+    // two keys that differ only in case are one key. Refused for every
+    // resource, IAM objects or not, so a configuration means the same
+    // wherever its tags land.
+    let mut by_folded: std::collections::BTreeMap<String, Vec<&String>> = std::collections::BTreeMap::new();
+    for key in tags.keys() {
+        by_folded.entry(key.to_lowercase()).or_default().push(key);
+    }
+    for keys in by_folded.values().filter(|keys| keys.len() > 1) {
+        let names = keys.iter().map(|k| format!("{k:?}")).collect::<Vec<_>>().join(" and ");
+        v.error(
+            &path.clone().key(keys[0].clone()),
+            format!(
+                "tag keys are case-insensitive in IAM, so {names} are the same key (IAM refuses them as duplicates): keep one of them"
+            ),
+        );
+    }
+    if let Some(defaults) = default_tags {
+        for key in tags.keys() {
+            let folded = key.to_lowercase();
+            if let Some(default) = defaults.keys().find(|d| *d != key && d.to_lowercase() == folded) {
+                v.error(
+                    &path.clone().key(key.clone()),
+                    format!(
+                        "differs only in case from the provider's `default_tags` key {default:?}, and IAM tag keys are case-insensitive, \
+                         so the object would get both and IAM refuses them as duplicates: write it {default:?} to override the default, or rename it"
+                    ),
+                );
+            }
+        }
+    }
     let inherited = default_tags.map_or(0, |d| d.keys().filter(|k| !tags.contains_key(*k)).count());
     let allowed = MAX_TAGS.saturating_sub(provider_tags + inherited);
     if tags.len() > allowed {
@@ -611,9 +646,22 @@ mod tests {
         assert!(kms_key_arn("arn:aws:kms:eu-west-1:123456789012:alias/abcd").is_err());
         assert!(thumbprint(&"a".repeat(40)).is_ok());
         assert!(thumbprint("abc").is_err());
-        assert!(ec2_id("subnet")(&"subnet-0a1b".to_string()).is_ok());
-        assert!(ec2_id("subnet")(&"sg-0a1b".to_string()).is_err());
-        assert!(ec2_id("sg")(&"sg-".to_string()).is_err());
+        assert!(ec2_id("subnet")(&"subnet-0a1b2c3d".to_string()).is_ok());
+        assert!(ec2_id("subnet")(&"subnet-0123456789abcdef0".to_string()).is_ok());
+        assert!(ec2_id("sg")(&"sg-0123456789abcdef0".to_string()).is_ok());
+        assert!(ec2_id("subnet")(&"sg-0a1b2c3d".to_string()).is_err());
+        for bad in [
+            "sg-",
+            "sg-1",
+            "sg-0a1b",
+            "sg-0A1B2C3D",
+            "sg-0123456789ABCDEF0",
+            "sg-0a1b2c3d4",
+            "sg-0a1b2c3g",
+        ] {
+            let err = ec2_id("sg")(&bad.to_string()).unwrap_err();
+            assert!(err.contains("8 or 17 lowercase hex digits"), "{bad}: {err}");
+        }
     }
 
     #[test]
@@ -789,6 +837,32 @@ mod tests {
             "{found:?}"
         );
         assert!(found[1].contains("tag values may contain only"), "{found:?}");
+        // Keys that differ only in case, among the tags and against the defaults.
+        let pairs = |keys: &[&str]| -> crate::framework::plan::ValueStringMap {
+            Value::Value(
+                keys.iter()
+                    .map(|k| (k.to_string(), Value::Value("v".to_string())))
+                    .collect(),
+            )
+        };
+        let dup = errors(&pairs(&["Team", "team", "env"]), 0, None);
+        assert_eq!(dup.len(), 1, "{dup:?}");
+        assert!(
+            dup[0].starts_with(
+                "`tags[\"Team\"]`: tag keys are case-insensitive in IAM, so \"Team\" and \"team\" are the same key"
+            ),
+            "{dup:?}"
+        );
+        let defaults: BTreeMap<String, String> = [("team".to_string(), "x".to_string())].into();
+        let clash = errors(&pairs(&["Team"]), 0, Some(&defaults));
+        assert_eq!(clash.len(), 1, "{clash:?}");
+        assert!(
+            clash[0]
+                .starts_with("`tags[\"Team\"]`: differs only in case from the provider's `default_tags` key \"team\""),
+            "{clash:?}"
+        );
+        // The same spelling overrides the default; that is fine.
+        assert!(errors(&pairs(&["team"]), 0, Some(&defaults)).is_empty());
         assert!(tag("Ünïcödé 名前 _.:/=+-@", "ok").is_ok());
         assert!(tag(&"k".repeat(129), "").unwrap_err().contains("1 to 128 characters"));
         assert!(tag("k", &"é".repeat(256)).is_ok());

@@ -105,7 +105,8 @@ fn schema_block() -> Block {
              exactly `kms:Encrypt`, `kms:Decrypt` and `kms:DescribeKey` on this key. With `role_name`, the policy goes onto that existing \
              role instead and no role is created. Emits the `seal \"awskms\"` stanza and Helm values for the official chart. \
              In those values Vault's listener serves TLS with the certificate and key of the Kubernetes secret `tls_secret_name` \
-             (default `vault-server-tls`, mounted at `/vault/userconfig/<name>/`); TLS is disabled on the listener only with \
+             (default `vault-server-tls`, mounted at `/vault/userconfig/<name>/`), and the CLI in the pods and the Raft joins trust \
+             the CA in that secret's `ca.crt`; TLS is disabled on the listener only with \
              `listener_tls = \"mesh\"`, when a service mesh terminates it. \
              The key is never replaced by a change to this resource.\n\n\
              ## Ownership\n\n\
@@ -148,9 +149,9 @@ fn schema_block() -> Block {
             ("seal_policy_json", string(Computed, "The inline seal policy: `kms:Encrypt`, `kms:Decrypt`, `kms:DescribeKey` on this key only. Out-of-band edits show as a diff.")),
             ("service_account_annotations", string_map(Computed, "Annotations for Vault's service account: `{ \"eks.amazonaws.com/role-arn\" = role_arn }`.")),
             ("seal_stanza", string(Computed, "A ready `seal \"awskms\" { region, kms_key_id }` stanza; it also has `endpoint` when the provider's `endpoints.kms` is set.")),
-            ("helm_values", string(Computed, "YAML values for the official Vault Helm chart: the service-account annotation, HA with integrated Raft storage, the listener, and the seal stanza in the server's HA configuration. With `listener_tls = \"vault\"` (the default) the listener serves TLS with `tls_cert_file = \"/vault/userconfig/<tls_secret_name>/tls.crt\"` and `tls_key_file = \"/vault/userconfig/<tls_secret_name>/tls.key\"`, the secret is mounted through `server.extraVolumes`, and `global.tlsDisable` is `false`; with `listener_tls = \"mesh\"` the listener has `tls_disable = 1` and `global.tlsDisable` is `true`.")),
+            ("helm_values", string(Computed, "YAML values for the official Vault Helm chart: the service-account annotation, HA with integrated Raft storage, the listener, and the seal stanza in the server's HA configuration. With `listener_tls = \"vault\"` (the default) the listener serves TLS with `tls_cert_file = \"/vault/userconfig/<tls_secret_name>/tls.crt\"` and `tls_key_file = \"/vault/userconfig/<tls_secret_name>/tls.key\"`, the secret is mounted through `server.extraVolumes`, and `global.tlsDisable` is `false`; `server.extraEnvironmentVars.VAULT_CACERT` is `/vault/userconfig/<tls_secret_name>/ca.crt`, so `vault operator init` and `vault operator raft join` in a pod verify the listener's certificate, and the Raft storage has one `retry_join` stanza per replica (`leader_api_addr = \"https://vault-<n>.vault-internal:8200\"`, n = 0 to 2: the chart's headless service under its default release name `vault`) with `leader_ca_cert_file` set to the same `ca.crt`. The certificate must therefore be valid for `vault-<n>.vault-internal` (e.g. a cert-manager `dnsNames` entry `*.vault-internal`) besides the names clients use. With `listener_tls = \"mesh\"` the listener has `tls_disable = 1`, `global.tlsDisable` is `true`, no CA is set and the `retry_join` addresses use `http://`.")),
             ("listener_tls", string(OptionalComputed, "Who terminates TLS for Vault's listener. `\"vault\"` (the default): Vault itself, with the certificate and key from the Kubernetes secret `tls_secret_name`. `\"mesh\"`: a service mesh (mutual TLS between sidecars) terminates TLS, so the listener in `helm_values` has `tls_disable = 1`; choose it only when the mesh covers every client of Vault.")),
-            ("tls_secret_name", string(OptionalComputed, "The Kubernetes secret in Vault's namespace that holds the listener's certificate as `tls.crt` and its key as `tls.key` (a `kubernetes.io/tls` secret, e.g. made by cert-manager). `helm_values` mounts it at `/vault/userconfig/<name>/` through the chart's `server.extraVolumes`. Defaults to `vault-server-tls` when `listener_tls` is `\"vault\"`; must not be set with `\"mesh\"`.")),
+            ("tls_secret_name", string(OptionalComputed, "The Kubernetes secret in Vault's namespace that holds the listener's certificate as `tls.crt`, its key as `tls.key`, and the certificate of the CA that issued it as `ca.crt` (a `kubernetes.io/tls` secret as cert-manager makes it: cert-manager writes `ca.crt` when the issuer knows its CA, as a private CA issuer does; a secret made by hand must hold it too, since `VAULT_CACERT` and the Raft joins in `helm_values` point at it). `helm_values` mounts it at `/vault/userconfig/<name>/` through the chart's `server.extraVolumes`. Defaults to `vault-server-tls` when `listener_tls` is `\"vault\"`; must not be set with `\"mesh\"`.")),
         ]),
         blocks: Default::default(),
         deprecated: false,
@@ -371,10 +372,14 @@ impl ListenerTls {
     }
 }
 
+/// The replicas `helm_values` asks for; each joins the others' Raft cluster.
+const REPLICAS: usize = 3;
+
 fn helm_values(role_arn: &str, seal: &str, tls: &ListenerTls) -> String {
-    let (listener_tls, global_tls_disable, volumes) = match tls {
+    let (listener_tls, global_tls_disable, server_tls, scheme, ca_file) = match tls {
         ListenerTls::Vault { secret } => {
             let dir = format!("/vault/userconfig/{secret}");
+            let ca = format!("{dir}/ca.crt");
             (
                 format!(
                     "  # TLS is terminated by Vault, with the certificate from the Kubernetes secret {secret:?}.\n  tls_cert_file   = {}\n  tls_key_file    = {}\n",
@@ -382,20 +387,41 @@ fn helm_values(role_arn: &str, seal: &str, tls: &ListenerTls) -> String {
                     hcl_str(&format!("{dir}/tls.key"))
                 ),
                 "false",
+                // The CLI in the pods (`vault operator init`, `raft join`)
+                // trusts the CA that issued the listener's certificate.
                 format!(
-                    "  extraVolumes:\n    - type: secret\n      name: {}\n",
+                    "  extraEnvironmentVars:\n    VAULT_CACERT: {}\n  extraVolumes:\n    - type: secret\n      name: {}\n",
+                    serde_json::to_string(&ca).unwrap_or_default(),
                     serde_json::to_string(secret).unwrap_or_default()
                 ),
+                "https",
+                Some(ca),
             )
         }
         ListenerTls::Mesh => (
             "  # TLS is terminated by the service mesh (listener_tls = \"mesh\").\n  tls_disable     = 1\n".to_string(),
             "true",
             String::new(),
+            "http",
+            None,
         ),
     };
+    // Each replica joins through the chart's headless service, under the
+    // chart's default release name `vault` (`vault-<n>.vault-internal`); with
+    // TLS the leader's certificate is checked against the secret's CA.
+    let retry_join: String = (0..REPLICAS)
+        .map(|i| {
+            let ca = ca_file
+                .as_deref()
+                .map(|ca| format!("    leader_ca_cert_file = {}\n", hcl_str(ca)))
+                .unwrap_or_default();
+            format!(
+                "  retry_join {{\n    leader_api_addr     = \"{scheme}://vault-{i}.vault-internal:8200\"\n{ca}  }}\n"
+            )
+        })
+        .collect();
     let mut config = format!(
-        "ui = true\n\nlistener \"tcp\" {{\n  address         = \"[::]:8200\"\n  cluster_address = \"[::]:8201\"\n{listener_tls}}}\n\nstorage \"raft\" {{\n  path = \"/vault/data\"\n}}\n\nservice_registration \"kubernetes\" {{}}\n\n",
+        "ui = true\n\nlistener \"tcp\" {{\n  address         = \"[::]:8200\"\n  cluster_address = \"[::]:8201\"\n{listener_tls}}}\n\nstorage \"raft\" {{\n  path = \"/vault/data\"\n\n{retry_join}}}\n\nservice_registration \"kubernetes\" {{}}\n\n",
     );
     config.push_str(seal);
     let indented: String = config
@@ -409,7 +435,7 @@ fn helm_values(role_arn: &str, seal: &str, tls: &ListenerTls) -> String {
         })
         .collect();
     format!(
-        "global:\n  tlsDisable: {global_tls_disable}\nserver:\n{volumes}  serviceAccount:\n    annotations:\n      eks.amazonaws.com/role-arn: {}\n  ha:\n    enabled: true\n    replicas: 3\n    raft:\n      enabled: true\n      setNodeId: true\n      config: |\n{indented}",
+        "global:\n  tlsDisable: {global_tls_disable}\nserver:\n{server_tls}  serviceAccount:\n    annotations:\n      eks.amazonaws.com/role-arn: {}\n  ha:\n    enabled: true\n    replicas: {REPLICAS}\n    raft:\n      enabled: true\n      setNodeId: true\n      config: |\n{indented}",
         serde_json::to_string(role_arn).unwrap_or_default()
     )
 }
@@ -1222,10 +1248,31 @@ mod tests {
             "{on}"
         );
         assert!(!on.contains("tls_disable"), "{on}");
+        // The CLI in the pods and the Raft joins trust the secret's CA.
+        assert!(
+            on.contains("  extraEnvironmentVars:\n    VAULT_CACERT: \"/vault/userconfig/vault-server-tls/ca.crt\"\n"),
+            "{on}"
+        );
+        for i in 0..REPLICAS {
+            assert!(
+                on.contains(&format!(
+                    "          retry_join {{\n            leader_api_addr     = \"https://vault-{i}.vault-internal:8200\"\n            leader_ca_cert_file = \"/vault/userconfig/vault-server-tls/ca.crt\"\n          }}\n"
+                )),
+                "{on}"
+            );
+        }
         let mesh = helm_values("arn:aws:iam::123456789012:role/v", "seal {}\n", &ListenerTls::Mesh);
         assert!(mesh.starts_with("global:\n  tlsDisable: true\n"), "{mesh}");
         assert!(
             mesh.contains("tls_disable     = 1") && !mesh.contains("extraVolumes"),
+            "{mesh}"
+        );
+        assert!(
+            !mesh.contains("VAULT_CACERT") && !mesh.contains("leader_ca_cert_file"),
+            "{mesh}"
+        );
+        assert!(
+            mesh.contains("leader_api_addr     = \"http://vault-2.vault-internal:8200\""),
             "{mesh}"
         );
         // A state from before the argument existed is TLS on, with the default secret.
