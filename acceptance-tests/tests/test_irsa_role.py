@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 
 import pytest
@@ -538,6 +539,31 @@ def test_import_keeps_the_configured_order_of_exact_and_wildcard_subjects(worksp
     imported_ws.import_(ADDR, name)
     assert imported_ws.resource(ADDR)["service_accounts"] == workspace.resource(ADDR)["service_accounts"]
     imported_ws.assert_plan_empty()
+    destroy_and_check_gone(workspace, iam, name)
+
+
+def test_a_reorder_of_subjects_applies_without_an_api_call(workspace, new_workspace, iam, oidc, unique):
+    """What is left of the order question: an interleaved order (exact,
+    wildcard, exact) does not survive an import, and reordering the list in
+    the configuration is a change, as for any Terraform list. The plan shows
+    only `service_accounts` reordering, and its apply changes nothing in IAM:
+    no mutating call, the trust policy untouched; the next plan is empty."""
+    arn, _ = oidc
+    name = f"reorder-{unique}"
+    accounts = [{"namespace": "a", "name": "b"}, {"namespace": "team-*", "name": "runner"},
+                {"namespace": "c", "name": "d"}]
+    workspace.write(config(arn, name=name, service_accounts=accounts))
+    apply_clean(workspace)
+    before = iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
+    workspace.write(config(arn, name=name, service_accounts=list(reversed(accounts))))
+    plan = workspace.assert_plan_changes("~ service_accounts", "1 to change")
+    workspace.env = {**workspace.env, "TF_LOG_PROVIDER": "debug"}
+    apply = workspace.apply()
+    calls = re.findall(r"AWS API call: .*?aws_operation=(\w+)", apply.stderr)
+    assert calls and all(c.startswith(("Get", "List")) for c in calls), calls
+    assert iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"] == before
+    workspace.env = {k: v for k, v in workspace.env.items() if k != "TF_LOG_PROVIDER"}
+    workspace.assert_plan_empty()
     destroy_and_check_gone(workspace, iam, name)
 
 

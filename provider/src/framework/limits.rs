@@ -118,6 +118,13 @@ pub const LIMITS: &[Limit] = &[
     },
     Limit {
         subject: "`timeouts` (EKS cluster and node group)",
+        limit: "at least 1s: a shorter wait cannot see an operation finish, and a create that times out taints the object",
+        source: "this provider: framework/wait.rs (MIN_TIMEOUT)",
+        test_file: "test_eks_cluster.py",
+        rule: "must be at least 1s",
+    },
+    Limit {
+        subject: "`timeouts` (EKS cluster and node group)",
         limit: "at most 168h (a week); larger values are refused instead of overflowing",
         source: "this provider: framework/wait.rs (MAX_DURATION)",
         test_file: "test_framework_bad_input.py",

@@ -71,7 +71,7 @@ pub const LIMITS: &[Limit] = &[
     },
     Limit {
         subject: "`platform_eks_cluster.subnet_ids`, `security_group_ids`",
-        limit: "EC2 ids (`subnet-`, `sg-` and 8 or 17 hex digits)",
+        limit: "EC2 ids (`subnet-`, `sg-` and 8 or 17 lowercase hex digits)",
         source: "EC2 resource ids: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html",
         test_file: CLUSTER,
         rule: "must be subnet ids",
