@@ -33,7 +33,7 @@ use super::oidc_provider::{
 };
 use super::thumbprint;
 use super::update::{
-    created_object_tags, describe_issues, is_not_found, keep_created_when_given, recreate_or_adopt_role, run_update,
+    created_object_tags, describe_issues, is_not_found, plan_created_role, recreate_or_adopt_role, run_update,
     shown_tags, sync_key_tags, sync_role_tags, timestamp, update_tags,
 };
 use crate::framework::diag::{failed, report, ApiError, BoxError};
@@ -740,27 +740,13 @@ fn planned(s: &mut ClusterState, config: &ClusterState, prior: Option<&ClusterSt
     // A created role deleted outside Terraform (see read_remote) is created
     // again under the same name, so the cluster's role ARN holds.
     let own_role = known_str(&s.name).map(|name| format!(":role/{}", role_name_for(name)));
-    created_unless_given(
-        &mut s.role_arn,
-        &mut s.managed_role_name,
+    // The created role: its ARN, recorded name and RoleId (also when `role_arn` names it).
+    plan_created_role(
+        (&mut s.role_arn, &mut s.managed_role_name, &mut s.managed_role_id),
         &config.role_arn,
-        prior.map(|p| (&p.role_arn, &p.managed_role_name)),
+        prior.map(|p| (&p.role_arn, &p.managed_role_name, &p.managed_role_id)),
         own_role.as_deref(),
     );
-    // `role_arn` set to the created role's own ARN: still that role, still ours.
-    if let Some(p) = prior {
-        keep_created_when_given(
-            &mut s.managed_role_name,
-            &config.role_arn,
-            &p.role_arn,
-            &p.managed_role_name,
-        );
-    }
-    s.managed_role_id = match &s.managed_role_name {
-        Value::Value(_) => prior.map_or(Value::Unknown, |p| p.managed_role_id.clone()),
-        Value::Null => Value::Null,
-        Value::Unknown => Value::Unknown,
-    };
     if s.create_kms_key == Value::Value(false) && config.kms_key_arn.is_null() {
         // No envelope encryption of secrets (e.g. an imported cluster made without it).
         s.kms_key_arn = Value::Null;

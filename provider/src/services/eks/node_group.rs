@@ -25,7 +25,7 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 use super::cluster::{cluster_name, is_role_propagation, parse_version, GONE_CONFIRMATIONS};
 use super::thumbprint::sha1_hex;
 use super::update::{
-    created_object_tags, describe_issues, is_not_found, keep_created_when_given, recreate_or_adopt_role, run_update,
+    created_object_tags, describe_issues, is_not_found, plan_created_role, recreate_or_adopt_role, run_update,
     shown_tags, sync_role_tags, timestamp, update_tags,
 };
 use super::validate as eks;
@@ -33,8 +33,8 @@ use super::versions::{check_node_group_version, NodeVersionChange};
 use crate::framework::diag::{failed, finish_read, report, ApiError, BoxError};
 use crate::framework::ownership::{self, Claim, NameTaken};
 use crate::framework::plan::{
-    created_unless_given, default_from_config, known, known_str, known_string_map, known_string_set, optional_map,
-    plan_status, to_value_map, to_value_set, RequiresReplace, ValueStringMap, ValueStringSet,
+    default_from_config, known, known_str, known_string_map, known_string_set, optional_map, plan_status, to_value_map,
+    to_value_set, RequiresReplace, ValueStringMap, ValueStringSet,
 };
 use crate::framework::retry::{retry, Backoff};
 use crate::framework::schema::{
@@ -751,27 +751,13 @@ fn planned(s: &mut NodeGroupState, config: &NodeGroupState, prior: Option<&NodeG
             let prior_arn = prior.and_then(|p| known_str(&p.node_role_arn));
             format!(":role/{}", own_role_name(cluster, name, prior_arn))
         });
-    created_unless_given(
-        &mut s.node_role_arn,
-        &mut s.managed_role_name,
+    // The created role: its ARN, recorded name and RoleId (also when `node_role_arn` names it).
+    plan_created_role(
+        (&mut s.node_role_arn, &mut s.managed_role_name, &mut s.managed_role_id),
         &config.node_role_arn,
-        prior.map(|p| (&p.node_role_arn, &p.managed_role_name)),
+        prior.map(|p| (&p.node_role_arn, &p.managed_role_name, &p.managed_role_id)),
         own_role.as_deref(),
     );
-    // `node_role_arn` set to the created role's own ARN: still that role, still ours.
-    if let Some(p) = prior {
-        keep_created_when_given(
-            &mut s.managed_role_name,
-            &config.node_role_arn,
-            &p.node_role_arn,
-            &p.managed_role_name,
-        );
-    }
-    s.managed_role_id = match &s.managed_role_name {
-        Value::Value(_) => prior.map_or(Value::Unknown, |p| p.managed_role_id.clone()),
-        Value::Null => Value::Null,
-        Value::Unknown => Value::Unknown,
-    };
     // Values EKS picks when unset.
     for (planned_value, config_value, prior_value) in [
         (&mut s.ami_type, &config.ami_type, prior.map(|p| &p.ami_type)),

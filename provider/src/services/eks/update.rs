@@ -217,6 +217,30 @@ pub fn created_object_tags(
     }
 }
 
+/// Plans a role the resource creates unless the configuration gives one:
+/// `(arn, name, id)` are its planned ARN, recorded name and recorded
+/// `RoleId`; `prior` the same from the prior state. The ARN and name follow
+/// `created_unless_given` (`own_role`: the ARN suffix the role is created
+/// under); a configuration that gives exactly the created role's ARN keeps
+/// it recorded as created (`keep_created_when_given`); the id stays while the
+/// recorded role does.
+pub fn plan_created_role(
+    (arn, name, id): (&mut Value<String>, &mut Value<String>, &mut Value<String>),
+    config_arn: &Value<String>,
+    prior: Option<(&Value<String>, &Value<String>, &Value<String>)>,
+    own_role: Option<&str>,
+) {
+    crate::framework::plan::created_unless_given(arn, name, config_arn, prior.map(|(a, n, _)| (a, n)), own_role);
+    if let Some((prior_arn, prior_name, _)) = prior {
+        keep_created_when_given(name, config_arn, prior_arn, prior_name);
+    }
+    *id = match name {
+        Value::Value(_) => prior.map_or(Value::Unknown, |(_, _, id)| id.clone()),
+        Value::Null => Value::Null,
+        Value::Unknown => Value::Unknown,
+    };
+}
+
 /// An object created unless given (see `created_unless_given`) whose ARN the
 /// configuration now gives: when it is exactly the object this resource
 /// created (`prior_given` while `prior_created` is recorded), it stays
@@ -224,7 +248,7 @@ pub fn created_object_tags(
 /// dropping the ARN from the configuration again changes nothing. Without
 /// this, the object would be forgotten, and a later apply without the ARN
 /// would try to create it again under its taken name (EntityAlreadyExists).
-pub fn keep_created_when_given(
+fn keep_created_when_given(
     created: &mut Value<String>,
     config_given: &Value<String>,
     prior_given: &Value<String>,
