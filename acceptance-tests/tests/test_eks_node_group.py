@@ -409,9 +409,14 @@ ROLE_POLICY = '{"Version": "2012-10-17", "Statement": []}'
 @pytest.fixture
 def outside_cluster(eks, iam, network, unique):
     """A cluster made outside Terraform (ACTIVE), for node groups to live in."""
-    name = f"out-{unique}"
-    role = iam.create_role(RoleName=f"outc-{unique}", AssumeRolePolicyDocument=ROLE_POLICY)["Role"]["Arn"]
-    eks.create_cluster(name=name, version="1.33", roleArn=role, tags={"platform-emulator/delay-seconds": "0.3"},
+    return make_cluster(eks, iam, network, f"out-{unique}", version="1.33", role_name=f"outc-{unique}")
+
+
+def make_cluster(eks, iam, network, name: str, version: str = "1.30", role_name: str | None = None) -> str:
+    """A cluster made outside Terraform, waited for until ACTIVE; its role is
+    `role_name` (by default `<name>-c`)."""
+    role = iam.create_role(RoleName=role_name or f"{name}-c", AssumeRolePolicyDocument=ROLE_POLICY)["Role"]["Arn"]
+    eks.create_cluster(name=name, version=version, roleArn=role, tags={"platform-emulator/delay-seconds": "0.3"},
                        resourcesVpcConfig={"subnetIds": network["subnet_ids"]})
     deadline = time.time() + 30
     while eks.describe_cluster(name=name)["cluster"]["status"] != "ACTIVE":
@@ -580,17 +585,6 @@ def test_version_is_checked_against_the_cluster(workspace, eks, iam, network, ou
 
 
 # ---- created role names and `node_role_arn` ---------------------------------------
-
-def make_cluster(eks, iam, network, name: str) -> str:
-    role = iam.create_role(RoleName=f"{name}-c", AssumeRolePolicyDocument=ROLE_POLICY)["Role"]["Arn"]
-    eks.create_cluster(name=name, version="1.30", roleArn=role, tags={"platform-emulator/delay-seconds": "0.3"},
-                       resourcesVpcConfig={"subnetIds": network["subnet_ids"]})
-    deadline = time.time() + 30
-    while eks.describe_cluster(name=name)["cluster"]["status"] != "ACTIVE":
-        assert time.time() < deadline
-        time.sleep(0.1)
-    return name
-
 
 def test_created_role_names_never_collide(workspace, eks, iam, network, unique):
     """Cluster `X-a` with node group `b` and cluster `X` with node group `a-b`

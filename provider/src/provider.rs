@@ -175,6 +175,13 @@ impl ProviderData {
             .unwrap_or(Err(ConfigError::NotConfigured))
     }
 
+    /// The provider's `default_tags` once it is configured; `None` before
+    /// (`terraform validate` never configures it), when tag counts cannot
+    /// include them yet.
+    pub fn default_tags(&self) -> Option<BTreeMap<String, String>> {
+        self.aws().ok().map(|aws| aws.default_tags.clone())
+    }
+
     /// The Spacelift client, or `None` with an error diagnostic before `configure`.
     pub fn spacelift_or_report(&self, diags: &mut Diagnostics) -> Option<Arc<SpaceliftClient>> {
         let client = self.spacelift.read().ok().and_then(|guard| guard.clone());

@@ -53,6 +53,11 @@ use crate::provider::{AwsClients, ProviderData};
 use crate::services::iam::role::{self, RoleSpec};
 use crate::services::kms::key::{self, KeySpec};
 
+/// How many tags of its own this provider puts on the objects this resource
+/// creates (`platform:*`: the owner marker and the cluster link on the
+/// created role and key); they count against AWS's 50.
+const PROVIDER_TAGS: usize = 2;
+
 pub const DEFAULT_AUTHENTICATION_MODE: &str = "API";
 pub const DEFAULT_IP_FAMILY: &str = "ipv4";
 pub const DEFAULT_PUBLIC_ACCESS_CIDR: &str = "0.0.0.0/0";
@@ -1424,16 +1429,14 @@ impl Resource for ClusterResource {
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
         validate_state(diags, &config);
-        // Tags: each key and value, and the count with this provider's own tags
-        // (owner markers on the created role and key) and the default tags.
-        let default_tags = self.data.aws().ok().map(|aws| aws.default_tags.clone());
-        let mut v = Validator::new(diags);
+        // Tags: each key and value, and the count with this provider's own
+        // tags and the default tags.
         validate::tags_map(
-            &mut v,
+            &mut Validator::new(diags),
             &AttributePath::new("tags"),
             &config.tags,
-            2,
-            default_tags.as_ref(),
+            PROVIDER_TAGS,
+            self.data.default_tags().as_ref(),
         );
         Some(())
     }

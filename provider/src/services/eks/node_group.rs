@@ -46,6 +46,11 @@ use crate::framework::wait::{Operation, Poll, Timeouts, WaitError, Waiter};
 use crate::provider::{AwsClients, ProviderData};
 use crate::services::iam::role::{self, RoleSpec};
 
+/// How many tags of its own this provider puts on the objects this resource
+/// creates (`platform:*`: the owner marker and the node-group link on the
+/// created role); they count against AWS's 50.
+const PROVIDER_TAGS: usize = 2;
+
 pub const DEFAULT_CAPACITY_TYPE: &str = "ON_DEMAND";
 pub const DEFAULT_INSTANCE_TYPE: &str = "t3.medium";
 pub const DEFAULT_DISK_SIZE: i64 = 20;
@@ -1165,16 +1170,14 @@ impl Resource for NodeGroupResource {
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
         validate_state(diags, &config);
-        // Tags: each key and value, and the count with this provider's own tags
-        // (owner markers on the created role and key) and the default tags.
-        let default_tags = self.data.aws().ok().map(|aws| aws.default_tags.clone());
-        let mut v = Validator::new(diags);
+        // Tags: each key and value, and the count with this provider's own
+        // tags and the default tags.
         validate::tags_map(
-            &mut v,
+            &mut Validator::new(diags),
             &AttributePath::new("tags"),
             &config.tags,
-            2,
-            default_tags.as_ref(),
+            PROVIDER_TAGS,
+            self.data.default_tags().as_ref(),
         );
         Some(())
     }

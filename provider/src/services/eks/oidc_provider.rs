@@ -29,6 +29,10 @@ use crate::framework::tags;
 use crate::framework::validate::{self, Validator};
 use crate::provider::ProviderData;
 
+/// How many tags of its own this provider puts on the objects this resource
+/// creates (`platform:*`: the owner marker); they count against AWS's 50.
+const PROVIDER_TAGS: usize = 1;
+
 pub const DEFAULT_CLIENT_ID: &str = "sts.amazonaws.com";
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -468,15 +472,14 @@ impl Resource for OidcProviderResource {
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
         validate_state(diags, &config);
-        // Tags: each key and value, and the count with the owner marker and the default tags.
-        let default_tags = self.data.aws().ok().map(|aws| aws.default_tags.clone());
-        let mut v = Validator::new(diags);
+        // Tags: each key and value, and the count with this provider's own
+        // tags and the default tags.
         validate::tags_map(
-            &mut v,
+            &mut Validator::new(diags),
             &AttributePath::new("tags"),
             &config.tags,
-            1,
-            default_tags.as_ref(),
+            PROVIDER_TAGS,
+            self.data.default_tags().as_ref(),
         );
         Some(())
     }

@@ -580,7 +580,7 @@ impl Resource for EbsStorageResource {
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
-        let default_tags = self.data.aws().ok().map(|aws| aws.default_tags.clone());
+        let default_tags = self.data.default_tags();
         validate_state(diags, &config, default_tags.as_ref());
         Some(())
     }

@@ -680,7 +680,7 @@ impl Resource for VaultSealResource {
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
-        let default_tags = self.data.aws().ok().map(|aws| aws.default_tags.clone());
+        let default_tags = self.data.default_tags();
         validate_state(diags, &config, default_tags.as_ref());
         Some(())
     }
