@@ -16,6 +16,7 @@
 //! diagnostics only at the `Resource` trait boundary
 //! ([`framework::diag::report`]).
 
+pub mod clients;
 pub mod docs;
 pub mod framework;
 pub mod provider;

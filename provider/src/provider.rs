@@ -1,40 +1,26 @@
-//! `provider "platform" {}`: configuration, and the AWS clients every
-//! resource shares.
+//! `provider "platform" {}`: its schema, validation and `configure`, which
+//! turns the configuration into settings and builds the shared clients
+//! ([`crate::clients`]) once. This module stands at the top: it registers the
+//! resources of [`crate::services`], and nothing imports it.
 //!
-//! Nothing here touches the network at schema time. `configure` resolves the
-//! region and builds the clients once; credentials come from aws-config's
-//! standard chain (environment, shared profile, web identity token, container,
-//! instance) and are only fetched on the first API call.
+//! Nothing here touches the network at schema time.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, RwLock};
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_config::meta::region::RegionProviderChain;
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Block, Description, NestedBlock, Schema};
 use tf_provider::value::{self, Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, DynamicDataSource, DynamicResource, Provider};
 
-use crate::framework::api_calls::ApiCallLog;
+use crate::clients::aws::{build_clients, AssumeRoleSettings, AwsSettings, Endpoints};
+use crate::clients::spacelift::{Secret, SpaceliftClient, SpaceliftSettings};
+use crate::clients::{ProviderData, DEFAULT_API_TIMEOUT, DEFAULT_MAX_RETRIES};
 use crate::framework::plan::{known_string_map, ValueStringMap};
 use crate::framework::schema::{attributes, number, sensitive, string, string_map, Optional, Required};
 use crate::framework::validate::{self, Validator};
-use crate::services::spacelift::client::{Secret, SpaceliftClient, SpaceliftSettings};
-
-/// Default for `max_retries`.
-pub const DEFAULT_MAX_RETRIES: i64 = 8;
-/// How long to wait for a TCP/TLS connection to an AWS endpoint.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long one attempt of one API call may take, at most.
-pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default for `api_timeout`: one API call, all attempts included, fails
-/// after this long, naming its endpoint and operation.
-pub const DEFAULT_API_TIMEOUT: Duration = Duration::from_secs(120);
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -77,145 +63,6 @@ pub struct EndpointsConfig {
     pub iam: Value<String>,
     pub kms: Value<String>,
     pub sts: Value<String>,
-}
-
-/// Endpoint overrides as plain strings.
-#[derive(Debug, Clone, Default)]
-pub struct Endpoints {
-    pub eks: Option<String>,
-    pub iam: Option<String>,
-    pub kms: Option<String>,
-    pub sts: Option<String>,
-}
-
-/// What `configure` builds once and every resource shares.
-#[derive(Debug, Clone)]
-pub struct AwsClients {
-    pub region: String,
-    pub iam: aws_sdk_iam::Client,
-    pub sts: aws_sdk_sts::Client,
-    pub kms: aws_sdk_kms::Client,
-    pub eks: aws_sdk_eks::Client,
-    pub endpoints: Endpoints,
-    pub default_tags: BTreeMap<String, String>,
-    /// The credentials every client signs with (for presigned URLs).
-    pub credentials: Option<aws_sdk_sts::config::SharedCredentialsProvider>,
-    /// The caller's account and partition, fetched once (STS GetCallerIdentity).
-    identity: tokio::sync::OnceCell<CallerIdentity>,
-}
-
-/// Who the provider acts as.
-#[derive(Debug, Clone)]
-pub struct CallerIdentity {
-    pub account_id: String,
-    /// `aws`, `aws-cn`, `aws-us-gov`, ...
-    pub partition: String,
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("finding the AWS account of the provider's credentials")]
-pub struct IdentityError(#[source] pub crate::framework::diag::ApiError);
-
-impl AwsClients {
-    /// The caller's account and partition, from STS once per provider process.
-    pub async fn identity(&self) -> Result<&CallerIdentity, IdentityError> {
-        self.identity
-            .get_or_try_init(|| async {
-                let out = self
-                    .sts
-                    .get_caller_identity()
-                    .send()
-                    .await
-                    .map_err(|e| IdentityError(crate::framework::diag::ApiError::new("GetCallerIdentity", e)))?;
-                let arn = out.arn.unwrap_or_default();
-                let partition = arn
-                    .split(':')
-                    .nth(1)
-                    .filter(|p| !p.is_empty())
-                    .unwrap_or("aws")
-                    .to_string();
-                Ok(CallerIdentity {
-                    account_id: out.account.unwrap_or_default(),
-                    partition,
-                })
-            })
-            .await
-    }
-}
-
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum ConfigError {
-    #[error("no AWS region: set `region` in the provider block or AWS_REGION")]
-    NoRegion,
-    #[error("the provider is not configured yet")]
-    NotConfigured,
-    #[error("`default_tags` is not known yet; it must be known when the provider is configured")]
-    UnknownDefaultTags,
-}
-
-/// State shared between the provider and its resources.
-///
-/// A configuration error for AWS is kept and reported by the resources that
-/// need AWS, at plan time, so that a stack using only Spacelift resources does
-/// not fail for want of an AWS region (and one using only AWS resources never
-/// needs Spacelift credentials: that client authenticates lazily).
-#[derive(Debug, Default)]
-pub struct ProviderData {
-    aws: RwLock<Option<Result<Arc<AwsClients>, ConfigError>>>,
-    spacelift: RwLock<Option<Arc<SpaceliftClient>>>,
-}
-
-impl ProviderData {
-    /// The AWS clients, once `configure` has run.
-    pub fn aws(&self) -> Result<Arc<AwsClients>, ConfigError> {
-        self.aws
-            .read()
-            .ok()
-            .and_then(|guard| guard.clone())
-            .unwrap_or(Err(ConfigError::NotConfigured))
-    }
-
-    /// The provider's `default_tags` once it is configured; `None` before
-    /// (`terraform validate` never configures it), when tag counts cannot
-    /// include them yet.
-    pub fn default_tags(&self) -> Option<BTreeMap<String, String>> {
-        self.aws().ok().map(|aws| aws.default_tags.clone())
-    }
-
-    /// The Spacelift client, or `None` with an error diagnostic before `configure`.
-    pub fn spacelift_or_report(&self, diags: &mut Diagnostics) -> Option<Arc<SpaceliftClient>> {
-        let client = self.spacelift.read().ok().and_then(|guard| guard.clone());
-        if client.is_none() {
-            crate::framework::diag::report(diags, &ConfigError::NotConfigured);
-        }
-        client
-    }
-
-    /// Installs a Spacelift client (used by `configure` and by tests).
-    pub fn set_spacelift(&self, client: SpaceliftClient) {
-        if let Ok(mut guard) = self.spacelift.write() {
-            *guard = Some(Arc::new(client));
-        }
-    }
-
-    /// The AWS clients, or `None` with an error diagnostic when the provider
-    /// is not configured: the opening line of every CRUD method.
-    pub fn aws_or_report(&self, diags: &mut Diagnostics) -> Option<Arc<AwsClients>> {
-        match self.aws() {
-            Ok(aws) => Some(aws),
-            Err(err) => {
-                crate::framework::diag::report(diags, &err);
-                None
-            }
-        }
-    }
-
-    /// Installs the AWS clients, or the reason there are none.
-    pub fn set_aws(&self, clients: Result<AwsClients, ConfigError>) {
-        if let Ok(mut guard) = self.aws.write() {
-            *guard = Some(clients.map(Arc::new));
-        }
-    }
 }
 
 #[derive(Debug, Default, Clone)]
@@ -391,201 +238,37 @@ fn some_str(v: &Value<String>) -> Option<String> {
     v.as_ref_option().filter(|s| !s.is_empty()).cloned()
 }
 
-/// Resolves the region: `region`, then the environment, then the profile.
-/// Instance metadata is deliberately not consulted, so a missing region fails
-/// at once with a clear message instead of after an IMDS timeout.
-async fn resolve_region(explicit: Option<String>, profile: Option<&str>) -> Option<Region> {
-    let mut profile_region = aws_config::profile::ProfileFileRegionProvider::builder();
-    if let Some(profile) = profile {
-        profile_region = profile_region.profile_name(profile);
-    }
-    RegionProviderChain::first_try(explicit.map(Region::new))
-        .or_else(aws_config::environment::region::EnvironmentVariableRegionProvider::new())
-        .or_else(profile_region.build())
-        .region()
-        .await
-}
-
-/// Builds the shared clients from the provider configuration.
-pub async fn build_clients(config: &ProviderConfig) -> Result<AwsClients, ConfigError> {
-    let profile = some_str(&config.profile);
-    let region = resolve_region(some_str(&config.region), profile.as_deref())
-        .await
-        .ok_or(ConfigError::NoRegion)?;
-    let default_tags = known_string_map(&config.default_tags).ok_or(ConfigError::UnknownDefaultTags)?;
-
-    let max_attempts = config
-        .max_retries
-        .as_ref_option()
-        .copied()
-        .unwrap_or(DEFAULT_MAX_RETRIES) as u32
-        + 1;
-    let retry = match config.retry_mode.as_ref_option().map(String::as_str) {
-        Some("adaptive") => RetryConfig::adaptive(),
-        _ => RetryConfig::standard(),
-    }
-    .with_max_attempts(max_attempts);
-    let api_timeout = api_timeout(config);
-    let timeouts = TimeoutConfig::builder()
-        .connect_timeout(CONNECT_TIMEOUT.min(api_timeout))
-        .operation_attempt_timeout(ATTEMPT_TIMEOUT.min(api_timeout))
-        .operation_timeout(api_timeout)
-        .build();
-    let log = ApiCallLog { api_timeout };
-
-    let endpoints = match &config.endpoints {
-        Value::Value(e) => Endpoints {
-            eks: some_str(&e.eks),
-            iam: some_str(&e.iam),
-            kms: some_str(&e.kms),
-            sts: some_str(&e.sts),
-        },
-        _ => Endpoints::default(),
-    };
-
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .region(region.clone())
-        .retry_config(retry)
-        .timeout_config(timeouts);
-    if let Some(profile) = &profile {
-        loader = loader.profile_name(profile);
-    }
-    let mut sdk_config: SdkConfig = loader.load().await;
-
-    // The STS client that assumes `assume_role` uses the base credentials.
-    let base_sts = aws_sdk_sts::Client::from_conf(
-        with_endpoint(
-            aws_sdk_sts::config::Builder::from(&sdk_config),
-            endpoints.sts.as_deref(),
-        )
-        .interceptor(log.clone())
-        .build(),
-    );
-    if let Value::Value(assume) = &config.assume_role {
-        if let Some(role_arn) = some_str(&assume.role_arn) {
-            let provider = AssumeRole {
-                sts: base_sts.clone(),
+/// The AWS part of the configuration, as the plain settings the clients are
+/// built from.
+pub fn aws_settings(config: &ProviderConfig) -> AwsSettings {
+    AwsSettings {
+        region: some_str(&config.region),
+        profile: some_str(&config.profile),
+        assume_role: match &config.assume_role {
+            Value::Value(assume) => some_str(&assume.role_arn).map(|role_arn| AssumeRoleSettings {
                 role_arn,
                 session_name: some_str(&assume.session_name).unwrap_or_else(|| "terraform-provider-platform".into()),
                 external_id: some_str(&assume.external_id),
-            };
-            sdk_config = sdk_config
-                .to_builder()
-                .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(provider))
-                .build();
-        }
-    }
-
-    // Endpoints go on each service's own config: set there they take
-    // precedence over AWS_ENDPOINT_URL(_<SERVICE>), which the SDK would
-    // otherwise apply over an endpoint set on the shared SdkConfig.
-    Ok(AwsClients {
-        region: region.to_string(),
-        iam: aws_sdk_iam::Client::from_conf(
-            with_endpoint(
-                aws_sdk_iam::config::Builder::from(&sdk_config),
-                endpoints.iam.as_deref(),
-            )
-            .interceptor(log.clone())
-            .build(),
-        ),
-        sts: aws_sdk_sts::Client::from_conf(
-            with_endpoint(
-                aws_sdk_sts::config::Builder::from(&sdk_config),
-                endpoints.sts.as_deref(),
-            )
-            .interceptor(log.clone())
-            .build(),
-        ),
-        kms: aws_sdk_kms::Client::from_conf(
-            with_endpoint(
-                aws_sdk_kms::config::Builder::from(&sdk_config),
-                endpoints.kms.as_deref(),
-            )
-            .interceptor(log.clone())
-            .build(),
-        ),
-        eks: aws_sdk_eks::Client::from_conf(
-            with_endpoint(
-                aws_sdk_eks::config::Builder::from(&sdk_config),
-                endpoints.eks.as_deref(),
-            )
-            .interceptor(log.clone())
-            .build(),
-        ),
-        credentials: sdk_config.credentials_provider(),
-        endpoints,
-        default_tags,
-        identity: tokio::sync::OnceCell::new(),
-    })
-}
-
-/// A service config builder with an optional endpoint override.
-trait EndpointOverride: Sized {
-    fn set_endpoint(self, url: String) -> Self;
-}
-
-macro_rules! endpoint_override {
-    ($($svc:ident),*) => {$(
-        impl EndpointOverride for $svc::config::Builder {
-            fn set_endpoint(self, url: String) -> Self {
-                self.endpoint_url(url)
-            }
-        }
-    )*};
-}
-endpoint_override!(aws_sdk_iam, aws_sdk_sts, aws_sdk_kms, aws_sdk_eks);
-
-fn with_endpoint<B: EndpointOverride>(builder: B, endpoint: Option<&str>) -> B {
-    match endpoint {
-        Some(url) => builder.set_endpoint(url.to_string()),
-        None => builder,
-    }
-}
-
-/// Credentials from `sts:AssumeRole`, fetched with the base credentials through
-/// the STS client that honours `endpoints.sts`. The SDK's identity cache keeps
-/// them until shortly before they expire.
-#[derive(Debug)]
-struct AssumeRole {
-    sts: aws_sdk_sts::Client,
-    role_arn: String,
-    session_name: String,
-    external_id: Option<String>,
-}
-
-impl AssumeRole {
-    async fn fetch(&self) -> aws_credential_types::provider::Result {
-        use aws_credential_types::provider::error::CredentialsError;
-        let out = self
-            .sts
-            .assume_role()
-            .role_arn(&self.role_arn)
-            .role_session_name(&self.session_name)
-            .set_external_id(self.external_id.clone())
-            .send()
-            .await
-            .map_err(|e| CredentialsError::provider_error(crate::framework::diag::ApiError::new("AssumeRole", e)))?;
-        let creds = out.credentials.ok_or_else(|| {
-            CredentialsError::unhandled(format!("AssumeRole of `{}` returned no credentials", self.role_arn))
-        })?;
-        let expiry = std::time::SystemTime::try_from(creds.expiration).ok();
-        Ok(aws_credential_types::Credentials::new(
-            creds.access_key_id,
-            creds.secret_access_key,
-            Some(creds.session_token),
-            expiry,
-            "platform-assume-role",
-        ))
-    }
-}
-
-impl aws_credential_types::provider::ProvideCredentials for AssumeRole {
-    fn provide_credentials<'a>(&'a self) -> aws_credential_types::provider::future::ProvideCredentials<'a>
-    where
-        Self: 'a,
-    {
-        aws_credential_types::provider::future::ProvideCredentials::new(self.fetch())
+            }),
+            _ => None,
+        },
+        endpoints: match &config.endpoints {
+            Value::Value(e) => Endpoints {
+                eks: some_str(&e.eks),
+                iam: some_str(&e.iam),
+                kms: some_str(&e.kms),
+                sts: some_str(&e.sts),
+            },
+            _ => Endpoints::default(),
+        },
+        default_tags: known_string_map(&config.default_tags),
+        max_retries: config
+            .max_retries
+            .as_ref_option()
+            .copied()
+            .unwrap_or(DEFAULT_MAX_RETRIES),
+        adaptive_retries: config.retry_mode.as_ref_option().map(String::as_str) == Some("adaptive"),
+        api_timeout: api_timeout(config),
     }
 }
 
@@ -612,7 +295,7 @@ impl Provider for PlatformProvider {
         _terraform_version: String,
         config: Self::Config<'a>,
     ) -> Option<()> {
-        let aws = build_clients(&config).await;
+        let aws = build_clients(aws_settings(&config)).await;
         match &aws {
             Ok(clients) => tracing::debug!(region = %clients.region, "configured AWS clients"),
             Err(err) => tracing::debug!("AWS is not usable, resources that need it will say why: {err}"),
@@ -684,14 +367,14 @@ mod tests {
             region: Value::Value("eu-west-1".into()),
             ..Default::default()
         };
-        let bounds = |clients: &AwsClients| {
+        let bounds = |clients: &crate::clients::AwsClients| {
             let t = clients.iam.config().timeout_config();
             (
                 t.and_then(|t| t.operation_timeout()),
                 t.and_then(|t| t.operation_attempt_timeout()),
             )
         };
-        let clients = build_clients(&config).await.expect("clients");
+        let clients = build_clients(aws_settings(&config)).await.expect("clients");
         assert_eq!(
             bounds(&clients),
             (Some(Duration::from_secs(120)), Some(Duration::from_secs(30)))
@@ -707,7 +390,7 @@ mod tests {
             );
         }
         config.api_timeout = Value::Value("5s".into());
-        let clients = build_clients(&config).await.expect("clients");
+        let clients = build_clients(aws_settings(&config)).await.expect("clients");
         assert_eq!(
             bounds(&clients),
             (Some(Duration::from_secs(5)), Some(Duration::from_secs(5)))

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tf_provider::{DynamicDataSource, DynamicResource};
 
-use crate::provider::ProviderData;
+use crate::clients::ProviderData;
 
 pub mod eks;
 pub mod iam;

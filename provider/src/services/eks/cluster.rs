@@ -36,6 +36,7 @@ use super::update::{
     created_object_tags, describe_issues, is_not_found, plan_created_role, recreate_or_adopt_role, run_update,
     shown_tags, sync_key_tags, sync_role_tags, timestamp, update_tags,
 };
+use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, report, ApiError, BoxError};
 use crate::framework::ownership::{self, Claim, NameTaken};
 use crate::framework::plan::{
@@ -49,7 +50,6 @@ use crate::framework::schema::{
 use crate::framework::tags;
 use crate::framework::validate::{self, Validator};
 use crate::framework::wait::{Operation, Poll, Timeouts, WaitError, Waiter};
-use crate::provider::{AwsClients, ProviderData};
 use crate::services::iam::role::{self, RoleSpec};
 use crate::services::kms::key::{self, KeySpec};
 

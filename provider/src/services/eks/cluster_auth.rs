@@ -17,11 +17,11 @@ use tf_provider::schema::{Block, Description, Schema};
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, DataSource, Diagnostics};
 
+use crate::clients::ProviderData;
 use crate::framework::diag::{failed, report, BoxError};
 use crate::framework::plan::known_str;
 use crate::framework::schema::{attributes, sensitive, string, Computed, Required};
 use crate::framework::validate::Validator;
-use crate::provider::ProviderData;
 
 pub const TOKEN_PREFIX: &str = "k8s-aws-v1.";
 pub const CLUSTER_ID_HEADER: &str = "x-k8s-aws-id";

@@ -30,6 +30,7 @@ use super::update::{
 };
 use super::validate as eks;
 use super::versions::{check_node_group_version, NodeVersionChange};
+use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report, ApiError, BoxError};
 use crate::framework::ownership::{self, Claim, NameTaken};
 use crate::framework::plan::{
@@ -43,7 +44,6 @@ use crate::framework::schema::{
 use crate::framework::tags;
 use crate::framework::validate::{self, Validator};
 use crate::framework::wait::{Operation, Poll, Timeouts, WaitError, Waiter};
-use crate::provider::{AwsClients, ProviderData};
 use crate::services::iam::role::{self, RoleSpec};
 
 /// How many tags of its own this provider puts on the objects this resource

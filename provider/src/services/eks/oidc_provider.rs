@@ -15,6 +15,7 @@ use tf_provider::schema::{Block, Description, Schema};
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
+use crate::clients::ProviderData;
 use crate::framework::diag::{failed, finish_read, report, ApiError, BoxError};
 use crate::framework::ownership::{self, Claim, CreateOnceError, NameTaken, OWNER_TAG};
 use crate::framework::plan::{
@@ -27,7 +28,6 @@ use crate::framework::schema::{
 };
 use crate::framework::tags;
 use crate::framework::validate::{self, Validator};
-use crate::provider::ProviderData;
 
 /// How many tags of its own this provider puts on the objects this resource
 /// creates (`platform:*`: the owner marker); they count against AWS's 50.

@@ -322,7 +322,7 @@ pub async fn sync_key_tags(
 /// created again, which IAM would refuse with EntityAlreadyExists. A role of
 /// that name without the owner tag is never taken over.
 pub async fn recreate_or_adopt_role(
-    aws: &crate::provider::AwsClients,
+    aws: &crate::clients::AwsClients,
     diags: &mut tf_provider::Diagnostics,
     context: String,
     owner_tag: (&str, &str),
@@ -367,7 +367,7 @@ pub async fn recreate_or_adopt_role(
 }
 
 async fn recreate(
-    aws: &crate::provider::AwsClients,
+    aws: &crate::clients::AwsClients,
     diags: &mut tf_provider::Diagnostics,
     context: String,
     spec: crate::services::iam::role::RoleSpec,

@@ -12,6 +12,7 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use super::role::{self, RemoteRole, RoleSpec};
+use crate::clients::ProviderData;
 use crate::framework::diag::{failed, finish_read, report};
 use crate::framework::naming;
 use crate::framework::ownership;
@@ -25,7 +26,6 @@ use crate::framework::schema::{
 };
 use crate::framework::tags;
 use crate::framework::validate::{self, Validator};
-use crate::provider::ProviderData;
 
 pub const DEFAULT_AUDIENCE: &str = "sts.amazonaws.com";
 pub const DEFAULT_PATH: &str = "/";

@@ -17,6 +17,7 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use super::key::{self, KeyPlace, KeySpec, RemoteKey};
+use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report, BoxError};
 use crate::framework::ownership;
 use crate::framework::plan::{
@@ -29,7 +30,6 @@ use crate::framework::schema::{
 };
 use crate::framework::tags;
 use crate::framework::validate::{self, Validator};
-use crate::provider::{AwsClients, ProviderData};
 use crate::services::iam::role;
 
 pub const DEFAULT_WINDOW: i64 = 30;

@@ -46,7 +46,7 @@ impl KeyPlace {
     }
 
     /// Where new keys go: the caller's partition and account, the provider's region.
-    pub async fn current(aws: &crate::provider::AwsClients) -> Result<KeyPlace, crate::provider::IdentityError> {
+    pub async fn current(aws: &crate::clients::AwsClients) -> Result<KeyPlace, crate::clients::IdentityError> {
         let identity = aws.identity().await?;
         Ok(KeyPlace {
             partition: identity.partition.clone(),

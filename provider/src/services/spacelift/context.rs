@@ -29,7 +29,8 @@ use tf_provider::schema::{Attribute, AttributeType, Block, Description, Schema};
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
-use super::client::{field, SpaceliftClient, SpaceliftError};
+use crate::clients::spacelift::{field, SpaceliftClient, SpaceliftError};
+use crate::clients::ProviderData;
 use crate::framework::diag::{failed, finish_read, report};
 use crate::framework::ownership::{self, Claim, NameTaken, OWNER_TAG};
 use crate::framework::plan::{
@@ -40,7 +41,6 @@ use crate::framework::schema::{
     attr, attributes, sensitive, string, string_map, string_set, Computed, Optional, OptionalComputed, Required,
 };
 use crate::framework::validate::Validator;
-use crate::provider::ProviderData;
 
 /// Hook phases: HCL name and GraphQL name.
 pub const PHASES: [(&str, &str); 11] = [

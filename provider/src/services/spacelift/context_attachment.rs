@@ -20,13 +20,13 @@ use tf_provider::schema::{Block, Description, Schema};
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
-use super::client::{field, SpaceliftClient, SpaceliftError};
+use crate::clients::spacelift::{field, SpaceliftClient, SpaceliftError};
+use crate::clients::ProviderData;
 use crate::framework::diag::{failed, finish_read, report};
 use crate::framework::ownership::{self, Claim, NameTaken};
 use crate::framework::plan::{default_from_config, known_str, RequiresReplace};
 use crate::framework::schema::{attributes, number, string, Computed, OptionalComputed, Required};
 use crate::framework::validate::Validator;
-use crate::provider::ProviderData;
 
 const ATTACHMENT_FIELDS: &str = "id stackId isModule priority";
 const RESOURCE_TYPE: &str = "platform_spacelift_context_attachment";

@@ -1,6 +1,5 @@
-//! Spacelift: the GraphQL client and the context resources.
+//! Spacelift: the context resources (the GraphQL client is `crate::clients::spacelift`).
 
-pub mod client;
 pub mod context;
 pub mod context_attachment;
 pub mod limits;

@@ -17,6 +17,7 @@ use tf_provider::schema::{Block, Description, Schema};
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
+use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report, BoxError};
 use crate::framework::ownership;
 use crate::framework::plan::{
@@ -29,7 +30,6 @@ use crate::framework::schema::{
 };
 use crate::framework::tags;
 use crate::framework::validate::{self, Validator};
-use crate::provider::{AwsClients, ProviderData};
 use crate::services::iam::irsa_role::{self, ServiceAccount};
 use crate::services::iam::role::{self, RoleSpec};
 use crate::services::kms::key::{self, KeyPlace, KeySpec, RemoteKey};

@@ -254,10 +254,10 @@ pub fn jwt_claims(jwt: &str) -> Result<(String, Option<i64>), SpaceliftError> {
 
 impl SpaceliftClient {
     pub fn new(settings: SpaceliftSettings) -> Self {
-        let api_timeout = settings.api_timeout.unwrap_or(crate::provider::DEFAULT_API_TIMEOUT);
+        let api_timeout = settings.api_timeout.unwrap_or(super::DEFAULT_API_TIMEOUT);
         let http = reqwest::Client::builder()
-            .connect_timeout(crate::provider::CONNECT_TIMEOUT.min(api_timeout))
-            .timeout(crate::provider::ATTEMPT_TIMEOUT.min(api_timeout))
+            .connect_timeout(super::CONNECT_TIMEOUT.min(api_timeout))
+            .timeout(super::ATTEMPT_TIMEOUT.min(api_timeout))
             .build()
             .unwrap_or_default();
         SpaceliftClient {
