@@ -10,6 +10,7 @@ pub mod naming;
 pub mod ownership;
 pub mod plan;
 pub mod policy;
+pub mod resource;
 pub mod retry;
 pub mod schema;
 pub mod tags;

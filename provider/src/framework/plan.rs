@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use tf_provider::value::Value;
-use tf_provider::AttributePath;
+use tf_provider::{AttributePath, Diagnostics};
 
 /// A map attribute whose elements may each be unknown.
 pub type ValueStringMap = Value<BTreeMap<String, Value<String>>>;
@@ -47,6 +47,26 @@ pub fn known<T>(value: &Value<T>) -> Option<&T> {
 /// A string value that is known (not null, not unknown).
 pub fn known_str(value: &Value<String>) -> Option<&str> {
     value.as_ref_option().map(String::as_str)
+}
+
+/// A string the step cannot do without: the known value, or `None` with an
+/// error diagnostic that names the attribute. It replaces a bare
+/// `known_str(..)?`, which surfaced as tf-provider's "Internal error" in
+/// create and update, and silently dropped the resource from state in read.
+pub fn require_str<'v>(diags: &mut Diagnostics, name: &'static str, value: &'v Value<String>) -> Option<&'v str> {
+    let found = known_str(value);
+    if found.is_none() {
+        let what = if value.is_unknown() { "unknown" } else { "null" };
+        diags.error(
+            format!("`{name}` is {what} where the provider needs its value"),
+            format!(
+                "The provider needed `{name}` at this step, but Terraform sent it {what}. Nothing was changed. \
+                 This is a bug in the provider: please report it with this message and the plan."
+            ),
+            AttributePath::new(name),
+        );
+    }
+    found
 }
 
 /// The map with every element known; null is the empty map; `None` while
@@ -172,7 +192,7 @@ pub fn plan_status<S: Clone + PartialEq>(
 /// A computed policy document for a plan: the prior text when it is
 /// equivalent to the desired document (so formatting never shows as a diff),
 /// the desired document otherwise, unknown while the desired one is not known.
-pub fn keep_equivalent(prior: Option<&Value<String>>, desired: Option<String>) -> Value<String> {
+pub fn planned_policy(prior: Option<&Value<String>>, desired: Option<String>) -> Value<String> {
     match (desired, prior.and_then(known_str)) {
         (Some(d), Some(p)) if crate::framework::policy::equivalent(&d, p) => Value::Value(p.to_string()),
         (Some(d), _) => Value::Value(d),
@@ -318,15 +338,15 @@ mod tests {
     }
 
     #[test]
-    fn keep_equivalent_prefers_prior_text() {
+    fn planned_policy_prefers_prior_text() {
         let prior = Value::Value(r#"{ "Statement": [] }"#.to_string());
-        assert_eq!(keep_equivalent(Some(&prior), Some(r#"{"Statement":[]}"#.into())), prior);
+        assert_eq!(planned_policy(Some(&prior), Some(r#"{"Statement":[]}"#.into())), prior);
         assert_eq!(
-            keep_equivalent(Some(&prior), Some(r#"{"Statement":[1]}"#.into())),
+            planned_policy(Some(&prior), Some(r#"{"Statement":[1]}"#.into())),
             Value::Value(r#"{"Statement":[1]}"#.to_string())
         );
-        assert_eq!(keep_equivalent(Some(&prior), None), Value::Unknown);
-        assert_eq!(keep_equivalent(None, Some("{}".into())), Value::Value("{}".to_string()));
+        assert_eq!(planned_policy(Some(&prior), None), Value::Unknown);
+        assert_eq!(planned_policy(None, Some("{}".into())), Value::Value("{}".to_string()));
     }
 
     #[test]

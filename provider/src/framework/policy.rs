@@ -375,7 +375,7 @@ pub fn equivalent(a: &str, b: &str) -> bool {
 /// What `read` stores for a policy attribute: the text already in state (the
 /// user's formatting) when the remote document is equivalent to it, otherwise
 /// the remote document, decoded.
-pub fn keep_equivalent(prior: Option<&str>, remote: &str) -> String {
+pub fn refreshed_policy(prior: Option<&str>, remote: &str) -> String {
     match prior {
         Some(prior) if equivalent(prior, remote) => prior.to_string(),
         _ => decode_iam_document(remote),
@@ -630,13 +630,13 @@ mod tests {
     }
 
     #[test]
-    fn keep_equivalent_prefers_the_users_text() {
+    fn refreshed_policy_prefers_the_users_text() {
         let user = "{ \"Statement\": [ { \"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\" } ] }";
         let remote = r#"{"Statement":[{"Action":["s3:*"],"Effect":"Allow","Resource":"*"}]}"#;
-        assert_eq!(keep_equivalent(Some(user), remote), user);
+        assert_eq!(refreshed_policy(Some(user), remote), user);
         let changed = r#"{"Statement":[{"Action":["s3:Get*"],"Effect":"Allow","Resource":"*"}]}"#;
-        assert_eq!(keep_equivalent(Some(user), changed), changed);
-        assert_eq!(keep_equivalent(None, remote), remote);
+        assert_eq!(refreshed_policy(Some(user), changed), changed);
+        assert_eq!(refreshed_policy(None, remote), remote);
     }
 
     fn grammar(text: &str, kind: PolicyKind) -> Vec<String> {

@@ -7,29 +7,29 @@ use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Descrip
 
 pub use AttributeConstraint::{Computed, Optional, OptionalComputed, Required};
 
-pub fn attr(attr_type: AttributeType, constraint: AttributeConstraint, description: &str) -> Attribute {
+pub fn attr(attr_type: AttributeType, constraint: AttributeConstraint, description: impl AsRef<str>) -> Attribute {
     Attribute {
         attr_type,
-        description: Description::markdown(description),
+        description: Description::markdown(description.as_ref()),
         constraint,
         sensitive: false,
         deprecated: false,
     }
 }
 
-pub fn string(constraint: AttributeConstraint, description: &str) -> Attribute {
+pub fn string(constraint: AttributeConstraint, description: impl AsRef<str>) -> Attribute {
     attr(AttributeType::String, constraint, description)
 }
 
-pub fn number(constraint: AttributeConstraint, description: &str) -> Attribute {
+pub fn number(constraint: AttributeConstraint, description: impl AsRef<str>) -> Attribute {
     attr(AttributeType::Number, constraint, description)
 }
 
-pub fn boolean(constraint: AttributeConstraint, description: &str) -> Attribute {
+pub fn boolean(constraint: AttributeConstraint, description: impl AsRef<str>) -> Attribute {
     attr(AttributeType::Bool, constraint, description)
 }
 
-pub fn string_map(constraint: AttributeConstraint, description: &str) -> Attribute {
+pub fn string_map(constraint: AttributeConstraint, description: impl AsRef<str>) -> Attribute {
     attr(
         AttributeType::Map(Box::new(AttributeType::String)),
         constraint,
@@ -37,7 +37,7 @@ pub fn string_map(constraint: AttributeConstraint, description: &str) -> Attribu
     )
 }
 
-pub fn string_set(constraint: AttributeConstraint, description: &str) -> Attribute {
+pub fn string_set(constraint: AttributeConstraint, description: impl AsRef<str>) -> Attribute {
     attr(
         AttributeType::Set(Box::new(AttributeType::String)),
         constraint,
@@ -46,7 +46,7 @@ pub fn string_set(constraint: AttributeConstraint, description: &str) -> Attribu
 }
 
 /// A list of objects whose fields are all strings.
-pub fn object_list(constraint: AttributeConstraint, fields: &[&str], description: &str) -> Attribute {
+pub fn object_list(constraint: AttributeConstraint, fields: &[&str], description: impl AsRef<str>) -> Attribute {
     let fields: HashMap<String, AttributeType> =
         fields.iter().map(|f| (f.to_string(), AttributeType::String)).collect();
     attr(

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tf_provider::{DynamicDataSource, DynamicResource};
 
 use crate::clients::ProviderData;
+use crate::framework::resource::Managed;
 
 pub mod eks;
 pub mod iam;
@@ -34,7 +35,9 @@ pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicRes
     );
     resources.insert(
         "spacelift_context_attachment".into(),
-        Box::new(spacelift::context_attachment::AttachmentResource::new(data.clone())),
+        Box::new(Managed(spacelift::context_attachment::AttachmentResource {
+            data: data.clone(),
+        })),
     );
     resources.insert(
         "eks_oidc_provider".into(),

@@ -17,8 +17,8 @@ use crate::framework::diag::{failed, finish_read, report};
 use crate::framework::naming;
 use crate::framework::ownership;
 use crate::framework::plan::{
-    default_from_config, keep_equivalent, known_str, known_string_map, known_string_set, optional_map, optional_set,
-    optional_string, to_value_map, unknown_if_null, RequiresReplace, ValueStringMap, ValueStringSet,
+    default_from_config, known_str, known_string_map, known_string_set, optional_map, optional_set, optional_string,
+    planned_policy, to_value_map, unknown_if_null, RequiresReplace, ValueStringMap, ValueStringSet,
 };
 use crate::framework::policy;
 use crate::framework::schema::{
@@ -494,7 +494,7 @@ fn flatten(prior: &IrsaRoleState, remote: &RemoteRole, default_tags: &BTreeMap<S
     state.permissions_boundary = optional_string(&prior.permissions_boundary, spec.permissions_boundary.as_deref());
     state.arn = Value::Value(remote.arn.clone());
     state.unique_id = Value::Value(remote.unique_id.clone());
-    state.trust_policy = Value::Value(policy::keep_equivalent(
+    state.trust_policy = Value::Value(policy::refreshed_policy(
         known_str(&prior.trust_policy),
         &spec.trust_policy,
     ));
@@ -508,7 +508,7 @@ fn flatten(prior: &IrsaRoleState, remote: &RemoteRole, default_tags: &BTreeMap<S
         .map(|(name, doc)| {
             (
                 name.clone(),
-                policy::keep_equivalent(prior_inline.get(name).map(String::as_str), doc),
+                policy::refreshed_policy(prior_inline.get(name).map(String::as_str), doc),
             )
         })
         .collect();
@@ -648,7 +648,7 @@ impl Resource for IrsaRoleResource {
         replace.if_changed("name", &prior.name, &state.name);
         replace.if_changed("path", &prior.path, &state.path);
 
-        state.trust_policy = keep_equivalent(Some(&prior.trust_policy), desired_trust_policy(&state));
+        state.trust_policy = planned_policy(Some(&prior.trust_policy), desired_trust_policy(&state));
         state.tags_all = match planned_tags_all(&state, &aws.default_tags) {
             planned if planned == prior.tags_all => prior.tags_all.clone(),
             planned => planned,

@@ -21,7 +21,7 @@ use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report, BoxError};
 use crate::framework::ownership;
 use crate::framework::plan::{
-    default_from_config, keep_equivalent, known_str, known_string_map, known_string_set, optional_map, to_value_map,
+    default_from_config, known_str, known_string_map, known_string_set, optional_map, planned_policy, to_value_map,
     unknown_if_null, ValueStringMap, ValueStringSet,
 };
 use crate::framework::policy;
@@ -461,12 +461,12 @@ fn plan_computed(
     s.csi_policy_name = alias
         .as_deref()
         .map_or(Value::Unknown, |a| Value::Value(csi_policy_name(a)));
-    s.iam_policy_json = keep_equivalent(prior.map(|p| &p.iam_policy_json), alias.as_deref().map(csi_policy));
+    s.iam_policy_json = planned_policy(prior.map(|p| &p.iam_policy_json), alias.as_deref().map(csi_policy));
     let desired_key_policy = match (place, principals(&s.key_administrators), principals(&s.key_users)) {
         (Some(place), Some(admins), Some(users)) => Some(key_policy(place, &admins, &users)),
         _ => None,
     };
-    s.key_policy = keep_equivalent(prior.map(|p| &p.key_policy), desired_key_policy);
+    s.key_policy = planned_policy(prior.map(|p| &p.key_policy), desired_key_policy);
     s.alias_arn = match (place, alias.as_deref()) {
         (Some(place), Some(alias)) => Value::Value(place.alias_arn(alias)),
         _ => Value::Unknown,
@@ -507,7 +507,7 @@ fn flatten(
     s.key_arn = Value::Value(key.arn.clone());
     s.description = Value::Value(key.spec.description.clone());
     s.enable_key_rotation = Value::Value(key.spec.enable_key_rotation);
-    s.key_policy = Value::Value(policy::keep_equivalent(known_str(&prior.key_policy), &key.spec.policy));
+    s.key_policy = Value::Value(policy::refreshed_policy(known_str(&prior.key_policy), &key.spec.policy));
     if s.csi_driver_role_name.is_null() {
         s.csi_driver_role_name = key.spec.tags.get(CSI_ROLE_TAG).cloned().into();
     }
@@ -529,7 +529,7 @@ fn flatten(
         }
     }
     s.iam_policy_json = match inline {
-        Some(doc) => Value::Value(policy::keep_equivalent(known_str(&prior.iam_policy_json), &doc)),
+        Some(doc) => Value::Value(policy::refreshed_policy(known_str(&prior.iam_policy_json), &doc)),
         None => Value::Null,
     };
     if let Some(alias) = known_str(&s.alias_name) {

@@ -215,7 +215,7 @@ fn schema_block() -> Block {
     let hooks: Attribute = attr(
         hooks_type,
         Optional,
-        &format!("Commands to run around each phase of the runs of attached stacks, by phase: {phases}."),
+        format!("Commands to run around each phase of the runs of attached stacks, by phase: {phases}."),
     );
     Block {
         version: 1,

@@ -16,15 +16,16 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use tf_provider::schema::{Block, Description, Schema};
+use tf_provider::schema::{Block, Description};
 use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, Resource};
+use tf_provider::{AttributePath, Diagnostics};
 
 use crate::clients::spacelift::{field, SpaceliftClient, SpaceliftError};
 use crate::clients::ProviderData;
 use crate::framework::diag::{failed, finish_read, report};
 use crate::framework::ownership::{self, Claim, NameTaken};
-use crate::framework::plan::{default_from_config, known_str, RequiresReplace};
+use crate::framework::plan::{default_from_config, known_str, require_str};
+use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{attributes, number, string, Computed, OptionalComputed, Required};
 use crate::framework::validate::Validator;
 
@@ -64,14 +65,18 @@ pub struct AttachmentState {
     pub attachment_id: Value<String>,
 }
 
-pub struct AttachmentResource {
-    data: Arc<ProviderData>,
-}
+// Every argument replaces the attachment: the API has no update for one.
+crate::replaces!(AttachmentState {
+    context_id,
+    stack_id,
+    priority
+});
 
-impl AttachmentResource {
-    pub fn new(data: Arc<ProviderData>) -> Self {
-        Self { data }
-    }
+/// `priority` when the configuration leaves it unset.
+const DEFAULT_PRIORITY: i64 = 0;
+
+pub struct AttachmentResource {
+    pub data: Arc<ProviderData>,
 }
 
 fn schema_block() -> Block {
@@ -99,9 +104,9 @@ fn schema_block() -> Block {
         ),
         attributes: attributes([
             ("id", string(Computed, "`<context_id>/<stack_id>`, also the import id.")),
-            ("context_id", string(Required, "Id of the context (`platform_spacelift_context.x.id`). Changing it makes a new attachment.")),
-            ("stack_id", string(Required, "Id of the stack; it must exist. Changing it makes a new attachment.")),
-            ("priority", number(OptionalComputed, "Order among the stack's contexts, lowest first; need not be unique. Defaults to `0`. Changing it makes a new attachment.")),
+            ("context_id", string(Required, "Id of the context (`platform_spacelift_context.x.id`).")),
+            ("stack_id", string(Required, "Id of the stack; it must exist.")),
+            ("priority", number(OptionalComputed, format!("Order among the stack's contexts, lowest first; need not be unique. Defaults to `{DEFAULT_PRIORITY}`."))),
             ("attachment_id", string(Computed, "The attachment's id on the server.")),
         ]),
         blocks: Default::default(),
@@ -221,19 +226,21 @@ impl AttachmentResource {
 }
 
 #[async_trait]
-impl Resource for AttachmentResource {
-    type State<'a> = AttachmentState;
-    type PrivateState<'a> = ValueEmpty;
-    type ProviderMetaState<'a> = ValueEmpty;
+impl ManagedResource for AttachmentResource {
+    type State = AttachmentState;
+    type Private = ValueEmpty;
+    type Client = SpaceliftClient;
+    const NOUN: &'static str = "attachment";
 
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(Schema {
-            version: 1,
-            block: schema_block(),
-        })
+    fn schema_block() -> Block {
+        schema_block()
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+    fn client(&self, diags: &mut Diagnostics) -> Option<Arc<SpaceliftClient>> {
+        self.data.spacelift_or_report(diags)
+    }
+
+    fn validate(&self, diags: &mut Diagnostics, config: &AttachmentState) {
         let mut v = Validator::new(diags);
         for (name, value) in [("context_id", &config.context_id), ("stack_id", &config.stack_id)] {
             v.check(&AttributePath::new(name), value.as_ref_option(), |s: &String| {
@@ -249,23 +256,19 @@ impl Resource for AttachmentResource {
             config.priority.as_ref_option(),
             crate::framework::validate::int_between(0, i64::from(i32::MAX)),
         );
-        Some(())
     }
 
-    async fn read<'a>(
+    async fn read(
         &self,
         diags: &mut Diagnostics,
-        state: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let client = self.data.spacelift_or_report(diags)?;
-        let (context, stack) = (
-            known_str(&state.context_id)?.to_string(),
-            known_str(&state.stack_id)?.to_string(),
-        );
+        client: &SpaceliftClient,
+        state: AttachmentState,
+        private_state: ValueEmpty,
+    ) -> Option<(AttachmentState, ValueEmpty)> {
+        let context = require_str(diags, "context_id", &state.context_id)?.to_string();
+        let stack = require_str(diags, "stack_id", &state.stack_id)?.to_string();
         let what = format!("the attachment of Spacelift context `{context}` to stack `{stack}`");
-        let found = ownership::confirm_gone(|| find_attachment(&client, &context, &stack)).await;
+        let found = ownership::confirm_gone(|| find_attachment(client, &context, &stack)).await;
         if let Ok(Some((attachment_id, _))) = &found {
             if let Some(recorded) = known_str(&state.attachment_id).filter(|r| !r.is_empty() && r != attachment_id) {
                 // Ours was detached; the attachment there now is someone else's.
@@ -288,15 +291,14 @@ impl Resource for AttachmentResource {
         finish_read(diags, &what, state, private_state, found)
     }
 
-    async fn plan_create<'a>(
+    async fn plan_create(
         &self,
         diags: &mut Diagnostics,
-        proposed: Self::State<'a>,
-        config: Self::State<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        proposed: AttachmentState,
+        config: AttachmentState,
+    ) -> Option<(AttachmentState, ValueEmpty)> {
         let mut s = proposed;
-        default_from_config(&mut s.priority, &config.priority, 0);
+        default_from_config(&mut s.priority, &config.priority, DEFAULT_PRIORITY);
         s.id = match (known_str(&s.context_id), known_str(&s.stack_id)) {
             (Some(c), Some(st)) => Value::Value(format!("{c}/{st}")),
             _ => Value::Unknown,
@@ -306,21 +308,17 @@ impl Resource for AttachmentResource {
         Some((s, Default::default()))
     }
 
-    async fn plan_update<'a>(
+    async fn plan_update(
         &self,
         diags: &mut Diagnostics,
-        prior: Self::State<'a>,
-        proposed: Self::State<'a>,
-        config: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        prior: AttachmentState,
+        proposed: AttachmentState,
+        config: AttachmentState,
+        private_state: ValueEmpty,
+    ) -> Option<(AttachmentState, ValueEmpty, Vec<AttributePath>)> {
         let mut s = proposed;
-        default_from_config(&mut s.priority, &config.priority, 0);
-        let mut replace = RequiresReplace::default();
-        replace.if_changed("context_id", &prior.context_id, &s.context_id);
-        replace.if_changed("stack_id", &prior.stack_id, &s.stack_id);
-        replace.if_changed("priority", &prior.priority, &s.priority);
+        default_from_config(&mut s.priority, &config.priority, DEFAULT_PRIORITY);
+        let replace = AttachmentState::replaced(&prior, &s);
         if !replace.is_empty() {
             s.id = match (known_str(&s.context_id), known_str(&s.stack_id)) {
                 (Some(c), Some(st)) => Value::Value(format!("{c}/{st}")),
@@ -332,31 +330,18 @@ impl Resource for AttachmentResource {
         Some((s, private_state, replace.paths))
     }
 
-    async fn plan_destroy<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        _prior: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::PrivateState<'a>> {
-        Some(private_state)
-    }
-
-    async fn create<'a>(
+    async fn create(
         &self,
         diags: &mut Diagnostics,
-        planned: Self::State<'a>,
-        _config: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let client = self.data.spacelift_or_report(diags)?;
-        let (context, stack) = (
-            known_str(&planned.context_id)?.to_string(),
-            known_str(&planned.stack_id)?.to_string(),
-        );
-        let priority = planned.priority.as_ref_option().copied().unwrap_or(0);
-        match attach(&client, &context, &stack, priority).await {
+        client: &SpaceliftClient,
+        planned: AttachmentState,
+        _config: AttachmentState,
+        private_state: ValueEmpty,
+    ) -> Option<(AttachmentState, ValueEmpty)> {
+        let context = require_str(diags, "context_id", &planned.context_id)?.to_string();
+        let stack = require_str(diags, "stack_id", &planned.stack_id)?.to_string();
+        let priority = planned.priority.as_ref_option().copied().unwrap_or(DEFAULT_PRIORITY);
+        match attach(client, &context, &stack, priority).await {
             Ok(attachment_id) => {
                 let mut s = planned;
                 s.id = Value::Value(format!("{context}/{stack}"));
@@ -376,35 +361,32 @@ impl Resource for AttachmentResource {
         }
     }
 
-    async fn update<'a>(
+    async fn update(
         &self,
         _diags: &mut Diagnostics,
-        _prior: Self::State<'a>,
-        planned: Self::State<'a>,
-        _config: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        _client: &SpaceliftClient,
+        _prior: AttachmentState,
+        planned: AttachmentState,
+        _config: AttachmentState,
+        private_state: ValueEmpty,
+    ) -> Option<(AttachmentState, ValueEmpty)> {
         // Every argument forces a new attachment; nothing changes in place.
         Some((planned, private_state))
     }
 
-    async fn destroy<'a>(
+    async fn destroy(
         &self,
         diags: &mut Diagnostics,
-        prior: Self::State<'a>,
-        _private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
+        client: &SpaceliftClient,
+        prior: AttachmentState,
+        _private_state: ValueEmpty,
     ) -> Option<()> {
-        let client = self.data.spacelift_or_report(diags)?;
-        let (context, stack) = (
-            known_str(&prior.context_id)?.to_string(),
-            known_str(&prior.stack_id)?.to_string(),
-        );
+        let context = require_str(diags, "context_id", &prior.context_id)?.to_string();
+        let stack = require_str(diags, "stack_id", &prior.stack_id)?.to_string();
         let recorded = known_str(&prior.attachment_id).map(str::to_string);
         let what = format!("the attachment of Spacelift context `{context}` to stack `{stack}`");
         // Detach only what is proven ours: re-read and compare the attachment id.
-        let found = match ownership::confirm_gone(|| find_attachment(&client, &context, &stack)).await {
+        let found = match ownership::confirm_gone(|| find_attachment(client, &context, &stack)).await {
             Ok(found) => found.map(|(id, _)| id),
             Err(source) => {
                 report(diags, &failed(format!("detaching {what}: reading it first"), source));
@@ -434,12 +416,12 @@ impl Resource for AttachmentResource {
         }
     }
 
-    async fn import<'a>(
+    async fn import(
         &self,
         diags: &mut Diagnostics,
+        client: &SpaceliftClient,
         id: String,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let client = self.data.spacelift_or_report(diags)?;
+    ) -> Option<(AttachmentState, ValueEmpty)> {
         let Some((context, stack)) = id.split_once('/').filter(|(c, s)| !c.is_empty() && !s.is_empty()) else {
             diags.root_error(
                 format!("importing a Spacelift context attachment: `{id}` is not `<context>/<stack>`"),
@@ -447,7 +429,7 @@ impl Resource for AttachmentResource {
             );
             return None;
         };
-        match find_attachment(&client, context, stack).await {
+        match find_attachment(client, context, stack).await {
             Ok(Some((attachment_id, priority))) => Some((
                 AttachmentState {
                     id: Value::Value(id.clone()),
@@ -472,5 +454,13 @@ impl Resource for AttachmentResource {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn declarations() {
+        crate::framework::resource::check_declarations::<super::AttachmentResource>();
     }
 }

@@ -21,7 +21,7 @@ use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report, BoxError};
 use crate::framework::ownership;
 use crate::framework::plan::{
-    default_from_config, keep_equivalent, known_str, known_string_map, optional_map, to_value_map, unknown_if_null,
+    default_from_config, known_str, known_string_map, optional_map, planned_policy, to_value_map, unknown_if_null,
     RequiresReplace, ValueStringMap,
 };
 use crate::framework::policy;
@@ -464,7 +464,7 @@ fn plan_computed(
         .as_deref()
         .map_or(Value::Unknown, |n| Value::Value(seal_policy_name(n)));
     s.trust_policy = if managed {
-        keep_equivalent(prior.map(|p| &p.trust_policy), desired_trust(s))
+        planned_policy(prior.map(|p| &p.trust_policy), desired_trust(s))
     } else {
         Value::Null
     };
@@ -490,12 +490,12 @@ fn plan_computed(
         .and_then(KeyPlace::from_arn);
     s.key_policy = match (&place, known_str(&s.role_arn)) {
         (Some(place), Some(role_arn)) => {
-            keep_equivalent(prior.map(|p| &p.key_policy), Some(key_policy(place, role_arn)))
+            planned_policy(prior.map(|p| &p.key_policy), Some(key_policy(place, role_arn)))
         }
         _ => Value::Unknown,
     };
     s.seal_policy_json = match prior.and_then(|p| known_str(&p.kms_key_arn)) {
-        Some(key_arn) => keep_equivalent(prior.map(|p| &p.seal_policy_json), Some(seal_policy(key_arn))),
+        Some(key_arn) => planned_policy(prior.map(|p| &p.seal_policy_json), Some(seal_policy(key_arn))),
         None => Value::Unknown,
     };
     s.alias_arn = match (&place, known_str(&s.alias_name)) {
@@ -613,13 +613,13 @@ impl VaultSealResource {
                     m.insert(irsa_role::ROLE_ARN_ANNOTATION.to_string(), remote.arn.clone());
                     s.service_account_annotations = to_value_map(&m);
                     if s.role_created == Value::Value(true) {
-                        s.trust_policy = Value::Value(policy::keep_equivalent(
+                        s.trust_policy = Value::Value(policy::refreshed_policy(
                             known_str(&prior.trust_policy),
                             &remote.spec.trust_policy,
                         ));
                     }
                     s.seal_policy_json = match policy_name.and_then(|p| remote.spec.inline_policies.get(&p).cloned()) {
-                        Some(doc) => Value::Value(policy::keep_equivalent(known_str(&prior.seal_policy_json), &doc)),
+                        Some(doc) => Value::Value(policy::refreshed_policy(known_str(&prior.seal_policy_json), &doc)),
                         None => Value::Null,
                     };
                 }
@@ -658,7 +658,7 @@ fn flatten_key(s: &mut VaultSealState, key: &RemoteKey, default_tags: &BTreeMap<
     s.kms_key_arn = Value::Value(key.arn.clone());
     s.description = Value::Value(key.spec.description.clone());
     s.enable_key_rotation = Value::Value(key.spec.enable_key_rotation);
-    s.key_policy = Value::Value(policy::keep_equivalent(known_str(&s.key_policy), &key.spec.policy));
+    s.key_policy = Value::Value(policy::refreshed_policy(known_str(&s.key_policy), &key.spec.policy));
     let mut own = key.spec.tags.clone();
     own.retain(|k, _| !k.starts_with(SEAL_TAG));
     let prior_own = known_string_map(&s.tags).unwrap_or_default();
@@ -1019,12 +1019,12 @@ impl Resource for VaultSealResource {
                     role::put_inline(&aws.iam, &new_role, &policy_name, &seal_doc).await?;
                 }
             }
-            s.seal_policy_json = keep_equivalent(Some(&planned.seal_policy_json), Some(seal_doc));
+            s.seal_policy_json = planned_policy(Some(&planned.seal_policy_json), Some(seal_doc));
 
             // The key: its policy names the role, which may be new.
             let place = KeyPlace::from_arn(&key_arn).ok_or("the key ARN in state is malformed")?;
             let role_arn = known_str(&s.role_arn).unwrap_or_default().to_string();
-            s.key_policy = keep_equivalent(Some(&planned.key_policy), Some(key_policy(&place, &role_arn)));
+            s.key_policy = planned_policy(Some(&planned.key_policy), Some(key_policy(&place, &role_arn)));
             let mut m = BTreeMap::new();
             m.insert(irsa_role::ROLE_ARN_ANNOTATION.to_string(), role_arn);
             s.service_account_annotations = to_value_map(&m);
