@@ -1,8 +1,20 @@
 """Acceptance-test harness for terraform-provider-platform.
 
-- `emulator`: the local AWS emulator (moto's server) on a random loopback port.
 - `terraform`: a Terraform workspace driven through the real CLI, with the
-  provider wired in through `dev_overrides`.
+  provider wired in through `dev_overrides`; `Workspace` has the steps of a
+  case (`apply_clean`, `assert_plan_empty`, `import_`, `destroy_and_check_gone`...).
+- `hcl`: small helpers to write HCL for test configurations.
+- `emulator`: the local AWS emulator (moto's server) on a random loopback port.
+- `eks_ext`: moto's EKS made more faithful (status transitions, updates,
+  per-cluster issuers...), loaded into the emulator.
+- `iam_ext`: the IAM OIDC client-id operations moto lacks, loaded into the emulator.
 - `aws`: boto3 clients against the emulator, for out-of-band changes and
   for checking that destroyed objects are gone.
+- `faults`: a proxy in front of the emulator that answers chosen API actions
+  with chosen errors, and counts calls per action.
+- `tls_issuer`: a local HTTPS OIDC issuer with its own CA, for the thumbprint.
+- `spacelift_fake`: a strict local Spacelift (GraphQL), following the contract
+  in `acceptance-tests/spacelift/README.md`.
+- `demo`: the README's demo (`scripts/demo.sh`): the EKS example stack applied
+  and destroyed against the emulator.
 """

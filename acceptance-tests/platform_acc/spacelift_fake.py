@@ -1,4 +1,4 @@
-"""A strict local Spacelift: the GraphQL contract of ../shared/spacelift-api.md.
+"""A strict local Spacelift: the GraphQL contract in acceptance-tests/spacelift/README.md.
 
 - Queries are parsed, validated and executed by graphql-core against
   `spacelift/schema.graphql`; an unknown field or a wrongly typed argument is a

@@ -13,7 +13,7 @@ import subprocess
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 REPO = Path(__file__).resolve().parents[2]
 SHIM = REPO / "acceptance-tests" / "bin" / "terraform"
@@ -131,8 +131,23 @@ class Workspace:
                 raise AssertionError(f"expected {text!r} in the plan:\n{result.stdout}")
         return result
 
+    def apply_clean(self) -> Result:
+        """Apply, then the plan must be empty: no apply may leave a diff behind."""
+        result = self.apply()
+        self.assert_plan_empty()
+        return result
+
     def destroy(self) -> Result:
         return self.run("destroy", "-auto-approve", "-no-color", "-input=false")
+
+    def destroy_and_check_gone(self, gone: dict[str, Callable[[], bool]]) -> Result:
+        """Destroy, then check every object is gone: `gone` maps what each one
+        is ("role x") to a check, run after the destroy, that is true once it is
+        gone (for a KMS key: pending deletion)."""
+        result = self.destroy()
+        for what, is_gone in gone.items():
+            assert is_gone(), f"{what} survived destroy"
+        return result
 
     def import_(self, address: str, import_id: str) -> Result:
         return self.run("import", "-no-color", "-input=false", address, import_id)

@@ -52,22 +52,18 @@ def inline_doc(iam, role: str, name: str):
     return doc if isinstance(doc, dict) else json.loads(urllib.parse.unquote(doc))
 
 
-def apply_clean(ws):
-    ws.apply()
-    ws.assert_plan_empty()
-
-
 def destroy_and_check_gone(ws, kms, iam, key_id: str, alias: str, role: str, policy_name: str):
-    ws.destroy()
-    assert key_state(kms, key_id) == "PendingDeletion"
-    assert alias_target(kms, alias) is None, "the alias survived destroy"
-    assert inline_doc(iam, role, policy_name) is None, "the driver's policy survived destroy"
+    ws.destroy_and_check_gone({
+        "the key (not pending deletion)": lambda: key_state(kms, key_id) == "PendingDeletion",
+        "the alias": lambda: alias_target(kms, alias) is None,
+        "the driver's policy": lambda: inline_doc(iam, role, policy_name) is None,
+    })
 
 
 def test_basic(workspace, kms, iam, csi_role, unique):
     alias = f"alias/ebs-{unique}"
     workspace.write(config(alias, csi_role, tags={"component": "ebs"}))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     key_id = s["key_id"]
     assert s["id"] == key_id and s["alias_target_key_id"] == key_id
@@ -111,7 +107,7 @@ def test_update(workspace, kms, iam, csi_role, unique):
     user = iam.create_role(RoleName=f"user-{unique}", AssumeRolePolicyDocument=json.dumps(
         {"Version": "2012-10-17", "Statement": []}))["Role"]["Arn"]
     workspace.write(config(alias, csi_role, tags={"k": "v1"}))
-    apply_clean(workspace)
+    workspace.apply_clean()
     key_id = workspace.resource(ADDR)["key_id"]
 
     # Rotation off, tags changed, a key user added, volume type io2 with iops.
@@ -119,7 +115,7 @@ def test_update(workspace, kms, iam, csi_role, unique):
                            volume_type="io2", iops=10000, description="rotated off"))
     plan = workspace.assert_plan_changes("will be updated in-place")
     assert "must be replaced" not in plan.stdout
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     assert s["key_id"] == key_id
     assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is False
@@ -133,7 +129,7 @@ def test_update(workspace, kms, iam, csi_role, unique):
 
     # Rotation back on, key user removed.
     workspace.write(config(alias, csi_role, tags={"k": "v2"}))
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is True
     policy = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
     assert "KeyUsers" not in {st.get("Sid") for st in policy["Statement"]}
@@ -142,7 +138,7 @@ def test_update(workspace, kms, iam, csi_role, unique):
     new_alias = f"alias/ebs-moved-{unique}"
     old_policy = workspace.resource(ADDR)["csi_policy_name"]
     workspace.write(config(new_alias, csi_role, tags={"k": "v2"}))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     assert s["key_id"] == key_id
     assert alias_target(kms, new_alias) == key_id and alias_target(kms, alias) is None
@@ -155,7 +151,7 @@ def test_import(workspace, new_workspace, kms, iam, csi_role, unique):
     alias = f"alias/ebs-imp-{unique}"
     cfg = config(alias, csi_role, tags={"k": "v"}, enable_key_rotation=False)
     workspace.write(cfg)
-    apply_clean(workspace)
+    workspace.apply_clean()
     created = workspace.resource(ADDR)
 
     imported_ws = new_workspace("imported")
@@ -175,7 +171,7 @@ def test_import(workspace, new_workspace, kms, iam, csi_role, unique):
 def test_disappears(workspace, kms, iam, csi_role, unique):
     alias = f"alias/ebs-gone-{unique}"
     workspace.write(config(alias, csi_role))
-    apply_clean(workspace)
+    workspace.apply_clean()
     key_id = workspace.resource(ADDR)["key_id"]
     kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
 
@@ -183,7 +179,7 @@ def test_disappears(workspace, kms, iam, csi_role, unique):
     assert "Error" not in refresh.output and workspace.resources() == []
     workspace.assert_plan_changes(f"{ADDR} will be created")
     # The alias still points at the doomed key; create takes it over.
-    apply_clean(workspace)
+    workspace.apply_clean()
     new_key = workspace.resource(ADDR)["key_id"]
     assert new_key != key_id and alias_target(kms, alias) == new_key
     destroy_and_check_gone(workspace, kms, iam, new_key, alias, csi_role, workspace_policy_name(alias))
@@ -196,7 +192,7 @@ def workspace_policy_name(alias: str) -> str:
 def test_drift_key_policy(workspace, kms, iam, csi_role, unique):
     alias = f"alias/ebs-dkp-{unique}"
     workspace.write(config(alias, csi_role))
-    apply_clean(workspace)
+    workspace.apply_clean()
     key_id = workspace.resource(ADDR)["key_id"]
     desired = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
     widened = json.loads(json.dumps(desired))
@@ -205,7 +201,7 @@ def test_drift_key_policy(workspace, kms, iam, csi_role, unique):
 
     plan = workspace.assert_plan_changes("~ key_policy", '- Sid       = "Backdoor"')
     assert "1 to change" in plan.stdout
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"]) == desired
     destroy_and_check_gone(workspace, kms, iam, key_id, alias, csi_role, workspace_policy_name(alias))
 
@@ -213,20 +209,20 @@ def test_drift_key_policy(workspace, kms, iam, csi_role, unique):
 def test_drift_alias_retargeted(workspace, kms, iam, csi_role, unique):
     alias = f"alias/ebs-dar-{unique}"
     workspace.write(config(alias, csi_role))
-    apply_clean(workspace)
+    workspace.apply_clean()
     key_id = workspace.resource(ADDR)["key_id"]
     other = kms.create_key(Description="someone else's")["KeyMetadata"]["KeyId"]
     kms.update_alias(AliasName=alias, TargetKeyId=other)
 
     workspace.assert_plan_changes(f'~ alias_target_key_id     = "{other}" -> "{key_id}"')
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert alias_target(kms, alias) == key_id
 
     # The driver's policy and rotation drift the same way.
     iam.delete_role_policy(RoleName=csi_role, PolicyName=workspace_policy_name(alias))
     kms.disable_key_rotation(KeyId=key_id)
     workspace.assert_plan_changes("+ iam_policy_json", "~ enable_key_rotation     = false -> true")
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert inline_doc(iam, csi_role, workspace_policy_name(alias)) is not None
     assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is True
     destroy_and_check_gone(workspace, kms, iam, key_id, alias, csi_role, workspace_policy_name(alias))
@@ -236,7 +232,7 @@ def test_no_perpetual_diff(workspace, kms, iam, csi_role, unique):
     alias = f"alias/ebs-npd-{unique}"
     admin = f"arn:aws:iam::{aws.ACCOUNT_ID}:root"
     workspace.write(config(alias, csi_role, key_administrators=[admin], default_class=True, throughput=300, iops=6000))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     # Equivalent rewrites out of band are not drift: statements reordered,
     # strings for one-element lists, the account id for the :root ARN.
@@ -263,7 +259,7 @@ def test_functional(workspace, kms, iam, csi_role, unique):
     alias = f"alias/ebs-fn-{unique}"
     workspace.write(config(alias, csi_role, storage_class_name="gp3-encrypted", throughput=250, iops=4000,
                            default_class=True, reclaim_policy="Retain", fs_type="xfs"))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     raw = yaml.safe_load(s["storage_class_manifest"])
     # Every field belongs to the StorageClass schema, and parameters are strings.
@@ -307,7 +303,7 @@ def test_composed_with_irsa_role(workspace, kms, iam, unique):
       csi_driver_role_name = platform_irsa_role.ebs_csi.name
     }}
     ''')
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     assert inline_doc(iam, role_name, s["csi_policy_name"]) is not None
     workspace.destroy()
@@ -360,7 +356,7 @@ def test_key_policy_principal_propagation_is_retried(workspace, kms, iam, csi_ro
                        "Policy contains a statement with one or more invalid principals.", times=2)
     workspace.env = {**workspace.env, "AWS_ENDPOINT_URL_KMS": fault_proxy.url}
     workspace.write(config(alias, csi_role))
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert fault_proxy.injected["CreateKey"] == 2 and fault_proxy.calls["CreateKey"] == 3
     s = workspace.resource(ADDR)
     destroy_and_check_gone(workspace, kms, iam, s["key_id"], alias, csi_role, s["csi_policy_name"])
@@ -381,7 +377,7 @@ def test_partial_create_leaves_no_orphan(workspace, kms, iam, csi_role, unique, 
     assert "tainted" in workspace.run("show", "-no-color").stdout
 
     workspace.assert_plan_changes("is tainted, so must be replaced")
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     assert s["key_id"] != first_key and key_state(kms, first_key) == "PendingDeletion"
     destroy_and_check_gone(workspace, kms, iam, s["key_id"], alias, csi_role, s["csi_policy_name"])

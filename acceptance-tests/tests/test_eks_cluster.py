@@ -52,11 +52,6 @@ def dual_stack_network(endpoint: str) -> dict:
     return {"vpc_id": vpc["VpcId"], "subnet_ids": subnets}
 
 
-def apply_clean(ws):
-    ws.apply()
-    ws.assert_plan_empty()
-
-
 @pytest.fixture
 def clients(emulator):
     class Clients:
@@ -102,7 +97,7 @@ def assert_all_gone(clients, state: dict) -> None:
 def test_basic(workspace, clients, network, unique):
     name = f"basic-{unique}"
     workspace.write(config(name, network, tags={"team": "platform"}, enabled_log_types=["audit", "api"]))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     c = clients.eks.describe_cluster(name=name)["cluster"]
     assert s["id"] == name and s["arn"] == c["arn"] and s["status"] == "ACTIVE"
@@ -155,7 +150,7 @@ def test_given_role_and_key_are_used_and_kept(workspace, clients, network, uniqu
     name = f"given-{unique}"
     workspace.write(config(name, dual_stack_network(clients.url), role_arn=role, kms_key_arn=key,
                            create_oidc_provider=False, authentication_mode="API_AND_CONFIG_MAP", ip_family="ipv6"))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     assert s["managed_role_name"] is None and s["managed_kms_key_id"] is None and s["oidc_provider_arn"] is None
     c = clients.eks.describe_cluster(name=name)["cluster"]
@@ -173,14 +168,14 @@ def test_update(workspace, clients, network, unique):
     each through an EKS update that is awaited."""
     name = f"update-{unique}"
     workspace.write(config(name, network))
-    apply_clean(workspace)
+    workspace.apply_clean()
     before = workspace.resource(ADDR)
     workspace.write(config(name, network, enabled_log_types=["authenticator"], endpoint_private_access=True,
                            public_access_cidrs=["203.0.113.0/24"], tags={"env": "test"},
                            oidc_thumbprints=[PRINT_A]))
     plan = workspace.assert_plan_changes("will be updated in-place")
     assert "must be replaced" not in plan.stdout
-    apply_clean(workspace)
+    workspace.apply_clean()
     c = clients.eks.describe_cluster(name=name)["cluster"]
     assert c["resourcesVpcConfig"]["endpointPrivateAccess"] is True
     assert c["resourcesVpcConfig"]["publicAccessCidrs"] == ["203.0.113.0/24"]
@@ -197,12 +192,12 @@ def test_update(workspace, clients, network, unique):
     # The OIDC provider can be dropped and brought back in place.
     workspace.write(config(name, network, enabled_log_types=["authenticator"], endpoint_private_access=True,
                            public_access_cidrs=["203.0.113.0/24"], tags={"env": "test"}, create_oidc_provider=False))
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert oidc_gone(clients.iam, before["oidc_provider_arn"])
     # Anything else replaces the cluster (and its created role and key).
     workspace.write(config(name, network, service_ipv4_cidr="10.100.0.0/16", create_oidc_provider=False))
     workspace.assert_plan_changes("must be replaced", "# forces replacement")
-    apply_clean(workspace)
+    workspace.apply_clean()
     replaced = workspace.resource(ADDR)
     assert replaced["service_ipv4_cidr"] == "10.100.0.0/16"
     assert key_state(clients.kms, before["managed_kms_key_id"]) == "PendingDeletion"
@@ -213,7 +208,7 @@ def test_update(workspace, clients, network, unique):
 def test_version_upgrade(workspace, clients, network, unique):
     name = f"upgrade-{unique}"
     workspace.write(config(name, network, version="1.32"))
-    apply_clean(workspace)
+    workspace.apply_clean()
     # Two minor versions at once is refused at plan time, naming the path and the way.
     workspace.write(config(name, network, version="1.34"))
     result = workspace.plan()
@@ -221,7 +216,7 @@ def test_version_upgrade(workspace, clients, network, unique):
     assert "from 1.32 to 1.33 first" in result.output, result.output
     workspace.write(config(name, network, version="1.33"))
     workspace.assert_plan_changes('~ version', '"1.32" -> "1.33"', "platform_version")
-    apply_clean(workspace)
+    workspace.apply_clean()
     c = clients.eks.describe_cluster(name=name)["cluster"]
     assert c["version"] == "1.33" and workspace.resource(ADDR)["version"] == "1.33"
     [update] = clients.eks.list_updates(name=name)["updateIds"]
@@ -240,7 +235,7 @@ def test_update_failed(workspace, clients, network, unique):
     name = f"fails-{unique}"
     tags = {FAIL_TAG: "true"}
     workspace.write(config(name, network, version="1.32", tags=tags))
-    apply_clean(workspace)
+    workspace.apply_clean()
     workspace.write(config(name, network, version="1.33", tags=tags))
     result = workspace.apply(check=False)
     assert result.code == 1
@@ -257,7 +252,7 @@ def test_import(workspace, new_workspace, clients, network, unique):
     name = f"import-{unique}"
     cfg = config(name, network, tags={"k": "v"}, enabled_log_types=["audit"])
     workspace.write(cfg)
-    apply_clean(workspace)
+    workspace.apply_clean()
     created = workspace.resource(ADDR)
     imported = new_workspace("imported")
     imported.write(cfg)
@@ -279,7 +274,7 @@ def test_disappears(workspace, clients, network, unique):
     workspace.write(config(name, network, create_oidc_provider=False, role_arn=clients.iam.create_role(
         RoleName=f"r-{unique}", AssumeRolePolicyDocument="{}")["Role"]["Arn"],
         kms_key_arn=clients.kms.create_key()["KeyMetadata"]["Arn"]))
-    apply_clean(workspace)
+    workspace.apply_clean()
     delete_out_of_band(clients.eks, name)
     refresh = workspace.run("apply", "-refresh-only", "-auto-approve", "-no-color")
     assert "Error" not in refresh.output and workspace.resources() == []
@@ -288,13 +283,13 @@ def test_disappears(workspace, clients, network, unique):
 
     name = f"gone2-{unique}"
     workspace.write(config(name, network))
-    apply_clean(workspace)
+    workspace.apply_clean()
     first = workspace.resource(ADDR)
     delete_out_of_band(clients.eks, name)
     refresh = workspace.run("apply", "-refresh-only", "-auto-approve", "-no-color")
     assert "Error" not in refresh.output and workspace.resource(ADDR)["status"] is None
     workspace.assert_plan_changes("must be replaced", "# forces replacement")
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert workspace.resource(ADDR)["status"] == "ACTIVE"
     assert key_state(clients.kms, first["managed_kms_key_id"]) == "PendingDeletion"
     assert oidc_gone(clients.iam, first["oidc_provider_arn"])
@@ -315,7 +310,7 @@ def test_drift(workspace, clients, network, unique):
     name = f"drift-{unique}"
     workspace.write(config(name, network, enabled_log_types=["audit"], tags={"owner": "platform"},
                            oidc_thumbprints=[PRINT_A]))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     arn = s["arn"]
     clients.eks.tag_resource(resourceArn=arn, tags={"rogue": "yes"})
@@ -333,7 +328,7 @@ def test_drift(workspace, clients, network, unique):
         "~ endpoint_private_access = true -> false",
         f'- "{PRINT_B}"', f'+ "{PRINT_A}"',
     )
-    apply_clean(workspace)
+    workspace.apply_clean()
     c = clients.eks.describe_cluster(name=name)["cluster"]
     assert c["tags"] == {"owner": "platform"} and c["resourcesVpcConfig"]["endpointPrivateAccess"] is False
     workspace.destroy()
@@ -346,7 +341,7 @@ def test_no_perpetual_diff(workspace, network, unique):
                            subnet_ids=list(reversed(network["subnet_ids"])), endpoint_public_access=True,
                            tags={"b": "2", "a": "1"}, oidc_thumbprints=[PRINT_B, PRINT_A],
                            nested=('  timeouts {\n    create = "20m"\n    delete = "10m"\n  }\n',)))
-    apply_clean(workspace)
+    workspace.apply_clean()
     workspace.assert_plan_empty()
     workspace.destroy()
 
@@ -362,7 +357,7 @@ def test_create_retries_while_the_new_role_propagates(workspace, fault_proxy, tf
         f'provider "platform" {{\n  endpoints {{\n    eks = "{fault_proxy.url}"\n  }}\n}}\n'
         + cluster_block(name, network, create_oidc_provider=False)
     )
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert fault_proxy.injected["CreateCluster"] == 2 and fault_proxy.calls["CreateCluster"] == 3
     workspace.destroy()
     assert cluster_gone(clients.eks, name)
@@ -409,7 +404,7 @@ def test_thumbprint_from_the_issuers_tls_chain(workspace, tf_env, clients, netwo
     tf_env["SSL_CERT_FILE"] = tls_issuer.ca_file
     name = f"tls-{unique}"
     workspace.write(config(name, network, tags={"platform-emulator/issuer-url": tls_issuer.url}))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     assert s["oidc_issuer_url"] == tls_issuer.url
     assert s["oidc_thumbprints"] == [tls_issuer.ca_sha1]
@@ -497,7 +492,7 @@ def test_a_cluster_busy_with_an_update_is_no_drift(workspace, clients, network, 
     name = f"busy-{unique}"
     tags = {"platform-emulator/delay-seconds": "6"}
     workspace.write(config(name, network, tags=tags, create_oidc_provider=False))
-    apply_clean(workspace)
+    workspace.apply_clean()
     update = clients.eks.update_cluster_config(name=name, logging={"clusterLogging": [
         {"types": ["audit"], "enabled": True}]})["update"]
     assert clients.eks.describe_cluster(name=name)["cluster"]["status"] == "UPDATING"
@@ -505,7 +500,7 @@ def test_a_cluster_busy_with_an_update_is_no_drift(workspace, clients, network, 
     assert workspace.resource(ADDR)["status"] == "ACTIVE"  # a plan does not write state
     aws.wait_update(clients.eks, name, update["id"])
     workspace.assert_plan_changes('- "audit"')
-    apply_clean(workspace)
+    workspace.apply_clean()
     workspace.destroy()
 
 
@@ -515,12 +510,12 @@ def test_created_role_and_key_deleted_outside(workspace, clients, network, uniqu
     replaces the cluster (EKS cannot change a cluster's key), saying so."""
     name = f"ownobj-{unique}"
     workspace.write(config(name, network, create_oidc_provider=False))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     aws.delete_role(clients.iam, s["managed_role_name"])
     plan = workspace.assert_plan_changes("will be updated in-place", "+ managed_role_name")
     assert "must be replaced" not in plan.stdout
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert workspace.resource(ADDR)["arn"] == s["arn"]
     role = clients.iam.get_role(RoleName=s["managed_role_name"])["Role"]
     assert role["Arn"] == s["role_arn"]
@@ -528,7 +523,7 @@ def test_created_role_and_key_deleted_outside(workspace, clients, network, uniqu
     assert inline["PolicyDocument"]["Statement"][0]["Resource"] == s["kms_key_arn"]
     clients.kms.schedule_key_deletion(KeyId=s["managed_kms_key_id"], PendingWindowInDays=7)
     workspace.assert_plan_changes("must be replaced", "~ kms_key_arn", "# forces replacement")
-    apply_clean(workspace)
+    workspace.apply_clean()
     replaced = workspace.resource(ADDR)
     assert replaced["managed_kms_key_id"] != s["managed_kms_key_id"]
     assert key_state(clients.kms, replaced["managed_kms_key_id"]) == "Enabled"
@@ -646,7 +641,7 @@ def test_ownership_transient_not_found_on_refresh(workspace, fault_proxy, client
     GetOpenIDConnectProvider, during refresh plans nothing."""
     name = f"blip-{unique}"
     workspace.write(proxied(("eks", "iam"), fault_proxy.url) + cluster_block(name, network))
-    apply_clean(workspace)
+    workspace.apply_clean()
     fault_proxy.inject("DescribeCluster", 404, "ResourceNotFoundException", f"No cluster found for name: {name}.")
     fault_proxy.inject("GetOpenIDConnectProvider", 404, "NoSuchEntity", "OpenIDConnect Provider not found")
     workspace.assert_plan_empty()
@@ -660,7 +655,7 @@ def test_ownership_state_rm_then_apply(workspace, clients, network, unique):
     deletes nothing. Imported back, it is managed as before."""
     name = f"rm-{unique}"
     workspace.write(config(name, network, create_oidc_provider=False))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     before = snapshot(clients.eks, name)
     role_id = clients.iam.get_role(RoleName=s["managed_role_name"])["Role"]["RoleId"]
@@ -768,15 +763,15 @@ def test_role_arn_set_to_the_created_roles_arn(workspace, clients, network, uniq
     and destroy still deletes it."""
     name = f"ownarn-{unique}"
     workspace.write(config(name, network, create_oidc_provider=False))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     workspace.write(config(name, network, create_oidc_provider=False, role_arn=s["role_arn"]))
     workspace.assert_plan_empty()
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert workspace.resource(ADDR)["managed_role_name"] == s["managed_role_name"]
     workspace.write(config(name, network, create_oidc_provider=False))
     workspace.assert_plan_empty()
-    apply_clean(workspace)
+    workspace.apply_clean()
     after = workspace.resource(ADDR)
     assert (after["managed_role_name"], after["managed_role_id"]) == (s["managed_role_name"], s["managed_role_id"])
     workspace.destroy()
@@ -804,7 +799,7 @@ def test_role_arn_removed_after_an_earlier_version_forgot_the_role(workspace, cl
     owner tag is never adopted (see test_ownership_*)."""
     name = f"forgot-{unique}"
     workspace.write(config(name, network, create_oidc_provider=False, tags={"team": "a"}))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     workspace.write(config(name, network, create_oidc_provider=False, tags={"team": "a"}, role_arn=s["role_arn"]))
     forget_created_role(workspace)
@@ -813,7 +808,7 @@ def test_role_arn_removed_after_an_earlier_version_forgot_the_role(workspace, cl
     workspace.write(config(name, network, create_oidc_provider=False, tags={"team": "a"}))
     plan = workspace.assert_plan_changes("will be updated in-place", "+ managed_role_name")
     assert "must be replaced" not in plan.stdout
-    apply_clean(workspace)
+    workspace.apply_clean()
     after = workspace.resource(ADDR)
     assert (after["managed_role_name"], after["managed_role_id"]) == (s["managed_role_name"], s["managed_role_id"])
     assert after["role_arn"] == s["role_arn"] and after["arn"] == s["arn"]

@@ -42,11 +42,6 @@ def config(cluster_name: str, network: dict, /, cluster_attrs: dict | None = Non
             + node_group(network, **attrs))
 
 
-def apply_clean(ws):
-    ws.apply()
-    ws.assert_plan_empty()
-
-
 @pytest.fixture
 def eks(emulator):
     return aws.client("eks", emulator.url)
@@ -60,7 +55,7 @@ def test_basic(workspace, eks, iam, network, unique):
     name = f"ng-{unique}"
     workspace.write(config(name, network, labels={"pool": "general"}, tags={"team": "platform"},
                            nested=(scaling(1, 3, 2), taint("dedicated", "NO_SCHEDULE", "gpu"))))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     ng = describe(eks, name)
     assert s["id"] == f"{name}:workers" and s["arn"] == ng["nodegroupArn"] and s["status"] == "ACTIVE"
@@ -89,7 +84,7 @@ def test_update(workspace, eks, network, unique):
     name = f"ngup-{unique}"
     workspace.write(config(name, network, labels={"pool": "general", "old": "x"},
                            nested=(scaling(1, 3, 2), taint("a", "NO_SCHEDULE"))))
-    apply_clean(workspace)
+    workspace.apply_clean()
     arn = workspace.resource(ADDR)["arn"]
     workspace.write(config(name, network, labels={"pool": "system"}, tags={"k": "v"},
                            ignore_desired_size_changes=False,
@@ -97,7 +92,7 @@ def test_update(workspace, eks, network, unique):
                                    "  update_config {\n    max_unavailable_percentage = 25\n  }\n")))
     plan = workspace.assert_plan_changes("will be updated in-place")
     assert "must be replaced" not in plan.stdout
-    apply_clean(workspace)
+    workspace.apply_clean()
     ng = describe(eks, name)
     assert ng["nodegroupArn"] == arn
     assert ng["scalingConfig"] == {"minSize": 2, "maxSize": 5, "desiredSize": 4}
@@ -113,7 +108,7 @@ def test_update(workspace, eks, network, unique):
                            nested=(scaling(2, 5, 4), taint("b", "NO_EXECUTE", "yes"),
                                    "  update_config {\n    max_unavailable_percentage = 25\n  }\n")))
     workspace.assert_plan_changes("must be replaced", "# forces replacement")
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert describe(eks, name)["nodegroupArn"] != arn
     workspace.destroy()
 
@@ -125,10 +120,10 @@ def test_version_follows_the_cluster(workspace, eks, network, unique):
     name = f"ngver-{unique}"
     follow = Raw("platform_eks_cluster.main.version")
     workspace.write(config(name, network, cluster_attrs={"version": "1.32"}, version=follow))
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert describe(eks, name)["version"] == "1.32"
     workspace.write(config(name, network, cluster_attrs={"version": "1.33"}, version=follow))
-    apply_clean(workspace)
+    workspace.apply_clean()
     ng = describe(eks, name)
     assert ng["version"] == "1.33" and workspace.resource(ADDR)["release_version"] == ng["releaseVersion"]
     workspace.destroy()
@@ -139,7 +134,7 @@ def test_autoscaler_changed_desired_size(workspace, eks, network, unique):
     value EKS has is kept (within new bounds) when the bounds change."""
     name = f"ngas-{unique}"
     workspace.write(config(name, network, nested=(scaling(1, 5, 2),)))
-    apply_clean(workspace)
+    workspace.apply_clean()
     update = eks.update_nodegroup_config(clusterName=name, nodegroupName="workers",
                                          scalingConfig={"desiredSize": 4})["update"]
     aws.wait_update(eks, name, update["id"], "workers")
@@ -150,23 +145,23 @@ def test_autoscaler_changed_desired_size(workspace, eks, network, unique):
     # Lowering max below what the autoscaler chose: the configured size, within the bounds, applies.
     workspace.write(config(name, network, nested=(scaling(1, 3, 2),)))
     workspace.assert_plan_changes("~ max     = 5 -> 3", "~ desired = 4 -> 2")
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert describe(eks, name)["scalingConfig"] == {"minSize": 1, "maxSize": 3, "desiredSize": 2}
     # Without a configured size, EKS's value is kept within the bounds.
     workspace.write(config(name, network, nested=(scaling(1, 5),)))
-    apply_clean(workspace)
+    workspace.apply_clean()
     update = eks.update_nodegroup_config(clusterName=name, nodegroupName="workers",
                                          scalingConfig={"desiredSize": 5})["update"]
     aws.wait_update(eks, name, update["id"], "workers")
     workspace.assert_plan_empty()
     workspace.write(config(name, network, nested=(scaling(1, 3),)))
     workspace.assert_plan_changes("~ max     = 5 -> 3", "~ desired = 5 -> 3")
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert describe(eks, name)["scalingConfig"] == {"minSize": 1, "maxSize": 3, "desiredSize": 3}
     # Enforced when asked.
     workspace.write(config(name, network, ignore_desired_size_changes=False, nested=(scaling(1, 3, 2),)))
     workspace.assert_plan_changes("~ desired = 3 -> 2")
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert describe(eks, name)["scalingConfig"]["desiredSize"] == 2
     workspace.destroy()
 
@@ -175,7 +170,7 @@ def test_update_failed(workspace, eks, network, unique):
     name = f"ngfail-{unique}"
     cluster_attrs = {"tags": {FAIL_TAG: "true"}}
     workspace.write(config(name, network, cluster_attrs=cluster_attrs, labels={"a": "1"}))
-    apply_clean(workspace)
+    workspace.apply_clean()
     workspace.write(config(name, network, cluster_attrs=cluster_attrs, labels={"a": "2"}))
     result = workspace.apply(check=False)
     out = " ".join(result.output.split())
@@ -190,7 +185,7 @@ def test_import(workspace, new_workspace, eks, network, unique):
     name = f"ngimp-{unique}"
     cfg = config(name, network, labels={"pool": "general"}, nested=(scaling(1, 3, 2), taint("t", "NO_SCHEDULE")))
     workspace.write(cfg)
-    apply_clean(workspace)
+    workspace.apply_clean()
     created = workspace.resource(ADDR)
     imported = new_workspace("imported")
     imported.write('provider "platform" {}\n' + node_group(
@@ -208,7 +203,7 @@ def test_import(workspace, new_workspace, eks, network, unique):
 def test_disappears(workspace, eks, iam, network, unique):
     name = f"nggone-{unique}"
     workspace.write(config(name, network))
-    apply_clean(workspace)
+    workspace.apply_clean()
     role = workspace.resource(ADDR)["managed_role_name"]
     eks.delete_nodegroup(clusterName=name, nodegroupName="workers")
     deadline = time.time() + 30
@@ -219,7 +214,7 @@ def test_disappears(workspace, eks, iam, network, unique):
     refresh = workspace.run("apply", "-refresh-only", "-auto-approve", "-no-color")
     assert "Error" not in refresh.output and workspace.resource(ADDR)["status"] is None
     workspace.assert_plan_changes("must be replaced")
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert describe(eks, name)["status"] == "ACTIVE"
     # With the role gone too, state forgets it cleanly.
     eks.delete_nodegroup(clusterName=name, nodegroupName="workers")
@@ -237,7 +232,7 @@ def test_drift(workspace, eks, network, unique):
     name = f"ngdrift-{unique}"
     workspace.write(config(name, network, labels={"pool": "general"}, tags={"owner": "platform"},
                            nested=(scaling(1, 3, 2), taint("dedicated", "NO_SCHEDULE", "gpu"))))
-    apply_clean(workspace)
+    workspace.apply_clean()
     arn = workspace.resource(ADDR)["arn"]
     update = eks.update_nodegroup_config(
         clusterName=name, nodegroupName="workers",
@@ -248,7 +243,7 @@ def test_drift(workspace, eks, network, unique):
     eks.tag_resource(resourceArn=arn, tags={"rogue": "yes"})
     workspace.assert_plan_changes('- "rogue" = "1"', '+ "pool" = "general"', "+ taint {", '+ effect = "NO_SCHEDULE"',
                                   "~ min = 0 -> 1", '- "rogue" = "yes"')
-    apply_clean(workspace)
+    workspace.apply_clean()
     ng = describe(eks, name)
     assert ng["labels"] == {"pool": "general"} and ng["tags"] == {"owner": "platform"}
     assert ng["taints"] == [{"key": "dedicated", "value": "gpu", "effect": "NO_SCHEDULE"}]
@@ -263,7 +258,7 @@ def test_no_perpetual_diff(workspace, network, unique):
                            nested=(scaling(0, 3), taint("z", "PREFER_NO_SCHEDULE"), taint("a", "NO_EXECUTE", "v"),
                                    "  update_config {\n    max_unavailable = 2\n  }\n",
                                    '  timeouts {\n    update = "90m"\n  }\n')))
-    apply_clean(workspace)
+    workspace.apply_clean()
     workspace.assert_plan_empty()
     workspace.destroy()
 
@@ -344,7 +339,7 @@ def test_stack(workspace, emulator, network, unique):
       sensitive = true
     }}
     ''')
-    apply_clean(workspace)
+    workspace.apply_clean()
     cluster_state = workspace.resource("platform_eks_cluster.main")
     issuer = cluster_state["oidc_issuer_url"].removeprefix("https://")
     trust = workspace.resource("platform_irsa_role.ebs_csi")["trust_policy"]
@@ -368,7 +363,7 @@ def test_update_timeout_is_honoured_and_converges(workspace, eks, network, uniqu
     cluster_attrs = {"tags": {"platform-emulator/delay-seconds": "6"}}
     slow = '  timeouts {\n    update = "2s"\n  }\n'
     workspace.write(config(name, network, cluster_attrs=cluster_attrs, labels={"a": "1"}, nested=(scaling(1, 3, 2), slow)))
-    apply_clean(workspace)
+    workspace.apply_clean()
     workspace.write(config(name, network, cluster_attrs=cluster_attrs, labels={"a": "2"}, nested=(scaling(1, 3, 2), slow)))
     result = workspace.apply(check=False)
     out = " ".join(result.output.split())
@@ -387,12 +382,12 @@ def test_update_timeout_is_honoured_and_converges(workspace, eks, network, uniqu
 def test_created_role_deleted_outside_is_recreated_in_place(workspace, eks, iam, network, unique):
     name = f"ngrole-{unique}"
     workspace.write(config(name, network))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     aws.delete_role(iam, s["managed_role_name"])
     plan = workspace.assert_plan_changes("will be updated in-place", "+ managed_role_name           = (known after apply)")
     assert "must be replaced" not in plan.stdout
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert workspace.resource(ADDR)["arn"] == s["arn"]
     role = iam.get_role(RoleName=s["managed_role_name"])["Role"]
     assert role["Arn"] == s["node_role_arn"] == describe(eks, name)["nodeRole"]
@@ -486,7 +481,7 @@ def test_ownership_refresh_and_state_rm(workspace, fault_proxy, eks, iam, networ
     made again: the apply fails with the import command, makes no role and
     deletes nothing; imported back, it is managed as before."""
     workspace.write(standalone(network, outside_cluster, proxy=fault_proxy.url))
-    apply_clean(workspace)
+    workspace.apply_clean()
     fault_proxy.inject("DescribeNodegroup", 404, "ResourceNotFoundException", "No node group found for name: workers.")
     workspace.assert_plan_empty()
     assert fault_proxy.injected["DescribeNodegroup"] == 1
@@ -536,10 +531,10 @@ def test_ownership_lost_answer_to_an_update(workspace, fault_proxy, eks, network
     not resend by itself, so the provider's own resend is what is tested."""
     provider = f'provider "platform" {{\n  max_retries = 0\n  endpoints {{\n    eks = "{fault_proxy.url}"\n  }}\n}}\n'
     workspace.write(provider + node_group(network, cluster_name=outside_cluster))
-    apply_clean(workspace)
+    workspace.apply_clean()
     fault_proxy.lose_answer("UpdateNodegroupConfig", drop=drop)
     workspace.write(provider + node_group(network, cluster_name=outside_cluster, labels={"pool": "system"}))
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert fault_proxy.injected["UpdateNodegroupConfig"] == 1
     assert fault_proxy.calls["UpdateNodegroupConfig"] == 2, "the update was not sent again after the lost answer"
     updates = eks.list_updates(name=outside_cluster, nodegroupName="workers")["updateIds"]
@@ -577,7 +572,7 @@ def test_version_is_checked_against_the_cluster(workspace, eks, iam, network, ou
     assert workspace.resources() == []
     # The cluster's version: created; then a downgrade is refused at plan time.
     workspace.write(standalone(network, outside_cluster, version="1.33"))
-    apply_clean(workspace)
+    workspace.apply_clean()
     result = plan_with("1.32")
     assert result.code == 1 and "`version`: EKS cannot roll a node group back to an earlier Kubernetes version: 1.33 to 1.32" in result.output, result.output
     workspace.write(standalone(network, outside_cluster, version="1.33"))
@@ -599,7 +594,7 @@ def test_created_role_names_never_collide(workspace, eks, iam, network, unique):
     second = block("resource", "platform_eks_node_group", "second", nested=scale, cluster_name=x, name="a-b",
                    subnet_ids=network["subnet_ids"])
     workspace.write('provider "platform" {}\n' + first + second)
-    apply_clean(workspace)
+    workspace.apply_clean()
     a = workspace.resource("platform_eks_node_group.first")
     b = workspace.resource("platform_eks_node_group.second")
     assert (a["managed_role_name"], b["managed_role_name"]) == (f"{x}-a.b-node", f"{x}.a-b-node")
@@ -635,14 +630,14 @@ def test_role_created_under_the_old_name_keeps_it(workspace, eks, iam, network, 
     s = workspace.resource(ADDR)
     assert s["managed_role_name"] == old_name and s["managed_role_id"] == role["RoleId"]
     workspace.assert_plan_changes("platform_eks_node_group.fresh will be created", "Plan: 1 to add, 0 to change")
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert workspace.resource("platform_eks_node_group.fresh")["managed_role_name"] == f"{outside_cluster}.fresh-node"
     assert workspace.resource(ADDR)["managed_role_name"] == old_name
     # Deleted outside Terraform: made again in place, under the recorded name and ARN.
     aws.delete_role(iam, old_name)
     plan = workspace.assert_plan_changes("will be updated in-place", "+ managed_role_name")
     assert "must be replaced" not in plan.stdout
-    apply_clean(workspace)
+    workspace.apply_clean()
     again = workspace.resource(ADDR)
     assert again["managed_role_name"] == old_name and again["node_role_arn"] == role["Arn"]
     assert iam.get_role(RoleName=old_name)["Role"]["RoleId"] == again["managed_role_id"] != role["RoleId"]
@@ -657,14 +652,14 @@ def test_node_role_arn_set_to_the_created_roles_arn(workspace, eks, iam, network
     removing it: no change either way (the apply without it used to fail with
     EntityAlreadyExists), and the role is still deleted with the node group."""
     workspace.write(standalone(network, outside_cluster))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     workspace.write(standalone(network, outside_cluster, node_role_arn=s["node_role_arn"]))
     workspace.assert_plan_empty()
-    apply_clean(workspace)
+    workspace.apply_clean()
     workspace.write(standalone(network, outside_cluster))
     workspace.assert_plan_empty()
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert workspace.resource(ADDR)["managed_role_id"] == s["managed_role_id"]
     workspace.destroy()
     assert not aws.role_exists(iam, s["managed_role_name"])

@@ -35,11 +35,6 @@ def gone(iam, arn: str) -> bool:
         return True
 
 
-def apply_clean(ws):
-    ws.apply()
-    ws.assert_plan_empty()
-
-
 @pytest.fixture
 def url(unique):
     return f"https://oidc.eks.us-east-1.amazonaws.com/id/{unique.upper()}"
@@ -47,7 +42,7 @@ def url(unique):
 
 def test_basic(workspace, iam, url, unique):
     workspace.write(config(url, tags={"purpose": "irsa"}))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     issuer = url.removeprefix("https://")
     assert s["arn"] == f"arn:aws:iam::{aws.ACCOUNT_ID}:oidc-provider/{issuer}" and s["id"] == s["arn"]
@@ -63,22 +58,22 @@ def test_basic(workspace, iam, url, unique):
 
 def test_update(workspace, iam, url):
     workspace.write(config(url, thumbprints=[PRINT_A]))
-    apply_clean(workspace)
+    workspace.apply_clean()
     arn = workspace.resource(ADDR)["arn"]
     workspace.write(config(url, client_ids=["sts.amazonaws.com", "vault"], thumbprints=[PRINT_B], tags={"k": "v"}))
     plan = workspace.assert_plan_changes("will be updated in-place")
     assert "must be replaced" not in plan.stdout
-    apply_clean(workspace)
+    workspace.apply_clean()
     r = remote(iam, arn)
     assert sorted(r["ClientIDList"]) == ["sts.amazonaws.com", "vault"] and r["ThumbprintList"] == [PRINT_B]
     assert user_tags(r) == {"k": "v"}
     workspace.write(config(url, client_ids=["vault"], thumbprints=[PRINT_B]))
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert remote(iam, arn)["ClientIDList"] == ["vault"] and user_tags(remote(iam, arn)) == {}
     # A new issuer is a new provider.
     workspace.write(config(url + "X", client_ids=["vault"]))
     workspace.assert_plan_changes("must be replaced")
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert gone(iam, arn)
     workspace.destroy()
 
@@ -86,7 +81,7 @@ def test_update(workspace, iam, url):
 def test_import(workspace, new_workspace, iam, url):
     cfg = config(url, thumbprints=[PRINT_A], tags={"k": "v"})
     workspace.write(cfg)
-    apply_clean(workspace)
+    workspace.apply_clean()
     created = workspace.resource(ADDR)
     imported = new_workspace("imported")
     imported.write(cfg)
@@ -98,23 +93,23 @@ def test_import(workspace, new_workspace, iam, url):
 
 def test_disappears(workspace, iam, url):
     workspace.write(config(url))
-    apply_clean(workspace)
+    workspace.apply_clean()
     iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=workspace.resource(ADDR)["arn"])
     refresh = workspace.run("apply", "-refresh-only", "-auto-approve", "-no-color")
     assert "Error" not in refresh.output and workspace.resources() == []
     workspace.assert_plan_changes(f"{ADDR} will be created")
-    apply_clean(workspace)
+    workspace.apply_clean()
     workspace.destroy()
 
 
 def test_drift(workspace, iam, url):
     workspace.write(config(url, thumbprints=[PRINT_A]))
-    apply_clean(workspace)
+    workspace.apply_clean()
     arn = workspace.resource(ADDR)["arn"]
     iam.add_client_id_to_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID="rogue-audience")
     iam.update_open_id_connect_provider_thumbprint(OpenIDConnectProviderArn=arn, ThumbprintList=[PRINT_B])
     workspace.assert_plan_changes('- "rogue-audience"', f'- "{PRINT_B}"', f'+ "{PRINT_A}"')
-    apply_clean(workspace)
+    workspace.apply_clean()
     r = remote(iam, arn)
     assert r["ClientIDList"] == ["sts.amazonaws.com"] and r["ThumbprintList"] == [PRINT_A]
     workspace.destroy()
@@ -122,7 +117,7 @@ def test_drift(workspace, iam, url):
 
 def test_no_perpetual_diff(workspace, iam, url):
     workspace.write(config(url, client_ids=["b", "a", "sts.amazonaws.com"], thumbprints=[PRINT_B, PRINT_A]))
-    apply_clean(workspace)
+    workspace.apply_clean()
     workspace.assert_plan_empty()
     workspace.destroy()
 
@@ -140,7 +135,7 @@ def test_copy_for_irsa_in_another_account(workspace, iam, url, unique):
       service_accounts  = [{{ namespace = "external-dns", name = "external-dns" }}]
     }}
     ''')
-    apply_clean(workspace)
+    workspace.apply_clean()
     provider = workspace.resource(ADDR)
     trust = workspace.resource("platform_irsa_role.external_dns")["trust_policy"]
     assert provider["arn"] in trust and f'{provider["issuer"]}:sub' in trust
@@ -185,7 +180,7 @@ def test_ownership_lost_answer(workspace, fault_proxy, iam, url, drop):
     fault_proxy.lose_answer("CreateOpenIDConnectProvider", drop=drop)
     workspace.write(f'provider "platform" {{\n  endpoints {{\n    iam = "{fault_proxy.url}"\n  }}\n}}\n'
                     + block("resource", "platform_eks_oidc_provider", "test", url=url, tags={"k": "v"}))
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert fault_proxy.injected["CreateOpenIDConnectProvider"] == 1
     assert fault_proxy.calls["CreateOpenIDConnectProvider"] == 1
     s = workspace.resource(ADDR)
@@ -231,7 +226,7 @@ def test_ownership_transient_not_found_and_state_rm(workspace, fault_proxy, iam,
     command and deletes nothing."""
     workspace.write(f'provider "platform" {{\n  endpoints {{\n    iam = "{fault_proxy.url}"\n  }}\n}}\n'
                     + block("resource", "platform_eks_oidc_provider", "test", url=url))
-    apply_clean(workspace)
+    workspace.apply_clean()
     fault_proxy.inject("GetOpenIDConnectProvider", 404, "NoSuchEntity", "OpenIDConnect Provider not found")
     workspace.assert_plan_empty()
     assert fault_proxy.injected["GetOpenIDConnectProvider"] == 1

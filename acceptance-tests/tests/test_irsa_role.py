@@ -52,16 +52,8 @@ def remote_tags(iam, name: str) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name)["Tags"] if t["Key"] != OWNER_TAG}
 
 
-def apply_clean(ws):
-    """Apply, then the plan must be empty: no apply may leave a diff behind."""
-    ws.apply()
-    ws.assert_plan_empty()
-
-
 def destroy_and_check_gone(ws, iam, *names: str):
-    ws.destroy()
-    for name in names:
-        assert not aws.role_exists(iam, name), f"role {name} survived destroy"
+    ws.destroy_and_check_gone({f"role {name}": lambda name=name: not aws.role_exists(iam, name) for name in names})
 
 
 def test_basic(workspace, iam, oidc, unique):
@@ -71,7 +63,7 @@ def test_basic(workspace, iam, oidc, unique):
                            inline_policies={"s3": Raw(f"jsonencode({json.dumps(S3_READ)})")},
                            policy_arns=["arn:aws:iam::aws:policy/ReadOnlyAccess"],
                            tags={"component": "ebs-csi"}))
-    apply_clean(workspace)
+    workspace.apply_clean()
 
     state = workspace.resource(ADDR)
     assert state["id"] == name and state["name"] == name
@@ -111,7 +103,7 @@ def test_update(workspace, iam, oidc, unique):
     first, second = policy_arn(iam, f"first-{unique}"), policy_arn(iam, f"second-{unique}")
     workspace.write(config(arn, name=name, policy_arns=[first],
                            inline_policies={"a": json.dumps(S3_READ)}, tags={"k": "v1", "gone": "x"}))
-    apply_clean(workspace)
+    workspace.apply_clean()
     unique_id = workspace.resource(ADDR)["unique_id"]
 
     # Add an exact and a wildcard service account, swap policies, change tags,
@@ -127,7 +119,7 @@ def test_update(workspace, iam, oidc, unique):
         tags={"k": "v2", "new": "y"}))
     plan = workspace.assert_plan_changes("will be updated in-place")
     assert "must be replaced" not in plan.stdout
-    apply_clean(workspace)
+    workspace.apply_clean()
 
     state = workspace.resource(ADDR)
     assert state["unique_id"] == unique_id, "an in-place update replaced the role"
@@ -151,7 +143,7 @@ def test_update(workspace, iam, oidc, unique):
 
     # Removing optional settings clears them remotely.
     workspace.write(config(arn, name=name))
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert attached(iam, name) == set() and inline_names(iam, name) == set() and remote_tags(iam, name) == {}
     assert "PermissionsBoundary" not in iam.get_role(RoleName=name)["Role"]
     assert workspace.resource(ADDR)["unique_id"] == unique_id
@@ -159,7 +151,7 @@ def test_update(workspace, iam, oidc, unique):
     # The path cannot change in place: the role is replaced.
     workspace.write(config(arn, name=name, path="/platform/"))
     workspace.assert_plan_changes("must be replaced", "forces replacement")
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert iam.get_role(RoleName=name)["Role"]["Path"] == "/platform/"
     assert workspace.resource(ADDR)["unique_id"] != unique_id
 
@@ -175,7 +167,7 @@ def test_import(workspace, new_workspace, iam, oidc, unique):
                  policy_arns=[managed], inline_policies={"s3": Raw(f"jsonencode({json.dumps(S3_READ)})")},
                  audience="custom-aud", tags={"k": "v"})
     workspace.write(cfg)
-    apply_clean(workspace)
+    workspace.apply_clean()
     created = workspace.resource(ADDR)
 
     imported_ws = new_workspace("imported")
@@ -200,7 +192,7 @@ def test_disappears(workspace, iam, oidc, unique):
     name = f"gone-{unique}"
     workspace.write(config(arn, name=name, inline_policies={"s3": json.dumps(S3_READ)},
                            policy_arns=["arn:aws:iam::aws:policy/ReadOnlyAccess"]))
-    apply_clean(workspace)
+    workspace.apply_clean()
     aws.delete_role(iam, name)
 
     # Refresh drops it from state without an error; the plan recreates it.
@@ -208,7 +200,7 @@ def test_disappears(workspace, iam, oidc, unique):
     assert "Error" not in refresh.output
     assert workspace.resources() == []
     workspace.assert_plan_changes(f"{ADDR} will be created")
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert aws.role_exists(iam, name) and inline_names(iam, name) == {"s3"}
 
     # Destroy after it disappeared again succeeds too.
@@ -220,7 +212,7 @@ def test_drift_trust_policy(workspace, iam, oidc, unique):
     arn, issuer = oidc
     name = f"drift-trust-{unique}"
     workspace.write(config(arn, name=name))
-    apply_clean(workspace)
+    workspace.apply_clean()
     desired = trust(iam, name)
 
     widened = json.loads(json.dumps(desired))
@@ -235,7 +227,7 @@ def test_drift_trust_policy(workspace, iam, oidc, unique):
         '] -> "system:serviceaccount:kube-system:ebs-csi-controller-sa"',
     )
     assert "1 to change" in plan.stdout and "must be replaced" not in plan.stdout
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert trust(iam, name) == desired
     destroy_and_check_gone(workspace, iam, name)
 
@@ -246,25 +238,25 @@ def test_drift_attached_policy(workspace, iam, oidc, unique):
     mine, extra = policy_arn(iam, f"mine-{unique}"), policy_arn(iam, f"extra-{unique}")
     workspace.write(config(arn, name=name, policy_arns=[mine], tags={"k": "v"},
                            inline_policies={"s3": json.dumps(S3_READ)}))
-    apply_clean(workspace)
+    workspace.apply_clean()
 
     iam.attach_role_policy(RoleName=name, PolicyArn=extra)
     plan = workspace.assert_plan_changes("~ policy_arns", f'- "{extra}"')
     assert f'- "{mine}"' not in plan.stdout
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert attached(iam, name) == {mine}
 
     # Inline policies and tags drift the same way.
     iam.put_role_policy(RoleName=name, PolicyName="sneaky", PolicyDocument=json.dumps(S3_READ))
     iam.tag_role(RoleName=name, Tags=[{"Key": "k", "Value": "changed"}])
     workspace.assert_plan_changes('- "sneaky"', '~ "k" = "changed" -> "v"')
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert inline_names(iam, name) == {"s3"} and remote_tags(iam, name) == {"k": "v"}
 
     # An attribute the configuration leaves at its default drifts too.
     iam.update_role(RoleName=name, MaxSessionDuration=7200, Description="edited")
     workspace.assert_plan_changes("~ max_session_duration = 7200 -> 3600", '- description          = "edited" -> null')
-    apply_clean(workspace)
+    workspace.apply_clean()
     role = iam.get_role(RoleName=name)["Role"]
     assert role["MaxSessionDuration"] == 3600 and not role.get("Description")
     destroy_and_check_gone(workspace, iam, name)
@@ -291,7 +283,7 @@ def test_no_perpetual_diff(workspace, iam, oidc, unique):
       ]
     })''')
     workspace.write(config(arn, name=name, inline_policies={"heredoc": heredoc, "two": two}))
-    apply_clean(workspace)
+    workspace.apply_clean()
     # Several refreshes in a row stay clean.
     workspace.assert_plan_empty()
     before = workspace.resource(ADDR)
@@ -330,7 +322,7 @@ def test_default_tags_and_endpoints(workspace, iam, oidc, unique, emulator):
     # The provider block wins over the environment: AWS_ENDPOINT_URL points nowhere.
     workspace.env = {**workspace.env, "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
     workspace.write(config(arn, provider=provider({"team": "platform", "env": "dev"}), name=name, tags={"env": "prod"}))
-    apply_clean(workspace)
+    workspace.apply_clean()
     state = workspace.resource(ADDR)
     assert state["tags"] == {"env": "prod"}
     assert state["tags_all"] == {"team": "platform", "env": "prod"}, "a resource's own tag wins"
@@ -339,7 +331,7 @@ def test_default_tags_and_endpoints(workspace, iam, oidc, unique, emulator):
     workspace.write(config(arn, provider=provider({"team": "platform", "cost-center": "42"}), name=name, tags={"env": "prod"}))
     plan = workspace.assert_plan_changes("~ tags_all", '+ "cost-center" = "42"')
     assert "~ tags " not in plan.stdout
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert remote_tags(iam, name) == {"team": "platform", "env": "prod", "cost-center": "42"}
     destroy_and_check_gone(workspace, iam, name)
 
@@ -347,14 +339,14 @@ def test_default_tags_and_endpoints(workspace, iam, oidc, unique, emulator):
 def test_name_prefix(workspace, iam, oidc, unique):
     arn, _ = oidc
     workspace.write(config(arn, name_prefix=f"np-{unique}-"))
-    apply_clean(workspace)
+    workspace.apply_clean()
     name = workspace.resource(ADDR)["name"]
     assert name.startswith(f"np-{unique}-") and len(name) == len(f"np-{unique}-") + 26
     assert aws.role_exists(iam, name)
 
     workspace.write(config(arn, name_prefix=f"np2-{unique}-"))
     workspace.assert_plan_changes("must be replaced")
-    apply_clean(workspace)
+    workspace.apply_clean()
     new_name = workspace.resource(ADDR)["name"]
     assert new_name.startswith(f"np2-{unique}-") and not aws.role_exists(iam, name)
     destroy_and_check_gone(workspace, iam, new_name)
@@ -376,7 +368,7 @@ def test_partial_create_leaves_no_orphan(workspace, iam, oidc, unique):
     # Fixing the configuration converges: the tainted role is replaced.
     workspace.write(config(arn, name=name, inline_policies={"s3": json.dumps(S3_READ)}))
     workspace.assert_plan_changes("is tainted, so must be replaced")
-    apply_clean(workspace)
+    workspace.apply_clean()
     destroy_and_check_gone(workspace, iam, name)
 
 
@@ -384,7 +376,7 @@ def test_destroy_removes_out_of_band_policies(workspace, iam, oidc, unique):
     arn, _ = oidc
     name = f"cleanup-{unique}"
     workspace.write(config(arn, name=name))
-    apply_clean(workspace)
+    workspace.apply_clean()
     # Someone attaches things by hand; destroy must still remove the role.
     iam.attach_role_policy(RoleName=name, PolicyArn=policy_arn(iam, f"hand-{unique}"))
     iam.put_role_policy(RoleName=name, PolicyName="hand", PolicyDocument=json.dumps(S3_READ))
@@ -533,7 +525,7 @@ def test_import_keeps_the_configured_order_of_exact_and_wildcard_subjects(worksp
                                                    {"namespace": "a", "name": "b"},
                                                    {"namespace": "c", "name": "d"}])
     workspace.write(cfg)
-    apply_clean(workspace)
+    workspace.apply_clean()
     imported_ws = new_workspace("imported")
     imported_ws.write(cfg)
     imported_ws.import_(ADDR, name)
@@ -553,7 +545,7 @@ def test_a_reorder_of_subjects_applies_without_an_api_call(workspace, new_worksp
     accounts = [{"namespace": "a", "name": "b"}, {"namespace": "team-*", "name": "runner"},
                 {"namespace": "c", "name": "d"}]
     workspace.write(config(arn, name=name, service_accounts=accounts))
-    apply_clean(workspace)
+    workspace.apply_clean()
     before = iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
     workspace.write(config(arn, name=name, service_accounts=list(reversed(accounts))))
     plan = workspace.assert_plan_changes("~ service_accounts", "1 to change")
@@ -598,7 +590,7 @@ def test_retries_throttling_5xx_and_iam_propagation(workspace, iam, oidc, unique
     fault_proxy.inject("GetRole", 500, "ServiceFailure", "internal failure", times=1)
     workspace.env = {**workspace.env, "AWS_ENDPOINT_URL_IAM": fault_proxy.url}
     workspace.write(config(arn, name=name, inline_policies={"s3": json.dumps(S3_READ)}))
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert fault_proxy.injected == {"CreateRole": 2, "PutRolePolicy": 2, "GetRole": 1}
     assert fault_proxy.calls["CreateRole"] == 3 and fault_proxy.calls["PutRolePolicy"] == 3
     assert inline_names(iam, name) == {"s3"}
@@ -645,7 +637,7 @@ def test_assume_role(workspace, iam, oidc, unique, fault_proxy):
         block("endpoints", sts=fault_proxy.url),
     ))
     workspace.write(config(arn, provider=provider, name=name))
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert fault_proxy.calls["AssumeRole"] >= 1, dict(fault_proxy.calls)
     assert aws.role_exists(iam, name)
     destroy_and_check_gone(workspace, iam, name)

@@ -44,11 +44,6 @@ def user_labels(ctx) -> list[str]:
     return sorted(label for label in ctx["labels"] if not label.startswith("platform:owner:"))
 
 
-def apply_clean(ws):
-    ws.apply()
-    ws.assert_plan_empty()
-
-
 @pytest.fixture
 def ws(workspace, spacelift_env):
     workspace.env = spacelift_env
@@ -57,7 +52,7 @@ def ws(workspace, spacelift_env):
 
 def test_basic(ws, spacelift):
     ws.write(context_config())
-    apply_clean(ws)
+    ws.apply_clean()
     s = ws.resource(ADDR)
     assert s["id"] == "provider-test-context"
     ctx = spacelift.contexts["provider-test-context"]
@@ -79,7 +74,7 @@ def test_basic(ws, spacelift):
 
 def test_update(ws, spacelift):
     ws.write(context_config())
-    apply_clean(ws)
+    ws.apply_clean()
     ws.write(context_config(
         name="Renamed context", description=None, labels=["platform", "team:core"],
         hooks={"before_init": ["terraform fmt -check"]},
@@ -89,7 +84,7 @@ def test_update(ws, spacelift):
     ))
     plan = ws.assert_plan_changes("will be updated in-place")
     assert "must be replaced" not in plan.stdout
-    apply_clean(ws)
+    ws.apply_clean()
     assert list(spacelift.contexts) == ["provider-test-context"], "a rename keeps the id"
     ctx = spacelift.contexts["provider-test-context"]
     assert ctx["name"] == "Renamed context" and ctx["description"] is None
@@ -106,7 +101,7 @@ def test_update(ws, spacelift):
 def test_import(ws, new_workspace, spacelift, spacelift_env):
     cfg = context_config()
     ws.write(cfg)
-    apply_clean(ws)
+    ws.apply_clean()
     created = ws.resource(ADDR)
     imported_ws = new_workspace("imported")
     imported_ws.env = spacelift_env
@@ -122,7 +117,7 @@ def test_import(ws, new_workspace, spacelift, spacelift_env):
         '~ "keys/deploy.pem" = "imported-unverified" -> "in-sync"',
     )
     assert "No changes" not in plan.stdout
-    apply_clean(imported_ws)
+    imported_ws.apply_clean()
     assert spacelift.contexts["provider-test-context"]["config"]["DB_PASSWORD"]["checksum"] == sha(SECRET)
     result = new_workspace("missing")
     result.env = spacelift_env
@@ -134,22 +129,22 @@ def test_import(ws, new_workspace, spacelift, spacelift_env):
 
 def test_disappears(ws, spacelift):
     ws.write(context_config())
-    apply_clean(ws)
+    ws.apply_clean()
     del spacelift.contexts["provider-test-context"]
     refresh = ws.run("apply", "-refresh-only", "-auto-approve", "-no-color")
     assert "Error" not in refresh.output and ws.resources() == []
     ws.assert_plan_changes(f"{ADDR} will be created")
-    apply_clean(ws)
+    ws.apply_clean()
     ws.destroy()
 
 
 def test_drift_secret_changed(ws, spacelift):
     ws.write(context_config())
-    apply_clean(ws)
+    ws.apply_clean()
     spacelift.set_config("provider-test-context", "DB_PASSWORD", "changed-in-the-ui", write_only=True)
     plan = ws.assert_plan_changes('~ "DB_PASSWORD" = "changed-outside-terraform" -> "in-sync"')
     assert "changed-in-the-ui" not in plan.output and SECRET not in plan.output
-    apply_clean(ws)
+    ws.apply_clean()
     assert spacelift.contexts["provider-test-context"]["config"]["DB_PASSWORD"]["checksum"] == sha(SECRET)
     # Deleted and added out of band, the same way.
     del spacelift.contexts["provider-test-context"]["config"]["DB_PASSWORD"]
@@ -157,7 +152,7 @@ def test_drift_secret_changed(ws, spacelift):
     spacelift.set_config("provider-test-context", "keys/deploy.pem", b64("other"), write_only=True, kind="FILE_MOUNT")
     ws.assert_plan_changes('~ "DB_PASSWORD" = "missing" -> "in-sync"', '- "ROGUE" = "not-in-configuration"',
                            '~ "keys/deploy.pem" = "changed-outside-terraform" -> "in-sync"')
-    apply_clean(ws)
+    ws.apply_clean()
     cfg = spacelift.contexts["provider-test-context"]["config"]
     assert "ROGUE" not in cfg and cfg["DB_PASSWORD"]["checksum"] == sha(SECRET)
     assert cfg["keys/deploy.pem"]["checksum"] == sha(b64(FILE_SECRET))
@@ -166,12 +161,12 @@ def test_drift_secret_changed(ws, spacelift):
 
 def test_drift_label_added(ws, spacelift):
     ws.write(context_config())
-    apply_clean(ws)
+    ws.apply_clean()
     spacelift.contexts["provider-test-context"]["labels"].append("rogue")
     spacelift.contexts["provider-test-context"]["hooks"]["afterRun"] = ["curl evil"]
     spacelift.contexts["provider-test-context"]["config"]["CLUSTER_NAME"]["value"] = "edited"
     ws.assert_plan_changes('- "rogue"', '- "after_run" = [', '~ "CLUSTER_NAME" = "edited" -> "main"')
-    apply_clean(ws)
+    ws.apply_clean()
     ctx = spacelift.contexts["provider-test-context"]
     assert "rogue" not in ctx["labels"] and ctx["hooks"]["afterRun"] == [] and ctx["config"]["CLUSTER_NAME"]["value"] == "main"
     ws.destroy()
@@ -180,14 +175,14 @@ def test_drift_label_added(ws, spacelift):
 def test_no_perpetual_diff(ws, spacelift):
     ws.write(context_config(description="", labels=["b", "a"], hooks={"before_plan": [], "after_run": ["x"]},
                             environment={}, space_id="root"))
-    apply_clean(ws)
+    ws.apply_clean()
     ws.assert_plan_empty()
     ws.destroy()
 
 
 def test_one_query_per_refresh(ws, spacelift):
     ws.write(context_config())
-    apply_clean(ws)
+    ws.apply_clean()
     spacelift.reset_counts()
     ws.assert_plan_empty()
     assert dict(spacelift.calls) == {"apiKeyUser": 1, "context": 1}, dict(spacelift.calls)
@@ -197,7 +192,7 @@ def test_one_query_per_refresh(ws, spacelift):
 def test_rate_limited_then_ok(ws, spacelift):
     ws.write(context_config())
     spacelift.fail_next(3)
-    apply_clean(ws)
+    ws.apply_clean()
     assert spacelift.contexts["provider-test-context"]["config"]["DB_PASSWORD"]["checksum"] == sha(SECRET)
     ws.destroy()
 
@@ -223,7 +218,7 @@ def test_auth_wrong_key(ws, spacelift):
 def test_auth_token_reexchange(ws, spacelift):
     """Tokens that are about to expire are exchanged again before use."""
     ws.write(context_config())
-    apply_clean(ws)
+    ws.apply_clean()
     spacelift.reset_counts()
     ws.assert_plan_empty()
     assert spacelift.calls["apiKeyUser"] == 1, "a fresh token is exchanged once per provider process"
@@ -231,7 +226,7 @@ def test_auth_token_reexchange(ws, spacelift):
     spacelift.token_ttl = 20  # inside the 30 s re-exchange margin: every call needs a new token
     spacelift.reset_counts()
     ws.write(context_config(environment={"CLUSTER_NAME": "main", "AWS_REGION": "eu-west-1", "MORE": "1"}))
-    apply_clean(ws)
+    ws.apply_clean()
     other_calls = sum(n for op, n in spacelift.calls.items() if op != "apiKeyUser")
     assert spacelift.calls["apiKeyUser"] >= other_calls, dict(spacelift.calls)
     ws.destroy()
@@ -242,7 +237,7 @@ def test_auth_token_expired_early(ws, spacelift):
     re-exchange of the key and the call goes through."""
     ws.write(context_config())
     spacelift.expire_tokens_after(2)
-    apply_clean(ws)
+    ws.apply_clean()
     assert spacelift.calls["apiKeyUser"] >= 2
     assert spacelift.contexts["provider-test-context"]["config"]["DB_PASSWORD"]["checksum"] == sha(SECRET)
     ws.destroy()
@@ -253,7 +248,7 @@ def test_auth_api_token(workspace, tf_env, spacelift):
     token, _ = spacelift.issue_token(iss="spacelift", sub="platform/01RUN")
     workspace.env = {**tf_env, "SPACELIFT_API_TOKEN": token}
     workspace.write(context_config())
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert spacelift.calls["apiKeyUser"] == 0 and "provider-test-context" in spacelift.contexts
     workspace.destroy()
 
@@ -261,7 +256,7 @@ def test_auth_api_token(workspace, tf_env, spacelift):
 def test_spacelift_only_stack_needs_no_aws(workspace, spacelift_env, spacelift):
     workspace.env = {k: v for k, v in spacelift_env.items() if not k.startswith("AWS_")}
     workspace.write(context_config())
-    apply_clean(workspace)
+    workspace.apply_clean()
     workspace.destroy()
 
 
@@ -306,7 +301,7 @@ def attachment_config(priority=None, stack="downstream") -> str:
 
 def test_attachment_basic(ws, new_workspace, spacelift, spacelift_env):
     ws.write(attachment_config(priority=5))
-    apply_clean(ws)
+    ws.apply_clean()
     s = ws.resource(ATT)
     assert s["id"] == "provider-test-context/downstream" and s["priority"] == 5
     (att,) = spacelift.contexts["provider-test-context"]["attachments"].values()
@@ -322,14 +317,14 @@ def test_attachment_basic(ws, new_workspace, spacelift, spacelift_env):
     # Priority cannot change in place: a new attachment replaces the old.
     ws.write(attachment_config(priority=1))
     ws.assert_plan_changes("must be replaced")
-    apply_clean(ws)
+    ws.apply_clean()
     (att,) = spacelift.contexts["provider-test-context"]["attachments"].values()
     assert att["priority"] == 1
 
     # Detached out of band: refresh drops it, apply attaches again.
     spacelift.contexts["provider-test-context"]["attachments"].clear()
     ws.assert_plan_changes(f"{ATT} will be created")
-    apply_clean(ws)
+    ws.apply_clean()
     ws.destroy()
     assert spacelift.contexts == {}
 
@@ -413,7 +408,7 @@ def test_bad_input_null_secret_from_a_variable_is_refused_not_silently_dropped(w
         "resource", "platform_spacelift_context", "test", name="nulls",
         mounted_files={"x": {"content": "abc", "secret": Raw("terraform_data.secret.output")}})
         + block("resource", "terraform_data", "secret", input=False))
-    apply_clean(ws)
+    ws.apply_clean()
     assert spacelift.contexts["nulls"]["config"]["x"]["value"] == b64("abc")
     ws.destroy()
 
@@ -460,13 +455,13 @@ def test_create_plan_statuses_known_after_apply(ws, spacelift):
     assert "secret_environment_status = (known after apply)" in plan.stdout, plan.stdout
     assert "mounted_files_status      = (known after apply)" in plan.stdout, plan.stdout
     assert '"in-sync"' not in plan.stdout, plan.stdout
-    apply_clean(ws)
+    ws.apply_clean()
     s = ws.resource(ADDR)
     assert s["secret_environment_status"] == {"DB_PASSWORD": "in-sync"}
     assert s["mounted_files_status"] == {"config/cluster.json": "in-sync", "keys/deploy.pem": "in-sync"}
     ws.write(context_config(secret_environment={"DB_PASSWORD": SECRET, "API_TOKEN": "tok"}))
     ws.assert_plan_changes('+ "API_TOKEN"   = "in-sync"')
-    apply_clean(ws)
+    ws.apply_clean()
     ws.destroy()
 
 
@@ -475,7 +470,7 @@ def test_no_perpetual_diff_file_paths_normalised(ws, spacelift):
     stays the key, so the plan is empty; a respelling moves nothing."""
     files = {"./config/a.json": file("a"), "keys//b.pem/": {"content": "b", "secret": True}, "x/./../c": file("c")}
     ws.write(context_config(mounted_files=files))
-    apply_clean(ws)
+    ws.apply_clean()
     cfg = spacelift.contexts["provider-test-context"]["config"]
     assert {k for k, e in cfg.items() if e["type"] == "FILE_MOUNT"} == {"config/a.json", "keys/b.pem", "c"}
     assert ws.resource(ADDR)["mounted_files_status"] == {
@@ -483,7 +478,7 @@ def test_no_perpetual_diff_file_paths_normalised(ws, spacelift):
     # The same files spelled another way: no element is added or lost.
     ws.write(context_config(mounted_files={"config/a.json": file("a"), "keys/b.pem": {"content": "b", "secret": True},
                                            "c": file("c")}))
-    apply_clean(ws)
+    ws.apply_clean()
     cfg = spacelift.contexts["provider-test-context"]["config"]
     assert {k for k, e in cfg.items() if e["type"] == "FILE_MOUNT"} == {"config/a.json", "keys/b.pem", "c"}
     assert cfg["c"]["value"] == b64("c")
@@ -551,7 +546,7 @@ def test_context_at_the_size_limit_stays_manageable(ws, spacelift):
     size = size_at_limit(ws)
     assert size > 8_000_000
     big_context(ws, size)
-    apply_clean(ws)
+    ws.apply_clean()
     assert spacelift.contexts["big-context"]["config"]["part0.bin"]["value"] == b64("a" * FILE_MAX)
     ws.run("apply", "-refresh-only", "-auto-approve", "-no-color")
     ws.destroy()

@@ -51,18 +51,21 @@ def key_policy(kms, key_id: str) -> dict:
     return json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
 
 
-def apply_clean(ws):
-    ws.apply()
-    ws.assert_plan_empty()
-
-
-def destroy_and_check(ws, kms, iam, state: dict, role_should_exist: bool = False):
-    ws.destroy()
-    assert key_state(kms, state["kms_key_id"]) == "PendingDeletion"
-    assert alias_target(kms, state["alias_name"]) is None
-    assert aws.role_exists(iam, state["seal_role_name"]) == role_should_exist
+def destroy_and_check_gone(ws, kms, iam, state: dict, role_should_exist: bool = False):
+    """Destroy; the key, the alias and the role the seal created are gone. A
+    given role (`role_should_exist`) stays, without the seal's policy."""
+    role, policy = state["seal_role_name"], state["seal_policy_name"]
+    gone = {
+        "the key (not pending deletion)": lambda: key_state(kms, state["kms_key_id"]) == "PendingDeletion",
+        "the alias": lambda: alias_target(kms, state["alias_name"]) is None,
+    }
     if role_should_exist:
-        assert inline_doc(iam, state["seal_role_name"], state["seal_policy_name"]) is None
+        gone["the seal's policy"] = lambda: inline_doc(iam, role, policy) is None
+    else:
+        gone[f"role {role}"] = lambda: not aws.role_exists(iam, role)
+    ws.destroy_and_check_gone(gone)
+    if role_should_exist:
+        assert aws.role_exists(iam, role), f"the given role {role} was deleted"
 
 
 def unquote(v: str) -> str:
@@ -73,7 +76,7 @@ def test_basic(workspace, kms, iam, oidc, unique):
     arn, issuer = oidc
     name = f"b{unique}"
     workspace.write(config(name, oidc_provider_arn=arn, tags={"component": "vault"}))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     assert s["alias_name"] == f"alias/vault-{name}" and s["seal_role_name"] == f"vault-seal-{name}"
     assert s["role_created"] is True and s["enable_key_rotation"] is True
@@ -98,14 +101,14 @@ def test_basic(workspace, kms, iam, oidc, unique):
     assert doc["Statement"] == [{"Sid": "VaultAwsKmsSeal", "Effect": "Allow", "Action": SEAL_ACTIONS, "Resource": s["kms_key_arn"]}]
     assert iam.list_attached_role_policies(RoleName=s["seal_role_name"])["AttachedPolicies"] == []
     assert s["service_account_annotations"] == {"eks.amazonaws.com/role-arn": s["role_arn"]}
-    destroy_and_check(workspace, kms, iam, s)
+    destroy_and_check_gone(workspace, kms, iam, s)
 
 
 def test_update(workspace, kms, iam, oidc, unique):
     arn, issuer = oidc
     name = f"u{unique}"
     workspace.write(config(name, oidc_provider_arn=arn, tags={"k": "v1"}))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
 
     workspace.write(config(name, oidc_provider_arn=arn, tags={"k": "v2"}, enable_key_rotation=False,
@@ -113,7 +116,7 @@ def test_update(workspace, kms, iam, oidc, unique):
                            service_accounts=[{"namespace": "vault", "name": "vault"}, {"namespace": "vault", "name": "vault-agent"}]))
     plan = workspace.assert_plan_changes("will be updated in-place")
     assert "must be replaced" not in plan.stdout
-    apply_clean(workspace)
+    workspace.apply_clean()
     after = workspace.resource(ADDR)
     assert after["kms_key_id"] == s["kms_key_id"], "the seal key must never be replaced"
     assert kms.get_key_rotation_status(KeyId=s["kms_key_id"])["KeyRotationEnabled"] is False
@@ -126,7 +129,7 @@ def test_update(workspace, kms, iam, oidc, unique):
     assert sorted(trust["Statement"][0]["Condition"]["StringEquals"][f"{issuer}:sub"]) == [
         "system:serviceaccount:vault:vault", "system:serviceaccount:vault:vault-agent"]
     assert "seal \"awskms\"" in after["seal_stanza"] and s["kms_key_id"] in after["seal_stanza"]
-    destroy_and_check(workspace, kms, iam, after)
+    destroy_and_check_gone(workspace, kms, iam, after)
 
 
 def test_import(workspace, new_workspace, kms, iam, oidc, unique):
@@ -134,21 +137,21 @@ def test_import(workspace, new_workspace, kms, iam, oidc, unique):
     name = f"i{unique}"
     cfg = config(name, oidc_provider_arn=arn, tags={"k": "v"})
     workspace.write(cfg)
-    apply_clean(workspace)
+    workspace.apply_clean()
     created = workspace.resource(ADDR)
     imported_ws = new_workspace("imported")
     imported_ws.write(cfg)
     imported_ws.import_(ADDR, created["alias_name"])
     assert imported_ws.resource(ADDR) == created
     imported_ws.assert_plan_empty()
-    destroy_and_check(workspace, kms, iam, created)
+    destroy_and_check_gone(workspace, kms, iam, created)
 
 
 def test_disappears(workspace, kms, iam, oidc, unique):
     arn, _ = oidc
     name = f"d{unique}"
     workspace.write(config(name, oidc_provider_arn=arn))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     kms.schedule_key_deletion(KeyId=s["kms_key_id"], PendingWindowInDays=7)
     refresh = workspace.run("apply", "-refresh-only", "-auto-approve", "-no-color")
@@ -157,65 +160,65 @@ def test_disappears(workspace, kms, iam, oidc, unique):
     # The lost seal's role still exists and carries the seal's tag: the new
     # seal adopts it instead of failing on EntityAlreadyExists.
     assert aws.role_exists(iam, s["seal_role_name"])
-    apply_clean(workspace)
+    workspace.apply_clean()
     after = workspace.resource(ADDR)
     assert after["kms_key_id"] != s["kms_key_id"] and after["role_arn"] == s["role_arn"]
     assert inline_doc(iam, s["seal_role_name"], s["seal_policy_name"])["Statement"][0]["Resource"] == after["kms_key_arn"]
-    destroy_and_check(workspace, kms, iam, after)
+    destroy_and_check_gone(workspace, kms, iam, after)
 
 
 def test_role_deleted_out_of_band_is_recreated_around_the_same_key(workspace, kms, iam, oidc, unique):
     arn, _ = oidc
     name = f"r{unique}"
     workspace.write(config(name, oidc_provider_arn=arn))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     iam.delete_role_policy(RoleName=s["seal_role_name"], PolicyName=s["seal_policy_name"])
     iam.delete_role(RoleName=s["seal_role_name"])
     plan = workspace.assert_plan_changes("will be updated in-place")
     assert "must be replaced" not in plan.stdout
-    apply_clean(workspace)
+    workspace.apply_clean()
     after = workspace.resource(ADDR)
     assert after["kms_key_id"] == s["kms_key_id"]
     assert inline_doc(iam, s["seal_role_name"], s["seal_policy_name"]) is not None
-    destroy_and_check(workspace, kms, iam, after)
+    destroy_and_check_gone(workspace, kms, iam, after)
 
 
 def test_drift_key_policy(workspace, kms, iam, oidc, unique):
     arn, _ = oidc
     name = f"k{unique}"
     workspace.write(config(name, oidc_provider_arn=arn))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     desired = key_policy(kms, s["kms_key_id"])
     widened = json.loads(json.dumps(desired))
     widened["Statement"][1]["Action"] = "kms:*"
     kms.put_key_policy(KeyId=s["kms_key_id"], PolicyName="default", Policy=json.dumps(widened))
     workspace.assert_plan_changes("~ key_policy", '~ Action    = "kms:*" -> [')
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert key_policy(kms, s["kms_key_id"]) == desired
-    destroy_and_check(workspace, kms, iam, s)
+    destroy_and_check_gone(workspace, kms, iam, s)
 
 
 def test_drift_role_policy(workspace, kms, iam, oidc, unique):
     arn, _ = oidc
     name = f"p{unique}"
     workspace.write(config(name, oidc_provider_arn=arn))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     iam.put_role_policy(RoleName=s["seal_role_name"], PolicyName=s["seal_policy_name"], PolicyDocument=json.dumps(
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}))
     workspace.assert_plan_changes("~ seal_policy_json", '~ Action = "kms:*" -> [', '~ Resource = "*" -> "arn:aws:kms:')
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert inline_doc(iam, s["seal_role_name"], s["seal_policy_name"])["Statement"][0]["Action"] == SEAL_ACTIONS
-    destroy_and_check(workspace, kms, iam, s)
+    destroy_and_check_gone(workspace, kms, iam, s)
 
 
 def test_no_perpetual_diff(workspace, kms, iam, oidc, unique):
     arn, _ = oidc
     name = f"n{unique}"
     workspace.write(config(name, oidc_provider_arn=arn))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     # Equivalent rewrites: the root ARN as an account id, actions reordered, lists for strings.
     policy = key_policy(kms, s["kms_key_id"])
@@ -233,7 +236,7 @@ def test_no_perpetual_diff(workspace, kms, iam, oidc, unique):
     iam.put_role_policy(RoleName=s["seal_role_name"], PolicyName=s["seal_policy_name"], PolicyDocument=json.dumps(doc))
     workspace.assert_plan_empty()
     assert workspace.resource(ADDR) == s
-    destroy_and_check(workspace, kms, iam, s)
+    destroy_and_check_gone(workspace, kms, iam, s)
 
 
 def test_existing_role(workspace, kms, iam, oidc, unique):
@@ -244,13 +247,13 @@ def test_existing_role(workspace, kms, iam, oidc, unique):
     iam.create_role(RoleName=existing, AssumeRolePolicyDocument=json.dumps(
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": arn}, "Action": "sts:AssumeRoleWithWebIdentity"}]}))
     workspace.write(config(name, role_name=existing))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     assert s["role_created"] is False and s["seal_role_name"] == existing and s["trust_policy"] is None
     assert not aws.role_exists(iam, f"vault-seal-{name}"), "no role may be created when role_name is set"
     assert inline_doc(iam, existing, s["seal_policy_name"])["Statement"][0]["Resource"] == s["kms_key_arn"]
     assert key_policy(kms, s["kms_key_id"])["Statement"][1]["Principal"] == {"AWS": s["role_arn"]}
-    destroy_and_check(workspace, kms, iam, s, role_should_exist=True)
+    destroy_and_check_gone(workspace, kms, iam, s, role_should_exist=True)
 
 
 def test_existing_role_missing(workspace, unique):
@@ -276,7 +279,7 @@ def test_shares_an_irsa_role_without_fighting(workspace, kms, iam, oidc, unique)
       role_name = platform_irsa_role.vault.name
     }}
     ''')
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     workspace.destroy()
     assert not aws.role_exists(iam, f"vault-{unique}")
@@ -292,7 +295,7 @@ def test_functional(workspace, kms, iam, oidc, unique, emulator):
     name = f"f{unique}"
     provider = block("provider", "platform", nested=(block("endpoints", kms=emulator.url),))
     workspace.write(config(name, provider=provider, oidc_provider_arn=arn))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
 
     parsed = hcl2.loads(s["seal_stanza"])
@@ -321,7 +324,7 @@ def test_functional(workspace, kms, iam, oidc, unique, emulator):
     secret = os.urandom(32)
     blob = vault_kms.encrypt(KeyId=fields["kms_key_id"], Plaintext=secret)["CiphertextBlob"]
     assert vault_kms.decrypt(CiphertextBlob=blob, KeyId=fields["kms_key_id"])["Plaintext"] == secret
-    destroy_and_check(workspace, kms, iam, s)
+    destroy_and_check_gone(workspace, kms, iam, s)
 
 
 BAD_INPUT = [
@@ -368,13 +371,13 @@ def test_switch_between_created_and_existing_role(workspace, kms, iam, oidc, uni
     iam.create_role(RoleName=existing, AssumeRolePolicyDocument=json.dumps(
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": arn}, "Action": "sts:AssumeRoleWithWebIdentity"}]}))
     workspace.write(config(name, oidc_provider_arn=arn))
-    apply_clean(workspace)
+    workspace.apply_clean()
     created = workspace.resource(ADDR)
 
     workspace.write(config(name, role_name=existing))
     plan = workspace.assert_plan_changes("will be updated in-place")
     assert "must be replaced" not in plan.stdout
-    apply_clean(workspace)
+    workspace.apply_clean()
     moved = workspace.resource(ADDR)
     assert moved["kms_key_id"] == created["kms_key_id"], "the seal key must never be replaced"
     assert not aws.role_exists(iam, created["seal_role_name"]), "the created role is deleted"
@@ -382,12 +385,12 @@ def test_switch_between_created_and_existing_role(workspace, kms, iam, oidc, uni
     assert key_policy(kms, moved["kms_key_id"])["Statement"][1]["Principal"] == {"AWS": moved["role_arn"]}
 
     workspace.write(config(name, oidc_provider_arn=arn))
-    apply_clean(workspace)
+    workspace.apply_clean()
     back = workspace.resource(ADDR)
     assert back["kms_key_id"] == created["kms_key_id"] and back["role_created"] is True
     assert aws.role_exists(iam, existing) and inline_doc(iam, existing, back["seal_policy_name"]) is None
     assert inline_doc(iam, back["seal_role_name"], back["seal_policy_name"]) is not None
-    destroy_and_check(workspace, kms, iam, back)
+    destroy_and_check_gone(workspace, kms, iam, back)
     assert aws.role_exists(iam, existing), "a role the seal did not create is never deleted"
 
 
@@ -413,7 +416,7 @@ def test_listener_tls_on_by_default_and_mesh_only_when_asked(workspace, kms, iam
     arn, _ = oidc
     name = f"tls{unique}"
     workspace.write(config(name, oidc_provider_arn=arn))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     assert s["listener_tls"] == "vault" and s["tls_secret_name"] == "vault-server-tls"
     values = yaml.safe_load(s["helm_values"])
@@ -431,7 +434,7 @@ def test_listener_tls_on_by_default_and_mesh_only_when_asked(workspace, kms, iam
     key_id = s["kms_key_id"]
 
     workspace.write(config(name, oidc_provider_arn=arn, tls_secret_name="vault-ha-tls"))
-    apply_clean(workspace)
+    workspace.apply_clean()
     values = yaml.safe_load(workspace.resource(ADDR)["helm_values"])
     assert values["server"]["extraVolumes"] == [{"type": "secret", "name": "vault-ha-tls"}]
     assert listener(values)["tls_cert_file"] == "/vault/userconfig/vault-ha-tls/tls.crt"
@@ -439,7 +442,7 @@ def test_listener_tls_on_by_default_and_mesh_only_when_asked(workspace, kms, iam
     assert {j["leader_ca_cert_file"] for j in retry_joins(values)} == {"/vault/userconfig/vault-ha-tls/ca.crt"}
 
     workspace.write(config(name, oidc_provider_arn=arn, listener_tls="mesh"))
-    apply_clean(workspace)
+    workspace.apply_clean()
     s = workspace.resource(ADDR)
     assert s["kms_key_id"] == key_id and s["tls_secret_name"] is None
     values = yaml.safe_load(s["helm_values"])
@@ -448,4 +451,4 @@ def test_listener_tls_on_by_default_and_mesh_only_when_asked(workspace, kms, iam
     assert str(tcp["tls_disable"]) == "1" and "tls_cert_file" not in tcp
     assert "extraEnvironmentVars" not in values["server"]
     assert retry_joins(values) == [{"leader_api_addr": f"http://vault-{i}.vault-internal:8200"} for i in range(3)]
-    destroy_and_check(workspace, kms, iam, s)
+    destroy_and_check_gone(workspace, kms, iam, s)

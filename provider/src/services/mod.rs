@@ -31,7 +31,7 @@ pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicRes
     );
     resources.insert(
         "spacelift_context".into(),
-        Box::new(spacelift::context::ContextResource::new(data.clone())),
+        Box::new(Managed(spacelift::context::ContextResource { data: data.clone() })),
     );
     resources.insert(
         "spacelift_context_attachment".into(),

@@ -3,7 +3,8 @@
 //!
 //! Spacelift documents few limits. Where its documentation is silent, the
 //! source says so and names what the rule rests on instead (its own Terraform
-//! provider, the GraphQL contract in `spacelift-api.md`, or a measurement).
+//! provider, the GraphQL contract `spacelift-api.md`, kept in the repository
+//! as `acceptance-tests/spacelift/README.md`, or a measurement).
 //! The local fake (`acceptance-tests/platform_acc/spacelift_fake.py`)
 //! enforces the same rules, answering as Spacelift answers a refused
 //! mutation: HTTP 200 with `errors` and `data: null`.

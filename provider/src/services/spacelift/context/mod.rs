@@ -1,0 +1,394 @@
+//! `platform_spacelift_context`: a Spacelift context as one declaration:
+//! labels, hooks, plain and secret environment variables, and mounted files.
+//!
+//! Secrets cannot be read back (the API returns `value: null` with a
+//! checksum), so `secret_environment` and `mounted_files` hold the configured
+//! values, and their refresh is `secret_environment_status` /
+//! `mounted_files_status`: per name, whether the server's SHA-256 checksum
+//! matches the configured value. Drift, deletions, extra elements and the
+//! secrets an import cannot verify all show there as exact, non-secret diffs.
+//!
+//! Ownership (see [`crate::framework::ownership`]): a create first refuses a
+//! name already taken ([`NameTaken`](ownership::NameTaken)), then marks the new context with the
+//! label `platform:owner:<marker>` (hidden from `labels`, kept on updates,
+//! recorded in private state). `contextCreateV2` is never retried blindly:
+//! after an ambiguous failure the context is looked for by that label and
+//! adopted only when it carries it. Refresh believes the context gone only
+//! after [`ownership::confirm_gone`]; a context under the same id without the
+//! recorded marker is not ours. Delete re-reads and compares first.
+//!
+//! This file holds the state, the schema and the resource's steps, in
+//! order; the rest of the folder: `validate.rs` (the configuration's checks),
+//! `plan.rs` (the computed attributes), `flex.rs` (state to GraphQL input and
+//! back), `apply.rs` (the API steps) and `owner.rs` (the owner marker).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use tf_provider::schema::{Attribute, AttributeType, Block, Description};
+use tf_provider::value::Value;
+use tf_provider::{AttributePath, Diagnostics};
+
+use crate::clients::spacelift::SpaceliftClient;
+use crate::clients::ProviderData;
+use crate::framework::diag::{failed, finish_read, report};
+use crate::framework::ownership;
+use crate::framework::plan::{require_str, unknown_if_null, ValueStringMap, ValueStringSet};
+use crate::framework::resource::{ManagedResource, ReplacedBy};
+use crate::framework::schema::{
+    attr, attributes, sensitive, string, string_map, string_set, Computed, Optional, OptionalComputed, Required,
+};
+
+mod apply;
+mod flex;
+mod owner;
+mod plan;
+mod validate;
+
+use apply::find_context;
+use flex::flatten_context;
+use owner::remote_marker;
+use validate::{check_nulls, check_size};
+
+/// Hook phases: HCL name and GraphQL name.
+pub const PHASES: [(&str, &str); 11] = [
+    ("before_init", "beforeInit"),
+    ("after_init", "afterInit"),
+    ("before_plan", "beforePlan"),
+    ("after_plan", "afterPlan"),
+    ("before_apply", "beforeApply"),
+    ("after_apply", "afterApply"),
+    ("before_perform", "beforePerform"),
+    ("after_perform", "afterPerform"),
+    ("before_destroy", "beforeDestroy"),
+    ("after_destroy", "afterDestroy"),
+    ("after_run", "afterRun"),
+];
+
+pub const IN_SYNC: &str = "in-sync";
+pub const CHANGED: &str = "changed-outside-terraform";
+pub const MISSING: &str = "missing";
+pub const EXTRA: &str = "not-in-configuration";
+pub const UNVERIFIED: &str = "imported-unverified";
+
+/// `space_id` when the configuration leaves it unset.
+const DEFAULT_SPACE: &str = "root";
+
+const CTX_FIELDS: &str = "id name description labels space hooks{beforeInit afterInit beforePlan afterPlan beforeApply afterApply beforePerform afterPerform beforeDestroy afterDestroy afterRun}";
+const CONFIG_FIELDS: &str = "id checksum type value writeOnly description";
+const RESOURCE_TYPE: &str = "platform_spacelift_context";
+
+/// What this resource records, in private state, about the context it
+/// created or imported: the owner marker the context carries as the label
+/// `platform:owner:<marker>` (none for a context imported without one).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ContextIdentity {
+    pub owner_marker: Option<String>,
+}
+
+pub type ContextPrivate = Value<ContextIdentity>;
+
+fn recorded_marker(private: &ContextPrivate) -> Option<String> {
+    private.as_ref_option().and_then(|p| p.owner_marker.clone())
+}
+
+fn private_with(marker: Option<String>) -> ContextPrivate {
+    Value::Value(ContextIdentity { owner_marker: marker })
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MountedFile {
+    pub content: Value<String>,
+    pub secret: Value<bool>,
+}
+
+pub type HooksValue = Value<BTreeMap<String, Value<Vec<Value<String>>>>>;
+pub type FilesValue = Value<BTreeMap<String, Value<MountedFile>>>;
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ContextState {
+    pub id: Value<String>,
+    pub name: Value<String>,
+    pub description: Value<String>,
+    pub space_id: Value<String>,
+    pub labels: ValueStringSet,
+    pub hooks: HooksValue,
+    pub environment: ValueStringMap,
+    pub secret_environment: ValueStringMap,
+    pub mounted_files: FilesValue,
+    pub secret_environment_status: ValueStringMap,
+    pub mounted_files_status: ValueStringMap,
+}
+
+// Nothing replaces a context: renaming keeps its id, and every other
+// attribute is updated in place.
+crate::replaces!(ContextState {});
+
+pub struct ContextResource {
+    pub data: Arc<ProviderData>,
+}
+
+fn schema_block() -> Block {
+    let files_type = AttributeType::Map(Box::new(AttributeType::Object(
+        [
+            ("content".to_string(), AttributeType::String),
+            ("secret".to_string(), AttributeType::Bool),
+        ]
+        .into_iter()
+        .collect(),
+    )));
+    let hooks_type = AttributeType::Map(Box::new(AttributeType::List(Box::new(AttributeType::String))));
+    let phases = PHASES
+        .iter()
+        .map(|(p, _)| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let hooks: Attribute = attr(
+        hooks_type,
+        Optional,
+        format!("Commands to run around each phase of the runs of attached stacks, by phase: {phases}."),
+    );
+    Block {
+        version: 1,
+        description: Description::markdown(
+            "A Spacelift context declared whole: labels, hooks, plain and secret environment variables and mounted files, \
+             to hand platform outputs to downstream stacks. Secrets are written write-only; their drift is detected through \
+             the server's SHA-256 checksums and shows in `secret_environment_status` / `mounted_files_status`.\n\n\
+             ## Ownership\n\n\
+             - **Creates** one context (and its variables and mounted files). Before creating, the provider lists the \
+             contexts it can see; a context with the same name, or with the id the name would give, is refused with an \
+             error that names it and gives the `terraform import` command and `import {}` block. Nothing is created then.\n\
+             - **Marks** the context with the label `platform:owner:<marker>`, a marker unique to that create. The label \
+             is hidden from `labels`, kept on every update, and recorded in the resource's private state. Labels with the \
+             `platform:owner` prefix cannot be set in `labels`.\n\
+             - **Lost answers.** `contextCreateV2` is never sent twice. If its answer is lost (a 5xx, a dropped connection, \
+             an empty or unreadable body), the provider looks for the context carrying its marker and adopts it (logged); \
+             if none carries it, the apply fails saying nothing was created. Variables and files are written with an upsert \
+             by id, which is safe to repeat.\n\
+             - **Refresh** believes the context deleted only after several consecutive not-found reads; an empty or \
+             unreadable answer is an error and the state is kept. A context under the same id that does not carry the \
+             recorded marker is someone else's: it is dropped from state with a warning and never changed.\n\
+             - **Delete** re-reads the context and deletes it only when its identity (id, plus the owner marker when there \
+             is one) is the recorded one. A missing or different context is left alone, with a warning, and dropped from state.\n\
+             - **Adopts** only through import (`terraform import` or an `import {}` block). An imported context without a \
+             marker is identified by its id alone; its labels are left as they are. With \
+             `terraform plan -generate-config-out`, labels, description, hooks, space and plain variables are written and \
+             the plan is empty. Terraform writes the sensitive `secret_environment` and `mounted_files` as \
+             `null # sensitive`, and secrets cannot be read back: if the context has secrets or mounted files, the plan is an \
+             in-place update in which they leave `secret_environment_status` / `mounted_files_status` (secrets show \
+             `imported-unverified`), and applying it as generated would remove them. Fill those two attributes in first; \
+             applying then writes each secret once, and the next plan is empty.\n\
+             - **Refuses** an environment variable and a mounted file with the same id, at plan time: the server keeps them \
+             under one id, so they would overwrite each other on every apply.",
+        ),
+        attributes: attributes([
+            ("id", string(Computed, "The context id: a slug the server derives from the first name; it never changes.")),
+            ("name", string(Required, "Name of the context: 1 to 255 characters (Unicode characters, not bytes) with at least one ASCII letter or digit (the id is a slug of the name). Renaming keeps the id.")),
+            ("description", string(Optional, "Description of the context.")),
+            ("space_id", string(OptionalComputed, format!("Space of the context. Defaults to `{DEFAULT_SPACE}`."))),
+            ("labels", string_set(Optional, "Labels of the context (for example `autoattach:<label>`). The `platform:owner` prefix is the provider's own (see Ownership): such labels may not be set here and are not shown.")),
+            ("hooks", hooks),
+            ("environment", string_map(Optional, "Plain environment variables, by name. Values may not contain newlines: Spacelift does not support them (use `mounted_files`).")),
+            ("secret_environment", sensitive(string_map(Optional, "Secret environment variables, by name, written with `writeOnly: true`. A name may not also be in `environment`; values may not contain newlines."))),
+            ("mounted_files", sensitive(attr(files_type, Optional, "Files mounted into runs, by path relative to `/mnt/workspace/`: `{ content, secret }`, both set (null is refused). A secret file is written write-only. \
+             Paths are normalised: `./x` is `x`; `.` segments, repeated and trailing slashes are dropped; `..` is resolved and may not \
+             leave the workspace; control characters are refused; as on Linux, each name may have 255 bytes and the whole path \
+             4,095 bytes with `/mnt/workspace/`. The provider writes each file to Spacelift under its normalised path \
+             and keeps your spelling as the key here, so neither shows a diff; two keys that normalise to the same path are an error. \
+             Each file may hold 1,500,000 bytes: Spacelift limits mounted files to 2 MB and receives them in base64. The whole context \
+             may hold at most 8 MiB (8,388,608 bytes, counted over names and values): Terraform hands a resource's configuration, \
+             prior state and plan to the provider in one message of at most 64 MiB, so a much bigger context could be created but \
+             never planned, applied or destroyed again."))),
+            ("secret_environment_status", string_map(Computed, "Per secret variable on the server: `in-sync`, `changed-outside-terraform` (checksum differs), `missing`, `not-in-configuration`, or `imported-unverified` (an import cannot read secrets back, so apply writes them). Shows drift without showing values. Known after apply when the context is created.")),
+            ("mounted_files_status", string_map(Computed, "Per mounted file on the server, the same statuses as `secret_environment_status`.")),
+        ]),
+        blocks: Default::default(),
+        deprecated: false,
+    }
+}
+
+#[async_trait]
+impl ManagedResource for ContextResource {
+    type State = ContextState;
+    type Private = ContextPrivate;
+    type Client = SpaceliftClient;
+    const NOUN: &'static str = "context";
+
+    fn schema_block() -> Block {
+        schema_block()
+    }
+
+    fn client(&self, diags: &mut Diagnostics) -> Option<Arc<SpaceliftClient>> {
+        self.data.spacelift_or_report(diags)
+    }
+
+    fn validate(&self, diags: &mut Diagnostics, config: &ContextState) {
+        validate::validate_state(diags, config);
+    }
+
+    async fn read(
+        &self,
+        diags: &mut Diagnostics,
+        client: &SpaceliftClient,
+        state: ContextState,
+        private_state: ContextPrivate,
+    ) -> Option<(ContextState, ContextPrivate)> {
+        let id = require_str(diags, "id", &state.id)?.to_string();
+        let what = format!("Spacelift context `{id}`");
+        let recorded = recorded_marker(&private_state);
+        match ownership::confirm_gone(|| find_context(client, &id)).await {
+            Ok(Some((ctx, elements))) => {
+                let remote = remote_marker(&ctx);
+                if recorded.is_some() && remote != recorded {
+                    // Ours was deleted; what has its id now is someone else's.
+                    let detail = format!(
+                        "{what} exists, but without the owner label this resource created it with \
+                         (`platform:owner:{}`): it is not the context this resource created. It is removed from \
+                         state and left untouched; import it to manage it here.",
+                        recorded.as_deref().unwrap_or_default()
+                    );
+                    tracing::warn!("{detail}");
+                    diags.root_warning(format!("{what} is no longer the one this resource created"), detail);
+                    return None;
+                }
+                let private = private_with(recorded.or(remote));
+                Some((flatten_context(&state, &ctx, &elements, false), private))
+            }
+            found => finish_read(diags, &what, state, private_state, found.map(|_| None)),
+        }
+    }
+
+    async fn plan_create(
+        &self,
+        diags: &mut Diagnostics,
+        proposed: ContextState,
+        config: ContextState,
+    ) -> Option<(ContextState, ContextPrivate)> {
+        // Values unknown at validation may be known now.
+        if !check_nulls(diags, &config) || !check_size(diags, &config) {
+            return None;
+        }
+        let mut s = proposed;
+        plan::plan_computed(&mut s, &config, true);
+        unknown_if_null(&mut s.id);
+        Some((s, Default::default()))
+    }
+
+    async fn plan_update(
+        &self,
+        diags: &mut Diagnostics,
+        prior: ContextState,
+        proposed: ContextState,
+        config: ContextState,
+        private_state: ContextPrivate,
+    ) -> Option<(ContextState, ContextPrivate, Vec<AttributePath>)> {
+        if !check_nulls(diags, &config) || !check_size(diags, &config) {
+            return None;
+        }
+        let mut s = proposed;
+        plan::plan_computed(&mut s, &config, false);
+        let replace = ContextState::replaced(&prior, &s);
+        Some((s, private_state, replace.paths))
+    }
+
+    async fn create(
+        &self,
+        diags: &mut Diagnostics,
+        client: &SpaceliftClient,
+        planned: ContextState,
+        _config: ContextState,
+        _private_state: ContextPrivate,
+    ) -> Option<(ContextState, ContextPrivate)> {
+        apply::create(diags, client, planned).await
+    }
+
+    async fn update(
+        &self,
+        diags: &mut Diagnostics,
+        client: &SpaceliftClient,
+        prior: ContextState,
+        planned: ContextState,
+        _config: ContextState,
+        private_state: ContextPrivate,
+    ) -> Option<(ContextState, ContextPrivate)> {
+        apply::update(diags, client, prior, planned, private_state).await
+    }
+
+    async fn destroy(
+        &self,
+        diags: &mut Diagnostics,
+        client: &SpaceliftClient,
+        prior: ContextState,
+        private_state: ContextPrivate,
+    ) -> Option<()> {
+        apply::delete(diags, client, prior, private_state).await
+    }
+
+    async fn import(
+        &self,
+        diags: &mut Diagnostics,
+        client: &SpaceliftClient,
+        id: String,
+    ) -> Option<(ContextState, ContextPrivate)> {
+        match find_context(client, &id).await {
+            Ok(Some((ctx, elements))) => {
+                let start = ContextState {
+                    id: Value::Value(id),
+                    ..Default::default()
+                };
+                let private = private_with(remote_marker(&ctx));
+                Some((flatten_context(&start, &ctx, &elements, true), private))
+            }
+            Ok(None) => {
+                diags.root_error_short(format!("importing Spacelift context `{id}`: no such context"));
+                None
+            }
+            Err(source) => {
+                report(diags, &failed(format!("importing Spacelift context `{id}`"), source));
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::framework::plan::to_value_map;
+
+    #[test]
+    fn declarations() {
+        crate::framework::resource::check_declarations::<super::ContextResource>();
+    }
+
+    /// A string map state value, for the tests of this folder.
+    pub(crate) fn map(pairs: &[(&str, &str)]) -> ValueStringMap {
+        to_value_map(&pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+    }
+
+    /// A configuration named `x` with these (plain) mounted files.
+    pub(crate) fn with_files(paths: &[&str], content: &str) -> ContextState {
+        let files = paths
+            .iter()
+            .map(|p| {
+                (
+                    p.to_string(),
+                    Value::Value(MountedFile {
+                        content: Value::Value(content.to_string()),
+                        secret: Value::Value(false),
+                    }),
+                )
+            })
+            .collect();
+        ContextState {
+            name: Value::Value("x".into()),
+            mounted_files: Value::Value(files),
+            ..Default::default()
+        }
+    }
+}
