@@ -1,4 +1,4 @@
-//! The Spacelift GraphQL client, as `../shared/spacelift-api.md` records the
+//! The Spacelift GraphQL client, as `acceptance-tests/spacelift/README.md` records the
 //! contract: one `POST <base>/graphql` endpoint, bearer JWTs whose `aud` is
 //! the account's base URL, API keys exchanged for JWTs with `apiKeyUser`.
 //!

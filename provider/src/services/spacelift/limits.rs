@@ -3,8 +3,8 @@
 //!
 //! Spacelift documents few limits. Where its documentation is silent, the
 //! source says so and names what the rule rests on instead (its own Terraform
-//! provider, the GraphQL contract `spacelift-api.md`, kept in the repository
-//! as `acceptance-tests/spacelift/README.md`, or a measurement).
+//! provider, the GraphQL contract in `acceptance-tests/spacelift/README.md`,
+//! or a measurement).
 //! The local fake (`acceptance-tests/platform_acc/spacelift_fake.py`)
 //! enforces the same rules, answering as Spacelift answers a refused
 //! mutation: HTTP 200 with `errors` and `data: null`.
@@ -31,14 +31,14 @@ pub const LIMITS: &[Limit] = &[
         subject: "`platform_spacelift_context.name`",
         limit: "at least one ASCII letter or digit",
         source: "https://docs.spacelift.io/concepts/configuration/context (the immutable id is a slug of the name) and \
-                 spacelift-api.md (\"Provider test context\" -> `provider-test-context`)",
+                 acceptance-tests/spacelift/README.md (\"Provider test context\" -> `provider-test-context`)",
         test_file: CONTEXT_TESTS,
         rule: "with at least one ASCII letter or digit",
     },
     Limit {
         subject: "`platform_spacelift_context.space_id`",
         limit: "a space id: letters, digits, `-` and `_`",
-        source: "spacelift-api.md (`space: ID`, default `root`); https://docs.spacelift.io/concepts/spaces",
+        source: "acceptance-tests/spacelift/README.md (`space: ID`, default `root`); https://docs.spacelift.io/concepts/spaces",
         test_file: CONTEXT_TESTS,
         rule: "must be a space id",
     },
@@ -59,7 +59,7 @@ pub const LIMITS: &[Limit] = &[
     Limit {
         subject: "`platform_spacelift_context.hooks` (keys)",
         limit: "one of the eleven hook phases",
-        source: "spacelift-api.md (`HooksInput`); https://docs.spacelift.io/concepts/stack/stack-settings#customizing-workflow",
+        source: "acceptance-tests/spacelift/README.md (`HooksInput`); https://docs.spacelift.io/concepts/stack/stack-settings#customizing-workflow",
         test_file: CONTEXT_TESTS,
         rule: "is not a hook phase",
     },
@@ -88,14 +88,14 @@ pub const LIMITS: &[Limit] = &[
     Limit {
         subject: "`platform_spacelift_context.secret_environment`",
         limit: "a name is plain or secret, not both",
-        source: "spacelift-api.md (config elements are upserted by id)",
+        source: "acceptance-tests/spacelift/README.md (config elements are upserted by id)",
         test_file: CONTEXT_TESTS,
         rule: "is also in `environment`",
     },
     Limit {
         subject: "`platform_spacelift_context.mounted_files` (paths)",
         limit: "not the id of a variable, once normalised",
-        source: "spacelift-api.md (variables and files are config elements of one context, upserted by id)",
+        source: "acceptance-tests/spacelift/README.md (variables and files are config elements of one context, upserted by id)",
         test_file: CONTEXT_TESTS,
         rule: "Spacelift keeps variables and mounted files under one id per context",
     },
@@ -152,7 +152,7 @@ pub const LIMITS: &[Limit] = &[
     Limit {
         subject: "`platform_spacelift_context.mounted_files` (paths)",
         limit: "distinct once normalised (`./x` is `x`)",
-        source: "spacelift-api.md (files are upserted by id: two spellings of one path would overwrite each other)",
+        source: "acceptance-tests/spacelift/README.md (files are upserted by id: two spellings of one path would overwrite each other)",
         test_file: CONTEXT_TESTS,
         rule: "once normalised, so one would overwrite the other",
     },
@@ -176,14 +176,14 @@ pub const LIMITS: &[Limit] = &[
     Limit {
         subject: "`platform_spacelift_context_attachment.context_id`, `stack_id`",
         limit: "a Spacelift id, without `/`",
-        source: "spacelift-api.md (ids are slugs; the import id is `<context>/<stack>`)",
+        source: "acceptance-tests/spacelift/README.md (ids are slugs; the import id is `<context>/<stack>`)",
         test_file: CONTEXT_TESTS,
         rule: "must be a Spacelift id (no '/')",
     },
     Limit {
         subject: "`platform_spacelift_context_attachment.priority`",
         limit: "0 to 2,147,483,647",
-        source: "spacelift-api.md (`priority: Int!`); GraphQL spec 3.5.1 (`Int` is a signed 32-bit integer); \
+        source: "acceptance-tests/spacelift/README.md (`priority: Int!`); GraphQL spec 3.5.1 (`Int` is a signed 32-bit integer); \
                  https://docs.spacelift.io/concepts/configuration/context#on-priority (lowest first)",
         test_file: CONTEXT_TESTS,
         rule: "must be between 0 and 2147483647",
