@@ -24,8 +24,9 @@ fn main() -> ExitCode {
 }
 
 async fn serve() -> ExitCode {
-    // tonic (ring) and the AWS SDK (aws-lc-rs) both compile a rustls crypto
-    // provider in, so rustls cannot choose one; Terraform's mTLS handshake needs it.
+    // ring is the binary's one rustls crypto provider (tonic's mTLS server,
+    // the AWS SDK, reqwest, the thumbprint handshake). Installed as the
+    // process default for those that take it from there (reqwest, tonic).
     // An error here only means one is already installed.
     let _ = rustls::crypto::ring::default_provider().install_default();
     match tf_provider::serve("platform", PlatformProvider::default()).await {

@@ -150,6 +150,7 @@ pub async fn build_clients(settings: AwsSettings) -> Result<AwsClients, ConfigEr
     let log = ApiCallLog { api_timeout };
 
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client())
         .region(region.clone())
         .retry_config(retry)
         .timeout_config(timeouts);
@@ -221,6 +222,27 @@ pub async fn build_clients(settings: AwsSettings) -> Result<AwsClients, ConfigEr
         endpoints,
         default_tags,
         identity: tokio::sync::OnceCell::new(),
+    })
+}
+
+/// The SDK's default HTTPS client (hyper 1, rustls, native roots, proxies
+/// from the environment), as `aws-smithy-runtime` builds it, with ring
+/// instead of aws-lc: the one crypto provider of the whole binary. Set on the
+/// loader, it serves the credential providers (SSO, web identity, assume
+/// role) as well as the service clients.
+fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::proxy::ProxyConfig;
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    use aws_smithy_http_client::{Builder, ConnectorBuilder};
+
+    Builder::new().build_with_connector_fn(|settings, runtime_components| {
+        let mut connector = ConnectorBuilder::default().tls_provider(Provider::Rustls(CryptoMode::Ring));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = runtime_components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
     })
 }
 

@@ -255,6 +255,10 @@ pub fn jwt_claims(jwt: &str) -> Result<(String, Option<i64>), SpaceliftError> {
 impl SpaceliftClient {
     pub fn new(settings: SpaceliftSettings) -> Self {
         let api_timeout = settings.api_timeout.unwrap_or(super::DEFAULT_API_TIMEOUT);
+        // reqwest takes the process-wide rustls provider (it has none of its
+        // own): ring, as everywhere else in the binary. main.rs installs it;
+        // installing here too keeps a client built elsewhere (tests) working.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .connect_timeout(super::CONNECT_TIMEOUT.min(api_timeout))
             .timeout(super::ATTEMPT_TIMEOUT.min(api_timeout))
