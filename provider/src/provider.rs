@@ -66,7 +66,9 @@ pub struct EndpointsConfig {
 }
 
 #[derive(Debug, Default, Clone)]
+/// The provider: its configuration, and the resources and data sources it serves.
 pub struct PlatformProvider {
+    /// What `configure` builds, shared with every resource.
     pub data: Arc<ProviderData>,
 }
 

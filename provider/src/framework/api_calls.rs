@@ -24,6 +24,7 @@ use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 /// (all attempts), stated in the error when it runs out.
 #[derive(Debug, Clone)]
 pub struct ApiCallLog {
+    /// How long one call may take in all; named in the error when it never answers.
     pub api_timeout: Duration,
 }
 
@@ -42,7 +43,9 @@ impl Storable for SentTo {
 /// Where an operation was last sent, and the bound it had.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LastEndpoint {
+    /// The endpoint the call went to (scheme, host and port).
     pub endpoint: String,
+    /// The bound the call ran out of.
     pub api_timeout: Duration,
 }
 

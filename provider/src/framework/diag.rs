@@ -75,11 +75,14 @@ pub type BoxError = Box<dyn Error + Send + Sync>;
 #[derive(Debug, thiserror::Error)]
 #[error("{context}")]
 pub struct Failed {
+    /// What was being done, e.g. "creating IAM role `x`".
     pub context: String,
     #[source]
+    /// Why it failed.
     pub source: BoxError,
 }
 
+/// An error that says what was being done (`context`) and why it failed (`source`).
 pub fn failed(context: impl Into<String>, source: impl Into<BoxError>) -> Failed {
     Failed {
         context: context.into(),
@@ -91,8 +94,11 @@ pub fn failed(context: impl Into<String>, source: impl Into<BoxError>) -> Failed
 #[derive(Debug, thiserror::Error)]
 #[error("{operation}: {}", describe(.code.as_deref(), .message.as_deref()))]
 pub struct ApiError {
+    /// The API operation, e.g. `CreateRole`.
     pub operation: &'static str,
+    /// The service's error code, when it answered with one.
     pub code: Option<String>,
+    /// The service's message, when it answered with one.
     pub message: Option<String>,
     /// The request may have taken effect although no answer says so: a
     /// timeout, a dropped connection, a 5xx or an unreadable response. A
@@ -100,6 +106,7 @@ pub struct ApiError {
     /// have made before anything else (see [`crate::framework::ownership`]).
     pub ambiguous: bool,
     #[source]
+    /// The SDK's error.
     pub source: Box<dyn Error + Send + Sync>,
 }
 

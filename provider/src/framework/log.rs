@@ -99,6 +99,7 @@ pub struct HclogLayer {
 }
 
 impl HclogLayer {
+    /// Log lines go to `out`.
     pub fn new(out: Box<dyn Write + Send>) -> Self {
         HclogLayer { out: Mutex::new(out) }
     }

@@ -158,7 +158,10 @@ pub enum Claim {
     Missing,
     /// Something with the same name but another identity (re-created by
     /// someone else), or no identity recorded at all: not ours.
-    Foreign { found: String },
+    Foreign {
+        /// The identity found.
+        found: String,
+    },
 }
 
 /// Compares the identity recorded in state with the one found. With nothing
@@ -197,6 +200,7 @@ pub fn warn_left_alone(diags: &mut Diagnostics, what: &str, recorded: Option<&st
 pub struct NameTaken {
     /// "EKS cluster", "IAM role", "KMS alias".
     pub what: String,
+    /// The name (or id) that is taken.
     pub name: String,
     /// The resource type to import into, e.g. `platform_eks_cluster`.
     pub resource_type: &'static str,
@@ -207,6 +211,7 @@ pub struct NameTaken {
 }
 
 impl NameTaken {
+    /// `what` (e.g. "IAM role") named `name` is taken; `import_id` imports it into `resource_type`.
     pub fn new(what: &str, name: &str, resource_type: &'static str, import_id: &str) -> Self {
         NameTaken {
             what: what.to_string(),
@@ -217,6 +222,7 @@ impl NameTaken {
         }
     }
 
+    /// Adds a sentence to the error's detail.
     pub fn with(mut self, extra: impl Into<String>) -> Self {
         self.extra = extra.into();
         self

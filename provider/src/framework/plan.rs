@@ -91,10 +91,12 @@ pub fn known_string_set(value: &ValueStringSet) -> Option<BTreeSet<String>> {
     }
 }
 
+/// A plain map as a map attribute with every element known.
 pub fn to_value_map(map: &BTreeMap<String, String>) -> ValueStringMap {
     Value::Value(map.iter().map(|(k, v)| (k.clone(), Value::Value(v.clone()))).collect())
 }
 
+/// A plain set as a set attribute with every element known.
 pub fn to_value_set(set: &BTreeSet<String>) -> ValueStringSet {
     Value::Value(set.iter().map(|v| Value::Value(v.clone())).collect())
 }
@@ -203,6 +205,7 @@ pub fn planned_policy(prior: Option<&Value<String>>, desired: Option<String>) ->
 /// Collects the attributes whose change forces replacement.
 #[derive(Default)]
 pub struct RequiresReplace {
+    /// The attributes that force replacement, in the order found.
     pub paths: Vec<AttributePath>,
 }
 
@@ -215,6 +218,7 @@ impl RequiresReplace {
         }
     }
 
+    /// No attribute forces replacement.
     pub fn is_empty(&self) -> bool {
         self.paths.is_empty()
     }

@@ -23,13 +23,18 @@ use serde_json::{Map, Value};
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
     #[error("invalid JSON at line {line}, column {column}: {source}")]
+    /// Not JSON.
     Json {
+        /// Where the syntax error is: line, from 1.
         line: usize,
+        /// And column, from 1.
         column: usize,
+        /// serde_json's error.
         #[source]
         source: serde_json::Error,
     },
     #[error("a policy document must be a JSON object")]
+    /// JSON, but not an object.
     NotAnObject,
 }
 

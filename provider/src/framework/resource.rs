@@ -118,6 +118,7 @@ pub trait ManagedResource: Send + Sync + 'static {
         private: Self::Private,
     ) -> Option<(Self::State, Self::Private, Vec<AttributePath>)>;
 
+    /// Creates the object; on a half-failed create, the partial state with the error.
     async fn create(
         &self,
         diags: &mut Diagnostics,
@@ -127,6 +128,7 @@ pub trait ManagedResource: Send + Sync + 'static {
         private: Self::Private,
     ) -> Option<(Self::State, Self::Private)>;
 
+    /// Changes the object in place to the planned state.
     async fn update(
         &self,
         diags: &mut Diagnostics,
@@ -137,6 +139,7 @@ pub trait ManagedResource: Send + Sync + 'static {
         private: Self::Private,
     ) -> Option<(Self::State, Self::Private)>;
 
+    /// Deletes the object, if it is provably the one this resource made.
     async fn destroy(
         &self,
         diags: &mut Diagnostics,
@@ -145,6 +148,7 @@ pub trait ManagedResource: Send + Sync + 'static {
         private: Self::Private,
     ) -> Option<()>;
 
+    /// The state of an existing object, from its import id.
     async fn import(
         &self,
         diags: &mut Diagnostics,

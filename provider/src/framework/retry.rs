@@ -17,6 +17,7 @@ pub struct Backoff {
     pub timeout: Duration,
     /// The first delay; doubled after each attempt up to `max_delay`.
     pub initial: Duration,
+    /// The longest wait between two attempts.
     pub max_delay: Duration,
     /// Give up after this many attempts, when set.
     pub max_attempts: Option<u32>,

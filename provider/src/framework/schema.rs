@@ -7,6 +7,7 @@ use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Descrip
 
 pub use AttributeConstraint::{Computed, Optional, OptionalComputed, Required};
 
+/// An attribute of any type, with its markdown description.
 pub fn attr(attr_type: AttributeType, constraint: AttributeConstraint, description: impl AsRef<str>) -> Attribute {
     Attribute {
         attr_type,
@@ -17,18 +18,22 @@ pub fn attr(attr_type: AttributeType, constraint: AttributeConstraint, descripti
     }
 }
 
+/// A string attribute.
 pub fn string(constraint: AttributeConstraint, description: impl AsRef<str>) -> Attribute {
     attr(AttributeType::String, constraint, description)
 }
 
+/// A number attribute.
 pub fn number(constraint: AttributeConstraint, description: impl AsRef<str>) -> Attribute {
     attr(AttributeType::Number, constraint, description)
 }
 
+/// A bool attribute.
 pub fn boolean(constraint: AttributeConstraint, description: impl AsRef<str>) -> Attribute {
     attr(AttributeType::Bool, constraint, description)
 }
 
+/// A map of strings.
 pub fn string_map(constraint: AttributeConstraint, description: impl AsRef<str>) -> Attribute {
     attr(
         AttributeType::Map(Box::new(AttributeType::String)),
@@ -37,6 +42,7 @@ pub fn string_map(constraint: AttributeConstraint, description: impl AsRef<str>)
     )
 }
 
+/// A set of strings.
 pub fn string_set(constraint: AttributeConstraint, description: impl AsRef<str>) -> Attribute {
     attr(
         AttributeType::Set(Box::new(AttributeType::String)),

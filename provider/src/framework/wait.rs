@@ -20,18 +20,32 @@ pub enum Poll<T> {
 }
 
 #[derive(Debug, thiserror::Error)]
+/// Why a wait ended without the object reaching its target state.
 pub enum WaitError<E: std::error::Error + 'static> {
     #[error("timed out after {timeout:?} waiting for {what} (last status: {last})")]
+    /// The timeout passed; `last` is the last state seen.
     Timeout {
+        /// What was waited for.
         what: String,
+        /// How long.
         timeout: Duration,
+        /// The last status seen.
         last: String,
     },
     #[error("{what} failed: {detail}")]
-    Failed { what: String, detail: String },
-    #[error("checking {what}")]
-    Check {
+    /// The object reached a state it cannot leave (e.g. a failed create).
+    Failed {
+        /// What was waited for.
         what: String,
+        /// What the service says went wrong.
+        detail: String,
+    },
+    #[error("checking {what}")]
+    /// Checking the object failed.
+    Check {
+        /// What was waited for.
+        what: String,
+        /// The check's error.
         #[source]
         source: E,
     },
@@ -42,15 +56,18 @@ pub enum WaitError<E: std::error::Error + 'static> {
 pub struct Waiter {
     /// What is awaited, for logs and errors: "EKS cluster `main` to become ACTIVE".
     pub what: String,
+    /// How long to wait in all.
     pub timeout: Duration,
     /// The longest pause between polls. Polls start at `first_poll` and
     /// double up to this, so quick transitions are seen quickly and long ones
     /// cost few calls.
     pub poll: Duration,
+    /// The wait before the first check.
     pub first_poll: Duration,
 }
 
 impl Waiter {
+    /// A wait for `what`, bounded by `timeout`.
     pub fn new(what: impl Into<String>, timeout: Duration) -> Self {
         Waiter {
             what: what.into(),
@@ -60,6 +77,7 @@ impl Waiter {
         }
     }
 
+    /// Checks every `poll`.
     pub fn poll_every(mut self, poll: Duration) -> Self {
         self.poll = poll;
         self.first_poll = poll;
@@ -155,16 +173,22 @@ impl Waiter {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct Timeouts {
+    /// The `timeouts.create` duration, e.g. `"30m"`.
     pub create: tf_provider::value::Value<String>,
+    /// The `timeouts.update` duration.
     pub update: tf_provider::value::Value<String>,
+    /// The `timeouts.delete` duration.
     pub delete: tf_provider::value::Value<String>,
 }
 
 /// Which operation a timeout is for, with its default.
 #[derive(Debug, Clone, Copy)]
 pub enum Operation {
+    /// `timeouts.create`.
     Create,
+    /// `timeouts.update`.
     Update,
+    /// `timeouts.delete`.
     Delete,
 }
 

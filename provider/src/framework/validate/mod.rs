@@ -19,6 +19,7 @@ pub struct Validator<'d> {
 }
 
 impl<'d> Validator<'d> {
+    /// A validator that adds its errors to `diags`.
     pub fn new(diags: &'d mut Diagnostics) -> Self {
         Self { diags }
     }
