@@ -22,6 +22,9 @@ use crate::framework::retry::{retry, throttling_budget, Backoff};
 /// leaves them alone, and users may not give their own policies such names.
 pub const MANAGED_INLINE_PREFIX: &str = "platform-";
 
+/// IAM's default maximum session duration of a role, in seconds.
+pub const DEFAULT_MAX_SESSION: i64 = 3600;
+
 /// What the configuration asks for.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RoleSpec {
@@ -213,7 +216,7 @@ pub async fn find_role_by_name(iam: &Client, name: &str) -> Result<Option<Remote
                 .as_deref()
                 .map(policy::decode_iam_document)
                 .unwrap_or_default(),
-            max_session_duration: role.max_session_duration.map_or(3600, i64::from),
+            max_session_duration: role.max_session_duration.map_or(DEFAULT_MAX_SESSION, i64::from),
             permissions_boundary: role.permissions_boundary.and_then(|b| b.permissions_boundary_arn),
             tags,
             policy_arns,

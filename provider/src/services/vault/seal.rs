@@ -30,8 +30,8 @@ use crate::framework::schema::{
 };
 use crate::framework::tags;
 use crate::framework::validate::{self, Validator};
-use crate::services::iam::irsa_role::{self, ServiceAccount};
 use crate::services::iam::role::{self, RoleSpec};
+use crate::services::iam::trust::{self, ServiceAccount};
 use crate::services::kms::key::{self, KeyPlace, KeySpec, RemoteKey};
 
 pub const DEFAULT_WINDOW: i64 = 30;
@@ -237,7 +237,7 @@ fn validate_state(diags: &mut Diagnostics, c: &VaultSealState, default_tags: Opt
         );
     }
     // Vault's namespace is a plain name; wildcards only in service-account names.
-    irsa_role::validate_service_accounts(&mut v, &c.service_accounts, false);
+    trust::validate_service_accounts(&mut v, &c.service_accounts, false);
     validate::tags_map(&mut v, &path("tags"), &c.tags, PROVIDER_TAGS, default_tags);
     if let Value::Value(tags) = &c.tags {
         for k in tags.keys() {
@@ -283,11 +283,7 @@ fn apply_defaults(s: &mut VaultSealState, config: &VaultSealState) {
             name: Value::Value("vault".into()),
         };
         default_from_config(&mut s.service_accounts, &config.service_accounts, vec![vault]);
-        default_from_config(
-            &mut s.audience,
-            &config.audience,
-            irsa_role::DEFAULT_AUDIENCE.to_string(),
-        );
+        default_from_config(&mut s.audience, &config.audience, trust::DEFAULT_AUDIENCE.to_string());
     } else {
         s.service_accounts = Value::Null;
         s.audience = Value::Null;
@@ -441,7 +437,7 @@ fn helm_values(role_arn: &str, seal: &str, tls: &ListenerTls) -> String {
 }
 
 fn desired_trust(s: &VaultSealState) -> Option<String> {
-    irsa_role::desired_trust(&s.oidc_provider_arn, &s.service_accounts, &s.audience)
+    trust::desired_trust(&s.oidc_provider_arn, &s.service_accounts, &s.audience)
 }
 
 /// Fills what the plan can know. `prior` is the state before an update.
@@ -479,7 +475,7 @@ fn plan_computed(
     s.service_account_annotations = match known_str(&s.role_arn) {
         Some(arn) => {
             let mut m = BTreeMap::new();
-            m.insert(irsa_role::ROLE_ARN_ANNOTATION.to_string(), arn.to_string());
+            m.insert(trust::ROLE_ARN_ANNOTATION.to_string(), arn.to_string());
             to_value_map(&m)
         }
         None => Value::Unknown,
@@ -563,7 +559,7 @@ fn role_spec(s: &VaultSealState) -> Option<RoleSpec> {
         trust_policy: known_str(&s.trust_policy)
             .map(str::to_string)
             .or_else(|| desired_trust(s))?,
-        max_session_duration: irsa_role::DEFAULT_MAX_SESSION,
+        max_session_duration: role::DEFAULT_MAX_SESSION,
         permissions_boundary: None,
         tags: role_tags,
         policy_arns: Default::default(),
@@ -610,7 +606,7 @@ impl VaultSealResource {
                 Some(remote) => {
                     s.role_arn = Value::Value(remote.arn.clone());
                     let mut m = BTreeMap::new();
-                    m.insert(irsa_role::ROLE_ARN_ANNOTATION.to_string(), remote.arn.clone());
+                    m.insert(trust::ROLE_ARN_ANNOTATION.to_string(), remote.arn.clone());
                     s.service_account_annotations = to_value_map(&m);
                     if s.role_created == Value::Value(true) {
                         s.trust_policy = Value::Value(policy::refreshed_policy(
@@ -934,7 +930,7 @@ impl Resource for VaultSealResource {
         let seal_doc = seal_policy(&key.arn);
         s.seal_policy_json = Value::Value(seal_doc.clone());
         let mut m = BTreeMap::new();
-        m.insert(irsa_role::ROLE_ARN_ANNOTATION.to_string(), role_arn.clone());
+        m.insert(trust::ROLE_ARN_ANNOTATION.to_string(), role_arn.clone());
         s.service_account_annotations = to_value_map(&m);
         outputs(&mut s, &aws.region, aws.endpoints.kms.as_deref());
 
@@ -1026,7 +1022,7 @@ impl Resource for VaultSealResource {
             let role_arn = known_str(&s.role_arn).unwrap_or_default().to_string();
             s.key_policy = planned_policy(Some(&planned.key_policy), Some(key_policy(&place, &role_arn)));
             let mut m = BTreeMap::new();
-            m.insert(irsa_role::ROLE_ARN_ANNOTATION.to_string(), role_arn);
+            m.insert(trust::ROLE_ARN_ANNOTATION.to_string(), role_arn);
             s.service_account_annotations = to_value_map(&m);
             let (Some(prior_spec), Some(spec)) = (key_spec(&prior), key_spec(&s)) else {
                 return Err("the plan still has unknown values".into());
@@ -1134,12 +1130,10 @@ impl Resource for VaultSealResource {
             };
             if created {
                 if let Some(remote) = role::find_role_by_name(&aws.iam, role_name).await? {
-                    let parsed = irsa_role::parse_trust_policy(&remote.spec.trust_policy);
+                    let parsed = trust::parse_trust_policy(&remote.spec.trust_policy);
                     s.oidc_provider_arn = parsed.oidc_provider_arn.into();
-                    s.audience = Value::Value(parsed.audience.unwrap_or_else(|| irsa_role::DEFAULT_AUDIENCE.into()));
-                    s.service_accounts = Value::Value(
-                        parsed.subjects.into_iter().map(|x| ServiceAccount { namespace: Value::Value(x.namespace), name: Value::Value(x.name) }).collect(),
-                    );
+                    s.audience = Value::Value(parsed.audience.unwrap_or_else(|| trust::DEFAULT_AUDIENCE.into()));
+                    s.service_accounts = Value::Value(trust::flatten_service_accounts(parsed.subjects));
                 }
             }
             Self::read_remote(&aws, &s).await
