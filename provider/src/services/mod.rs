@@ -19,7 +19,7 @@ pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicRes
     let mut resources: HashMap<String, Box<dyn DynamicResource>> = HashMap::new();
     resources.insert(
         "irsa_role".into(),
-        Box::new(iam::irsa_role::IrsaRoleResource::new(data.clone())),
+        Box::new(Managed(iam::irsa_role::IrsaRoleResource { data: data.clone() })),
     );
     resources.insert(
         "ebs_storage".into(),

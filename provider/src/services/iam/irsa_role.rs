@@ -6,21 +6,22 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::{Block, Description, Schema};
+use tf_provider::schema::{Block, Description};
 use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, Resource};
+use tf_provider::{AttributePath, Diagnostics};
 
 use super::role::{self, RemoteRole, RoleSpec, DEFAULT_MAX_SESSION};
 use super::trust::{self, ServiceAccount, DEFAULT_AUDIENCE, ROLE_ARN_ANNOTATION};
-use crate::clients::ProviderData;
+use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report};
 use crate::framework::naming;
 use crate::framework::ownership;
 use crate::framework::plan::{
     default_from_config, known_str, known_string_map, known_string_set, optional_map, optional_set, optional_string,
-    planned_policy, to_value_map, unknown_if_null, RequiresReplace, ValueStringMap, ValueStringSet,
+    planned_policy, to_value_map, unknown_if_null, ValueStringMap, ValueStringSet,
 };
 use crate::framework::policy;
+use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
     attributes, number, object_list, string, string_map, string_set, Computed, Optional, OptionalComputed, Required,
 };
@@ -52,14 +53,12 @@ pub struct IrsaRoleState {
     pub service_account_annotations: ValueStringMap,
 }
 
-pub struct IrsaRoleResource {
-    data: Arc<ProviderData>,
-}
+// `name_prefix` replaces the role too, but only while `name` is unset
+// (`plan_update` adds it by hand).
+crate::replaces!(IrsaRoleState { name, path });
 
-impl IrsaRoleResource {
-    pub fn new(data: Arc<ProviderData>) -> Self {
-        Self { data }
-    }
+pub struct IrsaRoleResource {
+    pub data: Arc<ProviderData>,
 }
 
 fn schema_block() -> Block {
@@ -83,17 +82,17 @@ fn schema_block() -> Block {
         ),
         attributes: attributes([
             ("id", string(Computed, "The role name.")),
-            ("name", string(OptionalComputed, "Role name, 1–64 characters from letters, digits and `+=,.@_-`. Conflicts with `name_prefix`; when both are unset a unique name starting with `platform-` is generated. Changing it replaces the role.")),
-            ("name_prefix", string(Optional, "Creates a unique role name beginning with this prefix (at most 38 characters). Conflicts with `name`. Changing it replaces the role.")),
-            ("path", string(OptionalComputed, "IAM path of the role, beginning and ending with `/`. Defaults to `/`. Changing it replaces the role.")),
+            ("name", string(OptionalComputed, "Role name, 1–64 characters from letters, digits and `+=,.@_-`. Conflicts with `name_prefix`; when both are unset a unique name starting with `platform-` is generated.")),
+            ("name_prefix", string(Optional, "Creates a unique role name beginning with this prefix (at most 38 characters). Conflicts with `name`. Changing it replaces the role when `name` is unset.")),
+            ("path", string(OptionalComputed, format!("IAM path of the role, beginning and ending with `/`. Defaults to `{DEFAULT_PATH}`."))),
             ("description", string(Optional, "Description of the role.")),
             ("oidc_provider_arn", string(Required, "ARN of the IAM OIDC provider for the cluster, `arn:aws:iam::<account>:oidc-provider/<issuer>`. The issuer host and path form the condition keys (`<issuer>:sub`, `<issuer>:aud`). The provider may belong to another account, for example a copy in a DNS account.")),
             ("service_accounts", object_list(Required, &["namespace", "name"], "Service accounts allowed to assume the role, as a list of `{ namespace, name }`. Both are DNS-1123 names; an entry containing `*` matches with `StringLike`, all others with `StringEquals`. The trust policy built from them is checked at plan time: past IAM's default \"Role trust policy length\" quota of 2,048 characters a warning names the quota to raise, past 8,192 it is an error. An import reads the subjects back with the exact ones and the wildcard ones each in one group, in the order of the trust policy's statements. The list is compared in order, as Terraform compares lists: after an import, or after reordering the entries, a plan that only reorders them shows `service_accounts` changing, and its apply makes no API call (the trust policy is equivalent).")),
-            ("audience", string(OptionalComputed, "Value pinned by the `:aud` condition. Defaults to `sts.amazonaws.com`, the audience of EKS projected service-account tokens.")),
+            ("audience", string(OptionalComputed, format!("Value pinned by the `:aud` condition. Defaults to `{DEFAULT_AUDIENCE}`, the audience of EKS projected service-account tokens."))),
             ("policy_arns", string_set(Optional, "ARNs of managed policies to attach. Policies attached outside Terraform show as a diff and are detached on apply.")),
             ("inline_policies", string_map(Optional, "Inline policies, from policy name to JSON document. Documents are compared semantically, so formatting, key order, statement order and `\"x\"` versus `[\"x\"]` never cause a diff. Names starting with `platform-` are reserved for policies other `platform_*` resources put on the role (such as `platform_ebs_storage`); the role leaves those alone. Checked at plan time against IAM's policy grammar (a `Statement`; `Effect` `Allow` or `Deny`; exactly one of `Action`/`NotAction` and of `Resource`/`NotResource`; no `Principal`), with the statement index, and against IAM's quota of 10,240 characters for all inline policies of a role together (white space not counted).")),
             ("permissions_boundary", string(Optional, "ARN of the managed policy used as the role's permissions boundary.")),
-            ("max_session_duration", number(OptionalComputed, "Maximum session duration in seconds, 3600–43200. Defaults to `3600`.")),
+            ("max_session_duration", number(OptionalComputed, format!("Maximum session duration in seconds, 3600–43200. Defaults to `{DEFAULT_MAX_SESSION}`."))),
             ("tags", string_map(Optional, "Tags of the role. Merged over the provider's `default_tags`.")),
             ("tags_all", string_map(Computed, "All tags of the role, including the provider's `default_tags`.")),
             ("arn", string(Computed, "ARN of the role.")),
@@ -210,7 +209,7 @@ pub const MAX_INLINE_POLICY_SIZE: usize = 10_240;
 pub const PROVIDER_TAGS: usize = 1;
 
 /// The role as the planned state asks for it. `None` while something is unknown.
-fn spec_from_state(state: &IrsaRoleState, name: &str) -> Option<RoleSpec> {
+fn expand_role(state: &IrsaRoleState, name: &str) -> Option<RoleSpec> {
     Some(RoleSpec {
         name: name.to_string(),
         path: known_str(&state.path).unwrap_or(DEFAULT_PATH).to_string(),
@@ -235,7 +234,7 @@ fn spec_from_state(state: &IrsaRoleState, name: &str) -> Option<RoleSpec> {
 
 /// Writes what IAM has into state, keeping the user's text for equivalent
 /// policies and the user's own tags apart from the provider's defaults.
-fn flatten(prior: &IrsaRoleState, remote: &RemoteRole, default_tags: &BTreeMap<String, String>) -> IrsaRoleState {
+fn flatten_role(prior: &IrsaRoleState, remote: &RemoteRole, default_tags: &BTreeMap<String, String>) -> IrsaRoleState {
     let spec = &remote.spec;
     let mut state = prior.clone();
     state.id = Value::Value(spec.name.clone());
@@ -291,7 +290,7 @@ fn flatten(prior: &IrsaRoleState, remote: &RemoteRole, default_tags: &BTreeMap<S
 }
 
 /// Defaults for what the configuration leaves unset.
-fn apply_defaults(state: &mut IrsaRoleState, config: &IrsaRoleState) {
+fn plan_defaults(state: &mut IrsaRoleState, config: &IrsaRoleState) {
     default_from_config(&mut state.path, &config.path, DEFAULT_PATH.to_string());
     default_from_config(&mut state.audience, &config.audience, DEFAULT_AUDIENCE.to_string());
     default_from_config(
@@ -309,129 +308,137 @@ fn planned_tags_all(state: &IrsaRoleState, default_tags: &BTreeMap<String, Strin
     }
 }
 
+/// The role before an update, and whether the update replaces it.
+struct PriorRole<'p> {
+    state: &'p IrsaRoleState,
+    replaced: bool,
+}
+
+/// The computed values of a plan, after [`plan_defaults`]: the trust policy,
+/// `tags_all`, and the ids (kept while the role stays, unknown for a new one).
+fn plan_computed(state: &mut IrsaRoleState, prior: Option<PriorRole>, default_tags: &BTreeMap<String, String>) {
+    match prior {
+        None => {
+            if state.name.is_null() {
+                state.name = Value::Unknown;
+            }
+            state.id = state.name.clone();
+            state.trust_policy = desired_trust_policy(state).map_or(Value::Unknown, Value::Value);
+            state.tags_all = planned_tags_all(state, default_tags);
+            unknown_if_null(&mut state.arn);
+            unknown_if_null(&mut state.unique_id);
+            unknown_if_null(&mut state.service_account_annotations);
+        }
+        Some(PriorRole { state: prior, replaced }) => {
+            state.trust_policy = planned_policy(Some(&prior.trust_policy), desired_trust_policy(state));
+            state.tags_all = match planned_tags_all(state, default_tags) {
+                planned if planned == prior.tags_all => prior.tags_all.clone(),
+                planned => planned,
+            };
+            if replaced {
+                state.id = state.name.clone();
+                state.arn = Value::Unknown;
+                state.unique_id = Value::Unknown;
+                state.service_account_annotations = Value::Unknown;
+            } else {
+                state.id = prior.id.clone();
+            }
+        }
+    }
+}
+
 #[async_trait]
-impl Resource for IrsaRoleResource {
-    type State<'a> = IrsaRoleState;
-    type PrivateState<'a> = ValueEmpty;
-    type ProviderMetaState<'a> = ValueEmpty;
+impl ManagedResource for IrsaRoleResource {
+    type State = IrsaRoleState;
+    type Private = ValueEmpty;
+    type Client = AwsClients;
+    const NOUN: &'static str = "role";
 
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(Schema {
-            version: 1,
-            block: schema_block(),
-        })
+    fn schema_block() -> Block {
+        schema_block()
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+    fn client(&self, diags: &mut Diagnostics) -> Option<Arc<AwsClients>> {
+        self.data.aws_or_report(diags)
+    }
+
+    fn validate(&self, diags: &mut Diagnostics, config: &IrsaRoleState) {
         let default_tags = self.data.default_tags();
-        validate_state(diags, &config, default_tags.as_ref());
-        Some(())
+        validate_state(diags, config, default_tags.as_ref());
     }
 
-    async fn read<'a>(
+    async fn read(
         &self,
         diags: &mut Diagnostics,
-        state: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        // Without clients, keep the state as it is (the error is reported).
-        let Some(aws) = self.data.aws_or_report(diags) else {
-            return Some((state, private_state));
-        };
+        aws: &AwsClients,
+        state: IrsaRoleState,
+        private_state: ValueEmpty,
+    ) -> Option<(IrsaRoleState, ValueEmpty)> {
         let Some(name) = known_str(&state.id).or(known_str(&state.name)).map(str::to_string) else {
             return Some((state, private_state));
         };
         let found = ownership::confirm_gone(|| role::find_role_by_name(&aws.iam, &name)).await;
-        let found = found.map(|remote| remote.map(|remote| flatten(&state, &remote, &aws.default_tags)));
+        let found = found.map(|remote| remote.map(|remote| flatten_role(&state, &remote, &aws.default_tags)));
         finish_read(diags, &format!("IAM role `{name}`"), state, private_state, found)
     }
 
-    async fn plan_create<'a>(
+    async fn plan_create(
         &self,
         diags: &mut Diagnostics,
-        proposed: Self::State<'a>,
-        config: Self::State<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        proposed: IrsaRoleState,
+        config: IrsaRoleState,
+    ) -> Option<(IrsaRoleState, ValueEmpty)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut state = proposed;
-        apply_defaults(&mut state, &config);
-        if state.name.is_null() {
-            state.name = Value::Unknown;
-        }
-        state.id = state.name.clone();
-        state.trust_policy = desired_trust_policy(&state).map_or(Value::Unknown, Value::Value);
-        state.tags_all = planned_tags_all(&state, &aws.default_tags);
-        unknown_if_null(&mut state.arn);
-        unknown_if_null(&mut state.unique_id);
-        unknown_if_null(&mut state.service_account_annotations);
+        plan_defaults(&mut state, &config);
+        plan_computed(&mut state, None, &aws.default_tags);
         Some((state, Default::default()))
     }
 
-    async fn plan_update<'a>(
+    async fn plan_update(
         &self,
         diags: &mut Diagnostics,
-        prior: Self::State<'a>,
-        proposed: Self::State<'a>,
-        config: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        prior: IrsaRoleState,
+        proposed: IrsaRoleState,
+        config: IrsaRoleState,
+        private_state: ValueEmpty,
+    ) -> Option<(IrsaRoleState, ValueEmpty, Vec<AttributePath>)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut state = proposed;
-        let mut replace = RequiresReplace::default();
-        apply_defaults(&mut state, &config);
+        plan_defaults(&mut state, &config);
 
         // A generated name follows its prefix: a new prefix means a new name.
-        if config.name.is_null() && prior.name_prefix != state.name_prefix {
+        // (With `name` set, only a change of `name` replaces the role.)
+        let new_prefix = config.name.is_null() && prior.name_prefix != state.name_prefix;
+        if new_prefix {
             state.name = Value::Unknown;
+        }
+        let mut replace = IrsaRoleState::replaced(&prior, &state);
+        if new_prefix {
             replace.if_changed("name_prefix", &prior.name_prefix, &state.name_prefix);
         }
-        replace.if_changed("name", &prior.name, &state.name);
-        replace.if_changed("path", &prior.path, &state.path);
 
-        state.trust_policy = planned_policy(Some(&prior.trust_policy), desired_trust_policy(&state));
-        state.tags_all = match planned_tags_all(&state, &aws.default_tags) {
-            planned if planned == prior.tags_all => prior.tags_all.clone(),
-            planned => planned,
+        let prior_role = PriorRole {
+            state: &prior,
+            replaced: !replace.is_empty(),
         };
-
-        if replace.is_empty() {
-            state.id = prior.id.clone();
-        } else {
-            state.id = state.name.clone();
-            state.arn = Value::Unknown;
-            state.unique_id = Value::Unknown;
-            state.service_account_annotations = Value::Unknown;
-        }
+        plan_computed(&mut state, Some(prior_role), &aws.default_tags);
         Some((state, private_state, replace.paths))
     }
 
-    async fn plan_destroy<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        _prior: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::PrivateState<'a>> {
-        Some(private_state)
-    }
-
-    async fn create<'a>(
+    async fn create(
         &self,
         diags: &mut Diagnostics,
-        planned: Self::State<'a>,
-        _config: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let aws = self.data.aws_or_report(diags)?;
+        aws: &AwsClients,
+        planned: IrsaRoleState,
+        _config: IrsaRoleState,
+        private_state: ValueEmpty,
+    ) -> Option<(IrsaRoleState, ValueEmpty)> {
         let name = match known_str(&planned.name) {
             Some(name) => name.to_string(),
             None => naming::unique_name(known_str(&planned.name_prefix).unwrap_or(naming::DEFAULT_PREFIX)),
         };
-        let Some(spec) = spec_from_state(&planned, &name) else {
+        let Some(spec) = expand_role(&planned, &name) else {
             diags.root_error_short(format!("creating IAM role `{name}`: the plan still has unknown values"));
             return None;
         };
@@ -440,7 +447,7 @@ impl Resource for IrsaRoleResource {
         state.id = Value::Value(name.clone());
         state.trust_policy = Value::Value(spec.trust_policy.clone());
         match role::create_role(&aws.iam, &spec).await {
-            Ok(remote) => Some((flatten(&state, &remote, &aws.default_tags), private_state)),
+            Ok(remote) => Some((flatten_role(&state, &remote, &aws.default_tags), private_state)),
             Err(failure) if matches!(failure.error, role::RoleError::Exists { .. }) => {
                 let taken = ownership::NameTaken::new("IAM role", &name, "platform_irsa_role", &name);
                 report(diags, &failed(format!("creating IAM role `{name}`"), taken));
@@ -451,7 +458,7 @@ impl Resource for IrsaRoleResource {
                 // The role exists: record it so that Terraform taints it and the
                 // next apply replaces it or destroy removes it. Never an orphan.
                 failure.created.map(|remote| {
-                    let mut partial = flatten(&state, &remote, &aws.default_tags);
+                    let mut partial = flatten_role(&state, &remote, &aws.default_tags);
                     partial.policy_arns = optional_set(&planned.policy_arns, &remote.spec.policy_arns);
                     (partial, private_state)
                 })
@@ -459,21 +466,20 @@ impl Resource for IrsaRoleResource {
         }
     }
 
-    async fn update<'a>(
+    async fn update(
         &self,
         diags: &mut Diagnostics,
-        prior: Self::State<'a>,
-        planned: Self::State<'a>,
-        _config: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let aws = self.data.aws_or_report(diags)?;
+        aws: &AwsClients,
+        prior: IrsaRoleState,
+        planned: IrsaRoleState,
+        _config: IrsaRoleState,
+        private_state: ValueEmpty,
+    ) -> Option<(IrsaRoleState, ValueEmpty)> {
         let Some(name) = known_str(&prior.id).map(str::to_string) else {
             diags.root_error_short("updating IAM role: the prior state has no role name");
             return None;
         };
-        let (Some(prior_spec), Some(spec)) = (spec_from_state(&prior, &name), spec_from_state(&planned, &name)) else {
+        let (Some(prior_spec), Some(spec)) = (expand_role(&prior, &name), expand_role(&planned, &name)) else {
             diags.root_error_short(format!("updating IAM role `{name}`: the plan still has unknown values"));
             return None;
         };
@@ -484,7 +490,7 @@ impl Resource for IrsaRoleResource {
                 report(diags, &err);
                 // Part of the update may have gone through: record what IAM has now.
                 match role::find_role_by_name(&aws.iam, &name).await {
-                    Ok(Some(remote)) => Some((flatten(&prior, &remote, &aws.default_tags), private_state)),
+                    Ok(Some(remote)) => Some((flatten_role(&prior, &remote, &aws.default_tags), private_state)),
                     Ok(None) => None,
                     Err(read_err) => {
                         report(diags, &read_err);
@@ -495,14 +501,13 @@ impl Resource for IrsaRoleResource {
         }
     }
 
-    async fn destroy<'a>(
+    async fn destroy(
         &self,
         diags: &mut Diagnostics,
-        prior: Self::State<'a>,
-        _private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
+        aws: &AwsClients,
+        prior: IrsaRoleState,
+        _private_state: ValueEmpty,
     ) -> Option<()> {
-        let aws = self.data.aws_or_report(diags)?;
         let Some(name) = known_str(&prior.id).or(known_str(&prior.name)) else {
             return Some(());
         };
@@ -521,12 +526,12 @@ impl Resource for IrsaRoleResource {
         }
     }
 
-    async fn import<'a>(
+    async fn import(
         &self,
         diags: &mut Diagnostics,
+        aws: &AwsClients,
         id: String,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let aws = self.data.aws_or_report(diags)?;
+    ) -> Option<(IrsaRoleState, ValueEmpty)> {
         if let Err(rule) = validate::iam_role_name(&id) {
             diags.root_error(
                 format!("importing IAM role: the import id {rule}"),
@@ -536,7 +541,7 @@ impl Resource for IrsaRoleResource {
         }
         match role::find_role_by_name(&aws.iam, &id).await {
             Ok(Some(remote)) => Some((
-                flatten(&IrsaRoleState::default(), &remote, &aws.default_tags),
+                flatten_role(&IrsaRoleState::default(), &remote, &aws.default_tags),
                 Default::default(),
             )),
             Ok(None) => {
@@ -663,7 +668,7 @@ mod tests {
                 ..Default::default()
             },
         };
-        let state = flatten(&prior, &remote, &remote_tags);
+        let state = flatten_role(&prior, &remote, &remote_tags);
         assert_eq!(state.inline_policies, prior.inline_policies);
         assert_eq!(state.trust_policy, prior.trust_policy);
         assert!(
@@ -742,5 +747,10 @@ mod tests {
                 .any(|s| s.starts_with("`inline_policies`: the inline policies of a role may total at most 10,240")),
             "{summaries:?}"
         );
+    }
+
+    #[test]
+    fn declarations() {
+        crate::framework::resource::check_declarations::<super::IrsaRoleResource>();
     }
 }
