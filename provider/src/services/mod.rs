@@ -23,7 +23,7 @@ pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicRes
     );
     resources.insert(
         "ebs_storage".into(),
-        Box::new(kms::ebs_storage::EbsStorageResource::new(data.clone())),
+        Box::new(Managed(kms::ebs_storage::EbsStorageResource { data: data.clone() })),
     );
     resources.insert(
         "vault_seal".into(),
