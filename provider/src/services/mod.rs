@@ -27,7 +27,7 @@ pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicRes
     );
     resources.insert(
         "vault_seal".into(),
-        Box::new(vault::seal::VaultSealResource::new(data.clone())),
+        Box::new(Managed(vault::seal::VaultSealResource { data: data.clone() })),
     );
     resources.insert(
         "spacelift_context".into(),
