@@ -128,7 +128,9 @@ pub enum RoleError {
 }
 
 /// Finds a role and everything attached to it; `Ok(None)` when it does not exist
-/// (also when it disappears between the calls).
+/// (also when it disappears between the calls). 3 + N calls for N inline
+/// policies: GetRole (with the tags), ListAttachedRolePolicies,
+/// ListRolePolicies and one GetRolePolicy each.
 pub async fn find_role_by_name(iam: &Client, name: &str) -> Result<Option<RemoteRole>, RoleError> {
     let read = |source| RoleError::Read {
         name: name.to_string(),
@@ -159,13 +161,15 @@ pub async fn find_role_by_name(iam: &Client, name: &str) -> Result<Option<Remote
         };
     }
 
-    let mut tags = BTreeMap::new();
-    let mut pages = iam.list_role_tags().role_name(name).into_paginator().send();
-    while let Some(page) = pages.next().await {
-        for tag in gone_or!(page, "ListRoleTags").tags {
-            tags.insert(tag.key, tag.value);
-        }
-    }
+    // GetRole's answer carries all the role's tags (IAM allows at most 50 on
+    // a role), so no ListRoleTags call is needed.
+    let mut tags: BTreeMap<String, String> = role
+        .tags
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| (t.key, t.value))
+        .collect();
     let owner_marker = tags.remove(OWNER_TAG);
 
     let mut policy_arns = BTreeSet::new();
