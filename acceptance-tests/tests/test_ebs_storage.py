@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import urllib.parse
 
 import pytest
@@ -381,3 +382,51 @@ def test_partial_create_leaves_no_orphan(workspace, kms, iam, csi_role, unique, 
     s = workspace.resource(ADDR)
     assert s["key_id"] != first_key and key_state(kms, first_key) == "PendingDeletion"
     destroy_and_check_gone(workspace, kms, iam, s["key_id"], alias, csi_role, s["csi_policy_name"])
+
+
+PROVIDER_LINE = re.compile(r"^\S+ \[(?:TRACE|DEBUG|INFO|WARN|ERROR)\]\s+provider\.terraform-provider-platform: (.*)$", re.M)
+
+
+def refresh_calls(stderr: str, resource_type: str) -> list[str]:
+    """The AWS operations the refresh of `resource_type` made, from the
+    provider's debug lines ("AWS API call: ... aws_operation=X ... tf_rpc=ReadResource")."""
+    calls = []
+    for message in PROVIDER_LINE.findall(stderr):
+        if message.startswith("AWS API call") and "tf_rpc=ReadResource" in message \
+                and f"tf_resource_type={resource_type}" in message:
+            match = re.search(r"aws_operation=(\w+)", message)
+            calls.append(match.group(1) if match else message)
+    return calls
+
+
+def test_refresh_call_budget_with_many_aliases(workspace, kms, iam, csi_role, unique):
+    """A refresh reads the key, its alias and the driver's policy in at most 6
+    calls however many aliases the account holds: the alias is looked up
+    among the key's own aliases (ListAliases with KeyId), never by paging
+    through every alias in the account."""
+    other_key = kms.create_key(Description=f"other aliases {unique}")["KeyMetadata"]["KeyId"]
+    # They sort before this storage's alias, so a listing of every alias would page past them.
+    others = [f"alias/budget-other-{unique}-{i:03}" for i in range(150)]
+    try:
+        for name in others:
+            kms.create_alias(AliasName=name, TargetKeyId=other_key)
+        alias = f"alias/ebs-budget-{unique}"
+        workspace.write(config(alias, csi_role))
+        apply_clean(workspace)
+        workspace.env = {**workspace.env, "TF_LOG_PROVIDER": "debug"}
+        plan = workspace.plan()
+        assert plan.code == 0, plan.output
+        calls = refresh_calls(plan.stderr, "platform_ebs_storage")
+        assert len(calls) <= 6 and calls.count("ListAliases") == 1, calls
+        # A retargeted alias still shows which key it points at.
+        kms.update_alias(AliasName=alias, TargetKeyId=other_key)
+        workspace.assert_plan_changes(other_key)
+        apply_clean(workspace)
+        workspace.destroy()
+    finally:
+        for name in others:
+            try:
+                kms.delete_alias(AliasName=name)
+            except kms.exceptions.NotFoundException:
+                pass
+        kms.schedule_key_deletion(KeyId=other_key, PendingWindowInDays=7)

@@ -641,3 +641,41 @@ def test_assume_role(workspace, iam, oidc, unique, fault_proxy):
     assert fault_proxy.calls["AssumeRole"] >= 1, dict(fault_proxy.calls)
     assert aws.role_exists(iam, name)
     destroy_and_check_gone(workspace, iam, name)
+
+
+PROVIDER_LINE = re.compile(r"^\S+ \[(?:TRACE|DEBUG|INFO|WARN|ERROR)\]\s+provider\.terraform-provider-platform: (.*)$", re.M)
+
+
+def refresh_calls(stderr: str, resource_type: str) -> list[str]:
+    """The AWS operations the refresh of `resource_type` made, from the
+    provider's debug lines ("AWS API call: ... aws_operation=X ... tf_rpc=ReadResource")."""
+    calls = []
+    for message in PROVIDER_LINE.findall(stderr):
+        if message.startswith("AWS API call") and "tf_rpc=ReadResource" in message \
+                and f"tf_resource_type={resource_type}" in message:
+            match = re.search(r"aws_operation=(\w+)", message)
+            calls.append(match.group(1) if match else message)
+    return calls
+
+
+def test_refresh_call_budget(workspace, iam, oidc, unique):
+    """A refresh reads the role in 3 + N calls for N inline policies: GetRole
+    (which carries the role's tags, so no ListRoleTags), ListAttachedRolePolicies,
+    ListRolePolicies and one GetRolePolicy per inline policy."""
+    arn, _ = oidc
+    name = f"budget-{unique}"
+    workspace.write(config(arn, name=name, tags={"team": "platform", "cost-center": "42"},
+                           inline_policies={"s3": Raw(f"jsonencode({json.dumps(S3_READ)})"),
+                                            "s3-again": Raw(f"jsonencode({json.dumps(S3_READ)})")}))
+    apply_clean(workspace)
+    workspace.env = {**workspace.env, "TF_LOG_PROVIDER": "debug"}
+    plan = workspace.plan()
+    calls = refresh_calls(plan.stderr, "platform_irsa_role")
+    assert sorted(calls) == sorted(["GetRole", "ListAttachedRolePolicies", "ListRolePolicies",
+                                    "GetRolePolicy", "GetRolePolicy"]), calls
+    # The tags still come back whole: an out-of-band tag shows as drift.
+    iam.tag_role(RoleName=name, Tags=[{"Key": "extra", "Value": "x"}])
+    workspace.assert_plan_changes('"extra"')
+    apply_clean(workspace)
+    assert remote_tags(iam, name) == {"team": "platform", "cost-center": "42"}
+    workspace.destroy()

@@ -19,15 +19,15 @@ pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicRes
     let mut resources: HashMap<String, Box<dyn DynamicResource>> = HashMap::new();
     resources.insert(
         "irsa_role".into(),
-        Box::new(iam::irsa_role::IrsaRoleResource::new(data.clone())),
+        Box::new(Managed(iam::irsa_role::IrsaRoleResource { data: data.clone() })),
     );
     resources.insert(
         "ebs_storage".into(),
-        Box::new(kms::ebs_storage::EbsStorageResource::new(data.clone())),
+        Box::new(Managed(kms::ebs_storage::EbsStorageResource { data: data.clone() })),
     );
     resources.insert(
         "vault_seal".into(),
-        Box::new(vault::awskms_seal::VaultSealResource::new(data.clone())),
+        Box::new(Managed(vault::seal::VaultSealResource { data: data.clone() })),
     );
     resources.insert(
         "spacelift_context".into(),

@@ -6,38 +6,29 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value as Json};
-use tf_provider::schema::{Block, Description, Schema};
+use tf_provider::schema::{Block, Description};
 use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, Resource};
+use tf_provider::{AttributePath, Diagnostics};
 
-use super::role::{self, RemoteRole, RoleSpec};
-use crate::clients::ProviderData;
+use super::role::{self, RemoteRole, RoleSpec, DEFAULT_MAX_SESSION};
+use super::trust::{self, ServiceAccount, DEFAULT_AUDIENCE, ROLE_ARN_ANNOTATION};
+use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report};
 use crate::framework::naming;
 use crate::framework::ownership;
 use crate::framework::plan::{
     default_from_config, known_str, known_string_map, known_string_set, optional_map, optional_set, optional_string,
-    planned_policy, to_value_map, unknown_if_null, RequiresReplace, ValueStringMap, ValueStringSet,
+    planned_policy, to_value_map, unknown_if_null, ValueStringMap, ValueStringSet,
 };
 use crate::framework::policy;
+use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
     attributes, number, object_list, string, string_map, string_set, Computed, Optional, OptionalComputed, Required,
 };
 use crate::framework::tags;
 use crate::framework::validate::{self, Validator};
 
-pub const DEFAULT_AUDIENCE: &str = "sts.amazonaws.com";
 pub const DEFAULT_PATH: &str = "/";
-pub const DEFAULT_MAX_SESSION: i64 = 3600;
-pub const ROLE_ARN_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ServiceAccount {
-    pub namespace: Value<String>,
-    pub name: Value<String>,
-}
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -62,137 +53,12 @@ pub struct IrsaRoleState {
     pub service_account_annotations: ValueStringMap,
 }
 
-/// A service account as plain strings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Subject {
-    pub namespace: String,
-    pub name: String,
-}
-
-impl Subject {
-    fn sub(&self) -> String {
-        format!("system:serviceaccount:{}:{}", self.namespace, self.name)
-    }
-    fn is_pattern(&self) -> bool {
-        self.namespace.contains('*') || self.name.contains('*')
-    }
-}
-
-/// The trust policy for `subjects`: one statement for exact names
-/// (`StringEquals`) and one for wildcard names (`StringLike`), each pinning
-/// `:aud`, in the order the first subject of each kind comes. Conditions inside one statement are ANDed, so exact and wildcard
-/// subjects cannot share a statement; a role with only one kind has one statement.
-pub fn trust_policy(oidc_provider_arn: &str, issuer: &str, subjects: &[Subject], audience: &str) -> String {
-    let one_or_many = |values: Vec<String>| -> Json {
-        if values.len() == 1 {
-            Json::from(values[0].clone())
-        } else {
-            Json::from(values)
-        }
-    };
-    let (patterns, exact): (Vec<&Subject>, Vec<&Subject>) = subjects.iter().partition(|s| s.is_pattern());
-    let aud_key = format!("{issuer}:aud");
-    let sub_key = format!("{issuer}:sub");
-    let mut statements = Vec::new();
-    // The statements follow the order of the subjects' kinds, so that an
-    // import (which reads the subjects back in document order) gives back the
-    // order of a configuration that lists one kind before the other.
-    let mut groups = [("StringEquals", exact), ("StringLike", patterns)];
-    if subjects.first().is_some_and(Subject::is_pattern) {
-        groups.reverse();
-    }
-    for (operator, group) in groups {
-        if group.is_empty() {
-            continue;
-        }
-        let subs = one_or_many(group.iter().map(|s| s.sub()).collect());
-        let condition = if operator == "StringEquals" {
-            json!({ "StringEquals": { aud_key.clone(): audience, sub_key.clone(): subs } })
-        } else {
-            json!({ "StringEquals": { aud_key.clone(): audience }, "StringLike": { sub_key.clone(): subs } })
-        };
-        statements.push(json!({
-            "Effect": "Allow",
-            "Principal": { "Federated": oidc_provider_arn },
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": condition,
-        }));
-    }
-    json!({ "Version": "2012-10-17", "Statement": statements }).to_string()
-}
-
-/// What a trust policy written by [`trust_policy`] says, for import.
-#[derive(Debug, Default, PartialEq)]
-pub struct ParsedTrust {
-    pub oidc_provider_arn: Option<String>,
-    pub audience: Option<String>,
-    pub subjects: Vec<Subject>,
-}
-
-pub fn parse_trust_policy(document: &str) -> ParsedTrust {
-    let mut parsed = ParsedTrust::default();
-    let Ok(doc) = policy::parse(document) else {
-        return parsed;
-    };
-    let statements = match &doc["Statement"] {
-        Json::Array(items) => items.clone(),
-        Json::Null => vec![],
-        other => vec![other.clone()],
-    };
-    let strings = |v: &Json| -> Vec<String> {
-        match v {
-            Json::Array(items) => items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect(),
-            Json::String(s) => vec![s.clone()],
-            _ => vec![],
-        }
-    };
-    for statement in statements {
-        let Some(federated) = strings(&statement["Principal"]["Federated"]).into_iter().next() else {
-            continue;
-        };
-        let Ok(issuer) = validate::oidc_provider_arn(&federated) else {
-            continue;
-        };
-        let issuer = issuer.to_string();
-        parsed.oidc_provider_arn.get_or_insert(federated.clone());
-        if let Json::Object(conditions) = &statement["Condition"] {
-            for (operator, keys) in conditions {
-                let Json::Object(keys) = keys else { continue };
-                for (key, values) in keys {
-                    if key.eq_ignore_ascii_case(&format!("{issuer}:aud")) {
-                        if let Some(aud) = strings(values).into_iter().next() {
-                            parsed.audience.get_or_insert(aud);
-                        }
-                    } else if key.eq_ignore_ascii_case(&format!("{issuer}:sub"))
-                        && (operator == "StringEquals" || operator == "StringLike")
-                    {
-                        for sub in strings(values) {
-                            let mut parts = sub.splitn(4, ':');
-                            if let (Some("system"), Some("serviceaccount"), Some(ns), Some(name)) =
-                                (parts.next(), parts.next(), parts.next(), parts.next())
-                            {
-                                parsed.subjects.push(Subject {
-                                    namespace: ns.into(),
-                                    name: name.into(),
-                                });
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-    parsed
-}
+// `name_prefix` replaces the role too, but only while `name` is unset
+// (`plan_update` adds it by hand).
+crate::replaces!(IrsaRoleState { name, path });
 
 pub struct IrsaRoleResource {
-    data: Arc<ProviderData>,
-}
-
-impl IrsaRoleResource {
-    pub fn new(data: Arc<ProviderData>) -> Self {
-        Self { data }
-    }
+    pub data: Arc<ProviderData>,
 }
 
 fn schema_block() -> Block {
@@ -216,17 +82,17 @@ fn schema_block() -> Block {
         ),
         attributes: attributes([
             ("id", string(Computed, "The role name.")),
-            ("name", string(OptionalComputed, "Role name, 1–64 characters from letters, digits and `+=,.@_-`. Conflicts with `name_prefix`; when both are unset a unique name starting with `platform-` is generated. Changing it replaces the role.")),
-            ("name_prefix", string(Optional, "Creates a unique role name beginning with this prefix (at most 38 characters). Conflicts with `name`. Changing it replaces the role.")),
-            ("path", string(OptionalComputed, "IAM path of the role, beginning and ending with `/`. Defaults to `/`. Changing it replaces the role.")),
+            ("name", string(OptionalComputed, "Role name, 1–64 characters from letters, digits and `+=,.@_-`. Conflicts with `name_prefix`; when both are unset a unique name starting with `platform-` is generated.")),
+            ("name_prefix", string(Optional, "Creates a unique role name beginning with this prefix (at most 38 characters). Conflicts with `name`. Changing it replaces the role when `name` is unset.")),
+            ("path", string(OptionalComputed, format!("IAM path of the role, beginning and ending with `/`. Defaults to `{DEFAULT_PATH}`."))),
             ("description", string(Optional, "Description of the role.")),
             ("oidc_provider_arn", string(Required, "ARN of the IAM OIDC provider for the cluster, `arn:aws:iam::<account>:oidc-provider/<issuer>`. The issuer host and path form the condition keys (`<issuer>:sub`, `<issuer>:aud`). The provider may belong to another account, for example a copy in a DNS account.")),
             ("service_accounts", object_list(Required, &["namespace", "name"], "Service accounts allowed to assume the role, as a list of `{ namespace, name }`. Both are DNS-1123 names; an entry containing `*` matches with `StringLike`, all others with `StringEquals`. The trust policy built from them is checked at plan time: past IAM's default \"Role trust policy length\" quota of 2,048 characters a warning names the quota to raise, past 8,192 it is an error. An import reads the subjects back with the exact ones and the wildcard ones each in one group, in the order of the trust policy's statements. The list is compared in order, as Terraform compares lists: after an import, or after reordering the entries, a plan that only reorders them shows `service_accounts` changing, and its apply makes no API call (the trust policy is equivalent).")),
-            ("audience", string(OptionalComputed, "Value pinned by the `:aud` condition. Defaults to `sts.amazonaws.com`, the audience of EKS projected service-account tokens.")),
+            ("audience", string(OptionalComputed, format!("Value pinned by the `:aud` condition. Defaults to `{DEFAULT_AUDIENCE}`, the audience of EKS projected service-account tokens."))),
             ("policy_arns", string_set(Optional, "ARNs of managed policies to attach. Policies attached outside Terraform show as a diff and are detached on apply.")),
             ("inline_policies", string_map(Optional, "Inline policies, from policy name to JSON document. Documents are compared semantically, so formatting, key order, statement order and `\"x\"` versus `[\"x\"]` never cause a diff. Names starting with `platform-` are reserved for policies other `platform_*` resources put on the role (such as `platform_ebs_storage`); the role leaves those alone. Checked at plan time against IAM's policy grammar (a `Statement`; `Effect` `Allow` or `Deny`; exactly one of `Action`/`NotAction` and of `Resource`/`NotResource`; no `Principal`), with the statement index, and against IAM's quota of 10,240 characters for all inline policies of a role together (white space not counted).")),
             ("permissions_boundary", string(Optional, "ARN of the managed policy used as the role's permissions boundary.")),
-            ("max_session_duration", number(OptionalComputed, "Maximum session duration in seconds, 3600–43200. Defaults to `3600`.")),
+            ("max_session_duration", number(OptionalComputed, format!("Maximum session duration in seconds, 3600–43200. Defaults to `{DEFAULT_MAX_SESSION}`."))),
             ("tags", string_map(Optional, "Tags of the role. Merged over the provider's `default_tags`.")),
             ("tags_all", string_map(Computed, "All tags of the role, including the provider's `default_tags`.")),
             ("arn", string(Computed, "ARN of the role.")),
@@ -239,92 +105,9 @@ fn schema_block() -> Block {
     }
 }
 
-/// The trust policy for these inputs, once they are all known. Shared with
-/// every resource that builds an IRSA role (`platform_vault_seal`).
-pub fn desired_trust(
-    oidc_provider_arn: &Value<String>,
-    service_accounts: &Value<Vec<ServiceAccount>>,
-    audience: &Value<String>,
-) -> Option<String> {
-    let arn = known_str(oidc_provider_arn)?;
-    let issuer = validate::oidc_provider_arn(arn).ok()?;
-    let subjects = service_accounts
-        .as_ref_option()?
-        .iter()
-        .map(|sa| {
-            Some(Subject {
-                namespace: known_str(&sa.namespace)?.to_string(),
-                name: known_str(&sa.name)?.to_string(),
-            })
-        })
-        .collect::<Option<Vec<_>>>()?;
-    Some(trust_policy(
-        arn,
-        issuer,
-        &subjects,
-        known_str(audience).unwrap_or(DEFAULT_AUDIENCE),
-    ))
-}
-
 /// The trust policy this role's configuration asks for.
 fn desired_trust_policy(state: &IrsaRoleState) -> Option<String> {
-    desired_trust(&state.oidc_provider_arn, &state.service_accounts, &state.audience)
-}
-
-/// Checks `service_accounts`: at least one, namespaces DNS-1123 labels and
-/// names DNS-1123 subdomains. `*` is allowed in names, and in namespaces when
-/// `wildcard_namespaces` is set.
-pub fn validate_service_accounts(v: &mut Validator, accounts: &Value<Vec<ServiceAccount>>, wildcard_namespaces: bool) {
-    let Value::Value(accounts) = accounts else { return };
-    let path = AttributePath::new("service_accounts");
-    if accounts.is_empty() {
-        v.error(
-            &path,
-            "must list at least one `{ namespace, name }`: a role no service account may assume is useless",
-        );
-    }
-    let mut seen = std::collections::BTreeMap::new();
-    for (i, sa) in accounts.iter().enumerate() {
-        let item = path.clone().index(i as i64);
-        // A null part would make the trust policy unknown until apply: say so now.
-        for (field, value) in [("namespace", &sa.namespace), ("name", &sa.name)] {
-            if value.is_null() {
-                v.error(&item.clone().attribute(field), "must be set (it is null)");
-            }
-        }
-        if let (Value::Value(ns), Value::Value(name)) = (&sa.namespace, &sa.name) {
-            if let Some(first) = seen.insert((ns.clone(), name.clone()), i) {
-                v.error(
-                    &item,
-                    format!("`{{ namespace = {ns:?}, name = {name:?} }}` is listed twice (also at index {first})"),
-                );
-            }
-            if ns.chars().all(|c| c == '*') && name.chars().all(|c| c == '*') {
-                v.warning(
-                    &item,
-                    "every service account in the cluster may assume this role",
-                    format!(
-                        "`{{ namespace = {ns:?}, name = {name:?} }}` matches `system:serviceaccount:*:*`: any pod in any namespace \
-                         can take this role's rights. Name the namespace and the service account if that is not intended."
-                    ),
-                );
-            }
-        }
-        v.check(
-            &item.clone().attribute("namespace"),
-            sa.namespace.as_ref_option(),
-            |s: &String| {
-                if wildcard_namespaces {
-                    validate::dns1123_label_pattern(s)
-                } else {
-                    validate::dns1123_label(s)
-                }
-            },
-        );
-        v.check(&item.attribute("name"), sa.name.as_ref_option(), |s: &String| {
-            validate::dns1123_subdomain_pattern(s)
-        });
-    }
+    trust::desired_trust(&state.oidc_provider_arn, &state.service_accounts, &state.audience)
 }
 
 fn validate_state(diags: &mut Diagnostics, config: &IrsaRoleState, default_tags: Option<&BTreeMap<String, String>>) {
@@ -370,7 +153,7 @@ fn validate_state(diags: &mut Diagnostics, config: &IrsaRoleState, default_tags:
             Ok(())
         }
     });
-    validate_service_accounts(&mut v, &config.service_accounts, true);
+    trust::validate_service_accounts(&mut v, &config.service_accounts, true);
     if let Value::Value(arns) = &config.policy_arns {
         for arn in arns.iter().filter_map(|a| a.as_ref_option()) {
             v.check(&path("policy_arns"), Some(arn), |s: &String| {
@@ -406,7 +189,7 @@ fn validate_state(diags: &mut Diagnostics, config: &IrsaRoleState, default_tags:
             );
         }
     }
-    validate_trust_size(&mut v, desired_trust_policy(config).as_deref());
+    trust::validate_trust_size(&mut v, desired_trust_policy(config).as_deref());
     v.check(
         &path("permissions_boundary"),
         config.permissions_boundary.as_ref_option(),
@@ -422,43 +205,11 @@ fn validate_state(diags: &mut Diagnostics, config: &IrsaRoleState, default_tags:
 
 /// IAM's quota on the inline policies of one role, all together.
 pub const MAX_INLINE_POLICY_SIZE: usize = 10_240;
-/// IAM's default quota on a role's trust policy ("Role trust policy length").
-pub const TRUST_POLICY_DEFAULT_QUOTA: usize = 2_048;
-/// The most that quota can be raised to.
-pub const TRUST_POLICY_MAX: usize = 8_192;
 /// The tags of this provider's own on the role: the owner marker.
 pub const PROVIDER_TAGS: usize = 1;
 
-/// Checks the size of the trust policy built from `service_accounts`: past
-/// IAM's default quota a warning that names the quota to raise, past the most
-/// it can be raised to an error.
-pub fn validate_trust_size(v: &mut Validator, trust: Option<&str>) {
-    let Some(trust) = trust else { return };
-    let size = policy::iam_size(trust);
-    let path = AttributePath::new("service_accounts");
-    if size > TRUST_POLICY_MAX {
-        v.error(
-            &path,
-            format!(
-                "the trust policy built from these service accounts is {size} characters; IAM allows at most 8,192 \
-                 even with a raised quota: use wildcards (`name = \"app-*\"`) or split the accounts over several roles"
-            ),
-        );
-    } else if size > TRUST_POLICY_DEFAULT_QUOTA {
-        v.warning(
-            &path,
-            format!("the trust policy built from these service accounts is {size} characters, over IAM's default quota of 2,048"),
-            format!(
-                "IAM refuses a trust policy longer than the account's \"Role trust policy length\" quota, 2,048 characters by default. \
-                 Raise that quota in Service Quotas (IAM, \"Role trust policy length\", up to 8,192) before applying, \
-                 or use fewer service accounts or wildcards. The policy is {size} characters, white space not counted."
-            ),
-        );
-    }
-}
-
 /// The role as the planned state asks for it. `None` while something is unknown.
-fn spec_from_state(state: &IrsaRoleState, name: &str) -> Option<RoleSpec> {
+fn expand_role(state: &IrsaRoleState, name: &str) -> Option<RoleSpec> {
     Some(RoleSpec {
         name: name.to_string(),
         path: known_str(&state.path).unwrap_or(DEFAULT_PATH).to_string(),
@@ -483,7 +234,7 @@ fn spec_from_state(state: &IrsaRoleState, name: &str) -> Option<RoleSpec> {
 
 /// Writes what IAM has into state, keeping the user's text for equivalent
 /// policies and the user's own tags apart from the provider's defaults.
-fn flatten(prior: &IrsaRoleState, remote: &RemoteRole, default_tags: &BTreeMap<String, String>) -> IrsaRoleState {
+fn flatten_role(prior: &IrsaRoleState, remote: &RemoteRole, default_tags: &BTreeMap<String, String>) -> IrsaRoleState {
     let spec = &remote.spec;
     let mut state = prior.clone();
     state.id = Value::Value(spec.name.clone());
@@ -524,7 +275,7 @@ fn flatten(prior: &IrsaRoleState, remote: &RemoteRole, default_tags: &BTreeMap<S
     // The inputs of the trust policy are the configuration's; an import has none,
     // so recover them from the document.
     if prior.oidc_provider_arn.is_null() || prior.service_accounts.is_null() || prior.audience.is_null() {
-        let parsed = parse_trust_policy(&spec.trust_policy);
+        let parsed = trust::parse_trust_policy(&spec.trust_policy);
         if prior.oidc_provider_arn.is_null() {
             state.oidc_provider_arn = parsed.oidc_provider_arn.into();
         }
@@ -532,23 +283,14 @@ fn flatten(prior: &IrsaRoleState, remote: &RemoteRole, default_tags: &BTreeMap<S
             state.audience = Value::Value(parsed.audience.unwrap_or_else(|| DEFAULT_AUDIENCE.to_string()));
         }
         if prior.service_accounts.is_null() && !parsed.subjects.is_empty() {
-            state.service_accounts = Value::Value(
-                parsed
-                    .subjects
-                    .into_iter()
-                    .map(|s| ServiceAccount {
-                        namespace: Value::Value(s.namespace),
-                        name: Value::Value(s.name),
-                    })
-                    .collect(),
-            );
+            state.service_accounts = Value::Value(trust::flatten_service_accounts(parsed.subjects));
         }
     }
     state
 }
 
 /// Defaults for what the configuration leaves unset.
-fn apply_defaults(state: &mut IrsaRoleState, config: &IrsaRoleState) {
+fn plan_defaults(state: &mut IrsaRoleState, config: &IrsaRoleState) {
     default_from_config(&mut state.path, &config.path, DEFAULT_PATH.to_string());
     default_from_config(&mut state.audience, &config.audience, DEFAULT_AUDIENCE.to_string());
     default_from_config(
@@ -566,129 +308,137 @@ fn planned_tags_all(state: &IrsaRoleState, default_tags: &BTreeMap<String, Strin
     }
 }
 
+/// The role before an update, and whether the update replaces it.
+struct PriorRole<'p> {
+    state: &'p IrsaRoleState,
+    replaced: bool,
+}
+
+/// The computed values of a plan, after [`plan_defaults`]: the trust policy,
+/// `tags_all`, and the ids (kept while the role stays, unknown for a new one).
+fn plan_computed(state: &mut IrsaRoleState, prior: Option<PriorRole>, default_tags: &BTreeMap<String, String>) {
+    match prior {
+        None => {
+            if state.name.is_null() {
+                state.name = Value::Unknown;
+            }
+            state.id = state.name.clone();
+            state.trust_policy = desired_trust_policy(state).map_or(Value::Unknown, Value::Value);
+            state.tags_all = planned_tags_all(state, default_tags);
+            unknown_if_null(&mut state.arn);
+            unknown_if_null(&mut state.unique_id);
+            unknown_if_null(&mut state.service_account_annotations);
+        }
+        Some(PriorRole { state: prior, replaced }) => {
+            state.trust_policy = planned_policy(Some(&prior.trust_policy), desired_trust_policy(state));
+            state.tags_all = match planned_tags_all(state, default_tags) {
+                planned if planned == prior.tags_all => prior.tags_all.clone(),
+                planned => planned,
+            };
+            if replaced {
+                state.id = state.name.clone();
+                state.arn = Value::Unknown;
+                state.unique_id = Value::Unknown;
+                state.service_account_annotations = Value::Unknown;
+            } else {
+                state.id = prior.id.clone();
+            }
+        }
+    }
+}
+
 #[async_trait]
-impl Resource for IrsaRoleResource {
-    type State<'a> = IrsaRoleState;
-    type PrivateState<'a> = ValueEmpty;
-    type ProviderMetaState<'a> = ValueEmpty;
+impl ManagedResource for IrsaRoleResource {
+    type State = IrsaRoleState;
+    type Private = ValueEmpty;
+    type Client = AwsClients;
+    const NOUN: &'static str = "role";
 
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(Schema {
-            version: 1,
-            block: schema_block(),
-        })
+    fn schema_block() -> Block {
+        schema_block()
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+    fn client(&self, diags: &mut Diagnostics) -> Option<Arc<AwsClients>> {
+        self.data.aws_or_report(diags)
+    }
+
+    fn validate(&self, diags: &mut Diagnostics, config: &IrsaRoleState) {
         let default_tags = self.data.default_tags();
-        validate_state(diags, &config, default_tags.as_ref());
-        Some(())
+        validate_state(diags, config, default_tags.as_ref());
     }
 
-    async fn read<'a>(
+    async fn read(
         &self,
         diags: &mut Diagnostics,
-        state: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        // Without clients, keep the state as it is (the error is reported).
-        let Some(aws) = self.data.aws_or_report(diags) else {
-            return Some((state, private_state));
-        };
+        aws: &AwsClients,
+        state: IrsaRoleState,
+        private_state: ValueEmpty,
+    ) -> Option<(IrsaRoleState, ValueEmpty)> {
         let Some(name) = known_str(&state.id).or(known_str(&state.name)).map(str::to_string) else {
             return Some((state, private_state));
         };
         let found = ownership::confirm_gone(|| role::find_role_by_name(&aws.iam, &name)).await;
-        let found = found.map(|remote| remote.map(|remote| flatten(&state, &remote, &aws.default_tags)));
+        let found = found.map(|remote| remote.map(|remote| flatten_role(&state, &remote, &aws.default_tags)));
         finish_read(diags, &format!("IAM role `{name}`"), state, private_state, found)
     }
 
-    async fn plan_create<'a>(
+    async fn plan_create(
         &self,
         diags: &mut Diagnostics,
-        proposed: Self::State<'a>,
-        config: Self::State<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        proposed: IrsaRoleState,
+        config: IrsaRoleState,
+    ) -> Option<(IrsaRoleState, ValueEmpty)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut state = proposed;
-        apply_defaults(&mut state, &config);
-        if state.name.is_null() {
-            state.name = Value::Unknown;
-        }
-        state.id = state.name.clone();
-        state.trust_policy = desired_trust_policy(&state).map_or(Value::Unknown, Value::Value);
-        state.tags_all = planned_tags_all(&state, &aws.default_tags);
-        unknown_if_null(&mut state.arn);
-        unknown_if_null(&mut state.unique_id);
-        unknown_if_null(&mut state.service_account_annotations);
+        plan_defaults(&mut state, &config);
+        plan_computed(&mut state, None, &aws.default_tags);
         Some((state, Default::default()))
     }
 
-    async fn plan_update<'a>(
+    async fn plan_update(
         &self,
         diags: &mut Diagnostics,
-        prior: Self::State<'a>,
-        proposed: Self::State<'a>,
-        config: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        prior: IrsaRoleState,
+        proposed: IrsaRoleState,
+        config: IrsaRoleState,
+        private_state: ValueEmpty,
+    ) -> Option<(IrsaRoleState, ValueEmpty, Vec<AttributePath>)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut state = proposed;
-        let mut replace = RequiresReplace::default();
-        apply_defaults(&mut state, &config);
+        plan_defaults(&mut state, &config);
 
         // A generated name follows its prefix: a new prefix means a new name.
-        if config.name.is_null() && prior.name_prefix != state.name_prefix {
+        // (With `name` set, only a change of `name` replaces the role.)
+        let new_prefix = config.name.is_null() && prior.name_prefix != state.name_prefix;
+        if new_prefix {
             state.name = Value::Unknown;
+        }
+        let mut replace = IrsaRoleState::replaced(&prior, &state);
+        if new_prefix {
             replace.if_changed("name_prefix", &prior.name_prefix, &state.name_prefix);
         }
-        replace.if_changed("name", &prior.name, &state.name);
-        replace.if_changed("path", &prior.path, &state.path);
 
-        state.trust_policy = planned_policy(Some(&prior.trust_policy), desired_trust_policy(&state));
-        state.tags_all = match planned_tags_all(&state, &aws.default_tags) {
-            planned if planned == prior.tags_all => prior.tags_all.clone(),
-            planned => planned,
+        let prior_role = PriorRole {
+            state: &prior,
+            replaced: !replace.is_empty(),
         };
-
-        if replace.is_empty() {
-            state.id = prior.id.clone();
-        } else {
-            state.id = state.name.clone();
-            state.arn = Value::Unknown;
-            state.unique_id = Value::Unknown;
-            state.service_account_annotations = Value::Unknown;
-        }
+        plan_computed(&mut state, Some(prior_role), &aws.default_tags);
         Some((state, private_state, replace.paths))
     }
 
-    async fn plan_destroy<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        _prior: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::PrivateState<'a>> {
-        Some(private_state)
-    }
-
-    async fn create<'a>(
+    async fn create(
         &self,
         diags: &mut Diagnostics,
-        planned: Self::State<'a>,
-        _config: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let aws = self.data.aws_or_report(diags)?;
+        aws: &AwsClients,
+        planned: IrsaRoleState,
+        _config: IrsaRoleState,
+        private_state: ValueEmpty,
+    ) -> Option<(IrsaRoleState, ValueEmpty)> {
         let name = match known_str(&planned.name) {
             Some(name) => name.to_string(),
             None => naming::unique_name(known_str(&planned.name_prefix).unwrap_or(naming::DEFAULT_PREFIX)),
         };
-        let Some(spec) = spec_from_state(&planned, &name) else {
+        let Some(spec) = expand_role(&planned, &name) else {
             diags.root_error_short(format!("creating IAM role `{name}`: the plan still has unknown values"));
             return None;
         };
@@ -697,7 +447,7 @@ impl Resource for IrsaRoleResource {
         state.id = Value::Value(name.clone());
         state.trust_policy = Value::Value(spec.trust_policy.clone());
         match role::create_role(&aws.iam, &spec).await {
-            Ok(remote) => Some((flatten(&state, &remote, &aws.default_tags), private_state)),
+            Ok(remote) => Some((flatten_role(&state, &remote, &aws.default_tags), private_state)),
             Err(failure) if matches!(failure.error, role::RoleError::Exists { .. }) => {
                 let taken = ownership::NameTaken::new("IAM role", &name, "platform_irsa_role", &name);
                 report(diags, &failed(format!("creating IAM role `{name}`"), taken));
@@ -708,7 +458,7 @@ impl Resource for IrsaRoleResource {
                 // The role exists: record it so that Terraform taints it and the
                 // next apply replaces it or destroy removes it. Never an orphan.
                 failure.created.map(|remote| {
-                    let mut partial = flatten(&state, &remote, &aws.default_tags);
+                    let mut partial = flatten_role(&state, &remote, &aws.default_tags);
                     partial.policy_arns = optional_set(&planned.policy_arns, &remote.spec.policy_arns);
                     (partial, private_state)
                 })
@@ -716,21 +466,20 @@ impl Resource for IrsaRoleResource {
         }
     }
 
-    async fn update<'a>(
+    async fn update(
         &self,
         diags: &mut Diagnostics,
-        prior: Self::State<'a>,
-        planned: Self::State<'a>,
-        _config: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let aws = self.data.aws_or_report(diags)?;
+        aws: &AwsClients,
+        prior: IrsaRoleState,
+        planned: IrsaRoleState,
+        _config: IrsaRoleState,
+        private_state: ValueEmpty,
+    ) -> Option<(IrsaRoleState, ValueEmpty)> {
         let Some(name) = known_str(&prior.id).map(str::to_string) else {
             diags.root_error_short("updating IAM role: the prior state has no role name");
             return None;
         };
-        let (Some(prior_spec), Some(spec)) = (spec_from_state(&prior, &name), spec_from_state(&planned, &name)) else {
+        let (Some(prior_spec), Some(spec)) = (expand_role(&prior, &name), expand_role(&planned, &name)) else {
             diags.root_error_short(format!("updating IAM role `{name}`: the plan still has unknown values"));
             return None;
         };
@@ -741,7 +490,7 @@ impl Resource for IrsaRoleResource {
                 report(diags, &err);
                 // Part of the update may have gone through: record what IAM has now.
                 match role::find_role_by_name(&aws.iam, &name).await {
-                    Ok(Some(remote)) => Some((flatten(&prior, &remote, &aws.default_tags), private_state)),
+                    Ok(Some(remote)) => Some((flatten_role(&prior, &remote, &aws.default_tags), private_state)),
                     Ok(None) => None,
                     Err(read_err) => {
                         report(diags, &read_err);
@@ -752,14 +501,13 @@ impl Resource for IrsaRoleResource {
         }
     }
 
-    async fn destroy<'a>(
+    async fn destroy(
         &self,
         diags: &mut Diagnostics,
-        prior: Self::State<'a>,
-        _private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
+        aws: &AwsClients,
+        prior: IrsaRoleState,
+        _private_state: ValueEmpty,
     ) -> Option<()> {
-        let aws = self.data.aws_or_report(diags)?;
         let Some(name) = known_str(&prior.id).or(known_str(&prior.name)) else {
             return Some(());
         };
@@ -778,12 +526,12 @@ impl Resource for IrsaRoleResource {
         }
     }
 
-    async fn import<'a>(
+    async fn import(
         &self,
         diags: &mut Diagnostics,
+        aws: &AwsClients,
         id: String,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let aws = self.data.aws_or_report(diags)?;
+    ) -> Option<(IrsaRoleState, ValueEmpty)> {
         if let Err(rule) = validate::iam_role_name(&id) {
             diags.root_error(
                 format!("importing IAM role: the import id {rule}"),
@@ -793,7 +541,7 @@ impl Resource for IrsaRoleResource {
         }
         match role::find_role_by_name(&aws.iam, &id).await {
             Ok(Some(remote)) => Some((
-                flatten(&IrsaRoleState::default(), &remote, &aws.default_tags),
+                flatten_role(&IrsaRoleState::default(), &remote, &aws.default_tags),
                 Default::default(),
             )),
             Ok(None) => {
@@ -813,67 +561,6 @@ mod tests {
     use super::*;
 
     const ARN: &str = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC";
-    const ISSUER: &str = "oidc.eks.us-east-1.amazonaws.com/id/ABC";
-
-    fn subject(ns: &str, name: &str) -> Subject {
-        Subject {
-            namespace: ns.into(),
-            name: name.into(),
-        }
-    }
-
-    #[test]
-    fn exact_subjects_share_one_statement_pinning_aud_and_sub() {
-        let doc: Json = serde_json::from_str(&trust_policy(
-            ARN,
-            ISSUER,
-            &[subject("kube-system", "ebs-csi"), subject("a", "b")],
-            "sts.amazonaws.com",
-        ))
-        .unwrap();
-        let statements = doc["Statement"].as_array().unwrap();
-        assert_eq!(statements.len(), 1);
-        let cond = &statements[0]["Condition"]["StringEquals"];
-        assert_eq!(cond[format!("{ISSUER}:aud")], "sts.amazonaws.com");
-        assert_eq!(
-            cond[format!("{ISSUER}:sub")],
-            json!(["system:serviceaccount:kube-system:ebs-csi", "system:serviceaccount:a:b"])
-        );
-        assert_eq!(statements[0]["Principal"]["Federated"], ARN);
-        assert!(statements[0]["Condition"].get("StringLike").is_none());
-    }
-
-    #[test]
-    fn wildcards_get_their_own_statement() {
-        let doc: Json = serde_json::from_str(&trust_policy(
-            ARN,
-            ISSUER,
-            &[subject("a", "b"), subject("team-*", "runner-*")],
-            "sts.amazonaws.com",
-        ))
-        .unwrap();
-        let statements = doc["Statement"].as_array().unwrap();
-        assert_eq!(statements.len(), 2);
-        let like = &statements[1]["Condition"];
-        assert_eq!(
-            like["StringLike"][format!("{ISSUER}:sub")],
-            "system:serviceaccount:team-*:runner-*"
-        );
-        assert_eq!(like["StringEquals"][format!("{ISSUER}:aud")], "sts.amazonaws.com");
-        let only_patterns: Json =
-            serde_json::from_str(&trust_policy(ARN, ISSUER, &[subject("x", "*")], "aud")).unwrap();
-        assert_eq!(only_patterns["Statement"].as_array().unwrap().len(), 1);
-    }
-
-    #[test]
-    fn trust_policy_round_trips_through_parse() {
-        let subjects = vec![subject("a", "b"), subject("team-*", "x")];
-        let parsed = parse_trust_policy(&trust_policy(ARN, ISSUER, &subjects, "custom"));
-        assert_eq!(parsed.oidc_provider_arn.as_deref(), Some(ARN));
-        assert_eq!(parsed.audience.as_deref(), Some("custom"));
-        assert_eq!(parsed.subjects, subjects);
-        assert_eq!(parse_trust_policy("not json"), ParsedTrust::default());
-    }
 
     fn sa(ns: &str, name: &str) -> ServiceAccount {
         ServiceAccount {
@@ -981,7 +668,7 @@ mod tests {
                 ..Default::default()
             },
         };
-        let state = flatten(&prior, &remote, &remote_tags);
+        let state = flatten_role(&prior, &remote, &remote_tags);
         assert_eq!(state.inline_policies, prior.inline_policies);
         assert_eq!(state.trust_policy, prior.trust_policy);
         assert!(
@@ -991,28 +678,6 @@ mod tests {
         );
         assert_eq!(state.tags_all, to_value_map(&remote_tags));
         assert!(state.policy_arns.is_null());
-    }
-
-    #[test]
-    fn import_reads_back_the_configured_order_of_kinds() {
-        // Wildcards first in the configuration: their statement comes first,
-        // so an import lists them first too.
-        let subjects = vec![subject("team-*", "x"), subject("a", "b"), subject("c", "d")];
-        let doc = trust_policy(ARN, ISSUER, &subjects, "aud");
-        assert_eq!(parse_trust_policy(&doc).subjects, subjects);
-        let exact_first = vec![subject("a", "b"), subject("team-*", "x")];
-        assert_eq!(
-            parse_trust_policy(&trust_policy(ARN, ISSUER, &exact_first, "aud")).subjects,
-            exact_first
-        );
-        // Either order is the same policy.
-        let swapped = trust_policy(
-            ARN,
-            ISSUER,
-            &[subject("a", "b"), subject("c", "d"), subject("team-*", "x")],
-            "aud",
-        );
-        assert!(policy::equivalent(&doc, &swapped));
     }
 
     #[test]
@@ -1082,5 +747,10 @@ mod tests {
                 .any(|s| s.starts_with("`inline_policies`: the inline policies of a role may total at most 10,240")),
             "{summaries:?}"
         );
+    }
+
+    #[test]
+    fn declarations() {
+        crate::framework::resource::check_declarations::<super::IrsaRoleResource>();
     }
 }

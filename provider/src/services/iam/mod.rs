@@ -1,5 +1,6 @@
-//! IAM: roles and the IRSA role resource.
+//! IAM: roles, the IRSA trust policy, and the IRSA role resource.
 
 pub mod irsa_role;
 pub mod limits;
 pub mod role;
+pub mod trust;

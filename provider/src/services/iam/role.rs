@@ -22,6 +22,9 @@ use crate::framework::retry::{retry, throttling_budget, Backoff};
 /// leaves them alone, and users may not give their own policies such names.
 pub const MANAGED_INLINE_PREFIX: &str = "platform-";
 
+/// IAM's default maximum session duration of a role, in seconds.
+pub const DEFAULT_MAX_SESSION: i64 = 3600;
+
 /// What the configuration asks for.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RoleSpec {
@@ -125,7 +128,9 @@ pub enum RoleError {
 }
 
 /// Finds a role and everything attached to it; `Ok(None)` when it does not exist
-/// (also when it disappears between the calls).
+/// (also when it disappears between the calls). 3 + N calls for N inline
+/// policies: GetRole (with the tags), ListAttachedRolePolicies,
+/// ListRolePolicies and one GetRolePolicy each.
 pub async fn find_role_by_name(iam: &Client, name: &str) -> Result<Option<RemoteRole>, RoleError> {
     let read = |source| RoleError::Read {
         name: name.to_string(),
@@ -156,13 +161,15 @@ pub async fn find_role_by_name(iam: &Client, name: &str) -> Result<Option<Remote
         };
     }
 
-    let mut tags = BTreeMap::new();
-    let mut pages = iam.list_role_tags().role_name(name).into_paginator().send();
-    while let Some(page) = pages.next().await {
-        for tag in gone_or!(page, "ListRoleTags").tags {
-            tags.insert(tag.key, tag.value);
-        }
-    }
+    // GetRole's answer carries all the role's tags (IAM allows at most 50 on
+    // a role), so no ListRoleTags call is needed.
+    let mut tags: BTreeMap<String, String> = role
+        .tags
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| (t.key, t.value))
+        .collect();
     let owner_marker = tags.remove(OWNER_TAG);
 
     let mut policy_arns = BTreeSet::new();
@@ -213,7 +220,7 @@ pub async fn find_role_by_name(iam: &Client, name: &str) -> Result<Option<Remote
                 .as_deref()
                 .map(policy::decode_iam_document)
                 .unwrap_or_default(),
-            max_session_duration: role.max_session_duration.map_or(3600, i64::from),
+            max_session_duration: role.max_session_duration.map_or(DEFAULT_MAX_SESSION, i64::from),
             permissions_boundary: role.permissions_boundary.and_then(|b| b.permissions_boundary_arn),
             tags,
             policy_arns,

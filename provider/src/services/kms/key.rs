@@ -234,6 +234,30 @@ pub async fn find_alias(kms: &Client, alias: &str) -> Result<Option<(String, Opt
     Ok(None)
 }
 
+/// Alias `alias` of key `key_id`: (alias ARN, target key id), listed with
+/// `ListAliases(KeyId)`, so one call however many aliases the account holds.
+/// `Ok(None)` when the key has no such alias: it may not exist, or point at
+/// another key ([`find_alias`] tells which).
+pub async fn find_alias_of_key(
+    kms: &Client,
+    alias: &str,
+    key_id: &str,
+) -> Result<Option<(String, Option<String>)>, KeyError> {
+    let mut pages = kms.list_aliases().key_id(key_id).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| KeyError::ReadAlias {
+            alias: alias.to_string(),
+            source: ApiError::new("ListAliases", e),
+        })?;
+        for entry in page.aliases.unwrap_or_default() {
+            if entry.alias_name.as_deref() == Some(alias) {
+                return Ok(Some((entry.alias_arn.unwrap_or_default(), entry.target_key_id)));
+            }
+        }
+    }
+    Ok(None)
+}
+
 fn kms_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, KeyError> {
     tags.iter()
         .map(|(k, v)| {

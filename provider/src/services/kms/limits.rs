@@ -92,7 +92,7 @@ pub const LIMITS: &[Limit] = &[
     Limit {
         subject: "`platform_ebs_storage.tags`",
         limit: "not `platform:ebs-csi-driver-role`, which the resource sets itself",
-        source: "this provider: services/kms/ebs_storage.rs (CSI_ROLE_TAG)",
+        source: "this provider: services/kms/ebs_storage/mod.rs (CSI_ROLE_TAG)",
         test_file: "test_ebs_storage.py",
         rule: "managed by this resource",
     },

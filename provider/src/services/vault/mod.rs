@@ -1,4 +1,4 @@
 //! Vault on AWS: the `awskms` auto-unseal.
 
-pub mod awskms_seal;
 pub mod limits;
+pub mod seal;

@@ -6,29 +6,30 @@
 //! `ForAnyValue:StringEquals` condition on `kms:ResourceAliases`; and the
 //! StorageClass names the alias ARN, so the key can change behind it.
 
+mod flex;
+mod plan;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use tf_provider::schema::{Block, Description, Schema};
+use tf_provider::schema::{Block, Description};
 use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, Resource};
+use tf_provider::{AttributePath, Diagnostics};
 
-use super::key::{self, KeyPlace, KeySpec, RemoteKey};
+use self::flex::{expand_key, flatten_storage, read_remote};
+use self::plan::{csi_policy_name, key_policy, manifest, plan_computed, plan_defaults, principals};
+use super::key::{self, KeyPlace};
 use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report, BoxError};
 use crate::framework::ownership;
-use crate::framework::plan::{
-    default_from_config, known_str, known_string_map, known_string_set, optional_map, planned_policy, to_value_map,
-    unknown_if_null, ValueStringMap, ValueStringSet,
-};
+use crate::framework::plan::{known_str, require_str, unknown_if_null, ValueStringMap, ValueStringSet};
 use crate::framework::policy;
+use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
     attributes, boolean, number, string, string_map, string_set, Computed, Optional, OptionalComputed, Required,
 };
-use crate::framework::tags;
 use crate::framework::validate::{self, Validator};
 use crate::services::iam::role;
 
@@ -37,6 +38,8 @@ pub const DEFAULT_STORAGE_CLASS: &str = "ebs-encrypted";
 pub const DEFAULT_VOLUME_TYPE: &str = "gp3";
 pub const DEFAULT_FS_TYPE: &str = "ext4";
 pub const DEFAULT_RECLAIM: &str = "Delete";
+pub const DEFAULT_KEY_ROTATION: bool = true;
+pub const DEFAULT_CLASS: bool = false;
 /// This resource's type, for import hints.
 const RESOURCE_TYPE: &str = "platform_ebs_storage";
 
@@ -51,14 +54,6 @@ pub const MAX_KEY_POLICY_BYTES: usize = 32_768;
 const VOLUME_TYPES: &[&str] = &["gp3", "gp2", "io2", "io1", "st1", "sc1", "standard"];
 const FS_TYPES: &[&str] = &["ext4", "ext3", "ext2", "xfs"];
 const RECLAIM: &[&str] = &["Delete", "Retain"];
-const USE_ACTIONS: &[&str] = &[
-    "kms:Encrypt",
-    "kms:Decrypt",
-    "kms:ReEncrypt*",
-    "kms:GenerateDataKey*",
-    "kms:DescribeKey",
-];
-const GRANT_ACTIONS: &[&str] = &["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"];
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -90,14 +85,11 @@ pub struct EbsStorageState {
     pub storage_class_manifest: Value<String>,
 }
 
-pub struct EbsStorageResource {
-    data: Arc<ProviderData>,
-}
+// Nothing replaces the key: a new alias, role or StorageClass is applied in place.
+crate::replaces!(EbsStorageState {});
 
-impl EbsStorageResource {
-    pub fn new(data: Arc<ProviderData>) -> Self {
-        Self { data }
-    }
+pub struct EbsStorageResource {
+    pub data: Arc<ProviderData>,
 }
 
 fn schema_block() -> Block {
@@ -128,18 +120,18 @@ fn schema_block() -> Block {
             ("id", string(Computed, "The KMS key id.")),
             ("alias_name", string(Required, "Alias of the key, `alias/<name>`; must not start with `alias/aws/`. Changing it moves the alias, the driver's policy and the StorageClass in place.")),
             ("description", string(OptionalComputed, "Description of the KMS key. Defaults to `EBS volume encryption (<alias_name>)`.")),
-            ("deletion_window_in_days", number(OptionalComputed, "Days between destroy and the key's deletion, 7–30. Defaults to `30`.")),
-            ("enable_key_rotation", boolean(OptionalComputed, "Whether KMS rotates the key material yearly. Defaults to `true`.")),
+            ("deletion_window_in_days", number(OptionalComputed, format!("Days between destroy and the key's deletion, 7–30. Defaults to `{DEFAULT_WINDOW}`."))),
+            ("enable_key_rotation", boolean(OptionalComputed, format!("Whether KMS rotates the key material yearly. Defaults to `{DEFAULT_KEY_ROTATION}`."))),
             ("key_administrators", string_set(Optional, "IAM role, user or root ARNs that may administer (not use) the key; they get their own key-policy statement.")),
             ("key_users", string_set(Optional, "IAM role, user or root ARNs that may use the key directly; they get their own key-policy statements (grants only for AWS resources).")),
             ("csi_driver_role_name", string(Required, "Name of the EBS CSI driver's IAM role (typically a `platform_irsa_role` for `kube-system/ebs-csi-controller-sa`). The resource puts an inline policy on it.")),
-            ("storage_class_name", string(OptionalComputed, "`metadata.name` of the StorageClass. Defaults to `ebs-encrypted`.")),
-            ("volume_type", string(OptionalComputed, "EBS volume type: `gp3` (default), `gp2`, `io2`, `io1`, `st1`, `sc1` or `standard`.")),
-            ("fs_type", string(OptionalComputed, "File system (`csi.storage.k8s.io/fstype`): `ext4` (default), `ext3`, `ext2` or `xfs`.")),
+            ("storage_class_name", string(OptionalComputed, format!("`metadata.name` of the StorageClass. Defaults to `{DEFAULT_STORAGE_CLASS}`."))),
+            ("volume_type", string(OptionalComputed, format!("EBS volume type: `{DEFAULT_VOLUME_TYPE}` (default), `gp2`, `io2`, `io1`, `st1`, `sc1` or `standard`."))),
+            ("fs_type", string(OptionalComputed, format!("File system (`csi.storage.k8s.io/fstype`): `{DEFAULT_FS_TYPE}` (default), `ext3`, `ext2` or `xfs`."))),
             ("iops", number(Optional, "Provisioned IOPS, for `gp3` (3000–80000), `io1` (100–64000) and `io2` (100–256000) only.")),
             ("throughput", number(Optional, "Throughput in MiB/s, for `gp3` only (125–2000).")),
-            ("reclaim_policy", string(OptionalComputed, "`reclaimPolicy` of the StorageClass: `Delete` (default) or `Retain`.")),
-            ("default_class", boolean(OptionalComputed, "Whether the StorageClass is the cluster default (the `storageclass.kubernetes.io/is-default-class` annotation). Defaults to `false`.")),
+            ("reclaim_policy", string(OptionalComputed, format!("`reclaimPolicy` of the StorageClass: `{DEFAULT_RECLAIM}` (default) or `Retain`."))),
+            ("default_class", boolean(OptionalComputed, format!("Whether the StorageClass is the cluster default (the `storageclass.kubernetes.io/is-default-class` annotation). Defaults to `{DEFAULT_CLASS}`."))),
             ("tags", string_map(Optional, "Tags of the KMS key. Merged over the provider's `default_tags`.")),
             ("tags_all", string_map(Computed, "All tags of the key: `default_tags`, `tags`, and `platform:ebs-csi-driver-role`, which lets an import find the driver's role.")),
             ("key_id", string(Computed, "The KMS key id.")),
@@ -277,343 +269,51 @@ fn validate_state(diags: &mut Diagnostics, c: &EbsStorageState, default_tags: Op
     }
 }
 
-fn principals(set: &ValueStringSet) -> Option<Vec<String>> {
-    known_string_set(set).map(|s| s.into_iter().collect())
-}
-
-/// The key policy for this storage.
-fn key_policy(place: &KeyPlace, admins: &[String], users: &[String]) -> String {
-    let via = format!("ec2.{}.amazonaws.com", place.region);
-    let mut statements = vec![
-        key::root_statement(&place.partition, &place.account),
-        json!({
-            "Sid": "AllowEBSUseForThisAccount",
-            "Effect": "Allow",
-            "Principal": { "AWS": "*" },
-            "Action": USE_ACTIONS,
-            "Resource": "*",
-            "Condition": { "StringEquals": { "kms:ViaService": via, "kms:CallerAccount": place.account } },
-        }),
-        json!({
-            "Sid": "AllowEBSGrantsForAWSResources",
-            "Effect": "Allow",
-            "Principal": { "AWS": "*" },
-            "Action": "kms:CreateGrant",
-            "Resource": "*",
-            "Condition": {
-                "StringEquals": { "kms:ViaService": via, "kms:CallerAccount": place.account },
-                "Bool": { "kms:GrantIsForAWSResource": "true" },
-            },
-        }),
-    ];
-    if !admins.is_empty() {
-        statements.push(json!({
-            "Sid": "KeyAdministrators",
-            "Effect": "Allow",
-            "Principal": { "AWS": admins },
-            "Action": key::ADMIN_ACTIONS,
-            "Resource": "*",
-        }));
-    }
-    if !users.is_empty() {
-        statements.push(json!({
-            "Sid": "KeyUsers",
-            "Effect": "Allow",
-            "Principal": { "AWS": users },
-            "Action": USE_ACTIONS,
-            "Resource": "*",
-        }));
-        statements.push(json!({
-            "Sid": "KeyUsersGrantsForAWSResources",
-            "Effect": "Allow",
-            "Principal": { "AWS": users },
-            "Action": GRANT_ACTIONS,
-            "Resource": "*",
-            "Condition": { "Bool": { "kms:GrantIsForAWSResource": "true" } },
-        }));
-    }
-    json!({ "Version": "2012-10-17", "Statement": statements }).to_string()
-}
-
-/// The CSI driver's rights: keys are selected by alias through a condition,
-/// never by naming the alias in `Resource`.
-pub fn csi_policy(alias: &str) -> String {
-    let by_alias = json!({ "kms:ResourceAliases": alias });
-    json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "UseKeyThroughAlias",
-                "Effect": "Allow",
-                "Action": USE_ACTIONS,
-                "Resource": "*",
-                "Condition": { "ForAnyValue:StringEquals": by_alias },
-            },
-            {
-                "Sid": "GrantsForAWSResourcesThroughAlias",
-                "Effect": "Allow",
-                "Action": GRANT_ACTIONS,
-                "Resource": "*",
-                "Condition": {
-                    "ForAnyValue:StringEquals": by_alias,
-                    "Bool": { "kms:GrantIsForAWSResource": "true" },
-                },
-            },
-        ],
-    })
-    .to_string()
-}
-
-/// The inline policy's name on the driver's role, derived from the alias.
-pub fn csi_policy_name(alias: &str) -> String {
-    let name = alias.trim_start_matches("alias/").replace('/', "-");
-    let mut full = format!("platform-ebs-kms-{name}");
-    full.truncate(128);
-    full
-}
-
-fn yaml_str(s: &str) -> String {
-    // A JSON string is a valid YAML double-quoted scalar.
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
-}
-
-/// The StorageClass, once everything it names is known.
-fn manifest(s: &EbsStorageState) -> Option<String> {
-    let alias_arn = known_str(&s.alias_arn)?;
-    let name = known_str(&s.storage_class_name)?;
-    let mut out = String::new();
-    out.push_str("apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n");
-    out.push_str(&format!("  name: {}\n", yaml_str(name)));
-    if *s.default_class.as_ref_option()? {
-        out.push_str("  annotations:\n    storageclass.kubernetes.io/is-default-class: \"true\"\n");
-    }
-    out.push_str("provisioner: ebs.csi.aws.com\nvolumeBindingMode: WaitForFirstConsumer\nallowVolumeExpansion: true\n");
-    out.push_str(&format!("reclaimPolicy: {}\n", yaml_str(known_str(&s.reclaim_policy)?)));
-    out.push_str("parameters:\n");
-    out.push_str(&format!("  type: {}\n", yaml_str(known_str(&s.volume_type)?)));
-    out.push_str("  encrypted: \"true\"\n");
-    out.push_str(&format!("  kmsKeyId: {}\n", yaml_str(alias_arn)));
-    out.push_str(&format!(
-        "  csi.storage.k8s.io/fstype: {}\n",
-        yaml_str(known_str(&s.fs_type)?)
-    ));
-    match &s.iops {
-        Value::Value(iops) => out.push_str(&format!("  iops: \"{iops}\"\n")),
-        Value::Unknown => return None,
-        Value::Null => {}
-    }
-    match &s.throughput {
-        Value::Value(t) => out.push_str(&format!("  throughput: \"{t}\"\n")),
-        Value::Unknown => return None,
-        Value::Null => {}
-    }
-    Some(out)
-}
-
-/// `tags_all`: defaults, the resource's own tags, and the role tag.
-fn planned_tags_all(s: &EbsStorageState, default_tags: &BTreeMap<String, String>) -> Option<BTreeMap<String, String>> {
-    let mut all = tags::merge(default_tags, &known_string_map(&s.tags)?);
-    all.insert(
-        CSI_ROLE_TAG.to_string(),
-        known_str(&s.csi_driver_role_name)?.to_string(),
-    );
-    Some(all)
-}
-
-/// Defaults for what the configuration leaves unset.
-fn apply_defaults(s: &mut EbsStorageState, config: &EbsStorageState) {
-    if config.description.is_null() {
-        s.description = match known_str(&s.alias_name) {
-            Some(alias) => Value::Value(format!("EBS volume encryption ({alias})")),
-            None => Value::Unknown,
-        };
-    }
-    default_from_config(
-        &mut s.deletion_window_in_days,
-        &config.deletion_window_in_days,
-        DEFAULT_WINDOW,
-    );
-    default_from_config(&mut s.enable_key_rotation, &config.enable_key_rotation, true);
-    default_from_config(
-        &mut s.storage_class_name,
-        &config.storage_class_name,
-        DEFAULT_STORAGE_CLASS.to_string(),
-    );
-    default_from_config(&mut s.volume_type, &config.volume_type, DEFAULT_VOLUME_TYPE.to_string());
-    default_from_config(&mut s.fs_type, &config.fs_type, DEFAULT_FS_TYPE.to_string());
-    default_from_config(
-        &mut s.reclaim_policy,
-        &config.reclaim_policy,
-        DEFAULT_RECLAIM.to_string(),
-    );
-    default_from_config(&mut s.default_class, &config.default_class, false);
-}
-
-/// Computed values the plan can know: derived from the configuration and,
-/// once the key exists, from where it lives.
-fn plan_computed(
-    s: &mut EbsStorageState,
-    prior: Option<&EbsStorageState>,
-    place: Option<&KeyPlace>,
-    default_tags: &BTreeMap<String, String>,
-) {
-    let alias = known_str(&s.alias_name).map(str::to_string);
-    s.csi_policy_name = alias
-        .as_deref()
-        .map_or(Value::Unknown, |a| Value::Value(csi_policy_name(a)));
-    s.iam_policy_json = planned_policy(prior.map(|p| &p.iam_policy_json), alias.as_deref().map(csi_policy));
-    let desired_key_policy = match (place, principals(&s.key_administrators), principals(&s.key_users)) {
-        (Some(place), Some(admins), Some(users)) => Some(key_policy(place, &admins, &users)),
-        _ => None,
-    };
-    s.key_policy = planned_policy(prior.map(|p| &p.key_policy), desired_key_policy);
-    s.alias_arn = match (place, alias.as_deref()) {
-        (Some(place), Some(alias)) => Value::Value(place.alias_arn(alias)),
-        _ => Value::Unknown,
-    };
-    s.alias_target_key_id = prior.map_or(Value::Unknown, |p| p.key_id.clone());
-    s.tags_all = match planned_tags_all(s, default_tags) {
-        Some(all) => match prior {
-            Some(p) if p.tags_all == to_value_map(&all) => p.tags_all.clone(),
-            _ => to_value_map(&all),
-        },
-        None => Value::Unknown,
-    };
-    s.storage_class_manifest = manifest(s).map_or(Value::Unknown, Value::Value);
-}
-
-/// The key as the state asks for it. `None` while something is unknown.
-fn key_spec(s: &EbsStorageState) -> Option<KeySpec> {
-    Some(KeySpec {
-        description: known_str(&s.description)?.to_string(),
-        policy: known_str(&s.key_policy)?.to_string(),
-        enable_key_rotation: *s.enable_key_rotation.as_ref_option()?,
-        tags: known_string_map(&s.tags_all)?,
-    })
-}
-
-/// Writes what KMS and IAM have into state, keeping the user's text for
-/// equivalent policies.
-fn flatten(
-    prior: &EbsStorageState,
-    key: &RemoteKey,
-    alias: Option<(String, Option<String>)>,
-    inline: Option<String>,
-    default_tags: &BTreeMap<String, String>,
-) -> EbsStorageState {
-    let mut s = prior.clone();
-    s.id = Value::Value(key.key_id.clone());
-    s.key_id = Value::Value(key.key_id.clone());
-    s.key_arn = Value::Value(key.arn.clone());
-    s.description = Value::Value(key.spec.description.clone());
-    s.enable_key_rotation = Value::Value(key.spec.enable_key_rotation);
-    s.key_policy = Value::Value(policy::refreshed_policy(known_str(&prior.key_policy), &key.spec.policy));
-    if s.csi_driver_role_name.is_null() {
-        s.csi_driver_role_name = key.spec.tags.get(CSI_ROLE_TAG).cloned().into();
-    }
-    let mut own_remote = key.spec.tags.clone();
-    own_remote.remove(CSI_ROLE_TAG);
-    let prior_own = known_string_map(&prior.tags).unwrap_or_default();
-    s.tags = optional_map(&prior.tags, &tags::own_tags(&own_remote, default_tags, &prior_own));
-    s.tags_all = to_value_map(&key.spec.tags);
-    match alias {
-        Some((arn, target)) => {
-            s.alias_arn = Value::Value(arn);
-            s.alias_target_key_id = target.into();
-        }
-        None => s.alias_target_key_id = Value::Null,
-    }
-    if s.alias_arn.is_null() || s.alias_arn.is_unknown() {
-        if let (Some(place), Some(alias)) = (KeyPlace::from_arn(&key.arn), known_str(&s.alias_name)) {
-            s.alias_arn = Value::Value(place.alias_arn(alias));
-        }
-    }
-    s.iam_policy_json = match inline {
-        Some(doc) => Value::Value(policy::refreshed_policy(known_str(&prior.iam_policy_json), &doc)),
-        None => Value::Null,
-    };
-    if let Some(alias) = known_str(&s.alias_name) {
-        s.csi_policy_name = Value::Value(csi_policy_name(alias));
-    }
-    s.storage_class_manifest = manifest(&s).map_or(Value::Null, Value::Value);
-    s
-}
-
-impl EbsStorageResource {
-    /// Reads the key, its alias and the driver's inline policy; `Ok(None)` when the key is gone.
-    async fn read_remote(aws: &AwsClients, s: &EbsStorageState) -> Result<Option<EbsStorageState>, BoxError> {
-        let Some(key_id) = known_str(&s.key_id).or(known_str(&s.id)) else {
-            return Ok(None);
-        };
-        let Some(key) = key::find_key(&aws.kms, key_id).await? else {
-            return Ok(None);
-        };
-        let alias = match known_str(&s.alias_name) {
-            Some(alias) => key::find_alias(&aws.kms, alias).await?,
-            None => None,
-        };
-        let mut with_role = s.clone();
-        if with_role.csi_driver_role_name.is_null() {
-            with_role.csi_driver_role_name = key.spec.tags.get(CSI_ROLE_TAG).cloned().into();
-        }
-        let inline = match (known_str(&with_role.csi_driver_role_name), known_str(&s.alias_name)) {
-            (Some(role_name), Some(alias)) => {
-                role::find_inline_policy(&aws.iam, role_name, &csi_policy_name(alias)).await?
-            }
-            _ => None,
-        };
-        Ok(Some(flatten(&with_role, &key, alias, inline, &aws.default_tags)))
-    }
-}
-
 #[async_trait]
-impl Resource for EbsStorageResource {
-    type State<'a> = EbsStorageState;
-    type PrivateState<'a> = ValueEmpty;
-    type ProviderMetaState<'a> = ValueEmpty;
+impl ManagedResource for EbsStorageResource {
+    type State = EbsStorageState;
+    type Private = ValueEmpty;
+    type Client = AwsClients;
+    const NOUN: &'static str = "storage";
 
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(Schema {
-            version: 1,
-            block: schema_block(),
-        })
+    fn schema_block() -> Block {
+        schema_block()
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+    fn client(&self, diags: &mut Diagnostics) -> Option<Arc<AwsClients>> {
+        self.data.aws_or_report(diags)
+    }
+
+    fn validate(&self, diags: &mut Diagnostics, config: &EbsStorageState) {
         let default_tags = self.data.default_tags();
-        validate_state(diags, &config, default_tags.as_ref());
-        Some(())
+        validate_state(diags, config, default_tags.as_ref());
     }
 
-    async fn read<'a>(
+    async fn read(
         &self,
         diags: &mut Diagnostics,
-        state: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let Some(aws) = self.data.aws_or_report(diags) else {
-            return Some((state, private_state));
-        };
+        aws: &AwsClients,
+        state: EbsStorageState,
+        private_state: ValueEmpty,
+    ) -> Option<(EbsStorageState, ValueEmpty)> {
         let what = format!(
             "EBS storage `{}` (its key is gone or pending deletion)",
             known_str(&state.alias_name).unwrap_or("?")
         );
         // Gone only after several consecutive not-found reads.
-        let found = ownership::confirm_gone(|| Self::read_remote(&aws, &state)).await;
+        let found = ownership::confirm_gone(|| read_remote(aws, &state)).await;
         finish_read(diags, &what, state, private_state, found)
     }
 
-    async fn plan_create<'a>(
+    async fn plan_create(
         &self,
         diags: &mut Diagnostics,
-        proposed: Self::State<'a>,
-        config: Self::State<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        proposed: EbsStorageState,
+        config: EbsStorageState,
+    ) -> Option<(EbsStorageState, ValueEmpty)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
-        apply_defaults(&mut s, &config);
+        plan_defaults(&mut s, &config);
         plan_computed(&mut s, None, None, &aws.default_tags);
         for v in [&mut s.id, &mut s.key_id, &mut s.key_arn] {
             unknown_if_null(v);
@@ -622,46 +322,35 @@ impl Resource for EbsStorageResource {
         Some((s, Default::default()))
     }
 
-    async fn plan_update<'a>(
+    async fn plan_update(
         &self,
         diags: &mut Diagnostics,
-        prior: Self::State<'a>,
-        proposed: Self::State<'a>,
-        config: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        prior: EbsStorageState,
+        proposed: EbsStorageState,
+        config: EbsStorageState,
+        private_state: ValueEmpty,
+    ) -> Option<(EbsStorageState, ValueEmpty, Vec<AttributePath>)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
-        apply_defaults(&mut s, &config);
+        plan_defaults(&mut s, &config);
         let place = known_str(&prior.key_arn).and_then(KeyPlace::from_arn);
         plan_computed(&mut s, Some(&prior), place.as_ref(), &aws.default_tags);
         key::claim_alias_in_plan(diags, known_str(&s.alias_name), RESOURCE_TYPE)?;
-        Some((s, private_state, vec![]))
+        let replace = EbsStorageState::replaced(&prior, &s);
+        Some((s, private_state, replace.paths))
     }
 
-    async fn plan_destroy<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        _prior: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::PrivateState<'a>> {
-        Some(private_state)
-    }
-
-    async fn create<'a>(
+    async fn create(
         &self,
         diags: &mut Diagnostics,
-        planned: Self::State<'a>,
-        _config: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let aws = self.data.aws_or_report(diags)?;
-        let alias = known_str(&planned.alias_name)?.to_string();
+        aws: &AwsClients,
+        planned: EbsStorageState,
+        _config: EbsStorageState,
+        private_state: ValueEmpty,
+    ) -> Option<(EbsStorageState, ValueEmpty)> {
+        let alias = require_str(diags, "alias_name", &planned.alias_name)?.to_string();
         let context = format!("creating EBS storage `{alias}`");
-        let place = match KeyPlace::current(&aws).await {
+        let place = match KeyPlace::current(aws).await {
             Ok(place) => place,
             Err(err) => {
                 report(diags, &failed(context, err));
@@ -670,7 +359,7 @@ impl Resource for EbsStorageResource {
         };
         let mut s = planned.clone();
         plan_computed(&mut s, None, Some(&place), &aws.default_tags);
-        let Some(spec) = key_spec(&s) else {
+        let Some(spec) = expand_key(&s) else {
             diags.root_error_short(format!("{context}: the plan still has unknown values"));
             return None;
         };
@@ -687,12 +376,12 @@ impl Resource for EbsStorageResource {
                 // A key that exists is recorded (tainted) so destroy schedules its deletion.
                 return failure
                     .created
-                    .map(|key| (flatten(&s, &key, None, None, &aws.default_tags), private_state));
+                    .map(|key| (flatten_storage(&s, &key, None, None, &aws.default_tags), private_state));
             }
         };
         let partial = |s: &EbsStorageState, alias_done: bool| {
             let alias_entry = alias_done.then(|| (place.alias_arn(&alias), Some(key.key_id.clone())));
-            flatten(s, &key, alias_entry, None, &aws.default_tags)
+            flatten_storage(s, &key, alias_entry, None, &aws.default_tags)
         };
         if let Err(err) = key::ensure_alias(&aws.kms, &alias, &key.key_id, false, RESOURCE_TYPE).await {
             report(diags, &failed(context, err));
@@ -713,20 +402,19 @@ impl Resource for EbsStorageResource {
         Some((s, private_state))
     }
 
-    async fn update<'a>(
+    async fn update(
         &self,
         diags: &mut Diagnostics,
-        prior: Self::State<'a>,
-        planned: Self::State<'a>,
-        _config: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let aws = self.data.aws_or_report(diags)?;
-        let key_id = known_str(&prior.key_id)?.to_string();
-        let alias = known_str(&planned.alias_name)?.to_string();
+        aws: &AwsClients,
+        prior: EbsStorageState,
+        planned: EbsStorageState,
+        _config: EbsStorageState,
+        private_state: ValueEmpty,
+    ) -> Option<(EbsStorageState, ValueEmpty)> {
+        let key_id = require_str(diags, "key_id", &prior.key_id)?.to_string();
+        let alias = require_str(diags, "alias_name", &planned.alias_name)?.to_string();
         let context = format!("updating EBS storage `{alias}`");
-        let (Some(prior_spec), Some(spec)) = (key_spec(&prior), key_spec(&planned)) else {
+        let (Some(prior_spec), Some(spec)) = (expand_key(&prior), expand_key(&planned)) else {
             diags.root_error_short(format!("{context}: the plan still has unknown values"));
             return None;
         };
@@ -771,7 +459,7 @@ impl Resource for EbsStorageResource {
             Err(err) => {
                 report(diags, &failed(context, err));
                 // Record what KMS and IAM have now.
-                match Self::read_remote(&aws, &planned).await {
+                match read_remote(aws, &planned).await {
                     Ok(Some(now)) => Some((now, private_state)),
                     Ok(None) => None,
                     Err(_) => Some((prior, private_state)),
@@ -780,15 +468,17 @@ impl Resource for EbsStorageResource {
         }
     }
 
-    async fn destroy<'a>(
+    async fn destroy(
         &self,
         diags: &mut Diagnostics,
-        prior: Self::State<'a>,
-        _private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
+        aws: &AwsClients,
+        prior: EbsStorageState,
+        _private_state: ValueEmpty,
     ) -> Option<()> {
-        let aws = self.data.aws_or_report(diags)?;
-        let key_id = known_str(&prior.key_id).or(known_str(&prior.id))?.to_string();
+        let key_id = match known_str(&prior.key_id).or(known_str(&prior.id)) {
+            Some(key_id) => key_id.to_string(),
+            None => require_str(diags, "key_id", &prior.key_id)?.to_string(),
+        };
         let alias = known_str(&prior.alias_name).unwrap_or_default().to_string();
         let result: Result<(), BoxError> = async {
             if let Some(role_name) = known_str(&prior.csi_driver_role_name) {
@@ -817,12 +507,12 @@ impl Resource for EbsStorageResource {
         }
     }
 
-    async fn import<'a>(
+    async fn import(
         &self,
         diags: &mut Diagnostics,
+        aws: &AwsClients,
         id: String,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let aws = self.data.aws_or_report(diags)?;
+    ) -> Option<(EbsStorageState, ValueEmpty)> {
         if let Err(rule) = validate::kms_alias_name(&id) {
             diags.root_error(
                 format!("importing EBS storage: the import id {rule}"),
@@ -847,8 +537,8 @@ impl Resource for EbsStorageResource {
             alias_name: Value::Value(id.clone()),
             ..Default::default()
         };
-        apply_defaults(&mut s, &EbsStorageState::default());
-        match Self::read_remote(&aws, &s).await {
+        plan_defaults(&mut s, &EbsStorageState::default());
+        match read_remote(aws, &s).await {
             Ok(Some(state)) => Some((state, Default::default())),
             Ok(None) => {
                 diags.root_error_short(format!("{context}: its key is gone or pending deletion"));
@@ -866,40 +556,6 @@ impl Resource for EbsStorageResource {
 mod tests {
     use super::*;
 
-    #[test]
-    fn csi_policy_selects_the_key_by_alias_condition_never_by_resource() {
-        let doc: serde_json::Value = serde_json::from_str(&csi_policy("alias/ebs")).unwrap();
-        for statement in doc["Statement"].as_array().unwrap() {
-            assert_eq!(statement["Resource"], "*");
-            assert_eq!(
-                statement["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"],
-                "alias/ebs"
-            );
-        }
-        let grants = &doc["Statement"][1];
-        assert_eq!(grants["Condition"]["Bool"]["kms:GrantIsForAWSResource"], "true");
-        assert_eq!(grants["Action"], json!(GRANT_ACTIONS));
-    }
-
-    #[test]
-    fn key_policy_limits_ebs_to_this_account_via_ec2() {
-        let place = KeyPlace {
-            partition: "aws".into(),
-            region: "eu-west-1".into(),
-            account: "123456789012".into(),
-        };
-        let doc: serde_json::Value =
-            serde_json::from_str(&key_policy(&place, &[], &["arn:aws:iam::123456789012:role/u".into()])).unwrap();
-        let statements = doc["Statement"].as_array().unwrap();
-        assert_eq!(statements[0]["Principal"]["AWS"], "arn:aws:iam::123456789012:root");
-        let ebs = &statements[1]["Condition"]["StringEquals"];
-        assert_eq!(ebs["kms:ViaService"], "ec2.eu-west-1.amazonaws.com");
-        assert_eq!(ebs["kms:CallerAccount"], "123456789012");
-        assert_eq!(statements[2]["Condition"]["Bool"]["kms:GrantIsForAWSResource"], "true");
-        assert!(statements.iter().any(|s| s["Sid"] == "KeyUsers"));
-        assert!(!statements.iter().any(|s| s["Sid"] == "KeyAdministrators"));
-    }
-
     fn base() -> EbsStorageState {
         let mut s = EbsStorageState {
             alias_name: Value::Value("alias/ebs".into()),
@@ -907,22 +563,8 @@ mod tests {
             alias_arn: Value::Value("arn:aws:kms:eu-west-1:123456789012:alias/ebs".into()),
             ..Default::default()
         };
-        apply_defaults(&mut s, &EbsStorageState::default());
+        plan_defaults(&mut s, &EbsStorageState::default());
         s
-    }
-
-    #[test]
-    fn manifest_names_the_alias_arn() {
-        let mut s = base();
-        s.default_class = Value::Value(true);
-        s.iops = Value::Value(4000);
-        let m = manifest(&s).unwrap();
-        assert!(
-            m.contains("kmsKeyId: \"arn:aws:kms:eu-west-1:123456789012:alias/ebs\""),
-            "{m}"
-        );
-        assert!(m.contains("storageclass.kubernetes.io/is-default-class: \"true\""));
-        assert!(m.contains("iops: \"4000\"") && !m.contains("throughput"));
     }
 
     #[test]
@@ -956,8 +598,7 @@ mod tests {
     }
 
     #[test]
-    fn policy_names_follow_the_alias() {
-        assert_eq!(csi_policy_name("alias/team/ebs"), "platform-ebs-kms-team-ebs");
-        assert!(validate::iam_policy_name(&csi_policy_name(&format!("alias/{}", "x".repeat(250)))).is_ok());
+    fn declarations() {
+        crate::framework::resource::check_declarations::<super::EbsStorageResource>();
     }
 }
