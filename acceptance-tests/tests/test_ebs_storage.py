@@ -412,7 +412,7 @@ def test_refresh_call_budget_with_many_aliases(workspace, kms, iam, csi_role, un
             kms.create_alias(AliasName=name, TargetKeyId=other_key)
         alias = f"alias/ebs-budget-{unique}"
         workspace.write(config(alias, csi_role))
-        apply_clean(workspace)
+        workspace.apply_clean()
         workspace.env = {**workspace.env, "TF_LOG_PROVIDER": "debug"}
         plan = workspace.plan()
         assert plan.code == 0, plan.output
@@ -421,7 +421,7 @@ def test_refresh_call_budget_with_many_aliases(workspace, kms, iam, csi_role, un
         # A retargeted alias still shows which key it points at.
         kms.update_alias(AliasName=alias, TargetKeyId=other_key)
         workspace.assert_plan_changes(other_key)
-        apply_clean(workspace)
+        workspace.apply_clean()
         workspace.destroy()
     finally:
         for name in others:

@@ -667,7 +667,7 @@ def test_refresh_call_budget(workspace, iam, oidc, unique):
     workspace.write(config(arn, name=name, tags={"team": "platform", "cost-center": "42"},
                            inline_policies={"s3": Raw(f"jsonencode({json.dumps(S3_READ)})"),
                                             "s3-again": Raw(f"jsonencode({json.dumps(S3_READ)})")}))
-    apply_clean(workspace)
+    workspace.apply_clean()
     workspace.env = {**workspace.env, "TF_LOG_PROVIDER": "debug"}
     plan = workspace.plan()
     calls = refresh_calls(plan.stderr, "platform_irsa_role")
@@ -676,6 +676,6 @@ def test_refresh_call_budget(workspace, iam, oidc, unique):
     # The tags still come back whole: an out-of-band tag shows as drift.
     iam.tag_role(RoleName=name, Tags=[{"Key": "extra", "Value": "x"}])
     workspace.assert_plan_changes('"extra"')
-    apply_clean(workspace)
+    workspace.apply_clean()
     assert remote_tags(iam, name) == {"team": "platform", "cost-center": "42"}
     workspace.destroy()
