@@ -258,6 +258,21 @@ pub async fn find_alias_of_key(
     Ok(None)
 }
 
+/// Alias `alias`, looked for among the aliases of key `key_id` first (one
+/// call, however many aliases the account holds), and only when it is not
+/// there among the whole account's, to tell an alias moved to another key
+/// from a deleted one.
+pub async fn find_alias_from_key(
+    kms: &Client,
+    alias: &str,
+    key_id: &str,
+) -> Result<Option<(String, Option<String>)>, KeyError> {
+    match find_alias_of_key(kms, alias, key_id).await? {
+        Some(found) => Ok(Some(found)),
+        None => find_alias(kms, alias).await,
+    }
+}
+
 fn kms_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, KeyError> {
     tags.iter()
         .map(|(k, v)| {

@@ -81,13 +81,8 @@ pub async fn read_remote(aws: &AwsClients, s: &EbsStorageState) -> Result<Option
     let Some(key) = key::find_key(&aws.kms, key_id).await? else {
         return Ok(None);
     };
-    // Among the key's own aliases first (one call); only when it is not
-    // there, the whole account's, to tell a moved alias from a deleted one.
     let alias = match known_str(&s.alias_name) {
-        Some(alias) => match key::find_alias_of_key(&aws.kms, alias, &key.key_id).await? {
-            Some(found) => Some(found),
-            None => key::find_alias(&aws.kms, alias).await?,
-        },
+        Some(alias) => key::find_alias_from_key(&aws.kms, alias, &key.key_id).await?,
         None => None,
     };
     let mut with_role = s.clone();

@@ -63,7 +63,7 @@ pub async fn read_remote(aws: &AwsClients, prior: &VaultSealState) -> Result<Opt
     let mut s = prior.clone();
     flatten_key(&mut s, &key, &aws.default_tags);
     if let Some(alias) = known_str(&s.alias_name) {
-        match key::find_alias(&aws.kms, alias).await? {
+        match key::find_alias_from_key(&aws.kms, alias, &key.key_id).await? {
             Some((arn, target)) => {
                 s.alias_arn = Value::Value(arn);
                 s.alias_target_key_id = target.into();
