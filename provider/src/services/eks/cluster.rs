@@ -18,24 +18,23 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_sdk_eks::error::ProvideErrorMetadata;
 use aws_sdk_eks::types::{
-    AuthenticationMode, Cluster, ClusterStatus, CreateAccessConfigRequest, EncryptionConfig, IpFamily,
-    KubernetesNetworkConfigRequest, LogSetup, LogType, Logging, Provider, VpcConfigRequest,
+    AuthenticationMode, Cluster, CreateAccessConfigRequest, EncryptionConfig, IpFamily, KubernetesNetworkConfigRequest,
+    LogSetup, LogType, Logging, Provider, VpcConfigRequest,
 };
-use aws_sdk_eks::Client;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Block, Description, Schema};
 use tf_provider::value::{self, Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
-use super::oidc_provider::{
-    self as oidc_provider, create_provider, delete_provider_if_ours, find_confirmed, provider_arn, update_provider,
-    ProviderSpec, DEFAULT_CLIENT_ID,
+use super::find::{find_cluster, is_not_found, timestamp};
+use super::roles::{
+    cluster_role_name, expand_cluster_role, plan_created_role, recreate_or_adopt_role, sync_role_tags,
+    CLUSTER_OWNER_TAG,
 };
+use super::tags::{created_object_tags, shown_tags, sync_key_tags, update_tags};
 use super::thumbprint;
-use super::update::{
-    created_object_tags, describe_issues, is_not_found, plan_created_role, recreate_or_adopt_role, run_update,
-    shown_tags, sync_key_tags, sync_role_tags, timestamp, update_tags,
-};
+use super::validate::{cluster_name, parse_version};
+use super::wait::{is_role_propagation, run_update, wait_cluster_active, wait_cluster_deleted};
 use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, report, ApiError, BoxError};
 use crate::framework::ownership::{self, Claim, NameTaken};
@@ -49,8 +48,12 @@ use crate::framework::schema::{
 };
 use crate::framework::tags;
 use crate::framework::validate::{self, Validator};
-use crate::framework::wait::{Operation, Poll, Timeouts, WaitError, Waiter};
-use crate::services::iam::role::{self, RoleSpec};
+use crate::framework::wait::{Operation, Timeouts, WaitError};
+use crate::services::iam::oidc_provider::{
+    self as oidc_provider, create_provider, delete_provider_if_ours, find_confirmed, provider_arn, update_provider,
+    ProviderSpec, DEFAULT_CLIENT_ID,
+};
+use crate::services::iam::role;
 use crate::services::kms::key::{self, KeySpec};
 
 /// How many tags of its own this provider puts on the objects this resource
@@ -63,16 +66,10 @@ pub const DEFAULT_IP_FAMILY: &str = "ipv4";
 pub const DEFAULT_PUBLIC_ACCESS_CIDR: &str = "0.0.0.0/0";
 pub const LOG_TYPES: &[&str] = &["api", "audit", "authenticator", "controllerManager", "scheduler"];
 pub const AUTHENTICATION_MODES: &[&str] = &["API", "API_AND_CONFIG_MAP", "CONFIG_MAP"];
-/// The tag that marks the role and key this resource created for cluster `<name>`.
-pub const OWNER_TAG: &str = "platform:eks-cluster";
-/// The inline policy on the created cluster role that lets EKS use the key.
-pub const ENCRYPTION_POLICY: &str = "platform-eks-secrets-encryption";
 /// How long a created key waits before KMS deletes it.
 pub const KEY_DELETION_WINDOW_DAYS: i64 = 30;
 /// How long the issuer's TLS handshake may take when computing the thumbprint.
 const THUMBPRINT_TIMEOUT: Duration = Duration::from_secs(10);
-/// "Gone" reads in a row before a delete is believed.
-pub const GONE_CONFIRMATIONS: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -193,19 +190,6 @@ fn schema_block() -> Block {
     }
 }
 
-/// `"1.31"` as (1, 31).
-pub fn parse_version(version: &str) -> Result<(u32, u32), String> {
-    let rule = || format!("must be a Kubernetes version \"<major>.<minor>\" such as \"1.31\", got {version:?}");
-    let (major, minor) = version.split_once('.').ok_or_else(rule)?;
-    let number = |s: &str| {
-        (!s.is_empty() && s.len() <= 3 && s.chars().all(|c| c.is_ascii_digit()) && !(s.len() > 1 && s.starts_with('0')))
-            .then(|| s.parse::<u32>().ok())
-            .flatten()
-            .ok_or_else(rule)
-    };
-    Ok((number(major)?, number(minor)?))
-}
-
 /// Can `from` become `to` in place? One minor version up, or unchanged.
 pub fn version_step(from: &str, to: &str) -> Result<(), String> {
     let (Ok(old), Ok(new)) = (parse_version(from), parse_version(to)) else {
@@ -220,20 +204,6 @@ pub fn version_step(from: &str, to: &str) -> Result<(), String> {
             "EKS upgrades one minor version at a time: go from {from} to {}.{} first, apply, then continue to {to}",
             old.0,
             old.1 + 1
-        ))
-    }
-}
-
-pub fn cluster_name(value: &str) -> Result<(), String> {
-    let ok = !value.is_empty()
-        && value.len() <= 100
-        && value.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "must be 1 to 100 letters, digits, '-' and '_', starting with a letter or digit, got {value:?}"
         ))
     }
 }
@@ -326,127 +296,13 @@ fn validate_state(diags: &mut Diagnostics, c: &ClusterState) {
     Timeouts::validate(&c.timeouts, &mut v);
 }
 
-// ---- finders and waiters ------------------------------------------------------
-
-/// The cluster; `Ok(None)` when it does not exist.
-pub async fn find_cluster(eks: &Client, name: &str) -> Result<Option<Cluster>, ApiError> {
-    match eks.describe_cluster().name(name).send().await {
-        Ok(out) => Ok(out.cluster),
-        Err(e) if is_not_found(&e) => Ok(None),
-        Err(e) => Err(ApiError::new("DescribeCluster", e)),
-    }
-}
-
-/// Waits for ACTIVE; FAILED ends the wait.
-pub async fn wait_cluster_active(eks: &Client, name: &str, timeout: Duration) -> Result<Cluster, WaitError<ApiError>> {
-    Waiter::new(format!("EKS cluster `{name}` to become ACTIVE"), timeout)
-        .until(|| async {
-            let Some(cluster) = find_cluster(eks, name).await? else {
-                return Ok(Poll::Pending("not found yet".to_string()));
-            };
-            Ok(match cluster.status() {
-                Some(ClusterStatus::Active) => Poll::Done(cluster),
-                Some(ClusterStatus::Failed) => {
-                    let issues = cluster.health().map(|h| h.issues()).unwrap_or_default();
-                    let health = describe_issues(issues.iter().map(|i| (i.code().map(|c| c.as_str()), i.message())));
-                    Poll::Failed(format!("the cluster is FAILED {health}").trim().to_string())
-                }
-                Some(status) => Poll::Pending(status.as_str().to_string()),
-                None => Poll::Pending("unknown".to_string()),
-            })
-        })
-        .await
-}
-
-/// Waits until the cluster is gone, read as gone several times in a row.
-pub async fn wait_cluster_deleted(eks: &Client, name: &str, timeout: Duration) -> Result<(), WaitError<ApiError>> {
-    Waiter::new(format!("EKS cluster `{name}` to be deleted"), timeout)
-        .until_gone(GONE_CONFIRMATIONS, || async {
-            Ok(find_cluster(eks, name)
-                .await?
-                .map(|c| c.status().map_or("unknown".to_string(), |s| s.as_str().to_string())))
-        })
-        .await
-}
-
-/// EKS answers CreateCluster with InvalidParameterException while IAM is
-/// still propagating a role created a moment ago (the messages
-/// terraform-provider-aws retries on).
-pub fn is_role_propagation(err: &ApiError) -> bool {
-    if !err.is("InvalidParameterException") {
-        return false;
-    }
-    let message = err.message.as_deref().unwrap_or_default();
-    let lower = message.to_ascii_lowercase();
-    (lower.contains("role") && lower.contains("does not exist"))
-        || message.contains("Error in role params")
-        || message.contains("could not be assumed because the trusted entity is not correct")
-        || message.contains("Role could not be assumed because the trusted entity is not correct")
-        || message.contains("The provided role doesn't have the Amazon EKS Managed Policies associated with it")
-        || message.contains("IAM role's policy must include")
-}
-
 // ---- expand and flatten -----------------------------------------------------------
-
-fn role_name_for(cluster: &str) -> String {
-    let name = format!("{cluster}-cluster");
-    if name.len() <= 64 {
-        name
-    } else {
-        let hash = &thumbprint::sha1_hex(cluster.as_bytes())[..8];
-        let head: String = cluster.chars().take(64 - 8 - 9).collect();
-        format!("{head}-{hash}-cluster")
-    }
-}
-
-/// The role this resource creates for cluster `name`.
-fn cluster_role_spec(name: &str, partition: &str, key_arn: Option<&str>, tags: &BTreeMap<String, String>) -> RoleSpec {
-    RoleSpec {
-        name: role_name_for(name),
-        path: "/".to_string(),
-        description: Some(format!("EKS cluster {name} (created by platform_eks_cluster)")),
-        trust_policy: cluster_trust_policy(),
-        max_session_duration: 3600,
-        permissions_boundary: None,
-        tags: tags.clone(),
-        policy_arns: BTreeSet::from([format!("arn:{partition}:iam::aws:policy/AmazonEKSClusterPolicy")]),
-        inline_policies: key_arn
-            .map(|key| (ENCRYPTION_POLICY.to_string(), encryption_policy(key)))
-            .into_iter()
-            .collect(),
-    }
-}
 
 /// Tags of the objects created for cluster `name`: its tags and the owner tag.
 fn owned_tags(name: &str, tags_all: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     let mut tags = tags_all.clone();
-    tags.insert(OWNER_TAG.to_string(), name.to_string());
+    tags.insert(CLUSTER_OWNER_TAG.to_string(), name.to_string());
     tags
-}
-
-fn cluster_trust_policy() -> String {
-    serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Service": "eks.amazonaws.com"},
-            "Action": ["sts:AssumeRole", "sts:TagSession"],
-        }],
-    })
-    .to_string()
-}
-
-fn encryption_policy(key_arn: &str) -> String {
-    serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "EksSecretsEncryption",
-            "Effect": "Allow",
-            "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
-            "Resource": key_arn,
-        }],
-    })
-    .to_string()
 }
 
 /// The issuer without the scheme, as IAM names OIDC providers.
@@ -744,7 +600,7 @@ fn planned(s: &mut ClusterState, config: &ClusterState, prior: Option<&ClusterSt
     // The created role and key stay while the configuration leaves them unset.
     // A created role deleted outside Terraform (see read_remote) is created
     // again under the same name, so the cluster's role ARN holds.
-    let own_role = known_str(&s.name).map(|name| format!(":role/{}", role_name_for(name)));
+    let own_role = known_str(&s.name).map(|name| format!(":role/{}", cluster_role_name(name)));
     // The created role: its ARN, recorded name and RoleId (also when `role_arn` names it).
     plan_created_role(
         (&mut s.role_arn, &mut s.managed_role_name, &mut s.managed_role_id),
@@ -1152,7 +1008,7 @@ async fn read_remote(aws: &AwsClients, prior: &ClusterState, name: &str) -> Resu
             (Some((id, tags)), Some(recorded)) if id == recorded => {
                 s.managed_role_tags = to_value_map(&shown_tags(&tags));
             }
-            (Some((id, tags)), None) if tags.get(OWNER_TAG).map(String::as_str) == Some(name) => {
+            (Some((id, tags)), None) if tags.get(CLUSTER_OWNER_TAG).map(String::as_str) == Some(name) => {
                 s.managed_role_id = Value::Value(id);
                 s.managed_role_tags = to_value_map(&shown_tags(&tags));
             }
@@ -1275,11 +1131,13 @@ async fn update_cluster(
     // The role and key this resource created follow the cluster's tags, from
     // the tags they have now (so out-of-band changes are repaired), only
     // while they are the ones recorded.
-    let owner = BTreeMap::from([(OWNER_TAG.to_string(), name.to_string())]);
+    let owner = BTreeMap::from([(CLUSTER_OWNER_TAG.to_string(), name.to_string())]);
     if let Some(role_name) = known_str(&prior.managed_role_name) {
         let recorded = known_str(&prior.managed_role_id);
         sync_role_tags(&aws.iam, role_name, &new_tags, &owner, |id, tags| {
-            recorded.map_or(tags.get(OWNER_TAG).map(String::as_str) == Some(name), |r| r == id)
+            recorded.map_or(tags.get(CLUSTER_OWNER_TAG).map(String::as_str) == Some(name), |r| {
+                r == id
+            })
         })
         .await?;
     }
@@ -1403,7 +1261,7 @@ async fn delete_all(aws: &AwsClients, diags: &mut Diagnostics, s: &ClusterState)
         // Only the role this resource created: its owner tag, and its RoleId when recorded.
         let recorded = known_str(&s.managed_role_id);
         let claim = role::delete_role(&aws.iam, role_name, |r| {
-            r.spec.tags.get(OWNER_TAG).map(String::as_str) == known_str(&s.name)
+            r.spec.tags.get(CLUSTER_OWNER_TAG).map(String::as_str) == known_str(&s.name)
                 && recorded.is_none_or(|id| r.unique_id == id)
         })
         .await?;
@@ -1589,7 +1447,7 @@ impl Resource for ClusterResource {
                 return Err(NameTaken::new("EKS cluster", &name, "platform_eks_cluster", &name).into());
             }
             if s.managed_role_name.is_unknown() {
-                let role_name = role_name_for(&name);
+                let role_name = cluster_role_name(&name);
                 let found =
                     role::find_role_id(&aws.iam, &role_name)
                         .await
@@ -1643,8 +1501,8 @@ impl Resource for ClusterResource {
 
         // 2. The cluster role, allowed to use the key.
         if s.managed_role_name.is_unknown() {
-            let role_name = role_name_for(&name);
-            let spec = cluster_role_spec(&name, &identity.partition, key_arn.as_deref(), &owned_tags);
+            let role_name = cluster_role_name(&name);
+            let spec = expand_cluster_role(&name, &identity.partition, key_arn.as_deref(), &owned_tags);
             match role::create_role(&aws.iam, &spec).await {
                 Ok(created) => {
                     s.role_arn = Value::Value(created.arn);
@@ -1760,8 +1618,8 @@ impl Resource for ClusterResource {
             let tags = owned_tags(&name, &known_string_map(&planned.tags_all).unwrap_or_default());
             let key_arn = known_str(&planned.kms_key_arn);
             let context = format!("recreating the IAM role of EKS cluster `{name}`");
-            let Some(created) = recreate_or_adopt_role(&aws, diags, context, (OWNER_TAG, &name), |partition| {
-                cluster_role_spec(&name, partition, key_arn, &tags)
+            let Some(created) = recreate_or_adopt_role(&aws, diags, context, (CLUSTER_OWNER_TAG, &name), |partition| {
+                expand_cluster_role(&name, partition, key_arn, &tags)
             })
             .await
             else {
@@ -1855,7 +1713,7 @@ impl Resource for ClusterResource {
             let owner = Some(id.as_str());
             if let Some(role_name) = cluster.role_arn().and_then(|a| a.rsplit('/').next()) {
                 if let Some(remote) = role::find_role_by_name(&aws.iam, role_name).await? {
-                    if remote.spec.tags.get(OWNER_TAG).map(String::as_str) == owner {
+                    if remote.spec.tags.get(CLUSTER_OWNER_TAG).map(String::as_str) == owner {
                         s.managed_role_name = Value::Value(role_name.to_string());
                         s.managed_role_id = Value::Value(remote.unique_id);
                     }
@@ -1868,7 +1726,7 @@ impl Resource for ClusterResource {
                 .and_then(|p| p.key_arn())
             {
                 if let Some(remote) = key::find_key(&aws.kms, key_arn).await? {
-                    if remote.spec.tags.get(OWNER_TAG).map(String::as_str) == owner {
+                    if remote.spec.tags.get(CLUSTER_OWNER_TAG).map(String::as_str) == owner {
                         s.managed_kms_key_id = Value::Value(remote.key_id);
                     }
                 }
@@ -1935,8 +1793,8 @@ mod tests {
         assert!(cluster_name("prod-eu_1").is_ok());
         assert!(cluster_name("-x").is_err());
         assert!(cluster_name(&"a".repeat(101)).is_err());
-        assert_eq!(role_name_for("main"), "main-cluster");
-        let long = role_name_for(&"a".repeat(100));
+        assert_eq!(cluster_role_name("main"), "main-cluster");
+        let long = cluster_role_name(&"a".repeat(100));
         assert!(long.len() <= 64 && long.ends_with("-cluster"), "{long}");
     }
 

@@ -9,27 +9,26 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_eks::types::{
-    AmiTypes, CapacityTypes, Nodegroup, NodegroupScalingConfig, NodegroupStatus, NodegroupUpdateConfig, Taint,
-    TaintEffect, UpdateLabelsPayload, UpdateTaintsPayload,
+    AmiTypes, CapacityTypes, Nodegroup, NodegroupScalingConfig, NodegroupUpdateConfig, Taint, TaintEffect,
+    UpdateLabelsPayload, UpdateTaintsPayload,
 };
-use aws_sdk_eks::Client;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Block, Description, NestedBlock, Schema};
 use tf_provider::value::{self, Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
-use super::cluster::{cluster_name, is_role_propagation, parse_version, GONE_CONFIRMATIONS};
-use super::thumbprint::sha1_hex;
-use super::update::{
-    created_object_tags, describe_issues, is_not_found, plan_created_role, recreate_or_adopt_role, run_update,
-    shown_tags, sync_role_tags, timestamp, update_tags,
+use super::find::{find_node_group, is_not_found, timestamp};
+use super::roles::{
+    expand_node_role, node_role_name, own_node_role_name, plan_created_role, recreate_or_adopt_role, sync_role_tags,
+    NODE_GROUP_OWNER_TAG,
 };
-use super::validate as eks;
+use super::tags::{created_object_tags, shown_tags, update_tags};
+use super::validate::{self as eks, cluster_name, parse_version};
 use super::versions::{check_node_group_version, NodeVersionChange};
+use super::wait::{is_role_propagation, run_update, wait_node_group_active, wait_node_group_deleted};
 use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report, ApiError, BoxError};
 use crate::framework::ownership::{self, Claim, NameTaken};
@@ -43,8 +42,8 @@ use crate::framework::schema::{
 };
 use crate::framework::tags;
 use crate::framework::validate::{self, Validator};
-use crate::framework::wait::{Operation, Poll, Timeouts, WaitError, Waiter};
-use crate::services::iam::role::{self, RoleSpec};
+use crate::framework::wait::{Operation, Timeouts, WaitError};
+use crate::services::iam::role;
 
 /// How many tags of its own this provider puts on the objects this resource
 /// creates (`platform:*`: the owner marker and the node-group link on the
@@ -56,14 +55,6 @@ pub const DEFAULT_INSTANCE_TYPE: &str = "t3.medium";
 pub const DEFAULT_DISK_SIZE: i64 = 20;
 pub const CAPACITY_TYPES: &[&str] = &["ON_DEMAND", "SPOT", "CAPACITY_BLOCK"];
 pub const TAINT_EFFECTS: &[&str] = &["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"];
-/// The tag that marks the node role this resource created for `<cluster>:<node group>`.
-pub const OWNER_TAG: &str = "platform:eks-node-group";
-pub const NODE_POLICIES: &[&str] = &[
-    "AmazonEKSWorkerNodePolicy",
-    "AmazonEKS_CNI_Policy",
-    "AmazonEC2ContainerRegistryReadOnly",
-];
-
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Scaling {
@@ -407,156 +398,7 @@ fn validate_state(diags: &mut Diagnostics, c: &NodeGroupState) {
     Timeouts::validate(&c.timeouts, &mut v);
 }
 
-// ---- finders and waiters ----------------------------------------------------------
-
-/// The node group; `Ok(None)` when it (or its cluster) does not exist.
-pub async fn find_node_group(eks: &Client, cluster: &str, name: &str) -> Result<Option<Nodegroup>, ApiError> {
-    match eks
-        .describe_nodegroup()
-        .cluster_name(cluster)
-        .nodegroup_name(name)
-        .send()
-        .await
-    {
-        Ok(out) => Ok(out.nodegroup),
-        Err(e) if is_not_found(&e) => Ok(None),
-        Err(e) => Err(ApiError::new("DescribeNodegroup", e)),
-    }
-}
-
-fn health(ng: &Nodegroup) -> String {
-    let issues = ng.health().map(|h| h.issues()).unwrap_or_default();
-    describe_issues(issues.iter().map(|i| (i.code().map(|c| c.as_str()), i.message())))
-}
-
-pub async fn wait_node_group_active(
-    eks: &Client,
-    cluster: &str,
-    name: &str,
-    timeout: Duration,
-) -> Result<Nodegroup, WaitError<ApiError>> {
-    Waiter::new(format!("node group `{cluster}:{name}` to become ACTIVE"), timeout)
-        .until(|| async {
-            let Some(ng) = find_node_group(eks, cluster, name).await? else {
-                return Ok(Poll::Pending("not found yet".to_string()));
-            };
-            Ok(match ng.status() {
-                Some(NodegroupStatus::Active) => Poll::Done(ng),
-                Some(status @ (NodegroupStatus::CreateFailed | NodegroupStatus::Degraded)) => {
-                    Poll::Failed(format!("{} {}", status.as_str(), health(&ng)).trim().to_string())
-                }
-                Some(status) => Poll::Pending(status.as_str().to_string()),
-                None => Poll::Pending("unknown".to_string()),
-            })
-        })
-        .await
-}
-
-pub async fn wait_node_group_deleted(
-    eks: &Client,
-    cluster: &str,
-    name: &str,
-    timeout: Duration,
-) -> Result<(), WaitError<ApiError>> {
-    Waiter::new(format!("node group `{cluster}:{name}` to be deleted"), timeout)
-        .until_gone(GONE_CONFIRMATIONS, || async {
-            match find_node_group(eks, cluster, name).await? {
-                None => Ok(None),
-                Some(ng) if ng.status() == Some(&NodegroupStatus::DeleteFailed) => {
-                    Ok(Some(format!("DELETE_FAILED {}", health(&ng))))
-                }
-                Some(ng) => Ok(Some(
-                    ng.status().map_or("unknown".to_string(), |s| s.as_str().to_string()),
-                )),
-            }
-        })
-        .await
-}
-
 // ---- expand and flatten -------------------------------------------------------------
-
-/// The name of the node role created for `<cluster>:<name>`:
-/// `<cluster>.<name>-node`. Neither name can contain `.`, so the name says
-/// which cluster and node group it is for, and two node groups never want
-/// the same role (`X-a` with `b` and `X` with `a-b` made `X-a-b-node` both
-/// under the [`legacy_role_name_for`] scheme). Past IAM's 64 characters it is
-/// the legacy long form, which has no `.` (so it never equals a short name)
-/// and ends with a hash of the full identity.
-pub fn role_name_for(cluster: &str, name: &str) -> String {
-    let full = format!("{cluster}.{name}-node");
-    if full.len() <= 64 {
-        full
-    } else {
-        legacy_role_name_for(cluster, name)
-    }
-}
-
-/// The node-role names of earlier versions: `<cluster>-<name>-node`, which
-/// two node groups could share. A role created under such a name stays
-/// recorded under it (`managed_role_name`) and is made again under it when
-/// deleted outside Terraform; only new creates use [`role_name_for`].
-pub fn legacy_role_name_for(cluster: &str, name: &str) -> String {
-    let full = format!("{cluster}-{name}-node");
-    if full.len() <= 64 {
-        full
-    } else {
-        let hash = &sha1_hex(format!("{cluster}:{name}").as_bytes())[..8];
-        let head: String = full.chars().take(64 - 8 - 6).collect();
-        format!("{head}-{hash}-node")
-    }
-}
-
-/// The created role's name that `role_arn` (the node group's role) ends
-/// with, under the current or the legacy scheme; the current name otherwise.
-fn own_role_name(cluster: &str, name: &str, role_arn: Option<&str>) -> String {
-    let current = role_name_for(cluster, name);
-    let legacy = legacy_role_name_for(cluster, name);
-    match role_arn {
-        Some(arn) if arn.ends_with(&format!(":role/{legacy}")) => legacy,
-        _ => current,
-    }
-}
-
-/// The node role this resource creates for `<cluster>:<name>` under
-/// `role_name`, tagged as its own.
-fn node_role_spec(
-    role_name: &str,
-    cluster: &str,
-    name: &str,
-    partition: &str,
-    tags_all: &BTreeMap<String, String>,
-) -> RoleSpec {
-    let mut tags = tags_all.clone();
-    tags.insert(OWNER_TAG.to_string(), format!("{cluster}:{name}"));
-    RoleSpec {
-        name: role_name.to_string(),
-        path: "/".to_string(),
-        description: Some(format!(
-            "Nodes of EKS node group {cluster}:{name} (created by platform_eks_node_group)"
-        )),
-        trust_policy: node_trust_policy(),
-        max_session_duration: 3600,
-        permissions_boundary: None,
-        tags,
-        policy_arns: NODE_POLICIES
-            .iter()
-            .map(|p| format!("arn:{partition}:iam::aws:policy/{p}"))
-            .collect(),
-        inline_policies: BTreeMap::new(),
-    }
-}
-
-fn node_trust_policy() -> String {
-    serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Service": "ec2.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }],
-    })
-    .to_string()
-}
 
 fn taint_set(taints: &[Taint]) -> Value<BTreeSet<Value<TaintState>>> {
     Value::Value(
@@ -754,7 +596,7 @@ fn planned(s: &mut NodeGroupState, config: &NodeGroupState, prior: Option<&NodeG
         .zip(known_str(&s.name))
         .map(|(cluster, name)| {
             let prior_arn = prior.and_then(|p| known_str(&p.node_role_arn));
-            format!(":role/{}", own_role_name(cluster, name, prior_arn))
+            format!(":role/{}", own_node_role_name(cluster, name, prior_arn))
         });
     // The created role: its ARN, recorded name and RoleId (also when `node_role_arn` names it).
     plan_created_role(
@@ -1042,11 +884,11 @@ async fn update_node_group(aws: &AwsClients, prior: &NodeGroupState, planned: &N
     // the one recorded.
     if let Some(role_name) = known_str(&prior.managed_role_name) {
         let owner_value = format!("{cluster}:{name}");
-        let owner = BTreeMap::from([(OWNER_TAG.to_string(), owner_value.clone())]);
+        let owner = BTreeMap::from([(NODE_GROUP_OWNER_TAG.to_string(), owner_value.clone())]);
         let recorded = known_str(&prior.managed_role_id);
         let wanted = known_string_map(&planned.tags_all).unwrap_or_default();
         sync_role_tags(&aws.iam, role_name, &wanted, &owner, |id, tags| {
-            recorded.map_or(tags.get(OWNER_TAG) == Some(&owner_value), |r| r == id)
+            recorded.map_or(tags.get(NODE_GROUP_OWNER_TAG) == Some(&owner_value), |r| r == id)
         })
         .await?;
     }
@@ -1145,7 +987,7 @@ async fn delete_all(aws: &AwsClients, diags: &mut Diagnostics, s: &NodeGroupStat
         );
         let recorded = known_str(&s.managed_role_id);
         let claim = role::delete_role(&aws.iam, role_name, |r| {
-            r.spec.tags.get(OWNER_TAG) == Some(&owner) && recorded.is_none_or(|id| r.unique_id == id)
+            r.spec.tags.get(NODE_GROUP_OWNER_TAG) == Some(&owner) && recorded.is_none_or(|id| r.unique_id == id)
         })
         .await?;
         if matches!(claim, Claim::Foreign { .. }) {
@@ -1217,7 +1059,7 @@ impl Resource for NodeGroupResource {
                             (Some((id, tags)), Some(recorded)) if id == recorded => {
                                 s.managed_role_tags = to_value_map(&shown_tags(&tags));
                             }
-                            (Some((id, tags)), None) if tags.get(OWNER_TAG) == Some(&owner) => {
+                            (Some((id, tags)), None) if tags.get(NODE_GROUP_OWNER_TAG) == Some(&owner) => {
                                 s.managed_role_id = Value::Value(id);
                                 s.managed_role_tags = to_value_map(&shown_tags(&tags));
                             }
@@ -1365,8 +1207,8 @@ impl Resource for NodeGroupResource {
                     return None;
                 }
             };
-            let role_name = role_name_for(&cluster, &name);
-            let spec = node_role_spec(
+            let role_name = node_role_name(&cluster, &name);
+            let spec = expand_node_role(
                 &role_name,
                 &cluster,
                 &name,
@@ -1464,12 +1306,13 @@ impl Resource for NodeGroupResource {
             let tags = known_string_map(&planned.tags_all).unwrap_or_default();
             let context = format!("recreating the node role of node group `{cluster}:{name}`");
             // Under the name it had (the node group's role ARN names it).
-            let role_name = own_role_name(&cluster, &name, known_str(&planned.node_role_arn));
+            let role_name = own_node_role_name(&cluster, &name, known_str(&planned.node_role_arn));
             let owner = format!("{cluster}:{name}");
-            let Some(created) = recreate_or_adopt_role(&aws, diags, context, (OWNER_TAG, &owner), |partition| {
-                node_role_spec(&role_name, &cluster, &name, partition, &tags)
-            })
-            .await
+            let Some(created) =
+                recreate_or_adopt_role(&aws, diags, context, (NODE_GROUP_OWNER_TAG, &owner), |partition| {
+                    expand_node_role(&role_name, &cluster, &name, partition, &tags)
+                })
+                .await
             else {
                 return Some((prior, private_state));
             };
@@ -1542,7 +1385,7 @@ impl Resource for NodeGroupResource {
             };
             if let Some(role_name) = ng.node_role().and_then(|a| a.rsplit('/').next()) {
                 if let Some(remote) = role::find_role_by_name(&aws.iam, role_name).await? {
-                    if remote.spec.tags.get(OWNER_TAG) == Some(&id) {
+                    if remote.spec.tags.get(NODE_GROUP_OWNER_TAG) == Some(&id) {
                         s.managed_role_name = Value::Value(role_name.to_string());
                         s.managed_role_id = Value::Value(remote.unique_id);
                     }
@@ -1580,31 +1423,5 @@ mod tests {
         assert!(label_value("").is_ok());
         assert!(label_value("gpu-1").is_ok());
         assert!(label_value("-gpu").is_err());
-    }
-
-    #[test]
-    fn node_role_names_fit() {
-        assert_eq!(role_name_for("main", "system"), "main.system-node");
-        let long = role_name_for(&"c".repeat(60), &"n".repeat(40));
-        assert!(long.len() <= 64 && long.ends_with("-node"), "{long}");
-        // Names that joined with '-' were ambiguous no longer collide.
-        assert_ne!(role_name_for("X-a", "b"), role_name_for("X", "a-b"));
-        assert_eq!(legacy_role_name_for("X-a", "b"), legacy_role_name_for("X", "a-b"));
-        // Every length up to the limits: at most 64 characters, and the
-        // long form (no '.') never equals a short one (exactly one '.').
-        for (c, n) in [(100, 63), (56, 3), (1, 58), (1, 57), (50, 9), (58, 1)] {
-            let (cluster, name) = ("c".repeat(c), "n".repeat(n));
-            let role = role_name_for(&cluster, &name);
-            assert!(role.len() <= 64, "{role}");
-            assert_eq!(
-                role.contains('.'),
-                format!("{cluster}.{name}-node").len() <= 64,
-                "{role}"
-            );
-        }
-        // A role created under the legacy name keeps it.
-        let legacy_arn = "arn:aws:iam::1:role/main-system-node";
-        assert_eq!(own_role_name("main", "system", Some(legacy_arn)), "main-system-node");
-        assert_eq!(own_role_name("main", "system", None), "main.system-node");
     }
 }

@@ -2,4 +2,5 @@
 
 pub mod irsa_role;
 pub mod limits;
+pub mod oidc_provider;
 pub mod role;
