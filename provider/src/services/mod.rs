@@ -41,7 +41,7 @@ pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicRes
     );
     resources.insert(
         "eks_oidc_provider".into(),
-        Box::new(eks::oidc_provider::OidcProviderResource::new(data.clone())),
+        Box::new(Managed(eks::oidc_provider::OidcProviderResource { data: data.clone() })),
     );
     resources.insert(
         "eks_cluster".into(),

@@ -9,17 +9,18 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::{Block, Description, Schema};
+use tf_provider::schema::{Block, Description};
 use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, Resource};
+use tf_provider::{AttributePath, Diagnostics};
 
-use crate::clients::ProviderData;
+use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report, BoxError};
 use crate::framework::ownership;
 use crate::framework::plan::{
-    default_from_config, known_str, known_string_map, known_string_set, optional_map, optional_set, to_value_map,
-    to_value_set, unknown_if_null, RequiresReplace, ValueStringMap, ValueStringSet,
+    default_from_config, known_str, known_string_map, known_string_set, optional_map, optional_set, require_str,
+    to_value_map, to_value_set, unknown_if_null, ValueStringMap, ValueStringSet,
 };
+use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
     attributes, string, string_map, string_set, Computed, Optional, OptionalComputed, Required,
 };
@@ -48,14 +49,11 @@ pub struct OidcProviderState {
     pub created_at: Value<String>,
 }
 
-pub struct OidcProviderResource {
-    data: Arc<ProviderData>,
-}
+// A provider is registered for one issuer URL: another URL is another provider.
+crate::replaces!(OidcProviderState { url });
 
-impl OidcProviderResource {
-    pub fn new(data: Arc<ProviderData>) -> Self {
-        Self { data }
-    }
+pub struct OidcProviderResource {
+    pub data: Arc<ProviderData>,
 }
 
 fn schema_block() -> Block {
@@ -75,8 +73,8 @@ fn schema_block() -> Block {
         ),
         attributes: attributes([
             ("id", string(Computed, "The provider's ARN.")),
-            ("url", string(Required, "The issuer URL, `https://oidc.eks.<region>.amazonaws.com/id/<ID>` (the cluster's `oidc_issuer_url`). Changing it replaces the provider.")),
-            ("client_ids", string_set(OptionalComputed, "Audiences allowed to use the provider. Defaults to `[\"sts.amazonaws.com\"]`, the audience of EKS service-account tokens.")),
+            ("url", string(Required, "The issuer URL, `https://oidc.eks.<region>.amazonaws.com/id/<ID>` (the cluster's `oidc_issuer_url`).")),
+            ("client_ids", string_set(OptionalComputed, format!("Audiences allowed to use the provider. Defaults to `[\"{DEFAULT_CLIENT_ID}\"]`, the audience of EKS service-account tokens."))),
             ("thumbprints", string_set(Optional, "SHA-1 thumbprints (40 hex digits, at most 5) of the issuer's certificate chain. IAM no longer requires them for issuers whose certificates it can verify itself.")),
             ("tags", string_map(Optional, "Tags of the provider. Merged over the provider's `default_tags`.")),
             ("tags_all", string_map(Computed, "All tags, including the provider's `default_tags`.")),
@@ -133,7 +131,7 @@ fn validate_state(diags: &mut Diagnostics, c: &OidcProviderState) {
     });
 }
 
-fn flatten(
+fn flatten_provider(
     prior: &OidcProviderState,
     arn: &str,
     remote: &RemoteProvider,
@@ -156,7 +154,7 @@ fn flatten(
     s
 }
 
-fn planned(s: &mut OidcProviderState, config: &OidcProviderState, default_tags: &BTreeMap<String, String>) {
+fn plan_computed(s: &mut OidcProviderState, config: &OidcProviderState, default_tags: &BTreeMap<String, String>) {
     default_from_config(
         &mut s.client_ids,
         &config.client_ids,
@@ -181,20 +179,22 @@ fn expand_provider(s: &OidcProviderState) -> Option<ProviderSpec> {
 }
 
 #[async_trait]
-impl Resource for OidcProviderResource {
-    type State<'a> = OidcProviderState;
-    type PrivateState<'a> = ValueEmpty;
-    type ProviderMetaState<'a> = ValueEmpty;
+impl ManagedResource for OidcProviderResource {
+    type State = OidcProviderState;
+    type Private = ValueEmpty;
+    type Client = AwsClients;
+    const NOUN: &'static str = "provider";
 
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(Schema {
-            version: 1,
-            block: schema_block(),
-        })
+    fn schema_block() -> Block {
+        schema_block()
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
-        validate_state(diags, &config);
+    fn client(&self, diags: &mut Diagnostics) -> Option<Arc<AwsClients>> {
+        self.data.aws_or_report(diags)
+    }
+
+    fn validate(&self, diags: &mut Diagnostics, config: &OidcProviderState) {
+        validate_state(diags, config);
         // Tags: each key and value, and the count with this provider's own
         // tags and the default tags.
         validate::tags_map(
@@ -204,20 +204,19 @@ impl Resource for OidcProviderResource {
             PROVIDER_TAGS,
             self.data.default_tags().as_ref(),
         );
-        Some(())
     }
 
-    async fn read<'a>(
+    async fn read(
         &self,
         diags: &mut Diagnostics,
-        state: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let Some(aws) = self.data.aws_or_report(diags) else {
-            return Some((state, private_state));
+        aws: &AwsClients,
+        state: OidcProviderState,
+        private_state: ValueEmpty,
+    ) -> Option<(OidcProviderState, ValueEmpty)> {
+        let arn = match known_str(&state.arn).or(known_str(&state.id)) {
+            Some(arn) => arn.to_string(),
+            None => require_str(diags, "arn", &state.arn)?.to_string(),
         };
-        let arn = known_str(&state.arn).or(known_str(&state.id))?.to_string();
         let found = find_confirmed(&aws.iam, &arn).await;
         let recorded = known_str(&state.created_at);
         let found = found.map(|remote| {
@@ -229,7 +228,7 @@ impl Resource for OidcProviderResource {
                         return None;
                     }
                 }
-                Some(flatten(&state, &arn, &remote, &aws.default_tags))
+                Some(flatten_provider(&state, &arn, &remote, &aws.default_tags))
             })
         });
         finish_read(
@@ -241,36 +240,33 @@ impl Resource for OidcProviderResource {
         )
     }
 
-    async fn plan_create<'a>(
+    async fn plan_create(
         &self,
         diags: &mut Diagnostics,
-        proposed: Self::State<'a>,
-        config: Self::State<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        proposed: OidcProviderState,
+        config: OidcProviderState,
+    ) -> Option<(OidcProviderState, ValueEmpty)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
-        planned(&mut s, &config, &aws.default_tags);
+        plan_computed(&mut s, &config, &aws.default_tags);
         unknown_if_null(&mut s.id);
         unknown_if_null(&mut s.arn);
         unknown_if_null(&mut s.created_at);
         Some((s, Default::default()))
     }
 
-    async fn plan_update<'a>(
+    async fn plan_update(
         &self,
         diags: &mut Diagnostics,
-        prior: Self::State<'a>,
-        proposed: Self::State<'a>,
-        config: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        prior: OidcProviderState,
+        proposed: OidcProviderState,
+        config: OidcProviderState,
+        private_state: ValueEmpty,
+    ) -> Option<(OidcProviderState, ValueEmpty, Vec<AttributePath>)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
-        planned(&mut s, &config, &aws.default_tags);
-        let mut replace = RequiresReplace::default();
-        replace.if_changed("url", &prior.url, &s.url);
+        plan_computed(&mut s, &config, &aws.default_tags);
+        let replace = OidcProviderState::replaced(&prior, &s);
         if !replace.is_empty() {
             s.id = Value::Unknown;
             s.arn = Value::Unknown;
@@ -279,26 +275,15 @@ impl Resource for OidcProviderResource {
         Some((s, private_state, replace.paths))
     }
 
-    async fn plan_destroy<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        _prior: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::PrivateState<'a>> {
-        Some(private_state)
-    }
-
-    async fn create<'a>(
+    async fn create(
         &self,
         diags: &mut Diagnostics,
-        planned: Self::State<'a>,
-        _config: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let aws = self.data.aws_or_report(diags)?;
-        let url = known_str(&planned.url)?.to_string();
+        aws: &AwsClients,
+        planned: OidcProviderState,
+        _config: OidcProviderState,
+        private_state: ValueEmpty,
+    ) -> Option<(OidcProviderState, ValueEmpty)> {
+        let url = require_str(diags, "url", &planned.url)?.to_string();
         let result: Result<CreatedProvider, BoxError> = async {
             let spec = expand_provider(&planned).ok_or("the plan still has unknown values")?;
             let identity = aws.identity().await?;
@@ -324,17 +309,16 @@ impl Resource for OidcProviderResource {
         }
     }
 
-    async fn update<'a>(
+    async fn update(
         &self,
         diags: &mut Diagnostics,
-        prior: Self::State<'a>,
-        planned: Self::State<'a>,
-        _config: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let aws = self.data.aws_or_report(diags)?;
-        let arn = known_str(&prior.arn)?.to_string();
+        aws: &AwsClients,
+        prior: OidcProviderState,
+        planned: OidcProviderState,
+        _config: OidcProviderState,
+        private_state: ValueEmpty,
+    ) -> Option<(OidcProviderState, ValueEmpty)> {
+        let arn = require_str(diags, "arn", &prior.arn)?.to_string();
         let result = match (expand_provider(&prior), expand_provider(&planned)) {
             (Some(old), Some(new)) => update_provider(&aws.iam, &arn, &old, &new).await,
             _ => Err("the plan still has unknown values".into()),
@@ -345,7 +329,10 @@ impl Resource for OidcProviderResource {
                 report(diags, &failed(format!("updating IAM OIDC provider `{arn}`"), err));
                 let found = find_oidc_provider(&aws.iam, &arn).await;
                 match found {
-                    Ok(Some(remote)) => Some((flatten(&prior, &arn, &remote, &aws.default_tags), private_state)),
+                    Ok(Some(remote)) => Some((
+                        flatten_provider(&prior, &arn, &remote, &aws.default_tags),
+                        private_state,
+                    )),
                     Ok(None) => None,
                     Err(_) => Some((prior, private_state)),
                 }
@@ -353,15 +340,14 @@ impl Resource for OidcProviderResource {
         }
     }
 
-    async fn destroy<'a>(
+    async fn destroy(
         &self,
         diags: &mut Diagnostics,
-        prior: Self::State<'a>,
-        _private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
+        aws: &AwsClients,
+        prior: OidcProviderState,
+        _private_state: ValueEmpty,
     ) -> Option<()> {
-        let aws = self.data.aws_or_report(diags)?;
-        let arn = known_str(&prior.arn)?.to_string();
+        let arn = require_str(diags, "arn", &prior.arn)?.to_string();
         let recorded = known_str(&prior.created_at);
         match delete_provider_if_ours(&aws.iam, &arn, recorded).await {
             Ok(claim) => {
@@ -375,12 +361,12 @@ impl Resource for OidcProviderResource {
         }
     }
 
-    async fn import<'a>(
+    async fn import(
         &self,
         diags: &mut Diagnostics,
+        aws: &AwsClients,
         id: String,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let aws = self.data.aws_or_report(diags)?;
+    ) -> Option<(OidcProviderState, ValueEmpty)> {
         if validate::oidc_provider_arn(&id).is_err() {
             diags.root_error(
                 format!("importing an IAM OIDC provider: `{id}` is not an OIDC provider ARN"),
@@ -390,7 +376,7 @@ impl Resource for OidcProviderResource {
         }
         match find_oidc_provider(&aws.iam, &id).await {
             Ok(Some(remote)) => Some((
-                flatten(&OidcProviderState::default(), &id, &remote, &aws.default_tags),
+                flatten_provider(&OidcProviderState::default(), &id, &remote, &aws.default_tags),
                 Default::default(),
             )),
             Ok(None) => {
@@ -402,5 +388,13 @@ impl Resource for OidcProviderResource {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn declarations() {
+        crate::framework::resource::check_declarations::<super::OidcProviderResource>();
     }
 }
