@@ -45,7 +45,7 @@ pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicRes
     );
     resources.insert(
         "eks_cluster".into(),
-        Box::new(eks::cluster::ClusterResource::new(data.clone())),
+        Box::new(Managed(eks::cluster::ClusterResource { data: data.clone() })),
     );
     resources.insert(
         "eks_node_group".into(),

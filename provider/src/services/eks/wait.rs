@@ -224,3 +224,29 @@ pub async fn wait_node_group_deleted(
         })
         .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn propagation_errors_are_named() {
+        let err = |code: &str, message: &str| ApiError::other("CreateCluster", Some(code), message);
+        assert!(is_role_propagation(&err(
+            "InvalidParameterException",
+            "Role with arn: arn:aws:iam::123456789012:role/x could not be assumed because it does not exist or the trusted entity is not correct"
+        )));
+        assert!(is_role_propagation(&err(
+            "InvalidParameterException",
+            "Error in role params"
+        )));
+        assert!(!is_role_propagation(&err(
+            "InvalidParameterException",
+            "Subnet subnet-1 does not exist"
+        )));
+        assert!(!is_role_propagation(&err(
+            "ResourceInUseException",
+            "Error in role params"
+        )));
+    }
+}
