@@ -49,7 +49,7 @@ pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicRes
     );
     resources.insert(
         "eks_node_group".into(),
-        Box::new(eks::node_group::NodeGroupResource::new(data.clone())),
+        Box::new(Managed(eks::node_group::NodeGroupResource { data: data.clone() })),
     );
     resources
 }
