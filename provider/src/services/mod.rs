@@ -41,15 +41,15 @@ pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicRes
     );
     resources.insert(
         "eks_oidc_provider".into(),
-        Box::new(eks::oidc_provider::OidcProviderResource::new(data.clone())),
+        Box::new(Managed(eks::oidc_provider::OidcProviderResource { data: data.clone() })),
     );
     resources.insert(
         "eks_cluster".into(),
-        Box::new(eks::cluster::ClusterResource::new(data.clone())),
+        Box::new(Managed(eks::cluster::ClusterResource { data: data.clone() })),
     );
     resources.insert(
         "eks_node_group".into(),
-        Box::new(eks::node_group::NodeGroupResource::new(data.clone())),
+        Box::new(Managed(eks::node_group::NodeGroupResource { data: data.clone() })),
     );
     resources
 }

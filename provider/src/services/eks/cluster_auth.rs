@@ -19,7 +19,7 @@ use tf_provider::{AttributePath, DataSource, Diagnostics};
 
 use crate::clients::ProviderData;
 use crate::framework::diag::{failed, report, BoxError};
-use crate::framework::plan::known_str;
+use crate::framework::plan::require_str;
 use crate::framework::schema::{attributes, sensitive, string, Computed, Required};
 use crate::framework::validate::Validator;
 
@@ -129,7 +129,7 @@ impl DataSource for ClusterAuthDataSource {
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<Self::State<'a>> {
         let aws = self.data.aws_or_report(diags)?;
-        let cluster = known_str(&config.cluster_name)?.to_string();
+        let cluster = require_str(diags, "cluster_name", &config.cluster_name)?.to_string();
         let context = format!("making a token for EKS cluster `{cluster}`");
         let result: Result<String, BoxError> = async {
             let provider = aws

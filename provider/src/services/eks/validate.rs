@@ -1,6 +1,37 @@
-//! Plan-time rules of EKS managed node groups that the Kubernetes label
-//! syntax alone does not give: EKS's reserved label prefixes, the lengths of
-//! its API model, and the taint count.
+//! Plan-time rules of EKS names and values that more than one resource
+//! checks: cluster and node-group names, Kubernetes versions, and what the
+//! Kubernetes label syntax alone does not give for managed node groups: EKS's
+//! reserved label prefixes, the lengths of its API model, and the taint count.
+
+/// `"1.31"` as (1, 31).
+pub fn parse_version(version: &str) -> Result<(u32, u32), String> {
+    let rule = || format!("must be a Kubernetes version \"<major>.<minor>\" such as \"1.31\", got {version:?}");
+    let (major, minor) = version.split_once('.').ok_or_else(rule)?;
+    let number = |s: &str| {
+        (!s.is_empty() && s.len() <= 3 && s.chars().all(|c| c.is_ascii_digit()) && !(s.len() > 1 && s.starts_with('0')))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+            .ok_or_else(rule)
+    };
+    Ok((number(major)?, number(minor)?))
+}
+
+/// An EKS cluster name (node-group names follow the same rule, at most 63
+/// characters): 1 to 100 letters, digits, `-` and `_`, starting with a letter
+/// or digit.
+pub fn cluster_name(value: &str) -> Result<(), String> {
+    let ok = !value.is_empty()
+        && value.len() <= 100
+        && value.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "must be 1 to 100 letters, digits, '-' and '_', starting with a letter or digit, got {value:?}"
+        ))
+    }
+}
 
 /// Label-key prefixes EKS refuses on managed node groups, with their
 /// subdomains. EKS answers CreateNodegroup / UpdateNodegroupConfig with
@@ -85,6 +116,17 @@ pub fn duplicate_taint(seen: &[(String, String)], key: &str, effect: &str) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn versions_and_names() {
+        assert_eq!(parse_version("1.31"), Ok((1, 31)));
+        for bad in ["1", "1.", "v1.31", "1.31.2", "1.031", "", "a.b"] {
+            assert!(parse_version(bad).is_err(), "{bad}");
+        }
+        assert!(cluster_name("prod-eu_1").is_ok());
+        assert!(cluster_name("-x").is_err());
+        assert!(cluster_name(&"a".repeat(101)).is_err());
+    }
 
     #[test]
     fn reserved_prefixes() {

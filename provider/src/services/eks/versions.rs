@@ -14,7 +14,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use tf_provider::{AttributePath, Diagnostics};
 
-use super::cluster::parse_version;
+use super::validate::parse_version;
 use crate::framework::validate::Validator;
 
 /// One Kubernetes minor version on EKS, with its dates (UTC, `YYYY-MM-DD`).
@@ -247,7 +247,7 @@ pub fn node_group_version(
 
 /// The version of cluster `cluster`, if it exists and answers.
 async fn cluster_version_of(eks: &aws_sdk_eks::Client, cluster: &str) -> Option<(u32, u32)> {
-    match super::cluster::find_cluster(eks, cluster).await {
+    match super::find::find_cluster(eks, cluster).await {
         Ok(found) => found.and_then(|c| c.version().and_then(|v| parse_version(v).ok())),
         Err(err) => {
             tracing::debug!(cluster, error = %err, "could not read the cluster's version; EKS decides");

@@ -2,5 +2,6 @@
 
 pub mod irsa_role;
 pub mod limits;
+pub mod oidc_provider;
 pub mod role;
 pub mod trust;

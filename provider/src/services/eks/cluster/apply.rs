@@ -1,0 +1,768 @@
+//! The create, update and delete steps of `platform_eks_cluster`, each
+//! object recorded in state as soon as it exists and deleted only while it is
+//! the incarnation recorded.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_eks::error::ProvideErrorMetadata;
+use aws_sdk_eks::types::{
+    AuthenticationMode, Cluster, CreateAccessConfigRequest, EncryptionConfig, IpFamily, KubernetesNetworkConfigRequest,
+    Provider, VpcConfigRequest,
+};
+use tf_provider::value::Value;
+use tf_provider::Diagnostics;
+
+use super::flex::{
+    expand_logging, flatten_cluster, identity_of, is_recorded, is_recorded_oidc_provider, issuer_host_path, owned_tags,
+    recorded_identity, settle, without_cluster, OidcFacts,
+};
+use super::read::read_remote;
+use super::{
+    ClusterState, DEFAULT_AUTHENTICATION_MODE, DEFAULT_BOOTSTRAP_ADMIN, DEFAULT_ENDPOINT_PRIVATE_ACCESS,
+    DEFAULT_ENDPOINT_PUBLIC_ACCESS, DEFAULT_IP_FAMILY, KEY_DELETION_WINDOW_DAYS, THUMBPRINT_TIMEOUT,
+};
+use crate::clients::AwsClients;
+use crate::framework::diag::{failed, report, ApiError, BoxError};
+use crate::framework::ownership::{self, Claim, NameTaken};
+use crate::framework::plan::{known, known_str, known_string_map, known_string_set};
+use crate::framework::retry::{retry, Backoff};
+use crate::framework::wait::{Operation, Timeouts, WaitError};
+use crate::services::eks::find::{find_cluster, is_not_found, timestamp};
+use crate::services::eks::roles::{
+    cluster_role_name, expand_cluster_role, recreate_or_adopt_role, sync_role_tags, CLUSTER_OWNER_TAG,
+};
+use crate::services::eks::tags::{shown_tags, sync_key_tags, update_tags};
+use crate::services::eks::thumbprint;
+use crate::services::eks::wait::{is_role_propagation, run_update, wait_cluster_active, wait_cluster_deleted};
+use crate::services::iam::oidc_provider::{
+    create_provider, delete_provider_if_ours, find_oidc_provider, provider_arn, update_provider, CreateError,
+    ProviderSpec, DEFAULT_CLIENT_ID,
+};
+use crate::services::iam::role;
+use crate::services::kms::key::{self, KeySpec};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    #[error("the plan still has unknown values for {0}")]
+    Unknown(&'static str),
+    #[error(transparent)]
+    Taken(#[from] NameTaken),
+    #[error(
+        "IAM role `{name}` already exists and this resource did not create it: set `role_arn` to use it, or delete it"
+    )]
+    RoleTaken { name: String },
+    #[error("reading the EKS cluster")]
+    Read(#[source] ApiError),
+    #[error("EKS cluster `{name}` is no longer the one this create made (found {found})")]
+    Replaced { name: String, found: String },
+    #[error("reading IAM role `{name}`")]
+    ReadRole {
+        name: String,
+        #[source]
+        source: ApiError,
+    },
+    #[error("creating the EKS cluster")]
+    Create(#[source] ApiError),
+    #[error("`ip_family = \"ipv6\"` needs dual-stack subnets, each with an IPv6 CIDR block, and EKS refused `subnet_ids` ({subnets}): associate IPv6 CIDR blocks with them, choose dual-stack subnets, or set `ip_family = \"ipv4\"`")]
+    Ipv6Subnets {
+        subnets: String,
+        #[source]
+        source: ApiError,
+    },
+    #[error("waiting for the EKS cluster")]
+    Wait(#[source] WaitError<ApiError>),
+    #[error("EKS did not return the cluster `{0}` after creating it")]
+    Vanished(String),
+    #[error("updating the EKS cluster: {what}")]
+    Update {
+        what: &'static str,
+        #[source]
+        source: ApiError,
+    },
+    #[error("deleting the EKS cluster")]
+    Delete(#[source] ApiError),
+    #[error("creating the IAM OIDC provider for `{issuer}`")]
+    CreateOidc {
+        issuer: String,
+        #[source]
+        source: BoxError,
+    },
+    #[error("updating IAM OIDC provider `{arn}`")]
+    UpdateOidc {
+        arn: String,
+        #[source]
+        source: BoxError,
+    },
+    #[error("deleting IAM OIDC provider `{arn}`")]
+    DeleteOidc {
+        arn: String,
+        #[source]
+        source: ApiError,
+    },
+    #[error("reading IAM OIDC provider `{arn}`")]
+    ReadOidc {
+        arn: String,
+        #[source]
+        source: ApiError,
+    },
+}
+
+/// Sends CreateCluster with `token` as its `clientRequestToken`: the same
+/// token on every attempt (IAM propagation, an ambiguous failure), so EKS
+/// answers a repeat with the cluster the first attempt made. A name taken by
+/// another cluster is [`NameTaken`]. Returns the cluster EKS reports.
+pub(super) async fn create_cluster(aws: &AwsClients, s: &ClusterState, token: &str) -> Result<Cluster, ClusterError> {
+    let name = known_str(&s.name).ok_or(ClusterError::Unknown("name"))?;
+    let version = known_str(&s.version).ok_or(ClusterError::Unknown("version"))?;
+    let role_arn = known_str(&s.role_arn).ok_or(ClusterError::Unknown("role_arn"))?;
+    let key_arn = match &s.kms_key_arn {
+        Value::Unknown => return Err(ClusterError::Unknown("kms_key_arn")),
+        other => known_str(other),
+    };
+    let subnets = known_string_set(&s.subnet_ids).ok_or(ClusterError::Unknown("subnet_ids"))?;
+    let groups = known_string_set(&s.security_group_ids).ok_or(ClusterError::Unknown("security_group_ids"))?;
+    let cidrs = known_string_set(&s.public_access_cidrs).ok_or(ClusterError::Unknown("public_access_cidrs"))?;
+    let logs = known_string_set(&s.enabled_log_types).ok_or(ClusterError::Unknown("enabled_log_types"))?;
+    let tags = known_string_map(&s.tags_all).ok_or(ClusterError::Unknown("tags"))?;
+    let vpc = VpcConfigRequest::builder()
+        .set_subnet_ids(Some(subnets.into_iter().collect()))
+        .set_security_group_ids((!groups.is_empty()).then(|| groups.into_iter().collect()))
+        .endpoint_public_access(
+            known(&s.endpoint_public_access)
+                .copied()
+                .unwrap_or(DEFAULT_ENDPOINT_PUBLIC_ACCESS),
+        )
+        .endpoint_private_access(
+            known(&s.endpoint_private_access)
+                .copied()
+                .unwrap_or(DEFAULT_ENDPOINT_PRIVATE_ACCESS),
+        )
+        .set_public_access_cidrs(Some(cidrs.into_iter().collect()))
+        .build();
+    let network = KubernetesNetworkConfigRequest::builder()
+        .ip_family(IpFamily::from(known_str(&s.ip_family).unwrap_or(DEFAULT_IP_FAMILY)))
+        .set_service_ipv4_cidr(known_str(&s.service_ipv4_cidr).map(str::to_string))
+        .build();
+    // `resources` is deprecated (EKS now encrypts all API data) but still what
+    // the API documents for envelope encryption of secrets.
+    #[allow(deprecated)]
+    let encryption = key_arn.map(|key_arn| {
+        EncryptionConfig::builder()
+            .resources("secrets")
+            .provider(Provider::builder().key_arn(key_arn).build())
+            .build()
+    });
+    let access = CreateAccessConfigRequest::builder()
+        .authentication_mode(AuthenticationMode::from(
+            known_str(&s.authentication_mode).unwrap_or(DEFAULT_AUTHENTICATION_MODE),
+        ))
+        .bootstrap_cluster_creator_admin_permissions(
+            known(&s.bootstrap_cluster_creator_admin_permissions)
+                .copied()
+                .unwrap_or(DEFAULT_BOOTSTRAP_ADMIN),
+        )
+        .build();
+    let tags: std::collections::HashMap<String, String> = tags.into_iter().collect();
+    let sent = retry(
+        "CreateCluster",
+        Backoff::IAM_PROPAGATION,
+        |e: &ApiError| is_role_propagation(e) || e.ambiguous,
+        || {
+            let req = aws
+                .eks
+                .create_cluster()
+                .name(name)
+                .version(version)
+                .role_arn(role_arn)
+                .resources_vpc_config(vpc.clone())
+                .kubernetes_network_config(network.clone())
+                .set_encryption_config(encryption.clone().map(|e| vec![e]))
+                .logging(expand_logging(&logs))
+                .access_config(access.clone())
+                .client_request_token(token)
+                .set_tags((!tags.is_empty()).then(|| tags.clone()));
+            async move { req.send().await.map_err(|e| ApiError::new("CreateCluster", e)) }
+        },
+    )
+    .await;
+    match sent {
+        Ok(out) => out.cluster.ok_or_else(|| ClusterError::Vanished(name.to_string())),
+        Err(err) if err.is("ResourceInUseException") => {
+            Err(NameTaken::new("EKS cluster", name, "platform_eks_cluster", name).into())
+        }
+        Err(err) if is_ipv6_subnet_refusal(s, &err) => Err(ClusterError::Ipv6Subnets {
+            subnets: known_string_set(&s.subnet_ids)
+                .unwrap_or_default()
+                .into_iter()
+                .collect::<Vec<_>>()
+                .join(", "),
+            source: err,
+        }),
+        Err(err) => Err(ClusterError::Create(err)),
+    }
+}
+
+/// EKS refusing the subnets of an IPv6 cluster (InvalidParameterException
+/// about IPv6): no plan-time check can see a subnet's CIDR blocks (the
+/// provider has no EC2 client), so the apply names `ip_family` and the subnets.
+fn is_ipv6_subnet_refusal(s: &ClusterState, err: &ApiError) -> bool {
+    known_str(&s.ip_family) == Some("ipv6")
+        && err.is("InvalidParameterException")
+        && err
+            .message
+            .as_deref()
+            .is_some_and(|m| m.to_ascii_lowercase().contains("ipv6"))
+}
+
+/// Creates the OIDC provider for the cluster's issuer; returns it, and a
+/// warning when the thumbprint could not be computed.
+async fn create_oidc(
+    aws: &AwsClients,
+    issuer: &str,
+    configured_prints: Option<BTreeSet<String>>,
+    tags: &BTreeMap<String, String>,
+) -> Result<(OidcFacts, Option<String>), ClusterError> {
+    let (prints, warning) = match configured_prints {
+        Some(prints) => (prints, None),
+        None => match thumbprint::issuer_thumbprint(issuer, THUMBPRINT_TIMEOUT).await {
+            Ok(print) => (BTreeSet::from([print]), None),
+            Err(err) => (BTreeSet::new(), Some(crate::framework::diag::cause_chain(&err))),
+        },
+    };
+    let spec = ProviderSpec {
+        client_ids: BTreeSet::from([DEFAULT_CLIENT_ID.to_string()]),
+        thumbprints: prints.clone(),
+        tags: tags.clone(),
+    };
+    let create_oidc_error = |source: BoxError| ClusterError::CreateOidc {
+        issuer: issuer.to_string(),
+        source,
+    };
+    let identity = aws.identity().await.map_err(|e| create_oidc_error(e.into()))?;
+    let arn = provider_arn(&identity.partition, &identity.account_id, issuer);
+    let created = create_provider(&aws.iam, &arn, issuer, &spec)
+        .await
+        .map_err(|err| match err {
+            CreateError::Taken(taken) => ClusterError::Taken(taken.with(
+                ". Or set `create_oidc_provider = false` on the cluster and manage the existing provider with that resource",
+            )),
+            other => create_oidc_error(other.into()),
+        })?;
+    Ok((
+        OidcFacts {
+            arn: created.arn,
+            thumbprints: prints,
+            created_at: created.created_at,
+            tags: Some(shown_tags(tags)),
+        },
+        warning,
+    ))
+}
+
+/// Deletes the OIDC provider this resource created, if it is still that one.
+async fn delete_oidc(aws: &AwsClients, diags: &mut Diagnostics, s: &ClusterState) -> Result<(), ClusterError> {
+    let Some(arn) = known_str(&s.oidc_provider_arn) else {
+        return Ok(());
+    };
+    let recorded = known_str(&s.oidc_provider_created_at);
+    let claim = delete_provider_if_ours(&aws.iam, arn, recorded)
+        .await
+        .map_err(|source| ClusterError::DeleteOidc {
+            arn: arn.to_string(),
+            source,
+        })?;
+    if matches!(claim, Claim::Foreign { .. }) {
+        ownership::warn_left_alone(diags, &format!("IAM OIDC provider `{arn}`"), recorded, &claim);
+    }
+    Ok(())
+}
+
+fn thumbprint_warning(diags: &mut Diagnostics, issuer: &str, warning: Option<String>) {
+    if let Some(detail) = warning {
+        diags.root_warning(
+            format!("the OIDC provider for `{issuer}` was created without a thumbprint"),
+            format!(
+                "Its certificate chain could not be read: {detail}\nIAM verifies EKS issuers through its own trusted CAs, so IRSA works without one. Set `oidc_thumbprints` to pin one."
+            ),
+        );
+    }
+}
+
+/// Creates the key, the role, the cluster and its OIDC provider (see the
+/// module's create order); returns what exists afterwards, also after a
+/// failure halfway (reported), or `None` when nothing was made.
+pub(super) async fn create(
+    aws: &AwsClients,
+    diags: &mut Diagnostics,
+    name: String,
+    planned: ClusterState,
+) -> Option<ClusterState> {
+    let context = format!("creating EKS cluster `{name}`");
+    let identity = match aws.identity().await {
+        Ok(identity) => identity.clone(),
+        Err(err) => {
+            report(diags, &failed(context, err));
+            return None;
+        }
+    };
+    let mut s = planned.clone();
+    let all_tags = known_string_map(&s.tags_all).unwrap_or_default();
+    let owned_tags = owned_tags(&name, &all_tags);
+    // On a failure, what exists so far is recorded (without_cluster: unknowns become null).
+
+    // 0. Names taken by objects this resource did not create fail before
+    //    anything is made (no key, no role): a cluster, the role's name.
+    let taken: Result<(), ClusterError> = async {
+        if find_cluster(&aws.eks, &name)
+            .await
+            .map_err(ClusterError::Read)?
+            .is_some()
+        {
+            return Err(NameTaken::new("EKS cluster", &name, "platform_eks_cluster", &name).into());
+        }
+        if s.managed_role_name.is_unknown() {
+            let role_name = cluster_role_name(&name);
+            let found = role::find_role_id(&aws.iam, &role_name)
+                .await
+                .map_err(|source| ClusterError::ReadRole {
+                    name: role_name.clone(),
+                    source,
+                })?;
+            if found.is_some() {
+                return Err(ClusterError::RoleTaken { name: role_name });
+            }
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(err) = taken {
+        report(diags, &failed(context, err));
+        return None;
+    }
+
+    // 1. The secrets key (unless given, or `create_kms_key = false`).
+    if s.managed_kms_key_id.is_unknown() {
+        let spec = KeySpec {
+            description: format!("Envelope encryption of Kubernetes secrets of EKS cluster {name}"),
+            policy: serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [key::root_statement(&identity.partition, &identity.account_id)],
+            })
+            .to_string(),
+            enable_key_rotation: true,
+            tags: owned_tags.clone(),
+        };
+        match key::create_key(&aws.kms, &format!("EKS cluster {name}"), &spec).await {
+            Ok(created) => {
+                s.kms_key_arn = Value::Value(created.arn);
+                s.managed_kms_key_id = Value::Value(created.key_id);
+            }
+            Err(failure) => {
+                if let Some(created) = failure.created {
+                    s.kms_key_arn = Value::Value(created.arn);
+                    s.managed_kms_key_id = Value::Value(created.key_id);
+                }
+                report(diags, &failed(context, failure.error));
+                return s.managed_kms_key_id.is_value().then(|| without_cluster(&s));
+            }
+        }
+    }
+    let key_arn = known_str(&s.kms_key_arn).map(str::to_string);
+
+    // 2. The cluster role, allowed to use the key.
+    if s.managed_role_name.is_unknown() {
+        let role_name = cluster_role_name(&name);
+        let spec = expand_cluster_role(&name, &identity.partition, key_arn.as_deref(), &owned_tags);
+        match role::create_role(&aws.iam, &spec).await {
+            Ok(created) => {
+                s.role_arn = Value::Value(created.arn);
+                s.managed_role_name = Value::Value(role_name);
+                s.managed_role_id = Value::Value(created.unique_id);
+            }
+            Err(failure) => {
+                if let Some(created) = failure.created {
+                    s.role_arn = Value::Value(created.arn);
+                    s.managed_role_name = Value::Value(role_name);
+                    s.managed_role_id = Value::Value(created.unique_id);
+                }
+                report(diags, &failed(context, failure.error));
+                return Some(without_cluster(&s));
+            }
+        }
+    }
+
+    // 3. The cluster (one idempotency token for every attempt), then ACTIVE.
+    let token = ownership::new_marker();
+    let created = match create_cluster(aws, &s, &token).await {
+        Ok(created) => created,
+        Err(err) => {
+            // Nothing recorded for the cluster: a later destroy never deletes it.
+            report(diags, &failed(context, err));
+            return Some(without_cluster(&s));
+        }
+    };
+    // The identity of what this create made, recorded before anything else can fail.
+    s.arn = Value::Value(created.arn().unwrap_or_default().to_string());
+    s.created_at = timestamp(created.created_at()).map_or(Value::Null, Value::Value);
+    tracing::info!(cluster = %name, "created EKS cluster; waiting for ACTIVE");
+    let cluster = match wait_cluster_active(&aws.eks, &name, Timeouts::get(&s.timeouts, Operation::Create)).await {
+        Ok(cluster) if is_recorded(&s, &cluster) => cluster,
+        Ok(cluster) => {
+            report(
+                diags,
+                &failed(
+                    context,
+                    ClusterError::Replaced {
+                        name: name.clone(),
+                        found: identity_of(&cluster),
+                    },
+                ),
+            );
+            return Some(without_cluster(&s));
+        }
+        Err(err) => {
+            report(diags, &failed(context, ClusterError::Wait(err)));
+            // The cluster exists: record what EKS has (tainted), so destroy removes it.
+            return match find_cluster(&aws.eks, &name).await {
+                Ok(Some(cluster)) if is_recorded(&s, &cluster) => Some(flatten_cluster(&s, &cluster, None, aws)),
+                _ => {
+                    let mut partial = s.clone();
+                    settle(&mut partial);
+                    Some(partial)
+                }
+            };
+        }
+    };
+
+    // 4. The OIDC provider for IRSA.
+    let mut oidc = None;
+    if s.create_oidc_provider != Value::Value(false) {
+        let issuer = cluster
+            .identity()
+            .and_then(|i| i.oidc())
+            .and_then(|o| o.issuer())
+            .unwrap_or_default()
+            .to_string();
+        let configured = match &planned.oidc_thumbprints {
+            Value::Value(_) => known_string_set(&planned.oidc_thumbprints),
+            _ => None,
+        };
+        match create_oidc(aws, &issuer, configured, &all_tags).await {
+            Ok((facts, warning)) => {
+                thumbprint_warning(diags, &issuer, warning);
+                oidc = Some(facts);
+            }
+            Err(err) => {
+                report(diags, &failed(context, err));
+                return Some(flatten_cluster(&s, &cluster, None, aws));
+            }
+        }
+    }
+    let mut done = flatten_cluster(&s, &cluster, oidc.as_ref(), aws);
+    // Configured values EKS may not echo back stay as planned.
+    if planned.bootstrap_cluster_creator_admin_permissions.is_value()
+        && done.bootstrap_cluster_creator_admin_permissions.is_null()
+    {
+        done.bootstrap_cluster_creator_admin_permissions = planned.bootstrap_cluster_creator_admin_permissions;
+    }
+    Some(done)
+}
+
+/// Brings the cluster and what it created from `prior` to `planned`
+/// (re-creating a created role deleted outside Terraform first), then
+/// returns what EKS and IAM have now; failures are reported.
+pub(super) async fn update(
+    aws: &AwsClients,
+    diags: &mut Diagnostics,
+    name: String,
+    prior: ClusterState,
+    planned: ClusterState,
+) -> ClusterState {
+    // The created role, deleted outside Terraform, comes back first.
+    let mut role_name = prior.managed_role_name.clone();
+    let mut role_id = planned.managed_role_id.clone();
+    if role_name.is_null() && planned.managed_role_name.is_unknown() {
+        let tags = owned_tags(&name, &known_string_map(&planned.tags_all).unwrap_or_default());
+        let key_arn = known_str(&planned.kms_key_arn);
+        let context = format!("recreating the IAM role of EKS cluster `{name}`");
+        let Some(created) = recreate_or_adopt_role(aws, diags, context, (CLUSTER_OWNER_TAG, &name), |partition| {
+            expand_cluster_role(&name, partition, key_arn, &tags)
+        })
+        .await
+        else {
+            return prior;
+        };
+        role_name = Value::Value(created.0);
+        role_id = Value::Value(created.1);
+    }
+    let updated = match update_cluster(aws, &prior, &planned, diags).await {
+        Ok(()) => true,
+        Err(err) => {
+            report(diags, &failed(format!("updating EKS cluster `{name}`"), err));
+            false
+        }
+    };
+    // Record what EKS and IAM have now (the OIDC provider by its ARN, which is predictable).
+    let mut basis = planned.clone();
+    basis.managed_role_name = role_name;
+    basis.managed_role_id = role_id;
+    if basis.oidc_provider_arn.is_unknown() {
+        basis.oidc_provider_arn = known_str(&prior.oidc_issuer_url).map_or(Value::Null, |issuer| {
+            let account = known_str(&prior.arn)
+                .and_then(|a| a.split(':').nth(4))
+                .unwrap_or_default();
+            let partition = known_str(&prior.arn).and_then(|a| a.split(':').nth(1)).unwrap_or("aws");
+            Value::Value(format!(
+                "arn:{partition}:iam::{account}:oidc-provider/{}",
+                issuer_host_path(issuer)
+            ))
+        });
+    }
+    match read_remote(aws, &basis, &name).await {
+        Ok(Some(mut now)) => {
+            if now.bootstrap_cluster_creator_admin_permissions.is_null() {
+                now.bootstrap_cluster_creator_admin_permissions = planned.bootstrap_cluster_creator_admin_permissions;
+            }
+            settle(&mut now);
+            now
+        }
+        Ok(None) => without_cluster(&basis),
+        Err(err) => {
+            if updated {
+                report(
+                    diags,
+                    &failed(format!("reading EKS cluster `{name}` after updating it"), err),
+                );
+            }
+            prior
+        }
+    }
+}
+
+pub(super) async fn update_cluster(
+    aws: &AwsClients,
+    prior: &ClusterState,
+    planned: &ClusterState,
+    diags: &mut Diagnostics,
+) -> Result<(), BoxError> {
+    let name = known_str(&planned.name).ok_or(ClusterError::Unknown("name"))?;
+    let timeout = Timeouts::get(&planned.timeouts, Operation::Update);
+    let eks = &aws.eks;
+    if let (Some(old), Some(new)) = (known_str(&prior.version), known_str(&planned.version)) {
+        if old != new {
+            tracing::info!(cluster = name, from = old, to = new, "upgrading EKS cluster");
+            let op = "UpdateClusterVersion";
+            let send = |token: &str| {
+                let req = eks
+                    .update_cluster_version()
+                    .name(name)
+                    .version(new)
+                    .client_request_token(token);
+                async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new(op, e)) }
+            };
+            run_update(eks, name, None, op, timeout, send, |source| ClusterError::Update {
+                what: "version",
+                source,
+            })
+            .await?;
+        }
+    }
+    let old_logs = known_string_set(&prior.enabled_log_types).unwrap_or_default();
+    let new_logs = known_string_set(&planned.enabled_log_types).unwrap_or_default();
+    if old_logs != new_logs {
+        let op = "UpdateClusterConfig";
+        let send = |token: &str| {
+            let req = eks
+                .update_cluster_config()
+                .name(name)
+                .logging(expand_logging(&new_logs))
+                .client_request_token(token);
+            async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new(op, e)) }
+        };
+        run_update(eks, name, None, op, timeout, send, |source| ClusterError::Update {
+            what: "logging",
+            source,
+        })
+        .await?;
+    }
+    let endpoint_changed = prior.endpoint_public_access != planned.endpoint_public_access
+        || prior.endpoint_private_access != planned.endpoint_private_access
+        || known_string_set(&prior.public_access_cidrs) != known_string_set(&planned.public_access_cidrs);
+    if endpoint_changed {
+        let vpc = VpcConfigRequest::builder()
+            .endpoint_public_access(
+                known(&planned.endpoint_public_access)
+                    .copied()
+                    .unwrap_or(DEFAULT_ENDPOINT_PUBLIC_ACCESS),
+            )
+            .endpoint_private_access(
+                known(&planned.endpoint_private_access)
+                    .copied()
+                    .unwrap_or(DEFAULT_ENDPOINT_PRIVATE_ACCESS),
+            )
+            .set_public_access_cidrs(known_string_set(&planned.public_access_cidrs).map(|c| c.into_iter().collect()))
+            .build();
+        let op = "UpdateClusterConfig";
+        let send = |token: &str| {
+            let req = eks
+                .update_cluster_config()
+                .name(name)
+                .resources_vpc_config(vpc.clone())
+                .client_request_token(token);
+            async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new(op, e)) }
+        };
+        run_update(eks, name, None, op, timeout, send, |source| ClusterError::Update {
+            what: "endpoint access",
+            source,
+        })
+        .await?;
+    }
+    let arn = known_str(&prior.arn).ok_or(ClusterError::Unknown("arn"))?;
+    let old_tags = known_string_map(&prior.tags_all).unwrap_or_default();
+    let new_tags = known_string_map(&planned.tags_all).unwrap_or_default();
+    update_tags(eks, arn, &old_tags, &new_tags)
+        .await
+        .map_err(|source| ClusterError::Update { what: "tags", source })?;
+    // The role and key this resource created follow the cluster's tags, from
+    // the tags they have now (so out-of-band changes are repaired), only
+    // while they are the ones recorded.
+    let owner = BTreeMap::from([(CLUSTER_OWNER_TAG.to_string(), name.to_string())]);
+    if let Some(role_name) = known_str(&prior.managed_role_name) {
+        let recorded = known_str(&prior.managed_role_id);
+        sync_role_tags(&aws.iam, role_name, &new_tags, &owner, |id, tags| {
+            recorded.map_or(tags.get(CLUSTER_OWNER_TAG).map(String::as_str) == Some(name), |r| {
+                r == id
+            })
+        })
+        .await?;
+    }
+    if let (Some(key_id), Some(planned_key)) = (
+        known_str(&prior.managed_kms_key_id),
+        known_str(&planned.managed_kms_key_id),
+    ) {
+        if key_id == planned_key {
+            sync_key_tags(&aws.kms, key_id, &new_tags, &owner).await?;
+        }
+    }
+    // The OIDC provider: created, deleted, or brought to the planned thumbprints and tags.
+    let wanted = planned.create_oidc_provider != Value::Value(false);
+    match (known_str(&prior.oidc_provider_arn), wanted) {
+        (None, true) => {
+            let issuer = known_str(&prior.oidc_issuer_url).ok_or(ClusterError::Unknown("oidc_issuer_url"))?;
+            let (_, warning) = create_oidc(aws, issuer, known_string_set(&planned.oidc_thumbprints), &new_tags).await?;
+            thumbprint_warning(diags, issuer, warning);
+        }
+        (Some(_), false) => delete_oidc(aws, diags, prior).await?,
+        (Some(oidc_arn), true) => {
+            // Its tags as IAM has them now (without the owner marker, which
+            // stays), when it is still the provider recorded.
+            let remote = find_oidc_provider(&aws.iam, oidc_arn)
+                .await
+                .map_err(|source| ClusterError::ReadOidc {
+                    arn: oidc_arn.to_string(),
+                    source,
+                })?
+                .filter(|p| is_recorded_oidc_provider(prior, p));
+            let Some(remote) = remote else {
+                return Ok(());
+            };
+            // Tags only on a provider this provider created (it carries its marker).
+            let created_here = remote.owner_marker.is_some();
+            let old = ProviderSpec {
+                client_ids: BTreeSet::from([DEFAULT_CLIENT_ID.to_string()]),
+                thumbprints: known_string_set(&prior.oidc_thumbprints).unwrap_or_default(),
+                tags: remote.tags.clone(),
+            };
+            let new = ProviderSpec {
+                thumbprints: known_string_set(&planned.oidc_thumbprints).unwrap_or_else(|| old.thumbprints.clone()),
+                tags: if created_here { new_tags } else { remote.tags },
+                ..old.clone()
+            };
+            update_provider(&aws.iam, oidc_arn, &old, &new)
+                .await
+                .map_err(|source| ClusterError::UpdateOidc {
+                    arn: oidc_arn.to_string(),
+                    source,
+                })?;
+        }
+        (None, false) => {}
+    }
+    Ok(())
+}
+
+/// Deletes the OIDC provider, the cluster (waiting until it is gone), then
+/// the key and role this resource created: each only when it is still the
+/// incarnation recorded in state. Anything else is left alone, with a warning.
+pub(super) async fn delete_all(aws: &AwsClients, diags: &mut Diagnostics, s: &ClusterState) -> Result<(), BoxError> {
+    delete_oidc(aws, diags, s).await?;
+    let mut keep_role_and_key = false;
+    if let Some(name) = known_str(&s.name) {
+        let found = find_cluster(&aws.eks, name).await?;
+        let recorded = recorded_identity(s);
+        let claim = match &found {
+            None => Claim::Missing,
+            Some(cluster) if is_recorded(s, cluster) => Claim::Ours,
+            Some(cluster) => Claim::Foreign {
+                found: identity_of(cluster),
+            },
+        };
+        match (&claim, &found) {
+            (Claim::Ours, _) => match aws.eks.delete_cluster().name(name).send().await {
+                Ok(_) => {
+                    tracing::info!(cluster = name, "deleting EKS cluster");
+                    wait_cluster_deleted(&aws.eks, name, Timeouts::get(&s.timeouts, Operation::Delete))
+                        .await
+                        .map_err(ClusterError::Wait)?;
+                }
+                Err(e) if is_not_found(&e) => {}
+                Err(e)
+                    if e.code() == Some("ResourceInUseException")
+                        && e.message().is_some_and(|m| m.contains("DELETING")) =>
+                {
+                    wait_cluster_deleted(&aws.eks, name, Timeouts::get(&s.timeouts, Operation::Delete))
+                        .await
+                        .map_err(ClusterError::Wait)?;
+                }
+                Err(e) => return Err(ClusterError::Delete(ApiError::new("DeleteCluster", e)).into()),
+            },
+            (Claim::Foreign { .. }, Some(cluster)) => {
+                // Only a cluster this resource recorded is deleted; a failed
+                // create never recorded one, so this is someone else's.
+                if recorded.is_some() {
+                    ownership::warn_left_alone(diags, &format!("EKS cluster `{name}`"), recorded.as_deref(), &claim);
+                }
+                // What that cluster uses stays with it.
+                keep_role_and_key = cluster.role_arn() == known_str(&s.role_arn)
+                    || cluster
+                        .encryption_config()
+                        .iter()
+                        .filter_map(|e| e.provider().and_then(|p| p.key_arn()))
+                        .any(|k| Some(k) == known_str(&s.kms_key_arn));
+            }
+            _ => {}
+        }
+    }
+    if keep_role_and_key {
+        diags.root_warning(
+            "the created role and key were not deleted",
+            "Another EKS cluster of the same name uses them; they were left alone and removed from state.",
+        );
+        return Ok(());
+    }
+    if let Some(key_id) = known_str(&s.managed_kms_key_id) {
+        key::schedule_deletion(&aws.kms, key_id, KEY_DELETION_WINDOW_DAYS).await?;
+    }
+    if let Some(role_name) = known_str(&s.managed_role_name) {
+        // Only the role this resource created: its owner tag, and its RoleId when recorded.
+        let recorded = known_str(&s.managed_role_id);
+        let claim = role::delete_role(&aws.iam, role_name, |r| {
+            r.spec.tags.get(CLUSTER_OWNER_TAG).map(String::as_str) == known_str(&s.name)
+                && recorded.is_none_or(|id| r.unique_id == id)
+        })
+        .await?;
+        if matches!(claim, Claim::Foreign { .. }) {
+            ownership::warn_left_alone(diags, &format!("IAM role `{role_name}`"), recorded, &claim);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,500 @@
+//! The create, update and delete steps of `platform_eks_node_group`: the
+//! node role and the node group each recorded in state as soon as they
+//! exist, and deleted only while they are the incarnation recorded.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_eks::types::{
+    AmiTypes, CapacityTypes, Nodegroup, NodegroupUpdateConfig, Taint, UpdateLabelsPayload, UpdateTaintsPayload,
+};
+use tf_provider::value::Value;
+use tf_provider::Diagnostics;
+
+use super::flex::{
+    expand_scaling, expand_taint, expand_update_config, flatten_node_group, identity_of, is_recorded, known_taints,
+    recorded_identity, settle, without_node_group,
+};
+use super::{plan, NodeGroupState, DEFAULT_CAPACITY_TYPE, DEFAULT_INSTANCE_TYPE};
+use crate::clients::AwsClients;
+use crate::framework::diag::{failed, report, ApiError, BoxError};
+use crate::framework::ownership::{self, Claim, NameTaken};
+use crate::framework::plan::{known, known_str, known_string_map, known_string_set};
+use crate::framework::retry::{retry, Backoff};
+use crate::framework::tags;
+use crate::framework::wait::{Operation, Timeouts, WaitError};
+use crate::services::eks::find::{find_node_group, is_not_found, timestamp};
+use crate::services::eks::roles::{
+    expand_node_role, node_role_name, own_node_role_name, recreate_or_adopt_role, sync_role_tags, NODE_GROUP_OWNER_TAG,
+};
+use crate::services::eks::tags::update_tags;
+use crate::services::eks::versions::{check_node_group_version, NodeVersionChange};
+use crate::services::eks::wait::{is_role_propagation, run_update, wait_node_group_active, wait_node_group_deleted};
+use crate::services::iam::role;
+
+#[derive(Debug, thiserror::Error)]
+pub enum NodeGroupError {
+    #[error("the plan still has unknown values for {0}")]
+    Unknown(&'static str),
+    #[error(transparent)]
+    Taken(#[from] NameTaken),
+    #[error("reading the node group")]
+    Read(#[source] ApiError),
+    #[error("node group `{id}` is no longer the one this create made (found {found})")]
+    Replaced { id: String, found: String },
+    #[error("creating the node group")]
+    Create(#[source] ApiError),
+    #[error("waiting for the node group")]
+    Wait(#[source] WaitError<ApiError>),
+    #[error("updating the node group: {what}")]
+    Update {
+        what: &'static str,
+        #[source]
+        source: ApiError,
+    },
+    #[error("deleting the node group")]
+    Delete(#[source] ApiError),
+}
+
+/// Sends CreateNodegroup with `token` as its `clientRequestToken`, the same
+/// on every attempt, so a repeat after a lost answer is not a second node
+/// group. A name taken by another node group is [`NameTaken`].
+pub(super) async fn create_node_group(
+    aws: &AwsClients,
+    s: &NodeGroupState,
+    token: &str,
+) -> Result<Nodegroup, NodeGroupError> {
+    let cluster = known_str(&s.cluster_name).ok_or(NodeGroupError::Unknown("cluster_name"))?;
+    let name = known_str(&s.name).ok_or(NodeGroupError::Unknown("name"))?;
+    let role = known_str(&s.node_role_arn).ok_or(NodeGroupError::Unknown("node_role_arn"))?;
+    let subnets = known_string_set(&s.subnet_ids).ok_or(NodeGroupError::Unknown("subnet_ids"))?;
+    let types: Vec<String> = match &s.instance_types {
+        Value::Value(list) => list
+            .iter()
+            .map(|t| t.as_ref_option().cloned())
+            .collect::<Option<_>>()
+            .ok_or(NodeGroupError::Unknown("instance_types"))?,
+        _ => vec![DEFAULT_INSTANCE_TYPE.to_string()],
+    };
+    let labels = known_string_map(&s.labels).ok_or(NodeGroupError::Unknown("labels"))?;
+    let taints = known_taints(&s.taint).ok_or(NodeGroupError::Unknown("taint"))?;
+    let tags = known_string_map(&s.tags_all).ok_or(NodeGroupError::Unknown("tags"))?;
+    let scaling = expand_scaling(s)?;
+    let sent = retry(
+        "CreateNodegroup",
+        Backoff::IAM_PROPAGATION,
+        |e: &ApiError| is_role_propagation(e) || e.ambiguous,
+        || {
+            let req = aws
+                .eks
+                .create_nodegroup()
+                .cluster_name(cluster)
+                .nodegroup_name(name)
+                .node_role(role)
+                .set_subnets(Some(subnets.iter().cloned().collect()))
+                .set_instance_types(Some(types.clone()))
+                .capacity_type(CapacityTypes::from(
+                    known_str(&s.capacity_type).unwrap_or(DEFAULT_CAPACITY_TYPE),
+                ))
+                .set_ami_type(known_str(&s.ami_type).map(AmiTypes::from))
+                .set_disk_size(known(&s.disk_size).map(|d| *d as i32))
+                .set_version(known_str(&s.version).map(str::to_string))
+                .scaling_config(scaling.clone())
+                .set_labels((!labels.is_empty()).then(|| labels.clone().into_iter().collect()))
+                .set_taints((!taints.is_empty()).then(|| {
+                    taints
+                        .iter()
+                        .map(|((k, e), v)| expand_taint(k, e, v.as_ref()))
+                        .collect()
+                }))
+                .set_update_config(expand_update_config(s))
+                .client_request_token(token)
+                .set_tags((!tags.is_empty()).then(|| tags.clone().into_iter().collect()));
+            async move { req.send().await.map_err(|e| ApiError::new("CreateNodegroup", e)) }
+        },
+    )
+    .await;
+    match sent {
+        Ok(out) => out.nodegroup.ok_or_else(|| {
+            NodeGroupError::Create(ApiError::other("CreateNodegroup", None, "EKS returned no node group"))
+        }),
+        Err(err) if err.is("ResourceInUseException") => Err(NameTaken::new(
+            "node group",
+            &format!("{cluster}:{name}"),
+            "platform_eks_node_group",
+            &format!("{cluster}:{name}"),
+        )
+        .into()),
+        Err(err) => Err(NodeGroupError::Create(err)),
+    }
+}
+
+/// Creates the node role (unless given) and the node group, and waits for
+/// ACTIVE; returns what exists afterwards, also after a failure halfway
+/// (reported), or `None` when nothing was made.
+pub(super) async fn create(
+    aws: &AwsClients,
+    diags: &mut Diagnostics,
+    cluster: String,
+    name: String,
+    planned: NodeGroupState,
+) -> Option<NodeGroupState> {
+    let context = format!("creating node group `{cluster}:{name}`");
+    let mut s = planned.clone();
+    // A name taken by a node group this resource did not create fails
+    // before anything is made.
+    match find_node_group(&aws.eks, &cluster, &name).await {
+        Ok(None) => {}
+        Ok(Some(_)) => {
+            let id = format!("{cluster}:{name}");
+            let taken = NameTaken::new("node group", &id, "platform_eks_node_group", &id);
+            report(diags, &failed(context, NodeGroupError::Taken(taken)));
+            return None;
+        }
+        Err(err) => {
+            report(diags, &failed(context, NodeGroupError::Read(err)));
+            return None;
+        }
+    }
+    // The cluster's version, now known for certain, before anything is made.
+    let version = known_str(&s.version);
+    if !check_node_group_version(
+        diags,
+        &aws.eks,
+        Some(&cluster),
+        version,
+        NodeVersionChange::Create,
+        true,
+    )
+    .await
+    {
+        return None;
+    }
+    if s.managed_role_name.is_unknown() {
+        let partition = match aws.identity().await {
+            Ok(identity) => identity.partition.clone(),
+            Err(err) => {
+                report(diags, &failed(context, err));
+                return None;
+            }
+        };
+        let role_name = node_role_name(&cluster, &name);
+        let spec = expand_node_role(
+            &role_name,
+            &cluster,
+            &name,
+            &partition,
+            &known_string_map(&s.tags_all).unwrap_or_default(),
+        );
+        match role::create_role(&aws.iam, &spec).await {
+            Ok(created) => {
+                s.node_role_arn = Value::Value(created.arn);
+                s.managed_role_name = Value::Value(role_name);
+                s.managed_role_id = Value::Value(created.unique_id);
+            }
+            Err(failure) => {
+                let Some(created) = failure.created else {
+                    report(diags, &failed(context, failure.error));
+                    return None;
+                };
+                s.node_role_arn = Value::Value(created.arn);
+                s.managed_role_name = Value::Value(role_name);
+                s.managed_role_id = Value::Value(created.unique_id);
+                report(diags, &failed(context, failure.error));
+                return Some(without_node_group(&s));
+            }
+        }
+    }
+    // One idempotency token for every attempt of this create.
+    let token = ownership::new_marker();
+    let created = match create_node_group(aws, &s, &token).await {
+        Ok(created) => created,
+        Err(err) => {
+            // Nothing recorded for the node group: a later destroy never deletes it.
+            report(diags, &failed(context, err));
+            return s.managed_role_name.is_value().then(|| without_node_group(&s));
+        }
+    };
+    // The identity of what this create made, recorded before anything else can fail.
+    s.arn = Value::Value(created.nodegroup_arn().unwrap_or_default().to_string());
+    s.created_at = timestamp(created.created_at()).map_or(Value::Null, Value::Value);
+    match wait_node_group_active(&aws.eks, &cluster, &name, Timeouts::get(&s.timeouts, Operation::Create)).await {
+        Ok(ng) if is_recorded(&s, &ng) => Some(flatten_node_group(&s, &ng, &aws.default_tags)),
+        Ok(ng) => {
+            let err = NodeGroupError::Replaced {
+                id: format!("{cluster}:{name}"),
+                found: identity_of(&ng),
+            };
+            report(diags, &failed(context, err));
+            Some(without_node_group(&s))
+        }
+        Err(err) => {
+            report(diags, &failed(context, NodeGroupError::Wait(err)));
+            match find_node_group(&aws.eks, &cluster, &name).await {
+                Ok(Some(ng)) if is_recorded(&s, &ng) => Some(flatten_node_group(&s, &ng, &aws.default_tags)),
+                _ => {
+                    let mut partial = s.clone();
+                    settle(&mut partial);
+                    Some(partial)
+                }
+            }
+        }
+    }
+}
+
+/// Brings the node group and its created role from `prior` to `planned`
+/// (re-creating a created role deleted outside Terraform first), then
+/// returns what EKS has now; failures are reported.
+pub(super) async fn update(
+    aws: &AwsClients,
+    diags: &mut Diagnostics,
+    cluster: String,
+    name: String,
+    prior: NodeGroupState,
+    planned: NodeGroupState,
+) -> NodeGroupState {
+    // The cluster's version, now known for certain, before anything changes.
+    let change = plan::version_change(Some(&prior), &planned, false);
+    if !check_node_group_version(
+        diags,
+        &aws.eks,
+        Some(&cluster),
+        known_str(&planned.version),
+        change,
+        true,
+    )
+    .await
+    {
+        return prior;
+    }
+    let mut planned = planned;
+    if prior.managed_role_name.is_null() && planned.managed_role_name.is_unknown() {
+        // The created role, deleted outside Terraform, comes back first.
+        let tags = known_string_map(&planned.tags_all).unwrap_or_default();
+        let context = format!("recreating the node role of node group `{cluster}:{name}`");
+        // Under the name it had (the node group's role ARN names it).
+        let role_name = own_node_role_name(&cluster, &name, known_str(&planned.node_role_arn));
+        let owner = format!("{cluster}:{name}");
+        let Some(created) = recreate_or_adopt_role(aws, diags, context, (NODE_GROUP_OWNER_TAG, &owner), |partition| {
+            expand_node_role(&role_name, &cluster, &name, partition, &tags)
+        })
+        .await
+        else {
+            return prior;
+        };
+        planned.managed_role_name = Value::Value(created.0);
+        planned.managed_role_id = Value::Value(created.1);
+    }
+    let updated = match update_node_group(aws, &prior, &planned).await {
+        Ok(()) => true,
+        Err(err) => {
+            report(diags, &failed(format!("updating node group `{cluster}:{name}`"), err));
+            false
+        }
+    };
+    match find_node_group(&aws.eks, &cluster, &name).await {
+        Ok(Some(ng)) => flatten_node_group(&planned, &ng, &aws.default_tags),
+        Ok(None) => without_node_group(&planned),
+        Err(err) => {
+            if updated {
+                report(
+                    diags,
+                    &failed(format!("reading node group `{cluster}:{name}` after updating it"), err),
+                );
+            }
+            prior
+        }
+    }
+}
+
+pub(super) async fn update_node_group(
+    aws: &AwsClients,
+    prior: &NodeGroupState,
+    planned: &NodeGroupState,
+) -> Result<(), BoxError> {
+    let cluster = known_str(&planned.cluster_name).ok_or(NodeGroupError::Unknown("cluster_name"))?;
+    let name = known_str(&planned.name).ok_or(NodeGroupError::Unknown("name"))?;
+    let timeout = Timeouts::get(&planned.timeouts, Operation::Update);
+    let eks = &aws.eks;
+
+    if let (Some(old), Some(new)) = (known_str(&prior.version), known_str(&planned.version)) {
+        if old != new {
+            let op = "UpdateNodegroupVersion";
+            let send = |token: &str| {
+                let req = eks
+                    .update_nodegroup_version()
+                    .cluster_name(cluster)
+                    .nodegroup_name(name)
+                    .version(new)
+                    .client_request_token(token);
+                async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new(op, e)) }
+            };
+            run_update(eks, cluster, Some(name), op, timeout, send, |source| {
+                NodeGroupError::Update {
+                    what: "version",
+                    source,
+                }
+            })
+            .await?;
+        }
+    }
+
+    let mut req = eks.update_nodegroup_config().cluster_name(cluster).nodegroup_name(name);
+    let mut changed = false;
+    if prior.scaling != planned.scaling {
+        req = req.scaling_config(expand_scaling(planned)?);
+        changed = true;
+    }
+    let (old_labels, new_labels) = (
+        known_string_map(&prior.labels).unwrap_or_default(),
+        known_string_map(&planned.labels).unwrap_or_default(),
+    );
+    if old_labels != new_labels {
+        let (removed, set) = tags::diff(&old_labels, &new_labels);
+        req = req.labels(
+            UpdateLabelsPayload::builder()
+                .set_add_or_update_labels((!set.is_empty()).then(|| set.into_iter().collect()))
+                .set_remove_labels((!removed.is_empty()).then_some(removed))
+                .build(),
+        );
+        changed = true;
+    }
+    let (old_taints, new_taints) = (
+        known_taints(&prior.taint).unwrap_or_default(),
+        known_taints(&planned.taint).unwrap_or_default(),
+    );
+    if old_taints != new_taints {
+        let add: Vec<Taint> = new_taints
+            .iter()
+            .filter(|(k, v)| old_taints.get(*k) != Some(*v))
+            .map(|((key, effect), value)| expand_taint(key, effect, value.as_ref()))
+            .collect();
+        let remove: Vec<Taint> = old_taints
+            .iter()
+            .filter(|(k, _)| !new_taints.contains_key(*k))
+            .map(|((key, effect), value)| expand_taint(key, effect, value.as_ref()))
+            .collect();
+        req = req.taints(
+            UpdateTaintsPayload::builder()
+                .set_add_or_update_taints((!add.is_empty()).then_some(add))
+                .set_remove_taints((!remove.is_empty()).then_some(remove))
+                .build(),
+        );
+        changed = true;
+    }
+    if prior.update_config != planned.update_config {
+        let config = expand_update_config(planned)
+            .unwrap_or_else(|| NodegroupUpdateConfig::builder().max_unavailable(1).build());
+        req = req.update_config(config);
+        changed = true;
+    }
+    if changed {
+        let op = "UpdateNodegroupConfig";
+        let send = |token: &str| {
+            let req = req.clone().client_request_token(token);
+            async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new(op, e)) }
+        };
+        run_update(eks, cluster, Some(name), op, timeout, send, |source| {
+            NodeGroupError::Update {
+                what: "scaling, labels, taints or update_config",
+                source,
+            }
+        })
+        .await?;
+    }
+
+    let arn = known_str(&prior.arn).ok_or(NodeGroupError::Unknown("arn"))?;
+    update_tags(
+        eks,
+        arn,
+        &known_string_map(&prior.tags_all).unwrap_or_default(),
+        &known_string_map(&planned.tags_all).unwrap_or_default(),
+    )
+    .await
+    .map_err(|source| NodeGroupError::Update { what: "tags", source })?;
+    // The role this resource created follows the node group's tags, from the
+    // tags it has now (so out-of-band changes are repaired), only while it is
+    // the one recorded.
+    if let Some(role_name) = known_str(&prior.managed_role_name) {
+        let owner_value = format!("{cluster}:{name}");
+        let owner = BTreeMap::from([(NODE_GROUP_OWNER_TAG.to_string(), owner_value.clone())]);
+        let recorded = known_str(&prior.managed_role_id);
+        let wanted = known_string_map(&planned.tags_all).unwrap_or_default();
+        sync_role_tags(&aws.iam, role_name, &wanted, &owner, |id, tags| {
+            recorded.map_or(tags.get(NODE_GROUP_OWNER_TAG) == Some(&owner_value), |r| r == id)
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// Deletes the node group, then the role this resource created: each only
+/// while it is the incarnation recorded in state; anything else is left
+/// alone, with a warning.
+pub(super) async fn delete_all(aws: &AwsClients, diags: &mut Diagnostics, s: &NodeGroupState) -> Result<(), BoxError> {
+    let mut keep_role = false;
+    if let (Some(cluster), Some(name)) = (known_str(&s.cluster_name), known_str(&s.name)) {
+        let found = find_node_group(&aws.eks, cluster, name)
+            .await
+            .map_err(NodeGroupError::Read)?;
+        let recorded = recorded_identity(s);
+        match &found {
+            Some(ng) if is_recorded(s, ng) => {
+                match aws
+                    .eks
+                    .delete_nodegroup()
+                    .cluster_name(cluster)
+                    .nodegroup_name(name)
+                    .send()
+                    .await
+                {
+                    Ok(_) => {
+                        tracing::info!(cluster, nodegroup = name, "deleting node group");
+                        wait_node_group_deleted(&aws.eks, cluster, name, Timeouts::get(&s.timeouts, Operation::Delete))
+                            .await
+                            .map_err(NodeGroupError::Wait)?;
+                    }
+                    Err(e) if is_not_found(&e) => {}
+                    Err(e) => return Err(NodeGroupError::Delete(ApiError::new("DeleteNodegroup", e)).into()),
+                }
+            }
+            Some(ng) => {
+                // A failed create never recorded one: this is someone else's.
+                let claim = Claim::Foreign { found: identity_of(ng) };
+                if recorded.is_some() {
+                    ownership::warn_left_alone(
+                        diags,
+                        &format!("node group `{cluster}:{name}`"),
+                        recorded.as_deref(),
+                        &claim,
+                    );
+                }
+                keep_role = ng.node_role() == known_str(&s.node_role_arn);
+            }
+            None => {}
+        }
+    }
+    if keep_role {
+        diags.root_warning(
+            "the created node role was not deleted",
+            "Another node group of the same name uses it; it was left alone and removed from state.",
+        );
+        return Ok(());
+    }
+    if let Some(role_name) = known_str(&s.managed_role_name) {
+        // Only the role this resource created: its owner tag, and its RoleId when recorded.
+        let owner = format!(
+            "{}:{}",
+            known_str(&s.cluster_name).unwrap_or_default(),
+            known_str(&s.name).unwrap_or_default()
+        );
+        let recorded = known_str(&s.managed_role_id);
+        let claim = role::delete_role(&aws.iam, role_name, |r| {
+            r.spec.tags.get(NODE_GROUP_OWNER_TAG) == Some(&owner) && recorded.is_none_or(|id| r.unique_id == id)
+        })
+        .await?;
+        if matches!(claim, Claim::Foreign { .. }) {
+            ownership::warn_left_alone(diags, &format!("IAM role `{role_name}`"), recorded, &claim);
+        }
+    }
+    Ok(())
+}
