@@ -68,7 +68,10 @@ BUDGETS = {
     "platform_irsa_role": (3 + INLINE_POLICIES, f"3+N = {3 + INLINE_POLICIES} (N = {INLINE_POLICIES})"),
     "platform_ebs_storage": (6, f"6 (with {ALIASES} aliases)"),
     "platform_spacelift_context": (1, "1 query"),
-    "platform_eks_cluster": (4, "4 (issue: fine)"),
+    # Issue 15 counted 4 (the cluster, its OIDC provider, created role and
+    # created key); the key's tags (ListResourceTags, for drift on
+    # managed_kms_key_tags) came later and are the fifth.
+    "platform_eks_cluster": (5, "5 (issue 15's 4, plus the created key's tags)"),
     "platform_eks_node_group": (2, "2 (issue: fine)"),
 }
 

@@ -13,6 +13,8 @@ ROW = re.compile(r"^\| (?P<subject>.*?) \| (?P<limit>.*?) \| (?P<source>.*?) \| 
 
 def rows():
     text = (ROOT / "docs" / "guides" / "limits.md").read_text()
+    # The limits table ends where the EKS version calendar (data, not limits) starts.
+    text = text.split("\n## EKS versions\n", 1)[0]
     table = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| Subject")]
     parsed = []
     for line in table:

@@ -108,6 +108,8 @@ fn render_limits() -> String {
             cell(&format!("`` {} ``", limit.rule)),
         ));
     }
+    out.push('\n');
+    out.push_str(&crate::services::eks::versions::calendar_markdown());
     out
 }
 

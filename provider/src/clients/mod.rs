@@ -14,7 +14,7 @@ use tf_provider::Diagnostics;
 pub mod aws;
 pub mod spacelift;
 
-pub use aws::{AwsClients, CallerIdentity, IdentityError};
+pub use aws::{AwsClients, IdentityError};
 use spacelift::SpaceliftClient;
 
 /// Default for `max_retries`.

@@ -29,6 +29,22 @@ pub struct EksVersion {
 /// When [`VERSIONS`] was last checked against EKS's calendar.
 pub const TABLE_DATE: &str = "2026-11-25";
 
+/// The calendar as a markdown table, for the limits guide.
+pub fn calendar_markdown() -> String {
+    let mut out = format!(
+        "## EKS versions\n\nThe release calendar `platform_eks_cluster.version` and \
+         `platform_eks_node_group.version` are checked against, as of {TABLE_DATE}. Source: {SOURCE}.\n\n\
+         | Version | Released | End of standard support | End of extended support |\n|---|---|---|---|\n"
+    );
+    for v in VERSIONS {
+        out.push_str(&format!(
+            "| 1.{} | {} | {} | {} |\n",
+            v.minor, v.released, v.end_of_standard_support, v.end_of_extended_support
+        ));
+    }
+    out
+}
+
 /// Where the dates come from.
 pub const SOURCE: &str = "EKS release calendar, https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html#kubernetes-release-calendar (awsdocs/amazon-eks-user-guide `latest/ug/versioning/kubernetes-versions.adoc`, commit 0138560) for 1.29 to 1.34; https://endoflife.date/amazon-eks for 1.35; checked 2026-11-25";
 
