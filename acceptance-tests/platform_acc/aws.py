@@ -38,6 +38,16 @@ def delete_role(iam, name: str) -> None:
     iam.delete_role(RoleName=name)
 
 
+def alias_target(kms, alias: str) -> str | None:
+    """The key `alias` points at, or None when there is no such alias. Pages
+    through ListAliases (the emulator pages it as KMS does, 50 a page)."""
+    for page in kms.get_paginator("list_aliases").paginate():
+        for entry in page["Aliases"]:
+            if entry["AliasName"] == alias:
+                return entry.get("TargetKeyId")
+    return None
+
+
 def create_oidc_provider(iam, issuer_host_path: str) -> str:
     """An IAM OIDC provider for `issuer_host_path` (no scheme); returns its ARN."""
     out = iam.create_open_id_connect_provider(

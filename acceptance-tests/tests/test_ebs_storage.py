@@ -38,11 +38,7 @@ def key_state(kms, key_id: str) -> str:
     return kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"]
 
 
-def alias_target(kms, alias: str):
-    for entry in kms.list_aliases()["Aliases"]:
-        if entry["AliasName"] == alias:
-            return entry.get("TargetKeyId")
-    return None
+alias_target = aws.alias_target
 
 
 def inline_doc(iam, role: str, name: str):

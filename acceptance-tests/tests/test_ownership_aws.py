@@ -88,8 +88,7 @@ def roles_named(iam, prefix: str) -> list[str]:
     return [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(prefix)]
 
 
-def alias_target(kms, alias: str):
-    return next((a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"] if a["AliasName"] == alias), None)
+alias_target = aws.alias_target
 
 
 def assert_import_hint(output: str, resource_type: str, import_id: str):

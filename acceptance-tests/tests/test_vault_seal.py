@@ -35,8 +35,7 @@ def key_state(kms, key_id: str) -> str:
     return kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"]
 
 
-def alias_target(kms, alias: str):
-    return next((a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"] if a["AliasName"] == alias), None)
+alias_target = aws.alias_target
 
 
 def inline_doc(iam, role: str, name: str):
@@ -197,6 +196,37 @@ def test_drift_key_policy(workspace, kms, iam, oidc, unique):
     workspace.assert_plan_changes("~ key_policy", '~ Action    = "kms:*" -> [')
     workspace.apply_clean()
     assert key_policy(kms, s["kms_key_id"]) == desired
+    destroy_and_check_gone(workspace, kms, iam, s)
+
+
+def test_drift_alias(workspace, kms, iam, oidc, unique):
+    """The alias retargeted to another key, then deleted, outside Terraform:
+    each shows as drift on alias_target_key_id, and apply repairs it. Other
+    aliases in the account (more than a ListAliases page) change nothing."""
+    arn, _ = oidc
+    name = f"a{unique}"
+    workspace.write(config(name, oidc_provider_arn=arn))
+    workspace.apply_clean()
+    s = workspace.resource(ADDR)
+    key_id, alias = s["kms_key_id"], s["alias_name"]
+    other = kms.create_key(Description="someone else's")["KeyMetadata"]["KeyId"]
+    others = [f"alias/vault-other-{unique}-{i}" for i in range(60)]
+    for other_alias in others:
+        kms.create_alias(AliasName=other_alias, TargetKeyId=other)
+    try:
+        workspace.assert_plan_empty()
+        kms.update_alias(AliasName=alias, TargetKeyId=other)
+        workspace.assert_plan_changes("alias_target_key_id", f'"{other}" -> "{key_id}"')
+        workspace.apply_clean()
+        assert alias_target(kms, alias) == key_id
+
+        kms.delete_alias(AliasName=alias)
+        workspace.assert_plan_changes("alias_target_key_id")
+        workspace.apply_clean()
+        assert alias_target(kms, alias) == key_id
+    finally:
+        for other_alias in others:
+            kms.delete_alias(AliasName=other_alias)
     destroy_and_check_gone(workspace, kms, iam, s)
 
 
