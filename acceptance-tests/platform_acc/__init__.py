@@ -8,6 +8,8 @@
 - `eks_ext`: moto's EKS made more faithful (status transitions, updates,
   per-cluster issuers...), loaded into the emulator.
 - `iam_ext`: the IAM OIDC client-id operations moto lacks, loaded into the emulator.
+- `kms_ext`: KMS ListAliases paged as the real API pages it (moto answers in one
+  page), loaded into the emulator.
 - `aws`: boto3 clients against the emulator, for out-of-band changes and
   for checking that destroyed objects are gone.
 - `faults`: a proxy in front of the emulator that answers chosen API actions
