@@ -219,19 +219,7 @@ pub async fn key_exists(kms: &Client, key_id: &str) -> Result<bool, KeyError> {
 
 /// An alias: (alias ARN, target key id); `Ok(None)` when it does not exist.
 pub async fn find_alias(kms: &Client, alias: &str) -> Result<Option<(String, Option<String>)>, KeyError> {
-    let mut pages = kms.list_aliases().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| KeyError::ReadAlias {
-            alias: alias.to_string(),
-            source: ApiError::new("ListAliases", e),
-        })?;
-        for entry in page.aliases.unwrap_or_default() {
-            if entry.alias_name.as_deref() == Some(alias) {
-                return Ok(Some((entry.alias_arn.unwrap_or_default(), entry.target_key_id)));
-            }
-        }
-    }
-    Ok(None)
+    scan_aliases(kms, alias, None).await
 }
 
 /// Alias `alias` of key `key_id`: (alias ARN, target key id), listed with
@@ -243,7 +231,21 @@ pub async fn find_alias_of_key(
     alias: &str,
     key_id: &str,
 ) -> Result<Option<(String, Option<String>)>, KeyError> {
-    let mut pages = kms.list_aliases().key_id(key_id).into_paginator().send();
+    scan_aliases(kms, alias, Some(key_id)).await
+}
+
+/// Pages through `ListAliases` (of key `key_id` only, when given) until
+/// `alias` is found.
+async fn scan_aliases(
+    kms: &Client,
+    alias: &str,
+    key_id: Option<&str>,
+) -> Result<Option<(String, Option<String>)>, KeyError> {
+    let mut pages = kms
+        .list_aliases()
+        .set_key_id(key_id.map(str::to_string))
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| KeyError::ReadAlias {
             alias: alias.to_string(),

@@ -556,16 +556,7 @@ impl ManagedResource for EbsStorageResource {
 mod tests {
     use super::*;
 
-    fn base() -> EbsStorageState {
-        let mut s = EbsStorageState {
-            alias_name: Value::Value("alias/ebs".into()),
-            csi_driver_role_name: Value::Value("ebs-csi".into()),
-            alias_arn: Value::Value("arn:aws:kms:eu-west-1:123456789012:alias/ebs".into()),
-            ..Default::default()
-        };
-        plan_defaults(&mut s, &EbsStorageState::default());
-        s
-    }
+    use super::plan::tests::base;
 
     #[test]
     fn iops_and_throughput_only_where_they_apply() {

@@ -239,7 +239,7 @@ pub fn plan_computed(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     #[test]
@@ -276,7 +276,8 @@ mod tests {
         assert!(!statements.iter().any(|s| s["Sid"] == "KeyAdministrators"));
     }
 
-    fn base() -> EbsStorageState {
+    /// A planned storage with the defaults, for the unit tests of this folder.
+    pub(in crate::services::kms::ebs_storage) fn base() -> EbsStorageState {
         let mut s = EbsStorageState {
             alias_name: Value::Value("alias/ebs".into()),
             csi_driver_role_name: Value::Value("ebs-csi".into()),
