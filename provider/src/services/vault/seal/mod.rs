@@ -106,13 +106,13 @@ pub struct VaultSealResource {
 fn schema_block() -> Block {
     Block {
         version: 1,
-        description: Description::markdown(
+        description: Description::markdown(format!(
             "AWS KMS auto-unseal for Vault on EKS: a dedicated symmetric KMS key with an alias, a key policy in which the account root \
              administers the key and the seal role may use it, and an IRSA role for Vault's service accounts whose inline policy grants \
              exactly `kms:Encrypt`, `kms:Decrypt` and `kms:DescribeKey` on this key. With `role_name`, the policy goes onto that existing \
              role instead and no role is created. Emits the `seal \"awskms\"` stanza and Helm values for the official chart. \
              In those values Vault's listener serves TLS with the certificate and key of the Kubernetes secret `tls_secret_name` \
-             (default `vault-server-tls`, mounted at `/vault/userconfig/<name>/`), and the CLI in the pods and the Raft joins trust \
+             (default `{DEFAULT_TLS_SECRET}`, mounted at `/vault/userconfig/<name>/`), and the CLI in the pods and the Raft joins trust \
              the CA in that secret's `ca.crt`; TLS is disabled on the listener only with \
              `listener_tls = \"mesh\"`, when a service mesh terminates it. \
              The key is never replaced by a change to this resource.\n\n\
@@ -122,14 +122,14 @@ fn schema_block() -> Block {
              - **Records** the key id; the created role carries `platform:vault-seal = <name>`. Destroy deletes only a role with that tag \
              (from `role_name` it only removes the seal policy), the alias only while it points at the key, and schedules only that key's deletion.\n\
              - **Refuses** an alias that already points at another live key: the apply fails before the role or key is made, with the \
-             `terraform import` command and the `import {}` block. Two resources naming one alias fail at plan time on `alias_name`.\n\
+             `terraform import` command and the `import {{}}` block. Two resources naming one alias fail at plan time on `alias_name`.\n\
              - **Adopts** an alias whose key is pending deletion, a `vault-seal-<name>` role left by an earlier incarnation of this seal \
              (it carries the seal's tag), and the role or key its own create made when the answer was lost (found by the marker).\n\
              - **Gone** means three not-found reads in a row.\n\
              - **Import** (by alias) takes only a key this resource made: it carries the `platform:vault-seal` tags that name the seal \
              and its role. A hand-made key is refused with that reason, because neither the seal's name nor its role can be derived from it; \
-             to keep such a key, leave it out of Terraform or move its data to a seal created here.",
-        ),
+             to keep such a key, leave it out of Terraform or move its data to a seal created here."
+        )),
         attributes: attributes([
             ("id", string(Computed, "The KMS key id.")),
             ("name", string(Required, "Name of the Vault installation, a DNS-1123 label of at most 53 characters. Names the default alias (`alias/vault-<name>`) and the created role (`vault-seal-<name>`). A new name makes a new key.")),
