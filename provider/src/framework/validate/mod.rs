@@ -231,6 +231,23 @@ pub fn tag(key: &str, value: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// [`tags_map`] on a resource's top-level `tags` attribute, for a resource
+/// whose other checks do not already hold a [`Validator`].
+pub fn tags_attribute(
+    diags: &mut Diagnostics,
+    tags: &crate::framework::plan::ValueStringMap,
+    provider_tags: usize,
+    default_tags: Option<&std::collections::BTreeMap<String, String>>,
+) {
+    tags_map(
+        &mut Validator::new(diags),
+        &AttributePath::new("tags"),
+        tags,
+        provider_tags,
+        default_tags,
+    );
+}
+
 /// Checks a `tags` map: every key and value ([`tag`]), and the count. AWS
 /// allows [`MAX_TAGS`] tags per object; the objects a resource makes also
 /// carry `provider_tags` tags of this provider's own and the provider's

@@ -207,13 +207,7 @@ impl ManagedResource for ClusterResource {
         plan::validate_config(diags, config);
         // Tags: each key and value, and the count with this provider's own
         // tags and the default tags.
-        validate::tags_map(
-            &mut Validator::new(diags),
-            &AttributePath::new("tags"),
-            &config.tags,
-            PROVIDER_TAGS,
-            self.data.default_tags().as_ref(),
-        );
+        validate::tags_attribute(diags, &config.tags, PROVIDER_TAGS, self.data.default_tags().as_ref());
     }
 
     async fn read(

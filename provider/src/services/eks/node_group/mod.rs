@@ -35,7 +35,7 @@ use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
     attr, attributes, boolean, number, string, string_map, string_set, Computed, Optional, OptionalComputed, Required,
 };
-use crate::framework::validate::{self, Validator};
+use crate::framework::validate;
 use crate::framework::wait::Timeouts;
 
 /// How many tags of its own this provider puts on the objects this resource
@@ -231,13 +231,7 @@ impl ManagedResource for NodeGroupResource {
         plan::validate_config(diags, config);
         // Tags: each key and value, and the count with this provider's own
         // tags and the default tags.
-        validate::tags_map(
-            &mut Validator::new(diags),
-            &AttributePath::new("tags"),
-            &config.tags,
-            PROVIDER_TAGS,
-            self.data.default_tags().as_ref(),
-        );
+        validate::tags_attribute(diags, &config.tags, PROVIDER_TAGS, self.data.default_tags().as_ref());
     }
 
     async fn read(
