@@ -10,6 +10,8 @@
 - `iam_ext`: the IAM OIDC client-id operations moto lacks, loaded into the emulator.
 - `kms_ext`: KMS ListAliases paged as the real API pages it (moto answers in one
   page), loaded into the emulator.
+- `eks_helpers`: botocore's EKS model check of emulator responses
+  (`checked_client`) and a cluster made outside Terraform (`make_cluster`).
 - `aws`: boto3 clients against the emulator, for out-of-band changes and
   for checking that destroyed objects are gone.
 - `faults`: a proxy in front of the emulator that answers chosen API actions

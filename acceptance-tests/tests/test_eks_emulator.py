@@ -3,67 +3,19 @@ transitions take time, updates go InProgress -> Successful (or Failed on the
 switch), and every response body it returns matches botocore's EKS model."""
 from __future__ import annotations
 
-import json
 import time
 
-import botocore.session
 import pytest
 
 from platform_acc import aws
+from platform_acc.eks_helpers import MODEL, check_shape, checked_client
 
-MODEL = botocore.session.get_session().get_service_model("eks")
 ROLE = f"arn:aws:iam::{aws.ACCOUNT_ID}:role/eks-cluster"
-
-
-def check_shape(shape, value, path="$"):
-    """Raises AssertionError where `value` (parsed JSON) does not fit `shape`."""
-    kind = shape.type_name
-    if kind == "structure":
-        assert isinstance(value, dict), f"{path}: expected an object, got {value!r}"
-        for name in shape.required_members:
-            assert name in value, f"{path}: required member {name} missing"
-        for key, item in value.items():
-            assert key in shape.members, f"{path}: {key} is not a member of {shape.name}"
-            if item is not None:
-                check_shape(shape.members[key], item, f"{path}.{key}")
-    elif kind == "list":
-        assert isinstance(value, list), f"{path}: expected a list"
-        for i, item in enumerate(value):
-            check_shape(shape.member, item, f"{path}[{i}]")
-    elif kind == "map":
-        assert isinstance(value, dict), f"{path}: expected a map"
-        for key, item in value.items():
-            check_shape(shape.key, key, f"{path}<key>")
-            check_shape(shape.value, item, f"{path}[{key!r}]")
-    elif kind == "string":
-        assert isinstance(value, str), f"{path}: expected a string, got {value!r}"
-        if shape.enum:
-            assert value in shape.enum, f"{path}: {value!r} is not one of {shape.name}'s values"
-    elif kind in ("integer", "long"):
-        assert isinstance(value, int) and not isinstance(value, bool), f"{path}: expected an integer"
-    elif kind == "boolean":
-        assert isinstance(value, bool), f"{path}: expected a boolean"
-    elif kind == "timestamp":
-        assert isinstance(value, (int, float, str)), f"{path}: expected a timestamp"
-
 
 @pytest.fixture
 def eks(emulator, network):
     """An EKS client whose every successful response is checked against the model."""
-    client = aws.client("eks", emulator.url)
-    client.vpc = {"subnetIds": network["subnet_ids"], "endpointPublicAccess": True, "endpointPrivateAccess": False}
-    checked = []
-
-    def validate(operation_model, response_dict, **_):
-        if response_dict["status_code"] == 200 and operation_model.output_shape is not None:
-            body = json.loads(response_dict["body"] or b"{}")
-            check_shape(operation_model.output_shape, body)
-            checked.append(operation_model.name)
-
-    client.meta.events.register("before-parse.eks.*", validate)
-    client.checked = checked
-    return client
-
+    return checked_client(emulator.url, network)
 
 def wait_for(fn, predicate, timeout=15.0):
     deadline = time.time() + timeout
@@ -74,11 +26,9 @@ def wait_for(fn, predicate, timeout=15.0):
         time.sleep(0.1)
     raise AssertionError(f"condition not reached; last value {value!r}")
 
-
 def cluster(eks, name, delay="0.5", **tags):
     eks.create_cluster(name=name, version="1.30", roleArn=ROLE, resourcesVpcConfig=eks.vpc,
                        tags={"platform-emulator/delay-seconds": delay, **tags})
-
 
 def test_cluster_goes_creating_active_deleting_gone(eks, unique):
     name = f"c-{unique}"
@@ -97,7 +47,6 @@ def test_cluster_goes_creating_active_deleting_gone(eks, unique):
     wait_for(gone, bool)
     assert name not in eks.list_clusters()["clusters"]
     assert {"CreateCluster", "DescribeCluster", "DeleteCluster", "ListClusters"} <= set(eks.checked)
-
 
 def test_version_update_is_async_and_applies_on_success(eks, unique):
     name = f"v-{unique}"
@@ -127,7 +76,6 @@ def test_version_update_is_async_and_applies_on_success(eks, unique):
     assert {"UpdateClusterVersion", "DescribeUpdate", "ListUpdates"} <= set(eks.checked)
     eks.delete_cluster(name=name)
 
-
 def test_config_update_returns_an_update_and_can_fail(eks, unique):
     name = f"f-{unique}"
     cluster(eks, name, **{"platform-emulator/fail-updates": "true"})
@@ -148,7 +96,6 @@ def test_config_update_returns_an_update_and_can_fail(eks, unique):
     assert eks.describe_cluster(name=name)["cluster"]["resourcesVpcConfig"]["endpointPrivateAccess"] is True
     assert "UpdateClusterConfig" in eks.checked
     eks.delete_cluster(name=name)
-
 
 def test_nodegroup_updates_and_transitions(eks, unique):
     name = f"n-{unique}"
@@ -188,7 +135,6 @@ def test_nodegroup_updates_and_transitions(eks, unique):
     assert {"CreateNodegroup", "DescribeNodegroup", "UpdateNodegroupConfig", "UpdateNodegroupVersion",
             "DeleteNodegroup", "ListNodegroups"} <= set(eks.checked)
 
-
 def test_the_model_check_rejects_what_botocore_would_not_accept():
     update = MODEL.shape_for("Update")
     check_shape(update, {"id": "u", "status": "Successful", "type": "VersionUpdate", "params": [], "errors": []})
@@ -197,7 +143,6 @@ def test_the_model_check_rejects_what_botocore_would_not_accept():
             check_shape(update, bad)
     with pytest.raises(AssertionError):
         check_shape(MODEL.shape_for("ErrorDetail"), {"errorCode": "Oops"})
-
 
 def test_clusters_get_what_real_eks_gives_them(eks, emulator, network, unique):
     """A unique issuer and endpoint per cluster, the access config asked for,
@@ -243,7 +188,6 @@ def test_clusters_get_what_real_eks_gives_them(eks, emulator, network, unique):
     eks.delete_cluster(name=f"v6-{unique}")
     assert {"CreateCluster", "DescribeCluster", "DeleteCluster"} <= set(eks.checked)
 
-
 def test_node_groups_can_be_tagged(eks, unique):
     name = f"ngtags-{unique}"
     cluster(eks, name, delay="0")
@@ -259,7 +203,6 @@ def test_node_groups_can_be_tagged(eks, unique):
     eks.delete_nodegroup(clusterName=name, nodegroupName="workers")
     wait_for(lambda: eks.list_nodegroups(clusterName=name)["nodegroups"], lambda n: n == [])
     eks.delete_cluster(name=name)
-
 
 def test_a_repeat_with_the_same_token_is_the_first_request(eks, unique):
     """clientRequestToken as EKS documents it: a repeat of CreateCluster,
@@ -318,7 +261,6 @@ def test_a_repeat_with_the_same_token_is_the_first_request(eks, unique):
     eks.delete_cluster(name=name)
     assert {"CreateCluster", "CreateNodegroup", "UpdateClusterVersion", "UpdateClusterConfig",
             "UpdateNodegroupConfig", "UpdateNodegroupVersion"} <= set(eks.checked)
-
 
 def dual_stack_network(endpoint: str) -> dict:
     """A VPC with an Amazon-provided IPv6 block and two dual-stack subnets in

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from platform_acc import aws
+from platform_acc.eks_helpers import ROLE_POLICY, make_cluster
 from platform_acc.hcl import block
 
 ADDR = "platform_eks_node_group.test"
@@ -398,26 +399,10 @@ def test_created_role_deleted_outside_is_recreated_in_place(workspace, eks, iam,
 
 # ---- ownership ----------------------------------------------------------------------
 
-ROLE_POLICY = '{"Version": "2012-10-17", "Statement": []}'
-
-
 @pytest.fixture
 def outside_cluster(eks, iam, network, unique):
     """A cluster made outside Terraform (ACTIVE), for node groups to live in."""
     return make_cluster(eks, iam, network, f"out-{unique}", version="1.33", role_name=f"outc-{unique}")
-
-
-def make_cluster(eks, iam, network, name: str, version: str = "1.30", role_name: str | None = None) -> str:
-    """A cluster made outside Terraform, waited for until ACTIVE; its role is
-    `role_name` (by default `<name>-c`)."""
-    role = iam.create_role(RoleName=role_name or f"{name}-c", AssumeRolePolicyDocument=ROLE_POLICY)["Role"]["Arn"]
-    eks.create_cluster(name=name, version=version, roleArn=role, tags={"platform-emulator/delay-seconds": "0.3"},
-                       resourcesVpcConfig={"subnetIds": network["subnet_ids"]})
-    deadline = time.time() + 30
-    while eks.describe_cluster(name=name)["cluster"]["status"] != "ACTIVE":
-        assert time.time() < deadline
-        time.sleep(0.1)
-    return name
 
 
 def standalone(network, cluster_name: str, proxy: str | None = None, **attrs) -> str:
