@@ -46,6 +46,16 @@ pub trait ReplacedBy {
     fn replaced(prior: &Self, planned: &Self) -> RequiresReplace;
 }
 
+/// The attribute a state field stands for: its name, without the `r#` of a
+/// raw identifier (the field `r#type` is the attribute `type`, as serde
+/// names it).
+pub const fn attribute_name(field: &'static str) -> &'static str {
+    match field.as_bytes() {
+        [b'r', b'#', ..] => field.split_at(2).1,
+        _ => field,
+    }
+}
+
 /// Declares the state fields whose change replaces the object:
 /// `replaces!(ClusterState { name, vpc_id });` implements [`ReplacedBy`],
 /// with the names checked by the compiler as fields of the state.
@@ -53,11 +63,16 @@ pub trait ReplacedBy {
 macro_rules! replaces {
     ($state:ty { $($field:ident),* $(,)? }) => {
         impl $crate::framework::resource::ReplacedBy for $state {
-            const REPLACES: &'static [&'static str] = &[$(stringify!($field)),*];
+            const REPLACES: &'static [&'static str] =
+                &[$($crate::framework::resource::attribute_name(stringify!($field))),*];
             #[allow(unused_mut, unused_variables)]
             fn replaced(prior: &Self, planned: &Self) -> $crate::framework::plan::RequiresReplace {
                 let mut replace = $crate::framework::plan::RequiresReplace::default();
-                $(replace.if_changed(stringify!($field), &prior.$field, &planned.$field);)*
+                $(replace.if_changed(
+                    $crate::framework::resource::attribute_name(stringify!($field)),
+                    &prior.$field,
+                    &planned.$field,
+                );)*
                 replace
             }
         }

@@ -51,6 +51,10 @@ pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicRes
         "eks_node_group".into(),
         Box::new(Managed(eks::node_group::NodeGroupResource { data: data.clone() })),
     );
+    resources.insert(
+        "eks_access_entry".into(),
+        Box::new(Managed(eks::access_entry::AccessEntryResource { data: data.clone() })),
+    );
     resources
 }
 

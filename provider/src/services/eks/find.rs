@@ -40,3 +40,71 @@ pub async fn find_node_group(eks: &Client, cluster: &str, name: &str) -> Result<
         Err(e) => Err(ApiError::new("DescribeNodegroup", e)),
     }
 }
+
+/// The access entry of `principal` in `cluster`; `Ok(None)` when it (or its
+/// cluster) does not exist. A cluster in CONFIG_MAP mode is an error
+/// (InvalidRequestException), never "not found".
+pub async fn find_access_entry(
+    eks: &Client,
+    cluster: &str,
+    principal: &str,
+) -> Result<Option<aws_sdk_eks::types::AccessEntry>, ApiError> {
+    match eks
+        .describe_access_entry()
+        .cluster_name(cluster)
+        .principal_arn(principal)
+        .send()
+        .await
+    {
+        Ok(out) => match out.access_entry {
+            Some(entry) => Ok(Some(entry)),
+            None => Err(ApiError::other(
+                "DescribeAccessEntry",
+                None,
+                "EKS answered without an access entry",
+            )),
+        },
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(ApiError::new("DescribeAccessEntry", e)),
+    }
+}
+
+/// The access policies associated with the access entry of `principal`, all
+/// pages; `Ok(None)` when the entry (or its cluster) does not exist.
+pub async fn find_associated_policies(
+    eks: &Client,
+    cluster: &str,
+    principal: &str,
+) -> Result<Option<Vec<aws_sdk_eks::types::AssociatedAccessPolicy>>, ApiError> {
+    let mut pages = eks
+        .list_associated_access_policies()
+        .cluster_name(cluster)
+        .principal_arn(principal)
+        .into_paginator()
+        .send();
+    let mut all = Vec::new();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(out) => all.extend(out.associated_access_policies.unwrap_or_default()),
+            Err(e) if is_not_found(&e) => return Ok(None),
+            Err(e) => return Err(ApiError::new("ListAssociatedAccessPolicies", e)),
+        }
+    }
+    Ok(Some(all))
+}
+
+/// The ARNs of every access policy EKS offers (ListAccessPolicies, all pages).
+pub async fn list_access_policy_arns(eks: &Client) -> Result<Vec<String>, ApiError> {
+    let mut pages = eks.list_access_policies().into_paginator().send();
+    let mut all = Vec::new();
+    while let Some(page) = pages.next().await {
+        let out = page.map_err(|e| ApiError::new("ListAccessPolicies", e))?;
+        all.extend(
+            out.access_policies
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|p| p.arn),
+        );
+    }
+    Ok(all)
+}
