@@ -20,6 +20,11 @@ use crate::framework::validate::{self, Validator};
 use crate::services::eks::find::{find_access_entry, find_cluster, list_access_policy_arns};
 use crate::services::eks::validate::cluster_name;
 
+/// The entries (`<cluster>:<principal>`) this provider process plans to
+/// replace (see `check_remote`).
+static REPLACING: std::sync::Mutex<std::collections::BTreeSet<String>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
 /// Prefixes EKS refuses at the start of a custom user name ("Create access
 /// entries", EKS User Guide).
 pub const RESERVED_USER_PREFIXES: &[&str] = &["system:", "eks:", "aws:", "amazon:", "iam:"];
@@ -241,6 +246,19 @@ pub(super) async fn check_remote(
     if creating {
         if let (Some(cluster), Some(principal)) = (cluster, principal) {
             let id = format!("{cluster}:{principal}");
+            // Terraform plans a replacement twice: as an update (with the
+            // prior entry), then as a create (without it), where the entry
+            // being replaced must not count as taken.
+            let second_plan_of_replacement = {
+                let mut replacing = REPLACING.lock().unwrap_or_else(|p| p.into_inner());
+                if prior.is_some() {
+                    replacing.insert(id.clone());
+                }
+                prior.is_none() && replacing.contains(&id)
+            };
+            if second_plan_of_replacement {
+                return true;
+            }
             if let Err(other) = ownership::claim_in_plan("EKS access entry", &id, "platform_eks_access_entry") {
                 Validator::new(diags).error(
                     &AttributePath::new("principal_arn"),
