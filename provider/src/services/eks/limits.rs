@@ -12,6 +12,7 @@ use crate::framework::limits::Limit;
 const CLUSTER: &str = "test_eks_cluster.py";
 const NODE_GROUP: &str = "test_eks_node_group.py";
 const OIDC: &str = "test_eks_oidc_provider.py";
+const ACCESS_ENTRY: &str = "test_eks_access_entry.py";
 
 const CREATE_CLUSTER: &str =
     "EKS API reference, CreateCluster: https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html";
@@ -19,6 +20,8 @@ const NETWORK_CONFIG: &str = "EKS API reference, KubernetesNetworkConfigRequest.
 const TAINTS_GUIDE: &str =
     "EKS User Guide: https://docs.aws.amazon.com/eks/latest/userguide/node-taints-managed-node-groups.html";
 const RESERVED_LABELS: &str = "EKS's InvalidParameterException \"Label cannot contain reserved prefixes [kubernetes.io/, k8s.io/, eks.amazonaws.com/]\", quoted in eksctl-io/eksctl#4007 (for `node-role.kubernetes.io/test`) and kubernetes/cloud-provider-aws#242";
+const CREATE_ACCESS_ENTRY: &str = "EKS API reference, CreateAccessEntry (principalArn, type, kubernetesGroups, username): https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateAccessEntry.html; EKS User Guide, Create access entries: https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html";
+const ACCESS_POLICIES: &str = "EKS User Guide, Associate access policies with access entries: https://docs.aws.amazon.com/eks/latest/userguide/access-policies.html; EKS API reference, AccessScope: https://docs.aws.amazon.com/eks/latest/APIReference/API_AccessScope.html";
 const OIDC_API: &str = "IAM API reference, CreateOpenIDConnectProvider: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html";
 
 // Keep the numbers in the rows in step with the code.
@@ -342,6 +345,126 @@ pub const LIMITS: &[Limit] = &[
         source: TAINTS_GUIDE,
         test_file: NODE_GROUP,
         rule: "not the Kubernetes spelling",
+    },
+    // ---- platform_eks_access_entry ---------------------------------------------------
+    Limit {
+        subject: "`platform_eks_access_entry.principal_arn`",
+        limit: "an IAM role or user ARN (no STS session ARN, no account root)",
+        source: "EKS API reference, CreateAccessEntry.principalArn (\"You can't use the STS session principal type with access entries\"); EKS answers others with \"The specified principalArn is invalid: invalid principal.\" (terraform-aws-modules/terraform-aws-eks#2969)",
+        test_file: ACCESS_ENTRY,
+        rule: "must be an IAM role or user ARN",
+    },
+    Limit {
+        subject: "`platform_eks_access_entry.principal_arn`",
+        limit: "not a service-linked role (`role/aws-service-role/...`)",
+        source: "EKS User Guide, Create access entries (\"Access entries do not support service linked roles\"); EKS's InvalidParameterException quoted in hashicorp/terraform-provider-aws#36447",
+        test_file: ACCESS_ENTRY,
+        rule: "EKS refuses access entries for service-linked roles",
+    },
+    Limit {
+        subject: "`platform_eks_access_entry.principal_arn` (types other than `STANDARD`)",
+        limit: "IAM roles only",
+        source: CREATE_ACCESS_ENTRY,
+        test_file: ACCESS_ENTRY,
+        rule: "take IAM roles only",
+    },
+    Limit {
+        subject: "`platform_eks_access_entry.type`",
+        limit: "`STANDARD`, `EC2_LINUX`, `EC2_WINDOWS`, `FARGATE_LINUX`, `EC2`, `HYBRID_LINUX`, `HYPERPOD_LINUX`",
+        source: CREATE_ACCESS_ENTRY,
+        test_file: ACCESS_ENTRY,
+        rule: "must be one of \"STANDARD\"",
+    },
+    Limit {
+        subject: "`platform_eks_access_entry.kubernetes_groups`",
+        limit: "`STANDARD` entries only",
+        source: CREATE_ACCESS_ENTRY,
+        test_file: ACCESS_ENTRY,
+        rule: "only STANDARD access entries take kubernetes_groups",
+    },
+    Limit {
+        subject: "`platform_eks_access_entry.user_name`",
+        limit: "`STANDARD` entries only",
+        source: CREATE_ACCESS_ENTRY,
+        test_file: ACCESS_ENTRY,
+        rule: "only STANDARD access entries take a user_name",
+    },
+    Limit {
+        subject: "`platform_eks_access_entry.access_policy`",
+        limit: "`STANDARD` entries only",
+        source: ACCESS_POLICIES,
+        test_file: ACCESS_ENTRY,
+        rule: "only STANDARD access entries take access policies",
+    },
+    Limit {
+        subject: "`platform_eks_access_entry.kubernetes_groups`",
+        limit: "no name starting with `system:`",
+        source: "EKS's InvalidParameterException \"The kubernetes group name system:masters is invalid, it cannot start with system:\", quoted in terraform-aws-modules/terraform-aws-eks#2915",
+        test_file: ACCESS_ENTRY,
+        rule: "EKS refuses group names starting with \"system:\"",
+    },
+    Limit {
+        subject: "`platform_eks_access_entry.user_name`",
+        limit: "not starting with `system:`, `eks:`, `aws:`, `amazon:` or `iam:`",
+        source: CREATE_ACCESS_ENTRY,
+        test_file: ACCESS_ENTRY,
+        rule: "EKS refuses user names starting with system:, eks:, aws:, amazon: or iam:",
+    },
+    Limit {
+        subject: "`platform_eks_access_entry.user_name`",
+        limit: "a `:` before `{{SessionName}}` or `{{SessionNameRaw}}`",
+        source: CREATE_ACCESS_ENTRY,
+        test_file: ACCESS_ENTRY,
+        rule: "EKS needs a ':' somewhere before",
+    },
+    Limit {
+        subject: "`platform_eks_access_entry.access_policy.policy_arn`",
+        limit: "`arn:<partition>:eks::aws:cluster-access-policy/<name>`, a policy ListAccessPolicies lists",
+        source: "EKS API reference, AssociateAccessPolicy.policyArn and ListAccessPolicies: https://docs.aws.amazon.com/eks/latest/APIReference/API_AssociateAccessPolicy.html",
+        test_file: ACCESS_ENTRY,
+        rule: "must be an EKS access policy ARN",
+    },
+    Limit {
+        subject: "`platform_eks_access_entry.access_policy`",
+        limit: "each policy once per entry",
+        source: ACCESS_POLICIES,
+        test_file: ACCESS_ENTRY,
+        rule: "EKS associates each access policy once per entry",
+    },
+    Limit {
+        subject: "`platform_eks_access_entry.access_policy.scope`",
+        limit: "`cluster` or `namespace`",
+        source: "botocore, shape `AccessScopeType` (enum `cluster`, `namespace`)",
+        test_file: ACCESS_ENTRY,
+        rule: "must be one of \"cluster\", \"namespace\"",
+    },
+    Limit {
+        subject: "`platform_eks_access_entry.access_policy.namespaces`",
+        limit: "at least one with `scope = \"namespace\"`",
+        source: "EKS API reference, AccessScope.namespaces (\"A value is required if you specified namespace for Type\")",
+        test_file: ACCESS_ENTRY,
+        rule: "scope \"namespace\" needs at least one namespace",
+    },
+    Limit {
+        subject: "`platform_eks_access_entry.access_policy.namespaces`",
+        limit: "none with `scope = \"cluster\"`",
+        source: ACCESS_POLICIES,
+        test_file: ACCESS_ENTRY,
+        rule: "scope \"cluster\" covers every namespace",
+    },
+    Limit {
+        subject: "`platform_eks_access_entry.access_policy.namespaces`",
+        limit: "Kubernetes namespace names (DNS-1123 labels), `*` wildcards allowed (`dev-*`)",
+        source: "EKS User Guide, Associate access policies (wildcards); Kubernetes, Namespaces: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/",
+        test_file: ACCESS_ENTRY,
+        rule: "must be a DNS-1123 label",
+    },
+    Limit {
+        subject: "`platform_eks_access_entry.cluster_name`",
+        limit: "a cluster whose `authentication_mode` is `API_AND_CONFIG_MAP` or `API` (checked when the cluster exists)",
+        source: "EKS's InvalidRequestException \"The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to perform this operation.\", quoted in aws-ia/terraform-aws-eks-blueprints#1877",
+        test_file: ACCESS_ENTRY,
+        rule: "uses authentication_mode CONFIG_MAP",
     },
     // ---- platform_eks_oidc_provider --------------------------------------------------
     Limit {

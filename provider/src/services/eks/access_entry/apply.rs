@@ -49,7 +49,12 @@ pub enum AccessEntryError {
 /// An EKS error that says the cluster has no access entries (CONFIG_MAP
 /// mode), as the error that says what to do.
 fn config_map_or(err: ApiError, cluster: &str, other: impl FnOnce(ApiError) -> AccessEntryError) -> AccessEntryError {
-    if err.is("InvalidRequestException") && err.message.as_deref().is_some_and(|m| m.contains("authentication mode")) {
+    if err.is("InvalidRequestException")
+        && err
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("authentication mode"))
+    {
         AccessEntryError::ConfigMap(config_map_rule(cluster))
     } else {
         other(err)
@@ -84,16 +89,21 @@ async fn associate(
         .r#type(AccessScopeType::from(scope.as_str()))
         .set_namespaces((scope == "namespace").then(|| namespaces.iter().cloned().collect()))
         .build();
-    retry("AssociateAccessPolicy", SAME_TOKEN, |e: &ApiError| e.ambiguous, || {
-        let req = aws
-            .eks
-            .associate_access_policy()
-            .cluster_name(cluster)
-            .principal_arn(principal)
-            .policy_arn(policy)
-            .access_scope(access_scope.clone());
-        async move { req.send().await.map_err(|e| ApiError::new("AssociateAccessPolicy", e)) }
-    })
+    retry(
+        "AssociateAccessPolicy",
+        SAME_TOKEN,
+        |e: &ApiError| e.ambiguous,
+        || {
+            let req = aws
+                .eks
+                .associate_access_policy()
+                .cluster_name(cluster)
+                .principal_arn(principal)
+                .policy_arn(policy)
+                .access_scope(access_scope.clone());
+            async move { req.send().await.map_err(|e| ApiError::new("AssociateAccessPolicy", e)) }
+        },
+    )
     .await
     .map(|_| ())
     .map_err(|source| AccessEntryError::Update {
@@ -103,15 +113,24 @@ async fn associate(
 }
 
 async fn disassociate(aws: &AwsClients, cluster: &str, principal: &str, policy: &str) -> Result<(), AccessEntryError> {
-    let sent = retry("DisassociateAccessPolicy", SAME_TOKEN, |e: &ApiError| e.ambiguous, || {
-        let req = aws
-            .eks
-            .disassociate_access_policy()
-            .cluster_name(cluster)
-            .principal_arn(principal)
-            .policy_arn(policy);
-        async move { req.send().await.map_err(|e| ApiError::new("DisassociateAccessPolicy", e)) }
-    })
+    let sent = retry(
+        "DisassociateAccessPolicy",
+        SAME_TOKEN,
+        |e: &ApiError| e.ambiguous,
+        || {
+            let req = aws
+                .eks
+                .disassociate_access_policy()
+                .cluster_name(cluster)
+                .principal_arn(principal)
+                .policy_arn(policy);
+            async move {
+                req.send()
+                    .await
+                    .map_err(|e| ApiError::new("DisassociateAccessPolicy", e))
+            }
+        },
+    )
     .await;
     match sent {
         Ok(_) => Ok(()),
@@ -156,23 +175,32 @@ async fn create_entry(
     let groups = known_string_set(&s.kubernetes_groups).ok_or(AccessEntryError::Unknown("kubernetes_groups"))?;
     let tags = known_string_map(&s.tags_all).ok_or(AccessEntryError::Unknown("tags"))?;
     let user_name = known_str(&s.user_name).map(str::to_string);
-    let sent = retry("CreateAccessEntry", SAME_TOKEN, |e: &ApiError| e.ambiguous, || {
-        let req = aws
-            .eks
-            .create_access_entry()
-            .cluster_name(cluster)
-            .principal_arn(principal)
-            .r#type(entry_type)
-            .set_kubernetes_groups((!groups.is_empty()).then(|| groups.iter().cloned().collect()))
-            .set_username(user_name.clone())
-            .set_tags((!tags.is_empty()).then(|| tags.clone().into_iter().collect()))
-            .client_request_token(token);
-        async move { req.send().await.map_err(|e| ApiError::new("CreateAccessEntry", e)) }
-    })
+    let sent = retry(
+        "CreateAccessEntry",
+        SAME_TOKEN,
+        |e: &ApiError| e.ambiguous,
+        || {
+            let req = aws
+                .eks
+                .create_access_entry()
+                .cluster_name(cluster)
+                .principal_arn(principal)
+                .r#type(entry_type)
+                .set_kubernetes_groups((!groups.is_empty()).then(|| groups.iter().cloned().collect()))
+                .set_username(user_name.clone())
+                .set_tags((!tags.is_empty()).then(|| tags.clone().into_iter().collect()))
+                .client_request_token(token);
+            async move { req.send().await.map_err(|e| ApiError::new("CreateAccessEntry", e)) }
+        },
+    )
     .await;
     match sent {
         Ok(out) => out.access_entry.ok_or_else(|| {
-            AccessEntryError::Create(ApiError::other("CreateAccessEntry", None, "EKS returned no access entry"))
+            AccessEntryError::Create(ApiError::other(
+                "CreateAccessEntry",
+                None,
+                "EKS returned no access entry",
+            ))
         }),
         Err(err) if err.is("ResourceInUseException") => {
             let id = format!("{cluster}:{principal}");
@@ -208,7 +236,10 @@ pub(super) async fn create(
             return None;
         }
         Err(err) => {
-            report(diags, &failed(context, config_map_or(err, cluster, AccessEntryError::Read)));
+            report(
+                diags,
+                &failed(context, config_map_or(err, cluster, AccessEntryError::Read)),
+            );
             return None;
         }
     }
@@ -225,7 +256,9 @@ pub(super) async fn create(
     };
     // The identity of what this create made, recorded before anything else can fail.
     let mut s = planned.clone();
-    s.arn = entry.access_entry_arn().map_or(Value::Null, |a| Value::Value(a.to_string()));
+    s.arn = entry
+        .access_entry_arn()
+        .map_or(Value::Null, |a| Value::Value(a.to_string()));
     s.created_at = crate::services::eks::find::timestamp(entry.created_at()).map_or(Value::Null, Value::Value);
     let associated = sync_policies(aws, cluster, principal, &BTreeMap::new(), &policies).await;
     let found = read_back(aws, &s, cluster, principal, entry.clone()).await;
@@ -235,7 +268,13 @@ pub(super) async fn create(
     match found {
         Ok(state) => Some(state),
         Err(err) => {
-            report(diags, &failed(format!("reading access entry `{cluster}:{principal}` after creating it"), err));
+            report(
+                diags,
+                &failed(
+                    format!("reading access entry `{cluster}:{principal}` after creating it"),
+                    err,
+                ),
+            );
             let mut partial = flatten_entry(&s, &entry, &[], &aws.default_tags);
             // What was associated is not known: refresh shows it.
             partial.access_policy = Value::Value(Default::default());
@@ -271,7 +310,13 @@ pub(super) async fn update(
         Ok(state) => state,
         Err(err) => {
             if updated {
-                report(diags, &failed(format!("reading access entry `{cluster}:{principal}` after updating it"), err));
+                report(
+                    diags,
+                    &failed(
+                        format!("reading access entry `{cluster}:{principal}` after updating it"),
+                        err,
+                    ),
+                );
             }
             prior
         }
@@ -295,17 +340,22 @@ async fn update_entry(
     let new_user = known_str(&planned.user_name).filter(|u| Some(*u) != known_str(&prior.user_name));
     if standard && (old_groups != new_groups || new_user.is_some()) {
         let token = ownership::new_marker();
-        retry("UpdateAccessEntry", SAME_TOKEN, |e: &ApiError| e.ambiguous, || {
-            let req = aws
-                .eks
-                .update_access_entry()
-                .cluster_name(cluster)
-                .principal_arn(principal)
-                .set_kubernetes_groups(Some(new_groups.iter().cloned().collect()))
-                .set_username(new_user.map(str::to_string))
-                .client_request_token(&token);
-            async move { req.send().await.map_err(|e| ApiError::new("UpdateAccessEntry", e)) }
-        })
+        retry(
+            "UpdateAccessEntry",
+            SAME_TOKEN,
+            |e: &ApiError| e.ambiguous,
+            || {
+                let req = aws
+                    .eks
+                    .update_access_entry()
+                    .cluster_name(cluster)
+                    .principal_arn(principal)
+                    .set_kubernetes_groups(Some(new_groups.iter().cloned().collect()))
+                    .set_username(new_user.map(str::to_string))
+                    .client_request_token(&token);
+                async move { req.send().await.map_err(|e| ApiError::new("UpdateAccessEntry", e)) }
+            },
+        )
         .await
         .map_err(|source| AccessEntryError::Update {
             what: "kubernetes_groups or user_name".to_string(),
@@ -402,5 +452,7 @@ pub(super) async fn import(
     else {
         return Ok(None);
     };
-    Ok(Some(read_back(aws, &AccessEntryState::default(), cluster, principal, entry).await?))
+    Ok(Some(
+        read_back(aws, &AccessEntryState::default(), cluster, principal, entry).await?,
+    ))
 }

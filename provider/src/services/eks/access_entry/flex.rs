@@ -11,7 +11,9 @@ use tf_provider::value::Value;
 
 use super::{AccessEntryState, AccessPolicyState, CLUSTER_ADMIN_POLICY, DEFAULT_TYPE};
 use crate::framework::ownership::NameTaken;
-use crate::framework::plan::{known_str, known_string_map, known_string_set, optional_map, optional_set, to_value_map, to_value_set};
+use crate::framework::plan::{
+    known_str, known_string_map, known_string_set, optional_map, optional_set, to_value_map, to_value_set,
+};
 use crate::framework::tags;
 use crate::services::eks::find::{find_associated_policies, timestamp};
 
@@ -46,7 +48,9 @@ pub fn flatten_policies(policies: &[AssociatedAccessPolicy]) -> Value<BTreeSet<V
             .map(|p| {
                 let scope = p.access_scope();
                 let kind = scope.and_then(|s| s.r#type()).map(|t| t.as_str().to_string());
-                let namespaces: BTreeSet<String> = scope.map(|s| s.namespaces().iter().cloned().collect()).unwrap_or_default();
+                let namespaces: BTreeSet<String> = scope
+                    .map(|s| s.namespaces().iter().cloned().collect())
+                    .unwrap_or_default();
                 Value::Value(AccessPolicyState {
                     policy_arn: p.policy_arn().map_or(Value::Null, |a| Value::Value(a.to_string())),
                     namespaces: if kind.as_deref() == Some("cluster") && namespaces.is_empty() {
@@ -83,7 +87,10 @@ pub fn flatten_entry(
     s.r#type = Value::Value(entry_type);
     // Other types' groups are EKS's own (`system:nodes`): not shown.
     s.kubernetes_groups = if standard {
-        optional_set(&prior.kubernetes_groups, &entry.kubernetes_groups().iter().cloned().collect())
+        optional_set(
+            &prior.kubernetes_groups,
+            &entry.kubernetes_groups().iter().cloned().collect(),
+        )
     } else {
         Value::Null
     };
@@ -114,7 +121,10 @@ pub fn identity_of(entry: &AccessEntry) -> String {
 /// The identity recorded in `s`, if any.
 pub fn recorded_identity(s: &AccessEntryState) -> Option<String> {
     let arn = known_str(&s.arn)?;
-    Some(format!("{arn} created {}", known_str(&s.created_at).unwrap_or_default()))
+    Some(format!(
+        "{arn} created {}",
+        known_str(&s.created_at).unwrap_or_default()
+    ))
 }
 
 /// Whether `entry` is the one recorded in `s`: same ARN and `createdAt`.
@@ -170,7 +180,8 @@ pub async fn taken(
         .unwrap_or_default()
         .iter()
         .any(|p| {
-            p.policy_arn().is_some_and(|a| a.ends_with(&format!("/{CLUSTER_ADMIN_POLICY}")))
+            p.policy_arn()
+                .is_some_and(|a| a.ends_with(&format!("/{CLUSTER_ADMIN_POLICY}")))
                 && p.access_scope().and_then(|s| s.r#type()).map(|t| t.as_str()) == Some("cluster")
         });
     if admin {

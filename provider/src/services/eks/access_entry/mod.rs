@@ -25,7 +25,9 @@ use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report};
 use crate::framework::plan::{known_str, require_str, ValueStringMap, ValueStringSet};
 use crate::framework::resource::{ManagedResource, ReplacedBy};
-use crate::framework::schema::{attributes, string, string_map, string_set, Computed, Optional, OptionalComputed, Required};
+use crate::framework::schema::{
+    attributes, string, string_map, string_set, Computed, Optional, OptionalComputed, Required,
+};
 use crate::framework::validate;
 
 pub const DEFAULT_TYPE: &str = "STANDARD";
@@ -79,48 +81,63 @@ pub struct AccessEntryResource {
     pub data: Arc<ProviderData>,
 }
 
-const DESCRIPTION: &str = "An EKS access entry: an IAM role or user's access to a cluster's Kubernetes API, with the EKS access policies associated with it (`access_policy` blocks). \
-The cluster's `authentication_mode` must be `API_AND_CONFIG_MAP` or `API`. `kubernetes_groups`, `user_name`, the access policies and their scopes, and tags change in place; `cluster_name`, `principal_arn` and `type` replace the entry. \
-An access policy associated, disassociated or rescoped outside Terraform shows as an exact diff of the `access_policy` blocks, and the apply puts it back.\n\n\
-## Declared admins\n\n\
-A cluster's administrators are principals in configuration, one entry each with `AmazonEKSClusterAdminPolicy` at cluster scope, so that no plan depends on who runs it:\n\n\
-```hcl\n\
-variable \"cluster_admins\" { default = [\"arn:aws:iam::111122223333:role/platform-admin\", \"arn:aws:iam::111122223333:role/ci-deployer\"] }\n\n\
-resource \"platform_eks_access_entry\" \"admin\" {\n\
-  for_each      = toset(var.cluster_admins)\n\
-  cluster_name  = platform_eks_cluster.main.name\n\
-  principal_arn = each.value\n\
-  access_policy {\n\
-    policy_arn = \"arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy\"\n\
-    scope      = \"cluster\"\n\
-  }\n\
-}\n\
-```\n\n\
-A new cluster takes `bootstrap_cluster_creator_admin_permissions = false` with declared admins from the start. \
-A cluster created with it `true` has an entry EKS made for whoever created it; this provider never adopts it by itself (creating an entry for that principal fails with the import hint). \
-To move to declared admins without replacing the cluster: (1) declare the admins as above and apply; (2) find the creator's entry (`aws eks list-access-entries --cluster-name <cluster>`) and adopt it with an `import {}` block and a matching resource, then apply:\n\n\
-```hcl\n\
-import {\n\
-  to = platform_eks_access_entry.creator\n\
-  id = \"<cluster>:arn:aws:iam::111122223333:role/the-creator\"\n\
-}\n\n\
-resource \"platform_eks_access_entry\" \"creator\" {\n\
-  cluster_name  = \"<cluster>\"\n\
-  principal_arn = \"arn:aws:iam::111122223333:role/the-creator\"\n\
-  access_policy {\n\
-    policy_arn = \"arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy\"\n\
-    scope      = \"cluster\"\n\
-  }\n\
-}\n\
-```\n\n\
-(3) remove both blocks and apply: the creator's entry is destroyed, the declared admins remain, and the plan is empty. Each step is an ordinary reviewed plan; none depends on the identity that runs it.\n\n\
-## Ownership\n\n\
-- **Creates** the access entry and associates its access policies. CreateAccessEntry and UpdateAccessEntry send one `clientRequestToken` per operation, the same on every retry, so a lost answer never makes a second entry; AssociateAccessPolicy sets a policy's scope whatever it was, so sending it again is harmless. \
-It records what it made by identity: the entry's `arn` and `created_at`.\n\
-- **Deletes** only that entry: destroy reads it again and leaves an entry that is missing or has another identity (made again by someone else) alone, with a warning, and removes it from state.\n\
-- **Adopts** an existing entry only through `terraform import <cluster_name>:<principal_arn>` or an `import {}` block.\n\
-- **Refuses**, at plan time when the cluster exists and again before creating anything, a principal that already has an entry in the cluster (the error gives the `terraform import` command and `import {}` block, and says when it looks like the cluster creator's entry), two resources of one configuration for the same principal, and a cluster in `CONFIG_MAP` mode.\n\
-- **Refresh** believes the entry gone only after 3 consecutive not-found reads; an entry of that principal with another identity is not this one, and leaves state.";
+const DESCRIPTION: &str = concat!(
+    "An EKS access entry: an IAM role or user's access to a cluster's Kubernetes API, with the EKS access policies associated with it (`access_policy` blocks). ",
+    "The cluster's `authentication_mode` must be `API_AND_CONFIG_MAP` or `API`. `kubernetes_groups`, `user_name`, the access policies and their scopes, and tags change in place; `cluster_name`, `principal_arn` and `type` replace the entry. ",
+    "An access policy associated, disassociated or rescoped outside Terraform shows as an exact diff of the `access_policy` blocks, and the apply puts it back.\n\n",
+    "## Declared admins\n\n",
+    "A cluster's administrators are principals in configuration, one entry each with `AmazonEKSClusterAdminPolicy` at cluster scope, so that no plan depends on who runs it:\n\n",
+    r#"```hcl
+variable "cluster_admins" {
+  type    = set(string)
+  default = ["arn:aws:iam::111122223333:role/platform-admin", "arn:aws:iam::111122223333:role/ci-deployer"]
+}
+
+resource "platform_eks_access_entry" "admin" {
+  for_each      = var.cluster_admins
+  cluster_name  = platform_eks_cluster.main.name
+  principal_arn = each.value
+
+  access_policy {
+    policy_arn = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+    scope      = "cluster"
+  }
+}
+```
+
+"#,
+    "A new cluster takes `bootstrap_cluster_creator_admin_permissions = false` with declared admins from the start. ",
+    "A cluster created with it `true` has an entry EKS made for whoever created it; this provider never adopts it by itself (creating an entry for that principal fails with the import hint). ",
+    "To move to declared admins without replacing the cluster: (1) declare the admins as above and apply; ",
+    "(2) find the creator's entry (`aws eks list-access-entries --cluster-name <cluster>`), adopt it with an `import {}` block and a matching resource, and apply (the plan imports it and changes nothing):\n\n",
+    r#"```hcl
+import {
+  to = platform_eks_access_entry.creator
+  id = "<cluster>:arn:aws:iam::111122223333:role/the-creator"
+}
+
+resource "platform_eks_access_entry" "creator" {
+  cluster_name  = "<cluster>"
+  principal_arn = "arn:aws:iam::111122223333:role/the-creator"
+
+  access_policy {
+    policy_arn = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+    scope      = "cluster"
+  }
+}
+```
+
+"#,
+    "(3) remove both blocks and apply: the creator's entry is destroyed, the declared admins remain, and the plan is empty. ",
+    "Each step is an ordinary reviewed plan; none depends on the identity that runs it.\n\n",
+    "## Ownership\n\n",
+    "- **Creates** the access entry and associates its access policies. CreateAccessEntry and UpdateAccessEntry send one `clientRequestToken` per operation, the same on every retry, so a lost answer never makes a second entry; AssociateAccessPolicy sets a policy's scope whatever it was, so sending it again is harmless. ",
+    "It records what it made by identity: the entry's `arn` and `created_at`.\n",
+    "- **Deletes** only that entry: destroy reads it again and leaves an entry that is missing or has another identity (made again by someone else) alone, with a warning, and removes it from state.\n",
+    "- **Adopts** an existing entry only through `terraform import <cluster_name>:<principal_arn>` or an `import {}` block.\n",
+    "- **Refuses**, at plan time when the cluster exists and again before creating anything, a principal that already has an entry in the cluster (the error gives the `terraform import` command and `import {}` block, and says when it looks like the cluster creator's entry), two resources of one configuration for the same principal, and a cluster in `CONFIG_MAP` mode.\n",
+    "- **Refresh** believes the entry gone only after 3 consecutive not-found reads; an entry of that principal with another identity is not this one, and leaves state.",
+);
 
 fn schema_block() -> Block {
     let block = |description: &str, attributes| Block {

@@ -61,9 +61,9 @@ pub fn policy_arn(value: &str) -> Result<(), String> {
         service == "eks"
             && region.is_empty()
             && account == "aws"
-            && resource.strip_prefix("cluster-access-policy/").is_some_and(|name| {
-                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric())
-            })
+            && resource
+                .strip_prefix("cluster-access-policy/")
+                .is_some_and(|name| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric()))
     });
     if ok {
         Ok(())
@@ -144,7 +144,9 @@ pub(super) fn validate_config(diags: &mut Diagnostics, c: &AccessEntryState) {
     v.check_each(&path("kubernetes_groups"), &c.kubernetes_groups, |s: &String| {
         kubernetes_group(s)
     });
-    v.check(&path("user_name"), c.user_name.as_ref_option(), |s: &String| user_name(s));
+    v.check(&path("user_name"), c.user_name.as_ref_option(), |s: &String| {
+        user_name(s)
+    });
     if let Value::Value(policies) = &c.access_policy {
         let mut seen: Vec<&str> = Vec::new();
         for (i, policy) in policies.iter().enumerate() {
@@ -268,7 +270,10 @@ pub(super) async fn check_remote(
             }
             match find_cluster(&aws.eks, cluster).await {
                 Ok(Some(c)) if super::flex::config_map_only(&c) => {
-                    Validator::new(diags).error(&AttributePath::new("cluster_name"), super::flex::config_map_rule(cluster));
+                    Validator::new(diags).error(
+                        &AttributePath::new("cluster_name"),
+                        super::flex::config_map_rule(cluster),
+                    );
                     return false;
                 }
                 Ok(Some(c)) => match find_access_entry(&aws.eks, cluster, principal).await {
@@ -279,7 +284,9 @@ pub(super) async fn check_remote(
                         ok = false;
                     }
                     Ok(None) => {}
-                    Err(err) => tracing::debug!(cluster, principal, error = %err, "could not read the access entry; checked at apply"),
+                    Err(err) => {
+                        tracing::debug!(cluster, principal, error = %err, "could not read the access entry; checked at apply")
+                    }
                 },
                 Ok(None) => {}
                 Err(err) => tracing::debug!(cluster, error = %err, "could not read the cluster; checked at apply"),
@@ -306,7 +313,10 @@ pub(super) async fn check_remote(
                         let names: Vec<&str> = catalogue.iter().filter_map(|a| a.rsplit('/').next()).collect();
                         Validator::new(diags).error(
                             &AttributePath::new("access_policy"),
-                            format!("EKS has no access policy {arn:?}; ListAccessPolicies lists {}", names.join(", ")),
+                            format!(
+                                "EKS has no access policy {arn:?}; ListAccessPolicies lists {}",
+                                names.join(", ")
+                            ),
                         );
                         ok = false;
                     }
@@ -343,9 +353,11 @@ mod tests {
         ] {
             assert!(principal_arn(bad).is_err(), "{bad}");
         }
-        assert!(principal_arn("arn:aws:iam::111122223333:role/aws-service-role/eks.amazonaws.com/AWSServiceRoleForAmazonEKS")
-            .unwrap_err()
-            .contains("service-linked"));
+        assert!(principal_arn(
+            "arn:aws:iam::111122223333:role/aws-service-role/eks.amazonaws.com/AWSServiceRoleForAmazonEKS"
+        )
+        .unwrap_err()
+        .contains("service-linked"));
     }
 
     #[test]
