@@ -2,6 +2,8 @@
 every answer checked against botocore's EKS model (`checked_client`)."""
 from __future__ import annotations
 
+import time
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -53,11 +55,16 @@ def test_bootstrap_entry_of_the_cluster_creator(eks, iam, network, unique):
             call()
         assert code(err) == ("InvalidRequestException", "The cluster's authentication mode must be set to one of "
                              "[API, API_AND_CONFIG_MAP] to perform this operation.")
-    # Deleting the cluster deletes its entries.
+    # Deleting the cluster deletes its entries; wait until it is gone (with
+    # its security group), so later cases in this emulator see a settled EC2.
     eks.delete_cluster(name=with_creator)
     with pytest.raises(ClientError) as err:
         eks.describe_access_entry(clusterName=with_creator, principalArn=CREATOR)
     assert code(err)[0] == "ResourceNotFoundException"
+    deadline = time.time() + 30
+    while with_creator in eks.list_clusters()["clusters"]:
+        assert time.time() < deadline
+        time.sleep(0.1)
 
 
 def test_entry_lifecycle(eks, iam, api_cluster, unique):
