@@ -51,6 +51,10 @@ pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicRes
         "eks_node_group".into(),
         Box::new(Managed(eks::node_group::NodeGroupResource { data: data.clone() })),
     );
+    resources.insert(
+        "eks_addon".into(),
+        Box::new(Managed(eks::addon::AddonResource { data: data.clone() })),
+    );
     resources
 }
 
