@@ -65,9 +65,7 @@ fn has_type(value: &Value, wanted: &str) -> bool {
     let actual = type_name(value);
     match wanted {
         "number" => matches!(actual, "number" | "integer"),
-        "integer" => {
-            actual == "integer" || value.as_f64().is_some_and(|f| f.fract() == 0.0 && f.is_finite())
-        }
+        "integer" => actual == "integer" || value.as_f64().is_some_and(|f| f.fract() == 0.0 && f.is_finite()),
         other => actual == other,
     }
 }
@@ -166,10 +164,18 @@ fn check(
     }
     if let Value::String(s) = instance {
         let length = s.chars().count() as u64;
-        if let Some(min) = schema.get("minLength").and_then(Value::as_u64).filter(|min| length < *min) {
+        if let Some(min) = schema
+            .get("minLength")
+            .and_then(Value::as_u64)
+            .filter(|min| length < *min)
+        {
             error(format!("must be at least {min} characters, got {length}"));
         }
-        if let Some(max) = schema.get("maxLength").and_then(Value::as_u64).filter(|max| length > *max) {
+        if let Some(max) = schema
+            .get("maxLength")
+            .and_then(Value::as_u64)
+            .filter(|max| length > *max)
+        {
             error(format!("must be at most {max} characters, got {length}"));
         }
         if let Some(Value::String(pattern)) = schema.get("pattern") {
@@ -182,10 +188,18 @@ fn check(
     }
     if let Value::Array(items) = instance {
         let count = items.len() as u64;
-        if let Some(min) = schema.get("minItems").and_then(Value::as_u64).filter(|min| count < *min) {
+        if let Some(min) = schema
+            .get("minItems")
+            .and_then(Value::as_u64)
+            .filter(|min| count < *min)
+        {
             error(format!("must have at least {min} items, got {count}"));
         }
-        if let Some(max) = schema.get("maxItems").and_then(Value::as_u64).filter(|max| count > *max) {
+        if let Some(max) = schema
+            .get("maxItems")
+            .and_then(Value::as_u64)
+            .filter(|max| count > *max)
+        {
             error(format!("must have at most {max} items, got {count}"));
         }
         if let Some(item_schema) = schema.get("items").filter(|s| !s.is_array()) {
@@ -233,13 +247,19 @@ fn check(
             }
             match schema.get("additionalProperties") {
                 Some(Value::Bool(false)) => {
-                    let mut known: Vec<&str> = properties.map(|p| p.keys().map(String::as_str).collect()).unwrap_or_default();
+                    let mut known: Vec<&str> = properties
+                        .map(|p| p.keys().map(String::as_str).collect())
+                        .unwrap_or_default();
                     known.sort_unstable();
                     errors.push(SchemaError {
                         path: at,
                         message: format!(
                             "is not a property the schema allows (allowed: {})",
-                            if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                            if known.is_empty() {
+                                "none".to_string()
+                            } else {
+                                known.join(", ")
+                            }
                         ),
                     });
                 }
@@ -265,7 +285,10 @@ fn check(
     if !any.is_empty() && matching(&any)? == 0 {
         errors.push(SchemaError {
             path: path.to_string(),
-            message: format!("matches none of the {} alternatives the schema allows (anyOf)", any.len()),
+            message: format!(
+                "matches none of the {} alternatives the schema allows (anyOf)",
+                any.len()
+            ),
         });
     }
     let one = sub("oneOf");
@@ -274,7 +297,10 @@ fn check(
         if count != 1 {
             errors.push(SchemaError {
                 path: path.to_string(),
-                message: format!("must match exactly one of {} alternatives (oneOf), matches {count}", one.len()),
+                message: format!(
+                    "must match exactly one of {} alternatives (oneOf), matches {count}",
+                    one.len()
+                ),
             });
         }
     }
@@ -316,23 +342,38 @@ mod tests {
     }
 
     fn errors(instance: Value) -> Vec<String> {
-        validate(&coredns(), &instance).unwrap().iter().map(ToString::to_string).collect()
+        validate(&coredns(), &instance)
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     #[test]
     fn accepts_what_fits() {
         assert!(errors(json!({})).is_empty());
-        assert!(errors(json!({"replicaCount": 2, "resources": {"limits": {"cpu": "100m"}},
+        assert!(
+            errors(json!({"replicaCount": 2, "resources": {"limits": {"cpu": "100m"}},
                               "tolerations": [{"key": "x"}], "affinity": null, "mode": "a",
                               "nodeSelector": {"pool": "system"}}))
-        .is_empty());
-        assert!(errors(json!({"replicaCount": 2.0})).is_empty(), "2.0 is an integer in JSON Schema");
+            .is_empty()
+        );
+        assert!(
+            errors(json!({"replicaCount": 2.0})).is_empty(),
+            "2.0 is an integer in JSON Schema"
+        );
     }
 
     #[test]
     fn names_what_does_not() {
-        assert_eq!(errors(json!({"replicaCount": "three"})), ["$.replicaCount: must be integer, got string \"three\""]);
-        assert_eq!(errors(json!({"replicaCount": 0})), ["$.replicaCount: must be at least 1, got 0"]);
+        assert_eq!(
+            errors(json!({"replicaCount": "three"})),
+            ["$.replicaCount: must be integer, got string \"three\""]
+        );
+        assert_eq!(
+            errors(json!({"replicaCount": 0})),
+            ["$.replicaCount: must be at least 1, got 0"]
+        );
         assert_eq!(
             errors(json!({"replicas": 3})),
             ["$.replicas: is not a property the schema allows (allowed: affinity, mode, nodeSelector, replicaCount, resources, tolerations)"]
@@ -345,9 +386,18 @@ mod tests {
             errors(json!({"resources": {"limits": {"cpu": "lots"}}})),
             ["$.resources.limits.cpu: must match the pattern \"^[0-9]+m?$\", got \"lots\""]
         );
-        assert_eq!(errors(json!({"tolerations": [1]})), ["$.tolerations[0]: must be object, got integer 1"]);
-        assert_eq!(errors(json!({"mode": "c"})), ["$.mode: must be one of \"a\", \"b\", got \"c\""]);
-        assert_eq!(errors(json!({"nodeSelector": {"a": 1}})), ["$.nodeSelector.a: must be string, got integer 1"]);
+        assert_eq!(
+            errors(json!({"tolerations": [1]})),
+            ["$.tolerations[0]: must be object, got integer 1"]
+        );
+        assert_eq!(
+            errors(json!({"mode": "c"})),
+            ["$.mode: must be one of \"a\", \"b\", got \"c\""]
+        );
+        assert_eq!(
+            errors(json!({"nodeSelector": {"a": 1}})),
+            ["$.nodeSelector.a: must be string, got integer 1"]
+        );
         assert_eq!(errors(json!([])), ["$: must be object, got array []"]);
     }
 
@@ -363,8 +413,13 @@ mod tests {
         assert!(validate(&json!({"$ref": "#/nowhere"}), &json!(1)).is_err());
         assert!(validate(&json!({"$ref": "http://example.com/s.json"}), &json!(1)).is_err());
         let looping = json!({"$ref": "#"});
-        assert!(validate(&looping, &json!(1)).is_err(), "a reference loop ends, with an error");
+        assert!(
+            validate(&looping, &json!(1)).is_err(),
+            "a reference loop ends, with an error"
+        );
         assert!(validate(&json!(false), &json!(1)).unwrap().len() == 1);
-        assert!(validate(&json!({"pattern": "(unclosed"}), &json!("x")).unwrap().is_empty());
+        assert!(validate(&json!({"pattern": "(unclosed"}), &json!("x"))
+            .unwrap()
+            .is_empty());
     }
 }

@@ -125,7 +125,10 @@ pub async fn configuration_schema(eks: &Client, name: &str, version: &str) -> Re
         .send()
         .await
     {
-        Ok(out) => Ok(out.configuration_schema().filter(|s| !s.trim().is_empty()).map(str::to_string)),
+        Ok(out) => Ok(out
+            .configuration_schema()
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_string)),
         Err(e) => {
             let err = ApiError::new("DescribeAddonConfiguration", e);
             if err.is("InvalidParameterException") || err.is("ResourceNotFoundException") {
@@ -327,7 +330,9 @@ mod tests {
 
     #[test]
     fn no_nodes_issues() {
-        assert!(only_no_nodes_issues(&[issue(AddonIssueCode::InsufficientNumberOfReplicas)]));
+        assert!(only_no_nodes_issues(&[issue(
+            AddonIssueCode::InsufficientNumberOfReplicas
+        )]));
         assert!(!only_no_nodes_issues(&[]));
         assert!(!only_no_nodes_issues(&[
             issue(AddonIssueCode::InsufficientNumberOfReplicas),

@@ -111,26 +111,31 @@ async fn create_addon(aws: &AwsClients, s: &AddonState, token: &str) -> Result<A
     let name = known_str(&s.addon_name).ok_or(AddonError::Unknown("addon_name"))?;
     let tags = known_string_map(&s.tags_all).ok_or(AddonError::Unknown("tags"))?;
     let pairs = expand_pairs(s).ok_or(AddonError::Unknown("pod_identity_associations"))?;
-    let sent = retry("CreateAddon", SAME_TOKEN, |e: &ApiError| e.ambiguous, || {
-        let req = aws
-            .eks
-            .create_addon()
-            .cluster_name(cluster)
-            .addon_name(name)
-            .set_addon_version(known_str(&s.addon_version).map(str::to_string))
-            .set_service_account_role_arn(known_str(&s.service_account_role_arn).map(str::to_string))
-            .set_configuration_values(known_str(&s.configuration_values).map(str::to_string))
-            .set_resolve_conflicts(known_str(&s.resolve_conflicts_on_create).map(ResolveConflicts::from))
-            .set_pod_identity_associations((!pairs.is_empty()).then(|| pairs.clone()))
-            .client_request_token(token)
-            .set_tags((!tags.is_empty()).then(|| tags.clone().into_iter().collect()));
-        async move { req.send().await.map_err(|e| ApiError::new("CreateAddon", e)) }
-    })
+    let sent = retry(
+        "CreateAddon",
+        SAME_TOKEN,
+        |e: &ApiError| e.ambiguous,
+        || {
+            let req = aws
+                .eks
+                .create_addon()
+                .cluster_name(cluster)
+                .addon_name(name)
+                .set_addon_version(known_str(&s.addon_version).map(str::to_string))
+                .set_service_account_role_arn(known_str(&s.service_account_role_arn).map(str::to_string))
+                .set_configuration_values(known_str(&s.configuration_values).map(str::to_string))
+                .set_resolve_conflicts(known_str(&s.resolve_conflicts_on_create).map(ResolveConflicts::from))
+                .set_pod_identity_associations((!pairs.is_empty()).then(|| pairs.clone()))
+                .client_request_token(token)
+                .set_tags((!tags.is_empty()).then(|| tags.clone().into_iter().collect()));
+            async move { req.send().await.map_err(|e| ApiError::new("CreateAddon", e)) }
+        },
+    )
     .await;
     match sent {
-        Ok(out) => out.addon.ok_or_else(|| {
-            AddonError::Create(ApiError::other("CreateAddon", None, "EKS returned no add-on"))
-        }),
+        Ok(out) => out
+            .addon
+            .ok_or_else(|| AddonError::Create(ApiError::other("CreateAddon", None, "EKS returned no add-on"))),
         Err(err) if err.is("ResourceInUseException") => Err(taken(cluster, name).into()),
         Err(err) => Err(AddonError::Create(err)),
     }
@@ -248,7 +253,10 @@ pub(super) async fn update(
             s
         }
         Err(err) => {
-            report(diags, &failed(format!("reading EKS add-on `{cluster}:{name}` after updating it"), err));
+            report(
+                diags,
+                &failed(format!("reading EKS add-on `{cluster}:{name}` after updating it"), err),
+            );
             prior
         }
     }
@@ -272,7 +280,10 @@ async fn update_addon(
         req = req.set_addon_version(known_str(&planned.addon_version).map(str::to_string));
         changed = true;
     }
-    let same_configuration = match (known_str(&prior.configuration_values), known_str(&planned.configuration_values)) {
+    let same_configuration = match (
+        known_str(&prior.configuration_values),
+        known_str(&planned.configuration_values),
+    ) {
         (Some(a), Some(b)) => equivalent_configuration(a, b),
         (a, b) => a == b,
     };
@@ -295,10 +306,20 @@ async fn update_addon(
         req = req.set_resolve_conflicts(known_str(&planned.resolve_conflicts_on_update).map(ResolveConflicts::from));
         // One token for every attempt of this update: a lost answer never starts a second one.
         let token = ownership::new_marker();
-        let update: Option<Update> = retry("UpdateAddon", SAME_TOKEN, |e: &ApiError| e.ambiguous, || {
-            let req = req.clone().client_request_token(&token);
-            async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new("UpdateAddon", e)) }
-        })
+        let update: Option<Update> = retry(
+            "UpdateAddon",
+            SAME_TOKEN,
+            |e: &ApiError| e.ambiguous,
+            || {
+                let req = req.clone().client_request_token(&token);
+                async move {
+                    req.send()
+                        .await
+                        .map(|o| o.update)
+                        .map_err(|e| ApiError::new("UpdateAddon", e))
+                }
+            },
+        )
         .await
         .map_err(|source| AddonError::Update {
             what: "version, configuration, role or pod identity associations",
@@ -309,7 +330,11 @@ async fn update_addon(
                 .await
                 .map_err(AddonError::Wait)?;
         }
-        settled = Some(wait_addon_settled(eks, cluster, name, timeout).await.map_err(AddonError::Wait)?);
+        settled = Some(
+            wait_addon_settled(eks, cluster, name, timeout)
+                .await
+                .map_err(AddonError::Wait)?,
+        );
     }
     let arn = known_str(&prior.arn).ok_or(AddonError::Unknown("arn"))?;
     update_tags(
@@ -334,7 +359,14 @@ pub(super) async fn delete(aws: &AwsClients, diags: &mut Diagnostics, s: &AddonS
     let what = format!("EKS add-on `{cluster}:{name}`");
     match &found {
         Some(addon) if is_recorded(s, addon) => {
-            match aws.eks.delete_addon().cluster_name(cluster).addon_name(name).send().await {
+            match aws
+                .eks
+                .delete_addon()
+                .cluster_name(cluster)
+                .addon_name(name)
+                .send()
+                .await
+            {
                 Ok(_) => {
                     tracing::info!(cluster, addon = name, "deleting EKS add-on");
                     wait_addon_deleted(&aws.eks, cluster, name, Timeouts::get(&s.timeouts, Operation::Delete))
@@ -346,7 +378,9 @@ pub(super) async fn delete(aws: &AwsClients, diags: &mut Diagnostics, s: &AddonS
             }
         }
         Some(addon) => {
-            let claim = Claim::Foreign { found: identity_of(addon) };
+            let claim = Claim::Foreign {
+                found: identity_of(addon),
+            };
             ownership::warn_left_alone(diags, &what, recorded.as_deref(), &claim);
         }
         None => {

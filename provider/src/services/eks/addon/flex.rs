@@ -116,5 +116,8 @@ pub(super) fn is_recorded(s: &AddonState, addon: &Addon) -> bool {
 
 pub(super) fn recorded_identity(s: &AddonState) -> Option<String> {
     let arn = known_str(&s.arn)?;
-    Some(format!("{arn} created {}", known_str(&s.created_at).unwrap_or_default()))
+    Some(format!(
+        "{arn} created {}",
+        known_str(&s.created_at).unwrap_or_default()
+    ))
 }

@@ -72,7 +72,10 @@ pub struct AddonState {
 }
 
 // What EKS cannot change on an add-on.
-crate::replaces!(AddonState { cluster_name, addon_name });
+crate::replaces!(AddonState {
+    cluster_name,
+    addon_name
+});
 
 pub struct AddonResource {
     pub data: Arc<ProviderData>,
@@ -105,7 +108,7 @@ fn schema_block() -> Block {
             ("service_account_role_arn", string(Optional, "An IAM role for the add-on's service account (IRSA), such as the role of a `platform_irsa_role`. Unset: the add-on uses the node role. Changes in place.")),
             ("pod_identity_associations", object_list(Optional, &["role_arn", "service_account"], "EKS Pod Identity associations the add-on makes, `{ role_arn, service_account }`, one per service account (the add-on's own, such as `ebs-csi-controller-sa`). Changes in place: an update sends the whole list, and an empty list removes them. EKS reports only the associations' ARNs (`pod_identity_association_arns`): a refresh keeps the configured pairs while the add-on reports as many associations, and shows an empty list when it reports none.")),
             ("pod_identity_association_arns", string_set(Computed, "The ARNs of the pod identity associations the add-on owns, as EKS reports them.")),
-            ("configuration_values", string(Optional, "The add-on's configuration as a JSON object, such as `jsonencode({ replicaCount = 3 })`. Compared as JSON; your text is kept while equivalent. Checked at plan time against the schema of the add-on version (DescribeAddonConfiguration) when the version is known; changes in place, and removing it goes back to the add-on's defaults.")),
+            ("configuration_values", string(OptionalComputed, "The add-on's configuration as a JSON object, such as `jsonencode({ replicaCount = 3 })`. Compared as JSON: a text that says the same as the one in state (formatting, key order) is no change, and the text in state is kept. Checked at plan time against the schema of the add-on version (DescribeAddonConfiguration) when the version is known; changes in place, and removing it goes back to the add-on's defaults.")),
             ("resolve_conflicts_on_create", string(Optional, "How EKS resolves conflicts with fields of a self-managed installation at creation: `NONE` (EKS's default: the create may fail) or `OVERWRITE`. Used at creation only; changing it later changes nothing on EKS.")),
             ("resolve_conflicts_on_update", string(Optional, "How EKS resolves conflicts with values changed from its defaults on each update: `NONE`, `OVERWRITE` or `PRESERVE`. Sent with each update.")),
             ("tags", string_map(Optional, "Tags of the add-on, merged over the provider's `default_tags`. Changes in place.")),

@@ -100,7 +100,9 @@ pub(super) fn validate_config(diags: &mut Diagnostics, c: &AddonState) {
     v.check(&path("cluster_name"), c.cluster_name.as_ref_option(), |s: &String| {
         cluster_name(s)
     });
-    v.check(&path("addon_name"), c.addon_name.as_ref_option(), |s: &String| addon_name(s));
+    v.check(&path("addon_name"), c.addon_name.as_ref_option(), |s: &String| {
+        addon_name(s)
+    });
     v.check(&path("addon_version"), c.addon_version.as_ref_option(), |s: &String| {
         addon_version(s)
     });
@@ -141,15 +143,21 @@ pub(super) fn validate_config(diags: &mut Diagnostics, c: &AddonState) {
             v.check(&at("role_arn"), pair.role_arn.as_ref_option(), |s: &String| {
                 validate::iam_role_arn(s)
             });
-            v.check(&at("service_account"), pair.service_account.as_ref_option(), |s: &String| {
-                validate::dns1123_subdomain_pattern(s)
-                    .map_err(|rule| format!("must be a Kubernetes service account name: {rule}"))
-            });
+            v.check(
+                &at("service_account"),
+                pair.service_account.as_ref_option(),
+                |s: &String| {
+                    validate::dns1123_subdomain_pattern(s)
+                        .map_err(|rule| format!("must be a Kubernetes service account name: {rule}"))
+                },
+            );
             if let Some(sa) = known_str(&pair.service_account) {
                 if !seen.insert(sa.to_string()) {
                     v.error(
                         &at("service_account"),
-                        format!("EKS allows one pod identity association per service account, and {sa:?} is given twice"),
+                        format!(
+                            "EKS allows one pod identity association per service account, and {sa:?} is given twice"
+                        ),
                     );
                 }
             }
@@ -180,7 +188,10 @@ pub(super) async fn plan(
         Some(cluster) => match find_cluster(&aws.eks, cluster).await {
             Ok(found) => found.and_then(|c| c.version().map(str::to_string)),
             Err(err) => {
-                report(diags, &failed(format!("reading EKS cluster `{cluster}` to plan its add-on"), err));
+                report(
+                    diags,
+                    &failed(format!("reading EKS cluster `{cluster}` to plan its add-on"), err),
+                );
                 return None;
             }
         },
@@ -220,7 +231,10 @@ pub(super) async fn plan(
                     None => {
                         diags.error(
                             format!("`addon_version`: EKS names no default version of {name:?} for Kubernetes {k}"),
-                            format!("Set `addon_version` to one of the versions EKS offers: {}.", offered.versions.join(", ")),
+                            format!(
+                                "Set `addon_version` to one of the versions EKS offers: {}.",
+                                offered.versions.join(", ")
+                            ),
                             AttributePath::new("addon_version"),
                         );
                         return None;
@@ -247,6 +261,19 @@ pub(super) async fn plan(
         }
     }
 
+    // The configuration: none when the configuration has none (Terraform
+    // proposes the prior text for an unset optional+computed attribute), and
+    // the text in state while the configured one says the same.
+    if config.configuration_values.is_null() {
+        s.configuration_values = Value::Null;
+    } else if let (Some(p), Some(wanted)) = (
+        prior.and_then(|p| known_str(&p.configuration_values)),
+        known_str(&config.configuration_values),
+    ) {
+        if equivalent_configuration(p, wanted) {
+            s.configuration_values = Value::Value(p.to_string());
+        }
+    }
     // The configuration against the version's schema.
     let unchanged_configuration =
         prior.is_some_and(|p| p.configuration_values == s.configuration_values && p.addon_version == s.addon_version);
@@ -301,7 +328,10 @@ async fn offered_for(
             None
         }
         Err(err) => {
-            report(diags, &failed(format!("reading the versions of EKS add-on `{name}`"), err));
+            report(
+                diags,
+                &failed(format!("reading the versions of EKS add-on `{name}`"), err),
+            );
             None
         }
     }
@@ -324,12 +354,20 @@ async fn check_configuration(
         Ok(Some(schema)) => schema,
         Ok(None) => return Some(()),
         Err(err) => {
-            tracing::warn!(addon = name, version, "the configuration schema could not be read ({err}); EKS checks the configuration at apply");
+            tracing::warn!(
+                addon = name,
+                version,
+                "the configuration schema could not be read ({err}); EKS checks the configuration at apply"
+            );
             return Some(());
         }
     };
     let Ok(schema) = serde_json::from_str::<serde_json::Value>(&schema) else {
-        tracing::warn!(addon = name, version, "the configuration schema EKS published is not JSON; not checked here");
+        tracing::warn!(
+            addon = name,
+            version,
+            "the configuration schema EKS published is not JSON; not checked here"
+        );
         return Some(());
     };
     match json_schema::validate(&schema, &value) {
@@ -348,7 +386,11 @@ async fn check_configuration(
             None
         }
         Err(problem) => {
-            tracing::warn!(addon = name, version, "the configuration schema cannot be followed ({problem}); not checked here");
+            tracing::warn!(
+                addon = name,
+                version,
+                "the configuration schema cannot be followed ({problem}); not checked here"
+            );
             Some(())
         }
     }
@@ -374,8 +416,13 @@ mod tests {
         }
         assert!(configuration_object("{\"replicaCount\": 2}").is_ok());
         assert!(configuration_object("[1]").unwrap_err().contains("got a JSON array"));
-        assert!(configuration_object("{replicaCount: 2}").unwrap_err().contains("syntax error at line 1"));
-        assert!(equivalent_configuration("{\"a\":1,\"b\":[2]}", "{ \"b\": [2],\n \"a\": 1 }"));
+        assert!(configuration_object("{replicaCount: 2}")
+            .unwrap_err()
+            .contains("syntax error at line 1"));
+        assert!(equivalent_configuration(
+            "{\"a\":1,\"b\":[2]}",
+            "{ \"b\": [2],\n \"a\": 1 }"
+        ));
         assert!(!equivalent_configuration("{\"a\":1}", "{\"a\":2}"));
     }
 }
