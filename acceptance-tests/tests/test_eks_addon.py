@@ -118,6 +118,22 @@ def test_update(workspace, eks, new_cluster):
     assert eks.list_addons(clusterName=cluster)["addons"] == []
 
 
+def test_update_failed(workspace, eks, new_cluster):
+    """An AddonUpdate that ends Failed fails the apply with EKS's error; state
+    keeps what EKS has, so the next plan shows the change again."""
+    cluster = new_cluster(tags={"platform-emulator/fail-updates": "true"})
+    workspace.write(addon(cluster, configuration_values='{"replicaCount": 2}'))
+    workspace.apply_clean()
+    workspace.write(addon(cluster, configuration_values='{"replicaCount": 3}'))
+    result = workspace.apply(check=False)
+    out = squeeze(result.output)
+    assert result.code == 1 and f"updating EKS add-on `{cluster}:coredns`" in out, out
+    assert "AddonUpdate" in out and "failed: Failed: Unknown: the update failed" in out, out
+    assert workspace.resource(ADDR)["configuration_values"] == '{"replicaCount": 2}'
+    workspace.assert_plan_changes("~ configuration_values")
+    workspace.destroy()
+
+
 def test_import(workspace, new_workspace, eks, new_cluster):
     cluster = new_cluster()
     cfg = addon(cluster, configuration_values='{"replicaCount": 2}', tags={"team": "x"})
