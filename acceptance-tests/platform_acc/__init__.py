@@ -9,6 +9,8 @@
   per-cluster issuers...), loaded into the emulator.
 - `eks_access_ext`: EKS access entries and access policies (moto answers 404),
   and the cluster creator's bootstrap entry, loaded into the emulator after `eks_ext`.
+- `eks_addon_ext`: EKS add-ons (moto has none): a catalogue per Kubernetes
+  version, configuration schemas, statuses and health issues, loaded into the emulator.
 - `iam_ext`: the IAM OIDC client-id operations moto lacks, loaded into the emulator.
 - `kms_ext`: KMS ListAliases paged as the real API pages it (moto answers in one
   page), loaded into the emulator.

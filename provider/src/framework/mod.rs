@@ -4,6 +4,7 @@
 
 pub mod api_calls;
 pub mod diag;
+pub mod json_schema;
 pub mod limits;
 pub mod log;
 pub mod naming;

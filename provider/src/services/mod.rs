@@ -55,6 +55,10 @@ pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicRes
         "eks_access_entry".into(),
         Box::new(Managed(eks::access_entry::AccessEntryResource { data: data.clone() })),
     );
+    resources.insert(
+        "eks_addon".into(),
+        Box::new(Managed(eks::addon::AddonResource { data: data.clone() })),
+    );
     resources
 }
 

@@ -13,6 +13,8 @@ const CLUSTER: &str = "test_eks_cluster.py";
 const NODE_GROUP: &str = "test_eks_node_group.py";
 const OIDC: &str = "test_eks_oidc_provider.py";
 const ACCESS_ENTRY: &str = "test_eks_access_entry.py";
+const ADDON: &str = "test_eks_addon.py";
+const ADDON_VERSIONS: &str = "EKS API reference, DescribeAddonVersions: https://docs.aws.amazon.com/eks/latest/APIReference/API_DescribeAddonVersions.html";
 
 const CREATE_CLUSTER: &str =
     "EKS API reference, CreateCluster: https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html";
@@ -508,5 +510,90 @@ pub const LIMITS: &[Limit] = &[
         source: "IAM API reference, CreateOpenIDConnectProvider.ThumbprintList (maximum 5 items)",
         test_file: OIDC,
         rule: "at most 5",
+    },
+    // ---- platform_eks_addon ----------------------------------------------------------
+    Limit {
+        subject: "`platform_eks_addon.addon_name`",
+        limit: "1 to 100 lowercase letters, digits, `-` and `_`",
+        source: "botocore, CreateAddon.addonName (\"must match one of the names returned by DescribeAddonVersions\"): the character set of the names EKS lists (`vpc-cni`, `kubecost_kubecost`); the bound of 100 is the provider's",
+        test_file: ADDON,
+        rule: "must be an add-on name as DescribeAddonVersions lists them",
+    },
+    Limit {
+        subject: "`platform_eks_addon.addon_name`",
+        limit: "an add-on EKS offers for the Kubernetes version (DescribeAddonVersions, at plan time when the version is known)",
+        source: ADDON_VERSIONS,
+        test_file: ADDON,
+        rule: "EKS offers no add-on",
+    },
+    Limit {
+        subject: "`platform_eks_addon.addon_version`",
+        limit: "`v`, a digit, then letters, digits, `.`, `-`, `_`, `+` (at most 100), such as `v1.19.2-eksbuild.1`",
+        source: "the versions DescribeAddonVersions lists (`v<version>-eksbuild.<n>`); the bound of 100 is the provider's",
+        test_file: ADDON,
+        rule: "must be an add-on version such as",
+    },
+    Limit {
+        subject: "`platform_eks_addon.addon_version`",
+        limit: "a version EKS offers for the Kubernetes version (checked at plan time when the version is known)",
+        source: ADDON_VERSIONS,
+        test_file: ADDON,
+        rule: "is not a version of",
+    },
+    Limit {
+        subject: "`platform_eks_addon.kubernetes_version`",
+        limit: "the cluster's version, or the next minor version during an upgrade (at apply: the cluster's)",
+        source: "EKS API reference, DescribeAddonVersions (add-on versions are compatible per cluster Kubernetes version): https://docs.aws.amazon.com/eks/latest/APIReference/API_DescribeAddonVersions.html",
+        test_file: ADDON,
+        rule: "must be its cluster's version (1.33), or the next one during an upgrade",
+    },
+    Limit {
+        subject: "`platform_eks_addon.configuration_values`",
+        limit: "a JSON object",
+        source: "botocore, CreateAddon.configurationValues (\"validated against the schema returned by DescribeAddonConfiguration\", whose root is an object); EKS also takes YAML, the provider takes JSON (`jsonencode`)",
+        test_file: ADDON,
+        rule: "must be a JSON object such as",
+    },
+    Limit {
+        subject: "`platform_eks_addon.configuration_values`",
+        limit: "valid JSON",
+        source: "the provider compares the configuration as JSON (RFC 8259)",
+        test_file: ADDON,
+        rule: "must be valid JSON (use jsonencode",
+    },
+    Limit {
+        subject: "`platform_eks_addon.configuration_values`",
+        limit: "fits the add-on version's configuration schema (DescribeAddonConfiguration), in the JSON Schema subset of `framework::json_schema`",
+        source: "EKS API reference, DescribeAddonConfiguration: https://docs.aws.amazon.com/eks/latest/APIReference/API_DescribeAddonConfiguration.html",
+        test_file: ADDON,
+        rule: "does not fit the configuration schema of coredns",
+    },
+    Limit {
+        subject: "`platform_eks_addon.resolve_conflicts_on_create`",
+        limit: "`NONE`, `OVERWRITE`",
+        source: "botocore, enum `ResolveConflicts` and CreateAddon.resolveConflicts (PRESERVE on create \"is similar to the NONE option\"); terraform-provider-aws takes the same two on create",
+        test_file: ADDON,
+        rule: "on create PRESERVE works as NONE",
+    },
+    Limit {
+        subject: "`platform_eks_addon.resolve_conflicts_on_update`",
+        limit: "`NONE`, `OVERWRITE`, `PRESERVE`",
+        source: "botocore, enum `ResolveConflicts`",
+        test_file: ADDON,
+        rule: "must be one of \"NONE\", \"OVERWRITE\", \"PRESERVE\"",
+    },
+    Limit {
+        subject: "`platform_eks_addon.pod_identity_associations`",
+        limit: "one association per service account",
+        source: "EKS API reference, CreatePodIdentityAssociation (ResourceInUseException for a service account that already has one): https://docs.aws.amazon.com/eks/latest/APIReference/API_CreatePodIdentityAssociation.html",
+        test_file: ADDON,
+        rule: "EKS allows one pod identity association per service account",
+    },
+    Limit {
+        subject: "`platform_eks_addon.service_account_role_arn`, `pod_identity_associations.role_arn`",
+        limit: "an IAM role ARN",
+        source: "botocore, CreateAddon.serviceAccountRoleArn (1 to 255 characters, a role ARN)",
+        test_file: ADDON,
+        rule: "must be an IAM role ARN",
     },
 ];

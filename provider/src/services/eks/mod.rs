@@ -1,14 +1,16 @@
 //! EKS: the cluster (with its role, secrets key and OIDC provider), managed
-//! node groups, access entries, a standalone IAM OIDC provider for copies in other accounts,
+//! node groups, add-ons, access entries, a standalone IAM OIDC provider for copies in other accounts,
 //! and the cluster-auth token data source.
 //!
 //! Resources (each imports only the library files and `framework/`):
-//! `cluster`, `node_group`, `access_entry`, `oidc_provider`, and the data source
+//! `cluster`, `node_group`, `addon`, `access_entry`, `oidc_provider`, and the data source
 //! `cluster_auth`. Library files: `find` (finders), `wait` (waiters and
-//! update tracking), `roles` (the roles they create), `tags`, `validate`,
+//! update tracking), `addons` (the add-on finder, catalogue and waiters), `roles` (the roles they create), `tags`, `validate`,
 //! `versions` (EKS's release calendar), `thumbprint`, `limits`.
 
 pub mod access_entry;
+pub mod addon;
+pub mod addons;
 pub mod cluster;
 pub mod cluster_auth;
 pub mod find;
