@@ -340,11 +340,14 @@ impl ManagedResource for ClusterResource {
         {
             return None;
         }
-        if replace.is_empty() && !plan::check_authentication_step(diags, &prior, &s) {
-            return None;
-        }
+        // A kept cluster's authentication mode moves one step forward; both
+        // this and the version are checked, so that each error shows.
+        let step_ok = !replace.is_empty() || plan::check_authentication_step(diags, &prior, &s);
         let new_version = known_str(&s.version).filter(|v| known_str(&prior.version) != Some(*v));
         if (!replace.is_empty() || new_version.is_some()) && !check_cluster_version(diags, known_str(&s.version)) {
+            return None;
+        }
+        if !step_ok {
             return None;
         }
         if !replace.is_empty() {
