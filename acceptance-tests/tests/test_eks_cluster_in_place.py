@@ -393,3 +393,34 @@ def test_import_with_in_place_settings_plans_empty(workspace, new_workspace, cli
     assert s["security_group_ids"] == [group] and s["bootstrap_cluster_creator_admin_permissions"] is False
     adopt.destroy()
     assert aws.role_exists(clients.iam, f"adr-{unique}")
+
+
+def test_ownership_failed_association_keeps_the_created_key(workspace, clients, network, unique):
+    """The key created to add encryption is recorded before EKS associates
+    it: when the association fails, state keeps the key (no orphan), and the
+    next apply associates that same key instead of creating another."""
+    name = f"failkey-{unique}"
+    workspace.write(config(name, network, create_kms_key=False))
+    workspace.apply_clean()
+    arn = workspace.resource(ADDR)["arn"]
+    clients.eks.tag_resource(resourceArn=arn, tags={"platform-emulator/fail-updates": "true"})
+    workspace.write(config(name, network))
+    result = workspace.apply(check=False)
+    out = " ".join(result.output.split())
+    assert result.code == 1 and "AssociateEncryptionConfig" in out and f"of EKS cluster `{name}` failed" in out, out
+    failed = workspace.resource(ADDR)
+    assert failed["managed_kms_key_id"] and failed["kms_key_arn"] is None
+    assert not clients.eks.describe_cluster(name=name)["cluster"].get("encryptionConfig")
+    clients.eks.untag_resource(resourceArn=arn, tagKeys=["platform-emulator/fail-updates"])
+    assert_in_place(workspace, "kms_key_arn", "(known after apply)")
+    workspace.apply_clean()
+    done = workspace.resource(ADDR)
+    assert done["managed_kms_key_id"] == failed["managed_kms_key_id"] and done["arn"] == arn
+    c = clients.eks.describe_cluster(name=name)["cluster"]
+    assert c["encryptionConfig"][0]["provider"]["keyArn"] == done["kms_key_arn"]
+    keys = [k for page in clients.kms.get_paginator("list_keys").paginate() for k in page["Keys"]]
+    owned = [k["KeyId"] for k in keys
+             if {"TagKey": "platform:eks-cluster", "TagValue": name} in clients.kms.list_resource_tags(
+                 KeyId=k["KeyId"]).get("Tags", [])]
+    assert owned == [done["managed_kms_key_id"]], "exactly one key for this cluster"
+    workspace.destroy()
