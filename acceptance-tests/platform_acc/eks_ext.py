@@ -12,9 +12,18 @@ service model:
   update is InProgress. Transitions are evaluated against the clock whenever
   the object is read, so no background thread is needed.
 - UpdateClusterVersion (one minor version at a time), UpdateClusterConfig
-  (LoggingUpdate / EndpointAccessUpdate), UpdateNodegroupConfig and
+  (LoggingUpdate, EndpointAccessUpdate, VpcConfigUpdate for subnets and
+  security groups, AccessConfigUpdate for the authentication mode,
+  UpgradePolicyUpdate; one type per request, as on EKS),
+  AssociateEncryptionConfig (once per cluster), UpdateNodegroupConfig and
   UpdateNodegroupVersion create Update objects that go InProgress ->
-  Successful, and only then change the cluster or node group. DescribeUpdate
+  Successful, and only then change the cluster or node group. EKS's rules are
+  checked when the update starts (InvalidParameterException): new subnets in
+  the cluster's VPC and in exactly the availability zones it was created
+  with, at most 5 existing security groups of that VPC, the authentication
+  mode only forward (CONFIG_MAP -> API_AND_CONFIG_MAP -> API), an encryption
+  configuration only on a cluster without one. Clusters report their
+  `upgradePolicy` (EXTENDED unless CreateCluster asked otherwise). DescribeUpdate
   and ListUpdates read them. A second update while one is InProgress is a
   ResourceInUseException, as on EKS.
 - Clusters get what real EKS gives them and moto does not: a unique OIDC
@@ -28,6 +37,7 @@ service model:
   moto only tags clusters).
 - Idempotency tokens, as EKS documents `clientRequestToken`: CreateCluster,
   CreateNodegroup, UpdateClusterVersion, UpdateClusterConfig,
+  AssociateEncryptionConfig,
   UpdateNodegroupConfig and UpdateNodegroupVersion sent again with a token
   already used (and the same parameters) answer with the object or update
   the first request made, in its current state, instead of
@@ -57,6 +67,10 @@ FAIL_TAG = "platform-emulator/fail-updates"
 DELAY_TAG = "platform-emulator/delay-seconds"
 ISSUER_TAG = "platform-emulator/issuer-url"
 DEFAULT_DELAY = float(os.environ.get("PLATFORM_EKS_DELAY_SECONDS", "1"))
+ENDPOINT_KEYS = ("endpointPublicAccess", "endpointPrivateAccess", "publicAccessCidrs")
+# Authentication modes in the only order EKS moves them (never back).
+AUTH_ORDER = ["CONFIG_MAP", "API_AND_CONFIG_MAP", "API"]
+SUPPORT_TYPES = ("STANDARD", "EXTENDED")
 
 _installed = False
 
@@ -170,8 +184,12 @@ def install() -> None:
         from moto.ec2.models import ec2_backends
         return ec2_backends[self.account_id][self.region_name]
 
-    def create_cluster(self: Any, *args: Any, access_config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    def create_cluster(self: Any, *args: Any, access_config: dict[str, Any] | None = None,
+                       upgrade_policy: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         name = kwargs.get("name")
+        support = (upgrade_policy or {}).get("supportType") or "EXTENDED"
+        if support not in SUPPORT_TYPES:
+            raise invalid(f"Invalid upgradePolicy.supportType {support}: must be one of STANDARD, EXTENDED", name)
         vpc_request = dict(kwargs.get("resources_vpc_config") or {})
         ec2 = ec2_of(self)
         subnets = []
@@ -234,6 +252,8 @@ def install() -> None:
             "authenticationMode": access.get("authenticationMode") or "CONFIG_MAP",
             "bootstrapClusterCreatorAdminPermissions": access.get("bootstrapClusterCreatorAdminPermissions", True),
         }
+        cluster.upgrade_policy = {"supportType": support}
+        cluster._platform_azs = sorted({s.availability_zone for s in subnets})
         cluster._platform_ready_at = time.time() + delay_of(cluster)
         cluster._platform_updates = {}
         cluster.status = "CREATING" if delay_of(cluster) > 0 else "ACTIVE"
@@ -395,35 +415,145 @@ def install() -> None:
         return start_update(self, name, "VersionUpdate",
                             [{"type": "Version", "value": version}, {"type": "PlatformVersion", "value": "eks.1"}], apply)
 
+    def update_kinds(resources_vpc_config: Any, logging: Any, access_config: Any, upgrade_policy: Any) -> list[str]:
+        """The update types one UpdateClusterConfig request asks for (EKS allows one per request)."""
+        vpc = resources_vpc_config or {}
+        kinds = []
+        if logging:
+            kinds.append("LoggingUpdate")
+        if any(k in vpc for k in ENDPOINT_KEYS):
+            kinds.append("EndpointAccessUpdate")
+        if any(k in vpc for k in ("subnetIds", "securityGroupIds")):
+            kinds.append("VpcConfigUpdate")
+        if access_config:
+            kinds.append("AccessConfigUpdate")
+        if upgrade_policy:
+            kinds.append("UpgradePolicyUpdate")
+        return kinds
+
+    def check_vpc_update(self: Any, name: str, cluster: Any, vpc: dict[str, Any]) -> None:
+        """EKS's rules for new subnets and security groups (UpdateClusterConfig
+        documentation; CloudFormation's ResourcesVpcConfig): at least two
+        subnets, in the VPC of the cluster and covering exactly the
+        availability zones it was created with; at most five security groups,
+        existing, in that VPC."""
+        ec2 = ec2_of(self)
+        current = cluster.resources_vpc_config or {}
+        vpc_id = current.get("vpcId")
+        if "subnetIds" in vpc:
+            subnets = []
+            for subnet_id in vpc.get("subnetIds") or []:
+                try:
+                    subnets.append(ec2.get_subnet(subnet_id))
+                except Exception:
+                    raise invalid(f"The subnet ID '{subnet_id}' does not exist (Service: AmazonEC2; Status Code: 400; "
+                                  "Error Code: InvalidSubnetID.NotFound)", name)
+            if len(subnets) < 2 or len({s.availability_zone for s in subnets}) < 2:
+                raise invalid("Subnets specified must be in at least two different AZs", name)
+            if any(s.vpc_id != vpc_id for s in subnets):
+                raise invalid(f"Subnets must all be in the cluster's VPC {vpc_id}", name)
+            original = getattr(cluster, "_platform_azs", None)
+            zones = sorted({s.availability_zone for s in subnets})
+            if original is not None and zones != original:
+                raise invalid("Provided subnets must be in the same set of availability zones the cluster was created "
+                              f"with ({', '.join(original)}), got {', '.join(zones)}", name)
+        if "securityGroupIds" in vpc:
+            groups = vpc.get("securityGroupIds") or []
+            if len(groups) > 5:
+                raise invalid(f"At most 5 security groups can be specified, got {len(groups)}", name)
+            for group_id in groups:
+                try:
+                    group = ec2.get_security_group_from_id(group_id)
+                except Exception:
+                    group = None
+                if group is None:
+                    raise invalid(f"The security group '{group_id}' does not exist", name)
+                if group.vpc_id != vpc_id:
+                    raise invalid(f"Security group {group_id} is not in the cluster's VPC {vpc_id}", name)
+
     def update_cluster_config(self: Any, name: str, resources_vpc_config: Any = None, logging: Any = None,
-                              **kwargs: Any) -> dict[str, Any]:
-        if resources_vpc_config and logging:
+                              access_config: Any = None, upgrade_policy: Any = None, **kwargs: Any) -> dict[str, Any]:
+        kinds = update_kinds(resources_vpc_config, logging, access_config, upgrade_policy)
+        if len(kinds) > 1:
             raise InvalidParameterException(clusterName=name, nodegroupName=None, fargateProfileName=None, addonName=None,
                                             message="Only one type of update can be allowed.")
-        if logging:
-            params = [{"type": "ClusterLogging", "value": str({"clusterLogging": logging.get("clusterLogging", [])})}]
-            kind = "LoggingUpdate"
-        elif resources_vpc_config:
-            params = [{"type": {"endpointPublicAccess": "EndpointPublicAccess", "endpointPrivateAccess": "EndpointPrivateAccess",
-                                "publicAccessCidrs": "PublicAccessCidrs", "subnetIds": "Subnets",
-                                "securityGroupIds": "SecurityGroups"}.get(k, "EndpointPublicAccess"),
-                       "value": str(v).lower() if isinstance(v, bool) else str(v)}
-                      for k, v in resources_vpc_config.items()]
-            kind = "EndpointAccessUpdate"
-        else:
+        if not kinds:
             raise InvalidParameterException(clusterName=name, nodegroupName=None, fargateProfileName=None, addonName=None,
                                             message="No changes needed for the update.")
+        kind = kinds[0]
+        advance_all(self)
+        cluster = self.clusters.get(name)
+        if cluster is None:
+            raise not_found(models.CLUSTER_NOT_FOUND_MSG.format(clusterName=name), name)
+        vpc = dict(resources_vpc_config or {})
+        if kind == "LoggingUpdate":
+            params = [{"type": "ClusterLogging", "value": str({"clusterLogging": logging.get("clusterLogging", [])})}]
+        elif kind == "EndpointAccessUpdate":
+            params = [{"type": {"endpointPublicAccess": "EndpointPublicAccess",
+                                "endpointPrivateAccess": "EndpointPrivateAccess",
+                                "publicAccessCidrs": "PublicAccessCidrs"}[k],
+                       "value": str(v).lower() if isinstance(v, bool) else str(v)}
+                      for k, v in vpc.items() if k in ENDPOINT_KEYS]
+        elif kind == "VpcConfigUpdate":
+            check_vpc_update(self, name, cluster, vpc)
+            params = [{"type": {"subnetIds": "Subnets", "securityGroupIds": "SecurityGroups"}[k], "value": json.dumps(v)}
+                      for k, v in vpc.items() if k in ("subnetIds", "securityGroupIds")]
+        elif kind == "AccessConfigUpdate":
+            mode = access_config.get("authenticationMode")
+            current = (cluster.access_config or {}).get("authenticationMode") or "CONFIG_MAP"
+            if mode not in AUTH_ORDER:
+                raise invalid(f"Invalid authenticationMode {mode}", name)
+            if AUTH_ORDER.index(mode) <= AUTH_ORDER.index(current):
+                # EKS cannot go back to a mode without access entries, and
+                # refuses an update that changes nothing.
+                raise invalid(f"Unsupported authentication mode update from {current} to {mode}", name)
+            params = [{"type": "AuthenticationMode", "value": mode}]
+        else:
+            support = upgrade_policy.get("supportType")
+            if support not in SUPPORT_TYPES:
+                raise invalid(f"Invalid upgradePolicy.supportType {support}: must be one of STANDARD, EXTENDED", name)
+            params = [{"type": "UpgradePolicy", "value": support}]
 
         def apply() -> None:
             cluster = self.clusters[name]
             if logging:
                 cluster.logging = logging
-            if resources_vpc_config:
+            if vpc:
                 merged = dict(cluster.resources_vpc_config or {})
-                merged.update(resources_vpc_config)
+                merged.update(vpc)
                 cluster.resources_vpc_config = merged
+            if access_config:
+                cluster.access_config = {**(cluster.access_config or {}),
+                                         "authenticationMode": access_config["authenticationMode"]}
+            if upgrade_policy:
+                cluster.upgrade_policy = {"supportType": upgrade_policy["supportType"]}
 
         return start_update(self, name, kind, params, apply)
+
+    def associate_encryption_config(self: Any, name: str, encryption_config: Any) -> dict[str, Any]:
+        """Envelope encryption of secrets for a cluster that has none: once,
+        as an AssociateEncryptionConfig update; EKS cannot remove or change it."""
+        advance_all(self)
+        cluster = self.clusters.get(name)
+        if cluster is None:
+            raise not_found(models.CLUSTER_NOT_FOUND_MSG.format(clusterName=name), name)
+        configs = encryption_config or []
+        if len(configs) != 1 or not ((configs[0].get("provider") or {}).get("keyArn")):
+            raise invalid("encryptionConfig must hold exactly one configuration with provider.keyArn", name)
+        if configs[0].get("resources") != ["secrets"]:
+            raise invalid("encryptionConfig.resources must be [\"secrets\"]", name)
+        if cluster.encryption_config:
+            raise invalid("Cluster already has an encryption configuration; EKS cannot change or remove it", name)
+        if any(u["status"] == "InProgress" and u["type"] == "AssociateEncryptionConfig"
+               for u in getattr(cluster, "_platform_updates", {}).values()):
+            raise ResourceInUseException(clusterName=name, nodegroupName=None, addonName=None,
+                                         message=f"Cluster {name} has an update in progress")
+
+        def apply() -> None:
+            self.clusters[name].encryption_config = configs
+
+        return start_update(self, name, "AssociateEncryptionConfig",
+                            [{"type": "EncryptionConfig", "value": json.dumps(configs)}], apply)
 
     original_update_nodegroup_config = backend_cls.update_nodegroup_config
 
@@ -492,6 +622,7 @@ def install() -> None:
 
     backend_cls.update_cluster_version = update_cluster_version
     backend_cls.update_cluster_config = update_cluster_config
+    backend_cls.associate_encryption_config = associate_encryption_config
     backend_cls.update_nodegroup_config = update_nodegroup_config
     backend_cls.update_nodegroup_version = update_nodegroup_version
     backend_cls.describe_update = describe_update
@@ -553,6 +684,7 @@ def install() -> None:
             encryption_config=self._get_param("encryptionConfig"),
             remote_network_config=self._get_param("remoteNetworkConfig"),
             access_config=self._get_param("accessConfig"),
+            upgrade_policy=self._get_param("upgradePolicy"),
         )
         remember(self, "CreateCluster", cluster)
         return ActionResult({"cluster": cluster})
@@ -591,7 +723,13 @@ def install() -> None:
         name=self._get_param("name"),
         resources_vpc_config=self._get_param("resourcesVpcConfig"),
         logging=self._get_param("logging"),
+        access_config=self._get_param("accessConfig"),
+        upgrade_policy=self._get_param("upgradePolicy"),
     ))
+
+    r_associate_encryption_config = idempotent_update(
+        "AssociateEncryptionConfig", lambda self: self.eks_backend.associate_encryption_config(
+            name=self._get_param("name"), encryption_config=self._get_param("encryptionConfig")))
 
     original_r_update_nodegroup_config = response_cls.update_nodegroup_config
 
@@ -617,6 +755,7 @@ def install() -> None:
 
     response_cls.update_cluster_version = r_update_cluster_version
     response_cls.update_cluster_config = r_update_cluster_config
+    response_cls.associate_encryption_config = r_associate_encryption_config
     response_cls.update_nodegroup_config = r_update_nodegroup_config
     response_cls.update_nodegroup_version = r_update_nodegroup_version
     response_cls.describe_update = r_describe_update
@@ -624,6 +763,7 @@ def install() -> None:
 
     urls.url_paths.update({
         "{0}/clusters/(?P<name>[^/]+)/updates$": response_cls.dispatch,
+        "{0}/clusters/(?P<name>[^/]+)/encryption-config/associate$": response_cls.dispatch,
         "{0}/clusters/(?P<name>[^/]+)/updates/(?P<updateId>[^/]+)$": response_cls.dispatch,
         "{0}/clusters/(?P<name>[^/]+)/node-groups/(?P<nodegroupName>[^/]+)/update-version$": response_cls.dispatch,
     })

@@ -24,6 +24,15 @@ resource "platform_eks_cluster" "main" {
   public_access_cidrs     = ["203.0.113.0/24"]
   enabled_log_types       = ["api", "audit", "authenticator"]
 
+  # Security groups for pods: the created role gets AmazonEKSVPCResourceController.
+  pod_security_groups = true
+
+  # A cost decision: STANDARD lets EKS upgrade the cluster at the end of
+  # standard support instead of billing extended support.
+  upgrade_policy {
+    support_type = "STANDARD"
+  }
+
   tags = {
     team = "platform"
   }

@@ -10,6 +10,7 @@ use super::versions;
 use crate::framework::limits::Limit;
 
 const CLUSTER: &str = "test_eks_cluster.py";
+const IN_PLACE: &str = "test_eks_cluster_in_place.py";
 const NODE_GROUP: &str = "test_eks_node_group.py";
 const OIDC: &str = "test_eks_oidc_provider.py";
 const ACCESS_ENTRY: &str = "test_eks_access_entry.py";
@@ -24,6 +25,7 @@ const TAINTS_GUIDE: &str =
 const RESERVED_LABELS: &str = "EKS's InvalidParameterException \"Label cannot contain reserved prefixes [kubernetes.io/, k8s.io/, eks.amazonaws.com/]\", quoted in eksctl-io/eksctl#4007 (for `node-role.kubernetes.io/test`) and kubernetes/cloud-provider-aws#242";
 const CREATE_ACCESS_ENTRY: &str = "EKS API reference, CreateAccessEntry (principalArn, type, kubernetesGroups, username): https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateAccessEntry.html; EKS User Guide, Create access entries: https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html";
 const ACCESS_POLICIES: &str = "EKS User Guide, Associate access policies with access entries: https://docs.aws.amazon.com/eks/latest/userguide/access-policies.html; EKS API reference, AccessScope: https://docs.aws.amazon.com/eks/latest/APIReference/API_AccessScope.html";
+const UPDATE_CLUSTER_CONFIG: &str = "EKS API reference, UpdateClusterConfig (\"choose different subnets and security groups ... at least two subnets that are in different Availability Zones ... must be in the same VPC as the subnets that the cluster was created with\"): https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateClusterConfig.html";
 const OIDC_API: &str = "IAM API reference, CreateOpenIDConnectProvider: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html";
 
 // Keep the numbers in the rows in step with the code.
@@ -164,6 +166,55 @@ pub const LIMITS: &[Limit] = &[
         source: "the provider: the thumbprints are those of the OIDC provider it creates",
         test_file: CLUSTER,
         rule: "only applies with",
+    },
+    Limit {
+        subject: "`platform_eks_cluster.security_group_ids`",
+        limit: "at most 5",
+        source: "AWS CloudFormation User Guide, AWS::EKS::Cluster ResourcesVpcConfig (\"You can specify up to five security groups\"): https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eks-cluster-resourcesvpcconfig.html",
+        test_file: IN_PLACE,
+        rule: "EKS takes at most 5 security groups",
+    },
+    Limit {
+        subject: "`platform_eks_cluster.subnet_ids` (change in place)",
+        limit: "in the cluster's VPC, covering exactly the availability zones it was created with (checked by EKS at apply: the provider cannot read subnets; the error names `subnet_ids`)",
+        source: UPDATE_CLUSTER_CONFIG,
+        test_file: IN_PLACE,
+        rule: "updating the EKS cluster: `subnet_ids` and `security_group_ids`",
+    },
+    Limit {
+        subject: "`platform_eks_cluster.upgrade_policy.support_type`",
+        limit: "`STANDARD` or `EXTENDED`",
+        source: "botocore, enum `SupportType`",
+        test_file: IN_PLACE,
+        rule: "must be one of \"STANDARD\", \"EXTENDED\"",
+    },
+    Limit {
+        subject: "`platform_eks_cluster.authentication_mode` (change)",
+        limit: "never back: `API` and `API_AND_CONFIG_MAP` stay (access entries, once on, stay on)",
+        source: "EKS User Guide, Change authentication mode to use access entries (\"you can't change the authentication mode back to a mode that removes the EKS API and access entries\"): https://docs.aws.amazon.com/eks/latest/userguide/setting-up-access-entries.html",
+        test_file: IN_PLACE,
+        rule: "and EKS cannot change it back to",
+    },
+    Limit {
+        subject: "`platform_eks_cluster.authentication_mode` (change)",
+        limit: "one step per apply: `CONFIG_MAP` -> `API_AND_CONFIG_MAP` -> `API`",
+        source: "this provider's rule (issue 13: the `aws-auth` mappings move to access entries while both work); EKS itself accepts `CONFIG_MAP` -> `API`",
+        test_file: IN_PLACE,
+        rule: "the authentication mode changes one step per apply",
+    },
+    Limit {
+        subject: "`platform_eks_cluster.kms_key_arn`, `create_kms_key` (change)",
+        limit: "secrets encryption can be added once, never removed (another key replaces the cluster)",
+        source: "EKS API reference, AssociateEncryptionConfig (\"enable encryption on existing clusters that don't already have encryption enabled\"): https://docs.aws.amazon.com/eks/latest/APIReference/API_AssociateEncryptionConfig.html; botocore's EKS model has no operation that removes or changes it",
+        test_file: IN_PLACE,
+        rule: "EKS cannot remove secrets encryption from a cluster",
+    },
+    Limit {
+        subject: "`platform_eks_cluster.pod_security_groups`",
+        limit: "only with the role this resource creates (not with `role_arn`)",
+        source: "the provider: it attaches the policy only to a role it created; EKS User Guide, Security groups for Pods (the cluster role needs AmazonEKSVPCResourceController): https://docs.aws.amazon.com/eks/latest/userguide/security-groups-for-pods.html",
+        test_file: IN_PLACE,
+        rule: "only applies to the role this resource creates",
     },
     // ---- platform_eks_node_group ----------------------------------------------------
     Limit {

@@ -7,20 +7,21 @@ use std::collections::{BTreeMap, BTreeSet};
 use aws_sdk_eks::error::ProvideErrorMetadata;
 use aws_sdk_eks::types::{
     AuthenticationMode, Cluster, CreateAccessConfigRequest, EncryptionConfig, IpFamily, KubernetesNetworkConfigRequest,
-    Provider, VpcConfigRequest,
+    Provider, SupportType, UpgradePolicyRequest, VpcConfigRequest,
 };
 use tf_provider::value::Value;
 use tf_provider::Diagnostics;
 
 use super::flex::{
-    expand_logging, flatten_cluster, identity_of, is_recorded, is_recorded_oidc_provider, issuer_host_path, owned_tags,
-    recorded_identity, settle, without_cluster, OidcFacts,
+    expand_logging, flatten_cluster, identity_of, is_recorded, owned_tags, recorded_identity, settle, without_cluster,
+    OidcFacts,
 };
-use super::read::read_remote;
 use super::{
     ClusterState, DEFAULT_AUTHENTICATION_MODE, DEFAULT_BOOTSTRAP_ADMIN, DEFAULT_ENDPOINT_PRIVATE_ACCESS,
     DEFAULT_ENDPOINT_PUBLIC_ACCESS, DEFAULT_IP_FAMILY, KEY_DELETION_WINDOW_DAYS, THUMBPRINT_TIMEOUT,
+    VPC_RESOURCE_CONTROLLER,
 };
+use crate::clients::aws::CallerIdentity;
 use crate::clients::AwsClients;
 use crate::framework::diag::{failed, report, ApiError, BoxError};
 use crate::framework::ownership::{self, Claim, NameTaken};
@@ -28,15 +29,12 @@ use crate::framework::plan::{known, known_str, known_string_map, known_string_se
 use crate::framework::retry::{retry, Backoff};
 use crate::framework::wait::{Operation, Timeouts, WaitError};
 use crate::services::eks::find::{find_cluster, is_not_found, timestamp};
-use crate::services::eks::roles::{
-    cluster_role_name, expand_cluster_role, recreate_or_adopt_role, sync_role_tags, CLUSTER_OWNER_TAG,
-};
-use crate::services::eks::tags::{shown_tags, sync_key_tags, update_tags};
+use crate::services::eks::roles::{cluster_role_name, expand_cluster_role, CLUSTER_OWNER_TAG};
+use crate::services::eks::tags::shown_tags;
 use crate::services::eks::thumbprint;
-use crate::services::eks::wait::{is_role_propagation, run_update, wait_cluster_active, wait_cluster_deleted};
+use crate::services::eks::wait::{is_role_propagation, wait_cluster_active, wait_cluster_deleted};
 use crate::services::iam::oidc_provider::{
-    create_provider, delete_provider_if_ours, find_oidc_provider, provider_arn, update_provider, CreateError,
-    ProviderSpec, DEFAULT_CLIENT_ID,
+    create_provider, delete_provider_if_ours, provider_arn, CreateError, ProviderSpec, DEFAULT_CLIENT_ID,
 };
 use crate::services::iam::role;
 use crate::services::kms::key::{self, KeySpec};
@@ -107,6 +105,44 @@ pub enum ClusterError {
     },
 }
 
+/// The secrets key this resource creates for cluster `name` (at create, or
+/// when encryption is added to a cluster without it).
+pub(super) fn key_spec(name: &str, identity: &CallerIdentity, owned_tags: &BTreeMap<String, String>) -> KeySpec {
+    KeySpec {
+        description: format!("Envelope encryption of Kubernetes secrets of EKS cluster {name}"),
+        policy: serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [key::root_statement(&identity.partition, &identity.account_id)],
+        })
+        .to_string(),
+        enable_key_rotation: true,
+        tags: owned_tags.clone(),
+    }
+}
+
+/// The ARN of the AWS managed policy that security groups for pods need on
+/// the cluster role.
+pub(super) fn vpc_resource_controller_arn(partition: &str) -> String {
+    format!("arn:{partition}:iam::aws:policy/{VPC_RESOURCE_CONTROLLER}")
+}
+
+/// The role this resource creates for the cluster planned in `s`: the EKS
+/// role of `roles.rs`, with the VPC resource controller policy when
+/// `pod_security_groups` is on.
+pub(super) fn cluster_role(
+    name: &str,
+    partition: &str,
+    key_arn: Option<&str>,
+    owned_tags: &BTreeMap<String, String>,
+    s: &ClusterState,
+) -> role::RoleSpec {
+    let mut spec = expand_cluster_role(name, partition, key_arn, owned_tags);
+    if s.pod_security_groups == Value::Value(true) {
+        spec.policy_arns.insert(vpc_resource_controller_arn(partition));
+    }
+    spec
+}
+
 /// Sends CreateCluster with `token` as its `clientRequestToken`: the same
 /// token on every attempt (IAM propagation, an ambiguous failure), so EKS
 /// answers a repeat with the cluster the first attempt made. A name taken by
@@ -162,6 +198,16 @@ pub(super) async fn create_cluster(aws: &AwsClients, s: &ClusterState, token: &s
                 .unwrap_or(DEFAULT_BOOTSTRAP_ADMIN),
         )
         .build();
+    let upgrade = known_str(
+        &s.upgrade_policy
+            .as_ref_option()
+            .map_or(Value::Null, |u| u.support_type.clone()),
+    )
+    .map(|support| {
+        UpgradePolicyRequest::builder()
+            .support_type(SupportType::from(support))
+            .build()
+    });
     let tags: std::collections::HashMap<String, String> = tags.into_iter().collect();
     let sent = retry(
         "CreateCluster",
@@ -179,6 +225,7 @@ pub(super) async fn create_cluster(aws: &AwsClients, s: &ClusterState, token: &s
                 .set_encryption_config(encryption.clone().map(|e| vec![e]))
                 .logging(expand_logging(&logs))
                 .access_config(access.clone())
+                .set_upgrade_policy(upgrade.clone())
                 .client_request_token(token)
                 .set_tags((!tags.is_empty()).then(|| tags.clone()));
             async move { req.send().await.map_err(|e| ApiError::new("CreateCluster", e)) }
@@ -216,7 +263,7 @@ fn is_ipv6_subnet_refusal(s: &ClusterState, err: &ApiError) -> bool {
 
 /// Creates the OIDC provider for the cluster's issuer; returns it, and a
 /// warning when the thumbprint could not be computed.
-async fn create_oidc(
+pub(super) async fn create_oidc(
     aws: &AwsClients,
     issuer: &str,
     configured_prints: Option<BTreeSet<String>>,
@@ -260,7 +307,11 @@ async fn create_oidc(
 }
 
 /// Deletes the OIDC provider this resource created, if it is still that one.
-async fn delete_oidc(aws: &AwsClients, diags: &mut Diagnostics, s: &ClusterState) -> Result<(), ClusterError> {
+pub(super) async fn delete_oidc(
+    aws: &AwsClients,
+    diags: &mut Diagnostics,
+    s: &ClusterState,
+) -> Result<(), ClusterError> {
     let Some(arn) = known_str(&s.oidc_provider_arn) else {
         return Ok(());
     };
@@ -277,7 +328,7 @@ async fn delete_oidc(aws: &AwsClients, diags: &mut Diagnostics, s: &ClusterState
     Ok(())
 }
 
-fn thumbprint_warning(diags: &mut Diagnostics, issuer: &str, warning: Option<String>) {
+pub(super) fn thumbprint_warning(diags: &mut Diagnostics, issuer: &str, warning: Option<String>) {
     if let Some(detail) = warning {
         diags.root_warning(
             format!("the OIDC provider for `{issuer}` was created without a thumbprint"),
@@ -342,16 +393,7 @@ pub(super) async fn create(
 
     // 1. The secrets key (unless given, or `create_kms_key = false`).
     if s.managed_kms_key_id.is_unknown() {
-        let spec = KeySpec {
-            description: format!("Envelope encryption of Kubernetes secrets of EKS cluster {name}"),
-            policy: serde_json::json!({
-                "Version": "2012-10-17",
-                "Statement": [key::root_statement(&identity.partition, &identity.account_id)],
-            })
-            .to_string(),
-            enable_key_rotation: true,
-            tags: owned_tags.clone(),
-        };
+        let spec = key_spec(&name, &identity, &owned_tags);
         match key::create_key(&aws.kms, &format!("EKS cluster {name}"), &spec).await {
             Ok(created) => {
                 s.kms_key_arn = Value::Value(created.arn);
@@ -372,7 +414,7 @@ pub(super) async fn create(
     // 2. The cluster role, allowed to use the key.
     if s.managed_role_name.is_unknown() {
         let role_name = cluster_role_name(&name);
-        let spec = expand_cluster_role(&name, &identity.partition, key_arn.as_deref(), &owned_tags);
+        let spec = cluster_role(&name, &identity.partition, key_arn.as_deref(), &owned_tags, &s);
         match role::create_role(&aws.iam, &spec).await {
             Ok(created) => {
                 s.role_arn = Value::Value(created.arn);
@@ -466,228 +508,6 @@ pub(super) async fn create(
         done.bootstrap_cluster_creator_admin_permissions = planned.bootstrap_cluster_creator_admin_permissions;
     }
     Some(done)
-}
-
-/// Brings the cluster and what it created from `prior` to `planned`
-/// (re-creating a created role deleted outside Terraform first), then
-/// returns what EKS and IAM have now; failures are reported.
-pub(super) async fn update(
-    aws: &AwsClients,
-    diags: &mut Diagnostics,
-    name: String,
-    prior: ClusterState,
-    planned: ClusterState,
-) -> ClusterState {
-    // The created role, deleted outside Terraform, comes back first.
-    let mut role_name = prior.managed_role_name.clone();
-    let mut role_id = planned.managed_role_id.clone();
-    if role_name.is_null() && planned.managed_role_name.is_unknown() {
-        let tags = owned_tags(&name, &known_string_map(&planned.tags_all).unwrap_or_default());
-        let key_arn = known_str(&planned.kms_key_arn);
-        let context = format!("recreating the IAM role of EKS cluster `{name}`");
-        let Some(created) = recreate_or_adopt_role(aws, diags, context, (CLUSTER_OWNER_TAG, &name), |partition| {
-            expand_cluster_role(&name, partition, key_arn, &tags)
-        })
-        .await
-        else {
-            return prior;
-        };
-        role_name = Value::Value(created.0);
-        role_id = Value::Value(created.1);
-    }
-    let updated = match update_cluster(aws, &prior, &planned, diags).await {
-        Ok(()) => true,
-        Err(err) => {
-            report(diags, &failed(format!("updating EKS cluster `{name}`"), err));
-            false
-        }
-    };
-    // Record what EKS and IAM have now (the OIDC provider by its ARN, which is predictable).
-    let mut basis = planned.clone();
-    basis.managed_role_name = role_name;
-    basis.managed_role_id = role_id;
-    if basis.oidc_provider_arn.is_unknown() {
-        basis.oidc_provider_arn = known_str(&prior.oidc_issuer_url).map_or(Value::Null, |issuer| {
-            let account = known_str(&prior.arn)
-                .and_then(|a| a.split(':').nth(4))
-                .unwrap_or_default();
-            let partition = known_str(&prior.arn).and_then(|a| a.split(':').nth(1)).unwrap_or("aws");
-            Value::Value(format!(
-                "arn:{partition}:iam::{account}:oidc-provider/{}",
-                issuer_host_path(issuer)
-            ))
-        });
-    }
-    match read_remote(aws, &basis, &name).await {
-        Ok(Some(mut now)) => {
-            if now.bootstrap_cluster_creator_admin_permissions.is_null() {
-                now.bootstrap_cluster_creator_admin_permissions = planned.bootstrap_cluster_creator_admin_permissions;
-            }
-            settle(&mut now);
-            now
-        }
-        Ok(None) => without_cluster(&basis),
-        Err(err) => {
-            if updated {
-                report(
-                    diags,
-                    &failed(format!("reading EKS cluster `{name}` after updating it"), err),
-                );
-            }
-            prior
-        }
-    }
-}
-
-pub(super) async fn update_cluster(
-    aws: &AwsClients,
-    prior: &ClusterState,
-    planned: &ClusterState,
-    diags: &mut Diagnostics,
-) -> Result<(), BoxError> {
-    let name = known_str(&planned.name).ok_or(ClusterError::Unknown("name"))?;
-    let timeout = Timeouts::get(&planned.timeouts, Operation::Update);
-    let eks = &aws.eks;
-    if let (Some(old), Some(new)) = (known_str(&prior.version), known_str(&planned.version)) {
-        if old != new {
-            tracing::info!(cluster = name, from = old, to = new, "upgrading EKS cluster");
-            let op = "UpdateClusterVersion";
-            let send = |token: &str| {
-                let req = eks
-                    .update_cluster_version()
-                    .name(name)
-                    .version(new)
-                    .client_request_token(token);
-                async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new(op, e)) }
-            };
-            run_update(eks, name, None, op, timeout, send, |source| ClusterError::Update {
-                what: "version",
-                source,
-            })
-            .await?;
-        }
-    }
-    let old_logs = known_string_set(&prior.enabled_log_types).unwrap_or_default();
-    let new_logs = known_string_set(&planned.enabled_log_types).unwrap_or_default();
-    if old_logs != new_logs {
-        let op = "UpdateClusterConfig";
-        let send = |token: &str| {
-            let req = eks
-                .update_cluster_config()
-                .name(name)
-                .logging(expand_logging(&new_logs))
-                .client_request_token(token);
-            async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new(op, e)) }
-        };
-        run_update(eks, name, None, op, timeout, send, |source| ClusterError::Update {
-            what: "logging",
-            source,
-        })
-        .await?;
-    }
-    let endpoint_changed = prior.endpoint_public_access != planned.endpoint_public_access
-        || prior.endpoint_private_access != planned.endpoint_private_access
-        || known_string_set(&prior.public_access_cidrs) != known_string_set(&planned.public_access_cidrs);
-    if endpoint_changed {
-        let vpc = VpcConfigRequest::builder()
-            .endpoint_public_access(
-                known(&planned.endpoint_public_access)
-                    .copied()
-                    .unwrap_or(DEFAULT_ENDPOINT_PUBLIC_ACCESS),
-            )
-            .endpoint_private_access(
-                known(&planned.endpoint_private_access)
-                    .copied()
-                    .unwrap_or(DEFAULT_ENDPOINT_PRIVATE_ACCESS),
-            )
-            .set_public_access_cidrs(known_string_set(&planned.public_access_cidrs).map(|c| c.into_iter().collect()))
-            .build();
-        let op = "UpdateClusterConfig";
-        let send = |token: &str| {
-            let req = eks
-                .update_cluster_config()
-                .name(name)
-                .resources_vpc_config(vpc.clone())
-                .client_request_token(token);
-            async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new(op, e)) }
-        };
-        run_update(eks, name, None, op, timeout, send, |source| ClusterError::Update {
-            what: "endpoint access",
-            source,
-        })
-        .await?;
-    }
-    let arn = known_str(&prior.arn).ok_or(ClusterError::Unknown("arn"))?;
-    let old_tags = known_string_map(&prior.tags_all).unwrap_or_default();
-    let new_tags = known_string_map(&planned.tags_all).unwrap_or_default();
-    update_tags(eks, arn, &old_tags, &new_tags)
-        .await
-        .map_err(|source| ClusterError::Update { what: "tags", source })?;
-    // The role and key this resource created follow the cluster's tags, from
-    // the tags they have now (so out-of-band changes are repaired), only
-    // while they are the ones recorded.
-    let owner = BTreeMap::from([(CLUSTER_OWNER_TAG.to_string(), name.to_string())]);
-    if let Some(role_name) = known_str(&prior.managed_role_name) {
-        let recorded = known_str(&prior.managed_role_id);
-        sync_role_tags(&aws.iam, role_name, &new_tags, &owner, |id, tags| {
-            recorded.map_or(tags.get(CLUSTER_OWNER_TAG).map(String::as_str) == Some(name), |r| {
-                r == id
-            })
-        })
-        .await?;
-    }
-    if let (Some(key_id), Some(planned_key)) = (
-        known_str(&prior.managed_kms_key_id),
-        known_str(&planned.managed_kms_key_id),
-    ) {
-        if key_id == planned_key {
-            sync_key_tags(&aws.kms, key_id, &new_tags, &owner).await?;
-        }
-    }
-    // The OIDC provider: created, deleted, or brought to the planned thumbprints and tags.
-    let wanted = planned.create_oidc_provider != Value::Value(false);
-    match (known_str(&prior.oidc_provider_arn), wanted) {
-        (None, true) => {
-            let issuer = known_str(&prior.oidc_issuer_url).ok_or(ClusterError::Unknown("oidc_issuer_url"))?;
-            let (_, warning) = create_oidc(aws, issuer, known_string_set(&planned.oidc_thumbprints), &new_tags).await?;
-            thumbprint_warning(diags, issuer, warning);
-        }
-        (Some(_), false) => delete_oidc(aws, diags, prior).await?,
-        (Some(oidc_arn), true) => {
-            // Its tags as IAM has them now (without the owner marker, which
-            // stays), when it is still the provider recorded.
-            let remote = find_oidc_provider(&aws.iam, oidc_arn)
-                .await
-                .map_err(|source| ClusterError::ReadOidc {
-                    arn: oidc_arn.to_string(),
-                    source,
-                })?
-                .filter(|p| is_recorded_oidc_provider(prior, p));
-            let Some(remote) = remote else {
-                return Ok(());
-            };
-            // Tags only on a provider this provider created (it carries its marker).
-            let created_here = remote.owner_marker.is_some();
-            let old = ProviderSpec {
-                client_ids: BTreeSet::from([DEFAULT_CLIENT_ID.to_string()]),
-                thumbprints: known_string_set(&prior.oidc_thumbprints).unwrap_or_default(),
-                tags: remote.tags.clone(),
-            };
-            let new = ProviderSpec {
-                thumbprints: known_string_set(&planned.oidc_thumbprints).unwrap_or_else(|| old.thumbprints.clone()),
-                tags: if created_here { new_tags } else { remote.tags },
-                ..old.clone()
-            };
-            update_provider(&aws.iam, oidc_arn, &old, &new)
-                .await
-                .map_err(|source| ClusterError::UpdateOidc {
-                    arn: oidc_arn.to_string(),
-                    source,
-                })?;
-        }
-        (None, false) => {}
-    }
-    Ok(())
 }
 
 /// Deletes the OIDC provider, the cluster (waiting until it is gone), then

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use aws_sdk_eks::types::{Cluster, LogSetup, LogType, Logging};
 use tf_provider::value::Value;
 
-use super::{ClusterState, DEFAULT_IP_FAMILY, LOG_TYPES};
+use super::{ClusterState, DEFAULT_IP_FAMILY, DEFAULT_POD_SECURITY_GROUPS, LOG_TYPES};
 use crate::clients::AwsClients;
 use crate::framework::plan::{known_str, known_string_map, optional_map, optional_set, to_value_map, to_value_set};
 use crate::framework::tags;
@@ -175,13 +175,31 @@ pub(super) fn flatten_cluster(
         if let Some(mode) = access.authentication_mode() {
             s.authentication_mode = Value::Value(mode.as_str().to_string());
         }
-        if let Some(bootstrap) = access.bootstrap_cluster_creator_admin_permissions() {
+        // EKS uses the bootstrap flag only at creation: the value recorded
+        // (the configuration's, also after a change) stays; EKS's answer
+        // fills it only when nothing is recorded (import).
+        if let (false, Some(bootstrap)) = (
+            prior.bootstrap_cluster_creator_admin_permissions.is_value(),
+            access.bootstrap_cluster_creator_admin_permissions(),
+        ) {
             s.bootstrap_cluster_creator_admin_permissions = Value::Value(bootstrap);
         }
     }
     // EKS may leave the bootstrap flag out of DescribeCluster; it cannot change after creation.
     if s.bootstrap_cluster_creator_admin_permissions.is_unknown() {
         s.bootstrap_cluster_creator_admin_permissions = Value::Null;
+    }
+    match cluster.upgrade_policy().and_then(|u| u.support_type()) {
+        Some(support) => s.set_support_type(Value::Value(support.as_str().to_string())),
+        // Not reported: what was recorded stays.
+        None => s.set_support_type(match prior.support_type() {
+            Value::Value(v) => Value::Value(v),
+            _ => Value::Null,
+        }),
+    }
+    // Read from the created role by refresh (read.rs); the planned value until then.
+    if !s.pod_security_groups.is_value() {
+        s.pod_security_groups = Value::Value(DEFAULT_POD_SECURITY_GROUPS);
     }
     let remote_tags: BTreeMap<String, String> = cluster
         .tags()

@@ -20,13 +20,14 @@ mod apply;
 mod flex;
 mod plan;
 mod read;
+mod update;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::{Block, Description};
+use tf_provider::schema::{Block, Description, NestedBlock};
 use tf_provider::value::{self, Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics};
 
@@ -57,6 +58,19 @@ pub const DEFAULT_BOOTSTRAP_ADMIN: bool = true;
 pub const DEFAULT_CREATE_OIDC_PROVIDER: bool = true;
 pub const LOG_TYPES: &[&str] = &["api", "audit", "authenticator", "controllerManager", "scheduler"];
 pub const AUTHENTICATION_MODES: &[&str] = &["API", "API_AND_CONFIG_MAP", "CONFIG_MAP"];
+/// The authentication modes in the only order EKS moves a cluster through
+/// them (access entries, once on, stay on).
+pub const AUTHENTICATION_STEPS: &[&str] = &["CONFIG_MAP", "API_AND_CONFIG_MAP", "API"];
+/// `upgrade_policy.support_type` values (botocore, enum `SupportType`).
+pub const SUPPORT_TYPES: &[&str] = &["STANDARD", "EXTENDED"];
+/// EKS's support type when CreateCluster names none.
+pub const DEFAULT_SUPPORT_TYPE: &str = "EXTENDED";
+/// `pod_security_groups` when unset.
+pub const DEFAULT_POD_SECURITY_GROUPS: bool = false;
+/// The AWS managed policy security groups for pods need on the cluster role.
+pub const VPC_RESOURCE_CONTROLLER: &str = "AmazonEKSVPCResourceController";
+/// The most security groups EKS takes for the cluster's network interfaces.
+pub const MAX_SECURITY_GROUPS: usize = 5;
 /// How long a created key waits before KMS deletes it.
 pub const KEY_DELETION_WINDOW_DAYS: i64 = 30;
 /// How long the issuer's TLS handshake may take when computing the thumbprint.
@@ -104,21 +118,42 @@ pub struct ClusterState {
     pub managed_role_tags: ValueStringMap,
     pub managed_kms_key_tags: ValueStringMap,
     pub oidc_provider_tags: ValueStringMap,
+    pub pod_security_groups: Value<bool>,
+    pub upgrade_policy: Value<UpgradePolicyState>,
     #[serde(with = "value::serde_as_vec")]
     pub timeouts: Value<Timeouts>,
 }
 
+/// The `upgrade_policy` block (a group: always present, its attribute null when unset).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UpgradePolicyState {
+    pub support_type: Value<String>,
+}
+
+impl ClusterState {
+    /// `upgrade_policy.support_type`, as a value of its own.
+    pub fn support_type(&self) -> Value<String> {
+        match &self.upgrade_policy {
+            Value::Value(u) => u.support_type.clone(),
+            Value::Unknown => Value::Unknown,
+            Value::Null => Value::Null,
+        }
+    }
+
+    pub fn set_support_type(&mut self, support_type: Value<String>) {
+        self.upgrade_policy = Value::Value(UpgradePolicyState { support_type });
+    }
+}
+
 // What EKS cannot change on a cluster. `role_arn` replaces it too, but only
-// when it names another role than the created one (see `plan_update`).
+// when it names another role than the created one, and `kms_key_arn` only
+// when it names another key than the cluster's (adding one is in place);
+// see `plan::plan_in_place`.
 crate::replaces!(ClusterState {
     name,
-    subnet_ids,
-    security_group_ids,
     ip_family,
     service_ipv4_cidr,
-    kms_key_arn,
-    authentication_mode,
-    bootstrap_cluster_creator_admin_permissions,
 });
 
 pub struct ClusterResource {
@@ -131,9 +166,11 @@ fn schema_block() -> Block {
         description: Description::markdown(
             "An EKS cluster with its IAM role, a KMS key for envelope encryption of Kubernetes secrets, and the IAM OIDC provider that makes it ready for IRSA (`platform_irsa_role`). \
              The role and the key are created unless `role_arn` / `kms_key_arn` are given; the OIDC provider unless `create_oidc_provider = false`. \
-             Version upgrades (one minor version at a time), logging, endpoint access and tags change in place; anything else replaces the cluster.\n\n\
+             In place, each as an EKS update that is awaited before the next (EKS takes one kind of change per update): version upgrades (one minor version at a time), logging, endpoint access, subnets and security groups, the authentication mode (one step forward per apply), the upgrade policy, secrets encryption added to a cluster without it, `pod_security_groups` and tags; `bootstrap_cluster_creator_admin_permissions` is only recorded. The name, `ip_family`, `service_ipv4_cidr`, another role or another secrets key replace the cluster.\n\n\
+             ## Declared admins\n\n\
+             With `bootstrap_cluster_creator_admin_permissions = true` (the default), EKS gives whoever created the cluster a cluster-admin access entry, so who can administer the cluster depends on who ran the first apply. To declare the admins instead, without replacing the cluster: (1) with `authentication_mode` `API_AND_CONFIG_MAP` or `API`, add a `platform_eks_access_entry` for each admin principal with the access policy `arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy` at cluster scope, and apply; (2) import the creator's entry (its principal is the IAM role or user that created the cluster) into a `platform_eks_access_entry`, then remove that resource from the configuration so that the next apply deletes the entry (or keep it, now declared, if the creator should stay an admin); (3) set `bootstrap_cluster_creator_admin_permissions = false`. EKS reads that flag only when it creates the cluster, so changing it later changes nothing in AWS: it is recorded in state only, and never replaces the cluster.\n\n\
              ## Ownership\n\n\
-             - **Creates** a KMS key (unless `kms_key_arn` is given or `create_kms_key = false`), the IAM role `<name>-cluster` (unless `role_arn` is given), the cluster, and the IAM OIDC provider for its issuer (unless `create_oidc_provider = false`).\n\
+             - **Creates** a KMS key (unless `kms_key_arn` is given or `create_kms_key = false`; at create, or when secrets encryption is added to a cluster without it), the IAM role `<name>-cluster` (unless `role_arn` is given), the cluster, and the IAM OIDC provider for its issuer (unless `create_oidc_provider = false`).\n\
              - **Marks** the role and key with the tag `platform:eks-cluster = <name>`; the role and the OIDC provider also carry `platform:owner`, a marker unique to the create that made them (left out of `tags`). CreateCluster and every cluster update send one `clientRequestToken` per operation, the same on every retry, so a lost answer never makes a second cluster or a second update. \
              It records what it made by identity: the cluster's `arn` and `created_at`, the role's `managed_role_id`, the key's `managed_kms_key_id`, the provider's `oidc_provider_arn` and `oidc_provider_created_at`.\n\
              - **Tags** each object it created with `tags_all` (the cluster's `tags` over the provider's `default_tags`) and keeps them so: a change of `tags` reaches the role, key and OIDC provider in place, and a tag changed on one of them outside Terraform shows in `managed_role_tags`, `managed_kms_key_tags` or `oidc_provider_tags` and is put back by the apply. The provider's own `platform:` tags stay and are never shown. Only objects still proven its own (the recorded `managed_role_id`, key id, `oidc_provider_created_at`) are tagged, and an OIDC provider only when it carries the `platform:owner` marker of the create that made it (an imported provider made by hand keeps its tags); a role or key given in `role_arn` / `kms_key_arn` is never touched.\n\
@@ -148,19 +185,19 @@ fn schema_block() -> Block {
             ("version", string(Required, "The Kubernetes version, `\"<major>.<minor>\"` such as `\"1.34\"`. Upgrades happen in place, one minor version per apply (EKS cannot skip versions or downgrade). A new cluster or an upgrade is checked at plan time against EKS's release calendar (see the limits guide): a version EKS no longer accepts is an error; one newer than the provider's table, or past its end of extended support since, is a warning, and EKS decides at apply.")),
             ("role_arn", string(OptionalComputed, "The cluster's IAM role. When unset, a role named `<name>-cluster` trusting `eks.amazonaws.com`, with `AmazonEKSClusterPolicy` and the right to use the secrets key, is created and deleted with the cluster. Setting it to the ARN of that created role changes nothing: the role stays this resource's own (`managed_role_name`), is deleted with the cluster, and removing `role_arn` again is no change either. Changing it to another role replaces the cluster.")),
             ("managed_role_name", string(Computed, "The name of the role this resource created, or null when `role_arn` was given. If the role is deleted outside Terraform, the plan shows this attribute to be known after apply and the apply creates the role again in place, under the same name and ARN.")),
-            ("subnet_ids", string_set(Required, "At least two subnets, in different availability zones, for the cluster's network interfaces.")),
-            ("security_group_ids", string_set(Optional, "Extra security groups for the cluster's network interfaces (EKS always adds `cluster_security_group_id`).")),
+            ("subnet_ids", string_set(Required, "At least two subnets, in different availability zones, for the cluster's network interfaces. Changes in place (an EKS `VpcConfigUpdate`), with EKS's rules: the new subnets must be in the cluster's VPC and cover exactly the availability zones the cluster was created with; EKS refuses others at apply (the provider cannot read subnets at plan time), and the error names `subnet_ids`.")),
+            ("security_group_ids", string_set(Optional, format!("Extra security groups for the cluster's network interfaces (EKS always adds `cluster_security_group_id`): at most {MAX_SECURITY_GROUPS}, in the cluster's VPC. Changes in place (an EKS `VpcConfigUpdate`, with `subnet_ids` when both change); removing them all leaves only the cluster security group."))),
             ("endpoint_public_access", boolean(OptionalComputed, format!("Whether the API server endpoint is reachable from the internet. Default `{DEFAULT_ENDPOINT_PUBLIC_ACCESS}`. Changes in place."))),
             ("endpoint_private_access", boolean(OptionalComputed, format!("Whether the API server endpoint is reachable from within the VPC. Default `{DEFAULT_ENDPOINT_PRIVATE_ACCESS}`. Changes in place."))),
             ("public_access_cidrs", string_set(OptionalComputed, format!("IPv4 CIDR blocks allowed to reach the public endpoint. Default `[\"{DEFAULT_PUBLIC_ACCESS_CIDR}\"]`. Changes in place."))),
             ("ip_family", string(OptionalComputed, format!("`{DEFAULT_IP_FAMILY}` (default) or `ipv6`: the address family of pods and services. IPv6 clusters need dual-stack subnets (each with an IPv6 CIDR block). The provider cannot see the subnets' CIDR blocks at plan time, so EKS's refusal comes at apply, naming `ip_family` and the subnets; the key and role made before it stay in state and go with `terraform destroy` or the next apply."))),
             ("service_ipv4_cidr", string(OptionalComputed, "The CIDR block Kubernetes services get addresses from: within 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, /12 to /24. EKS picks one when unset. Only for `ip_family = \"ipv4\"`.")),
             ("service_ipv6_cidr", string(Computed, "The IPv6 CIDR block EKS gave Kubernetes services (IPv6 clusters only).")),
-            ("kms_key_arn", string(OptionalComputed, format!("The KMS key that envelope-encrypts Kubernetes secrets. When unset, a key with rotation enabled is created (and scheduled for deletion after {KEY_DELETION_WINDOW_DAYS} days when the cluster is destroyed). A given key's policy must let the cluster role use it; EKS cannot change a cluster's key."))),
+            ("kms_key_arn", string(OptionalComputed, format!("The KMS key that envelope-encrypts Kubernetes secrets. When unset, a key with rotation enabled is created (and scheduled for deletion after {KEY_DELETION_WINDOW_DAYS} days when the cluster is destroyed). A given key's policy must let the cluster role use it (the created role gets an inline policy for it). Added to a cluster without secrets encryption, it is associated in place (AssociateEncryptionConfig; a created key is made first). EKS cannot remove or change a cluster's key: removing encryption is refused at plan time (`terraform apply -replace` if a new cluster is really wanted), and another key replaces the cluster."))),
             ("managed_kms_key_id", string(Computed, "The id of the key this resource created, or null when `kms_key_arn` was given. A created key that is scheduled for deletion outside Terraform makes the plan replace the cluster, since EKS cannot change a cluster's key.")),
             ("enabled_log_types", string_set(Optional, "Control-plane logs sent to CloudWatch: any of `api`, `audit`, `authenticator`, `controllerManager`, `scheduler`. Changes in place.")),
-            ("authentication_mode", string(OptionalComputed, format!("How IAM principals are mapped to Kubernetes identities: `{DEFAULT_AUTHENTICATION_MODE}` (access entries, the default), `API_AND_CONFIG_MAP` or `CONFIG_MAP` (the `aws-auth` ConfigMap)."))),
-            ("bootstrap_cluster_creator_admin_permissions", boolean(OptionalComputed, format!("Whether the identity that creates the cluster gets a cluster-admin access entry. Default `{DEFAULT_BOOTSTRAP_ADMIN}`."))),
+            ("authentication_mode", string(OptionalComputed, format!("How IAM principals are mapped to Kubernetes identities: `{DEFAULT_AUTHENTICATION_MODE}` (access entries, the default), `API_AND_CONFIG_MAP` or `CONFIG_MAP` (the `aws-auth` ConfigMap). Changes in place one step per apply, `CONFIG_MAP` -> `API_AND_CONFIG_MAP` -> `API` (an EKS `AccessConfigUpdate`): a skip is refused at plan time naming the step between (move the ConfigMap's mappings to access entries while both work), and so is a step back, which EKS cannot make. A mode moved forward outside Terraform shows in `terraform plan -refresh-only`; a normal plan then refuses to go back and asks for the configuration to follow."))),
+            ("bootstrap_cluster_creator_admin_permissions", boolean(OptionalComputed, format!("Whether the identity that creates the cluster gets a cluster-admin access entry. Default `{DEFAULT_BOOTSTRAP_ADMIN}`. EKS uses it only at creation: a change afterwards is recorded in state without any API call (it neither adds nor removes the entry; see \"Declared admins\")."))),
             ("create_oidc_provider", boolean(OptionalComputed, format!("Whether to create the IAM OIDC provider for the cluster's issuer (client id `{DEFAULT_CLIENT_ID}`), which IRSA needs. Default `{DEFAULT_CREATE_OIDC_PROVIDER}`. Changes in place."))),
             ("oidc_thumbprints", string_set(OptionalComputed, "SHA-1 thumbprints (40 hex digits) of the issuer's certificate chain for the OIDC provider. When unset, the thumbprint of the top certificate the issuer serves is computed from a verified TLS handshake; if the issuer cannot be reached, the provider is created without one (IAM verifies EKS issuers through its own trusted CAs) and a warning says so.")),
             ("tags", string_map(Optional, "Tags of the cluster and of every object it created (its role, key and OIDC provider; see `managed_role_tags`, `managed_kms_key_tags` and `oidc_provider_tags`). Merged over the provider's `default_tags`. Changes in place, on the created objects too.")),
@@ -176,14 +213,32 @@ fn schema_block() -> Block {
             ("status", string(Computed, "The cluster's status: `ACTIVE` once created. Null while the cluster is missing (deleted outside Terraform) but objects this resource created still exist; the next apply replaces it.")),
             ("kubeconfig", sensitive(string(Computed, "A kubeconfig for the cluster whose user runs `aws eks get-token` (exec credentials, nothing secret inside; marked sensitive so plans stay short). Needs the AWS CLI where it is used."))),
             ("created_at", string(Computed, "When EKS created the cluster (RFC 3339). With `arn`, the identity of this incarnation of the cluster: destroy deletes the cluster only while both match. Null while the cluster is missing.")),
-            ("create_kms_key", boolean(OptionalComputed, "Whether to create the secrets key when `kms_key_arn` is unset. Defaults to `true` when `kms_key_arn` is unset (and `false` when it is set). `false` with `kms_key_arn` unset means a cluster without envelope encryption of secrets, as an imported cluster made without it is (import sets it so). Turning encryption on or off replaces the cluster.")),
+            ("create_kms_key", boolean(OptionalComputed, "Whether to create the secrets key when `kms_key_arn` is unset. Defaults to `true` when `kms_key_arn` is unset (and `false` when it is set). `false` with `kms_key_arn` unset means a cluster without envelope encryption of secrets, as an imported cluster made without it is (import sets it so). Turning it to `true` on such a cluster creates the key and associates it in place; turning encryption off is refused at plan time, since EKS cannot remove it.")),
             ("managed_role_id", string(Computed, "The `RoleId` of the role this resource created: destroy deletes that role only while its id matches.")),
             ("managed_role_tags", string_map(Computed, "The tags of the role this resource created, as IAM has them, without the provider's own `platform:` tags (which are never removed). The plan sets it to `tags_all`, so a tag changed on the role outside Terraform shows here as an exact diff, and the apply puts the role's tags back; a role given in `role_arn` is never tagged (null).")),
             ("managed_kms_key_tags", string_map(Computed, "The tags of the key this resource created, as KMS has them, without the provider's own `platform:` tags. Like `managed_role_tags`: planned as `tags_all`, so out-of-band changes show here and the apply repairs them; null for a key given in `kms_key_arn`.")),
             ("oidc_provider_tags", string_map(Computed, "The tags of the OIDC provider this resource created, as IAM has them, without the provider's own `platform:` tags. Like `managed_role_tags`: planned as `tags_all`, so out-of-band changes show here and the apply repairs them; null without `create_oidc_provider`, and for a provider adopted by import that this provider did not create (it lacks the `platform:owner` marker of a create; its tags are left alone).")),
             ("oidc_provider_created_at", string(Computed, "When IAM created the OIDC provider this resource created (RFC 3339): destroy deletes that provider only while it matches.")),
+            ("pod_security_groups", boolean(OptionalComputed, format!("Whether the cluster can give pods security groups of their own: attaches the AWS managed policy `{VPC_RESOURCE_CONTROLLER}` to the role this resource created. Default `{DEFAULT_POD_SECURITY_GROUPS}`. Changes in place, both ways; refresh reads the role's attached policies, so the policy detached outside Terraform shows as a change to `true` that the apply repairs. With `role_arn` given it is an error at plan time: attach the policy to that role yourself."))),
         ]),
-        blocks: [("timeouts".to_string(), Timeouts::block())].into_iter().collect(),
+        blocks: [
+            ("timeouts".to_string(), Timeouts::block()),
+            (
+                "upgrade_policy".to_string(),
+                NestedBlock::Group(Block {
+                    version: 1,
+                    attributes: attributes([(
+                        "support_type",
+                        string(OptionalComputed, format!("`STANDARD` or `EXTENDED`. When unset, the cluster keeps what EKS has (`{DEFAULT_SUPPORT_TYPE}` for a new cluster, EKS's default). Changes in place (an EKS `UpgradePolicyUpdate`).")),
+                    )]),
+                    blocks: Default::default(),
+                    description: Description::markdown("What happens when the cluster's Kubernetes version reaches the end of standard support. A cost decision: `EXTENDED` keeps the version running in extended support, which EKS bills at a higher hourly rate per cluster; `STANDARD` lets EKS upgrade the cluster automatically instead, at the standard rate."),
+                    deprecated: false,
+                }),
+            ),
+        ]
+        .into_iter()
+        .collect(),
         deprecated: false,
     }
 }
@@ -246,7 +301,7 @@ impl ManagedResource for ClusterResource {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, None, &aws);
-        if !check_cluster_version(diags, known_str(&s.version)) {
+        if !check_cluster_version(diags, known_str(&s.version)) || !plan::check_pod_security_groups(diags, &s) {
             return None;
         }
         Some((s, Default::default()))
@@ -263,9 +318,11 @@ impl ManagedResource for ClusterResource {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, Some(&prior), &aws);
-        if !prior.bootstrap_cluster_creator_admin_permissions.is_value() {
-            // Not reported by EKS (e.g. after import): nothing to compare with.
-            s.bootstrap_cluster_creator_admin_permissions = prior.bootstrap_cluster_creator_admin_permissions;
+        if prior.bootstrap_cluster_creator_admin_permissions.is_null()
+            && config.bootstrap_cluster_creator_admin_permissions.is_null()
+        {
+            // Not recorded (a state from before it was read): nothing to record.
+            s.bootstrap_cluster_creator_admin_permissions = Value::Null;
         }
         let mut replace = ClusterState::replaced(&prior, &s);
         // Another role replaces the cluster; the created role's own ARN given
@@ -276,8 +333,21 @@ impl ManagedResource for ClusterResource {
             s.arn = Value::Unknown;
             replace.paths.push(AttributePath::new("arn"));
         }
+        // Another secrets key replaces the cluster; adding one is in place,
+        // removing one is refused.
+        if !plan::plan_encryption(diags, &prior, &s, &config, &mut replace)
+            || !plan::check_pod_security_groups(diags, &s)
+        {
+            return None;
+        }
+        // A kept cluster's authentication mode moves one step forward; both
+        // this and the version are checked, so that each error shows.
+        let step_ok = !replace.is_empty() || plan::check_authentication_step(diags, &prior, &s);
         let new_version = known_str(&s.version).filter(|v| known_str(&prior.version) != Some(*v));
         if (!replace.is_empty() || new_version.is_some()) && !check_cluster_version(diags, known_str(&s.version)) {
+            return None;
+        }
+        if !step_ok {
             return None;
         }
         if !replace.is_empty() {
@@ -318,7 +388,7 @@ impl ManagedResource for ClusterResource {
         private_state: ValueEmpty,
     ) -> Option<(ClusterState, ValueEmpty)> {
         let name = require_str(diags, "name", &prior.name)?.to_string();
-        let updated = apply::update(aws, diags, name, prior, planned).await;
+        let updated = update::update(aws, diags, name, prior, planned).await;
         Some((updated, private_state))
     }
 

@@ -8,12 +8,15 @@ use tf_provider::{AttributePath, Diagnostics};
 
 use super::flex::cluster_facts;
 use super::{
-    ClusterState, AUTHENTICATION_MODES, DEFAULT_AUTHENTICATION_MODE, DEFAULT_BOOTSTRAP_ADMIN,
+    ClusterState, AUTHENTICATION_MODES, AUTHENTICATION_STEPS, DEFAULT_AUTHENTICATION_MODE, DEFAULT_BOOTSTRAP_ADMIN,
     DEFAULT_CREATE_OIDC_PROVIDER, DEFAULT_ENDPOINT_PRIVATE_ACCESS, DEFAULT_ENDPOINT_PUBLIC_ACCESS, DEFAULT_IP_FAMILY,
-    DEFAULT_PUBLIC_ACCESS_CIDR, LOG_TYPES,
+    DEFAULT_POD_SECURITY_GROUPS, DEFAULT_PUBLIC_ACCESS_CIDR, LOG_TYPES, MAX_SECURITY_GROUPS, SUPPORT_TYPES,
+    VPC_RESOURCE_CONTROLLER,
 };
 use crate::clients::AwsClients;
-use crate::framework::plan::{created_unless_given, default_from_config, known_str, known_string_map, to_value_map};
+use crate::framework::plan::{
+    created_unless_given, default_from_config, known_str, known_string_map, to_value_map, RequiresReplace,
+};
 use crate::framework::tags;
 use crate::framework::validate::{self, Validator};
 use crate::framework::wait::Timeouts;
@@ -50,6 +53,22 @@ pub(super) fn validate_config(diags: &mut Diagnostics, c: &ClusterState) {
         &path("security_group_ids"),
         &c.security_group_ids,
         validate::ec2_id("sg"),
+    );
+    if let Value::Value(groups) = &c.security_group_ids {
+        if groups.len() > MAX_SECURITY_GROUPS {
+            v.error(
+                &path("security_group_ids"),
+                format!(
+                    "EKS takes at most {MAX_SECURITY_GROUPS} security groups for the cluster's network interfaces, got {}; use fewer groups with more rules",
+                    groups.len()
+                ),
+            );
+        }
+    }
+    v.check(
+        &path("upgrade_policy").attribute("support_type"),
+        c.support_type().as_ref_option(),
+        validate::one_of(SUPPORT_TYPES),
     );
     v.check_each(&path("public_access_cidrs"), &c.public_access_cidrs, |s| {
         validate::ipv4_cidr(s).map(|_| ())
@@ -107,6 +126,98 @@ pub(super) fn validate_config(diags: &mut Diagnostics, c: &ClusterState) {
         validate::thumbprint(s)
     });
     Timeouts::validate(&c.timeouts, &mut v);
+}
+
+/// Secrets encryption on an existing cluster: EKS associates a key once with
+/// a cluster that has none (in place), and can neither change nor remove it.
+/// Another key joins `replace`; removing encryption from a cluster that is
+/// kept is an error naming the fix. Returns false after an error.
+pub(super) fn plan_encryption(
+    diags: &mut Diagnostics,
+    prior: &ClusterState,
+    s: &ClusterState,
+    config: &ClusterState,
+    replace: &mut RequiresReplace,
+) -> bool {
+    let Some(key) = known_str(&prior.kms_key_arn) else {
+        // No encryption yet: a key (given, or created at apply) is associated in place.
+        return true;
+    };
+    match &s.kms_key_arn {
+        Value::Value(planned) if planned == key => true,
+        Value::Value(_) | Value::Unknown => {
+            replace.paths.push(AttributePath::new("kms_key_arn"));
+            true
+        }
+        Value::Null if !replace.is_empty() => true,
+        Value::Null => {
+            let (path, fix) = if config.create_kms_key == Value::Value(false) && prior.managed_kms_key_id.is_value() {
+                ("create_kms_key", "keep `create_kms_key = true`".to_string())
+            } else {
+                ("kms_key_arn", format!("keep `kms_key_arn = \"{key}\"`"))
+            };
+            Validator::new(diags).error(
+                &AttributePath::new(path),
+                format!(
+                    "EKS cannot remove secrets encryption from a cluster (it uses key `{key}`): {fix}. If a new cluster without it is really wanted, replace this one with `terraform apply -replace=<address>`"
+                ),
+            );
+            false
+        }
+    }
+}
+
+/// `authentication_mode` changes in place one step forward per apply:
+/// CONFIG_MAP -> API_AND_CONFIG_MAP -> API. EKS cannot go back; the skip is
+/// the provider's rule, so that the `aws-auth` mappings move to access
+/// entries while both work. Returns false after an error.
+pub(super) fn check_authentication_step(diags: &mut Diagnostics, prior: &ClusterState, s: &ClusterState) -> bool {
+    let (Some(from), Some(to)) = (known_str(&prior.authentication_mode), known_str(&s.authentication_mode)) else {
+        return true;
+    };
+    match authentication_step(from, to) {
+        Ok(()) => true,
+        Err(rule) => {
+            Validator::new(diags).error(&AttributePath::new("authentication_mode"), rule);
+            false
+        }
+    }
+}
+
+/// Can the authentication mode go from `from` to `to` in one apply?
+pub(super) fn authentication_step(from: &str, to: &str) -> Result<(), String> {
+    let rank = |mode: &str| AUTHENTICATION_STEPS.iter().position(|m| *m == mode);
+    let (Some(old), Some(new)) = (rank(from), rank(to)) else {
+        return Ok(());
+    };
+    if new < old {
+        Err(format!(
+            "the cluster's authentication mode is `{from}`, and EKS cannot change it back to `{to}` (access entries, once on, stay on): set `authentication_mode = \"{from}\"`. If a cluster with `{to}` is really wanted, replace this one with `terraform apply -replace=<address>`"
+        ))
+    } else if new > old + 1 {
+        let between = AUTHENTICATION_STEPS[old + 1];
+        Err(format!(
+            "the authentication mode changes one step per apply: go from `{from}` to `{between}` first, apply, move the `aws-auth` ConfigMap's mappings to access entries, then set `{to}`"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// `pod_security_groups` attaches a policy to the role this resource
+/// created; a role given in `role_arn` is the user's to change. Returns false
+/// after an error.
+pub(super) fn check_pod_security_groups(diags: &mut Diagnostics, s: &ClusterState) -> bool {
+    if s.pod_security_groups == Value::Value(true) && s.managed_role_name.is_null() {
+        Validator::new(diags).error(
+            &AttributePath::new("pod_security_groups"),
+            format!(
+                "only applies to the role this resource creates, and `role_arn` names a role of your own: attach `arn:aws:iam::aws:policy/{VPC_RESOURCE_CONTROLLER}` to that role yourself and remove `pod_security_groups`"
+            ),
+        );
+        return false;
+    }
+    true
 }
 
 /// Can `from` become `to` in place? One minor version up, or unchanged.
@@ -168,6 +279,11 @@ pub(super) fn plan_computed(
         DEFAULT_CREATE_OIDC_PROVIDER,
     );
     default_from_config(
+        &mut s.pod_security_groups,
+        &config.pod_security_groups,
+        DEFAULT_POD_SECURITY_GROUPS,
+    );
+    default_from_config(
         &mut s.create_kms_key,
         &config.create_kms_key,
         config.kms_key_arn.is_null(),
@@ -202,6 +318,21 @@ pub(super) fn plan_computed(
             // A cluster's key cannot change: a vanished created key replaces the cluster.
             None,
         );
+        // A key created for a cluster that had none, whose association then
+        // failed: the apply associates it (its ARN is read then).
+        if let Some(p) = prior.filter(|p| p.kms_key_arn.is_null() && p.managed_kms_key_id.is_value()) {
+            if config.kms_key_arn.is_null() && s.managed_kms_key_id == p.managed_kms_key_id {
+                s.kms_key_arn = Value::Unknown;
+            }
+        }
+    }
+    // Unset, the support type is what EKS has (its default on a new cluster).
+    if config.support_type().is_null() {
+        let support_type = match prior {
+            Some(p) => p.support_type(),
+            None => Value::Unknown,
+        };
+        s.set_support_type(support_type);
     }
     if config.service_ipv4_cidr.is_null() {
         s.service_ipv4_cidr = match (prior, known_str(&s.ip_family)) {
@@ -275,5 +406,28 @@ mod tests {
             .unwrap_err()
             .contains("go from 1.29 to 1.30 first"));
         assert!(version_step("1.31", "1.30").unwrap_err().contains("cannot downgrade"));
+    }
+
+    #[test]
+    fn authentication_steps() {
+        assert!(authentication_step("CONFIG_MAP", "API_AND_CONFIG_MAP").is_ok());
+        assert!(authentication_step("API_AND_CONFIG_MAP", "API").is_ok());
+        assert!(authentication_step("API", "API").is_ok());
+        let skip = authentication_step("CONFIG_MAP", "API").unwrap_err();
+        assert!(
+            skip.contains("one step per apply") && skip.contains("to `API_AND_CONFIG_MAP` first"),
+            "{skip}"
+        );
+        for (from, to) in [
+            ("API", "API_AND_CONFIG_MAP"),
+            ("API", "CONFIG_MAP"),
+            ("API_AND_CONFIG_MAP", "CONFIG_MAP"),
+        ] {
+            let back = authentication_step(from, to).unwrap_err();
+            assert!(
+                back.contains("cannot change it back") && back.contains(&format!("= \"{from}\"")),
+                "{back}"
+            );
+        }
     }
 }

@@ -9,7 +9,7 @@ use super::apply::ClusterError;
 use super::flex::{
     flatten_cluster, identity_of, is_recorded, is_recorded_oidc_provider, recorded_identity, settle, OidcFacts,
 };
-use super::ClusterState;
+use super::{ClusterState, VPC_RESOURCE_CONTROLLER};
 use crate::clients::AwsClients;
 use crate::framework::diag::{ApiError, BoxError};
 use crate::framework::ownership;
@@ -87,10 +87,12 @@ pub(super) async fn read_remote(
         match (found, known_str(&s.managed_role_id)) {
             (Some((id, tags)), Some(recorded)) if id == recorded => {
                 s.managed_role_tags = to_value_map(&shown_tags(&tags));
+                s.pod_security_groups = Value::Value(has_vpc_resource_controller(aws, &role_name).await?);
             }
             (Some((id, tags)), None) if tags.get(CLUSTER_OWNER_TAG).map(String::as_str) == Some(name) => {
                 s.managed_role_id = Value::Value(id);
                 s.managed_role_tags = to_value_map(&shown_tags(&tags));
+                s.pod_security_groups = Value::Value(has_vpc_resource_controller(aws, &role_name).await?);
             }
             _ => {
                 s.managed_role_name = Value::Null;
@@ -110,6 +112,40 @@ pub(super) async fn read_remote(
     }
     settle(&mut s);
     Ok(Some(s))
+}
+
+/// Whether the AWS managed policy that security groups for pods need is
+/// attached to role `role_name` (ListAttachedRolePolicies, every page); a
+/// role that vanished meanwhile has none.
+pub(super) async fn has_vpc_resource_controller(aws: &AwsClients, role_name: &str) -> Result<bool, ClusterError> {
+    let suffix = format!(":iam::aws:policy/{VPC_RESOURCE_CONTROLLER}");
+    let mut pages = aws
+        .iam
+        .list_attached_role_policies()
+        .role_name(role_name)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(page) => {
+                if page
+                    .attached_policies()
+                    .iter()
+                    .any(|p| p.policy_arn().is_some_and(|arn| arn.ends_with(&suffix)))
+                {
+                    return Ok(true);
+                }
+            }
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => return Ok(false),
+            Err(e) => {
+                return Err(ClusterError::ReadRole {
+                    name: role_name.to_string(),
+                    source: ApiError::new("ListAttachedRolePolicies", e),
+                })
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// Whether anything this resource created still exists without the cluster.
@@ -142,11 +178,14 @@ pub(super) async fn import(aws: &AwsClients, id: &str) -> Result<Option<ClusterS
     let mut s = ClusterState::default();
     // Created by this resource? The role and key carry its owner tag.
     let owner = Some(id);
+    s.pod_security_groups = Value::Value(false);
     if let Some(role_name) = cluster.role_arn().and_then(|a| a.rsplit('/').next()) {
         if let Some(remote) = role::find_role_by_name(&aws.iam, role_name).await? {
             if remote.spec.tags.get(CLUSTER_OWNER_TAG).map(String::as_str) == owner {
                 s.managed_role_name = Value::Value(role_name.to_string());
                 s.managed_role_id = Value::Value(remote.unique_id);
+                let suffix = format!(":iam::aws:policy/{VPC_RESOURCE_CONTROLLER}");
+                s.pod_security_groups = Value::Value(remote.spec.policy_arns.iter().any(|p| p.ends_with(&suffix)));
             }
         }
     }
