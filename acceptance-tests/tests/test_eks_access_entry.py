@@ -283,15 +283,46 @@ def test_bad_input_unknown_access_policy(workspace, cluster, principal):
 
 
 def test_config_map_mode_is_refused(workspace, eks, iam, network, principal, unique):
-    """A cluster in CONFIG_MAP mode has no access entries: the plan says so
-    and names the fix, and nothing is created."""
+    """A cluster in CONFIG_MAP mode has no access entries: the plan warns
+    (the cluster could move earlier in the same apply), the apply refuses with
+    the fix, and nothing is created."""
     name = make_cluster(eks, iam, network, f"cm-{unique}", role_name=f"cm-{unique}")
     workspace.write(config(name, principal, policy(VIEW)))
-    result = workspace.plan()
+    plan = workspace.plan()
+    out = " ".join(plan.output.split())
+    assert plan.code == 2, plan.output
+    assert f"Warning: `cluster_name`: cluster `{name}` uses authentication_mode CONFIG_MAP today" in out, out
+    result = workspace.apply(check=False)
     out = " ".join(result.output.split())
     assert result.code == 1, result.output
-    assert f"`cluster_name`: cluster `{name}` uses authentication_mode CONFIG_MAP" in out, out
-    assert '"API_AND_CONFIG_MAP"' in out and "-target=platform_eks_cluster" in out, out
+    assert f"cluster `{name}` uses authentication_mode CONFIG_MAP, which has no access entries" in out, out
+    assert '"API_AND_CONFIG_MAP"' in out and "platform_eks_cluster.<name>.name" in out, out
+    assert ADDR not in workspace.resources()
+    assert eks.describe_cluster(name=name)["cluster"]["accessConfig"]["authenticationMode"] == "CONFIG_MAP"
+
+
+def test_config_map_cluster_moves_and_gets_its_entries_in_one_apply(workspace, eks, network, principal, unique):
+    """A CONFIG_MAP cluster of this configuration moves to API_AND_CONFIG_MAP
+    and gets its first access entry in the same apply: `cluster_name` refers
+    to the cluster, so the entry is created after the cluster's update."""
+    name = f"mv-{unique}"
+
+    def stack(mode: str, with_entry: bool) -> str:
+        cluster = block("resource", "platform_eks_cluster", "main", name=name, version="1.33",
+                        subnet_ids=network["subnet_ids"], create_oidc_provider=False, create_kms_key=False,
+                        authentication_mode=mode, tags={"platform-emulator/delay-seconds": "0.3"})
+        e = entry(Raw("platform_eks_cluster.main.name"), principal, policy(VIEW, "team-a")) if with_entry else ""
+        return 'provider "platform" {}\n' + cluster + e
+
+    workspace.write(stack("CONFIG_MAP", False))
+    workspace.apply_clean()
+    created = workspace.resource("platform_eks_cluster.main")["created_at"]
+    workspace.write(stack("API_AND_CONFIG_MAP", True))
+    workspace.apply_clean()
+    assert eks.describe_cluster(name=name)["cluster"]["accessConfig"]["authenticationMode"] == "API_AND_CONFIG_MAP"
+    assert workspace.resource("platform_eks_cluster.main")["created_at"] == created
+    assert remote(eks, name, principal)["policies"] == {VIEW: ("namespace", ["team-a"])}
+    workspace.destroy()
 
 
 # ---- ownership ----------------------------------------------------------------------

@@ -514,7 +514,7 @@ pub const LIMITS: &[Limit] = &[
     },
     Limit {
         subject: "`platform_eks_access_entry.cluster_name`",
-        limit: "a cluster whose `authentication_mode` is `API_AND_CONFIG_MAP` or `API` (checked when the cluster exists)",
+        limit: "a cluster whose `authentication_mode` is `API_AND_CONFIG_MAP` or `API` when the entry is created (a plan-time warning for a cluster still in `CONFIG_MAP` mode, which may move earlier in the same apply; an error at create)",
         source: "EKS's InvalidRequestException \"The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to perform this operation.\", quoted in aws-ia/terraform-aws-eks-blueprints#1877",
         test_file: ACCESS_ENTRY,
         rule: "uses authentication_mode CONFIG_MAP",

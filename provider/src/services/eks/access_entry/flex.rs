@@ -145,7 +145,14 @@ pub fn config_map_only(cluster: &Cluster) -> bool {
 /// What to do about a cluster in CONFIG_MAP mode.
 pub fn config_map_rule(cluster: &str) -> String {
     format!(
-        "cluster `{cluster}` uses authentication_mode CONFIG_MAP, which has no access entries: change the cluster to \"API_AND_CONFIG_MAP\" (then \"API\", one step at a time) in an apply of its own first (e.g. `terraform apply -target=platform_eks_cluster.<name>`), then add its access entries"
+        "cluster `{cluster}` uses authentication_mode CONFIG_MAP, which has no access entries: change the cluster's authentication_mode to \"API_AND_CONFIG_MAP\" (then \"API\", one step per apply) before its access entries, in an earlier apply or in the same one with `cluster_name` referring to the cluster (`platform_eks_cluster.<name>.name`) so that the cluster changes first"
+    )
+}
+
+/// The plan's warning for a cluster that is in CONFIG_MAP mode when planned.
+pub fn config_map_warning(cluster: &str) -> String {
+    format!(
+        "Access entries need authentication_mode \"API_AND_CONFIG_MAP\" or \"API\". If this apply moves cluster `{cluster}` there and `cluster_name` refers to the cluster (`platform_eks_cluster.<name>.name`), the entry is created after the change; otherwise creating it fails. The principal's existing entries could not be checked."
     )
 }
 

@@ -135,7 +135,7 @@ resource "platform_eks_access_entry" "creator" {
     "It records what it made by identity: the entry's `arn` and `created_at`.\n",
     "- **Deletes** only that entry: destroy reads it again and leaves an entry that is missing or has another identity (made again by someone else) alone, with a warning, and removes it from state.\n",
     "- **Adopts** an existing entry only through `terraform import <cluster_name>:<principal_arn>` or an `import {}` block.\n",
-    "- **Refuses**, at plan time when the cluster exists and again before creating anything, a principal that already has an entry in the cluster (the error gives the `terraform import` command and `import {}` block, and says when it looks like the cluster creator's entry), two resources of one configuration for the same principal, and a cluster in `CONFIG_MAP` mode.\n",
+    "- **Refuses**, at plan time when the cluster exists and again before creating anything, a principal that already has an entry in the cluster (the error gives the `terraform import` command and `import {}` block, and says when it looks like the cluster creator's entry), two resources of one configuration for the same principal; and, before creating, a cluster in `CONFIG_MAP` mode (the plan only warns about it, since the cluster may move to `API_AND_CONFIG_MAP` earlier in the same apply).\n",
     "- **Refresh** believes the entry gone only after 3 consecutive not-found reads; an entry of that principal with another identity is not this one, and leaves state.",
 );
 
@@ -152,7 +152,7 @@ fn schema_block() -> Block {
         description: Description::markdown(DESCRIPTION),
         attributes: attributes([
             ("id", string(Computed, "`<cluster_name>:<principal_arn>`, the import id (as terraform-provider-aws's `aws_eks_access_entry`).")),
-            ("cluster_name", string(Required, "The cluster's name (`platform_eks_cluster.x.name`). Its `authentication_mode` must be `API_AND_CONFIG_MAP` or `API`; when the cluster exists the plan checks it.")),
+            ("cluster_name", string(Required, "The cluster's name (`platform_eks_cluster.x.name`). Its `authentication_mode` must be `API_AND_CONFIG_MAP` or `API` when the entry is created: a cluster still in `CONFIG_MAP` mode at plan time gets a warning (it may change earlier in the same apply, when this attribute refers to it), and the create fails if it has not changed.")),
             ("principal_arn", string(Required, "The IAM role or user (`arn:aws:iam::<account>:role/<path/name>` or `:user/...`). Not an STS session ARN, nor a service-linked role (`role/aws-service-role/...`); node types take roles only. One entry per principal and cluster.")),
             ("type", string(OptionalComputed, format!("`{DEFAULT_TYPE}` (default) for people and workloads, or, for nodes, `EC2_LINUX`, `EC2_WINDOWS`, `FARGATE_LINUX`, `EC2` (EKS Auto Mode node classes), `HYBRID_LINUX` or `HYPERPOD_LINUX`. Only `STANDARD` entries take `kubernetes_groups`, `user_name` and `access_policy` blocks: EKS gives the other types what nodes need."))),
             ("kubernetes_groups", string_set(Optional, "Kubernetes group names the principal belongs to, for your own RBAC bindings (`RoleBinding`/`ClusterRoleBinding` subjects of `kind: Group`). Names may not start with `system:`. `STANDARD` entries only; for other types EKS sets the groups itself and they are not shown. Change in place.")),

@@ -270,11 +270,16 @@ pub(super) async fn check_remote(
             }
             match find_cluster(&aws.eks, cluster).await {
                 Ok(Some(c)) if super::flex::config_map_only(&c) => {
-                    Validator::new(diags).error(
+                    // Not an error yet: the cluster may move to
+                    // API_AND_CONFIG_MAP earlier in this same apply (a
+                    // `cluster_name` that refers to the cluster orders the
+                    // two). The create refuses if it has not.
+                    Validator::new(diags).warning(
                         &AttributePath::new("cluster_name"),
-                        super::flex::config_map_rule(cluster),
+                        format!("cluster `{cluster}` uses authentication_mode CONFIG_MAP today"),
+                        super::flex::config_map_warning(cluster),
                     );
-                    return false;
+                    return ok;
                 }
                 Ok(Some(c)) => match find_access_entry(&aws.eks, cluster, principal).await {
                     Ok(Some(entry)) if prior.is_some_and(|p| super::flex::is_recorded(p, &entry)) => {}
