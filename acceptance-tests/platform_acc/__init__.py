@@ -7,6 +7,8 @@
 - `emulator`: the local AWS emulator (moto's server) on a random loopback port.
 - `eks_ext`: moto's EKS made more faithful (status transitions, updates,
   per-cluster issuers...), loaded into the emulator.
+- `eks_asg_ext`: the Auto Scaling group (and launch template) EKS makes for
+  each managed node group, in moto's autoscaling and EC2 backends.
 - `iam_ext`: the IAM OIDC client-id operations moto lacks, loaded into the emulator.
 - `kms_ext`: KMS ListAliases paged as the real API pages it (moto answers in one
   page), loaded into the emulator.
