@@ -75,7 +75,10 @@ pub fn node_template_tags(
 /// with one value shows with it; a tag missing on some group, or with
 /// different values, shows as missing when `wanted` has it (so the plan puts
 /// it back) and with the first group's value otherwise (so the plan removes it).
-pub fn merge_groups(groups: &[BTreeMap<String, String>], wanted: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+pub fn merge_groups(
+    groups: &[BTreeMap<String, String>],
+    wanted: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
     let keys: BTreeSet<&String> = groups.iter().flat_map(|g| g.keys()).collect();
     let mut shown = BTreeMap::new();
     for key in keys {
@@ -194,19 +197,30 @@ mod tests {
     fn labels_and_taints_become_the_autoscalers_tags() {
         let labels = map(&[("pool", "batch")]);
         let taints = BTreeMap::from([
-            (("dedicated".to_string(), "NO_SCHEDULE".to_string()), Some("batch".to_string())),
+            (
+                ("dedicated".to_string(), "NO_SCHEDULE".to_string()),
+                Some("batch".to_string()),
+            ),
             (("spot".to_string(), "PREFER_NO_SCHEDULE".to_string()), None),
         ]);
         assert_eq!(
             node_template_tags(&labels, &taints),
             map(&[
                 ("k8s.io/cluster-autoscaler/node-template/label/pool", "batch"),
-                ("k8s.io/cluster-autoscaler/node-template/taint/dedicated", "batch:NoSchedule"),
-                ("k8s.io/cluster-autoscaler/node-template/taint/spot", ":PreferNoSchedule"),
+                (
+                    "k8s.io/cluster-autoscaler/node-template/taint/dedicated",
+                    "batch:NoSchedule"
+                ),
+                (
+                    "k8s.io/cluster-autoscaler/node-template/taint/spot",
+                    ":PreferNoSchedule"
+                ),
             ])
         );
         assert!(is_owned("k8s.io/cluster-autoscaler/node-template/label/x"));
-        assert!(!is_owned("k8s.io/cluster-autoscaler/node-template/resources/ephemeral-storage"));
+        assert!(!is_owned(
+            "k8s.io/cluster-autoscaler/node-template/resources/ephemeral-storage"
+        ));
         assert!(!is_owned("k8s.io/cluster-autoscaler/enabled"));
         assert_eq!(kubernetes_effect("NO_EXECUTE"), "NoExecute");
     }
@@ -217,9 +231,15 @@ mod tests {
         let b = "k8s.io/cluster-autoscaler/node-template/label/b";
         let wanted = map(&[(a, "1")]);
         // One group: what it has.
-        assert_eq!(merge_groups(&[map(&[(a, "1"), (b, "2")])], &wanted), map(&[(a, "1"), (b, "2")]));
+        assert_eq!(
+            merge_groups(&[map(&[(a, "1"), (b, "2")])], &wanted),
+            map(&[(a, "1"), (b, "2")])
+        );
         // A wanted tag missing on one group is missing; an unwanted one shows, to be removed.
-        assert_eq!(merge_groups(&[map(&[(a, "1"), (b, "2")]), map(&[])], &wanted), map(&[(b, "2")]));
+        assert_eq!(
+            merge_groups(&[map(&[(a, "1"), (b, "2")]), map(&[])], &wanted),
+            map(&[(b, "2")])
+        );
         // Different values of a wanted tag: missing.
         assert_eq!(merge_groups(&[map(&[(a, "1")]), map(&[(a, "9")])], &wanted), map(&[]));
         assert_eq!(merge_groups(&[], &wanted), map(&[]));

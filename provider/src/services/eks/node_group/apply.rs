@@ -11,8 +11,8 @@ use tf_provider::value::Value;
 use tf_provider::Diagnostics;
 
 use super::flex::{
-    expand_launch_template, expand_node_repair, expand_scaling, expand_taint, expand_update_config,
-    flatten_node_group, identity_of, is_recorded, known_taints, recorded_identity, settle, without_node_group,
+    expand_launch_template, expand_node_repair, expand_scaling, expand_taint, expand_update_config, flatten_node_group,
+    identity_of, is_recorded, known_taints, recorded_identity, settle, without_node_group,
 };
 use super::{plan, NodeGroupState, DEFAULT_CAPACITY_TYPE, DEFAULT_INSTANCE_TYPE};
 use crate::clients::AwsClients;
@@ -383,9 +383,8 @@ pub(super) async fn update_node_group(
                 .client_request_token(token);
             async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new(op, e)) }
         };
-        run_update(eks, cluster, Some(name), op, timeout, send, |source| NodeGroupError::Update {
-            what,
-            source,
+        run_update(eks, cluster, Some(name), op, timeout, send, |source| {
+            NodeGroupError::Update { what, source }
         })
         .await?;
     }

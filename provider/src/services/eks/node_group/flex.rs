@@ -94,7 +94,11 @@ pub(super) fn expand_launch_template(s: &NodeGroupState) -> Option<LaunchTemplat
     Some(
         LaunchTemplateSpecification::builder()
             .set_id(id.map(str::to_string))
-            .set_name(if id.is_none() { known_str(&lt.name).map(str::to_string) } else { None })
+            .set_name(if id.is_none() {
+                known_str(&lt.name).map(str::to_string)
+            } else {
+                None
+            })
             .set_version(known_str(&lt.version).map(str::to_string))
             .build(),
     )
@@ -102,7 +106,10 @@ pub(super) fn expand_launch_template(s: &NodeGroupState) -> Option<LaunchTemplat
 
 /// Node auto repair as configured; without the block, off.
 pub(super) fn expand_node_repair(s: &NodeGroupState) -> NodeRepairConfig {
-    let enabled = s.node_repair_config.as_ref_option().and_then(|c| known(&c.enabled).copied());
+    let enabled = s
+        .node_repair_config
+        .as_ref_option()
+        .and_then(|c| known(&c.enabled).copied());
     NodeRepairConfig::builder().enabled(enabled.unwrap_or(false)).build()
 }
 

@@ -225,7 +225,9 @@ fn validate_launch_template_and_release(v: &mut Validator, c: &NodeGroupState) {
     let ami_type = c.ami_type.as_ref_option().map(String::as_str);
     if let Value::Value(lt) = &c.launch_template {
         let at = |field: &'static str| path("launch_template").attribute(field);
-        v.check(&at("id"), lt.id.as_ref_option(), |s: &String| rules::launch_template_id(s));
+        v.check(&at("id"), lt.id.as_ref_option(), |s: &String| {
+            rules::launch_template_id(s)
+        });
         v.check(&at("name"), lt.name.as_ref_option(), |s: &String| {
             rules::launch_template_name(s)
         });
@@ -259,13 +261,17 @@ fn validate_launch_template_and_release(v: &mut Validator, c: &NodeGroupState) {
     if c.ami_type.is_unknown() {
         return;
     }
-    v.check(&path("release_version"), c.release_version.as_ref_option(), |s: &String| {
-        let release = rules::release_version(s, AmiFamily::of(ami_type))?;
-        match (release, c.version.as_ref_option().and_then(|v| parse_version(v).ok())) {
-            (Some(release), Some(version)) => rules::release_matches_version(&release, version),
-            _ => Ok(()),
-        }
-    });
+    v.check(
+        &path("release_version"),
+        c.release_version.as_ref_option(),
+        |s: &String| {
+            let release = rules::release_version(s, AmiFamily::of(ami_type))?;
+            match (release, c.version.as_ref_option().and_then(|v| parse_version(v).ok())) {
+                (Some(release), Some(version)) => rules::release_matches_version(&release, version),
+                _ => Ok(()),
+            }
+        },
+    );
 }
 
 /// With `autoscaler_node_template_tags`: what fits on an Auto Scaling group,
@@ -374,9 +380,9 @@ pub(super) fn plan_computed(
     } else {
         // With a launch template, EKS takes the disk and (unless given) the
         // instance type from the template, and reports what it has.
-        for (planned_value, config_value, prior_value) in [
-            (&mut s.disk_size, &config.disk_size, prior_group.map(|p| &p.disk_size)),
-        ] {
+        for (planned_value, config_value, prior_value) in
+            [(&mut s.disk_size, &config.disk_size, prior_group.map(|p| &p.disk_size))]
+        {
             if config_value.is_null() {
                 *planned_value = prior_value.cloned().unwrap_or(Value::Unknown);
             }
@@ -439,7 +445,13 @@ pub(super) fn plan_computed(
     }
     // An Amazon Linux release names its Kubernetes version: a node group
     // created with one runs that version.
-    if config.version.is_null() && s.version.is_unknown() && config.ami_type.as_ref_option().is_none_or(|t| AmiFamily::of(Some(t)) == AmiFamily::AmazonLinux) {
+    if config.version.is_null()
+        && s.version.is_unknown()
+        && config
+            .ami_type
+            .as_ref_option()
+            .is_none_or(|t| AmiFamily::of(Some(t)) == AmiFamily::AmazonLinux)
+    {
         if let Some(release) = known_str(&config.release_version).and_then(rules::amazon_linux_release) {
             s.version = Value::Value(format!("{}.{}", release.kubernetes.0, release.kubernetes.1));
         }
@@ -479,7 +491,8 @@ pub(super) fn plan_computed(
             s.autoscaling_group_names = p.autoscaling_group_names.clone();
             // Unset, the release follows what EKS installs: the same while
             // neither the version nor the launch template's version changes.
-            let template_version = |st: &NodeGroupState| st.launch_template.as_ref_option().map(|lt| lt.version.clone());
+            let template_version =
+                |st: &NodeGroupState| st.launch_template.as_ref_option().map(|lt| lt.version.clone());
             if config.release_version.is_null() {
                 s.release_version = if p.version == s.version && template_version(p) == template_version(s) {
                     p.release_version.clone()

@@ -112,7 +112,11 @@ pub fn release_matches_version(release: &AmazonLinuxRelease, version: (u32, u32)
 }
 
 /// EKS never moves a node group to an older AMI release.
-pub fn release_not_older(from: &AmazonLinuxRelease, to: &AmazonLinuxRelease, shown: (&str, &str)) -> Result<(), String> {
+pub fn release_not_older(
+    from: &AmazonLinuxRelease,
+    to: &AmazonLinuxRelease,
+    shown: (&str, &str),
+) -> Result<(), String> {
     if to.kubernetes == from.kubernetes && to < from {
         Err(format!(
             "EKS cannot roll a node group back to an earlier AMI release: {} to {}",
@@ -173,14 +177,24 @@ mod tests {
     fn amazon_linux_releases_parse_and_order() {
         let r = amazon_linux_release("1.33.0-20250704").unwrap();
         assert_eq!((r.kubernetes, r.patch, r.date), ((1, 33), 0, 20250704));
-        for bad in ["1.33-20250704", "1.33.0", "1.33.0-2025070", "v1.33.0-20250704", "1.33.0-2025o704", "", "1.33.0.1-20250704"] {
+        for bad in [
+            "1.33-20250704",
+            "1.33.0",
+            "1.33.0-2025070",
+            "v1.33.0-20250704",
+            "1.33.0-2025o704",
+            "",
+            "1.33.0.1-20250704",
+        ] {
             assert!(amazon_linux_release(bad).is_none(), "{bad}");
         }
         let older = amazon_linux_release("1.33.0-20250101").unwrap();
         assert!(release_not_older(&r, &older, ("a", "b")).is_err());
         assert!(release_not_older(&older, &r, ("a", "b")).is_ok());
         assert!(release_matches_version(&r, (1, 33)).is_ok());
-        assert!(release_matches_version(&r, (1, 32)).unwrap_err().contains("release for Kubernetes 1.33"));
+        assert!(release_matches_version(&r, (1, 32))
+            .unwrap_err()
+            .contains("release for Kubernetes 1.33"));
     }
 
     #[test]
@@ -203,6 +217,8 @@ mod tests {
         assert!(launch_template_name("a b c").is_err());
         assert!(launch_template_version("3").is_ok());
         assert!(launch_template_version("0").is_err());
-        assert!(launch_template_version("$Latest").unwrap_err().contains("give the number"));
+        assert!(launch_template_version("$Latest")
+            .unwrap_err()
+            .contains("give the number"));
     }
 }
