@@ -188,6 +188,27 @@ def test_import_with_launch_template_and_repair(workspace, new_workspace, eks, e
     workspace.destroy()
 
 
+def test_ownership_adoption_with_generated_config_and_launch_template(workspace, eks, ec2, iam, network, cluster, unique):
+    """A node group with a launch template and node repair made outside the
+    provider, adopted with an `import {}` block and `-generate-config-out`:
+    the generated configuration (both the template's id and name) is valid
+    and the plan imports it without any change."""
+    from platform_acc.eks_helpers import ROLE_POLICY
+    lt_id = launch_template(ec2, f"adl-{unique}")
+    role = iam.create_role(RoleName=f"adl-{unique}", AssumeRolePolicyDocument=ROLE_POLICY)["Role"]["Arn"]
+    eks.create_nodegroup(clusterName=cluster, nodegroupName="adopted", nodeRole=role, subnets=network["subnet_ids"],
+                         launchTemplate={"id": lt_id, "version": "2"}, nodeRepairConfig={"enabled": True},
+                         scalingConfig={"minSize": 0, "maxSize": 3, "desiredSize": 0})
+    workspace.write(f'provider "platform" {{}}\nimport {{\n  to = {ADDR}\n  id = "{cluster}:adopted"\n}}\n')
+    workspace.run("plan", "-no-color", "-input=false", "-generate-config-out=generated.tf")
+    plan = workspace.plan()
+    assert "Plan: 1 to import, 0 to add, 0 to change, 0 to destroy." in plan.stdout, plan.output
+    workspace.apply()
+    workspace.assert_plan_empty()
+    assert workspace.resource(ADDR)["launch_template"] == [{"id": lt_id, "name": f"adl-{unique}", "version": "2"}]
+    workspace.destroy()
+
+
 # ---- scale from zero ------------------------------------------------------------------
 
 def test_scale_from_zero(workspace, eks, asg, network, cluster):
@@ -275,7 +296,7 @@ BAD_INPUT = [
     ({"ami_type": "CUSTOM", "version": "1.33", "blocks": (scaling(1, 3), nested("launch_template", id=LT, version="1"))},
      "`version`", "EKS refuses a Kubernetes version with `ami_type = \"CUSTOM\"`"),
     ({"autoscaler_node_template_tags": True, "labels": {f"l{i}": "x" for i in range(46)}},
-     "`autoscaler_node_template_tags`", "at most 45 labels and taints together, got 46"),
+     "`autoscaler_node_template_tags`", "at most 45 labels and `taint` blocks together, got 46"),
     ({"autoscaler_node_template_tags": True,
       "blocks": (scaling(0, 3), taint("dedicated", "NO_SCHEDULE", "a"), taint("dedicated", "NO_EXECUTE", "a"))},
      "`taint[1]`", "the cluster autoscaler's tags hold one taint per key"),

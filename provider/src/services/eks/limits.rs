@@ -444,10 +444,10 @@ pub const LIMITS: &[Limit] = &[
     },
     Limit {
         subject: "`platform_eks_node_group.autoscaler_node_template_tags`",
-        limit: "at most 45 labels and taints together (one Auto Scaling group tag each)",
+        limit: "at most 45 labels and `taint` blocks together (one Auto Scaling group tag each)",
         source: "EC2 Auto Scaling User Guide, Tag Auto Scaling groups and instances (\"You can add up to 50 tags to each Auto Scaling group\"): https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-tagging.html; EKS puts 5 tags of its own on a managed node group's group (eks:cluster-name, eks:nodegroup-name, k8s.io/cluster-autoscaler/enabled, k8s.io/cluster-autoscaler/<cluster>, kubernetes.io/cluster/<cluster>)",
         test_file: NODE_GROUP_IN_PLACE,
-        rule: "at most 45 labels and taints together",
+        rule: "at most 45 labels and `taint` blocks together",
     },
     Limit {
         subject: "`platform_eks_node_group.taint` with `autoscaler_node_template_tags`",

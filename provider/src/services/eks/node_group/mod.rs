@@ -4,8 +4,8 @@
 //! A cluster autoscaler moves the desired size; with
 //! `ignore_desired_size_changes` (the default) that is not drift: the
 //! configured `desired` only applies at creation. With
-//! `autoscaler_node_template_tags`, the node group's labels and taints are
-//! published as the autoscaler's tags on its Auto Scaling groups, so a pool
+//! `autoscaler_node_template_tags`, the node group's labels and `taint` blocks
+//! are published as the autoscaler's tags on its Auto Scaling groups, so a pool
 //! at zero nodes can be scaled up for pods that need them.
 //!
 //! This file holds the state, the schema, what replaces the node group and
@@ -164,7 +164,7 @@ fn schema_block() -> Block {
         description: Description::markdown(
             "An EKS managed node group with its node role. `scaling`, `labels`, `taint` blocks, `update_config`, `node_repair_config`, the Kubernetes version, the AMI release (`release_version`), the launch template's version and tags change in place; anything else replaces the node group. \
              With `ignore_desired_size_changes = true` (the default) a cluster autoscaler may move the desired size without it showing as drift.\n\n\
-             **Scale from zero.** With `autoscaler_node_template_tags = true`, the node group's labels and taints are also tags of its Auto Scaling groups in the cluster autoscaler's format (`k8s.io/cluster-autoscaler/node-template/label/<key> = <value>`, `k8s.io/cluster-autoscaler/node-template/taint/<key> = <value>:<Effect>` with Kubernetes's `NoSchedule`, `NoExecute`, `PreferNoSchedule`), set once the node group is ACTIVE and after every label or taint change, and kept so: a tag changed or removed outside Terraform shows in `autoscaler_tags` and the apply puts it back. A pool at `min = 0` then still tells the autoscaler what a new node would carry, so pods that tolerate its taint scale it up from zero. (Cluster autoscaler 1.24 and later can also read them from EKS with `eks:DescribeNodegroup`; the tags need no extra permission and serve every version.)\n\n\
+             **Scale from zero.** With `autoscaler_node_template_tags = true`, the node group's labels and `taint` blocks are also tags of its Auto Scaling groups in the cluster autoscaler's format (`k8s.io/cluster-autoscaler/node-template/label/<key> = <value>`, `k8s.io/cluster-autoscaler/node-template/taint/<key> = <value>:<Effect>` with Kubernetes's `NoSchedule`, `NoExecute`, `PreferNoSchedule`), set once the node group is ACTIVE and after every label or taint change, and kept so: a tag changed or removed outside Terraform shows in `autoscaler_tags` and the apply puts it back. A pool at `min = 0` then still tells the autoscaler what a new node would carry, so pods that tolerate its taint scale it up from zero. (Cluster autoscaler 1.24 and later can also read them from EKS with `eks:DescribeNodegroup`; the tags need no extra permission and serve every version.)\n\n\
              **AMI refresh.** `release_version` pins the AMI release; a newer one rolls the nodes in place (UpdateNodegroupVersion). Feed it the recommended release, the public SSM parameter `/aws/service/eks/optimized-ami/<version>/amazon-linux-2023/x86_64/standard/recommended/release_version` (the aws provider's `aws_ssm_parameter` data source), or a variable a scheduled run (e.g. a Spacelift scheduled run) updates: each run then refreshes the nodes only when a new release exists.\n\n\
              ## Ownership\n\n\
              - **Creates** the node role `<cluster>.<name>-node` (unless `node_role_arn` is given) and the node group. Cluster and node-group names cannot contain `.`, so no two node groups want the same role name (`X-a` with `b` and `X` with `a-b` get `X-a.b-node` and `X.a-b-node`); a name longer than IAM's 64 characters is cut and ends with a hash of `<cluster>:<name>`. A role created by an earlier version under `<cluster>-<name>-node` keeps its name: state records it (`managed_role_name`), and it is recreated under that name if deleted outside Terraform.\n\
@@ -192,8 +192,8 @@ fn schema_block() -> Block {
             ("release_version", string(OptionalComputed, "The AMI release, e.g. `1.33.0-20250704` for Amazon Linux (`<Kubernetes version>.<patch>-<YYYYMMDD>`) or `1.47.0-6154605b` for Bottlerocket. Unset: EKS installs the latest release at creation and on a version upgrade, and this shows it. Set: created with it, and a newer release updates the nodes in place (UpdateNodegroupVersion, waited for); EKS never goes back to an older release, and an Amazon Linux release must be of the node group's Kubernetes version (both checked at plan time). Not with `ami_type = \"CUSTOM\"`.")),
             ("labels", string_map(Optional, "Kubernetes labels of the nodes. Keys are `[prefix/]name` as Kubernetes defines them, at most 63 characters in all, and not under the prefixes EKS reserves (`kubernetes.io/`, `k8s.io/`, `eks.amazonaws.com/` and their subdomains, such as `node.kubernetes.io/`); values are 1 to 63 characters. Change in place.")),
             ("ignore_desired_size_changes", boolean(OptionalComputed, format!("Default `{DEFAULT_IGNORE_DESIRED_SIZE_CHANGES}`: `scaling.desired` applies at creation only, and a desired size moved by a cluster autoscaler is not drift. Set `false` to enforce `scaling.desired`."))),
-            ("autoscaler_node_template_tags", boolean(OptionalComputed, format!("Default `{DEFAULT_AUTOSCALER_NODE_TEMPLATE_TAGS}`. When `true`, the labels and taints are also published as the cluster autoscaler's node-template tags on the node group's Auto Scaling groups and kept in sync (see Scale from zero above); at most 45 labels and taints together, since an Auto Scaling group holds 50 tags and EKS puts 5 of its own, and one taint per key. Setting it back to `false` removes those tags only."))),
-            ("autoscaler_tags", string_map(Computed, "With `autoscaler_node_template_tags`, the autoscaler node-template tags the node group's Auto Scaling groups carry (only keys under `k8s.io/cluster-autoscaler/node-template/label/` and `.../taint/`). The plan sets it to the tags the labels and taints make, so a tag changed or removed outside Terraform shows here as an exact diff and the apply repairs it. Null when the feature is off.")),
+            ("autoscaler_node_template_tags", boolean(OptionalComputed, format!("Default `{DEFAULT_AUTOSCALER_NODE_TEMPLATE_TAGS}`. When `true`, the labels and `taint` blocks are also published as the cluster autoscaler's node-template tags on the node group's Auto Scaling groups and kept in sync (see Scale from zero above); at most 45 labels and `taint` blocks together, since an Auto Scaling group holds 50 tags and EKS puts 5 of its own, and one taint per key. Setting it back to `false` removes those tags only."))),
+            ("autoscaler_tags", string_map(Computed, "With `autoscaler_node_template_tags`, the autoscaler node-template tags the node group's Auto Scaling groups carry (only keys under `k8s.io/cluster-autoscaler/node-template/label/` and `.../taint/`). The plan sets it to the tags the labels and `taint` blocks make, so a tag changed or removed outside Terraform shows here as an exact diff and the apply repairs it. Null when the feature is off.")),
             ("tags", string_map(Optional, "Tags of the node group and of the node role it created (see `managed_role_tags`). Merged over the provider's `default_tags`. Changes in place, on the created role too.")),
             ("tags_all", string_map(Computed, "All tags of the node group, including the provider's `default_tags`.")),
             ("arn", string(Computed, "The node group's ARN.")),
@@ -239,7 +239,7 @@ fn schema_block() -> Block {
             (
                 "launch_template".to_string(),
                 NestedBlock::Optional(block(
-                    "An EC2 launch template for the nodes: give exactly one of `id` and `name`, and the `version`. Another template (id or name) replaces the node group; another `version` updates the nodes in place (UpdateNodegroupVersion, waited for). With a template, EKS refuses `disk_size` (checked at plan time) and an instance type both in the template and in `instance_types`.",
+                    "An EC2 launch template for the nodes: give exactly one of `id` and `name` (both, of the same template, only as `terraform plan -generate-config-out` writes them for an imported node group), and the `version`. Another template (id or name) replaces the node group; another `version` updates the nodes in place (UpdateNodegroupVersion, waited for). With a template, EKS refuses `disk_size` (checked at plan time) and an instance type both in the template and in `instance_types`.",
                     attributes([
                         ("id", string(OptionalComputed, "The template's id, `lt-` and 17 hex digits. Computed when `name` is given.")),
                         ("name", string(OptionalComputed, "The template's name. Computed when `id` is given.")),
@@ -312,7 +312,7 @@ impl ManagedResource for NodeGroupResource {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, None, &aws);
-        if !plan::check_planned(diags, &s, None) {
+        if !plan::check_create(diags, &config) || !plan::check_planned(diags, &s, None) {
             return None;
         }
         let (cluster, version) = (known_str(&s.cluster_name), known_str(&s.version));

@@ -234,11 +234,11 @@ fn validate_launch_template_and_release(v: &mut Validator, c: &NodeGroupState) {
         v.check(&at("version"), lt.version.as_ref_option(), |s: &String| {
             rules::launch_template_version(s)
         });
-        if lt.id.is_null() == lt.name.is_null() && !lt.id.is_unknown() && !lt.name.is_unknown() {
-            v.error(
-                &path("launch_template"),
-                "set exactly one of `id` and `name`: EKS takes the launch template by id or by name, not both",
-            );
+        // Both is refused on create (plan_create): a configuration generated
+        // by `terraform plan -generate-config-out` for an imported node group
+        // has both, of the same template, and plans no change.
+        if lt.id.is_null() && lt.name.is_null() {
+            v.error(&path("launch_template"), EXACTLY_ONE_TEMPLATE);
         }
         if c.disk_size.is_value() {
             v.error(
@@ -290,7 +290,7 @@ fn validate_autoscaler_tags(v: &mut Validator, c: &NodeGroupState) {
         v.error(
             &path("autoscaler_node_template_tags"),
             format!(
-                "publishes one Auto Scaling group tag per label and taint, and a group holds 50 tags of which EKS uses 5: at most {MAX_NODE_TEMPLATE_TAGS} labels and taints together, got {}",
+                "publishes one Auto Scaling group tag per label and taint, and a group holds 50 tags of which EKS uses 5: at most {MAX_NODE_TEMPLATE_TAGS} labels and `taint` blocks together, got {}",
                 labels + taints
             ),
         );
@@ -309,6 +309,20 @@ fn validate_autoscaler_tags(v: &mut Validator, c: &NodeGroupState) {
             }
             seen.push(key);
         }
+    }
+}
+
+const EXACTLY_ONE_TEMPLATE: &str =
+    "set exactly one of `id` and `name`: EKS takes the launch template by id or by name, not both";
+
+/// A new node group names its launch template once, by id or by name.
+pub(super) fn check_create(diags: &mut Diagnostics, config: &NodeGroupState) -> bool {
+    match &config.launch_template {
+        Value::Value(lt) if lt.id.is_value() && lt.name.is_value() => {
+            Validator::new(diags).error(&AttributePath::new("launch_template"), EXACTLY_ONE_TEMPLATE);
+            false
+        }
+        _ => true,
     }
 }
 
