@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up, then runs the demo against the local AWS emulator:
 # apply the EKS stack of examples/resources/platform_eks_node_group (cluster,
-# OIDC provider, two node groups, an IRSA role), print the outputs, show that
+# OIDC provider, three node groups, an IRSA role), print the outputs, show that
 # a second plan has no changes, destroy, check nothing is left, stop the emulator.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -11,6 +11,8 @@
   and the cluster creator's bootstrap entry, loaded into the emulator after `eks_ext`.
 - `eks_addon_ext`: EKS add-ons (moto has none): a catalogue per Kubernetes
   version, configuration schemas, statuses and health issues, loaded into the emulator.
+- `eks_asg_ext`: the Auto Scaling group (and launch template) EKS makes for
+  each managed node group, in moto's autoscaling and EC2 backends.
 - `iam_ext`: the IAM OIDC client-id operations moto lacks, loaded into the emulator.
 - `kms_ext`: KMS ListAliases paged as the real API pages it (moto answers in one
   page), loaded into the emulator.

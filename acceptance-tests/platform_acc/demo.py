@@ -1,5 +1,5 @@
 """The README's demo: apply the EKS stack of examples/resources/platform_eks_node_group
-(a cluster with its role, secrets key and OIDC provider, two node groups, and an
+(a cluster with its role, secrets key and OIDC provider, three node groups, and an
 IRSA role) through real Terraform against the local AWS emulator, print the
 outputs, show that a second plan has no changes, destroy, check that nothing
 is left, and stop the emulator.

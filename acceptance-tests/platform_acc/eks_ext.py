@@ -35,6 +35,12 @@ service model:
   report `diskSize` as an integer, and can be tagged (TagResource,
   UntagResource and ListTagsForResource take node-group ARNs, as on EKS;
   moto only tags clusters).
+- Node groups take a launch template (by id or name, which must exist in
+  EC2, with a version that exists; none with diskSize, nor an instance type
+  in both the template and the request), an AMI release of their Kubernetes
+  version (never an older one on UpdateNodegroupVersion) and
+  `nodeRepairConfig` (off by default); UpdateNodegroupVersion takes
+  `releaseVersion` and the launch template's version (same template only).
 - Idempotency tokens, as EKS documents `clientRequestToken`: CreateCluster,
   CreateNodegroup, UpdateClusterVersion, UpdateClusterConfig,
   AssociateEncryptionConfig,
@@ -58,6 +64,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 import urllib.parse
 import uuid
@@ -280,19 +287,90 @@ def install() -> None:
 
     original_create_nodegroup = backend_cls.create_nodegroup
 
+    # ---- node groups: launch templates and AMI releases ---------------------------
+    def amazon_linux(ami_type: str | None) -> bool:
+        return not (ami_type or "").startswith(("BOTTLEROCKET", "WINDOWS", "CUSTOM"))
+
+    def parse_release(release: str) -> tuple[str, int, int] | None:
+        """`1.33.0-20250704` -> ("1.33", 0, 20250704), the form of EKS's Amazon Linux releases."""
+        match = re.fullmatch(r"(\d+\.\d+)\.(\d+)-(\d{8})", release or "")
+        return (match.group(1), int(match.group(2)), int(match.group(3))) if match else None
+
+    def check_release(release: str, version: str, current: str | None, cluster: str, nodegroup: str) -> None:
+        """EKS's InvalidParameterException for a release that is not one of `version`'s, or older than `current`."""
+        parsed = parse_release(release)
+        if parsed is None or parsed[0] != version:
+            raise InvalidParameterException(
+                clusterName=cluster, nodegroupName=nodegroup, fargateProfileName=None, addonName=None,
+                message=f"Requested release version {release} is not valid for kubernetes version {version}.")
+        old = parse_release(current or "")
+        if old is not None and old[0] == parsed[0] and old[1:] > parsed[1:]:
+            raise InvalidParameterException(
+                clusterName=cluster, nodegroupName=nodegroup, fargateProfileName=None, addonName=None,
+                message=f"Requested release version {release} is older than the node group's {current}: "
+                        "you cannot roll back a node group to an earlier AMI version.")
+
+    def resolve_template(self: Any, spec: dict[str, Any], cluster: str, nodegroup: str) -> tuple[Any, str]:
+        """The EC2 launch template a LaunchTemplateSpecification names (by id or by name, not both)
+        and its version number; EKS's InvalidParameterException when either does not exist."""
+        def refuse(message: str) -> Exception:
+            return InvalidParameterException(clusterName=cluster, nodegroupName=nodegroup, fargateProfileName=None,
+                                             addonName=None, message=message)
+        if bool(spec.get("id")) == bool(spec.get("name")):
+            raise refuse("Either launch template ID or launch template name should be specified, but not both.")
+        ec2 = ec2_of(self)
+        try:
+            if spec.get("id"):
+                template = ec2.describe_launch_templates(template_ids=[spec["id"]], template_names=None, filters=None)[0]
+            else:
+                template = ec2.describe_launch_templates(template_ids=None, template_names=[spec["name"]], filters=None)[0]
+        except Exception:
+            raise refuse(f"Launch template {spec.get('id') or spec.get('name')} does not exist.")
+        try:
+            version = template.get_version(spec.get("version") or "$Default")
+        except Exception:
+            raise refuse(f"Launch template {template.id} has no version {spec.get('version')}.")
+        return template, str(version.number)
+
     def create_nodegroup(self: Any, *args: Any, **kwargs: Any) -> Any:
         cluster = self.clusters.get(kwargs.get("cluster_name"))
-        if cluster is not None and not kwargs.get("version"):
+        names = (kwargs.get("cluster_name"), kwargs.get("nodegroup_name"))
+        spec = kwargs.get("launch_template")
+        ami_type = kwargs.get("ami_type")
+        template = None
+        if spec and cluster is not None and names[1] not in cluster.nodegroups:
+            template, number = resolve_template(self, spec, *names)
+            data = template.get_version(number).data or {}
+            if data.get("InstanceType") and kwargs.get("instance_types"):
+                raise invalid("Cannot specify instance types in launch template and API request", names[0])
+            spec = {"id": template.id, "name": template.name, "version": number}
+            kwargs["launch_template"] = spec
+        if cluster is not None and not kwargs.get("version") and ami_type != "CUSTOM":
             kwargs["version"] = cluster.version
+        release = kwargs.get("release_version")
+        if release and ami_type == "CUSTOM":
+            raise invalid("Release version cannot be specified with amiType CUSTOM", names[0])
+        if release and amazon_linux(ami_type) and cluster is not None and names[1] not in cluster.nodegroups:
+            check_release(release, kwargs["version"], None, *names)
         nodegroup = original_create_nodegroup(self, *args, **kwargs)
         cluster = self.clusters[nodegroup.cluster_name]
-        # What EKS reports and moto does not: an integer disk size, the AMI
-        # release of the node group's version, maxUnavailable 1 by default.
-        nodegroup.disk_size = int(nodegroup.disk_size)
-        if not kwargs.get("release_version"):
+        # What EKS reports and moto does not: an integer disk size (none with
+        # a launch template, whose block devices decide), the instance type of
+        # the template when it has one, the AMI release of the node group's
+        # version, maxUnavailable 1 and node auto repair off by default.
+        if template is not None:
+            nodegroup.launch_template = dict(spec)
+            nodegroup.disk_size = None
+            if (template.get_version(spec["version"]).data or {}).get("InstanceType"):
+                nodegroup.instance_types = None
+        else:
+            nodegroup.disk_size = int(nodegroup.disk_size)
+        if not release:
             nodegroup.release_version = f"{nodegroup.version}.0-20250101"
         if not nodegroup.update_config:
             nodegroup.update_config = {"maxUnavailable": 1}
+        if not nodegroup.node_repair_config:
+            nodegroup.node_repair_config = {"enabled": False}
         if kwargs.get("remote_access") is None:
             nodegroup.remote_access = None
         nodegroup._platform_ready_at = time.time() + delay_of(cluster)
@@ -577,6 +655,9 @@ def install() -> None:
         for key, kind in [("maxUnavailable", "MaxUnavailable"), ("maxUnavailablePercentage", "MaxUnavailablePercentage")]:
             if key in update_config:
                 params.append({"type": kind, "value": str(update_config[key])})
+        repair = kwargs.get("node_repair_config") or {}
+        if "enabled" in repair:
+            params.append({"type": "NodeRepairEnabled", "value": str(repair["enabled"]).lower()})
 
         def apply() -> None:
             original_update_nodegroup_config(self, cluster_name=cluster_name, nodegroup_name=nodegroup_name, **kwargs)
@@ -586,23 +667,57 @@ def install() -> None:
         return start_update(self, cluster_name, "ConfigUpdate", params, apply, nodegroup=nodegroup_name)
 
     def update_nodegroup_version(self: Any, cluster_name: str, nodegroup_name: str, version: str | None,
-                                 release_version: str | None) -> dict[str, Any]:
+                                 release_version: str | None,
+                                 launch_template: dict[str, Any] | None = None) -> dict[str, Any]:
+        advance_all(self)
         cluster = self.clusters.get(cluster_name)
+        nodegroup = cluster.nodegroups.get(nodegroup_name) if cluster else None
         if cluster is not None and version and version != cluster.version:
             raise InvalidParameterException(
                 clusterName=cluster_name, nodegroupName=nodegroup_name, fargateProfileName=None, addonName=None,
                 message=f"Requested Nodegroup version {version} is invalid: it must match the cluster version {cluster.version}")
-        target = version or (cluster.version if cluster else None)
+        # Without a version, a new AMI release or launch template version keeps
+        # the node group's Kubernetes version; nothing at all moves it to the
+        # cluster's, with that version's latest release.
+        if version:
+            target = version
+        elif (release_version or launch_template) and nodegroup is not None:
+            target = nodegroup.version
+        else:
+            target = cluster.version if cluster else None
+        template_spec = None
+        if nodegroup is not None and launch_template:
+            if not nodegroup.launch_template:
+                raise invalid("You cannot specify a launch template for a node group that was not created with one.",
+                              cluster_name)
+            template, number = resolve_template(self, launch_template, cluster_name, nodegroup_name)
+            if template.id != nodegroup.launch_template.get("id"):
+                raise invalid(f"The launch template must be the one the node group was created with "
+                              f"({nodegroup.launch_template.get('id')}), got {template.id}.", cluster_name)
+            template_spec = {"id": template.id, "name": template.name, "version": number}
+        if nodegroup is not None and release_version:
+            if nodegroup.ami_type == "CUSTOM":
+                raise invalid("Release version cannot be specified with amiType CUSTOM", cluster_name)
+            if amazon_linux(nodegroup.ami_type):
+                current = nodegroup.release_version if target == nodegroup.version else None
+                check_release(release_version, target, current, cluster_name, nodegroup_name)
 
         def apply() -> None:
             nodegroup = self.clusters[cluster_name].nodegroups[nodegroup_name]
-            nodegroup.version = target
             if release_version:
                 nodegroup.release_version = release_version
+            elif target != nodegroup.version and amazon_linux(nodegroup.ami_type):
+                nodegroup.release_version = f"{target}.0-20250101"
+            nodegroup.version = target
+            if template_spec:
+                nodegroup.launch_template = dict(template_spec)
 
         params = [{"type": "Version", "value": target or ""}]
         if release_version:
             params.append({"type": "ReleaseVersion", "value": release_version})
+        if template_spec:
+            params.append({"type": "LaunchTemplateName", "value": template_spec["name"]})
+            params.append({"type": "LaunchTemplateVersion", "value": template_spec["version"]})
         return start_update(self, cluster_name, "VersionUpdate", params, apply, nodegroup=nodegroup_name)
 
     def describe_update(self: Any, name: str, update_id: str, nodegroup_name: str | None) -> dict[str, Any]:
@@ -702,6 +817,9 @@ def install() -> None:
         update_config = self._get_param("updateConfig")
         if update_config:
             result.result["nodegroup"].update_config = update_config
+        repair = self._get_param("nodeRepairConfig")
+        if repair:
+            result.result["nodegroup"].node_repair_config = repair
         remember(self, "CreateNodegroup", result.result["nodegroup"])
         return result
 
@@ -741,6 +859,7 @@ def install() -> None:
         nodegroup_name=self._get_param("nodegroupName"),
         version=self._get_param("version"),
         release_version=self._get_param("releaseVersion"),
+        launch_template=self._get_param("launchTemplate"),
     ))
 
     def r_describe_update(self: Any) -> Any:

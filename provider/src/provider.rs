@@ -59,6 +59,7 @@ pub struct AssumeRoleConfig {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EndpointsConfig {
+    pub autoscaling: Value<String>,
     pub eks: Value<String>,
     pub iam: Value<String>,
     pub kms: Value<String>,
@@ -104,6 +105,7 @@ fn provider_block() -> Block {
                 NestedBlock::Optional(Block {
                     description: Description::markdown("Per-service endpoint URLs, for emulators or VPC endpoints. Unset services use the SDK's resolution, which honours `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>`."),
                     attributes: attributes([
+                        ("autoscaling", string(Optional, "Endpoint URL for Amazon EC2 Auto Scaling (the node groups' Auto Scaling group tags).")),
                         ("eks", string(Optional, "Endpoint URL for Amazon EKS.")),
                         ("iam", string(Optional, "Endpoint URL for IAM.")),
                         ("kms", string(Optional, "Endpoint URL for AWS KMS.")),
@@ -185,6 +187,7 @@ fn validate_config(diags: &mut Diagnostics, config: &ProviderConfig) {
     }
     if let Value::Value(endpoints) = &config.endpoints {
         for (name, value) in [
+            ("autoscaling", &endpoints.autoscaling),
             ("eks", &endpoints.eks),
             ("iam", &endpoints.iam),
             ("kms", &endpoints.kms),
@@ -256,6 +259,7 @@ pub fn aws_settings(config: &ProviderConfig) -> AwsSettings {
         },
         endpoints: match &config.endpoints {
             Value::Value(e) => Endpoints {
+                autoscaling: some_str(&e.autoscaling),
                 eks: some_str(&e.eks),
                 iam: some_str(&e.iam),
                 kms: some_str(&e.kms),

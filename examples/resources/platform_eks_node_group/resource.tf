@@ -13,6 +13,24 @@ variable "subnet_ids" {
   type        = list(string)
 }
 
+# Scheduled AMI refresh: the general pool runs the AMI release given here. A
+# scheduled run (e.g. a Spacelift scheduled run, daily) sets it to the
+# recommended release of the cluster's version,
+#   aws ssm get-parameter --query Parameter.Value --output text --name \
+#     /aws/service/eks/optimized-ami/1.34/amazon-linux-2023/x86_64/standard/recommended/release_version
+# and applies: the nodes roll only when a new release appeared. With the aws
+# provider, read it in the same configuration instead:
+#   data "aws_ssm_parameter" "node_release" {
+#     name = "/aws/service/eks/optimized-ami/${platform_eks_cluster.main.version}/amazon-linux-2023/x86_64/standard/recommended/release_version"
+#   }
+#   release_version = nonsensitive(data.aws_ssm_parameter.node_release.value)
+# Null leaves the release to EKS (the latest at creation and on upgrades).
+variable "node_release_version" {
+  description = "The general pool's AMI release, e.g. \"1.34.0-20251120\"; null for EKS's latest."
+  type        = string
+  default     = null
+}
+
 resource "platform_eks_cluster" "main" {
   name       = "platform"
   version    = "1.34"
@@ -58,6 +76,8 @@ resource "platform_eks_node_group" "general" {
   instance_types = ["m6i.xlarge", "m6a.xlarge"]
   capacity_type  = "SPOT"
 
+  release_version = var.node_release_version
+
   scaling {
     min = 1
     max = 10
@@ -66,6 +86,39 @@ resource "platform_eks_node_group" "general" {
   tags = {
     "k8s.io/cluster-autoscaler/enabled" = "true"
   }
+}
+
+# A dedicated batch pool that scales from zero: at zero nodes, the cluster
+# autoscaler still learns its label and taint from the tags of its Auto
+# Scaling group, so a pending pod that tolerates the taint scales it up.
+resource "platform_eks_node_group" "batch" {
+  cluster_name   = platform_eks_cluster.main.name
+  name           = "batch"
+  version        = platform_eks_cluster.main.version
+  subnet_ids     = var.subnet_ids
+  instance_types = ["c6i.2xlarge"]
+
+  scaling {
+    min     = 0
+    max     = 20
+    desired = 0
+  }
+
+  labels = {
+    "node.platform.io/pool" = "batch"
+  }
+
+  taint {
+    key    = "dedicated"
+    value  = "batch"
+    effect = "NO_SCHEDULE"
+  }
+
+  node_repair_config {
+    enabled = true
+  }
+
+  autoscaler_node_template_tags = true
 }
 
 # The cluster autoscaler's role, through IRSA.

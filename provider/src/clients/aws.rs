@@ -42,6 +42,7 @@ pub struct AssumeRoleSettings {
 /// Endpoint overrides as plain strings.
 #[derive(Debug, Clone, Default)]
 pub struct Endpoints {
+    pub autoscaling: Option<String>,
     pub eks: Option<String>,
     pub iam: Option<String>,
     pub kms: Option<String>,
@@ -56,6 +57,8 @@ pub struct AwsClients {
     pub sts: aws_sdk_sts::Client,
     pub kms: aws_sdk_kms::Client,
     pub eks: aws_sdk_eks::Client,
+    /// The Auto Scaling groups EKS makes for node groups (their tags only).
+    pub autoscaling: aws_sdk_autoscaling::Client,
     pub endpoints: Endpoints,
     pub default_tags: BTreeMap<String, String>,
     /// The credentials every client signs with (for presigned URLs).
@@ -218,6 +221,14 @@ pub async fn build_clients(settings: AwsSettings) -> Result<AwsClients, ConfigEr
             .interceptor(log.clone())
             .build(),
         ),
+        autoscaling: aws_sdk_autoscaling::Client::from_conf(
+            with_endpoint(
+                aws_sdk_autoscaling::config::Builder::from(&sdk_config),
+                endpoints.autoscaling.as_deref(),
+            )
+            .interceptor(log.clone())
+            .build(),
+        ),
         credentials: sdk_config.credentials_provider(),
         endpoints,
         default_tags,
@@ -260,7 +271,7 @@ macro_rules! endpoint_override {
         }
     )*};
 }
-endpoint_override!(aws_sdk_iam, aws_sdk_sts, aws_sdk_kms, aws_sdk_eks);
+endpoint_override!(aws_sdk_iam, aws_sdk_sts, aws_sdk_kms, aws_sdk_eks, aws_sdk_autoscaling);
 
 fn with_endpoint<B: EndpointOverride>(builder: B, endpoint: Option<&str>) -> B {
     match endpoint {

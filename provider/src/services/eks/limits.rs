@@ -5,6 +5,7 @@
 //! (`botocore/data/eks/2017-11-01/service-2.json`), the machine-readable form
 //! of the EKS API reference that the emulator checks its answers against.
 
+use super::autoscaler_tags::MAX_NODE_TEMPLATE_TAGS;
 use super::validate::{LABEL_MAX, MAX_TAINTS, TAINT_KEY_MAX};
 use super::versions;
 use crate::framework::limits::Limit;
@@ -12,6 +13,7 @@ use crate::framework::limits::Limit;
 const CLUSTER: &str = "test_eks_cluster.py";
 const IN_PLACE: &str = "test_eks_cluster_in_place.py";
 const NODE_GROUP: &str = "test_eks_node_group.py";
+const NODE_GROUP_IN_PLACE: &str = "test_eks_node_group_in_place.py";
 const OIDC: &str = "test_eks_oidc_provider.py";
 const ACCESS_ENTRY: &str = "test_eks_access_entry.py";
 const ADDON: &str = "test_eks_addon.py";
@@ -29,7 +31,13 @@ const UPDATE_CLUSTER_CONFIG: &str = "EKS API reference, UpdateClusterConfig (\"c
 const OIDC_API: &str = "IAM API reference, CreateOpenIDConnectProvider: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html";
 
 // Keep the numbers in the rows in step with the code.
-const _: () = assert!(LABEL_MAX == 63 && TAINT_KEY_MAX == 63 && MAX_TAINTS == 50 && versions::NODE_SKEW == 3);
+const _: () = assert!(
+    LABEL_MAX == 63
+        && TAINT_KEY_MAX == 63
+        && MAX_TAINTS == 50
+        && versions::NODE_SKEW == 3
+        && MAX_NODE_TEMPLATE_TAGS == 45
+);
 
 /// This service's limits.
 pub const LIMITS: &[Limit] = &[
@@ -518,6 +526,110 @@ pub const LIMITS: &[Limit] = &[
         source: "EKS's InvalidRequestException \"The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to perform this operation.\", quoted in aws-ia/terraform-aws-eks-blueprints#1877",
         test_file: ACCESS_ENTRY,
         rule: "uses authentication_mode CONFIG_MAP",
+    Limit {
+        subject: "`platform_eks_node_group.release_version` (Amazon Linux)",
+        limit: "`<Kubernetes version>.<patch>-<YYYYMMDD>`, e.g. `1.33.0-20250704`",
+        source: "EKS User Guide, Amazon EKS optimized Amazon Linux AMI versions: https://docs.aws.amazon.com/eks/latest/userguide/eks-linux-ami-versions.html; the public SSM parameter /aws/service/eks/optimized-ami/<version>/amazon-linux-2023/x86_64/standard/recommended/release_version",
+        test_file: NODE_GROUP_IN_PLACE,
+        rule: "must be an EKS AMI release such as",
+    },
+    Limit {
+        subject: "`platform_eks_node_group.release_version` (Bottlerocket)",
+        limit: "`<Bottlerocket version>-<8 hex digits>`, e.g. `1.47.0-6154605b`",
+        source: "Bottlerocket's release versions as EKS reports them (e.g. `releaseVersion: 1.47.0-6154605b` in aws-controllers-k8s/community#2644); https://github.com/bottlerocket-os/bottlerocket/releases",
+        test_file: NODE_GROUP_IN_PLACE,
+        rule: "must be a Bottlerocket release such as",
+    },
+    Limit {
+        subject: "`platform_eks_node_group.release_version` (Amazon Linux)",
+        limit: "a release of the node group's Kubernetes version",
+        source: "botocore, CreateNodegroup.releaseVersion and UpdateNodegroupVersion.releaseVersion (\"the latest available AMI version for the node group's current Kubernetes version\"); EKS User Guide, https://docs.aws.amazon.com/eks/latest/userguide/eks-linux-ami-versions.html",
+        test_file: NODE_GROUP_IN_PLACE,
+        rule: "EKS installs only releases of the node group's Kubernetes version",
+    },
+    Limit {
+        subject: "`platform_eks_node_group.release_version` (update)",
+        limit: "never an older release",
+        source: "botocore, UpdateNodegroupVersion: \"You cannot roll back a node group to an earlier Kubernetes version or AMI version\"",
+        test_file: NODE_GROUP_IN_PLACE,
+        rule: "EKS cannot roll a node group back to an earlier AMI release",
+    },
+    Limit {
+        subject: "`platform_eks_node_group.launch_template`",
+        limit: "exactly one of `id` and `name`",
+        source: "botocore, shape `LaunchTemplateSpecification` (\"You must specify either the launch template name or the launch template ID in the request, but not both\")",
+        test_file: NODE_GROUP_IN_PLACE,
+        rule: "set exactly one of `id` and `name`",
+    },
+    Limit {
+        subject: "`platform_eks_node_group.launch_template.version`",
+        limit: "a version number (1 or more)",
+        source: "EC2 API reference, LaunchTemplateVersion.VersionNumber: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_LaunchTemplateVersion.html",
+        test_file: NODE_GROUP_IN_PLACE,
+        rule: "must be a launch template version number",
+    },
+    Limit {
+        subject: "`platform_eks_node_group.launch_template.version`",
+        limit: "not `$Latest` or `$Default`",
+        source: "this provider's rule: EKS resolves them to a number once and reports the number (terraform-provider-aws, aws_eks_node_group `launch_template.version`: \"the API will convert the value to the associated version number\"), so the configuration would never match the nodes",
+        test_file: NODE_GROUP_IN_PLACE,
+        rule: "to a version number once",
+    },
+    Limit {
+        subject: "`platform_eks_node_group.launch_template.id`",
+        limit: "`lt-` and 17 lowercase hex digits",
+        source: "EC2 resource ids: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html",
+        test_file: NODE_GROUP_IN_PLACE,
+        rule: "must be a launch template id such as",
+    },
+    Limit {
+        subject: "`platform_eks_node_group.launch_template.name`",
+        limit: "3 to 128 letters, digits and `( ) . - / _`",
+        source: "EC2 API reference, CreateLaunchTemplate.LaunchTemplateName (3 to 128, pattern `[a-zA-Z0-9\\(\\)\\.\\-/_]+`): https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateLaunchTemplate.html",
+        test_file: NODE_GROUP_IN_PLACE,
+        rule: "must be a launch template name",
+    },
+    Limit {
+        subject: "`platform_eks_node_group.disk_size`",
+        limit: "not with a `launch_template`",
+        source: "botocore, CreateNodegroup.diskSize (\"If you specify launchTemplate, then don't specify diskSize, or the node group deployment will fail\")",
+        test_file: NODE_GROUP_IN_PLACE,
+        rule: "EKS refuses `disk_size` with a launch template",
+    },
+    Limit {
+        subject: "`platform_eks_node_group.ami_type`",
+        limit: "`CUSTOM` only with a `launch_template`",
+        source: "EKS User Guide, Customize managed nodes with launch templates (a custom AMI is given in the launch template): https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html; botocore, shape `AMITypes`",
+        test_file: NODE_GROUP_IN_PLACE,
+        rule: "`CUSTOM` runs the AMI of a launch template",
+    },
+    Limit {
+        subject: "`platform_eks_node_group.release_version`",
+        limit: "not with `ami_type = \"CUSTOM\"`",
+        source: "botocore, CreateNodegroup.releaseVersion (\"If you specify launchTemplate, and your launch template uses a custom AMI, then don't specify releaseVersion\")",
+        test_file: NODE_GROUP_IN_PLACE,
+        rule: "EKS refuses a release version with `ami_type = \"CUSTOM\"`",
+    },
+    Limit {
+        subject: "`platform_eks_node_group.version`",
+        limit: "not with `ami_type = \"CUSTOM\"`",
+        source: "botocore, CreateNodegroup.version (\"If you specify launchTemplate, and your launch template uses a custom AMI, then don't specify version\")",
+        test_file: NODE_GROUP_IN_PLACE,
+        rule: "EKS refuses a Kubernetes version with `ami_type = \"CUSTOM\"`",
+    },
+    Limit {
+        subject: "`platform_eks_node_group.autoscaler_node_template_tags`",
+        limit: "at most 45 labels and `taint` blocks together (one Auto Scaling group tag each)",
+        source: "EC2 Auto Scaling User Guide, Tag Auto Scaling groups and instances (\"You can add up to 50 tags to each Auto Scaling group\"): https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-tagging.html; EKS puts 5 tags of its own on a managed node group's group (eks:cluster-name, eks:nodegroup-name, k8s.io/cluster-autoscaler/enabled, k8s.io/cluster-autoscaler/<cluster>, kubernetes.io/cluster/<cluster>)",
+        test_file: NODE_GROUP_IN_PLACE,
+        rule: "at most 45 labels and `taint` blocks together",
+    },
+    Limit {
+        subject: "`platform_eks_node_group.taint` with `autoscaler_node_template_tags`",
+        limit: "one taint per key",
+        source: "cluster autoscaler, AWS cloud provider README, Auto-Discovery Setup: one tag `k8s.io/cluster-autoscaler/node-template/taint/<key>` = `<value>:<effect>` per taint key, https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md",
+        test_file: NODE_GROUP_IN_PLACE,
+        rule: "the cluster autoscaler's tags hold one taint per key",
     },
     // ---- platform_eks_oidc_provider --------------------------------------------------
     Limit {

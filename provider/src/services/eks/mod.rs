@@ -6,11 +6,14 @@
 //! `cluster`, `node_group`, `addon`, `access_entry`, `oidc_provider`, and the data source
 //! `cluster_auth`. Library files: `find` (finders), `wait` (waiters and
 //! update tracking), `addons` (the add-on finder, catalogue and waiters), `roles` (the roles they create), `tags`, `validate`,
-//! `versions` (EKS's release calendar), `thumbprint`, `limits`.
+//! `versions` (EKS's release calendar), `thumbprint`, `limits`,
+//! `autoscaler_tags` (the cluster autoscaler's tags on node groups' Auto
+//! Scaling groups).
 
 pub mod access_entry;
 pub mod addon;
 pub mod addons;
+pub mod autoscaler_tags;
 pub mod cluster;
 pub mod cluster_auth;
 pub mod find;

@@ -11,17 +11,18 @@ use tf_provider::value::Value;
 use tf_provider::Diagnostics;
 
 use super::flex::{
-    expand_scaling, expand_taint, expand_update_config, flatten_node_group, identity_of, is_recorded, known_taints,
-    recorded_identity, settle, without_node_group,
+    expand_launch_template, expand_node_repair, expand_scaling, expand_taint, expand_update_config, flatten_node_group,
+    identity_of, is_recorded, known_taints, recorded_identity, settle, without_node_group,
 };
 use super::{plan, NodeGroupState, DEFAULT_CAPACITY_TYPE, DEFAULT_INSTANCE_TYPE};
 use crate::clients::AwsClients;
 use crate::framework::diag::{failed, report, ApiError, BoxError};
 use crate::framework::ownership::{self, Claim, NameTaken};
-use crate::framework::plan::{known, known_str, known_string_map, known_string_set};
+use crate::framework::plan::{known, known_str, known_string_map, known_string_set, to_value_map};
 use crate::framework::retry::{retry, Backoff};
 use crate::framework::tags;
 use crate::framework::wait::{Operation, Timeouts, WaitError};
+use crate::services::eks::autoscaler_tags::{merge_groups, node_template_tags, read_tags, sync_tags};
 use crate::services::eks::find::{find_node_group, is_not_found, timestamp};
 use crate::services::eks::roles::{
     expand_node_role, node_role_name, own_node_role_name, recreate_or_adopt_role, sync_role_tags, NODE_GROUP_OWNER_TAG,
@@ -53,6 +54,14 @@ pub enum NodeGroupError {
     },
     #[error("deleting the node group")]
     Delete(#[source] ApiError),
+    #[error("setting the cluster autoscaler's node-template tags on Auto Scaling groups {groups}")]
+    AutoscalerTags {
+        groups: String,
+        #[source]
+        source: ApiError,
+    },
+    #[error("EKS reports no Auto Scaling group for the node group, so its cluster autoscaler tags cannot be set")]
+    NoAutoScalingGroup,
 }
 
 /// Sends CreateNodegroup with `token` as its `clientRequestToken`, the same
@@ -67,13 +76,16 @@ pub(super) async fn create_node_group(
     let name = known_str(&s.name).ok_or(NodeGroupError::Unknown("name"))?;
     let role = known_str(&s.node_role_arn).ok_or(NodeGroupError::Unknown("node_role_arn"))?;
     let subnets = known_string_set(&s.subnet_ids).ok_or(NodeGroupError::Unknown("subnet_ids"))?;
-    let types: Vec<String> = match &s.instance_types {
-        Value::Value(list) => list
-            .iter()
-            .map(|t| t.as_ref_option().cloned())
-            .collect::<Option<_>>()
-            .ok_or(NodeGroupError::Unknown("instance_types"))?,
-        _ => vec![DEFAULT_INSTANCE_TYPE.to_string()],
+    let types: Option<Vec<String>> = match &s.instance_types {
+        Value::Value(list) => Some(
+            list.iter()
+                .map(|t| t.as_ref_option().cloned())
+                .collect::<Option<_>>()
+                .ok_or(NodeGroupError::Unknown("instance_types"))?,
+        ),
+        // With a launch template, its instance type (or EKS's default).
+        _ if s.launch_template.is_value() => None,
+        _ => Some(vec![DEFAULT_INSTANCE_TYPE.to_string()]),
     };
     let labels = known_string_map(&s.labels).ok_or(NodeGroupError::Unknown("labels"))?;
     let taints = known_taints(&s.taint).ok_or(NodeGroupError::Unknown("taint"))?;
@@ -91,7 +103,7 @@ pub(super) async fn create_node_group(
                 .nodegroup_name(name)
                 .node_role(role)
                 .set_subnets(Some(subnets.iter().cloned().collect()))
-                .set_instance_types(Some(types.clone()))
+                .set_instance_types(types.clone())
                 .capacity_type(CapacityTypes::from(
                     known_str(&s.capacity_type).unwrap_or(DEFAULT_CAPACITY_TYPE),
                 ))
@@ -107,6 +119,9 @@ pub(super) async fn create_node_group(
                         .collect()
                 }))
                 .set_update_config(expand_update_config(s))
+                .set_launch_template(expand_launch_template(s))
+                .set_release_version(known_str(&s.release_version).map(str::to_string))
+                .set_node_repair_config(s.node_repair_config.is_value().then(|| expand_node_repair(s)))
                 .client_request_token(token)
                 .set_tags((!tags.is_empty()).then(|| tags.clone().into_iter().collect()));
             async move { req.send().await.map_err(|e| ApiError::new("CreateNodegroup", e)) }
@@ -218,7 +233,14 @@ pub(super) async fn create(
     s.arn = Value::Value(created.nodegroup_arn().unwrap_or_default().to_string());
     s.created_at = timestamp(created.created_at()).map_or(Value::Null, Value::Value);
     match wait_node_group_active(&aws.eks, &cluster, &name, Timeouts::get(&s.timeouts, Operation::Create)).await {
-        Ok(ng) if is_recorded(&s, &ng) => Some(flatten_node_group(&s, &ng, &aws.default_tags)),
+        Ok(ng) if is_recorded(&s, &ng) => {
+            // Once ACTIVE, the Auto Scaling groups exist: their autoscaler tags.
+            let mut created = flatten_node_group(&s, &ng, &aws.default_tags);
+            if let Err(err) = publish_autoscaler_tags(aws, &mut created, false).await {
+                report(diags, &failed(context, err));
+            }
+            Some(created)
+        }
         Ok(ng) => {
             let err = NodeGroupError::Replaced {
                 id: format!("{cluster}:{name}"),
@@ -292,7 +314,16 @@ pub(super) async fn update(
         }
     };
     match find_node_group(&aws.eks, &cluster, &name).await {
-        Ok(Some(ng)) => flatten_node_group(&planned, &ng, &aws.default_tags),
+        Ok(Some(ng)) => {
+            let mut s = flatten_node_group(&planned, &ng, &aws.default_tags);
+            // After the label and taint changes: the autoscaler tags follow
+            // what the nodes now carry.
+            let was_on = known(&prior.autoscaler_node_template_tags) == Some(&true);
+            if let Err(err) = publish_autoscaler_tags(aws, &mut s, was_on).await {
+                report(diags, &failed(format!("updating node group `{cluster}:{name}`"), err));
+            }
+            s
+        }
         Ok(None) => without_node_group(&planned),
         Err(err) => {
             if updated {
@@ -316,26 +347,46 @@ pub(super) async fn update_node_group(
     let timeout = Timeouts::get(&planned.timeouts, Operation::Update);
     let eks = &aws.eks;
 
-    if let (Some(old), Some(new)) = (known_str(&prior.version), known_str(&planned.version)) {
-        if old != new {
-            let op = "UpdateNodegroupVersion";
-            let send = |token: &str| {
-                let req = eks
-                    .update_nodegroup_version()
-                    .cluster_name(cluster)
-                    .nodegroup_name(name)
-                    .version(new)
-                    .client_request_token(token);
-                async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new(op, e)) }
-            };
-            run_update(eks, cluster, Some(name), op, timeout, send, |source| {
-                NodeGroupError::Update {
-                    what: "version",
-                    source,
-                }
-            })
-            .await?;
-        }
+    // The Kubernetes version, the AMI release and the launch template's
+    // version: one UpdateNodegroupVersion.
+    let new_version = match (known_str(&prior.version), known_str(&planned.version)) {
+        (Some(old), Some(new)) if old != new => Some(new),
+        _ => None,
+    };
+    let new_release = match known_str(&planned.release_version) {
+        Some(new) if known_str(&prior.release_version) != Some(new) => Some(new),
+        _ => None,
+    };
+    let template_version = |s: &NodeGroupState| {
+        s.launch_template
+            .as_ref_option()
+            .and_then(|lt| known_str(&lt.version).map(str::to_string))
+    };
+    let new_template = (template_version(prior) != template_version(planned))
+        .then(|| expand_launch_template(planned))
+        .flatten();
+    if new_version.is_some() || new_release.is_some() || new_template.is_some() {
+        let op = "UpdateNodegroupVersion";
+        let what = match (new_version, new_release, &new_template) {
+            (Some(_), _, _) => "version",
+            (None, Some(_), _) => "release_version",
+            _ => "launch_template.version",
+        };
+        let send = |token: &str| {
+            let req = eks
+                .update_nodegroup_version()
+                .cluster_name(cluster)
+                .nodegroup_name(name)
+                .set_version(new_version.map(str::to_string))
+                .set_release_version(new_release.map(str::to_string))
+                .set_launch_template(new_template.clone())
+                .client_request_token(token);
+            async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new(op, e)) }
+        };
+        run_update(eks, cluster, Some(name), op, timeout, send, |source| {
+            NodeGroupError::Update { what, source }
+        })
+        .await?;
     }
 
     let mut req = eks.update_nodegroup_config().cluster_name(cluster).nodegroup_name(name);
@@ -387,6 +438,10 @@ pub(super) async fn update_node_group(
         req = req.update_config(config);
         changed = true;
     }
+    if prior.node_repair_config != planned.node_repair_config {
+        req = req.node_repair_config(expand_node_repair(planned));
+        changed = true;
+    }
     if changed {
         let op = "UpdateNodegroupConfig";
         let send = |token: &str| {
@@ -395,7 +450,7 @@ pub(super) async fn update_node_group(
         };
         run_update(eks, cluster, Some(name), op, timeout, send, |source| {
             NodeGroupError::Update {
-                what: "scaling, labels, taints or update_config",
+                what: "scaling, labels, taints, update_config or node_repair_config",
                 source,
             }
         })
@@ -424,6 +479,55 @@ pub(super) async fn update_node_group(
         })
         .await?;
     }
+    Ok(())
+}
+
+/// With `autoscaler_node_template_tags` (or when it was on before, to
+/// remove them), brings the autoscaler's node-template tags of the node
+/// group's Auto Scaling groups to what `s` (the node group as EKS has it)
+/// says, and records them in `s.autoscaler_tags`.
+pub(super) async fn publish_autoscaler_tags(
+    aws: &AwsClients,
+    s: &mut NodeGroupState,
+    was_on: bool,
+) -> Result<(), NodeGroupError> {
+    let on = known(&s.autoscaler_node_template_tags) == Some(&true);
+    if !on && !was_on {
+        s.autoscaler_tags = Value::Null;
+        return Ok(());
+    }
+    let groups: Vec<String> = known_string_set(&s.autoscaling_group_names)
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    let wanted = if on {
+        node_template_tags(
+            &known_string_map(&s.labels).unwrap_or_default(),
+            &known_taints(&s.taint).unwrap_or_default(),
+        )
+    } else {
+        BTreeMap::new()
+    };
+    let failed = |source| NodeGroupError::AutoscalerTags {
+        groups: groups.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", "),
+        source,
+    };
+    if groups.is_empty() && !wanted.is_empty() {
+        s.autoscaler_tags = Value::Value(Default::default());
+        return Err(NodeGroupError::NoAutoScalingGroup);
+    }
+    if let Err(err) = sync_tags(&aws.autoscaling, &groups, &wanted).await {
+        // What the groups carry now, so the next plan shows what is left to do.
+        // Turning the feature off failed: state keeps it on, so the next
+        // apply removes what is left.
+        s.autoscaler_node_template_tags = Value::Value(true);
+        s.autoscaler_tags = match read_tags(&aws.autoscaling, &groups).await {
+            Ok(have) => to_value_map(&merge_groups(&have, &wanted)),
+            Err(_) => Value::Value(Default::default()),
+        };
+        return Err(failed(err));
+    }
+    s.autoscaler_tags = if on { to_value_map(&wanted) } else { Value::Null };
     Ok(())
 }
 

@@ -5,11 +5,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use aws_sdk_eks::types::{Nodegroup, NodegroupScalingConfig, NodegroupUpdateConfig, Taint, TaintEffect};
+use aws_sdk_eks::types::{
+    LaunchTemplateSpecification, NodeRepairConfig, Nodegroup, NodegroupScalingConfig, NodegroupUpdateConfig, Taint,
+    TaintEffect,
+};
 use tf_provider::value::Value;
 
 use super::apply::NodeGroupError;
-use super::{NodeGroupState, Scaling, TaintState, UpdateConfigState};
+use super::{LaunchTemplateState, NodeGroupState, NodeRepairState, Scaling, TaintState, UpdateConfigState};
 use crate::framework::plan::{known, known_str, known_string_map, optional_map, to_value_map, to_value_set};
 use crate::framework::tags;
 use crate::services::eks::find::timestamp;
@@ -83,6 +86,33 @@ pub(super) fn expand_update_config(s: &NodeGroupState) -> Option<NodegroupUpdate
     )
 }
 
+/// The launch template for CreateNodegroup or UpdateNodegroupVersion: by id
+/// when known, else by name (EKS takes one of them, not both).
+pub(super) fn expand_launch_template(s: &NodeGroupState) -> Option<LaunchTemplateSpecification> {
+    let lt = s.launch_template.as_ref_option()?;
+    let id = known_str(&lt.id);
+    Some(
+        LaunchTemplateSpecification::builder()
+            .set_id(id.map(str::to_string))
+            .set_name(if id.is_none() {
+                known_str(&lt.name).map(str::to_string)
+            } else {
+                None
+            })
+            .set_version(known_str(&lt.version).map(str::to_string))
+            .build(),
+    )
+}
+
+/// Node auto repair as configured; without the block, off.
+pub(super) fn expand_node_repair(s: &NodeGroupState) -> NodeRepairConfig {
+    let enabled = s
+        .node_repair_config
+        .as_ref_option()
+        .and_then(|c| known(&c.enabled).copied());
+    NodeRepairConfig::builder().enabled(enabled.unwrap_or(false)).build()
+}
+
 pub(super) fn flatten_node_group(
     prior: &NodeGroupState,
     ng: &Nodegroup,
@@ -126,6 +156,24 @@ pub(super) fn flatten_node_group(
             .map_or(Value::Null, |v| Value::Value(i64::from(v))),
     };
     s.scaling = Value::Value(remote);
+    s.launch_template = match ng.launch_template() {
+        Some(lt) if lt.id().is_some() || lt.name().is_some() => Value::Value(LaunchTemplateState {
+            id: text(lt.id()),
+            name: text(lt.name()),
+            version: text(lt.version()),
+        }),
+        _ => Value::Null,
+    };
+    // EKS's default (off) is no block, unless the configuration has one.
+    s.node_repair_config = match ng.node_repair_config().and_then(|c| c.enabled()) {
+        Some(true) => Value::Value(NodeRepairState {
+            enabled: Value::Value(true),
+        }),
+        Some(false) if prior.node_repair_config.is_value() => Value::Value(NodeRepairState {
+            enabled: Value::Value(false),
+        }),
+        _ => Value::Null,
+    };
     s.update_config = match ng.update_config() {
         Some(u) if u.max_unavailable().is_some() || u.max_unavailable_percentage().is_some() => {
             // EKS reports its default (one node) when none was configured.
@@ -184,6 +232,13 @@ pub(super) fn settle(s: &mut NodeGroupState) {
     null(&mut s.autoscaling_group_names);
     null(&mut s.created_at);
     null(&mut s.managed_role_id);
+    null(&mut s.autoscaler_node_template_tags);
+    null(&mut s.autoscaler_tags);
+    if let Value::Value(lt) = &mut s.launch_template {
+        null(&mut lt.id);
+        null(&mut lt.name);
+        null(&mut lt.version);
+    }
     // The created role's tags are shown only while it is recorded.
     if !s.managed_role_name.is_value() || s.managed_role_tags.is_unknown() {
         s.managed_role_tags = Value::Null;
@@ -200,6 +255,7 @@ pub(super) fn without_node_group(prior: &NodeGroupState) -> NodeGroupState {
     s.status = Value::Null;
     s.release_version = Value::Null;
     s.autoscaling_group_names = Value::Null;
+    s.autoscaler_tags = Value::Null;
     settle(&mut s);
     s
 }

@@ -3,12 +3,16 @@
 //!
 //! A cluster autoscaler moves the desired size; with
 //! `ignore_desired_size_changes` (the default) that is not drift: the
-//! configured `desired` only applies at creation.
+//! configured `desired` only applies at creation. With
+//! `autoscaler_node_template_tags`, the node group's labels and `taint` blocks
+//! are published as the autoscaler's tags on its Auto Scaling groups, so a pool
+//! at zero nodes can be scaled up for pods that need them.
 //!
 //! This file holds the state, the schema, what replaces the node group and
 //! the resource's steps; `plan.rs` the validation and the plan, `flex.rs`
 //! the expand and flatten helpers, `read.rs` refresh and import, `apply.rs`
-//! the create, update and delete steps.
+//! the create, update and delete steps, `rules.rs` EKS's rules for AMI
+//! releases and launch templates.
 
 #![allow(clippy::result_large_err)]
 
@@ -16,6 +20,7 @@ mod apply;
 mod flex;
 mod plan;
 mod read;
+mod rules;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -47,6 +52,7 @@ pub const DEFAULT_CAPACITY_TYPE: &str = "ON_DEMAND";
 pub const DEFAULT_INSTANCE_TYPE: &str = "t3.medium";
 pub const DEFAULT_DISK_SIZE: i64 = 20;
 pub const DEFAULT_IGNORE_DESIRED_SIZE_CHANGES: bool = true;
+pub const DEFAULT_AUTOSCALER_NODE_TEMPLATE_TAGS: bool = false;
 pub const CAPACITY_TYPES: &[&str] = &["ON_DEMAND", "SPOT", "CAPACITY_BLOCK"];
 pub const TAINT_EFFECTS: &[&str] = &["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"];
 
@@ -75,6 +81,20 @@ pub struct UpdateConfigState {
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
+pub struct LaunchTemplateState {
+    pub id: Value<String>,
+    pub name: Value<String>,
+    pub version: Value<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NodeRepairState {
+    pub enabled: Value<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NodeGroupState {
     pub id: Value<String>,
     pub cluster_name: Value<String>,
@@ -90,6 +110,8 @@ pub struct NodeGroupState {
     pub release_version: Value<String>,
     pub labels: ValueStringMap,
     pub ignore_desired_size_changes: Value<bool>,
+    pub autoscaler_node_template_tags: Value<bool>,
+    pub autoscaler_tags: ValueStringMap,
     pub tags: ValueStringMap,
     pub tags_all: ValueStringMap,
     pub arn: Value<String>,
@@ -103,12 +125,17 @@ pub struct NodeGroupState {
     #[serde(with = "value::serde_as_vec")]
     pub update_config: Value<UpdateConfigState>,
     #[serde(with = "value::serde_as_vec")]
+    pub launch_template: Value<LaunchTemplateState>,
+    #[serde(with = "value::serde_as_vec")]
+    pub node_repair_config: Value<NodeRepairState>,
+    #[serde(with = "value::serde_as_vec")]
     pub timeouts: Value<Timeouts>,
 }
 
 // What EKS cannot change on a node group. `node_role_arn` replaces it too,
 // but only when it names another role than the created one (see
-// `plan_update`).
+// `plan_update`); so does another launch template (`launch_template.id` or
+// `name`), while its `version` changes in place.
 crate::replaces!(NodeGroupState {
     cluster_name,
     name,
@@ -135,8 +162,10 @@ fn schema_block() -> Block {
     Block {
         version: 1,
         description: Description::markdown(
-            "An EKS managed node group with its node role. `scaling`, `labels`, `taint` blocks, `update_config`, the Kubernetes version and tags change in place; anything else replaces the node group. \
+            "An EKS managed node group with its node role. `scaling`, `labels`, `taint` blocks, `update_config`, `node_repair_config`, the Kubernetes version, the AMI release (`release_version`), the launch template's version and tags change in place; anything else replaces the node group. \
              With `ignore_desired_size_changes = true` (the default) a cluster autoscaler may move the desired size without it showing as drift.\n\n\
+             **Scale from zero.** With `autoscaler_node_template_tags = true`, the node group's labels and `taint` blocks are also tags of its Auto Scaling groups in the cluster autoscaler's format (`k8s.io/cluster-autoscaler/node-template/label/<key> = <value>`, `k8s.io/cluster-autoscaler/node-template/taint/<key> = <value>:<Effect>` with Kubernetes's `NoSchedule`, `NoExecute`, `PreferNoSchedule`), set once the node group is ACTIVE and after every label or taint change, and kept so: a tag changed or removed outside Terraform shows in `autoscaler_tags` and the apply puts it back. A pool at `min = 0` then still tells the autoscaler what a new node would carry, so pods that tolerate its taint scale it up from zero. (Cluster autoscaler 1.24 and later can also read them from EKS with `eks:DescribeNodegroup`; the tags need no extra permission and serve every version.)\n\n\
+             **AMI refresh.** `release_version` pins the AMI release; a newer one rolls the nodes in place (UpdateNodegroupVersion). Feed it the recommended release, the public SSM parameter `/aws/service/eks/optimized-ami/<version>/amazon-linux-2023/x86_64/standard/recommended/release_version` (the aws provider's `aws_ssm_parameter` data source), or a variable a scheduled run (e.g. a Spacelift scheduled run) updates: each run then refreshes the nodes only when a new release exists.\n\n\
              ## Ownership\n\n\
              - **Creates** the node role `<cluster>.<name>-node` (unless `node_role_arn` is given) and the node group. Cluster and node-group names cannot contain `.`, so no two node groups want the same role name (`X-a` with `b` and `X` with `a-b` get `X-a.b-node` and `X.a-b-node`); a name longer than IAM's 64 characters is cut and ends with a hash of `<cluster>:<name>`. A role created by an earlier version under `<cluster>-<name>-node` keeps its name: state records it (`managed_role_name`), and it is recreated under that name if deleted outside Terraform.\n\
              - **Tags** the role it created with `tags_all` and keeps it so: a change of `tags` reaches the role in place, and a tag changed on the role outside Terraform shows in `managed_role_tags` and is put back by the apply (the provider's own `platform:` tags stay and are never shown). Only the role whose `RoleId` is recorded is tagged; a role given in `node_role_arn` is never touched.\n\
@@ -145,6 +174,7 @@ fn schema_block() -> Block {
              - **Deletes** only those: destroy reads each again and leaves one that is missing or has another identity alone, with a warning, and removes it from state. A create that failed never recorded a node group, so one of the same name made by someone else is never deleted. A state written before identities were recorded is matched by ARN, and the next refresh records `created_at`.\n\
              - **Adopts** a role only when it carries the marker of its own create, after that create lost its answer; and, through `terraform import <cluster>:<name>` or an `import {}` block, an existing node group (with its role when the role carries its owner tag).\n\
              - **Refuses**, before creating anything, a node-group name that is taken in the cluster (the error gives the `terraform import` command and `import {}` block), and a role name it did not create.\n\
+             - **Auto Scaling groups** are EKS's: with `autoscaler_node_template_tags`, only tag keys under `k8s.io/cluster-autoscaler/node-template/label/` and `.../taint/` on the groups EKS reports for the node group are this resource's (written with `PropagateAtLaunch = false`); every other tag of the group is left alone, and turning the feature off removes only those keys.\n\
              - **Refresh** believes the node group gone only after 3 consecutive not-found reads, so one bad answer never plans a replacement.",
         ),
         attributes: attributes([
@@ -154,14 +184,16 @@ fn schema_block() -> Block {
             ("node_role_arn", string(OptionalComputed, "The nodes' IAM role. When unset, a role `<cluster>.<name>-node` trusting `ec2.amazonaws.com` with `AmazonEKSWorkerNodePolicy`, `AmazonEKS_CNI_Policy` and `AmazonEC2ContainerRegistryReadOnly` is created and deleted with the node group. Setting it to the ARN of that created role changes nothing: the role stays this resource's own (`managed_role_name`), is deleted with the node group, and removing `node_role_arn` again is no change either. Changing it to another role replaces the node group.")),
             ("managed_role_name", string(Computed, "The name of the node role this resource created, or null when `node_role_arn` was given. If the role is deleted outside Terraform, the next apply creates it again in place, under the same name and ARN.")),
             ("subnet_ids", string_set(Required, "The subnets the nodes run in.")),
-            ("instance_types", attr(AttributeType::List(Box::new(AttributeType::String)), OptionalComputed, format!("Instance types, in order of preference. Default `[\"{DEFAULT_INSTANCE_TYPE}\"]`."))),
+            ("instance_types", attr(AttributeType::List(Box::new(AttributeType::String)), OptionalComputed, format!("Instance types, in order of preference. Default `[\"{DEFAULT_INSTANCE_TYPE}\"]`, or with a `launch_template` none (the template's instance type, else EKS's default); EKS refuses both an instance type in the template and `instance_types` (checked by EKS at creation)."))),
             ("capacity_type", string(OptionalComputed, format!("`{DEFAULT_CAPACITY_TYPE}` (default), `SPOT` or `CAPACITY_BLOCK`."))),
-            ("ami_type", string(OptionalComputed, "The AMI family, such as `AL2023_x86_64_STANDARD` or `BOTTLEROCKET_ARM_64`. EKS picks one from the instance types when unset.")),
-            ("disk_size", number(OptionalComputed, format!("Root volume size in GiB. Default `{DEFAULT_DISK_SIZE}`."))),
+            ("ami_type", string(OptionalComputed, "The AMI family, such as `AL2023_x86_64_STANDARD` or `BOTTLEROCKET_ARM_64`. EKS picks one from the instance types when unset. `CUSTOM` runs the AMI of the `launch_template` (required then), and EKS refuses `version` and `release_version` with it.")),
+            ("disk_size", number(OptionalComputed, format!("Root volume size in GiB. Default `{DEFAULT_DISK_SIZE}`; not with a `launch_template` (EKS refuses it: size the root volume in the template's block device mappings)."))),
             ("version", string(OptionalComputed, "The Kubernetes version of the nodes, `\"<major>.<minor>\"`. Defaults to the cluster's version at creation. Changes in place (UpdateNodegroupVersion), never back. EKS creates and upgrades a node group only to its cluster's version, so upgrade the cluster first; nodes may then lag the cluster by up to 3 minor versions (a warning past that). When the cluster exists, the plan reads its version (DescribeCluster) and refuses a version it can never accept; what only the apply can know (the cluster upgraded in the same apply) is checked again before anything is created or changed.")),
-            ("release_version", string(Computed, "The AMI release version EKS installed.")),
+            ("release_version", string(OptionalComputed, "The AMI release, e.g. `1.33.0-20250704` for Amazon Linux (`<Kubernetes version>.<patch>-<YYYYMMDD>`) or `1.47.0-6154605b` for Bottlerocket. Unset: EKS installs the latest release at creation and on a version upgrade, and this shows it. Set: created with it, and a newer release updates the nodes in place (UpdateNodegroupVersion, waited for); EKS never goes back to an older release, and an Amazon Linux release must be of the node group's Kubernetes version (both checked at plan time). Not with `ami_type = \"CUSTOM\"`.")),
             ("labels", string_map(Optional, "Kubernetes labels of the nodes. Keys are `[prefix/]name` as Kubernetes defines them, at most 63 characters in all, and not under the prefixes EKS reserves (`kubernetes.io/`, `k8s.io/`, `eks.amazonaws.com/` and their subdomains, such as `node.kubernetes.io/`); values are 1 to 63 characters. Change in place.")),
             ("ignore_desired_size_changes", boolean(OptionalComputed, format!("Default `{DEFAULT_IGNORE_DESIRED_SIZE_CHANGES}`: `scaling.desired` applies at creation only, and a desired size moved by a cluster autoscaler is not drift. Set `false` to enforce `scaling.desired`."))),
+            ("autoscaler_node_template_tags", boolean(OptionalComputed, format!("Default `{DEFAULT_AUTOSCALER_NODE_TEMPLATE_TAGS}`. When `true`, the labels and `taint` blocks are also published as the cluster autoscaler's node-template tags on the node group's Auto Scaling groups and kept in sync (see Scale from zero above); at most 45 labels and `taint` blocks together, since an Auto Scaling group holds 50 tags and EKS puts 5 of its own, and one taint per key. Setting it back to `false` removes those tags only."))),
+            ("autoscaler_tags", string_map(Computed, "With `autoscaler_node_template_tags`, the autoscaler node-template tags the node group's Auto Scaling groups carry (only keys under `k8s.io/cluster-autoscaler/node-template/label/` and `.../taint/`). The plan sets it to the tags the labels and `taint` blocks make, so a tag changed or removed outside Terraform shows here as an exact diff and the apply repairs it. Null when the feature is off.")),
             ("tags", string_map(Optional, "Tags of the node group and of the node role it created (see `managed_role_tags`). Merged over the provider's `default_tags`. Changes in place, on the created role too.")),
             ("tags_all", string_map(Computed, "All tags of the node group, including the provider's `default_tags`.")),
             ("arn", string(Computed, "The node group's ARN.")),
@@ -202,6 +234,24 @@ fn schema_block() -> Block {
                         ("max_unavailable", number(Optional, "A number of nodes (1 to 100).")),
                         ("max_unavailable_percentage", number(Optional, "A percentage of nodes (1 to 100).")),
                     ]),
+                )),
+            ),
+            (
+                "launch_template".to_string(),
+                NestedBlock::Optional(block(
+                    "An EC2 launch template for the nodes: give exactly one of `id` and `name` (both, of the same template, only as `terraform plan -generate-config-out` writes them for an imported node group), and the `version`. Another template (id or name) replaces the node group; another `version` updates the nodes in place (UpdateNodegroupVersion, waited for). With a template, EKS refuses `disk_size` (checked at plan time) and an instance type both in the template and in `instance_types`.",
+                    attributes([
+                        ("id", string(OptionalComputed, "The template's id, `lt-` and 17 hex digits. Computed when `name` is given.")),
+                        ("name", string(OptionalComputed, "The template's name. Computed when `id` is given.")),
+                        ("version", string(Required, "The template's version number, e.g. `aws_launch_template.x.latest_version`. `$Latest` and `$Default` are refused: EKS resolves them once to a number, so the nodes would not follow the template.")),
+                    ]),
+                )),
+            ),
+            (
+                "node_repair_config".to_string(),
+                NestedBlock::Optional(block(
+                    "Node auto repair: EKS replaces nodes that report unhealthy. Changes in place (UpdateNodegroupConfig); without the block, auto repair is off (EKS's default).",
+                    attributes([("enabled", boolean(Required, "Whether EKS repairs unhealthy nodes."))]),
                 )),
             ),
             ("timeouts".to_string(), Timeouts::block()),
@@ -262,6 +312,9 @@ impl ManagedResource for NodeGroupResource {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, None, &aws);
+        if !plan::check_create(diags, &config) || !plan::check_planned(diags, &s, None) {
+            return None;
+        }
         let (cluster, version) = (known_str(&s.cluster_name), known_str(&s.version));
         if !check_node_group_version(diags, &aws.eks, cluster, version, NodeVersionChange::Create, false).await {
             return None;
@@ -284,6 +337,10 @@ impl ManagedResource for NodeGroupResource {
         // Another role replaces the node group; the created role's own ARN
         // given in `node_role_arn` is planned as no change (plan_created_role).
         replace.if_changed("node_role_arn", &prior.node_role_arn, &s.node_role_arn);
+        // Another launch template (EKS updates only the template's version).
+        if plan::launch_template_replaced(&prior, &s) {
+            replace.paths.push(AttributePath::new("launch_template"));
+        }
         if prior.arn.is_null() {
             // The node group is missing (deleted outside Terraform, or a create failed halfway).
             s.arn = Value::Unknown;
@@ -291,6 +348,9 @@ impl ManagedResource for NodeGroupResource {
         }
         if !replace.is_empty() {
             plan::plan_computed(&mut s, &config, None, &aws);
+        }
+        if !plan::check_planned(diags, &s, replace.is_empty().then_some(&prior)) {
+            return None;
         }
         let change = plan::version_change(Some(&prior), &s, !replace.is_empty());
         let (cluster, version) = (known_str(&s.cluster_name), known_str(&s.version));

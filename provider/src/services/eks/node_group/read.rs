@@ -2,12 +2,15 @@
 
 use tf_provider::value::Value;
 
-use super::flex::{flatten_node_group, identity_of, is_recorded, recorded_identity, settle, without_node_group};
+use super::flex::{
+    flatten_node_group, identity_of, is_recorded, known_taints, recorded_identity, settle, without_node_group,
+};
 use super::NodeGroupState;
 use crate::clients::AwsClients;
 use crate::framework::diag::BoxError;
 use crate::framework::ownership;
-use crate::framework::plan::{known_str, to_value_map};
+use crate::framework::plan::{known, known_str, known_string_map, known_string_set, to_value_map};
+use crate::services::eks::autoscaler_tags::{merge_groups, node_template_tags, read_tags};
 use crate::services::eks::find::find_node_group;
 use crate::services::eks::roles::NODE_GROUP_OWNER_TAG;
 use crate::services::eks::tags::shown_tags;
@@ -58,6 +61,20 @@ pub(super) async fn read_remote(
                     }
                 }
             }
+            // The autoscaler's tags on the Auto Scaling groups, while the feature is on.
+            s.autoscaler_tags = if known(&s.autoscaler_node_template_tags) == Some(&true) {
+                let groups: Vec<String> = known_string_set(&s.autoscaling_group_names)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .collect();
+                let wanted = node_template_tags(
+                    &known_string_map(&s.labels).unwrap_or_default(),
+                    &known_taints(&s.taint).unwrap_or_default(),
+                );
+                to_value_map(&merge_groups(&read_tags(&aws.autoscaling, &groups).await?, &wanted))
+            } else {
+                Value::Null
+            };
             settle(&mut s);
             Ok(Some(s))
         }
@@ -83,6 +100,7 @@ pub(super) async fn import(
     };
     let mut s = NodeGroupState {
         ignore_desired_size_changes: Value::Value(true),
+        autoscaler_node_template_tags: Value::Value(false),
         ..Default::default()
     };
     if let Some(role_name) = ng.node_role().and_then(|a| a.rsplit('/').next()) {
