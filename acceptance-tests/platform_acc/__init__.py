@@ -7,6 +7,8 @@
 - `emulator`: the local AWS emulator (moto's server) on a random loopback port.
 - `eks_ext`: moto's EKS made more faithful (status transitions, updates,
   per-cluster issuers...), loaded into the emulator.
+- `eks_pod_identity_ext`: EKS Pod Identity associations (moto has none), with
+  tags and idempotency tokens, loaded into the emulator.
 - `iam_ext`: the IAM OIDC client-id operations moto lacks, loaded into the emulator.
 - `kms_ext`: KMS ListAliases paged as the real API pages it (moto answers in one
   page), loaded into the emulator.

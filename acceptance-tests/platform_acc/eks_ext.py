@@ -57,6 +57,9 @@ FAIL_TAG = "platform-emulator/fail-updates"
 DELAY_TAG = "platform-emulator/delay-seconds"
 ISSUER_TAG = "platform-emulator/issuer-url"
 DEFAULT_DELAY = float(os.environ.get("PLATFORM_EKS_DELAY_SECONDS", "1"))
+# Other extensions' taggable objects: functions (backend, arn) -> an object
+# with a `tags` dict, or None (e.g. eks_pod_identity_ext's associations).
+TAGGABLE_FINDERS: list[Callable[[Any, str], Any]] = []
 
 _installed = False
 
@@ -316,6 +319,10 @@ def install() -> None:
             for nodegroup in cluster.nodegroups.values():
                 if nodegroup.arn == arn:
                     return nodegroup
+        for finder in TAGGABLE_FINDERS:
+            found = finder(self, arn)
+            if found is not None:
+                return found
         raise not_found(f"An error occurred (NotFoundException) when calling the {operation} operation: "
                         "Resource was not found")
 

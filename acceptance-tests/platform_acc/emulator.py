@@ -18,12 +18,13 @@ from dataclasses import dataclass
 def serve() -> None:
     # AWS managed policies (arn:aws:iam::aws:policy/...) exist, as in a real account.
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-    from platform_acc import eks_ext, iam_ext, kms_ext
+    from platform_acc import eks_ext, eks_pod_identity_ext, iam_ext, kms_ext
 
     # EKS with real status transitions, updates and DescribeUpdate (see eks_ext),
     # IAM's client-id operations on OIDC providers (see iam_ext), and KMS's
     # ListAliases paging (see kms_ext).
     eks_ext.install()
+    eks_pod_identity_ext.install()
     iam_ext.install()
     kms_ext.install()
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
