@@ -142,7 +142,7 @@ def _check_role(backend: Any, cluster: str, role_arn: Any) -> None:
     except Exception:
         role = None
     if role is None or role.arn != role_arn:
-        raise _invalid(f"Role provided does not exist: {role_arn}", cluster)
+        raise _invalid(f"Role provided in the request does not exist: {role_arn}", cluster)
     if not trusts_pods(role.assume_role_policy_document):
         raise _invalid("Trust policy of the role provided is invalid", cluster)
 

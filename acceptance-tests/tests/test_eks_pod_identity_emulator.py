@@ -90,7 +90,7 @@ def test_roles_are_checked(eks, iam, cluster, unique):
     wrong_trust = role(iam, f"pia-e-{unique}", EC2_TRUST)
     cases = [
         ("not-an-arn", "Invalid role ARN"),
-        (f"arn:aws:iam::{aws.ACCOUNT_ID}:role/missing-{unique}", "Role provided does not exist"),
+        (f"arn:aws:iam::{aws.ACCOUNT_ID}:role/missing-{unique}", "Role provided in the request does not exist"),
         ("arn:aws:iam::210987654321:role/elsewhere", "must be in the same account as the cluster"),
         (wrong_trust, "Trust policy of the role provided is invalid"),
     ]

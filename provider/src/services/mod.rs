@@ -51,6 +51,12 @@ pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicRes
         "eks_node_group".into(),
         Box::new(Managed(eks::node_group::NodeGroupResource { data: data.clone() })),
     );
+    resources.insert(
+        "eks_pod_identity_association".into(),
+        Box::new(Managed(eks::pod_identity_association::PodIdentityAssociationResource {
+            data: data.clone(),
+        })),
+    );
     resources
 }
 

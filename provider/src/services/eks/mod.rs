@@ -3,7 +3,7 @@
 //! and the cluster-auth token data source.
 //!
 //! Resources (each imports only the library files and `framework/`):
-//! `cluster`, `node_group`, `oidc_provider`, and the data source
+//! `cluster`, `node_group`, `oidc_provider`, `pod_identity_association`, and the data source
 //! `cluster_auth`. Library files: `find` (finders), `wait` (waiters and
 //! update tracking), `roles` (the roles they create), `tags`, `validate`,
 //! `versions` (EKS's release calendar), `thumbprint`, `limits`.
@@ -14,6 +14,7 @@ pub mod find;
 pub mod limits;
 pub mod node_group;
 pub mod oidc_provider;
+pub mod pod_identity_association;
 pub mod roles;
 pub mod tags;
 pub mod thumbprint;
