@@ -79,14 +79,12 @@ pub(super) fn flatten_role(
     let prior_own = known_string_map(&prior.tags).unwrap_or_default();
     state.tags = optional_map(&prior.tags, &tags::own_tags(&spec.tags, default_tags, &prior_own));
     state.tags_all = to_value_map(&spec.tags);
-    let mut annotations = BTreeMap::new();
-    annotations.insert(ROLE_ARN_ANNOTATION.to_string(), remote.arn.clone());
-    state.service_account_annotations = to_value_map(&annotations);
-
     // The inputs of the trust policy are the configuration's; an import has none,
-    // so recover them from the document.
+    // so recover them from the document. Whether EKS Pod Identity may assume
+    // the role is read from it every time: a removed statement is drift.
+    let parsed = trust::parse_trust_policy(&spec.trust_policy);
+    state.pod_identity = Value::Value(parsed.pod_identity);
     if prior.oidc_provider_arn.is_null() || prior.service_accounts.is_null() || prior.audience.is_null() {
-        let parsed = trust::parse_trust_policy(&spec.trust_policy);
         if prior.oidc_provider_arn.is_null() {
             state.oidc_provider_arn = parsed.oidc_provider_arn.into();
         }
@@ -97,7 +95,24 @@ pub(super) fn flatten_role(
             state.service_accounts = Value::Value(trust::flatten_service_accounts(parsed.subjects));
         }
     }
+    state.service_account_annotations = to_value_map(&annotations(&remote.arn, serves_irsa(&state)));
     state
+}
+
+/// Whether the role serves IRSA: its configuration (or, on import, its
+/// trust policy) names an OIDC provider.
+pub(super) fn serves_irsa(state: &IrsaRoleState) -> bool {
+    !state.oidc_provider_arn.is_null() || !state.service_accounts.is_null()
+}
+
+/// The service-account annotations of role `arn`: the IRSA one, or none for
+/// a role that serves pod identity only.
+pub(super) fn annotations(arn: &str, irsa: bool) -> BTreeMap<String, String> {
+    let mut annotations = BTreeMap::new();
+    if irsa {
+        annotations.insert(ROLE_ARN_ANNOTATION.to_string(), arn.to_string());
+    }
+    annotations
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics};
 
 use super::role::{self, DEFAULT_MAX_SESSION};
-use super::trust::{ServiceAccount, DEFAULT_AUDIENCE};
+use super::trust::{ServiceAccount, DEFAULT_AUDIENCE, PODS_PRINCIPAL};
 use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report};
 use crate::framework::naming;
@@ -22,7 +22,7 @@ use crate::framework::ownership;
 use crate::framework::plan::{known_str, optional_set, ValueStringMap, ValueStringSet};
 use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
-    attributes, number, object_list, string, string_map, string_set, Computed, Optional, OptionalComputed, Required,
+    attributes, boolean, number, object_list, string, string_map, string_set, Computed, Optional, OptionalComputed,
 };
 use crate::framework::validate;
 
@@ -33,6 +33,7 @@ use flex::{expand_role, flatten_role};
 use plan::{plan_computed, plan_defaults, validate_state, PriorRole};
 
 pub const DEFAULT_PATH: &str = "/";
+pub const DEFAULT_POD_IDENTITY: bool = false;
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -45,6 +46,7 @@ pub struct IrsaRoleState {
     pub oidc_provider_arn: Value<String>,
     pub service_accounts: Value<Vec<ServiceAccount>>,
     pub audience: Value<String>,
+    pub pod_identity: Value<bool>,
     pub policy_arns: ValueStringSet,
     pub inline_policies: ValueStringMap,
     pub permissions_boundary: Value<String>,
@@ -69,8 +71,8 @@ fn schema_block() -> Block {
     Block {
         version: 1,
         description: Description::markdown(
-            "An IAM role that Kubernetes service accounts assume through the cluster's IAM OIDC provider (IRSA). \
-             The trust policy pins both `:sub` and `:aud`, with one statement for exact service-account names and one for wildcard names. \
+            "An IAM role that Kubernetes service accounts assume through the cluster's IAM OIDC provider (IRSA), through EKS Pod Identity (`pod_identity = true`, with a `platform_eks_pod_identity_association`), or both. \
+             For IRSA the trust policy pins both `:sub` and `:aud`, with one statement for exact service-account names and one for wildcard names; for pod identity one more statement lets `pods.eks.amazonaws.com` call `sts:AssumeRole` and `sts:TagSession`. \
              Inline and managed policies, tags and the permissions boundary are refreshed on every plan; equivalent policy documents never show as a diff.\n\n\
              ## Ownership\n\n\
              - **Creates** one IAM role, tagged `platform:owner` with a marker unique to that create (the tag is not shown in `tags` or `tags_all`).\n\
@@ -90,8 +92,9 @@ fn schema_block() -> Block {
             ("name_prefix", string(Optional, "Creates a unique role name beginning with this prefix (at most 38 characters). Conflicts with `name`. Changing it replaces the role when `name` is unset.")),
             ("path", string(OptionalComputed, format!("IAM path of the role, beginning and ending with `/`. Defaults to `{DEFAULT_PATH}`."))),
             ("description", string(Optional, "Description of the role.")),
-            ("oidc_provider_arn", string(Required, "ARN of the IAM OIDC provider for the cluster, `arn:aws:iam::<account>:oidc-provider/<issuer>`. The issuer host and path form the condition keys (`<issuer>:sub`, `<issuer>:aud`). The provider may belong to another account, for example a copy in a DNS account.")),
-            ("service_accounts", object_list(Required, &["namespace", "name"], "Service accounts allowed to assume the role, as a list of `{ namespace, name }`. Both are DNS-1123 names; an entry containing `*` matches with `StringLike`, all others with `StringEquals`. The trust policy built from them is checked at plan time: past IAM's default \"Role trust policy length\" quota of 2,048 characters a warning names the quota to raise, past 8,192 it is an error. An import reads the subjects back with the exact ones and the wildcard ones each in one group, in the order of the trust policy's statements. The list is compared in order, as Terraform compares lists: after an import, or after reordering the entries, a plan that only reorders them shows `service_accounts` changing, and its apply makes no API call (the trust policy is equivalent).")),
+            ("oidc_provider_arn", string(Optional, "For IRSA, with `service_accounts`: ARN of the IAM OIDC provider for the cluster, `arn:aws:iam::<account>:oidc-provider/<issuer>`. The issuer host and path form the condition keys (`<issuer>:sub`, `<issuer>:aud`). The provider may belong to another account, for example a copy in a DNS account.")),
+            ("service_accounts", object_list(Optional, &["namespace", "name"], "For IRSA, with `oidc_provider_arn`: service accounts allowed to assume the role, as a list of `{ namespace, name }`. Both are DNS-1123 names; an entry containing `*` matches with `StringLike`, all others with `StringEquals`. The trust policy built from them is checked at plan time: past IAM's default \"Role trust policy length\" quota of 2,048 characters a warning names the quota to raise, past 8,192 it is an error. An import reads the subjects back with the exact ones and the wildcard ones each in one group, in the order of the trust policy's statements. The list is compared in order, as Terraform compares lists: after an import, or after reordering the entries, a plan that only reorders them shows `service_accounts` changing, and its apply makes no API call (the trust policy is equivalent).")),
+            ("pod_identity", boolean(OptionalComputed, format!("Whether EKS Pod Identity may assume the role: the trust policy then also lets `{PODS_PRINCIPAL}` call `sts:AssumeRole` and `sts:TagSession`, and a `platform_eks_pod_identity_association` can hand the role to a service account (of any cluster of the account). Default `{DEFAULT_POD_IDENTITY}`. A role needs IRSA (`oidc_provider_arn` and `service_accounts`), pod identity, or both; a plan with neither is an error. Refreshed from the trust policy: a pod identity statement removed outside Terraform shows as a diff and is put back on apply."))),
             ("audience", string(OptionalComputed, format!("Value pinned by the `:aud` condition. Defaults to `{DEFAULT_AUDIENCE}`, the audience of EKS projected service-account tokens."))),
             ("policy_arns", string_set(Optional, "ARNs of managed policies to attach. Policies attached outside Terraform show as a diff and are detached on apply.")),
             ("inline_policies", string_map(Optional, "Inline policies, from policy name to JSON document. Documents are compared semantically, so formatting, key order, statement order and `\"x\"` versus `[\"x\"]` never cause a diff. Names starting with `platform-` are reserved for policies other `platform_*` resources put on the role (such as `platform_ebs_storage`); the role leaves those alone. Checked at plan time against IAM's policy grammar (a `Statement`; `Effect` `Allow` or `Deny`; exactly one of `Action`/`NotAction` and of `Resource`/`NotResource`; no `Principal`), with the statement index, and against IAM's quota of 10,240 characters for all inline policies of a role together (white space not counted).")),
@@ -102,7 +105,7 @@ fn schema_block() -> Block {
             ("arn", string(Computed, "ARN of the role.")),
             ("unique_id", string(Computed, "Stable unique id IAM assigns to the role (`AROA...`).")),
             ("trust_policy", string(Computed, "The trust (assume-role) policy document the role has. An out-of-band edit shows as a diff and is repaired on apply.")),
-            ("service_account_annotations", string_map(Computed, "Annotations for the Kubernetes service accounts: `{ \"eks.amazonaws.com/role-arn\" = arn }`.")),
+            ("service_account_annotations", string_map(Computed, "Annotations for the Kubernetes service accounts: `{ \"eks.amazonaws.com/role-arn\" = arn }` for IRSA; empty for a role that serves pod identity only (the annotation would make the pods try IRSA first, which that role does not trust).")),
         ]),
         blocks: Default::default(),
         deprecated: false,

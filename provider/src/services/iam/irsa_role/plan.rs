@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics};
 
-use super::{IrsaRoleState, DEFAULT_PATH};
+use super::flex::{annotations, serves_irsa};
+use super::{IrsaRoleState, DEFAULT_PATH, DEFAULT_POD_IDENTITY};
+use crate::framework::plan::known_str;
 use crate::framework::plan::{
     default_from_config, known_string_map, planned_policy, to_value_map, unknown_if_null, ValueStringMap,
 };
@@ -19,7 +21,44 @@ use crate::services::iam::trust::{self, DEFAULT_AUDIENCE};
 
 /// The trust policy this role's configuration asks for.
 pub(super) fn desired_trust_policy(state: &IrsaRoleState) -> Option<String> {
-    trust::desired_trust(&state.oidc_provider_arn, &state.service_accounts, &state.audience)
+    trust::desired_combined_trust(
+        &state.oidc_provider_arn,
+        &state.service_accounts,
+        &state.audience,
+        &state.pod_identity,
+    )
+}
+
+/// A role serves IRSA (`oidc_provider_arn` and `service_accounts`, both),
+/// EKS Pod Identity (`pod_identity = true`), or both; never neither.
+fn validate_kinds(v: &mut Validator, config: &IrsaRoleState) {
+    let path = AttributePath::new;
+    let irsa_parts = [
+        ("oidc_provider_arn", config.oidc_provider_arn.is_null()),
+        ("service_accounts", config.service_accounts.is_null()),
+    ];
+    match irsa_parts {
+        [(_, true), (given, false)] | [(given, false), (_, true)] => {
+            let missing = if given == "oidc_provider_arn" {
+                "service_accounts"
+            } else {
+                "oidc_provider_arn"
+            };
+            v.error(
+                &path(missing),
+                format!("must be set with `{given}`: IRSA needs both the cluster's OIDC provider and the service accounts it trusts"),
+            );
+        }
+        [(_, true), (_, true)]
+            if config.pod_identity.as_ref_option() != Some(&true) && !config.pod_identity.is_unknown() =>
+        {
+            v.error(
+                &path("pod_identity"),
+                "a role must serve IRSA or EKS Pod Identity: set `oidc_provider_arn` and `service_accounts` (IRSA), or `pod_identity = true`, or both",
+            );
+        }
+        _ => {}
+    }
 }
 
 pub(super) fn validate_state(
@@ -70,6 +109,7 @@ pub(super) fn validate_state(
         }
     });
     trust::validate_service_accounts(&mut v, &config.service_accounts, true);
+    validate_kinds(&mut v, config);
     if let Value::Value(arns) = &config.policy_arns {
         for arn in arns.iter().filter_map(|a| a.as_ref_option()) {
             v.check(&path("policy_arns"), Some(arn), |s: &String| {
@@ -126,6 +166,7 @@ pub const PROVIDER_TAGS: usize = 1;
 
 /// Defaults for what the configuration leaves unset.
 pub(super) fn plan_defaults(state: &mut IrsaRoleState, config: &IrsaRoleState) {
+    default_from_config(&mut state.pod_identity, &config.pod_identity, DEFAULT_POD_IDENTITY);
     default_from_config(&mut state.path, &config.path, DEFAULT_PATH.to_string());
     default_from_config(&mut state.audience, &config.audience, DEFAULT_AUDIENCE.to_string());
     default_from_config(
@@ -181,6 +222,10 @@ pub(super) fn plan_computed(
                 state.service_account_annotations = Value::Unknown;
             } else {
                 state.id = prior.id.clone();
+                // IRSA turned on or off changes the annotation.
+                if let Some(arn) = known_str(&prior.arn) {
+                    state.service_account_annotations = to_value_map(&annotations(arn, serves_irsa(state)));
+                }
             }
         }
     }
@@ -241,6 +286,62 @@ mod tests {
         assert!(diags.errors[0]
             .summary
             .starts_with("`service_accounts`: must list at least one"));
+    }
+
+    #[test]
+    fn a_role_serves_irsa_pod_identity_or_both() {
+        let errors = |config: IrsaRoleState| {
+            let mut diags = Diagnostics::default();
+            validate_state(&mut diags, &config, None);
+            diags.errors.iter().map(|d| d.summary.to_string()).collect::<Vec<_>>()
+        };
+        let neither = errors(IrsaRoleState::default());
+        assert!(
+            neither
+                .iter()
+                .any(|s| s.starts_with("`pod_identity`: a role must serve IRSA or EKS Pod Identity")),
+            "{neither:?}"
+        );
+        let half = errors(IrsaRoleState {
+            oidc_provider_arn: Value::Value(ARN.into()),
+            pod_identity: Value::Value(true),
+            ..Default::default()
+        });
+        assert!(
+            half.iter()
+                .any(|s| s.starts_with("`service_accounts`: must be set with `oidc_provider_arn`")),
+            "{half:?}"
+        );
+        for ok in [
+            IrsaRoleState {
+                pod_identity: Value::Value(true),
+                ..Default::default()
+            },
+            IrsaRoleState {
+                pod_identity: Value::Unknown,
+                ..Default::default()
+            },
+            IrsaRoleState {
+                oidc_provider_arn: Value::Value(ARN.into()),
+                service_accounts: Value::Value(vec![sa("a", "b")]),
+                pod_identity: Value::Value(true),
+                ..Default::default()
+            },
+        ] {
+            assert_eq!(errors(ok.clone()), Vec::<String>::new(), "{ok:?}");
+        }
+    }
+
+    #[test]
+    fn the_trust_policy_follows_pod_identity() {
+        let mut state = IrsaRoleState {
+            pod_identity: Value::Value(true),
+            ..Default::default()
+        };
+        plan_computed(&mut state, None, &BTreeMap::new());
+        let trust = known_str(&state.trust_policy).unwrap().to_string();
+        assert!(trust::parse_trust_policy(&trust).pod_identity);
+        assert!(trust::parse_trust_policy(&trust).oidc_provider_arn.is_none());
     }
 
     #[test]
