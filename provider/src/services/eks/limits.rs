@@ -20,7 +20,8 @@ const NETWORK_CONFIG: &str = "EKS API reference, KubernetesNetworkConfigRequest.
 const TAINTS_GUIDE: &str =
     "EKS User Guide: https://docs.aws.amazon.com/eks/latest/userguide/node-taints-managed-node-groups.html";
 const RESERVED_LABELS: &str = "EKS's InvalidParameterException \"Label cannot contain reserved prefixes [kubernetes.io/, k8s.io/, eks.amazonaws.com/]\", quoted in eksctl-io/eksctl#4007 (for `node-role.kubernetes.io/test`) and kubernetes/cloud-provider-aws#242";
-const K8S_NAMES: &str = "Kubernetes, Object Names and IDs: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/";
+const K8S_NAMES: &str =
+    "Kubernetes, Object Names and IDs: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/";
 const POD_ID_TARGET_ROLE: &str = "EKS User Guide, \"Access AWS Resources using EKS Pod Identity Target IAM Roles\" (\"The EKS Pod Identity role must be in your EKS cluster's account due to IAM PassRole requirements, while the Target IAM Role can be in any AWS account\"): https://docs.aws.amazon.com/eks/latest/userguide/pod-id-assign-target-role.html";
 const OIDC_API: &str = "IAM API reference, CreateOpenIDConnectProvider: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html";
 
