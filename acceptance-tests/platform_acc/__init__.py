@@ -13,6 +13,8 @@
   version, configuration schemas, statuses and health issues, loaded into the emulator.
 - `eks_asg_ext`: the Auto Scaling group (and launch template) EKS makes for
   each managed node group, in moto's autoscaling and EC2 backends.
+- `eks_pod_identity_ext`: EKS Pod Identity associations (moto has none), with
+  tags and idempotency tokens, loaded into the emulator.
 - `iam_ext`: the IAM OIDC client-id operations moto lacks, loaded into the emulator.
 - `kms_ext`: KMS ListAliases paged as the real API pages it (moto answers in one
   page), loaded into the emulator.

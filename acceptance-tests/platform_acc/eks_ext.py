@@ -78,6 +78,9 @@ ENDPOINT_KEYS = ("endpointPublicAccess", "endpointPrivateAccess", "publicAccessC
 # Authentication modes in the only order EKS moves them (never back).
 AUTH_ORDER = ["CONFIG_MAP", "API_AND_CONFIG_MAP", "API"]
 SUPPORT_TYPES = ("STANDARD", "EXTENDED")
+# Other extensions' taggable objects: functions (backend, arn) -> an object
+# with a `tags` dict, or None (e.g. eks_pod_identity_ext's associations).
+TAGGABLE_FINDERS: list[Callable[[Any, str], Any]] = []
 
 _installed = False
 
@@ -414,6 +417,10 @@ def install() -> None:
             for nodegroup in cluster.nodegroups.values():
                 if nodegroup.arn == arn:
                     return nodegroup
+        for finder in TAGGABLE_FINDERS:
+            found = finder(self, arn)
+            if found is not None:
+                return found
         raise not_found(f"An error occurred (NotFoundException) when calling the {operation} operation: "
                         "Resource was not found")
 

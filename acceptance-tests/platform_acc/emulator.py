@@ -18,7 +18,7 @@ from dataclasses import dataclass
 def serve() -> None:
     # AWS managed policies (arn:aws:iam::aws:policy/...) exist, as in a real account.
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-    from platform_acc import eks_access_ext, eks_addon_ext, eks_asg_ext, eks_ext, iam_ext, kms_ext
+    from platform_acc import eks_access_ext, eks_addon_ext, eks_asg_ext, eks_ext, eks_pod_identity_ext, iam_ext, kms_ext
 
     # EKS with real status transitions, updates and DescribeUpdate (see eks_ext),
     # EKS add-ons (see eks_addon_ext),
@@ -28,6 +28,7 @@ def serve() -> None:
     eks_access_ext.install()  # after eks_ext: it wraps eks_ext's CreateCluster
     eks_addon_ext.install()
     eks_asg_ext.install()  # node groups' Auto Scaling groups (after eks_ext)
+    eks_pod_identity_ext.install()
     iam_ext.install()
     kms_ext.install()
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer

@@ -418,6 +418,9 @@ BAD_INPUT = [
     ({"permissions_boundary": "arn:aws:iam::123456789012:role/x"}, "`permissions_boundary`", "IAM policy ARN"),
     ({"tags": {"aws:reserved": "x"}}, '`tags["aws:reserved"]`', "must not start with"),
     ({"tags": {"platform:owner": "x"}}, '`tags["platform:owner"]`', "this provider reserves for its own tags"),
+    ({"oidc_provider_arn": Raw("null"), "service_accounts": Raw("null")}, "`pod_identity`",
+     "a role must serve IRSA or EKS Pod Identity: set `oidc_provider_arn` and `service_accounts` (IRSA), or `pod_identity = true`, or both"),
+    ({"service_accounts": Raw("null"), "pod_identity": True}, "`service_accounts`", "must be set with `oidc_provider_arn`"),
     ({"oidc_provider_arn": "arn:aws-:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X"},
      "`oidc_provider_arn`", 'names the partition "aws-", which does not exist'),
     ({"audience": ""}, "`audience`", "must not be empty"),
@@ -679,3 +682,82 @@ def test_refresh_call_budget(workspace, iam, oidc, unique):
     workspace.apply_clean()
     assert remote_tags(iam, name) == {"team": "platform", "cost-center": "42"}
     workspace.destroy()
+
+
+# ---- EKS Pod Identity -----------------------------------------------------------------
+
+PODS_STATEMENT = {"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"},
+                  "Action": ["sts:AssumeRole", "sts:TagSession"]}
+
+
+def pods_only(**attrs) -> str:
+    return 'provider "platform" {}\n' + block("resource", "platform_irsa_role", "test", pod_identity=True, **attrs)
+
+
+def test_pod_identity_only(workspace, iam, unique):
+    """A role for EKS Pod Identity alone: one statement trusting
+    pods.eks.amazonaws.com, no IRSA annotation; import reads it back."""
+    name = f"pods-{unique}"
+    workspace.write(pods_only(name=name))
+    workspace.apply_clean()
+    assert trust(iam, name)["Statement"] == [PODS_STATEMENT]
+    s = workspace.resource(ADDR)
+    assert s["pod_identity"] is True and s["oidc_provider_arn"] is None and s["service_accounts"] is None
+    assert s["service_account_annotations"] == {}
+    workspace.run("state", "rm", ADDR)
+    workspace.import_(ADDR, name)
+    workspace.assert_plan_empty()
+    destroy_and_check_gone(workspace, iam, name)
+
+
+def test_pod_identity_and_irsa(workspace, iam, oidc, unique):
+    """One role for both: the IRSA statement and the pods statement; turning
+    pod identity off again removes only the pods statement, in place."""
+    arn, issuer = oidc
+    name = f"both-{unique}"
+    workspace.write(config(arn, name=name, pod_identity=True))
+    workspace.apply_clean()
+    statements = trust(iam, name)["Statement"]
+    assert len(statements) == 2 and statements[1] == PODS_STATEMENT
+    assert statements[0]["Principal"] == {"Federated": arn}
+    s = workspace.resource(ADDR)
+    assert s["service_account_annotations"] == {"eks.amazonaws.com/role-arn": s["arn"]}
+    workspace.write(config(arn, name=name))
+    plan = workspace.assert_plan_changes("~ pod_identity = true -> false", "will be updated in-place")
+    assert "must be replaced" not in plan.stdout
+    workspace.apply_clean()
+    assert len(trust(iam, name)["Statement"]) == 1
+    assert workspace.resource(ADDR)["unique_id"] == s["unique_id"]
+    destroy_and_check_gone(workspace, iam, name)
+
+
+def test_drift_pod_identity_statement_removed(workspace, iam, oidc, unique):
+    """The pods statement removed outside Terraform is drift: the plan shows
+    it, and the apply puts it back."""
+    arn, _ = oidc
+    name = f"podsdrift-{unique}"
+    workspace.write(config(arn, name=name, pod_identity=True))
+    workspace.apply_clean()
+    doc = trust(iam, name)
+    doc["Statement"] = [st for st in doc["Statement"] if st != PODS_STATEMENT]
+    iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(doc))
+    workspace.assert_plan_changes("~ pod_identity = false -> true", "~ trust_policy")
+    workspace.apply_clean()
+    assert PODS_STATEMENT in trust(iam, name)["Statement"]
+    destroy_and_check_gone(workspace, iam, name)
+
+
+def test_import_of_a_role_for_both_plans_empty(workspace, new_workspace, iam, oidc, unique):
+    arn, _ = oidc
+    name = f"podsimp-{unique}"
+    cfg = config(arn, name=name, pod_identity=True)
+    workspace.write(cfg)
+    workspace.apply_clean()
+    created = workspace.resource(ADDR)
+    imported = new_workspace("imported")
+    imported.write(cfg)
+    imported.import_(ADDR, name)
+    assert imported.resource(ADDR)["pod_identity"] is True
+    assert imported.resource(ADDR)["trust_policy"] == created["trust_policy"]
+    imported.assert_plan_empty()
+    destroy_and_check_gone(workspace, iam, name)

@@ -59,6 +59,12 @@ pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicRes
         "eks_addon".into(),
         Box::new(Managed(eks::addon::AddonResource { data: data.clone() })),
     );
+    resources.insert(
+        "eks_pod_identity_association".into(),
+        Box::new(Managed(eks::pod_identity_association::PodIdentityAssociationResource {
+            data: data.clone(),
+        })),
+    );
     resources
 }
 

@@ -2,7 +2,7 @@
 //! when the object does not exist (EKS's ResourceNotFoundException), so a
 //! caller decides what "gone" means.
 
-use aws_sdk_eks::types::{Cluster, Nodegroup};
+use aws_sdk_eks::types::{Cluster, Nodegroup, PodIdentityAssociation, PodIdentityAssociationSummary};
 use aws_sdk_eks::Client;
 
 use crate::framework::diag::ApiError;
@@ -107,4 +107,62 @@ pub async fn list_access_policy_arns(eks: &Client) -> Result<Vec<String>, ApiErr
         );
     }
     Ok(all)
+}
+
+/// The pod identity association; `Ok(None)` when it (or its cluster) does not exist.
+pub async fn find_pod_identity_association(
+    eks: &Client,
+    cluster: &str,
+    association_id: &str,
+) -> Result<Option<PodIdentityAssociation>, ApiError> {
+    match eks
+        .describe_pod_identity_association()
+        .cluster_name(cluster)
+        .association_id(association_id)
+        .send()
+        .await
+    {
+        Ok(out) => match out.association {
+            Some(a) => Ok(Some(a)),
+            None => Err(ApiError::other(
+                "DescribePodIdentityAssociation",
+                None,
+                "EKS answered without an association",
+            )),
+        },
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(ApiError::new("DescribePodIdentityAssociation", e)),
+    }
+}
+
+/// The pod identity associations of a namespace's service account (EKS keeps
+/// at most one), every page; `Ok(None)` when the cluster does not exist.
+pub async fn list_pod_identity_associations(
+    eks: &Client,
+    cluster: &str,
+    namespace: &str,
+    service_account: &str,
+) -> Result<Option<Vec<PodIdentityAssociationSummary>>, ApiError> {
+    let mut found = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let sent = eks
+            .list_pod_identity_associations()
+            .cluster_name(cluster)
+            .namespace(namespace)
+            .service_account(service_account)
+            .set_next_token(next.take())
+            .send()
+            .await;
+        let out = match sent {
+            Ok(out) => out,
+            Err(e) if is_not_found(&e) => return Ok(None),
+            Err(e) => return Err(ApiError::new("ListPodIdentityAssociations", e)),
+        };
+        found.extend(out.associations().iter().cloned());
+        match out.next_token() {
+            Some(token) if !token.is_empty() => next = Some(token.to_string()),
+            _ => return Ok(Some(found)),
+        }
+    }
 }

@@ -18,6 +18,7 @@ const OIDC: &str = "test_eks_oidc_provider.py";
 const ACCESS_ENTRY: &str = "test_eks_access_entry.py";
 const ADDON: &str = "test_eks_addon.py";
 const ADDON_VERSIONS: &str = "EKS API reference, DescribeAddonVersions: https://docs.aws.amazon.com/eks/latest/APIReference/API_DescribeAddonVersions.html";
+const POD_IDENTITY: &str = "test_eks_pod_identity_association.py";
 
 const CREATE_CLUSTER: &str =
     "EKS API reference, CreateCluster: https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html";
@@ -28,6 +29,9 @@ const RESERVED_LABELS: &str = "EKS's InvalidParameterException \"Label cannot co
 const CREATE_ACCESS_ENTRY: &str = "EKS API reference, CreateAccessEntry (principalArn, type, kubernetesGroups, username): https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateAccessEntry.html; EKS User Guide, Create access entries: https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html";
 const ACCESS_POLICIES: &str = "EKS User Guide, Associate access policies with access entries: https://docs.aws.amazon.com/eks/latest/userguide/access-policies.html; EKS API reference, AccessScope: https://docs.aws.amazon.com/eks/latest/APIReference/API_AccessScope.html";
 const UPDATE_CLUSTER_CONFIG: &str = "EKS API reference, UpdateClusterConfig (\"choose different subnets and security groups ... at least two subnets that are in different Availability Zones ... must be in the same VPC as the subnets that the cluster was created with\"): https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateClusterConfig.html";
+const K8S_NAMES: &str =
+    "Kubernetes, Object Names and IDs: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/";
+const POD_ID_TARGET_ROLE: &str = "EKS User Guide, \"Access AWS Resources using EKS Pod Identity Target IAM Roles\" (\"The EKS Pod Identity role must be in your EKS cluster's account due to IAM PassRole requirements, while the Target IAM Role can be in any AWS account\"): https://docs.aws.amazon.com/eks/latest/userguide/pod-id-assign-target-role.html";
 const OIDC_API: &str = "IAM API reference, CreateOpenIDConnectProvider: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html";
 
 // Keep the numbers in the rows in step with the code.
@@ -631,6 +635,42 @@ pub const LIMITS: &[Limit] = &[
         source: "EKS's InvalidRequestException \"The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to perform this operation.\", quoted in aws-ia/terraform-aws-eks-blueprints#1877",
         test_file: ACCESS_ENTRY,
         rule: "uses authentication_mode CONFIG_MAP",
+    },
+    // ---- platform_eks_pod_identity_association ---------------------------------------
+    Limit {
+        subject: "`platform_eks_pod_identity_association.cluster_name`",
+        limit: "1 to 100 letters, digits, `-` and `_`, starting with a letter or digit",
+        source: "botocore, shape `ClusterName` (min 1, max 100, pattern `^[0-9A-Za-z][A-Za-z0-9\\-_]*`)",
+        test_file: POD_IDENTITY,
+        rule: "starting with a letter or digit",
+    },
+    Limit {
+        subject: "`platform_eks_pod_identity_association.namespace`",
+        limit: "a DNS-1123 label: at most 63 lowercase letters, digits and `-`, starting and ending with a letter or digit",
+        source: K8S_NAMES,
+        test_file: POD_IDENTITY,
+        rule: "a Kubernetes namespace must be a DNS-1123 label",
+    },
+    Limit {
+        subject: "`platform_eks_pod_identity_association.service_account`",
+        limit: "a DNS-1123 subdomain: at most 253 lowercase letters, digits, `-` and `.`; no wildcards",
+        source: K8S_NAMES,
+        test_file: POD_IDENTITY,
+        rule: "must be a Kubernetes service-account name",
+    },
+    Limit {
+        subject: "`platform_eks_pod_identity_association.role_arn`, `target_role_arn`",
+        limit: "an IAM role ARN, `arn:<partition>:iam::<account>:role/<path><name>`",
+        source: "EKS API reference, CreatePodIdentityAssociation (roleArn, targetRoleArn: \"The Amazon Resource Name (ARN) of the IAM role\"): https://docs.aws.amazon.com/eks/latest/APIReference/API_CreatePodIdentityAssociation.html",
+        test_file: POD_IDENTITY,
+        rule: "must be an IAM role ARN",
+    },
+    Limit {
+        subject: "`platform_eks_pod_identity_association.role_arn`",
+        limit: "a role of the cluster's account (the provider's); a role of another account goes in `target_role_arn`",
+        source: POD_ID_TARGET_ROLE,
+        test_file: POD_IDENTITY,
+        rule: "must be a role in the cluster's account",
     },
     // ---- platform_eks_oidc_provider --------------------------------------------------
     Limit {

@@ -1,9 +1,9 @@
 //! EKS: the cluster (with its role, secrets key and OIDC provider), managed
-//! node groups, add-ons, access entries, a standalone IAM OIDC provider for copies in other accounts,
+//! node groups, add-ons, access entries, pod identity associations, a standalone IAM OIDC provider for copies in other accounts,
 //! and the cluster-auth token data source.
 //!
 //! Resources (each imports only the library files and `framework/`):
-//! `cluster`, `node_group`, `addon`, `access_entry`, `oidc_provider`, and the data source
+//! `cluster`, `node_group`, `addon`, `access_entry`, `pod_identity_association`, `oidc_provider`, and the data source
 //! `cluster_auth`. Library files: `find` (finders), `wait` (waiters and
 //! update tracking), `addons` (the add-on finder, catalogue and waiters), `roles` (the roles they create), `tags`, `validate`,
 //! `versions` (EKS's release calendar), `thumbprint`, `limits`,
@@ -20,6 +20,7 @@ pub mod find;
 pub mod limits;
 pub mod node_group;
 pub mod oidc_provider;
+pub mod pod_identity_association;
 pub mod roles;
 pub mod tags;
 pub mod thumbprint;

@@ -33,6 +33,36 @@ pub fn cluster_name(value: &str) -> Result<(), String> {
     }
 }
 
+/// A Kubernetes service-account name, as a pod identity association names
+/// it: a DNS-1123 subdomain (at most 253 characters, lowercase letters,
+/// digits, `-` and `.`), without wildcards.
+pub fn service_account_name(value: &str) -> Result<(), String> {
+    let ok = !value.contains('*') && crate::framework::validate::dns1123_subdomain_pattern(value).is_ok();
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "must be a Kubernetes service-account name, a DNS-1123 subdomain: at most 253 characters, lowercase letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit (no wildcards), got {value:?}"
+        ))
+    }
+}
+
+/// The role of a pod identity association: EKS passes it with
+/// `iam:PassRole`, so it must be in the cluster's account, which is the
+/// account of the provider's credentials (EKS User Guide,
+/// "pod-id-assign-target-role": "The EKS Pod Identity role must be in your
+/// EKS cluster's account due to IAM PassRole requirements"). A role of
+/// another account goes in `target_role_arn`.
+pub fn role_in_account(role_arn: &str, account: &str) -> Result<(), String> {
+    match crate::framework::validate::parse_arn(role_arn) {
+        Some((_, _, _, role_account, _)) if role_account != account => Err(format!(
+            "must be a role in the cluster's account {account} (EKS passes it with iam:PassRole), got one in account {role_account}; \
+             to reach a role in another account, give a role of this account here and the other one in `target_role_arn`"
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Label-key prefixes EKS refuses on managed node groups, with their
 /// subdomains. EKS answers CreateNodegroup / UpdateNodegroupConfig with
 /// InvalidParameterException "Label cannot contain reserved prefixes
@@ -126,6 +156,20 @@ mod tests {
         assert!(cluster_name("prod-eu_1").is_ok());
         assert!(cluster_name("-x").is_err());
         assert!(cluster_name(&"a".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn pod_identity_names_and_accounts() {
+        assert!(service_account_name("ebs-csi-controller-sa").is_ok());
+        assert!(service_account_name("a.b").is_ok());
+        for bad in ["", "Web", "web_1", "app-*", "-x", &"a".repeat(254)] {
+            assert!(service_account_name(bad).is_err(), "{bad}");
+        }
+        let arn = "arn:aws:iam::123456789012:role/x";
+        assert!(role_in_account(arn, "123456789012").is_ok());
+        assert!(role_in_account(arn, "210987654321")
+            .unwrap_err()
+            .contains("must be a role in the cluster's account 210987654321"));
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The IRSA trust policy: built from an OIDC provider ARN, service accounts
-//! and an audience (pinning both `:sub` and `:aud`), and parsed back for
-//! import. A library file: `platform_irsa_role` and `platform_vault_seal`
-//! build their roles' trust policies here, and validate their
-//! `service_accounts` the same way.
+//! and an audience (pinning both `:sub` and `:aud`), optionally with the EKS
+//! Pod Identity statement (`pods.eks.amazonaws.com` may call `sts:AssumeRole`
+//! and `sts:TagSession`), and parsed back for refresh and import. A library
+//! file: `platform_irsa_role` and `platform_vault_seal` build their roles'
+//! trust policies here, and validate their `service_accounts` the same way.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
@@ -18,6 +19,10 @@ use crate::framework::validate::{self, Validator};
 pub const DEFAULT_AUDIENCE: &str = "sts.amazonaws.com";
 /// The service-account annotation that names the role to assume.
 pub const ROLE_ARN_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
+/// The service principal of EKS Pod Identity.
+pub const PODS_PRINCIPAL: &str = "pods.eks.amazonaws.com";
+/// What EKS Pod Identity calls on the role (EKS User Guide, "pod-id-role").
+pub const PODS_ACTIONS: [&str; 2] = ["sts:AssumeRole", "sts:TagSession"];
 /// IAM's default quota on a role's trust policy ("Role trust policy length").
 pub const TRUST_POLICY_DEFAULT_QUOTA: usize = 2_048;
 /// The most that quota can be raised to.
@@ -51,6 +56,35 @@ impl Subject {
 /// `:aud`, in the order the first subject of each kind comes. Conditions inside one statement are ANDed, so exact and wildcard
 /// subjects cannot share a statement; a role with only one kind has one statement.
 pub fn trust_policy(oidc_provider_arn: &str, issuer: &str, subjects: &[Subject], audience: &str) -> String {
+    let statements = irsa_statements(oidc_provider_arn, issuer, subjects, audience);
+    json!({ "Version": "2012-10-17", "Statement": statements }).to_string()
+}
+
+/// The trust policy of a role for IRSA (`irsa`: the OIDC provider ARN, its
+/// issuer, the subjects and the audience), EKS Pod Identity
+/// (`pod_identity`), or both: the IRSA statements of [`trust_policy`], then
+/// the one statement of [`pods_statement`].
+pub fn combined_trust_policy(irsa: Option<(&str, &str, &[Subject], &str)>, pod_identity: bool) -> String {
+    let mut statements = irsa.map_or_else(Vec::new, |(arn, issuer, subjects, audience)| {
+        irsa_statements(arn, issuer, subjects, audience)
+    });
+    if pod_identity {
+        statements.push(pods_statement());
+    }
+    json!({ "Version": "2012-10-17", "Statement": statements }).to_string()
+}
+
+/// The statement that lets EKS Pod Identity assume the role and tag its
+/// session.
+pub fn pods_statement() -> Json {
+    json!({
+        "Effect": "Allow",
+        "Principal": { "Service": PODS_PRINCIPAL },
+        "Action": PODS_ACTIONS,
+    })
+}
+
+fn irsa_statements(oidc_provider_arn: &str, issuer: &str, subjects: &[Subject], audience: &str) -> Vec<Json> {
     let one_or_many = |values: Vec<String>| -> Json {
         if values.len() == 1 {
             Json::from(values[0].clone())
@@ -86,15 +120,19 @@ pub fn trust_policy(oidc_provider_arn: &str, issuer: &str, subjects: &[Subject],
             "Condition": condition,
         }));
     }
-    json!({ "Version": "2012-10-17", "Statement": statements }).to_string()
+    statements
 }
 
-/// What a trust policy written by [`trust_policy`] says, for import.
+/// What a trust policy written by [`trust_policy`] or
+/// [`combined_trust_policy`] says, for refresh and import.
 #[derive(Debug, Default, PartialEq)]
 pub struct ParsedTrust {
     pub oidc_provider_arn: Option<String>,
     pub audience: Option<String>,
     pub subjects: Vec<Subject>,
+    /// An `Allow` statement lets `pods.eks.amazonaws.com` call both
+    /// `sts:AssumeRole` and `sts:TagSession` (with or without conditions).
+    pub pod_identity: bool,
 }
 
 pub fn parse_trust_policy(document: &str) -> ParsedTrust {
@@ -114,6 +152,28 @@ pub fn parse_trust_policy(document: &str) -> ParsedTrust {
             _ => vec![],
         }
     };
+    let mut pods_actions = std::collections::BTreeSet::new();
+    for statement in &statements {
+        let allow = statement["Effect"]
+            .as_str()
+            .is_some_and(|e| e.eq_ignore_ascii_case("Allow"));
+        if allow
+            && strings(&statement["Principal"]["Service"])
+                .iter()
+                .any(|s| s == PODS_PRINCIPAL)
+        {
+            pods_actions.extend(
+                strings(&statement["Action"])
+                    .into_iter()
+                    .map(|a| a.to_ascii_lowercase()),
+            );
+        }
+    }
+    parsed.pod_identity = pods_actions.contains("sts:*")
+        || pods_actions.contains("*")
+        || PODS_ACTIONS
+            .iter()
+            .all(|a| pods_actions.contains(&a.to_ascii_lowercase()));
     for statement in statements {
         let Some(federated) = strings(&statement["Principal"]["Federated"]).into_iter().next() else {
             continue;
@@ -177,6 +237,49 @@ pub fn desired_trust(
         issuer,
         &subjects,
         known_str(audience).unwrap_or(DEFAULT_AUDIENCE),
+    ))
+}
+
+/// The trust policy of a role that serves IRSA (when `oidc_provider_arn`
+/// and `service_accounts` are set), EKS Pod Identity (`pod_identity`), or
+/// both, once the inputs are known. `None` while anything it needs is
+/// unknown, or when neither is configured (a plan-time error).
+pub fn desired_combined_trust(
+    oidc_provider_arn: &Value<String>,
+    service_accounts: &Value<Vec<ServiceAccount>>,
+    audience: &Value<String>,
+    pod_identity: &Value<bool>,
+) -> Option<String> {
+    let pods = match pod_identity {
+        Value::Unknown => return None,
+        Value::Value(p) => *p,
+        Value::Null => false,
+    };
+    let irsa = if oidc_provider_arn.is_null() && service_accounts.is_null() {
+        None
+    } else {
+        let arn = known_str(oidc_provider_arn)?;
+        let issuer = validate::oidc_provider_arn(arn).ok()?;
+        let subjects = service_accounts
+            .as_ref_option()?
+            .iter()
+            .map(|sa| {
+                Some(Subject {
+                    namespace: known_str(&sa.namespace)?.to_string(),
+                    name: known_str(&sa.name)?.to_string(),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some((arn, issuer, subjects))
+    };
+    if irsa.is_none() && !pods {
+        return None;
+    }
+    let audience = known_str(audience).unwrap_or(DEFAULT_AUDIENCE);
+    Some(combined_trust_policy(
+        irsa.as_ref()
+            .map(|(arn, issuer, subjects)| (*arn, *issuer, subjects.as_slice(), audience)),
+        pods,
     ))
 }
 
@@ -340,6 +443,51 @@ mod tests {
         assert_eq!(parsed.audience.as_deref(), Some("custom"));
         assert_eq!(parsed.subjects, subjects);
         assert_eq!(parse_trust_policy("not json"), ParsedTrust::default());
+    }
+
+    #[test]
+    fn pod_identity_statement_alone_or_beside_irsa_round_trips() {
+        let both = combined_trust_policy(Some((ARN, ISSUER, &[subject("a", "b")], "aud")), true);
+        let doc: Json = serde_json::from_str(&both).unwrap();
+        let statements = doc["Statement"].as_array().unwrap();
+        assert_eq!(statements.len(), 2);
+        assert_eq!(statements[1]["Principal"]["Service"], PODS_PRINCIPAL);
+        assert_eq!(statements[1]["Action"], json!(["sts:AssumeRole", "sts:TagSession"]));
+        let parsed = parse_trust_policy(&both);
+        assert!(parsed.pod_identity);
+        assert_eq!(parsed.subjects, vec![subject("a", "b")]);
+        assert_eq!(parsed.oidc_provider_arn.as_deref(), Some(ARN));
+        // Without IRSA: one statement, nothing of IRSA read back.
+        let pods_only = parse_trust_policy(&combined_trust_policy(None, true));
+        assert!(pods_only.pod_identity && pods_only.oidc_provider_arn.is_none() && pods_only.subjects.is_empty());
+        // IRSA only, as before.
+        assert_eq!(
+            combined_trust_policy(Some((ARN, ISSUER, &[subject("a", "b")], "aud")), false),
+            trust_policy(ARN, ISSUER, &[subject("a", "b")], "aud")
+        );
+        assert!(!parse_trust_policy(&trust_policy(ARN, ISSUER, &[subject("a", "b")], "aud")).pod_identity);
+        // AssumeRole alone is not enough for EKS Pod Identity.
+        let assume_only = r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"pods.eks.amazonaws.com"},"Action":"sts:AssumeRole"}}"#;
+        assert!(!parse_trust_policy(assume_only).pod_identity);
+        let deny =
+            r#"{"Statement":{"Effect":"Deny","Principal":{"Service":"pods.eks.amazonaws.com"},"Action":"sts:*"}}"#;
+        assert!(!parse_trust_policy(deny).pod_identity);
+    }
+
+    #[test]
+    fn desired_combined_trust_needs_one_kind_and_known_inputs() {
+        let t = |s: &str| Value::Value(s.to_string());
+        let sas = Value::Value(vec![ServiceAccount {
+            namespace: t("a"),
+            name: t("b"),
+        }]);
+        assert!(desired_combined_trust(&Value::Null, &Value::Null, &Value::Null, &Value::Value(false)).is_none());
+        let pods = desired_combined_trust(&Value::Null, &Value::Null, &Value::Null, &Value::Value(true)).unwrap();
+        assert!(parse_trust_policy(&pods).pod_identity);
+        assert!(desired_combined_trust(&t(ARN), &sas, &Value::Null, &Value::Unknown).is_none());
+        assert!(desired_combined_trust(&Value::Unknown, &sas, &Value::Null, &Value::Value(true)).is_none());
+        let irsa = desired_combined_trust(&t(ARN), &sas, &Value::Null, &Value::Value(false)).unwrap();
+        assert_eq!(irsa, desired_trust(&t(ARN), &sas, &Value::Null).unwrap());
     }
 
     #[test]
