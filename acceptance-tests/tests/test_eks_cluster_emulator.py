@@ -37,9 +37,9 @@ def wait_for(fn, predicate, timeout=15.0):
     raise AssertionError(f"condition not reached; last value {value!r}")
 
 
-def active_cluster(eks, name, **kwargs):
+def active_cluster(eks, name, delay="0.3", **kwargs):
     eks.create_cluster(name=name, version="1.33", roleArn=ROLE, resourcesVpcConfig=eks.vpc,
-                       tags={"platform-emulator/delay-seconds": "0.3"}, **kwargs)
+                       tags={"platform-emulator/delay-seconds": delay}, **kwargs)
     wait_for(lambda: eks.describe_cluster(name=name)["cluster"]["status"], lambda s: s == "ACTIVE")
 
 
@@ -146,7 +146,9 @@ def test_encryption_is_associated_once(eks, emulator, unique):
     kms = aws.client("kms", emulator.url)
     key = kms.create_key()["KeyMetadata"]["Arn"]
     name = f"enc-{unique}"
-    active_cluster(eks, name)
+    # Updates take 3 s here, so that the checks while it is InProgress hold
+    # on a loaded machine.
+    active_cluster(eks, name, delay="3")
     assert not eks.describe_cluster(name=name)["cluster"].get("encryptionConfig")
     config = [{"resources": ["secrets"], "provider": {"keyArn": key}}]
     token = f"tok-{unique}"

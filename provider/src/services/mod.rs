@@ -87,6 +87,7 @@ pub fn limits() -> Vec<&'static crate::framework::limits::Limit> {
         kms::limits::LIMITS,
         vault::limits::LIMITS,
         eks::limits::LIMITS,
+        eks::limits_access::LIMITS,
         spacelift::limits::LIMITS,
     ]
     .into_iter()

@@ -6,7 +6,7 @@
 //! `cluster`, `node_group`, `addon`, `access_entry`, `pod_identity_association`, `oidc_provider`, and the data source
 //! `cluster_auth`. Library files: `find` (finders), `wait` (waiters and
 //! update tracking), `addons` (the add-on finder, catalogue and waiters), `roles` (the roles they create), `tags`, `validate`,
-//! `versions` (EKS's release calendar), `thumbprint`, `limits`,
+//! `versions` (EKS's release calendar), `thumbprint`, `limits` and `limits_access`,
 //! `autoscaler_tags` (the cluster autoscaler's tags on node groups' Auto
 //! Scaling groups).
 
@@ -18,6 +18,7 @@ pub mod cluster;
 pub mod cluster_auth;
 pub mod find;
 pub mod limits;
+pub mod limits_access;
 pub mod node_group;
 pub mod oidc_provider;
 pub mod pod_identity_association;
