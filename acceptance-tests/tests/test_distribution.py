@@ -158,9 +158,29 @@ def test_release_layout(release):
         assert hashlib.sha256(release.files[name]).hexdigest() == digest, name
     # The signature is binary (registries want it so), not ASCII armour.
     assert not release.files[release.sums_name + ".sig"].startswith(b"-----BEGIN")
-    binary = release_binary(release)
-    assert binary[:4] == b"\x7fELF"
-    assert "release 0.1.0" in release.output or f"release {v}" in release.output
+    assert release_binary(release)[:4] == b"\x7fELF"
+    # The zip entry is executable.
+    with zipfile.ZipFile(release.directory / release.zip_name(PLATFORM)) as z:
+        assert (z.infolist()[0].external_attr >> 16) & 0o111 == 0o111
+
+
+def test_release_for_spacelift(release, gpg, tmp_path):
+    """--spacelift adds the GoReleaser files spacectl reads, naming the same files."""
+    out = tmp_path / "spacelift"
+    proc = subprocess.run(["bash", "scripts/release.sh", release.version, "--gpg-key", release.key.fingerprint,
+                           "--out", str(out), "--platforms", PLATFORM, "--profile", "dist-test", "--spacelift"],
+                          cwd=Path(__file__).resolve().parents[2], env=gpg.env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    artifacts = json.loads((out / "artifacts.json").read_text())
+    by_type = {a["type"]: a for a in artifacts}
+    archive = by_type["Archive"]
+    assert (archive["name"], archive["goos"], archive["goarch"]) == (release.zip_name(PLATFORM), "linux", "amd64")
+    assert archive["extra"]["Checksum"] == "sha256:" + hashlib.sha256(release_binary(release)).hexdigest()
+    assert by_type["Checksum"]["name"] == release.sums_name
+    assert by_type["Signature"]["name"] == release.sums_name + ".sig"
+    for a in artifacts:
+        assert (out / a["name"]).is_file(), a
+    assert json.loads((out / "metadata.json").read_text())["version"] == release.version
 
 
 def test_release_refuses_another_version(release, gpg):
