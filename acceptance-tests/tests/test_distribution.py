@@ -14,7 +14,8 @@ the ways users install it, with real Terraform and without dev_overrides.
 
 The binary is built with the `dist-test` profile (Cargo.toml): the release's
 target (x86_64-unknown-linux-musl, through cargo-zigbuild) and packaging,
-without the release profile's fat LTO, so that CI builds it in minutes.
+without the release profile's fat LTO, so that CI builds it in minutes;
+PLATFORM_DIST_PROFILE=release runs the cases on the release build itself.
 """
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ from platform_acc.hcl import block
 from platform_acc.terraform import Workspace, cli_path
 
 PLATFORM = "linux_amd64"
+# PLATFORM_DIST_PROFILE=release runs the same cases on the real release build.
+PROFILE = os.environ.get("PLATFORM_DIST_PROFILE", "dist-test")
 # go-plugin's handshake: the magic cookie Terraform sets for its providers.
 MAGIC_COOKIE = {"TF_PLUGIN_MAGIC_COOKIE": "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"}
 HANDSHAKE = re.compile(r"^1\|6\|tcp\|127\.0\.0\.1:\d+\|grpc\|")
@@ -60,7 +63,7 @@ def release(tmp_path_factory, gpg):
     need("zip", "apt-get install -y zip")
     key = gpg.new_key("release@platform.test")
     try:
-        return make_release(tmp_path_factory.mktemp("release"), gpg, key, [PLATFORM], profile="dist-test")
+        return make_release(tmp_path_factory.mktemp("release"), gpg, key, [PLATFORM], profile=PROFILE)
     except RuntimeError as err:
         pytest.fail(str(err))
 
@@ -168,7 +171,7 @@ def test_release_for_spacelift(release, gpg, tmp_path):
     """--spacelift adds the GoReleaser files spacectl reads, naming the same files."""
     out = tmp_path / "spacelift"
     proc = subprocess.run(["bash", "scripts/release.sh", release.version, "--gpg-key", release.key.fingerprint,
-                           "--out", str(out), "--platforms", PLATFORM, "--profile", "dist-test", "--spacelift"],
+                           "--out", str(out), "--platforms", PLATFORM, "--profile", PROFILE, "--spacelift"],
                           cwd=Path(__file__).resolve().parents[2], env=gpg.env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     artifacts = json.loads((out / "artifacts.json").read_text())
