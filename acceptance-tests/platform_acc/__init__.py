@@ -27,6 +27,9 @@
 - `tls_issuer`: a local HTTPS OIDC issuer with its own CA, for the thumbprint.
 - `spacelift_fake`: a strict local Spacelift (GraphQL), following the contract
   in `acceptance-tests/spacelift/README.md`.
+- `distribution`: a release made by `scripts/release.sh` with a throwaway GPG
+  key, and a local HTTPS server (its own CA) serving it as a provider network
+  mirror and through the provider registry protocol, for the distribution tests.
 - `demo`: the README's demo (`scripts/demo.sh`): the EKS example stack applied
   and destroyed against the emulator.
 """
