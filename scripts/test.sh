@@ -32,4 +32,7 @@ cd acceptance-tests
 # The cases mostly wait (emulator transitions, confirming reads): 4 workers
 # keep 2 cores busy and the acceptance run near 6 minutes instead of 10.
 workers="${PLATFORM_TEST_WORKERS:-4}"
+# EKS objects settle after 0.3 s in the emulator (cases that need slower
+# transitions set their own delay with the platform-emulator/delay-seconds tag).
+export PLATFORM_EKS_DELAY_SECONDS="${PLATFORM_EKS_DELAY_SECONDS:-0.3}"
 exec "$venv/bin/python" -m pytest -n "$workers" "$@"

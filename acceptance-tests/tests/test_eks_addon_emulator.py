@@ -146,7 +146,9 @@ def test_create_checks(eks, iam, network, unique):
 
 
 def test_degraded_until_a_node_group_is_active(eks, iam, network, unique):
-    name = make_cluster(eks, iam, network, f"adn-{unique}", version="1.33", tags={NO_NODES_TAG: "true"})
+    name = make_cluster(eks, iam, network, f"adn-{unique}", version="1.33", tags={NO_NODES_TAG: "true",
+                        # 2 s: the node group is still CREATING when checked below, even under load.
+                        "platform-emulator/delay-seconds": "2"})
     for addon in ["coredns", "kube-proxy"]:
         eks.create_addon(clusterName=name, addonName=addon)
     wait_for(lambda: status(eks, name, "coredns"), lambda s: s == "DEGRADED")

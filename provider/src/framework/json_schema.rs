@@ -220,12 +220,21 @@ fn check(
             }
         }
         let properties = schema.get("properties").and_then(Value::as_object);
+        // A pattern this subset cannot compile is not checked: it may match
+        // any member, so such members are accepted rather than refused.
+        let mut unchecked_patterns = false;
         let patterns: Vec<(Regex, &Value)> = schema
             .get("patternProperties")
             .and_then(Value::as_object)
             .map(|p| {
                 p.iter()
-                    .filter_map(|(pattern, s)| Regex::new(pattern).ok().map(|re| (re, s)))
+                    .filter_map(|(pattern, s)| match Regex::new(pattern) {
+                        Ok(re) => Some((re, s)),
+                        Err(_) => {
+                            unchecked_patterns = true;
+                            None
+                        }
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -242,7 +251,7 @@ fn check(
                     check(root, property, value, &at, depth + 1, errors)?;
                 }
             }
-            if matched {
+            if matched || unchecked_patterns {
                 continue;
             }
             match schema.get("additionalProperties") {
@@ -399,6 +408,14 @@ mod tests {
             ["$.nodeSelector.a: must be string, got integer 1"]
         );
         assert_eq!(errors(json!([])), ["$: must be object, got array []"]);
+    }
+
+    #[test]
+    fn a_pattern_it_cannot_compile_accepts_rather_than_refuses() {
+        // Look-around is beyond regex-lite: the members it might match are not checked.
+        let schema = json!({"type": "object", "patternProperties": {"^(?=x)": {"type": "integer"}},
+                            "additionalProperties": false});
+        assert!(validate(&schema, &json!({"xa": "not checked", "other": 1})).unwrap().is_empty());
     }
 
     #[test]

@@ -35,7 +35,10 @@ pub const NO_NODES_ISSUES: &[&str] = &["InsufficientNumberOfReplicas"];
 /// The add-on; `Ok(None)` when it (or its cluster) does not exist.
 pub async fn find_addon(eks: &Client, cluster: &str, name: &str) -> Result<Option<Addon>, ApiError> {
     match eks.describe_addon().cluster_name(cluster).addon_name(name).send().await {
-        Ok(out) => Ok(out.addon),
+        Ok(out) => match out.addon {
+            Some(addon) => Ok(Some(addon)),
+            None => Err(ApiError::other("DescribeAddon", None, "EKS answered without an add-on")),
+        },
         Err(e) if is_not_found(&e) => Ok(None),
         Err(e) => Err(ApiError::new("DescribeAddon", e)),
     }
@@ -272,7 +275,12 @@ pub async fn wait_addon_update(
     update: &Update,
     timeout: Duration,
 ) -> Result<(), WaitError<ApiError>> {
-    let id = update.id().unwrap_or_default().to_string();
+    let Some(id) = update.id().filter(|id| !id.is_empty()).map(str::to_string) else {
+        return Err(WaitError::Check {
+            what: format!("the AddonUpdate of EKS add-on `{cluster}:{name}`"),
+            source: ApiError::other("UpdateAddon", None, "EKS answered without the update's id"),
+        });
+    };
     Waiter::new(format!("AddonUpdate `{id}` of EKS add-on `{cluster}:{name}`"), timeout)
         .until(|| async {
             let out = eks
@@ -284,7 +292,11 @@ pub async fn wait_addon_update(
                 .await
                 .map_err(|e| ApiError::new("DescribeUpdate", e))?;
             let Some(update) = out.update else {
-                return Ok(Poll::Pending("no update returned".to_string()));
+                return Err(ApiError::other(
+                    "DescribeUpdate",
+                    None,
+                    "EKS answered without the update",
+                ));
             };
             Ok(match update.status() {
                 Some(UpdateStatus::Successful) => Poll::Done(()),

@@ -256,9 +256,16 @@ pub(super) async fn create(
     };
     // The identity of what this create made, recorded before anything else can fail.
     let mut s = planned.clone();
-    s.arn = entry
-        .access_entry_arn()
-        .map_or(Value::Null, |a| Value::Value(a.to_string()));
+    let Some(arn) = entry.access_entry_arn() else {
+        let err = ApiError::other(
+            "CreateAccessEntry",
+            None,
+            format!("EKS answered without the entry's ARN, so this create cannot record it; the entry may exist: check with `aws eks describe-access-entry --cluster-name {cluster} --principal-arn {principal}` and import it (`terraform import <address> {cluster}:{principal}`)"),
+        );
+        report(diags, &failed(context, AccessEntryError::Create(err)));
+        return None;
+    };
+    s.arn = Value::Value(arn.to_string());
     s.created_at = crate::services::eks::find::timestamp(entry.created_at()).map_or(Value::Null, Value::Value);
     let associated = sync_policies(aws, cluster, principal, &BTreeMap::new(), &policies).await;
     let found = read_back(aws, &s, cluster, principal, entry.clone()).await;

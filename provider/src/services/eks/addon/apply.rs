@@ -188,7 +188,16 @@ pub(super) async fn create(
         }
     };
     // The identity of what this create made, recorded before anything else can fail.
-    s.arn = Value::Value(created.addon_arn().unwrap_or_default().to_string());
+    let Some(arn) = created.addon_arn() else {
+        let err = ApiError::other(
+            "CreateAddon",
+            None,
+            format!("EKS answered without the add-on's ARN, so this create cannot record it; the add-on may exist: check with `aws eks describe-addon --cluster-name {cluster} --addon-name {name}` and import it (`terraform import <address> {cluster}:{name}`)"),
+        );
+        report(diags, &failed(context, err));
+        return None;
+    };
+    s.arn = Value::Value(arn.to_string());
     s.created_at = timestamp(created.created_at()).map_or(Value::Null, Value::Value);
     match wait_addon_settled(&aws.eks, cluster, name, Timeouts::get(&s.timeouts, Operation::Create)).await {
         Ok(settled) if is_recorded(&s, &settled.addon) => {

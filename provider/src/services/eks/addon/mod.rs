@@ -26,7 +26,7 @@ use tf_provider::{AttributePath, Diagnostics};
 use super::validate::cluster_name;
 use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report};
-use crate::framework::plan::{known_str, plan_status, require_str, ValueStringMap, ValueStringSet};
+use crate::framework::plan::{known_str, require_str, ValueStringMap, ValueStringSet};
 use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
     attr, attributes, object_list, string, string_map, string_set, Computed, Optional, OptionalComputed, Required,
@@ -188,8 +188,12 @@ impl ManagedResource for AddonResource {
         let prior_for_plan = replace.is_empty().then_some(&prior);
         plan::plan(diags, &aws, &mut s, &config, prior_for_plan).await?;
         if replace.is_empty() {
-            plan_status(&mut s, &prior, |state| &mut state.status, "ACTIVE");
+            // Any change can end ACTIVE or DEGRADED (no nodes yet): both are
+            // known only after the apply.
+            s.status = prior.status.clone();
+            s.health_issues = prior.health_issues.clone();
             if s != prior {
+                s.status = Value::Unknown;
                 s.health_issues = Value::Unknown;
             }
         }
