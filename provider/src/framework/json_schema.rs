@@ -415,7 +415,9 @@ mod tests {
         // Look-around is beyond regex-lite: the members it might match are not checked.
         let schema = json!({"type": "object", "patternProperties": {"^(?=x)": {"type": "integer"}},
                             "additionalProperties": false});
-        assert!(validate(&schema, &json!({"xa": "not checked", "other": 1})).unwrap().is_empty());
+        assert!(validate(&schema, &json!({"xa": "not checked", "other": 1}))
+            .unwrap()
+            .is_empty());
     }
 
     #[test]
