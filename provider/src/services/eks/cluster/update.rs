@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use aws_sdk_eks::operation::update_cluster_config::builders::UpdateClusterConfigFluentBuilder;
 use aws_sdk_eks::types::{
     AuthenticationMode, EncryptionConfig, Provider, SupportType, UpdateAccessConfigRequest, UpgradePolicyRequest,
     VpcConfigRequest,
@@ -164,6 +165,26 @@ where
     .await
 }
 
+/// One UpdateClusterConfig call, waited for: `set` adds the one kind of
+/// change (EKS takes one per call) to the request.
+async fn config_update<S>(
+    aws: &AwsClients,
+    name: &str,
+    planned: &ClusterState,
+    what: &'static str,
+    set: S,
+) -> Result<(), BoxError>
+where
+    S: Fn(UpdateClusterConfigFluentBuilder) -> UpdateClusterConfigFluentBuilder,
+{
+    const CONFIG: &str = "UpdateClusterConfig";
+    let send = |token: &str| {
+        let req = set(aws.eks.update_cluster_config().name(name)).client_request_token(token);
+        async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new(CONFIG, e)) }
+    };
+    cluster_update(aws, name, planned, CONFIG, what, send).await
+}
+
 pub(super) async fn update_cluster(
     aws: &AwsClients,
     prior: &ClusterState,
@@ -173,7 +194,6 @@ pub(super) async fn update_cluster(
 ) -> Result<(), BoxError> {
     let name = known_str(&planned.name).ok_or(ClusterError::Unknown("name"))?;
     let eks = &aws.eks;
-    const CONFIG: &str = "UpdateClusterConfig";
     if let (Some(old), Some(new)) = (known_str(&prior.version), known_str(&planned.version)) {
         if old != new {
             let op = "UpdateClusterVersion";
@@ -226,22 +246,9 @@ pub(super) async fn update_cluster(
             .set_subnet_ids(Some(subnets.into_iter().collect()))
             .set_security_group_ids(Some(groups.into_iter().collect()))
             .build();
-        let send = |token: &str| {
-            let req = eks
-                .update_cluster_config()
-                .name(name)
-                .resources_vpc_config(vpc.clone())
-                .client_request_token(token);
-            async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new(CONFIG, e)) }
-        };
-        cluster_update(
-            aws,
-            name,
-            planned,
-            CONFIG,
-            "`subnet_ids` and `security_group_ids`",
-            send,
-        )
+        config_update(aws, name, planned, "`subnet_ids` and `security_group_ids`", |b| {
+            b.resources_vpc_config(vpc.clone())
+        })
         .await?;
     }
     if let (Some(old), Some(new)) = (
@@ -252,15 +259,10 @@ pub(super) async fn update_cluster(
             let access = UpdateAccessConfigRequest::builder()
                 .authentication_mode(AuthenticationMode::from(new))
                 .build();
-            let send = |token: &str| {
-                let req = eks
-                    .update_cluster_config()
-                    .name(name)
-                    .access_config(access.clone())
-                    .client_request_token(token);
-                async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new(CONFIG, e)) }
-            };
-            cluster_update(aws, name, planned, CONFIG, "`authentication_mode`", send).await?;
+            config_update(aws, name, planned, "`authentication_mode`", |b| {
+                b.access_config(access.clone())
+            })
+            .await?;
         }
     }
     let new_support = planned.support_type();
@@ -269,29 +271,16 @@ pub(super) async fn update_cluster(
             let policy = UpgradePolicyRequest::builder()
                 .support_type(SupportType::from(new))
                 .build();
-            let send = |token: &str| {
-                let req = eks
-                    .update_cluster_config()
-                    .name(name)
-                    .upgrade_policy(policy.clone())
-                    .client_request_token(token);
-                async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new(CONFIG, e)) }
-            };
-            cluster_update(aws, name, planned, CONFIG, "`upgrade_policy`", send).await?;
+            config_update(aws, name, planned, "`upgrade_policy`", |b| {
+                b.upgrade_policy(policy.clone())
+            })
+            .await?;
         }
     }
     let old_logs = known_string_set(&prior.enabled_log_types).unwrap_or_default();
     let new_logs = known_string_set(&planned.enabled_log_types).unwrap_or_default();
     if old_logs != new_logs {
-        let send = |token: &str| {
-            let req = eks
-                .update_cluster_config()
-                .name(name)
-                .logging(expand_logging(&new_logs))
-                .client_request_token(token);
-            async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new(CONFIG, e)) }
-        };
-        cluster_update(aws, name, planned, CONFIG, "logging", send).await?;
+        config_update(aws, name, planned, "logging", |b| b.logging(expand_logging(&new_logs))).await?;
     }
     let endpoint_changed = prior.endpoint_public_access != planned.endpoint_public_access
         || prior.endpoint_private_access != planned.endpoint_private_access
@@ -310,15 +299,10 @@ pub(super) async fn update_cluster(
             )
             .set_public_access_cidrs(known_string_set(&planned.public_access_cidrs).map(|c| c.into_iter().collect()))
             .build();
-        let send = |token: &str| {
-            let req = eks
-                .update_cluster_config()
-                .name(name)
-                .resources_vpc_config(vpc.clone())
-                .client_request_token(token);
-            async move { req.send().await.map(|o| o.update).map_err(|e| ApiError::new(CONFIG, e)) }
-        };
-        cluster_update(aws, name, planned, CONFIG, "endpoint access", send).await?;
+        config_update(aws, name, planned, "endpoint access", |b| {
+            b.resources_vpc_config(vpc.clone())
+        })
+        .await?;
     }
     // Security groups for pods: the VPC resource controller policy on the
     // created role, either way (also when it was detached outside).
