@@ -99,7 +99,9 @@ def test_config_update_returns_an_update_and_can_fail(eks, unique):
 
 def test_nodegroup_updates_and_transitions(eks, unique):
     name = f"n-{unique}"
-    cluster(eks, name)
+    # 3 s: the node group is still CREATING and UPDATING when checked, even
+    # under load (creating its Auto Scaling group takes a while).
+    cluster(eks, name, delay="3")
     wait_for(lambda: eks.describe_cluster(name=name)["cluster"]["status"], lambda s: s == "ACTIVE")
     eks.create_nodegroup(clusterName=name, nodegroupName="workers", nodeRole=ROLE, subnets=eks.vpc["subnetIds"][:1],
                          scalingConfig={"minSize": 1, "maxSize": 3, "desiredSize": 2})
