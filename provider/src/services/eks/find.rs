@@ -5,7 +5,11 @@
 use aws_sdk_eks::types::{Cluster, Nodegroup, PodIdentityAssociation, PodIdentityAssociationSummary};
 use aws_sdk_eks::Client;
 
+use aws_sdk_eks::primitives::DateTime;
+use tf_provider::value::Value;
+
 use crate::framework::diag::ApiError;
+use crate::framework::plan::known_str;
 
 /// EKS's "no such cluster / node group / update".
 pub fn is_not_found<E: aws_sdk_eks::error::ProvideErrorMetadata>(err: &E) -> bool {
@@ -15,6 +19,41 @@ pub fn is_not_found<E: aws_sdk_eks::error::ProvideErrorMetadata>(err: &E) -> boo
 /// An EKS or IAM timestamp as RFC 3339, the form identities are recorded in.
 pub fn timestamp(t: Option<&aws_sdk_eks::primitives::DateTime>) -> Option<String> {
     t.and_then(|t| t.fmt(aws_sdk_eks::primitives::DateTimeFormat::DateTime).ok())
+}
+
+/// An EKS object's identity in words, for logs and errors: its ARN and
+/// `createdAt` ("<arn> created <createdAt>").
+pub fn identity(arn: Option<&str>, created_at: Option<&DateTime>) -> String {
+    format!(
+        "{} created {}",
+        arn.unwrap_or_default(),
+        timestamp(created_at).unwrap_or_default()
+    )
+}
+
+/// The identity a state recorded (`arn`, `created_at`), in the same words;
+/// `None` when it recorded no ARN.
+pub fn recorded_identity(arn: &Value<String>, created_at: &Value<String>) -> Option<String> {
+    let arn = known_str(arn)?;
+    Some(format!("{arn} created {}", known_str(created_at).unwrap_or_default()))
+}
+
+/// Whether the object EKS reports (`arn`, `created_at`) is the one a state
+/// recorded: same ARN and `createdAt`. With `arn_only_states`, a state that
+/// has only the ARN (written before identities were recorded; the next
+/// refresh fills `created_at`) is matched by ARN.
+pub fn is_recorded(
+    recorded_arn: &Value<String>,
+    recorded_created_at: &Value<String>,
+    arn: Option<&str>,
+    created_at: Option<&DateTime>,
+    arn_only_states: bool,
+) -> bool {
+    match (known_str(recorded_arn), known_str(recorded_created_at)) {
+        (Some(want), Some(created)) => arn == Some(want) && timestamp(created_at).as_deref() == Some(created),
+        (Some(want), None) => arn_only_states && arn == Some(want),
+        (None, _) => false,
+    }
 }
 
 /// The cluster; `Ok(None)` when it does not exist.

@@ -111,30 +111,23 @@ pub fn flatten_entry(
 
 /// The identity of an access entry: its ARN and `createdAt`.
 pub fn identity_of(entry: &AccessEntry) -> String {
-    format!(
-        "{} created {}",
-        entry.access_entry_arn().unwrap_or_default(),
-        timestamp(entry.created_at()).unwrap_or_default()
-    )
+    crate::services::eks::find::identity(entry.access_entry_arn(), entry.created_at())
 }
 
 /// The identity recorded in `s`, if any.
 pub fn recorded_identity(s: &AccessEntryState) -> Option<String> {
-    let arn = known_str(&s.arn)?;
-    Some(format!(
-        "{arn} created {}",
-        known_str(&s.created_at).unwrap_or_default()
-    ))
+    crate::services::eks::find::recorded_identity(&s.arn, &s.created_at)
 }
 
 /// Whether `entry` is the one recorded in `s`: same ARN and `createdAt`.
 pub fn is_recorded(s: &AccessEntryState, entry: &AccessEntry) -> bool {
-    match (known_str(&s.arn), known_str(&s.created_at)) {
-        (Some(arn), Some(created_at)) => {
-            entry.access_entry_arn() == Some(arn) && timestamp(entry.created_at()).as_deref() == Some(created_at)
-        }
-        _ => false,
-    }
+    crate::services::eks::find::is_recorded(
+        &s.arn,
+        &s.created_at,
+        entry.access_entry_arn(),
+        entry.created_at(),
+        false,
+    )
 }
 
 /// A cluster whose authentication mode has no access entries.

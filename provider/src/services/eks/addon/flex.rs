@@ -96,28 +96,14 @@ pub(super) fn settle(s: &mut AddonState) {
 
 /// The identity of an add-on: its ARN and `createdAt`.
 pub(super) fn identity_of(addon: &Addon) -> String {
-    format!(
-        "{} created {}",
-        addon.addon_arn().unwrap_or_default(),
-        timestamp(addon.created_at()).unwrap_or_default()
-    )
+    crate::services::eks::find::identity(addon.addon_arn(), addon.created_at())
 }
 
 /// Whether `addon` is the one recorded in `s`: same ARN and `createdAt`.
 pub(super) fn is_recorded(s: &AddonState, addon: &Addon) -> bool {
-    match (known_str(&s.arn), known_str(&s.created_at)) {
-        (Some(arn), Some(created_at)) => {
-            addon.addon_arn() == Some(arn) && timestamp(addon.created_at()).as_deref() == Some(created_at)
-        }
-        (Some(arn), None) => addon.addon_arn() == Some(arn),
-        (None, _) => false,
-    }
+    crate::services::eks::find::is_recorded(&s.arn, &s.created_at, addon.addon_arn(), addon.created_at(), true)
 }
 
 pub(super) fn recorded_identity(s: &AddonState) -> Option<String> {
-    let arn = known_str(&s.arn)?;
-    Some(format!(
-        "{arn} created {}",
-        known_str(&s.created_at).unwrap_or_default()
-    ))
+    crate::services::eks::find::recorded_identity(&s.arn, &s.created_at)
 }

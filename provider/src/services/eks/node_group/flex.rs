@@ -262,30 +262,16 @@ pub(super) fn without_node_group(prior: &NodeGroupState) -> NodeGroupState {
 
 /// The identity of a node group: its ARN and `createdAt`.
 pub(super) fn identity_of(ng: &Nodegroup) -> String {
-    format!(
-        "{} created {}",
-        ng.nodegroup_arn().unwrap_or_default(),
-        timestamp(ng.created_at()).unwrap_or_default()
-    )
+    crate::services::eks::find::identity(ng.nodegroup_arn(), ng.created_at())
 }
 
 /// Whether `ng` is the node group recorded in `s`: same ARN, and same
 /// `createdAt` when recorded (a state written before identities were
 /// recorded has only the ARN; the next refresh fills `created_at`).
 pub(super) fn is_recorded(s: &NodeGroupState, ng: &Nodegroup) -> bool {
-    match (known_str(&s.arn), known_str(&s.created_at)) {
-        (Some(arn), Some(created_at)) => {
-            ng.nodegroup_arn() == Some(arn) && timestamp(ng.created_at()).as_deref() == Some(created_at)
-        }
-        (Some(arn), None) => ng.nodegroup_arn() == Some(arn),
-        (None, _) => false,
-    }
+    crate::services::eks::find::is_recorded(&s.arn, &s.created_at, ng.nodegroup_arn(), ng.created_at(), true)
 }
 
 pub(super) fn recorded_identity(s: &NodeGroupState) -> Option<String> {
-    let arn = known_str(&s.arn)?;
-    Some(format!(
-        "{arn} created {}",
-        known_str(&s.created_at).unwrap_or_default()
-    ))
+    crate::services::eks::find::recorded_identity(&s.arn, &s.created_at)
 }
