@@ -69,7 +69,8 @@ def test_catalogue_has_one_default_per_kubernetes_version(eks):
 
 
 def test_addon_lifecycle(eks, iam, network, unique):
-    name = make_cluster(eks, iam, network, f"ad-{unique}", version="1.33")
+    # 3 s: the add-on is still UPDATING when checked, even on a loaded machine.
+    name = make_cluster(eks, iam, network, f"ad-{unique}", version="1.33", tags={"platform-emulator/delay-seconds": "3"})
     created = eks.create_addon(clusterName=name, addonName="coredns", tags={"team": "a"},
                                configurationValues='{"replicaCount": 3}', clientRequestToken="t1")["addon"]
     assert created["status"] == "CREATING" and created["addonVersion"] == "v1.12.1-eksbuild.2"
@@ -174,7 +175,8 @@ def test_health_issue_switch(eks, iam, network, unique):
 
 
 def test_addons_go_with_their_cluster(eks, iam, network, unique):
-    name = make_cluster(eks, iam, network, f"adg-{unique}", version="1.33")
+    # 3 s: the add-on is still DELETING when checked, even on a loaded machine.
+    name = make_cluster(eks, iam, network, f"adg-{unique}", version="1.33", tags={"platform-emulator/delay-seconds": "3"})
     eks.create_addon(clusterName=name, addonName="vpc-cni")
     wait_for(lambda: status(eks, name, "vpc-cni"), lambda s: s == "ACTIVE")
     eks.delete_cluster(name=name)  # not refused because of add-ons, as on EKS

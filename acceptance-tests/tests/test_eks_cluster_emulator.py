@@ -57,7 +57,7 @@ def invalid(eks, message, **kwargs):
 
 def test_subnets_and_security_groups_change_as_one_vpc_config_update(eks, ec2, network, unique):
     name = f"vpc-{unique}"
-    active_cluster(eks, name)
+    active_cluster(eks, name, delay="3")  # still UPDATING when checked, even under load
     vpc = network["vpc_id"]
     zones = {s["AvailabilityZone"]: s["SubnetId"]
              for s in ec2.describe_subnets(SubnetIds=network["subnet_ids"])["Subnets"]}

@@ -32,7 +32,9 @@ def cluster(eks, name, delay="0.5", **tags):
 
 def test_cluster_goes_creating_active_deleting_gone(eks, unique):
     name = f"c-{unique}"
-    cluster(eks, name)
+    # 3 s: still CREATING, then DELETING, when checked on a loaded CI machine
+    # (0.5 s raced there).
+    cluster(eks, name, delay="3")
     assert eks.describe_cluster(name=name)["cluster"]["status"] == "CREATING"
     wait_for(lambda: eks.describe_cluster(name=name)["cluster"]["status"], lambda s: s == "ACTIVE")
     assert eks.delete_cluster(name=name)["cluster"]["status"] == "DELETING"
