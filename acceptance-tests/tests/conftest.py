@@ -64,7 +64,7 @@ def emulator():
 
 @pytest.fixture(scope="session")
 def cli_config(tmp_path_factory, provider_dir) -> Path:
-    return write_cli_config(tmp_path_factory.mktemp("cli") / "terraformrc", Path(os.environ.get("XX_WRAP") or provider_dir))
+    return write_cli_config(tmp_path_factory.mktemp("cli") / "terraformrc", provider_dir)
 
 
 @pytest.fixture
