@@ -34,6 +34,8 @@ mod resource;
 mod server;
 mod tf6provider;
 mod tf6provider_new;
+#[cfg(test)]
+mod tests_patched;
 mod utils;
 
 pub mod schema;
