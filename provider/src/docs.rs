@@ -90,8 +90,9 @@ pub fn render_all(repo_root: &Path) -> BTreeMap<PathBuf, String> {
             continue;
         };
         let type_name = format!("platform_{name}");
-        let mut out =
-            format!("---\npage_title: \"{type_name} Ephemeral Resource\"\n---\n\n# {type_name} (Ephemeral Resource)\n\n");
+        let mut out = format!(
+            "---\npage_title: \"{type_name} Ephemeral Resource\"\n---\n\n# {type_name} (Ephemeral Resource)\n\n"
+        );
         out.push_str(&schema.block.description.content);
         out.push_str("\n\n");
         if let Some(example) = read(

@@ -72,18 +72,34 @@ mod tests {
             diag.summary,
             "`mounted_file[0].content_wo`: a write-only attribute needs Terraform >= 1.11 or OpenTofu >= 1.11"
         );
-        assert!(diag.detail.contains("set `mounted_file[0].content` instead"), "{}", diag.detail);
+        assert!(
+            diag.detail.contains("set `mounted_file[0].content` instead"),
+            "{}",
+            diag.detail
+        );
         assert!(!diag.detail.contains("s3cr3t"));
         // Unknown (from a variable not known yet) is set, too.
         let mut diags = Diagnostics::default();
-        assert!(!require_support(&mut diags, &OLD_CLI, AttributePath::new("x_wo"), &Value::<String>::Unknown, "x"));
+        assert!(!require_support(
+            &mut diags,
+            &OLD_CLI,
+            AttributePath::new("x_wo"),
+            &Value::<String>::Unknown,
+            "x"
+        ));
         assert_eq!(diags.errors.len(), 1);
     }
 
     #[test]
     fn unset_or_on_a_new_cli_is_fine() {
         let mut diags = Diagnostics::default();
-        assert!(require_support(&mut diags, &OLD_CLI, AttributePath::new("x_wo"), &Value::<String>::Null, "x"));
+        assert!(require_support(
+            &mut diags,
+            &OLD_CLI,
+            AttributePath::new("x_wo"),
+            &Value::<String>::Null,
+            "x"
+        ));
         assert!(require_support(
             &mut diags,
             &NEW_CLI,

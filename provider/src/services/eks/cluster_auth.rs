@@ -147,7 +147,11 @@ pub fn validate_cluster_name(diags: &mut Diagnostics, config: &ClusterAuthState)
 
 /// The cluster name and a fresh token for it, with the provider's
 /// credentials; `None` with the error reported.
-pub async fn make_token(data: &ProviderData, diags: &mut Diagnostics, config: &ClusterAuthState) -> Option<(String, String)> {
+pub async fn make_token(
+    data: &ProviderData,
+    diags: &mut Diagnostics,
+    config: &ClusterAuthState,
+) -> Option<(String, String)> {
     let aws = data.aws_or_report(diags)?;
     let cluster = require_str(diags, "cluster_name", &config.cluster_name)?.to_string();
     let context = format!("making a token for EKS cluster `{cluster}`");
@@ -173,8 +177,17 @@ pub async fn make_token(data: &ProviderData, diags: &mut Diagnostics, config: &C
 fn auth_attributes() -> std::collections::HashMap<String, tf_provider::schema::Attribute> {
     attributes([
         ("id", string(Computed, "The cluster name.")),
-        ("cluster_name", string(Required, "Name of the EKS cluster the token is for.")),
-        ("token", sensitive(string(Computed, "The token: `k8s-aws-v1.` followed by the base64url-encoded presigned URL."))),
+        (
+            "cluster_name",
+            string(Required, "Name of the EKS cluster the token is for."),
+        ),
+        (
+            "token",
+            sensitive(string(
+                Computed,
+                "The token: `k8s-aws-v1.` followed by the base64url-encoded presigned URL.",
+            )),
+        ),
     ])
 }
 
