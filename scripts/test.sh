@@ -20,6 +20,8 @@ cargo clippy --quiet --all-targets -- -D warnings
 
 echo "==> cargo test" >&2
 cargo test --quiet
+# The patched tf-provider's own tests (tfplugin6.10 plumbing; third_party/tf-provider/PATCHES.md).
+cargo test --quiet -p tf-provider --lib
 
 # The distribution tests package and install a static binary; build it here,
 # once, rather than inside a test worker (a no-op when it is fresh).

@@ -46,6 +46,9 @@ class FaultProxy:
         self.faults: list[Fault] = []
         self.calls: Counter[str] = Counter()
         self.injected: Counter[str] = Counter()
+        # The request bodies by action (what the provider sent, e.g. the
+        # ExternalId of an AssumeRole).
+        self.bodies: dict[str, list[bytes]] = {}
         self._lock = threading.Lock()
         proxy = self
 
@@ -68,6 +71,8 @@ class FaultProxy:
             def handle_any(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 action = proxy._action(self.command, self.path, self.headers, body)
+                with proxy._lock:
+                    proxy.bodies.setdefault(action, []).append(body)
                 fault = proxy._take(action)
                 if fault and fault.mode != "before":
                     proxy._forward(self, body, answer=False)

@@ -1,7 +1,9 @@
-"""Data source `platform_eks_cluster_auth`: the token is what `aws eks get-token` makes."""
+"""`platform_eks_cluster_auth`, data source and ephemeral resource: the token
+is what `aws eks get-token` makes."""
 from __future__ import annotations
 
 import base64
+import json
 import urllib.parse
 
 from botocore.auth import SigV4QueryAuth
@@ -31,11 +33,9 @@ def decode(token: str) -> str:
     return base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
 
 
-def test_token(workspace):
-    workspace.write(CONFIG)
-    apply = workspace.apply()
-    token = workspace.outputs()["token"]
-    assert token not in apply.output, "the token is sensitive"
+def check_token(token: str) -> None:
+    """The token is a presigned GetCallerIdentity URL for `platform-main`
+    whose SigV4 signature botocore recomputes to the byte."""
     url = decode(token)
     parts = urllib.parse.urlsplit(url)
     query = dict(urllib.parse.parse_qsl(parts.query))
@@ -56,6 +56,79 @@ def test_token(workspace):
     canonical = auth.canonical_request(request)
     expected = auth.signature(auth.string_to_sign(request, canonical), request)
     assert query["X-Amz-Signature"] == expected
+
+
+def test_token(workspace):
+    workspace.write(CONFIG)
+    apply = workspace.apply()
+    token = workspace.outputs()["token"]
+    assert token not in apply.output, "the token is sensitive"
+    check_token(token)
+
+
+EPHEMERAL_CONFIG = '''
+provider "platform" {}
+
+ephemeral "platform_eks_cluster_auth" "main" {
+  cluster_name = "platform-main"
+}
+
+# A provider block configured with the token. Here: a second `platform`
+# provider whose assume_role sends it as the ExternalId (through the fault
+# proxy, which records what it forwards), as a kubernetes provider block
+# would send it as its bearer token.
+provider "platform" {
+  alias = "deployer"
+  assume_role {
+    role_arn     = "%(role)s"
+    session_name = "acceptance"
+    external_id  = ephemeral.platform_eks_cluster_auth.main.token
+  }
+  endpoints {
+    sts = "%(sts)s"
+  }
+}
+
+resource "platform_irsa_role" "test" {
+  provider     = platform.deployer
+  name         = "%(name)s"
+  pod_identity = true
+}
+'''
+
+
+def test_ephemeral_token_to_provider_block(workspace, iam, unique, fault_proxy):
+    """The ephemeral token configures a provider block; the second plan is
+    empty; each token the provider block received validates (SigV4
+    recomputed with botocore); neither the state nor the plan holds one."""
+    deployer = iam.create_role(RoleName=f"deployer-{unique}", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": aws.ACCOUNT_ID}, "Action": "sts:AssumeRole"}],
+    }))["Role"]["Arn"]
+    name = f"eph-{unique}"
+    workspace.write(EPHEMERAL_CONFIG % {"role": deployer, "sts": fault_proxy.url, "name": name})
+    workspace.apply_clean()  # apply, then the second plan is empty
+    assert aws.role_exists(iam, name)
+
+    tokens = []
+    for body in fault_proxy.bodies.get("AssumeRole", []):
+        form = dict(urllib.parse.parse_qsl(body.decode()))
+        tokens.append(form["ExternalId"])
+    # At least one AssumeRole in the apply and one in the plan, each with a fresh token.
+    assert len(set(tokens)) >= 2, tokens
+    for token in set(tokens):
+        check_token(token)
+
+    workspace.run("plan", "-no-color", "-input=false", "-out=tfplan")
+    shown_plan = workspace.run("show", "-json", "-no-color", "tfplan").stdout
+    state = (workspace.dir / "terraform.tfstate").read_text()
+    for token in set(tokens):
+        signature = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(decode(token)).query))["X-Amz-Signature"]
+        for text, where in ((state, "state"), (shown_plan, "plan")):
+            assert token not in text and signature not in text, f"a token is in the {where}"
+    assert "k8s-aws-v1." not in state and "k8s-aws-v1." not in shown_plan
+    workspace.destroy()
+    assert not aws.role_exists(iam, name)
 
 
 def test_bad_cluster_name(workspace):

@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Block, Description, NestedBlock, Schema};
 use tf_provider::value::{self, Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, DynamicDataSource, DynamicResource, Provider};
+use tf_provider::{AttributePath, Diagnostics, DynamicDataSource, DynamicEphemeralResource, DynamicResource, Provider};
 
 use crate::clients::aws::{build_clients, AssumeRoleSettings, AwsSettings, Endpoints};
 use crate::clients::spacelift::{Secret, SpaceliftClient, SpaceliftSettings};
@@ -318,6 +318,13 @@ impl Provider for PlatformProvider {
 
     fn get_data_sources(&self, _diags: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicDataSource>>> {
         Some(crate::services::data_sources(&self.data))
+    }
+
+    fn get_ephemeral_resources(
+        &self,
+        _diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicEphemeralResource>>> {
+        Some(crate::services::ephemeral_resources(&self.data))
     }
 }
 

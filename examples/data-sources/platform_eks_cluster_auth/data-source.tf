@@ -8,7 +8,10 @@ terraform {
 
 provider "platform" {}
 
-# A fresh token on every plan and apply, as `aws eks get-token` makes it.
+# For CLIs without ephemeral resources (Terraform < 1.10, OpenTofu < 1.11).
+# A fresh token on every plan and apply, as `aws eks get-token` makes it; it
+# is stored in the state and changes on every run: prefer
+# `ephemeral "platform_eks_cluster_auth"` where the CLI supports it.
 data "platform_eks_cluster_auth" "main" {
   cluster_name = "platform-main"
 }

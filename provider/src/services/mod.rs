@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use tf_provider::{DynamicDataSource, DynamicResource};
+use tf_provider::{DynamicDataSource, DynamicEphemeralResource, DynamicResource};
 
 use crate::clients::ProviderData;
 use crate::framework::resource::Managed;
@@ -81,6 +81,16 @@ pub fn data_sources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn Dynamic
         Box::new(controllers::policy_data_source::ControllerPolicyDataSource),
     );
     sources
+}
+
+/// Every ephemeral resource, by name without the `platform_` prefix.
+pub fn ephemeral_resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicEphemeralResource>> {
+    let mut resources: HashMap<String, Box<dyn DynamicEphemeralResource>> = HashMap::new();
+    resources.insert(
+        "eks_cluster_auth".into(),
+        Box::new(eks::cluster_auth::ClusterAuthEphemeral::new(data.clone())),
+    );
+    resources
 }
 
 /// Every documented limit the provider checks at plan time, in the order the
