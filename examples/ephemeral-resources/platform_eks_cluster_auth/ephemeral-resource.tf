@@ -4,9 +4,6 @@ terraform {
     platform = {
       source = "platform-rs/platform"
     }
-    kubernetes = {
-      source = "hashicorp/kubernetes"
-    }
   }
 }
 
@@ -17,16 +14,11 @@ ephemeral "platform_eks_cluster_auth" "main" {
   cluster_name = "platform-main"
 }
 
-provider "kubernetes" {
-  host                   = var.cluster_endpoint
-  cluster_ca_certificate = base64decode(var.cluster_ca)
-  token                  = ephemeral.platform_eks_cluster_auth.main.token
-}
-
-variable "cluster_endpoint" {
-  type = string
-}
-
-variable "cluster_ca" {
-  type = string
-}
+# Hand it to the kubernetes (or helm) provider, which takes ephemeral values
+# in its configuration (add hashicorp/kubernetes to required_providers):
+#
+# provider "kubernetes" {
+#   host                   = var.cluster_endpoint
+#   cluster_ca_certificate = base64decode(var.cluster_ca)
+#   token                  = ephemeral.platform_eks_cluster_auth.main.token
+# }
