@@ -16,6 +16,7 @@ ACCOUNT = "123456789012"
 KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 NODE_ROLE = f"arn:aws:iam::{ACCOUNT}:role/KarpenterNodeRole-main"
 FS = f"arn:aws:elasticfilesystem:us-east-1:{ACCOUNT}:file-system/fs-0123456789abcdef0"
+FS_AP = f"arn:aws:elasticfilesystem:us-east-1:{ACCOUNT}:access-point/fsap-0123456789abcdef0"
 
 # controller -> (the data source's parameters in HCL, [(action, resource, context, expected decision)])
 CASES: dict[str, tuple[str, list[tuple[str, str, dict[str, list[str]], str]]]] = {
@@ -39,10 +40,12 @@ CASES: dict[str, tuple[str, list[tuple[str, str, dict[str, list[str]], str]]]] =
     "aws-ebs-csi-driver": (
         'cluster_name = "main"\n  kms_key_aliases = ["alias/ebs"]',
         [
-            ("ec2:CreateVolume", "arn:aws:ec2:us-east-1:123456789012:volume/vol-1", {"aws:RequestTag/kubernetes.io/cluster/main": ["owned"]}, "allowed"),
-            ("ec2:AttachVolume", "arn:aws:ec2:us-east-1:123456789012:instance/i-1", {}, "allowed"),
+            ("ec2:CreateVolume", "arn:aws:ec2:us-east-1:123456789012:volume/vol-1", {"aws:RequestTag/ebs.csi.aws.com/cluster-name": ["main"]}, "allowed"),
+            ("ec2:AttachVolume", "arn:aws:ec2:us-east-1:123456789012:instance/i-1", {"ec2:ResourceTag/eks:cluster-name": ["main"]}, "allowed"),
+            ("ec2:LockSnapshot", "arn:aws:ec2:us-east-1:123456789012:snapshot/snap-1", {"ec2:ResourceTag/ebs.csi.aws.com/cluster-name": ["main"]}, "allowed"),
+            ("ec2:AttachVolume", "arn:aws:ec2:us-east-1:123456789012:instance/i-2", {"ec2:ResourceTag/eks:cluster-name": ["other"]}, "implicitDeny"),
             ("kms:CreateGrant", KEY, {"kms:ResourceAliases": ["alias/ebs"], "kms:GrantIsForAWSResource": ["true"]}, "allowed"),
-            ("ec2:DeleteVolume", "arn:aws:ec2:us-east-1:123456789012:volume/vol-2", {"ec2:ResourceTag/kubernetes.io/cluster/other": ["owned"]}, "implicitDeny"),
+            ("ec2:DeleteVolume", "arn:aws:ec2:us-east-1:123456789012:volume/vol-2", {"ec2:ResourceTag/ebs.csi.aws.com/cluster-name": ["other"]}, "implicitDeny"),
             ("kms:Decrypt", KEY, {"kms:ResourceAliases": ["alias/other"]}, "implicitDeny"),
         ],
     ),
@@ -51,6 +54,9 @@ CASES: dict[str, tuple[str, list[tuple[str, str, dict[str, list[str]], str]]]] =
         [
             ("elasticfilesystem:CreateAccessPoint", FS, {"aws:RequestTag/efs.csi.aws.com/cluster": ["true"]}, "allowed"),
             ("elasticfilesystem:CreateAccessPoint", FS.replace("fs-0123", "fs-9999"), {"aws:RequestTag/efs.csi.aws.com/cluster": ["true"]}, "implicitDeny"),
+            ("elasticfilesystem:TagResource", FS_AP, {"aws:ResourceTag/efs.csi.aws.com/cluster": ["true"]}, "allowed"),
+            ("elasticfilesystem:DeleteAccessPoint", FS_AP, {"aws:ResourceTag/efs.csi.aws.com/cluster": ["true"]}, "allowed"),
+            ("elasticfilesystem:DeleteAccessPoint", FS_AP.replace("us-east-1", "eu-west-1"), {"aws:ResourceTag/efs.csi.aws.com/cluster": ["true"]}, "implicitDeny"),
             ("elasticfilesystem:DeleteAccessPoint", "*", {}, "implicitDeny"),
         ],
     ),
@@ -59,6 +65,7 @@ CASES: dict[str, tuple[str, list[tuple[str, str, dict[str, list[str]], str]]]] =
         [
             ("elasticloadbalancing:CreateLoadBalancer", "*", {"aws:RequestTag/elbv2.k8s.aws/cluster": ["main"]}, "allowed"),
             ("elasticloadbalancing:DescribeLoadBalancers", "*", {}, "allowed"),
+            ("elasticloadbalancing:SetRulePriorities", "*", {}, "allowed"),
             ("elasticloadbalancing:DeleteLoadBalancer", "*", {"aws:ResourceTag/elbv2.k8s.aws/cluster": ["other"]}, "implicitDeny"),
         ],
     ),
@@ -69,6 +76,12 @@ CASES: dict[str, tuple[str, list[tuple[str, str, dict[str, list[str]], str]]]] =
                 "autoscaling:SetDesiredCapacity",
                 "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:uuid:autoScalingGroupName/eks-main-ng",
                 {"aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": ["true"], "aws:ResourceTag/k8s.io/cluster-autoscaler/main": ["owned"]},
+                "allowed",
+            ),
+            (
+                "autoscaling:SetDesiredCapacity",
+                "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:uuid:autoScalingGroupName/self-managed",
+                {"aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": ["yes"], "aws:ResourceTag/k8s.io/cluster-autoscaler/main": [""]},
                 "allowed",
             ),
             ("autoscaling:DescribeAutoScalingGroups", "*", {}, "allowed"),
@@ -101,6 +114,8 @@ CASES: dict[str, tuple[str, list[tuple[str, str, dict[str, list[str]], str]]]] =
         f'secret_arns = ["arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:prod/*"]\n  parameter_arns = ["arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/prod/*"]',
         [
             ("secretsmanager:GetSecretValue", f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:prod/db-AbCdEf", {}, "allowed"),
+            ("secretsmanager:ListSecrets", "*", {}, "allowed"),
+            ("secretsmanager:BatchGetSecretValue", "*", {}, "allowed"),
             ("ssm:GetParametersByPath", f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/prod/app", {}, "allowed"),
             ("secretsmanager:GetSecretValue", f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:dev/db-AbCdEf", {}, "implicitDeny"),
             ("secretsmanager:PutSecretValue", f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:prod/db-AbCdEf", {}, "implicitDeny"),
@@ -115,7 +130,7 @@ CASES: dict[str, tuple[str, list[tuple[str, str, dict[str, list[str]], str]]]] =
         ],
     ),
     "vault-aws": (
-        f'account_id = "{ACCOUNT}"\n  kms_key_arns = ["{KEY}"]',
+        f'account_id = "{ACCOUNT}"\n  kms_key_arns = ["{KEY}"]\n  auth_method = true',
         [
             ("iam:CreateUser", f"arn:aws:iam::{ACCOUNT}:user/vault-token-app-1700000000", {}, "allowed"),
             ("kms:Decrypt", KEY, {}, "allowed"),

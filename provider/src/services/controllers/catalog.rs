@@ -27,6 +27,8 @@ pub struct Params {
     pub node_role_arns: Vec<String>,
     pub assume_role_arns: Vec<String>,
     pub interruption_queue_arn: Option<String>,
+    /// vault-aws: grant the AWS auth method's lookups.
+    pub auth_method: bool,
 }
 
 impl Params {
@@ -80,6 +82,7 @@ pub const PARAMS: &[&str] = &[
     "node_role_arns",
     "assume_role_arns",
     "interruption_queue_arn",
+    "auth_method",
 ];
 
 pub const CONTROLLERS: &[Controller] = &[
@@ -90,11 +93,15 @@ pub const CONTROLLERS: &[Controller] = &[
         required: &[],
         optional: &["cluster_name", "kms_key_arns", "kms_key_aliases"],
         one_of: &[],
-        source: "kubernetes-sigs/aws-ebs-csi-driver `docs/example-iam-policy.json` at commit 050d130f5814 (the release-1.4x policy with `ec2:CopyVolumes`), \
-                 and the KMS statements of the Amazon EKS User Guide, \"Create an Amazon EBS CSI driver IAM role\" (customer managed keys). \
-                 With `kms_key_aliases` the KMS statements apply to any key through the `kms:ResourceAliases` condition. \
-                 With `cluster_name`, creating and deleting volumes and snapshots is limited to those tagged `kubernetes.io/cluster/<cluster_name>=owned`, \
-                 the tag the driver adds when its chart sets `controller.k8sTagClusterId` to the same name (set it, or the driver cannot create volumes).",
+        source: "kubernetes-sigs/aws-ebs-csi-driver v1.64.0 (commit 6689789f192f): `docs/AmazonEBSCSIDriverPolicyV2.json` (the policy `docs/install.md` points to; \
+                 the driver's volumes and snapshots carry `ebs.csi.aws.com/cluster=true`; volumes migrated from the in-tree plugin are matched by \
+                 `kubernetes.io/created-for/pvc/name`), and the KMS statements of the Amazon EKS User Guide, \"Create an Amazon EBS CSI driver IAM role\" \
+                 (customer managed keys). With `kms_key_aliases` the KMS statements apply to any key through the `kms:ResourceAliases` condition. \
+                 With `cluster_name`: `docs/AmazonEBSCSIDriverEKSClusterScopedPolicy.json` of the same release, with `${aws:PrincipalTag/eks-cluster-name}` \
+                 replaced by `cluster_name` (an IRSA session has no such principal tag): volumes and snapshots tagged `ebs.csi.aws.com/cluster-name=<cluster_name>`, \
+                 the tag the driver adds when its chart sets `controller.k8sTagClusterId` to the same name (set it, or the driver cannot create volumes); \
+                 volumes attach only to instances tagged `eks:cluster-name=<cluster_name>` (EKS managed node groups) or `ebs.csi.aws.com/cluster-name=<cluster_name>` \
+                 (tag other nodes, e.g. Karpenter's, with it); migrated in-tree volumes are not covered",
         build: policies::ebs_csi_driver,
     },
     Controller {
@@ -104,10 +111,12 @@ pub const CONTROLLERS: &[Controller] = &[
         required: &[],
         optional: &["cluster_name", "file_system_arns"],
         one_of: &[],
-        source: "kubernetes-sigs/aws-efs-csi-driver `docs/iam-policy-example.json` at commit 12ddb90ecd8c. \
-                 With `file_system_arns`, access points are created only on those file systems. \
-                 With `cluster_name`, access points are created and deleted only with the tag `kubernetes.io/cluster/<cluster_name>=owned`, \
-                 which the chart adds when `controller.tags` holds it (set it, or the driver cannot create access points).",
+        source: "kubernetes-sigs/aws-efs-csi-driver `docs/iam-policy-example.json` at v3.4.1 (commit 3fcc6bdd7533; with `elasticfilesystem:TagResource`, \
+                 which EFS requires to tag an access point at creation, and the S3 Files actions). \
+                 With `file_system_arns`, access points are created only on those file systems, and tagged and deleted only in their regions and accounts; \
+                 the S3 Files (`s3files:`) write actions are then left out (the ARNs name EFS file systems). \
+                 With `cluster_name`, access points are created, tagged and deleted only with the tag `kubernetes.io/cluster/<cluster_name>=owned`, \
+                 which the chart adds when `controller.tags` holds it (set it, or the driver cannot create access points)",
         build: policies::efs_csi_driver,
     },
     Controller {
@@ -117,8 +126,10 @@ pub const CONTROLLERS: &[Controller] = &[
         required: &["hosted_zone_arns"],
         optional: &[],
         one_of: &[],
-        source: "kubernetes-sigs/external-dns `docs/tutorials/aws.md`, \"IAM Policy\" (v0.13 and later, with `route53:ListTagsForResource`). \
-                 Record changes, record listing and zone tags are limited to `hosted_zone_arns`; only `route53:ListHostedZones` stays on `*` (it takes no resource).",
+        source: "kubernetes-sigs/external-dns `docs/tutorials/aws.md` at v0.22.0 (commit 994f908d4abd), \"IAM Policy\" (v0.16 and later: `route53:ListTagsForResources`). \
+                 Record changes, record listing and zone tags are limited to `hosted_zone_arns`; only `route53:ListHostedZones` stays on `*` (it takes no resource). \
+                 With `--aws-zone-tags`, external-dns reads the tags of every zone that passes its other filters in one batched call, which is denied when \
+                 one of them is outside `hosted_zone_arns`: limit the zones with `--zone-id-filter` (or `--domain-filter`) to those of `hosted_zone_arns`",
         build: policies::external_dns,
     },
     Controller {
@@ -128,9 +139,9 @@ pub const CONTROLLERS: &[Controller] = &[
         required: &["hosted_zone_arns"],
         optional: &[],
         one_of: &[],
-        source: "cert-manager/website `content/docs/configuration/acme/dns01/route53.md` at commit 061b898f1780 (\"Set up an IAM Role\"), \
-                 with the hosted zones narrowed to `hosted_zone_arns` as that page advises, and record changes limited to `TXT` records \
-                 (`route53:ChangeResourceRecordSetsRecordTypes`), the only type a DNS-01 challenge writes.",
+        source: "cert-manager/website `content/docs/configuration/acme/dns01/route53.md` at commit 776e5dba5651 (page last changed in abdbb72fee1f), \"Set up an IAM Role\": \
+                 upstream's policy, including its limit of record changes to `TXT` records (`route53:ChangeResourceRecordSetsRecordTypes`), \
+                 with the hosted zones narrowed to `hosted_zone_arns` as that page advises",
         build: policies::cert_manager,
     },
     Controller {
@@ -140,11 +151,11 @@ pub const CONTROLLERS: &[Controller] = &[
         required: &["cluster_name"],
         optional: &[],
         one_of: &[],
-        source: "kubernetes-sigs/aws-load-balancer-controller `docs/install/iam_policy.json` of v2.12 and later (with `elasticloadbalancing:ModifyCapacityReservation`). \
+        source: "kubernetes-sigs/aws-load-balancer-controller `docs/install/iam_policy.json` at v3.5.0 (commit 11eb202c97e4). \
                  Where upstream only requires the `elbv2.k8s.aws/cluster` tag to exist (`Null`), this policy requires its value to be `cluster_name`, \
-                 the value the controller writes. The document is large (about 5,100 characters without white space): with other inline \
+                 the value the controller writes. The document is large (about 5,200 characters without white space): with other inline \
                  policies on the same role it can pass IAM's 10,240-character quota for a role's inline policies; attach it as a managed policy \
-                 (`aws_iam_policy`, then `policy_arns`) in that case.",
+                 (`aws_iam_policy`, then `policy_arns`) in that case",
         build: large::load_balancer_controller,
     },
     Controller {
@@ -154,11 +165,12 @@ pub const CONTROLLERS: &[Controller] = &[
         required: &["cluster_name"],
         optional: &[],
         one_of: &[],
-        source: "kubernetes/autoscaler `cluster-autoscaler/cloudprovider/aws/README.md`, \"IAM Policy\" (cluster-autoscaler 1.26 and later: \
-                 the read actions on `*`, `SetDesiredCapacity` and `TerminateInstanceInAutoScalingGroup` only on Auto Scaling groups tagged \
-                 `k8s.io/cluster-autoscaler/enabled=true` and `k8s.io/cluster-autoscaler/<cluster_name>=owned`, the tags EKS puts on a managed node group's group). \
-                 `eks:DescribeNodegroup` is limited to the node groups of `cluster_name`. The chart's default service account name depends on the release name: \
-                 set `rbac.serviceAccount.name = \"cluster-autoscaler\"`, or pass `namespace` and use your own `service_accounts`.",
+        source: "kubernetes/autoscaler `cluster-autoscaler/cloudprovider/aws/README.md` at cluster-autoscaler-1.36.1 (commit 35e8a280425c), \"IAM Policy\" \
+                 (the full-features policy; `autoscaling:DescribeTags` is no longer used since 1.31): the read actions on `*`; `SetDesiredCapacity` and \
+                 `TerminateInstanceInAutoScalingGroup` narrowed, as the README advises, by tag conditions to the Auto Scaling groups that carry both \
+                 auto-discovery tag keys, `k8s.io/cluster-autoscaler/enabled` and `k8s.io/cluster-autoscaler/<cluster_name>`, with any value (`Null` = `false`), \
+                 as auto-discovery matches them. `eks:DescribeNodegroup` is limited to the node groups of `cluster_name`. The chart's default service account name depends on the release name: \
+                 set `rbac.serviceAccount.name = \"cluster-autoscaler\"`, or pass `namespace` and use your own `service_accounts`",
         build: policies::cluster_autoscaler,
     },
     Controller {
@@ -168,10 +180,12 @@ pub const CONTROLLERS: &[Controller] = &[
         required: &["cluster_name", "node_role_arns"],
         optional: &["region", "interruption_queue_arn"],
         one_of: &[],
-        source: "aws/karpenter-provider-aws `website/content/en/v1.0/getting-started/getting-started-with-karpenter/cloudformation.yaml` at commit 5288f723079f, \
-                 `KarpenterControllerPolicy`. The account is the one of the first `node_role_arns`; without `region` the ARNs match any region and the \
-                 `aws:RequestedRegion` condition is left out; without `interruption_queue_arn` the interruption-queue statement is left out \
-                 (Karpenter then runs without interruption handling).",
+        source: "aws/karpenter-provider-aws `website/content/en/docs/getting-started/getting-started-with-karpenter/cloudformation.yaml` at v1.14.1 \
+                 (commit bde00654cd31): the statements of its six controller policies (`NodeLifecyclePolicy`, `IAMIntegrationPolicy`, `EKSIntegrationPolicy`, \
+                 `InterruptionPolicy`, `ZonalShiftPolicy`, `ResourceDiscoveryPolicy`) in one document. The account is the one of the first `node_role_arns`; \
+                 without `region` the ARNs match any region, the `aws:RequestedRegion` and region-tag conditions are left out and the zonal-shift condition \
+                 matches the cluster ARN with `StringLike`; without `interruption_queue_arn` the interruption-queue statement is left out \
+                 (Karpenter then runs without interruption handling)",
         build: large::karpenter,
     },
     Controller {
@@ -193,9 +207,11 @@ pub const CONTROLLERS: &[Controller] = &[
         required: &[],
         optional: &["secret_arns", "parameter_arns", "kms_key_arns"],
         one_of: &["secret_arns", "parameter_arns"],
-        source: "external-secrets `docs/provider/aws-secrets-manager.md` at commit 90713b07aca8 and `docs/provider/aws-parameter-store.md` (read-only access; \
-                 wildcards such as `secret:prod/*` are allowed in the ARNs), plus `kms:Decrypt` on `kms_key_arns` for secrets and parameters encrypted \
-                 with customer managed keys.",
+        source: "external-secrets `docs/provider/aws-secrets-manager.md` and `docs/provider/aws-parameter-store.md` at v2.9.0 (commit 378bdb622ed9): \
+                 read access on `secret_arns` / `parameter_arns` (wildcards such as `secret:prod/*` are allowed), plus the actions that take no resource \
+                 or are used by `dataFrom.find`: `secretsmanager:ListSecrets` and `secretsmanager:BatchGetSecretValue` on `*` (a batch still needs \
+                 `GetSecretValue` on each secret, so values stay limited to `secret_arns`), and `ssm:DescribeParameters` and `tag:GetResources` on `*` \
+                 (find by name or tag); `kms:Decrypt` on `kms_key_arns` for secrets and parameters encrypted with customer managed keys",
         build: policies::external_secrets,
     },
     Controller {
@@ -205,8 +221,10 @@ pub const CONTROLLERS: &[Controller] = &[
         required: &["bucket_arns"],
         optional: &["kms_key_arns"],
         one_of: &[],
-        source: "vmware-tanzu/velero-plugin-for-aws `README.md` at commit 001662ff749f, \"Set permissions for Velero\", with the objects and listing limited to \
-                 `bucket_arns`; with `kms_key_arns`, the KMS actions S3 needs for SSE-KMS objects (Amazon S3 User Guide, \"Using server-side encryption with AWS KMS keys\").",
+        source: "vmware-tanzu/velero-plugin-for-aws `README.md` at commit 800bcfb14d8e (main, after v1.13.2), \"Set permissions for Velero\" (with \
+                 `s3:PutObjectTagging`, in the README since v1.11.0), with the objects and listing limited to `bucket_arns`; with `kms_key_arns`, the KMS actions \
+                 of its \"KMS Encryption for Volume Restoration\" section (grants for EBS volumes restored with `ebsKmsKeyId`; they also cover SSE-KMS buckets) \
+                 on those keys",
         build: policies::velero,
     },
     Controller {
@@ -214,13 +232,14 @@ pub const CONTROLLERS: &[Controller] = &[
         namespace: "vault",
         service_accounts: &["vault"],
         required: &[],
-        optional: &["account_id", "assume_role_arns", "kms_key_arns"],
-        one_of: &["account_id", "assume_role_arns", "kms_key_arns"],
-        source: "HashiCorp Vault documentation (Vault 1.18): AWS auth method, \"Recommended Vault IAM policy\" (the `ec2:DescribeInstances` and `iam:Get*` lookups, \
-                 and `sts:AssumeRole` on `assume_role_arns` for cross-account roles); AWS secrets engine, \"Example IAM policy for Vault\" for the `iam_user` \
-                 credential type, limited to users named `vault-*` in `account_id` (the default `username_template`), and `sts:AssumeRole` on \
-                 `assume_role_arns` for the `assumed_role` type; the `awskms` seal (`kms:Encrypt`, `kms:Decrypt`, `kms:DescribeKey`) on `kms_key_arns`. \
-                 The auth method's own access-key rotation statement is left out: with IRSA Vault holds no access key.",
+        optional: &["account_id", "assume_role_arns", "kms_key_arns", "auth_method"],
+        one_of: &["account_id", "assume_role_arns", "kms_key_arns", "auth_method"],
+        source: "HashiCorp Vault documentation (Vault 1.18): AWS auth method, \"Recommended Vault IAM policy\" (with `auth_method = true`: the \
+                 `ec2:DescribeInstances` and `iam:Get*` lookups, and `sts:AssumeRole` on `assume_role_arns` for cross-account roles); AWS secrets engine, \
+                 \"Example IAM policy for Vault\" for the `iam_user` credential type, limited to users named `vault-*` in `account_id` (the default \
+                 `username_template`), and `sts:AssumeRole` on `assume_role_arns` for the `assumed_role` type; the `awskms` seal (`kms:Encrypt`, `kms:Decrypt`, \
+                 `kms:DescribeKey`) on `kms_key_arns`. Left out: the auth method's own access-key rotation statement (with IRSA Vault holds no access key) \
+                 and `iam:TagUser`, which the secrets engine needs only for roles with `iam_tags` (add it in a separate statement if you use them)",
         build: policies::vault_aws,
     },
 ];

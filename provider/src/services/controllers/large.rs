@@ -59,6 +59,8 @@ pub fn load_balancer_controller(p: &Params) -> Vec<Json> {
                 "ec2:GetCoipPoolUsage",
                 "ec2:DescribeCoipPools",
                 "ec2:GetSecurityGroupsForVpc",
+                "ec2:DescribeIpamPools",
+                "ec2:DescribeRouteTables",
                 "elasticloadbalancing:DescribeLoadBalancers",
                 "elasticloadbalancing:DescribeLoadBalancerAttributes",
                 "elasticloadbalancing:DescribeListeners",
@@ -167,6 +169,7 @@ pub fn load_balancer_controller(p: &Params) -> Vec<Json> {
                 "elasticloadbalancing:DeleteTargetGroup",
                 "elasticloadbalancing:ModifyListenerAttributes",
                 "elasticloadbalancing:ModifyCapacityReservation",
+                "elasticloadbalancing:ModifyIpPools",
             ],
             &ANY,
             condition(&[resource_is_ours]),
@@ -197,14 +200,16 @@ pub fn load_balancer_controller(p: &Params) -> Vec<Json> {
                 "elasticloadbalancing:AddListenerCertificates",
                 "elasticloadbalancing:RemoveListenerCertificates",
                 "elasticloadbalancing:ModifyRule",
+                "elasticloadbalancing:SetRulePriorities",
             ],
             &ANY,
         ),
     ]
 }
 
-/// karpenter: `KarpenterControllerPolicy` of the v1.0 getting-started
-/// CloudFormation template, with `${ClusterName}`, `${AWS::Partition}`,
+/// karpenter: the controller policies of the getting-started CloudFormation
+/// template (v1.14: node lifecycle, IAM integration, EKS integration,
+/// interruption, zonal shift and resource discovery, in one document), with `${ClusterName}`, `${AWS::Partition}`,
 /// `${AWS::Region}` and `${AWS::AccountId}` filled in from the parameters.
 pub fn karpenter(p: &Params) -> Vec<Json> {
     let part = &p.partition;
@@ -258,6 +263,8 @@ pub fn karpenter(p: &Params) -> Vec<Json> {
                     format!("arn:{part}:ec2:{region}::snapshot/*"),
                     ec2("security-group"),
                     ec2("subnet"),
+                    ec2("capacity-reservation"),
+                    ec2("placement-group"),
                 ],
             ),
         ),
@@ -355,11 +362,14 @@ pub fn karpenter(p: &Params) -> Vec<Json> {
         ),
     ];
     let reads = [
+        "ec2:DescribeCapacityReservations",
         "ec2:DescribeImages",
         "ec2:DescribeInstances",
+        "ec2:DescribeInstanceStatus",
         "ec2:DescribeInstanceTypeOfferings",
         "ec2:DescribeInstanceTypes",
         "ec2:DescribeLaunchTemplates",
+        "ec2:DescribePlacementGroups",
         "ec2:DescribeSecurityGroups",
         "ec2:DescribeSpotPriceHistory",
         "ec2:DescribeSubnets",
@@ -383,6 +393,10 @@ pub fn karpenter(p: &Params) -> Vec<Json> {
         ),
     ));
     s.push(named("AllowPricingReadActions", allow(&["pricing:GetProducts"], &ANY)));
+    s.push(named(
+        "AllowUnscopedInstanceProfileListAction",
+        allow(&["iam:ListInstanceProfiles"], &ANY),
+    ));
     if let Some(queue) = &p.interruption_queue_arn {
         s.push(named(
             "AllowInterruptionQueueActions",
@@ -468,11 +482,23 @@ pub fn karpenter(p: &Params) -> Vec<Json> {
         "AllowInstanceProfileReadActions",
         allow(&["iam:GetInstanceProfile"], &profiles),
     ));
+    let cluster_arn = format!("arn:{part}:eks:{region}:{account}:cluster/{cluster}");
     s.push(named(
         "AllowAPIServerEndpointDiscovery",
-        allow(
-            &["eks:DescribeCluster"],
-            &[format!("arn:{part}:eks:{region}:{account}:cluster/{cluster}")],
+        allow(&["eks:DescribeCluster"], &[&cluster_arn]),
+    ));
+    // Without `region` the cluster ARN holds a `*`: match it with StringLike.
+    let operator = if p.region.is_some() {
+        "StringEquals"
+    } else {
+        "StringLike"
+    };
+    s.push(named(
+        "AllowZonalShiftStatusReadOnly",
+        allow_if(
+            &["arc-zonal-shift:GetManagedResource"],
+            &ANY,
+            condition(&[(operator, "arc-zonal-shift:ResourceIdentifier", json!(cluster_arn))]),
         ),
     ));
     s

@@ -49,101 +49,147 @@ pub fn condition(entries: &[(&str, &str, Json)]) -> Json {
 
 const ANY: [&str; 1] = ["*"];
 
-/// aws-ebs-csi-driver.
+/// aws-ebs-csi-driver: `AmazonEBSCSIDriverPolicyV2.json` (volumes and
+/// snapshots tagged `ebs.csi.aws.com/cluster=true`), or, with
+/// `cluster_name`, `AmazonEBSCSIDriverEKSClusterScopedPolicy.json` with
+/// `${aws:PrincipalTag/eks-cluster-name}` replaced by the cluster name (IRSA
+/// sessions carry no such principal tag).
 pub fn ebs_csi_driver(p: &Params) -> Vec<Json> {
     let part = &p.partition;
     let volume = format!("arn:{part}:ec2:*:*:volume/*");
+    let volume_id = format!("arn:{part}:ec2:*:*:volume/vol-*");
     let snapshot = format!("arn:{part}:ec2:*:*:snapshot/*");
     let instance = format!("arn:{part}:ec2:*:*:instance/*");
-    let mut s = vec![
-        allow(
-            &[
-                "ec2:DescribeAvailabilityZones",
-                "ec2:DescribeInstances",
-                "ec2:DescribeSnapshots",
-                "ec2:DescribeTags",
-                "ec2:DescribeVolumes",
-                "ec2:DescribeVolumesModifications",
-                "ec2:DescribeVolumeStatus",
-            ],
-            &ANY,
-        ),
-        allow(&["ec2:CreateSnapshot", "ec2:ModifyVolume"], &[&volume]),
-        allow(&["ec2:CopyVolumes"], &[format!("arn:{part}:ec2:*:*:volume/vol-*")]),
-        allow(&["ec2:AttachVolume", "ec2:DetachVolume"], &[&volume, &instance]),
-        allow(&["ec2:CreateVolume", "ec2:EnableFastSnapshotRestores"], &[&snapshot]),
-        allow_if(
-            &["ec2:CreateTags"],
-            &[&volume, &snapshot],
-            condition(&[(
-                "StringEquals",
-                "ec2:CreateAction",
-                json!(["CreateVolume", "CreateSnapshot", "CopyVolumes"]),
-            )]),
-        ),
-        allow(&["ec2:DeleteTags"], &[&volume, &snapshot]),
-    ];
+    let eq = |key: &str, value: &str| condition(&[("StringEquals", key, json!(value))]);
     let like = |key: &str, value: &str| condition(&[("StringLike", key, json!(value))]);
+    let (tag, value) = match &p.cluster_name {
+        None => ("ebs.csi.aws.com/cluster", "true"),
+        Some(cluster) => ("ebs.csi.aws.com/cluster-name", cluster.as_str()),
+    };
+    let request = eq(&format!("aws:RequestTag/{tag}"), value);
+    let resource = eq(&format!("ec2:ResourceTag/{tag}"), value);
+    let migrated = like("ec2:ResourceTag/kubernetes.io/created-for/pvc/name", "*");
+    let mut s = vec![
+        named(
+            "ReadOnlyDescribeOperations",
+            allow(
+                &[
+                    "ec2:DescribeAvailabilityZones",
+                    "ec2:DescribeInstances",
+                    "ec2:DescribeInstanceTypes",
+                    "ec2:DescribeSnapshots",
+                    "ec2:DescribeVolumes",
+                    "ec2:DescribeVolumesModifications",
+                    "ec2:DescribeVolumeStatus",
+                ],
+                &ANY,
+            ),
+        ),
+        named(
+            "CreateAndCopyVolumesWithManagedTag",
+            allow_if(&["ec2:CreateVolume", "ec2:CopyVolumes"], &[&volume], request.clone()),
+        ),
+        named(
+            "CopyManagedVolumes",
+            allow_if(&["ec2:CopyVolumes"], &[&volume_id], resource.clone()),
+        ),
+    ];
+    let manage = [
+        "ec2:ModifyVolume",
+        "ec2:AttachVolume",
+        "ec2:DetachVolume",
+        "ec2:DeleteVolume",
+    ];
+    if p.cluster_name.is_none() {
+        s.push(named(
+            "CopyCSIMigratedVolumes",
+            allow_if(&["ec2:CopyVolumes"], &[&volume_id], migrated.clone()),
+        ));
+    }
+    s.extend([
+        named(
+            "CreateSnapshotsWithManagedTag",
+            allow_if(&["ec2:CreateSnapshot"], &[&snapshot], request),
+        ),
+        named(
+            "CreateSnapshotsFromManagedVolumes",
+            allow_if(&["ec2:CreateSnapshot"], &[&volume], resource.clone()),
+        ),
+        named("ManageManagedVolumes", allow_if(&manage, &[&volume], resource.clone())),
+    ]);
+    if p.cluster_name.is_none() {
+        s.push(named(
+            "ManageCSIMigratedVolumes",
+            allow_if(&manage, &[&volume], migrated),
+        ));
+    }
+    s.push(named(
+        "CreateVolumesFromAndEnableFSROnManagedSnapshots",
+        allow_if(
+            &["ec2:CreateVolume", "ec2:EnableFastSnapshotRestores"],
+            &[&snapshot],
+            resource.clone(),
+        ),
+    ));
     match &p.cluster_name {
-        None => s.extend([
-            allow_if(
-                &["ec2:CreateVolume", "ec2:CopyVolumes"],
-                &[&volume],
-                like("aws:RequestTag/ebs.csi.aws.com/cluster", "true"),
+        None => s.push(named(
+            "AttachDetachVolumesToAnyInstance",
+            allow(&["ec2:AttachVolume", "ec2:DetachVolume"], &[&instance]),
+        )),
+        Some(cluster) => s.extend([
+            named(
+                "AttachDetachVolumesToClusterInstance",
+                allow_if(
+                    &["ec2:AttachVolume", "ec2:DetachVolume"],
+                    &[&instance],
+                    eq("ec2:ResourceTag/eks:cluster-name", cluster),
+                ),
             ),
-            allow_if(
-                &["ec2:CreateVolume", "ec2:CopyVolumes"],
-                &[&volume],
-                like("aws:RequestTag/CSIVolumeName", "*"),
-            ),
-            allow_if(
-                &["ec2:DeleteVolume"],
-                &[&volume],
-                like("ec2:ResourceTag/ebs.csi.aws.com/cluster", "true"),
-            ),
-            allow_if(
-                &["ec2:DeleteVolume"],
-                &[&volume],
-                like("ec2:ResourceTag/CSIVolumeName", "*"),
-            ),
-            allow_if(
-                &["ec2:DeleteVolume"],
-                &[&volume],
-                like("ec2:ResourceTag/kubernetes.io/created-for/pvc/name", "*"),
-            ),
-            allow_if(
-                &["ec2:CreateSnapshot"],
-                &[&snapshot],
-                like("aws:RequestTag/CSIVolumeSnapshotName", "*"),
-            ),
-            allow_if(
-                &["ec2:CreateSnapshot"],
-                &[&snapshot],
-                like("aws:RequestTag/ebs.csi.aws.com/cluster", "true"),
-            ),
-            allow_if(
-                &["ec2:DeleteSnapshot"],
-                &[&snapshot],
-                like("ec2:ResourceTag/CSIVolumeSnapshotName", "*"),
-            ),
-            allow_if(
-                &["ec2:DeleteSnapshot"],
-                &[&snapshot],
-                like("ec2:ResourceTag/ebs.csi.aws.com/cluster", "true"),
+            named(
+                "AttachDetachVolumesToManuallyTaggedInstance",
+                allow_if(
+                    &["ec2:AttachVolume", "ec2:DetachVolume"],
+                    &[&instance],
+                    eq("ec2:ResourceTag/ebs.csi.aws.com/cluster-name", cluster),
+                ),
             ),
         ]),
-        Some(cluster) => {
-            let tag = format!("kubernetes.io/cluster/{cluster}");
-            let request = condition(&[("StringEquals", &format!("aws:RequestTag/{tag}"), json!("owned"))]);
-            let resource = condition(&[("StringEquals", &format!("ec2:ResourceTag/{tag}"), json!("owned"))]);
-            s.extend([
-                allow_if(&["ec2:CreateVolume", "ec2:CopyVolumes"], &[&volume], request.clone()),
-                allow_if(&["ec2:DeleteVolume"], &[&volume], resource.clone()),
-                allow_if(&["ec2:CreateSnapshot"], &[&snapshot], request),
-                allow_if(&["ec2:DeleteSnapshot"], &[&snapshot], resource),
-            ]);
-        }
     }
+    s.extend([
+        named(
+            "DeleteAndLockManagedSnapshots",
+            allow_if(
+                &["ec2:DeleteSnapshot", "ec2:LockSnapshot"],
+                &[&snapshot],
+                resource.clone(),
+            ),
+        ),
+        named(
+            "TagResourcesOnCreation",
+            allow_if(
+                &["ec2:CreateTags"],
+                &[&volume, &snapshot],
+                condition(&[(
+                    "StringEquals",
+                    "ec2:CreateAction",
+                    json!(["CreateVolume", "CreateSnapshot", "CopyVolumes"]),
+                )]),
+            ),
+        ),
+    ]);
+    let mut modify_tags = resource;
+    modify_tags["Null"] = json!({ "aws:TagKeys": "false" });
+    modify_tags["ForAllValues:StringNotEquals"] = json!({
+        "aws:TagKeys": [
+            "ebs.csi.aws.com/cluster",
+            "ebs.csi.aws.com/cluster-name",
+            "kubernetes.io/created-for/pvc/name"
+        ]
+    });
+    s.push(named(
+        "ModifyTagsOnManagedVolumes",
+        allow_if(&["ec2:CreateTags", "ec2:DeleteTags"], &[&volume], modify_tags),
+    ));
     s.extend(kms_for_ebs(p));
     s
 }
@@ -182,16 +228,18 @@ fn kms_for_ebs(p: &Params) -> Vec<Json> {
     s
 }
 
-/// aws-efs-csi-driver.
+/// aws-efs-csi-driver: upstream's EFS and S3 Files statements; with
+/// `file_system_arns`, EFS only, access points created only on those file
+/// systems and tagged or deleted only in their regions and accounts.
 pub fn efs_csi_driver(p: &Params) -> Vec<Json> {
-    let file_systems: Vec<String> = if p.file_system_arns.is_empty() {
-        vec!["*".into()]
-    } else {
-        p.file_system_arns.clone()
-    };
     let mut create = vec![(
         "StringLike",
         "aws:RequestTag/efs.csi.aws.com/cluster".to_string(),
+        json!("true"),
+    )];
+    let mut tag = vec![(
+        "StringLike",
+        "aws:ResourceTag/efs.csi.aws.com/cluster".to_string(),
         json!("true"),
     )];
     let mut delete = vec![(
@@ -203,6 +251,11 @@ pub fn efs_csi_driver(p: &Params) -> Vec<Json> {
         create.push((
             "StringEquals",
             format!("aws:RequestTag/kubernetes.io/cluster/{cluster}"),
+            json!("owned"),
+        ));
+        tag.push((
+            "StringEquals",
+            format!("aws:ResourceTag/kubernetes.io/cluster/{cluster}"),
             json!("owned"),
         ));
         delete.push((
@@ -219,16 +272,61 @@ pub fn efs_csi_driver(p: &Params) -> Vec<Json> {
                 .collect::<Vec<_>>(),
         )
     };
+    let reads = allow(
+        &[
+            "elasticfilesystem:DescribeAccessPoints",
+            "elasticfilesystem:DescribeFileSystems",
+            "elasticfilesystem:DescribeMountTargets",
+            "s3files:ListAccessPoints",
+            "s3files:ListFileSystems",
+            "ec2:DescribeAvailabilityZones",
+        ],
+        &ANY,
+    );
+    if p.file_system_arns.is_empty() {
+        return vec![
+            reads,
+            allow_if(
+                &["elasticfilesystem:CreateAccessPoint", "s3files:CreateAccessPoint"],
+                &ANY,
+                cond(&create),
+            ),
+            allow_if(
+                &["elasticfilesystem:TagResource", "s3files:TagResource"],
+                &ANY,
+                cond(&tag),
+            ),
+            allow_if(
+                &["elasticfilesystem:DeleteAccessPoint", "s3files:DeleteAccessPoint"],
+                &ANY,
+                cond(&delete),
+            ),
+        ];
+    }
+    // arn:<partition>:elasticfilesystem:<region>:<account>:file-system/<id>
+    let mut access_points: Vec<String> = Vec::new();
+    for arn in &p.file_system_arns {
+        let mut parts = arn.splitn(6, ':');
+        let (_, _, _, region, account) = (parts.next(), parts.next(), parts.next(), parts.next(), parts.next());
+        let ap = format!(
+            "arn:{}:elasticfilesystem:{}:{}:access-point/*",
+            p.partition,
+            region.unwrap_or("*"),
+            account.unwrap_or("*")
+        );
+        if !access_points.contains(&ap) {
+            access_points.push(ap);
+        }
+    }
     vec![
-        allow(
-            &[
-                "elasticfilesystem:DescribeAccessPoints",
-                "elasticfilesystem:DescribeFileSystems",
-            ],
-            &ANY,
+        reads,
+        allow_if(
+            &["elasticfilesystem:CreateAccessPoint"],
+            &p.file_system_arns,
+            cond(&create),
         ),
-        allow_if(&["elasticfilesystem:CreateAccessPoint"], &file_systems, cond(&create)),
-        allow_if(&["elasticfilesystem:DeleteAccessPoint"], &ANY, cond(&delete)),
+        allow_if(&["elasticfilesystem:TagResource"], &access_points, cond(&tag)),
+        allow_if(&["elasticfilesystem:DeleteAccessPoint"], &access_points, cond(&delete)),
     ]
 }
 
@@ -239,7 +337,7 @@ pub fn external_dns(p: &Params) -> Vec<Json> {
             &[
                 "route53:ChangeResourceRecordSets",
                 "route53:ListResourceRecordSets",
-                "route53:ListTagsForResource",
+                "route53:ListTagsForResources",
             ],
             &p.hosted_zone_arns,
         ),
@@ -283,14 +381,14 @@ pub fn cluster_autoscaler(p: &Params) -> Vec<Json> {
             )],
             condition(&[
                 (
-                    "StringEquals",
+                    "Null",
                     "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled",
-                    json!("true"),
+                    json!("false"),
                 ),
                 (
-                    "StringEquals",
+                    "Null",
                     &format!("aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster}"),
-                    json!("owned"),
+                    json!("false"),
                 ),
             ]),
         ),
@@ -300,7 +398,6 @@ pub fn cluster_autoscaler(p: &Params) -> Vec<Json> {
                 "autoscaling:DescribeAutoScalingInstances",
                 "autoscaling:DescribeLaunchConfigurations",
                 "autoscaling:DescribeScalingActivities",
-                "autoscaling:DescribeTags",
                 "ec2:DescribeImages",
                 "ec2:DescribeInstanceTypes",
                 "ec2:DescribeLaunchTemplateVersions",
@@ -334,6 +431,12 @@ pub fn ecr_credentials_sync(p: &Params) -> Vec<Json> {
 pub fn external_secrets(p: &Params) -> Vec<Json> {
     let mut s = Vec::new();
     if !p.secret_arns.is_empty() {
+        // `dataFrom.find` lists the secrets and fetches them in batches;
+        // `BatchGetSecretValue` also needs `GetSecretValue` on each secret.
+        s.push(allow(
+            &["secretsmanager:ListSecrets", "secretsmanager:BatchGetSecretValue"],
+            &ANY,
+        ));
         s.push(allow(
             &[
                 "secretsmanager:GetResourcePolicy",
@@ -346,7 +449,8 @@ pub fn external_secrets(p: &Params) -> Vec<Json> {
     }
     if !p.parameter_arns.is_empty() {
         s.push(allow(&["ssm:GetParameter*"], &p.parameter_arns));
-        s.push(allow(&["ssm:DescribeParameters"], &ANY));
+        // `dataFrom.find` by name or tag.
+        s.push(allow(&["ssm:DescribeParameters", "tag:GetResources"], &ANY));
     }
     if !p.kms_key_arns.is_empty() {
         s.push(allow(&["kms:Decrypt"], &p.kms_key_arns));
@@ -374,6 +478,7 @@ pub fn velero(p: &Params) -> Vec<Json> {
                 "s3:GetObject",
                 "s3:DeleteObject",
                 "s3:PutObject",
+                "s3:PutObjectTagging",
                 "s3:AbortMultipartUpload",
                 "s3:ListMultipartUploadParts",
             ],
@@ -383,47 +488,67 @@ pub fn velero(p: &Params) -> Vec<Json> {
     ];
     if !p.kms_key_arns.is_empty() {
         s.push(allow(
-            &["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+            &[
+                "kms:ReEncrypt*",
+                "kms:GenerateDataKey*",
+                "kms:Encrypt",
+                "kms:DescribeKey",
+                "kms:Decrypt",
+                "kms:CreateGrant",
+                "kms:ListGrants",
+                "kms:RevokeGrant",
+                "kms:RetireGrant",
+                "kms:ListRetirableGrants",
+            ],
             &p.kms_key_arns,
         ));
     }
     s
 }
 
-/// vault-aws: the AWS auth method, the AWS secrets engine and the awskms seal.
+/// vault-aws: the AWS auth method (with `auth_method`), the AWS secrets
+/// engine (`account_id`, `assume_role_arns`) and the awskms seal
+/// (`kms_key_arns`).
 pub fn vault_aws(p: &Params) -> Vec<Json> {
-    let mut s = vec![allow(
-        &[
-            "ec2:DescribeInstances",
-            "iam:GetInstanceProfile",
-            "iam:GetUser",
-            "iam:GetRole",
-        ],
-        &ANY,
-    )];
+    let mut s = Vec::new();
+    if p.auth_method {
+        s.push(allow(
+            &[
+                "ec2:DescribeInstances",
+                "iam:GetInstanceProfile",
+                "iam:GetUser",
+                "iam:GetRole",
+            ],
+            &ANY,
+        ));
+    }
     if !p.assume_role_arns.is_empty() {
         s.push(allow(&["sts:AssumeRole"], &p.assume_role_arns));
     }
     if let Some(account) = &p.account_id {
+        let mut actions = vec![
+            "iam:AttachUserPolicy",
+            "iam:CreateAccessKey",
+            "iam:CreateUser",
+            "iam:DeleteAccessKey",
+            "iam:DeleteUser",
+            "iam:DeleteUserPolicy",
+            "iam:DetachUserPolicy",
+            "iam:GetUser",
+            "iam:ListAccessKeys",
+            "iam:ListAttachedUserPolicies",
+            "iam:ListGroupsForUser",
+            "iam:ListUserPolicies",
+            "iam:PutUserPolicy",
+            "iam:AddUserToGroup",
+            "iam:RemoveUserFromGroup",
+        ];
+        if p.auth_method {
+            // The auth method's statement already grants it on `*`.
+            actions.retain(|a| *a != "iam:GetUser");
+        }
         s.push(allow(
-            &[
-                "iam:AttachUserPolicy",
-                "iam:CreateAccessKey",
-                "iam:CreateUser",
-                "iam:DeleteAccessKey",
-                "iam:DeleteUser",
-                "iam:DeleteUserPolicy",
-                "iam:DetachUserPolicy",
-                "iam:GetUser",
-                "iam:ListAccessKeys",
-                "iam:ListAttachedUserPolicies",
-                "iam:ListGroupsForUser",
-                "iam:ListUserPolicies",
-                "iam:PutUserPolicy",
-                "iam:AddUserToGroup",
-                "iam:RemoveUserFromGroup",
-                "iam:TagUser",
-            ],
+            &actions,
             &[format!("arn:{}:iam::{account}:user/vault-*", p.partition)],
         ));
     }

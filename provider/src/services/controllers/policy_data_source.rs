@@ -10,7 +10,7 @@ use tf_provider::{AttributePath, DataSource, Diagnostics};
 
 use super::catalog::{self, Controller, Params, CONTROLLERS, DEFAULT_PARTITION};
 use super::policies::document;
-use crate::framework::schema::{attr, attributes, object_list, string, Computed, Optional, Required};
+use crate::framework::schema::{attr, attributes, boolean, object_list, string, Computed, Optional, Required};
 use crate::framework::validate::{dns1123_label, Validator};
 use crate::services::iam::trust::ServiceAccount;
 
@@ -37,6 +37,7 @@ pub struct ControllerPolicyState {
     pub node_role_arns: ValueStringList,
     pub assume_role_arns: ValueStringList,
     pub interruption_queue_arn: Value<String>,
+    pub auth_method: Value<bool>,
     pub json: Value<String>,
     pub service_accounts: Value<Vec<ServiceAccount>>,
 }
@@ -82,6 +83,12 @@ impl ControllerPolicyState {
             "file_system_arns" => list(&self.file_system_arns),
             "node_role_arns" => list(&self.node_role_arns),
             "assume_role_arns" => list(&self.assume_role_arns),
+            "auth_method" => match self.auth_method {
+                // `false` is the default: treated as not set.
+                Value::Value(true) => Param::One("true"),
+                Value::Value(false) | Value::Null => Param::Null,
+                Value::Unknown => Param::Unknown,
+            },
             _ => Param::Null,
         }
     }
@@ -139,7 +146,7 @@ fn schema_block() -> Block {
          Nothing is left on `*` that a parameter can narrow; the actions that take no resource (such as `route53:ListHostedZones` or \
          `ecr:GetAuthorizationToken`) stay on `*`, as IAM requires.\n\n\
          IAM limits all inline policies of a role together to 10,240 characters (white space not counted); `platform_irsa_role` checks that at plan time. \
-         Every policy here fits with typical inputs; the AWS Load Balancer Controller's and Karpenter's are the largest (about 5,100 and 5,400 characters): \
+         Every policy here fits with typical inputs; the AWS Load Balancer Controller's and Karpenter's are the largest (about 5,200 and 5,900 characters): \
          beside other large inline policies on the same role, make them a managed policy (`aws_iam_policy`) and attach it with `policy_arns` instead.\n\n\
          ## Controllers\n\n{}\n\
          ## Ownership\n\n\
@@ -169,6 +176,7 @@ fn schema_block() -> Block {
             ("node_role_arns", list("`karpenter`: IAM role ARNs of the nodes Karpenter launches (`iam:PassRole`); the first one's account is the account of the instance-profile and cluster ARNs.")),
             ("assume_role_arns", list("`vault-aws`: roles Vault may assume: the secrets engine's `assumed_role` credential type, and the auth method's cross-account `sts` roles.")),
             ("interruption_queue_arn", string(Optional, "`karpenter`: ARN of the SQS interruption queue. Without it the queue statement is left out.")),
+            ("auth_method", boolean(Optional, "`vault-aws`: `true` when Vault's AWS auth method runs with this role: adds its `ec2:DescribeInstances` and `iam:Get*` lookups on `*`. Leave it out for a role that only serves the secrets engine or the `awskms` seal.")),
             ("json", string(Computed, "The policy document, pretty-printed JSON with sorted keys (stable for the same inputs).")),
             ("service_accounts", object_list(Computed, &["namespace", "name"], "The service accounts the controller's chart makes by default, as `{ namespace, name }` (the shape of `platform_irsa_role.service_accounts`), in `namespace` when given.")),
         ]),
@@ -290,6 +298,7 @@ pub fn params(config: &ControllerPolicyState) -> Params {
         node_role_arns: strings(&config.node_role_arns),
         assume_role_arns: strings(&config.assume_role_arns),
         interruption_queue_arn: config.interruption_queue_arn.as_ref_option().cloned(),
+        auth_method: matches!(config.auth_method, Value::Value(true)),
     }
 }
 

@@ -127,6 +127,7 @@ fn cases() -> Vec<(&'static str, ControllerPolicyState)> {
                 account_id: s("111122223333"),
                 assume_role_arns: l(&["arn:aws:iam::444455556666:role/vault-target"]),
                 kms_key_arns: l(&[KEY]),
+                auth_method: Value::Value(true),
                 ..base("vault-aws")
             },
         ),
