@@ -38,6 +38,12 @@ data "platform_controller_policy" "this" {
   parameter_arns   = each.value.parameter_arns
   bucket_arns      = each.value.bucket_arns
   file_system_arns = each.value.file_system_arns
+  node_role_arns   = each.value.node_role_arns
+  assume_role_arns = each.value.assume_role_arns
+  region           = each.value.region
+  account_id       = each.value.account_id
+
+  interruption_queue_arn = each.value.interruption_queue_arn
 }
 
 resource "platform_irsa_role" "this" {
