@@ -35,13 +35,13 @@ variable "controllers" {
 }
 
 variable "cluster_name" {
-  description = "The cluster's name, for the controllers whose policy is scoped by it (cluster-autoscaler, aws-load-balancer-controller, karpenter, aws-ebs-csi-driver, aws-efs-csi-driver). Required when one of those is in `controllers`."
+  description = "The cluster's name, for the controllers whose policy is scoped by it (cluster-autoscaler, aws-load-balancer-controller, karpenter). Required when one of those is in `controllers`."
   type        = string
   default     = null
 
   validation {
-    condition     = var.cluster_name != null || !anytrue([for k, c in var.controllers : contains(["aws-ebs-csi-driver", "aws-efs-csi-driver", "aws-load-balancer-controller", "cluster-autoscaler", "karpenter"], coalesce(c.controller, replace(k, "_", "-")))])
-    error_message = "cluster_name is required with aws-ebs-csi-driver, aws-efs-csi-driver, aws-load-balancer-controller, cluster-autoscaler or karpenter in controllers: their policies are scoped by the cluster."
+    condition     = var.cluster_name != null || !anytrue([for k, c in var.controllers : contains(["aws-load-balancer-controller", "cluster-autoscaler", "karpenter"], coalesce(c.controller, replace(k, "_", "-")))])
+    error_message = "cluster_name is required with aws-load-balancer-controller, cluster-autoscaler or karpenter in controllers: their policies are scoped by the cluster."
   }
 }
 
