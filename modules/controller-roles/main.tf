@@ -46,6 +46,7 @@ data "platform_controller_policy" "this" {
   account_id       = each.value.account_id
 
   interruption_queue_arn = each.value.interruption_queue_arn
+  auth_method            = each.value.auth_method
 }
 
 resource "platform_irsa_role" "this" {

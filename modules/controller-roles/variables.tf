@@ -17,6 +17,7 @@ variable "controllers" {
     region                 = optional(string)
     account_id             = optional(string)
     interruption_queue_arn = optional(string)
+    auth_method            = optional(bool)
     policy_arns            = optional(list(string), [])
   }))
 
