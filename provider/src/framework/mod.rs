@@ -17,3 +17,4 @@ pub mod schema;
 pub mod tags;
 pub mod validate;
 pub mod wait;
+pub mod write_only;

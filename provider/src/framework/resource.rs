@@ -22,7 +22,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tf_provider::schema::{Block, Description, Schema};
 use tf_provider::value::ValueEmpty;
-use tf_provider::{AttributePath, Diagnostics, Resource};
+use tf_provider::{AttributePath, ClientCapabilities, Diagnostics, Resource};
 
 use super::plan::RequiresReplace;
 
@@ -105,6 +105,21 @@ pub trait ManagedResource: Send + Sync + 'static {
     /// Checks of the configuration alone (`terraform validate`); values may
     /// be unknown.
     fn validate(&self, diags: &mut Diagnostics, config: &Self::State);
+
+    /// [`Self::validate`], knowing what the CLI supports (client
+    /// capabilities of `ValidateResourceConfig`; all `false` on a CLI older
+    /// than them). A resource with write-only attributes overrides it to
+    /// call [`crate::framework::write_only::require_support`] for each, then
+    /// `validate`.
+    fn validate_with_capabilities(
+        &self,
+        diags: &mut Diagnostics,
+        config: &Self::State,
+        capabilities: &ClientCapabilities,
+    ) {
+        _ = capabilities;
+        self.validate(diags, config);
+    }
 
     /// Refreshes the state; `None` with no error removes it from the state.
     async fn read(
@@ -212,6 +227,16 @@ impl<R: ManagedResource> Resource for Managed<R> {
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: R::State) -> Option<()> {
         self.0.validate(diags, &config);
+        Some(())
+    }
+
+    async fn validate_with_capabilities<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        config: R::State,
+        capabilities: ClientCapabilities,
+    ) -> Option<()> {
+        self.0.validate_with_capabilities(diags, &config, &capabilities);
         Some(())
     }
 

@@ -15,6 +15,7 @@ pub fn attr(attr_type: AttributeType, constraint: AttributeConstraint, descripti
         constraint,
         sensitive: false,
         deprecated: false,
+        write_only: false,
     }
 }
 
@@ -70,5 +71,17 @@ pub fn attributes<const N: usize>(items: [(&str, Attribute); N]) -> HashMap<Stri
 /// Marks an attribute sensitive: Terraform hides its value in plans and output.
 pub fn sensitive(mut attribute: Attribute) -> Attribute {
     attribute.sensitive = true;
+    attribute
+}
+
+/// Marks an attribute write-only (Terraform >= 1.11, OpenTofu >= 1.11): the
+/// provider receives its value in the configuration, and Terraform stores
+/// it in neither the plan nor the state (the provider answers null for it).
+/// The attribute must be `Optional` or `Required`, never computed. A CLI
+/// without support ignores the flag and would store the value: the
+/// resource's `validate_with_capabilities` calls
+/// [`crate::framework::write_only::require_support`] for it.
+pub fn write_only(mut attribute: Attribute) -> Attribute {
+    attribute.write_only = true;
     attribute
 }

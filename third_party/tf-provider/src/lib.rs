@@ -22,8 +22,10 @@
 //! and implementing the [`Provider`] trait that references the resources, data sources and functions.
 
 mod attribute_path;
+mod capabilities;
 mod data_source;
 mod diagnostics;
+mod ephemeral_resource;
 mod function;
 mod plugin;
 mod provider;
@@ -31,6 +33,7 @@ mod raw;
 mod resource;
 mod server;
 mod tf6provider;
+mod tf6provider_new;
 mod utils;
 
 pub mod schema;
@@ -43,7 +46,11 @@ mod tfplugin6 {
 
 pub use attribute_path::{AttributePath, AttributePathStep};
 pub use data_source::{DataSource, DynamicDataSource};
+pub use capabilities::ClientCapabilities;
 pub use diagnostics::{Diagnostic, Diagnostics};
+pub use ephemeral_resource::{
+    DynamicEphemeralResource, EphemeralOpened, EphemeralRenewed, EphemeralResource,
+};
 pub use function::{DynamicFunction, Function};
 pub use provider::{DynamicProvider, Provider};
 pub use resource::{DynamicResource, Resource};

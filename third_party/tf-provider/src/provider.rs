@@ -20,6 +20,7 @@ use std::collections::HashMap;
 
 use crate::data_source::DynamicDataSource;
 use crate::diagnostics::Diagnostics;
+use crate::ephemeral_resource::DynamicEphemeralResource;
 use crate::function::DynamicFunction;
 use crate::raw::RawValue;
 use crate::resource::DynamicResource;
@@ -167,6 +168,19 @@ pub trait Provider: Send + Sync + 'static {
         _ = diags;
         Some(HashMap::new())
     }
+
+    /// Get the ephemeral resources of the provider (patched in: tfplugin6.7+)
+    ///
+    /// # Remarks
+    ///
+    /// Names are prefixed with the provider name, as for resources.
+    fn get_ephemeral_resources(
+        &self,
+        diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicEphemeralResource>>> {
+        _ = diags;
+        Some(HashMap::new())
+    }
 }
 
 /// Trait for implementing a provider *without* automatic serialization/deserialization
@@ -298,6 +312,19 @@ pub trait DynamicProvider: Send + Sync + 'static {
         _ = diags;
         Some(HashMap::new())
     }
+
+    /// Get the ephemeral resources of the provider (patched in: tfplugin6.7+)
+    ///
+    /// # Remarks
+    ///
+    /// Names are prefixed with the provider name, as for resources.
+    fn get_ephemeral_resources(
+        &self,
+        diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicEphemeralResource>>> {
+        _ = diags;
+        Some(HashMap::new())
+    }
 }
 
 #[async_trait]
@@ -351,6 +378,13 @@ impl<T: Provider> DynamicProvider for T {
         diags: &mut Diagnostics,
     ) -> Option<HashMap<String, Box<dyn DynamicFunction>>> {
         <T as Provider>::get_functions(self, diags)
+    }
+
+    fn get_ephemeral_resources(
+        &self,
+        diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicEphemeralResource>>> {
+        <T as Provider>::get_ephemeral_resources(self, diags)
     }
 }
 

@@ -17,6 +17,7 @@
 //! [`Resource`] module
 
 use crate::attribute_path::AttributePath;
+use crate::capabilities::ClientCapabilities;
 use crate::diagnostics::Diagnostics;
 use crate::raw::RawValue;
 use crate::schema::Schema;
@@ -72,6 +73,27 @@ pub trait Resource: Send + Sync {
         _ = diags;
         _ = config;
         Some(())
+    }
+
+    /// Validate the configuration of the resource, knowing what the CLI supports
+    ///
+    /// Patched (tfplugin6.7+): `ValidateResourceConfig` carries the client
+    /// capabilities. The server calls this method; by default it calls
+    /// [`Resource::validate`], so resources that do not care are unchanged.
+    ///
+    /// # Arguments
+    ///
+    /// * `diags` - Diagnostics to record warnings and errors that occured during validation
+    /// * `config` - State as declared in the Terraform file
+    /// * `capabilities` - What the CLI supports (all `false` for a CLI older than the field)
+    async fn validate_with_capabilities<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        config: Self::State<'a>,
+        capabilities: ClientCapabilities,
+    ) -> Option<()> {
+        _ = capabilities;
+        self.validate(diags, config).await
     }
 
     /// Read the new state of the resource
@@ -314,6 +336,19 @@ pub trait DynamicResource: Send + Sync {
         Some(())
     }
 
+    /// Validate the configuration of the resource, knowing what the CLI supports
+    ///
+    /// Patched (tfplugin6.7+): see [`Resource::validate_with_capabilities`].
+    async fn validate_with_capabilities(
+        &self,
+        diags: &mut Diagnostics,
+        config: RawValue,
+        capabilities: ClientCapabilities,
+    ) -> Option<()> {
+        _ = capabilities;
+        self.validate(diags, config).await
+    }
+
     /// Read the new state of the resource
     ///
     /// # Arguments
@@ -523,6 +558,16 @@ impl<T: Resource> DynamicResource for T {
     async fn validate(&self, diags: &mut Diagnostics, config: RawValue) -> Option<()> {
         let config = config.deserialize(diags)?;
         <T as Resource>::validate(self, diags, config).await
+    }
+    /// Validate the configuration of the resource, knowing what the CLI supports
+    async fn validate_with_capabilities(
+        &self,
+        diags: &mut Diagnostics,
+        config: RawValue,
+        capabilities: ClientCapabilities,
+    ) -> Option<()> {
+        let config = config.deserialize(diags)?;
+        <T as Resource>::validate_with_capabilities(self, diags, config, capabilities).await
     }
     /// Read the new state of the resource
     async fn read(

@@ -219,6 +219,9 @@ fn cvt_attributes_tf6(
                     StringKind::Markdown => tfplugin6::StringKind::Markdown,
                 } as i32,
                 deprecated: attr.deprecated,
+                // Patched (tfplugin6.7+): the flag reaches Terraform.
+                write_only: attr.write_only,
+                deprecation_message: String::new(),
             }
         })
         .collect()
@@ -236,6 +239,7 @@ impl From<&Block> for tfplugin6::schema::Block {
                 StringKind::Markdown => tfplugin6::StringKind::Markdown,
             } as i32,
             deprecated: value.deprecated,
+            deprecation_message: String::new(),
         }
     }
 }
@@ -352,6 +356,16 @@ pub struct Attribute {
     pub sensitive: bool,
     /// Is the attribute deprecated
     pub deprecated: bool,
+    /// Is the attribute write-only (tfplugin6.7+, Terraform >= 1.11): its
+    /// value is in the configuration given to the provider, but Terraform
+    /// never stores it in the plan or the state. The provider must always
+    /// return null for it. Only for managed resources.
+    ///
+    /// A CLI that does not support write-only attributes ignores the flag
+    /// and would store the value: check
+    /// [`crate::ClientCapabilities::write_only_attributes_allowed`] in
+    /// [`crate::Resource::validate_with_capabilities`].
+    pub write_only: bool,
 }
 
 impl Default for Attribute {
@@ -362,6 +376,7 @@ impl Default for Attribute {
             constraint: AttributeConstraint::OptionalComputed,
             sensitive: false,
             deprecated: false,
+            write_only: false,
         }
     }
 }

@@ -24,6 +24,7 @@ use crate::diagnostics::Diagnostics;
 use crate::raw::RawValue;
 use crate::server::Server;
 use crate::tfplugin6 as tf;
+use crate::tf6provider_new::{self as new, server_capabilities, unsupported, BoxStream};
 use crate::utils::{CollectDiagnostics, OptionExpand};
 
 #[tonic::async_trait]
@@ -51,16 +52,23 @@ impl tf::provider_server::Provider for Arc<Server> {
             .keys()
             .map(|name| tf::get_metadata::FunctionMetadata { name: name.clone() })
             .collect();
+        let ephemeral_resources = self
+            .ephemeral_resources
+            .keys()
+            .map(|name| tf::get_metadata::EphemeralMetadata {
+                type_name: name.clone(),
+            })
+            .collect();
         Ok(tonic::Response::new(tf::get_metadata::Response {
-            server_capabilities: Some(tf::ServerCapabilities {
-                plan_destroy: true,
-                get_provider_schema_optional: false,
-                move_resource_state: false,
-            }),
+            server_capabilities: Some(server_capabilities()),
             diagnostics: self.init_diags.clone().into(),
             data_sources,
             resources,
             functions,
+            ephemeral_resources,
+            list_resources: vec![],
+            state_stores: vec![],
+            actions: vec![],
         }))
     }
     async fn get_provider_schema(
@@ -84,6 +92,11 @@ impl tf::provider_server::Provider for Arc<Server> {
             .iter()
             .map(|(name, (_, schema))| (name.clone(), schema.into()))
             .collect();
+        let ephemeral_resources = self
+            .ephemeral_resources
+            .iter()
+            .map(|(name, (_, schema))| (name.clone(), schema.into()))
+            .collect();
 
         Ok(tonic::Response::new(tf::get_provider_schema::Response {
             provider: schema,
@@ -91,12 +104,12 @@ impl tf::provider_server::Provider for Arc<Server> {
             data_source_schemas: data_sources,
             diagnostics: self.init_diags.clone().into(),
             provider_meta: meta_schema,
-            server_capabilities: Some(tf::ServerCapabilities {
-                plan_destroy: true,
-                get_provider_schema_optional: false,
-                move_resource_state: false,
-            }),
+            server_capabilities: Some(server_capabilities()),
             functions,
+            ephemeral_resource_schemas: ephemeral_resources,
+            list_resource_schemas: Default::default(),
+            state_store_schemas: Default::default(),
+            action_schemas: Default::default(),
         }))
     }
     #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "ValidateProviderConfig"))]
@@ -132,7 +145,13 @@ impl tf::provider_server::Provider for Arc<Server> {
             self.get_resource(&mut diags, &request.type_name),
             request.config,
         ) {
-            resource.validate(&mut diags, config.into()).await
+            resource
+                .validate_with_capabilities(
+                    &mut diags,
+                    config.into(),
+                    request.client_capabilities.into(),
+                )
+                .await
         } else {
             None
         }
@@ -232,6 +251,7 @@ impl tf::provider_server::Provider for Arc<Server> {
     ) -> Result<tonic::Response<tf::read_resource::Response>, tonic::Status> {
         let request = request.into_inner();
         let mut diags = Diagnostics::default();
+        let current_identity = request.current_identity;
 
         let (state, private_state) =
             if let (Some(resource), Some(state), Some(provider_meta_state)) = (
@@ -256,6 +276,10 @@ impl tf::provider_server::Provider for Arc<Server> {
             new_state: state.map(Into::into),
             diagnostics: diags.into(),
             private: private_state.unwrap_or_default(),
+            deferred: None,
+            // No identity schema is declared: Terraform sends none; one it
+            // sends anyway is kept as it is.
+            new_identity: current_identity,
         }))
     }
     #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "PlanResourceChange", tf_resource_type = %request.get_ref().type_name))]
@@ -265,6 +289,7 @@ impl tf::provider_server::Provider for Arc<Server> {
     ) -> Result<tonic::Response<tf::plan_resource_change::Response>, tonic::Status> {
         let request = request.into_inner();
         let mut diags = Diagnostics::default();
+        let prior_identity = request.prior_identity;
 
         let (state, private_state, triggers) = if let (
             Some(resource),
@@ -354,6 +379,8 @@ impl tf::provider_server::Provider for Arc<Server> {
             planned_private: private_state.unwrap_or_default(),
             diagnostics: diags.into(),
             legacy_type_system: false,
+            deferred: None,
+            planned_identity: prior_identity,
         }))
     }
     #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "ApplyResourceChange", tf_resource_type = %request.get_ref().type_name))]
@@ -363,6 +390,7 @@ impl tf::provider_server::Provider for Arc<Server> {
     ) -> Result<tonic::Response<tf::apply_resource_change::Response>, tonic::Status> {
         let request = request.into_inner();
         let mut diags = Diagnostics::default();
+        let planned_identity = request.planned_identity;
 
         let (state, private_state) = if let (
             Some(resource),
@@ -436,6 +464,7 @@ impl tf::provider_server::Provider for Arc<Server> {
             private: private_state.unwrap_or_default(),
             diagnostics: diags.into(),
             legacy_type_system: false,
+            new_identity: planned_identity,
         }))
     }
     #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "ImportResourceState", tf_resource_type = %request.get_ref().type_name))]
@@ -457,12 +486,14 @@ impl tf::provider_server::Provider for Arc<Server> {
                 type_name: request.type_name,
                 state: Some(state.into()),
                 private: private_state,
+                identity: None,
             },
         );
 
         Ok(tonic::Response::new(tf::import_resource_state::Response {
             imported_resources: imported.into_iter().collect(),
             diagnostics: diags.into(),
+            deferred: None,
         }))
     }
 
@@ -477,6 +508,7 @@ impl tf::provider_server::Provider for Arc<Server> {
             diagnostics: diags.into(),
             target_private: vec![],
             target_state: None,
+            target_identity: None,
         }))
     }
     #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "ReadDataSource", tf_resource_type = %request.get_ref().type_name))]
@@ -503,6 +535,7 @@ impl tf::provider_server::Provider for Arc<Server> {
         Ok(tonic::Response::new(tf::read_data_source::Response {
             state: state.map(Into::into),
             diagnostics: diags.into(),
+            deferred: None,
         }))
     }
     async fn get_functions(
@@ -612,6 +645,207 @@ impl tf::provider_server::Provider for Arc<Server> {
             error,
             result: result.map(Into::into),
         }))
+    }
+    /// ////// Patched: the RPCs of tfplugin6.6 to 6.10 (see tf6provider_new.rs)
+    async fn get_resource_identity_schemas(
+        &self,
+        request: tonic::Request<tf::get_resource_identity_schemas::Request>,
+    ) -> Result<tonic::Response<tf::get_resource_identity_schemas::Response>, tonic::Status> {
+        Ok(tonic::Response::new(
+            new::get_resource_identity_schemas(self, request.into_inner()),
+        ))
+    }
+    #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "UpgradeResourceIdentity", tf_resource_type = %request.get_ref().type_name))]
+    async fn upgrade_resource_identity(
+        &self,
+        request: tonic::Request<tf::upgrade_resource_identity::Request>,
+    ) -> Result<tonic::Response<tf::upgrade_resource_identity::Response>, tonic::Status> {
+        Ok(tonic::Response::new(
+            new::upgrade_resource_identity(self, request.into_inner()),
+        ))
+    }
+    #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "GenerateResourceConfig", tf_resource_type = %request.get_ref().type_name))]
+    async fn generate_resource_config(
+        &self,
+        request: tonic::Request<tf::generate_resource_config::Request>,
+    ) -> Result<tonic::Response<tf::generate_resource_config::Response>, tonic::Status> {
+        Ok(tonic::Response::new(
+            new::generate_resource_config(self, request.into_inner()),
+        ))
+    }
+    #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "ValidateEphemeralResourceConfig", tf_resource_type = %request.get_ref().type_name))]
+    async fn validate_ephemeral_resource_config(
+        &self,
+        request: tonic::Request<tf::validate_ephemeral_resource_config::Request>,
+    ) -> Result<tonic::Response<tf::validate_ephemeral_resource_config::Response>, tonic::Status> {
+        Ok(tonic::Response::new(
+            new::validate_ephemeral_resource_config(self, request.into_inner()).await,
+        ))
+    }
+    #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "OpenEphemeralResource", tf_resource_type = %request.get_ref().type_name))]
+    async fn open_ephemeral_resource(
+        &self,
+        request: tonic::Request<tf::open_ephemeral_resource::Request>,
+    ) -> Result<tonic::Response<tf::open_ephemeral_resource::Response>, tonic::Status> {
+        Ok(tonic::Response::new(
+            new::open_ephemeral_resource(self, request.into_inner()).await,
+        ))
+    }
+    #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "RenewEphemeralResource", tf_resource_type = %request.get_ref().type_name))]
+    async fn renew_ephemeral_resource(
+        &self,
+        request: tonic::Request<tf::renew_ephemeral_resource::Request>,
+    ) -> Result<tonic::Response<tf::renew_ephemeral_resource::Response>, tonic::Status> {
+        Ok(tonic::Response::new(
+            new::renew_ephemeral_resource(self, request.into_inner()).await,
+        ))
+    }
+    #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "CloseEphemeralResource", tf_resource_type = %request.get_ref().type_name))]
+    async fn close_ephemeral_resource(
+        &self,
+        request: tonic::Request<tf::close_ephemeral_resource::Request>,
+    ) -> Result<tonic::Response<tf::close_ephemeral_resource::Response>, tonic::Status> {
+        Ok(tonic::Response::new(
+            new::close_ephemeral_resource(self, request.into_inner()).await,
+        ))
+    }
+    #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "ValidateListResourceConfig", tf_resource_type = %request.get_ref().type_name))]
+    async fn validate_list_resource_config(
+        &self,
+        request: tonic::Request<tf::validate_list_resource_config::Request>,
+    ) -> Result<tonic::Response<tf::validate_list_resource_config::Response>, tonic::Status> {
+        let request = request.into_inner();
+        Ok(tonic::Response::new(tf::validate_list_resource_config::Response {
+            diagnostics: unsupported("ValidateListResourceConfig", "list resource", &request.type_name),
+            ..Default::default()
+        }))
+    }
+    #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "ValidateStateStoreConfig", tf_resource_type = %request.get_ref().type_name))]
+    async fn validate_state_store_config(
+        &self,
+        request: tonic::Request<tf::validate_state_store::Request>,
+    ) -> Result<tonic::Response<tf::validate_state_store::Response>, tonic::Status> {
+        let request = request.into_inner();
+        Ok(tonic::Response::new(tf::validate_state_store::Response {
+            diagnostics: unsupported("ValidateStateStoreConfig", "state store", &request.type_name),
+            ..Default::default()
+        }))
+    }
+    #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "ConfigureStateStore", tf_resource_type = %request.get_ref().type_name))]
+    async fn configure_state_store(
+        &self,
+        request: tonic::Request<tf::configure_state_store::Request>,
+    ) -> Result<tonic::Response<tf::configure_state_store::Response>, tonic::Status> {
+        let request = request.into_inner();
+        Ok(tonic::Response::new(tf::configure_state_store::Response {
+            diagnostics: unsupported("ConfigureStateStore", "state store", &request.type_name),
+            ..Default::default()
+        }))
+    }
+    #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "LockState", tf_resource_type = %request.get_ref().type_name))]
+    async fn lock_state(
+        &self,
+        request: tonic::Request<tf::lock_state::Request>,
+    ) -> Result<tonic::Response<tf::lock_state::Response>, tonic::Status> {
+        let request = request.into_inner();
+        Ok(tonic::Response::new(tf::lock_state::Response {
+            diagnostics: unsupported("LockState", "state store", &request.type_name),
+            ..Default::default()
+        }))
+    }
+    #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "UnlockState", tf_resource_type = %request.get_ref().type_name))]
+    async fn unlock_state(
+        &self,
+        request: tonic::Request<tf::unlock_state::Request>,
+    ) -> Result<tonic::Response<tf::unlock_state::Response>, tonic::Status> {
+        let request = request.into_inner();
+        Ok(tonic::Response::new(tf::unlock_state::Response {
+            diagnostics: unsupported("UnlockState", "state store", &request.type_name),
+            ..Default::default()
+        }))
+    }
+    #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "GetStates", tf_resource_type = %request.get_ref().type_name))]
+    async fn get_states(
+        &self,
+        request: tonic::Request<tf::get_states::Request>,
+    ) -> Result<tonic::Response<tf::get_states::Response>, tonic::Status> {
+        let request = request.into_inner();
+        Ok(tonic::Response::new(tf::get_states::Response {
+            diagnostics: unsupported("GetStates", "state store", &request.type_name),
+            ..Default::default()
+        }))
+    }
+    #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "DeleteState", tf_resource_type = %request.get_ref().type_name))]
+    async fn delete_state(
+        &self,
+        request: tonic::Request<tf::delete_state::Request>,
+    ) -> Result<tonic::Response<tf::delete_state::Response>, tonic::Status> {
+        let request = request.into_inner();
+        Ok(tonic::Response::new(tf::delete_state::Response {
+            diagnostics: unsupported("DeleteState", "state store", &request.type_name),
+            ..Default::default()
+        }))
+    }
+    #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "PlanAction", tf_resource_type = %request.get_ref().action_type))]
+    async fn plan_action(
+        &self,
+        request: tonic::Request<tf::plan_action::Request>,
+    ) -> Result<tonic::Response<tf::plan_action::Response>, tonic::Status> {
+        let request = request.into_inner();
+        Ok(tonic::Response::new(tf::plan_action::Response {
+            diagnostics: unsupported("PlanAction", "action", &request.action_type),
+            ..Default::default()
+        }))
+    }
+    #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "ValidateActionConfig", tf_resource_type = %request.get_ref().type_name))]
+    async fn validate_action_config(
+        &self,
+        request: tonic::Request<tf::validate_action_config::Request>,
+    ) -> Result<tonic::Response<tf::validate_action_config::Response>, tonic::Status> {
+        let request = request.into_inner();
+        Ok(tonic::Response::new(tf::validate_action_config::Response {
+            diagnostics: unsupported("ValidateActionConfig", "action", &request.type_name),
+            ..Default::default()
+        }))
+    }
+    type ListResourceStream = BoxStream<tf::list_resource::Event>;
+    #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "ListResource", tf_resource_type = %request.get_ref().type_name))]
+    async fn list_resource(
+        &self,
+        request: tonic::Request<tf::list_resource::Request>,
+    ) -> Result<tonic::Response<Self::ListResourceStream>, tonic::Status> {
+        Ok(tonic::Response::new(new::list_resource(request.into_inner())))
+    }
+    type ReadStateBytesStream = BoxStream<tf::read_state_bytes::Response>;
+    #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "ReadStateBytes", tf_resource_type = %request.get_ref().type_name))]
+    async fn read_state_bytes(
+        &self,
+        request: tonic::Request<tf::read_state_bytes::Request>,
+    ) -> Result<tonic::Response<Self::ReadStateBytesStream>, tonic::Status> {
+        Ok(tonic::Response::new(new::read_state_bytes(request.into_inner())))
+    }
+    #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "WriteStateBytes"))]
+    async fn write_state_bytes(
+        &self,
+        request: tonic::Request<tonic::Streaming<tf::write_state_bytes::RequestChunk>>,
+    ) -> Result<tonic::Response<tf::write_state_bytes::Response>, tonic::Status> {
+        // The type name is in the first chunk's meta.
+        let mut chunks = request.into_inner();
+        let type_name = match chunks.message().await {
+            Ok(Some(chunk)) => chunk.meta.map(|meta| meta.type_name).unwrap_or_default(),
+            _ => String::new(),
+        };
+        Ok(tonic::Response::new(tf::write_state_bytes::Response {
+            diagnostics: unsupported("WriteStateBytes", "state store", &type_name),
+        }))
+    }
+    type InvokeActionStream = BoxStream<tf::invoke_action::Event>;
+    #[tracing::instrument(name = "rpc", level = "error", skip_all, fields(tf_rpc = "InvokeAction", tf_resource_type = %request.get_ref().action_type))]
+    async fn invoke_action(
+        &self,
+        request: tonic::Request<tf::invoke_action::Request>,
+    ) -> Result<tonic::Response<Self::InvokeActionStream>, tonic::Status> {
+        Ok(tonic::Response::new(new::invoke_action(request.into_inner())))
     }
     /// ////// Graceful Shutdown
     async fn stop_provider(
