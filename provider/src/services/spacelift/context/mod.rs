@@ -29,7 +29,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Attribute, AttributeType, Block, Description};
 use tf_provider::value::Value;
-use tf_provider::{AttributePath, Diagnostics};
+use tf_provider::{AttributePath, ClientCapabilities, Diagnostics};
 
 use crate::clients::spacelift::SpaceliftClient;
 use crate::clients::ProviderData;
@@ -223,19 +223,19 @@ fn schema_block() -> Block {
              may hold at most 8 MiB (8,388,608 bytes, counted over names and values): Terraform hands a resource's configuration, \
              prior state and plan to the provider in one message of at most 64 MiB, so a much bigger context could be created but \
              never planned, applied or destroyed again."))),
-            ("secret_environment_wo", write_only(string_map(Optional, "Secret environment variables, by name, as write-only values: the same as `secret_environment`, \
+            ("secret_environment_wo", sensitive(write_only(string_map(Optional, "Secret environment variables, by name, as write-only values: the same as `secret_environment`, \
              but Terraform keeps the values out of the plan and the state (they are never stored, nor any hash of them). Needs Terraform >= 1.11 or \
              OpenTofu >= 1.11; on older CLIs use `secret_environment`. Drift is still detected: each plan reads the server's \
              checksums and compares them with the SHA-256 of the configured values, and a secret that differs shows as its \
              `secret_environment_status` entry becoming known after apply (with a warning naming it); the apply rewrites it. \
-             A name may not also be in `secret_environment` or `environment`; values may not contain newlines."))),
+             A name may not also be in `secret_environment` or `environment`; values may not contain newlines.")))),
             ("secret_environment_wo_version", number(Optional, "Any number; changing it rewrites every `secret_environment_wo` value, even one in sync. \
              (A changed value is found and rewritten without it, through the checksums.)")),
-            ("mounted_files_wo", write_only(string_map(Optional, "Secret mounted files, by path relative to `/mnt/workspace/`, as write-only content: like a \
+            ("mounted_files_wo", sensitive(write_only(string_map(Optional, "Secret mounted files, by path relative to `/mnt/workspace/`, as write-only content: like a \
              `mounted_files` entry with `secret = true`, but Terraform keeps the content out of the plan and the state. Needs Terraform >= 1.11 or \
              OpenTofu >= 1.11; on older CLIs use `mounted_files`. Drift shows in `mounted_files_status` as for `secret_environment_wo`. \
              Paths follow the rules of `mounted_files`, and a path (once normalised) may not also be in `mounted_files` or be the \
-             name of a variable. Each file may hold 1,500,000 bytes."))),
+             name of a variable. Each file may hold 1,500,000 bytes.")))),
             ("mounted_files_wo_version", number(Optional, "Any number; changing it rewrites every `mounted_files_wo` file, even one in sync.")),
             ("secret_environment_status", string_map(Computed, "Per secret variable on the server (from `secret_environment` and `secret_environment_wo`): `in-sync`, `changed-outside-terraform` (checksum differs), `missing`, `not-in-configuration`, or `imported-unverified` (an import cannot read secrets back, so apply writes them). Shows drift without showing values. Known after apply when the context is created.")),
             ("mounted_files_status", string_map(Computed, "Per mounted file on the server, the same statuses as `secret_environment_status`.")),
@@ -262,6 +262,16 @@ impl ManagedResource for ContextResource {
 
     fn validate(&self, diags: &mut Diagnostics, config: &ContextState) {
         validate::validate_state(diags, config);
+    }
+
+    fn validate_with_capabilities(
+        &self,
+        diags: &mut Diagnostics,
+        config: &ContextState,
+        capabilities: &ClientCapabilities,
+    ) {
+        write_only::require_cli_support(diags, config, capabilities);
+        self.validate(diags, config);
     }
 
     async fn read(

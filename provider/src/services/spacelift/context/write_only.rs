@@ -21,18 +21,17 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use tf_provider::value::Value;
-use tf_provider::{AttributePath, Diagnostics};
+use tf_provider::{AttributePath, ClientCapabilities, Diagnostics};
 
 use super::flex::{b64, sha256_hex, Element};
 use super::validate::{file_id, is_env_name, normalize_file_path, FILE_MAX_BYTES};
 use super::{ContextState, CHANGED, IN_SYNC, MISSING};
 use crate::framework::plan::{known_string_map, ValueStringMap};
 use crate::framework::validate::Validator;
+use crate::framework::write_only::require_support;
 
 pub(super) const SECRETS_WO: &str = "secret_environment_wo";
 pub(super) const FILES_WO: &str = "mounted_files_wo";
-pub(super) const SECRETS_WO_VERSION: &str = "secret_environment_wo_version";
-pub(super) const FILES_WO_VERSION: &str = "mounted_files_wo_version";
 
 /// The names the write-only attributes held at the last apply (kept in
 /// private state): names only.
@@ -65,6 +64,26 @@ pub(super) fn used(c: &ContextState) -> bool {
         || !c.mounted_files_wo.is_null()
         || !c.secret_environment_wo_version.is_null()
         || !c.mounted_files_wo_version.is_null()
+}
+
+/// On a CLI without write-only attributes (older than Terraform or OpenTofu
+/// 1.11), setting one is an error naming the version needed and the
+/// attribute to use instead: such a CLI would store the value in state.
+pub(super) fn require_cli_support(diags: &mut Diagnostics, c: &ContextState, capabilities: &ClientCapabilities) {
+    require_support(
+        diags,
+        capabilities,
+        AttributePath::new(SECRETS_WO),
+        &c.secret_environment_wo,
+        "secret_environment",
+    );
+    require_support(
+        diags,
+        capabilities,
+        AttributePath::new(FILES_WO),
+        &c.mounted_files_wo,
+        "mounted_files",
+    );
 }
 
 /// The write-only attributes' checks: names, newlines, paths, sizes, nulls,
@@ -461,6 +480,35 @@ mod tests {
         assert_eq!(refreshed_status(Some(&in_sync), None), MISSING);
         assert_eq!(refreshed_status(Some(&missing), Some(&e)), CHANGED);
         assert_eq!(refreshed_status(Some(&in_sync), Some(&plain)), CHANGED);
+    }
+
+    #[test]
+    fn bad_input_write_only_on_a_cli_without_support_names_the_version_and_the_alternative() {
+        let old = ClientCapabilities {
+            deferral_allowed: false,
+            write_only_attributes_allowed: false,
+        };
+        let mut diags = Diagnostics::default();
+        require_cli_support(&mut diags, &config(), &old);
+        let all: Vec<String> = diags.errors.iter().map(|d| format!("{} | {}", d.summary, d.detail)).collect();
+        assert_eq!(all.len(), 2, "{all:#?}");
+        assert!(all[0].starts_with("`secret_environment_wo`: a write-only attribute needs Terraform >= 1.11 or OpenTofu >= 1.11"));
+        assert!(all[0].contains("set `secret_environment` instead"), "{all:#?}");
+        assert!(all[1].contains("set `mounted_files` instead"), "{all:#?}");
+        assert!(!all.iter().any(|e| e.contains("\"pw\"") || e.contains("\"body\"")), "{all:#?}");
+        // A new CLI, or nothing write-only set: no error.
+        let new = ClientCapabilities {
+            write_only_attributes_allowed: true,
+            ..old
+        };
+        let mut diags = Diagnostics::default();
+        require_cli_support(&mut diags, &config(), &new);
+        let plain = ContextState {
+            secret_environment: map(&[("A", "b")]),
+            ..Default::default()
+        };
+        require_cli_support(&mut diags, &plain, &old);
+        assert!(diags.errors.is_empty());
     }
 
     fn errors_of(config: &ContextState) -> Vec<String> {
