@@ -337,8 +337,7 @@ pub(super) async fn create(
     };
     match sync_elements(client, &id, &empty, &planned, &config).await {
         Ok(written) => {
-            (s.secret_environment_status, s.mounted_files_status) =
-                flatten_created_status(&planned, &config, &written);
+            (s.secret_environment_status, s.mounted_files_status) = flatten_created_status(&planned, &config, &written);
             Some((s, private_state))
         }
         Err(source) => {

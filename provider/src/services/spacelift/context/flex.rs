@@ -246,7 +246,10 @@ pub(super) fn flatten_context(
         if found.is_some() {
             matched.insert(id);
         }
-        status.insert(file_path.clone(), refreshed_status(prior_files_status.get(file_path), found));
+        status.insert(
+            file_path.clone(),
+            refreshed_status(prior_files_status.get(file_path), found),
+        );
     }
     for (file_path, e) in remote_files
         .iter()

@@ -7,6 +7,9 @@
 //! `mounted_files_status`: per name, whether the server's SHA-256 checksum
 //! matches the configured value. Drift, deletions, extra elements and the
 //! secrets an import cannot verify all show there as exact, non-secret diffs.
+//! The write-only forms (`secret_environment_wo`, `mounted_files_wo`) keep
+//! even the values out of state; their checksums are compared at plan time
+//! (see `write_only.rs`).
 //!
 //! Ownership (see [`crate::framework::ownership`]): a create first refuses a
 //! name already taken ([`NameTaken`](ownership::NameTaken)), then marks the new context with the
@@ -20,7 +23,8 @@
 //! This file holds the state, the schema and the resource's steps, in
 //! order; the rest of the folder: `validate.rs` (the configuration's checks),
 //! `plan.rs` (the computed attributes), `flex.rs` (state to GraphQL input and
-//! back), `apply.rs` (the API steps) and `owner.rs` (the owner marker).
+//! back), `apply.rs` (the API steps), `owner.rs` (the owner marker) and
+//! `write_only.rs` (the write-only secrets).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -104,7 +108,10 @@ fn recorded_marker(private: &ContextPrivate) -> Option<String> {
 }
 
 fn recorded_write_only(private: &ContextPrivate) -> WriteOnlyNames {
-    private.as_ref_option().map(|p| p.write_only.clone()).unwrap_or_default()
+    private
+        .as_ref_option()
+        .map(|p| p.write_only.clone())
+        .unwrap_or_default()
 }
 
 fn private_with(marker: Option<String>, write_only: WriteOnlyNames) -> ContextPrivate {
@@ -178,6 +185,17 @@ fn schema_block() -> Block {
             "A Spacelift context declared whole: labels, hooks, plain and secret environment variables and mounted files, \
              to hand platform outputs to downstream stacks. Secrets are written write-only; their drift is detected through \
              the server's SHA-256 checksums and shows in `secret_environment_status` / `mounted_files_status`.\n\n\
+             ## Which secret attributes to use\n\n\
+             - **Terraform >= 1.11 or OpenTofu >= 1.11:** `secret_environment_wo` and `mounted_files_wo`. Their values are \
+             write-only: they never reach the plan or the state (nor any hash of them). Give them from ephemeral variables \
+             or ephemeral resources so they stay out of the saved plan's configuration as well. Drift is still detected: \
+             every plan reads the server's checksums and compares them with the SHA-256 of the configured values (one more \
+             `context` query per plan), and a secret that differs plans its status as known after apply, with a warning \
+             naming it. Bump `secret_environment_wo_version` / `mounted_files_wo_version` to rewrite them all.\n\
+             - **Older CLIs:** `secret_environment` and `mounted_files` (with `secret = true`). Spacelift still keeps them \
+             write-only, but Terraform stores their values in the state. Setting a write-only attribute on such a CLI is an \
+             error at plan time.\n\
+             - A name or path is given in one form only.\n\n\
              ## Ownership\n\n\
              - **Creates** one context (and its variables and mounted files). Before creating, the provider lists the \
              contexts it can see; a context with the same name, or with the id the name would give, is refused with an \
@@ -344,7 +362,9 @@ impl ManagedResource for ContextResource {
                 match find_context(&client, &id).await {
                     Ok(found) => found.map(|(_, elements)| elements),
                     Err(source) => {
-                        let what = format!("planning Spacelift context `{id}`: reading the checksums of the write-only secrets");
+                        let what = format!(
+                            "planning Spacelift context `{id}`: reading the checksums of the write-only secrets"
+                        );
                         report(diags, &failed(what, source));
                         return None;
                     }
@@ -416,7 +436,10 @@ impl ManagedResource for ContextResource {
                     ..Default::default()
                 };
                 let private = private_with(remote_marker(&ctx), WriteOnlyNames::default());
-                Some((flatten_context(&start, &ctx, &elements, true, &WriteOnlyNames::default()), private))
+                Some((
+                    flatten_context(&start, &ctx, &elements, true, &WriteOnlyNames::default()),
+                    private,
+                ))
             }
             Ok(None) => {
                 diags.root_error_short(format!("importing Spacelift context `{id}`: no such context"));

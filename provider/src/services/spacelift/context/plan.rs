@@ -73,7 +73,10 @@ mod tests {
         assert_eq!(secrets, map(&[("X", IN_SYNC)]));
         assert!(files.is_null());
         written.secrets.insert("X".into(), sha256_hex("other"));
-        assert_eq!(flatten_created_status(&config, &config, &written).0, map(&[("X", CHANGED)]));
+        assert_eq!(
+            flatten_created_status(&config, &config, &written).0,
+            map(&[("X", CHANGED)])
+        );
         assert_eq!(
             flatten_created_status(&config, &config, &Written::default()).0,
             map(&[("X", MISSING)])

@@ -49,7 +49,11 @@ impl WriteOnlyNames {
 
     /// The names a configuration gives.
     pub(super) fn of(config: &ContextState) -> Self {
-        let keys = |m: &ValueStringMap| m.as_ref_option().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+        let keys = |m: &ValueStringMap| {
+            m.as_ref_option()
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default()
+        };
         Self {
             secrets: keys(&config.secret_environment_wo),
             files: keys(&config.mounted_files_wo),
@@ -94,7 +98,9 @@ pub(super) fn validate(diags: &mut Diagnostics, c: &ContextState) {
     let mut v = Validator::new(diags);
     let path = AttributePath::new;
     let keys = |m: &ValueStringMap| -> BTreeSet<String> {
-        m.as_ref_option().map(|m| m.keys().cloned().collect()).unwrap_or_default()
+        m.as_ref_option()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
     };
     let plain = keys(&c.environment);
     let secret = keys(&c.secret_environment);
@@ -303,7 +309,11 @@ pub(super) fn plan_statuses(
                 }
                 _ => false,
             };
-            let planned = if in_sync { Value::Value(IN_SYNC.to_string()) } else { Value::Unknown };
+            let planned = if in_sync {
+                Value::Value(IN_SYNC.to_string())
+            } else {
+                Value::Unknown
+            };
             map.insert(name.clone(), planned);
         }
         *status = Value::Value(map);
@@ -490,12 +500,21 @@ mod tests {
         };
         let mut diags = Diagnostics::default();
         require_cli_support(&mut diags, &config(), &old);
-        let all: Vec<String> = diags.errors.iter().map(|d| format!("{} | {}", d.summary, d.detail)).collect();
+        let all: Vec<String> = diags
+            .errors
+            .iter()
+            .map(|d| format!("{} | {}", d.summary, d.detail))
+            .collect();
         assert_eq!(all.len(), 2, "{all:#?}");
-        assert!(all[0].starts_with("`secret_environment_wo`: a write-only attribute needs Terraform >= 1.11 or OpenTofu >= 1.11"));
+        assert!(all[0].starts_with(
+            "`secret_environment_wo`: a write-only attribute needs Terraform >= 1.11 or OpenTofu >= 1.11"
+        ));
         assert!(all[0].contains("set `secret_environment` instead"), "{all:#?}");
         assert!(all[1].contains("set `mounted_files` instead"), "{all:#?}");
-        assert!(!all.iter().any(|e| e.contains("\"pw\"") || e.contains("\"body\"")), "{all:#?}");
+        assert!(
+            !all.iter().any(|e| e.contains("\"pw\"") || e.contains("\"body\"")),
+            "{all:#?}"
+        );
         // A new CLI, or nothing write-only set: no error.
         let new = ClientCapabilities {
             write_only_attributes_allowed: true,
@@ -537,12 +556,17 @@ mod tests {
             "`mounted_files_wo[\"ENV\"]`: has the same id as `environment[\"ENV\"]`",
             "`mounted_files_wo[\"../out\"]`: must stay inside the workspace",
         ] {
-            assert!(errors.iter().any(|e| e.starts_with(expected)), "missing {expected} in {errors:#?}");
+            assert!(
+                errors.iter().any(|e| e.starts_with(expected)),
+                "missing {expected} in {errors:#?}"
+            );
         }
         assert!(!errors.iter().any(|e| e.contains("secret-line")), "{errors:?}");
         let mut nulls = config();
         nulls.secret_environment_wo = Value::Value([("N".to_string(), Value::Null)].into_iter().collect());
-        assert!(errors_of(&nulls).iter().any(|e| e.starts_with("`secret_environment_wo[\"N\"]`: must be set")));
+        assert!(errors_of(&nulls)
+            .iter()
+            .any(|e| e.starts_with("`secret_environment_wo[\"N\"]`: must be set")));
         assert!(errors_of(&config()).is_empty(), "{:?}", errors_of(&config()));
     }
 }
