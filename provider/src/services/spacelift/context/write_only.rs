@@ -325,7 +325,7 @@ pub(super) fn plan_statuses(
 /// not known (see [`plan_statuses`]; on create the whole map is unknown).
 pub(super) fn needs_write(planned_status: &ValueStringMap, name: &str) -> bool {
     match planned_status {
-        Value::Value(map) => !map.get(name).is_some_and(|s| !s.is_unknown()),
+        Value::Value(map) => map.get(name).is_none_or(Value::is_unknown),
         _ => true,
     }
 }
