@@ -255,7 +255,9 @@ fn schema_block() -> Block {
              Paths follow the rules of `mounted_files`, and a path (once normalised) may not also be in `mounted_files` or be the \
              name of a variable. Each file may hold 1,500,000 bytes.")))),
             ("mounted_files_wo_version", number(Optional, "Any number; changing it rewrites every `mounted_files_wo` file, even one in sync.")),
-            ("secret_environment_status", string_map(Computed, "Per secret variable on the server (from `secret_environment` and `secret_environment_wo`): `in-sync`, `changed-outside-terraform` (checksum differs), `missing`, `not-in-configuration`, or `imported-unverified` (an import cannot read secrets back, so apply writes them). Shows drift without showing values. Known after apply when the context is created.")),
+            ("secret_environment_status", string_map(Computed, "Per secret variable on the server (from `secret_environment` and `secret_environment_wo`): `in-sync`, `changed-outside-terraform` (checksum differs), `missing`, `not-in-configuration`, or `imported-unverified` (an import cannot read secrets back, so apply writes them). Shows drift without showing values. Known after apply when the context is created. \
+             A refresh cannot compare a write-only secret (its value is not in state): it shows it `missing` or keeps the last \
+             status, and the plan compares the checksum, planning the status of one that differs as known after apply.")),
             ("mounted_files_status", string_map(Computed, "Per mounted file on the server, the same statuses as `secret_environment_status`.")),
         ]),
         blocks: Default::default(),
