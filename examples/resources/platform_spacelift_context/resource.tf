@@ -17,6 +17,7 @@ variable "subnet_ids" {
 variable "database_password" {
   type      = string
   sensitive = true
+  ephemeral = true # never kept in the plan or the state
 }
 
 resource "platform_eks_cluster" "main" {
@@ -52,9 +53,13 @@ resource "platform_spacelift_context" "platform_outputs" {
     TF_VAR_storage_class_name    = "ebs-encrypted"
   }
 
-  secret_environment = {
+  # Write-only (Terraform or OpenTofu >= 1.11): the value never reaches the
+  # plan or the state, and drift is still found through Spacelift's checksums.
+  # On older CLIs use `secret_environment` (its values are stored in state).
+  secret_environment_wo = {
     TF_VAR_database_password = var.database_password
   }
+  secret_environment_wo_version = 1
 
   mounted_files = {
     "platform/kubeconfig" = {

@@ -12,6 +12,7 @@
 use crate::framework::limits::Limit;
 
 const CONTEXT_TESTS: &str = "test_spacelift_context.py";
+const WRITE_ONLY_TESTS: &str = "test_spacelift_context_wo.py";
 const DOCS_ENVIRONMENT: &str = "https://docs.spacelift.io/concepts/configuration/environment";
 const OFFICIAL_PROVIDER: &str =
     "spacelift-io/terraform-provider-spacelift `spacelift/resource_context.go` (`validations.DisallowEmptyString`)";
@@ -91,6 +92,22 @@ pub const LIMITS: &[Limit] = &[
         source: "acceptance-tests/spacelift/README.md (config elements are upserted by id)",
         test_file: CONTEXT_TESTS,
         rule: "is also in `environment`",
+    },
+    Limit {
+        subject: "`platform_spacelift_context.secret_environment_wo`",
+        limit: "a secret is in `secret_environment` or `secret_environment_wo`, not both",
+        source: "acceptance-tests/spacelift/README.md (config elements are upserted by id: the two would overwrite each other, \
+                 and the plain form stores the value in state)",
+        test_file: WRITE_ONLY_TESTS,
+        rule: "is also in `secret_environment`",
+    },
+    Limit {
+        subject: "`platform_spacelift_context.mounted_files_wo` (paths)",
+        limit: "a file is in `mounted_files` or `mounted_files_wo`, not both, once normalised",
+        source: "acceptance-tests/spacelift/README.md (config elements are upserted by id: the two would overwrite each other, \
+                 and the plain form stores the content in state)",
+        test_file: WRITE_ONLY_TESTS,
+        rule: "is also in `mounted_files`",
     },
     Limit {
         subject: "`platform_spacelift_context.mounted_files` (paths)",

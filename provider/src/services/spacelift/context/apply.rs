@@ -12,8 +12,10 @@ use tf_provider::Diagnostics;
 use super::flex::{b64, elements_known, expand_context, flatten_context, flatten_created_status, known_files, Element};
 use super::owner::{identity, owner_label, remote_marker};
 use super::validate::{check_size, file_id};
+use super::write_only::{self, needs_write, resolve_statuses, written_status, WriteOnlyNames};
 use super::{
-    private_with, recorded_marker, ContextPrivate, ContextState, CONFIG_FIELDS, CTX_FIELDS, IN_SYNC, RESOURCE_TYPE,
+    private_with, recorded_marker, recorded_write_only, ContextPrivate, ContextState, CONFIG_FIELDS, CTX_FIELDS,
+    IN_SYNC, MISSING, RESOURCE_TYPE,
 };
 use crate::clients::spacelift::{field, SpaceliftClient, SpaceliftError};
 use crate::framework::diag::{failed, report};
@@ -203,12 +205,15 @@ pub(super) struct Written {
 
 /// Makes the context's config elements what `planned` asks for, given what
 /// `prior` says the server has. Secrets are written when new, changed, or not
-/// known to be in sync. Files are written under their normalised path.
+/// known to be in sync; write-only ones (their values are in `config` only)
+/// when the plan left their status unknown. Files are written under their
+/// normalised path.
 async fn sync_elements(
     client: &SpaceliftClient,
     context: &str,
     prior: &ContextState,
     planned: &ContextState,
+    config: &ContextState,
 ) -> Result<Written, SpaceliftError> {
     let prior_plain = known_string_map(&prior.environment).unwrap_or_default();
     let plain = known_string_map(&planned.environment).unwrap_or_default();
@@ -218,7 +223,9 @@ async fn sync_elements(
     let prior_files = known_files(&prior.mounted_files).unwrap_or_default();
     let files = known_files(&planned.mounted_files).unwrap_or_default();
     let prior_files_status = known_string_map(&prior.mounted_files_status).unwrap_or_default();
-    let file_ids: BTreeSet<String> = files.keys().map(|k| file_id(k)).collect();
+    let wo_secret = known_string_map(&config.secret_environment_wo).unwrap_or_default();
+    let wo_files = known_string_map(&config.mounted_files_wo).unwrap_or_default();
+    let file_ids: BTreeSet<String> = files.keys().chain(wo_files.keys()).map(|k| file_id(k)).collect();
 
     // Removals first: everything the server has that the plan does not.
     let mut remove: Vec<String> = prior_plain
@@ -229,10 +236,13 @@ async fn sync_elements(
     remove.extend(
         prior_secret_status
             .keys()
-            .filter(|k| !secret.contains_key(*k) && !plain.contains_key(*k))
+            .filter(|k| !secret.contains_key(*k) && !plain.contains_key(*k) && !wo_secret.contains_key(*k))
             .cloned(),
     );
-    for key in prior_files_status.keys().filter(|k| !files.contains_key(*k)) {
+    for key in prior_files_status
+        .keys()
+        .filter(|k| !files.contains_key(*k) && !wo_files.contains_key(*k))
+    {
         // Under its normalised path (unless a planned file now has it), and
         // as spelled when that differs (written by an older version, or out of band).
         let id = file_id(key);
@@ -273,6 +283,20 @@ async fn sync_elements(
             }
         }
     }
+    for (name, value) in wo_secret
+        .iter()
+        .filter(|(name, _)| needs_write(&planned.secret_environment_status, name))
+    {
+        let checksum = put_element(client, context, name, "ENVIRONMENT_VARIABLE", value, true).await?;
+        written.secrets.insert(name.clone(), checksum);
+    }
+    for (file_path, content) in wo_files
+        .iter()
+        .filter(|(file_path, _)| needs_write(&planned.mounted_files_status, file_path))
+    {
+        let checksum = put_element(client, context, &file_id(file_path), "FILE_MOUNT", &b64(content), true).await?;
+        written.files.insert(file_path.clone(), checksum);
+    }
     Ok(written)
 }
 
@@ -283,10 +307,12 @@ pub(super) async fn create(
     diags: &mut Diagnostics,
     client: &SpaceliftClient,
     planned: ContextState,
+    config: ContextState,
 ) -> Option<(ContextState, ContextPrivate)> {
     let name = require_str(diags, "name", &planned.name)?.to_string();
     let context = format!("creating Spacelift context `{name}`");
-    let Some(input) = expand_context(&planned, None).filter(|_| elements_known(&planned)) else {
+    let known = elements_known(&planned) && write_only::values_known(&config);
+    let Some(input) = expand_context(&planned, None).filter(|_| known) else {
         diags.root_error_short(format!("{context}: the plan still has unknown or null values"));
         return None;
     };
@@ -301,7 +327,7 @@ pub(super) async fn create(
             return None;
         }
     };
-    let private_state = private_with(Some(marker));
+    let private_state = private_with(Some(marker), WriteOnlyNames::of(&config));
     let mut s = planned.clone();
     s.id = Value::Value(id.clone());
     // The context exists from here on: a failure below returns it (tainted) with what it has.
@@ -309,18 +335,19 @@ pub(super) async fn create(
         id: Value::Value(id.clone()),
         ..Default::default()
     };
-    match sync_elements(client, &id, &empty, &planned).await {
+    match sync_elements(client, &id, &empty, &planned, &config).await {
         Ok(written) => {
-            (s.secret_environment_status, s.mounted_files_status) = flatten_created_status(&planned, &written);
+            (s.secret_environment_status, s.mounted_files_status) = flatten_created_status(&planned, &config, &written);
             Some((s, private_state))
         }
         Err(source) => {
             report(diags, &failed(context, source));
             // Nothing is known to be written: every configured element counts as missing.
             (s.secret_environment_status, s.mounted_files_status) =
-                flatten_created_status(&planned, &Written::default());
+                flatten_created_status(&planned, &config, &Written::default());
+            let wo = WriteOnlyNames::of(&config);
             match find_context(client, &id).await {
-                Ok(Some((ctx, elements))) => Some((flatten_context(&s, &ctx, &elements, false), private_state)),
+                Ok(Some((ctx, elements))) => Some((flatten_context(&s, &ctx, &elements, false, &wo), private_state)),
                 _ => Some((s, private_state)),
             }
         }
@@ -335,12 +362,14 @@ pub(super) async fn update(
     client: &SpaceliftClient,
     prior: ContextState,
     planned: ContextState,
+    config: ContextState,
     private_state: ContextPrivate,
 ) -> Option<(ContextState, ContextPrivate)> {
     let id = require_str(diags, "id", &prior.id)?.to_string();
     let context = format!("updating Spacelift context `{id}`");
     let marker = recorded_marker(&private_state);
-    let Some(input) = expand_context(&planned, marker.as_deref()).filter(|_| elements_known(&planned)) else {
+    let known = elements_known(&planned) && write_only::values_known(&config);
+    let Some(input) = expand_context(&planned, marker.as_deref()).filter(|_| known) else {
         diags.root_error_short(format!("{context}: the plan still has unknown or null values"));
         return None;
     };
@@ -361,16 +390,35 @@ pub(super) async fn update(
                 .graphql("contextUpdateV2", &query, json!({ "id": id, "input": input }))
                 .await?;
         }
-        sync_elements(client, &id, &prior, &planned).await.map(|_| ())
+        sync_elements(client, &id, &prior, &planned, &config).await
     }
     .await;
     match result {
-        Ok(()) => Some((planned, private_state)),
+        Ok(written) => {
+            // The write-only names the plan left unknown were written: their
+            // statuses come from the checksums the server answered with.
+            let mut s = planned;
+            let secrets = known_string_map(&config.secret_environment_wo).unwrap_or_default();
+            let files = known_string_map(&config.mounted_files_wo).unwrap_or_default();
+            resolve_statuses(&mut s.secret_environment_status, |name| match secrets.get(name) {
+                Some(value) => written_status(written.secrets.get(name), value),
+                None => MISSING.to_string(),
+            });
+            resolve_statuses(&mut s.mounted_files_status, |name| match files.get(name) {
+                Some(content) => written_status(written.files.get(name), &b64(content)),
+                None => MISSING.to_string(),
+            });
+            let private = private_with(marker, WriteOnlyNames::of(&config));
+            Some((s, private))
+        }
         Err(source) => {
             report(diags, &failed(context, source));
             // One failed or empty read is no proof of anything: keep what state had.
+            let wo = recorded_write_only(&private_state);
             match find_context(client, &id).await {
-                Ok(Some((ctx, elements))) => Some((flatten_context(&prior, &ctx, &elements, false), private_state)),
+                Ok(Some((ctx, elements))) => {
+                    Some((flatten_context(&prior, &ctx, &elements, false, &wo), private_state))
+                }
                 _ => Some((prior, private_state)),
             }
         }

@@ -14,6 +14,7 @@ use tf_provider::value::Value;
 use super::apply::Written;
 use super::owner::{is_owner_label, owner_label};
 use super::validate::file_id;
+use super::write_only::{refreshed_status, written_status, WriteOnlyNames};
 use super::{
     ContextState, FilesValue, HooksValue, MountedFile, CHANGED, DEFAULT_SPACE, EXTRA, IN_SYNC, MISSING, PHASES,
     UNVERIFIED,
@@ -123,7 +124,15 @@ fn unconfigured_status(import: bool, prior: Option<&String>) -> String {
 /// Writes the server's context into state. Secret values stay as configured;
 /// their status says whether the server agrees. On `import` there is no
 /// configuration yet: secrets are `imported-unverified` and plain files are read back.
-pub(super) fn flatten_context(prior: &ContextState, ctx: &Json, elements: &[Element], import: bool) -> ContextState {
+/// The write-only names (`wo`, from private state) are refreshed by presence
+/// only: their values are checked at plan (see `write_only.rs`).
+pub(super) fn flatten_context(
+    prior: &ContextState,
+    ctx: &Json,
+    elements: &[Element],
+    import: bool,
+    wo: &WriteOnlyNames,
+) -> ContextState {
     let mut s = prior.clone();
     let text = |v: &Json| v.as_str().map(str::to_string);
     s.id = text(&ctx["id"]).into();
@@ -189,7 +198,16 @@ pub(super) fn flatten_context(prior: &ContextState, ctx: &Json, elements: &[Elem
         status.insert(name.clone(), st.to_string());
     }
     let prior_status = known_string_map(&prior.secret_environment_status).unwrap_or_default();
-    for name in remote_secrets.keys().filter(|n| !configured_secrets.contains_key(**n)) {
+    for name in wo.secrets.iter().filter(|n| !configured_secrets.contains_key(*n)) {
+        let found = elements
+            .iter()
+            .find(|e| e.kind == "ENVIRONMENT_VARIABLE" && e.id == *name);
+        status.insert(name.clone(), refreshed_status(prior_status.get(name), found));
+    }
+    for name in remote_secrets
+        .keys()
+        .filter(|n| !configured_secrets.contains_key(**n) && !wo.secrets.contains(**n))
+    {
         status.insert(name.to_string(), unconfigured_status(import, prior_status.get(*name)));
     }
     s.secret_environment_status = optional_map(&prior.secret_environment_status, &status);
@@ -221,6 +239,17 @@ pub(super) fn flatten_context(prior: &ContextState, ctx: &Json, elements: &[Elem
         }
         status.insert(file_path.clone(), st.to_string());
         files.insert(file_path.clone(), (content.clone(), *secret));
+    }
+    for file_path in wo.files.iter().filter(|p| !configured_files.contains_key(*p)) {
+        let id = file_id(file_path);
+        let found = remote_files.get(id.as_str()).copied();
+        if found.is_some() {
+            matched.insert(id);
+        }
+        status.insert(
+            file_path.clone(),
+            refreshed_status(prior_files_status.get(file_path), found),
+        );
     }
     for (file_path, e) in remote_files
         .iter()
@@ -265,28 +294,31 @@ pub(super) fn flatten_context(prior: &ContextState, ctx: &Json, elements: &[Elem
 }
 
 /// The statuses right after a create, from the checksums the server
-/// answered with: `in-sync` when it holds what was sent.
-pub(super) fn flatten_created_status(planned: &ContextState, written: &Written) -> (ValueStringMap, ValueStringMap) {
-    let status = |ok: bool| if ok { IN_SYNC } else { CHANGED }.to_string();
+/// answered with: `in-sync` when it holds what was sent. The write-only
+/// values come from the configuration (they are null in the plan).
+pub(super) fn flatten_created_status(
+    planned: &ContextState,
+    config: &ContextState,
+    written: &Written,
+) -> (ValueStringMap, ValueStringMap) {
+    let wo_secrets = known_string_map(&config.secret_environment_wo).unwrap_or_default();
     let secrets: BTreeMap<String, String> = known_string_map(&planned.secret_environment)
         .unwrap_or_default()
         .into_iter()
+        .chain(wo_secrets)
         .map(|(name, value)| {
-            let st = match written.secrets.get(&name) {
-                Some(checksum) => status(*checksum == sha256_hex(&value)),
-                None => MISSING.to_string(),
-            };
+            let st = written_status(written.secrets.get(&name), &value);
             (name, st)
         })
         .collect();
+    let wo_files = known_string_map(&config.mounted_files_wo).unwrap_or_default();
     let files: BTreeMap<String, String> = known_files(&planned.mounted_files)
         .unwrap_or_default()
         .into_iter()
-        .map(|(file_path, (content, _))| {
-            let st = match written.files.get(&file_path) {
-                Some(checksum) => status(*checksum == sha256_hex(&b64(&content))),
-                None => MISSING.to_string(),
-            };
+        .map(|(file_path, (content, _))| (file_path, content))
+        .chain(wo_files)
+        .map(|(file_path, content)| {
+            let st = written_status(written.files.get(&file_path), &b64(&content));
             (file_path, st)
         })
         .collect();
@@ -334,7 +366,7 @@ mod tests {
                 write_only: true,
             },
         ];
-        let s = flatten_context(&prior, &ctx, &elements, false);
+        let s = flatten_context(&prior, &ctx, &elements, false, &Default::default());
         assert_eq!(
             s.secret_environment, prior.secret_environment,
             "configured secrets stay as configured"
@@ -350,7 +382,7 @@ mod tests {
         let ctx =
             json!({"id": "c", "name": "c", "labels": ["team", "platform:owner:abc"], "space": "root", "hooks": {}});
         assert_eq!(remote_marker(&ctx).as_deref(), Some("abc"));
-        let s = flatten_context(&ContextState::default(), &ctx, &[], false);
+        let s = flatten_context(&ContextState::default(), &ctx, &[], false, &Default::default());
         assert_eq!(
             s.labels,
             crate::framework::plan::to_value_set(&["team".to_string()].into())
@@ -373,7 +405,13 @@ mod tests {
             write_only: false,
         };
         // `conf/a.json` as written now; `legacy/./b` as an older version wrote it.
-        let s = flatten_context(&prior, &ctx, &[file("conf/a.json"), file("legacy/./b")], false);
+        let s = flatten_context(
+            &prior,
+            &ctx,
+            &[file("conf/a.json"), file("legacy/./b")],
+            false,
+            &Default::default(),
+        );
         assert_eq!(
             s.mounted_files_status,
             map(&[("./conf/a.json", IN_SYNC), ("legacy/./b", IN_SYNC)])

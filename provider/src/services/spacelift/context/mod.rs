@@ -7,6 +7,9 @@
 //! `mounted_files_status`: per name, whether the server's SHA-256 checksum
 //! matches the configured value. Drift, deletions, extra elements and the
 //! secrets an import cannot verify all show there as exact, non-secret diffs.
+//! The write-only forms (`secret_environment_wo`, `mounted_files_wo`) keep
+//! even the values out of state; their checksums are compared at plan time
+//! (see `write_only.rs`).
 //!
 //! Ownership (see [`crate::framework::ownership`]): a create first refuses a
 //! name already taken ([`NameTaken`](ownership::NameTaken)), then marks the new context with the
@@ -20,7 +23,8 @@
 //! This file holds the state, the schema and the resource's steps, in
 //! order; the rest of the folder: `validate.rs` (the configuration's checks),
 //! `plan.rs` (the computed attributes), `flex.rs` (state to GraphQL input and
-//! back), `apply.rs` (the API steps) and `owner.rs` (the owner marker).
+//! back), `apply.rs` (the API steps), `owner.rs` (the owner marker) and
+//! `write_only.rs` (the write-only secrets).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -29,7 +33,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Attribute, AttributeType, Block, Description};
 use tf_provider::value::Value;
-use tf_provider::{AttributePath, Diagnostics};
+use tf_provider::{AttributePath, ClientCapabilities, Diagnostics};
 
 use crate::clients::spacelift::SpaceliftClient;
 use crate::clients::ProviderData;
@@ -38,7 +42,8 @@ use crate::framework::ownership;
 use crate::framework::plan::{require_str, unknown_if_null, ValueStringMap, ValueStringSet};
 use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
-    attr, attributes, sensitive, string, string_map, string_set, Computed, Optional, OptionalComputed, Required,
+    attr, attributes, number, sensitive, string, string_map, string_set, write_only, Computed, Optional,
+    OptionalComputed, Required,
 };
 
 mod apply;
@@ -46,11 +51,13 @@ mod flex;
 mod owner;
 mod plan;
 mod validate;
+mod write_only;
 
 use apply::find_context;
 use flex::flatten_context;
 use owner::remote_marker;
 use validate::{check_nulls, check_size};
+pub use write_only::WriteOnlyNames;
 
 /// Hook phases: HCL name and GraphQL name.
 pub const PHASES: [(&str, &str); 11] = [
@@ -87,6 +94,11 @@ const RESOURCE_TYPE: &str = "platform_spacelift_context";
 #[serde(default)]
 pub struct ContextIdentity {
     pub owner_marker: Option<String>,
+    /// The names `secret_environment_wo` and `mounted_files_wo` held at the
+    /// last apply: names only, never a value or a checksum. Refresh needs
+    /// them to tell these secrets from ones the configuration does not have.
+    #[serde(skip_serializing_if = "WriteOnlyNames::is_empty")]
+    pub write_only: WriteOnlyNames,
 }
 
 pub type ContextPrivate = Value<ContextIdentity>;
@@ -95,8 +107,18 @@ fn recorded_marker(private: &ContextPrivate) -> Option<String> {
     private.as_ref_option().and_then(|p| p.owner_marker.clone())
 }
 
-fn private_with(marker: Option<String>) -> ContextPrivate {
-    Value::Value(ContextIdentity { owner_marker: marker })
+fn recorded_write_only(private: &ContextPrivate) -> WriteOnlyNames {
+    private
+        .as_ref_option()
+        .map(|p| p.write_only.clone())
+        .unwrap_or_default()
+}
+
+fn private_with(marker: Option<String>, write_only: WriteOnlyNames) -> ContextPrivate {
+    Value::Value(ContextIdentity {
+        owner_marker: marker,
+        write_only,
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -121,6 +143,10 @@ pub struct ContextState {
     pub environment: ValueStringMap,
     pub secret_environment: ValueStringMap,
     pub mounted_files: FilesValue,
+    pub secret_environment_wo: ValueStringMap,
+    pub secret_environment_wo_version: Value<i64>,
+    pub mounted_files_wo: ValueStringMap,
+    pub mounted_files_wo_version: Value<i64>,
     pub secret_environment_status: ValueStringMap,
     pub mounted_files_status: ValueStringMap,
 }
@@ -159,6 +185,17 @@ fn schema_block() -> Block {
             "A Spacelift context declared whole: labels, hooks, plain and secret environment variables and mounted files, \
              to hand platform outputs to downstream stacks. Secrets are written write-only; their drift is detected through \
              the server's SHA-256 checksums and shows in `secret_environment_status` / `mounted_files_status`.\n\n\
+             ## Which secret attributes to use\n\n\
+             - **Terraform >= 1.11 or OpenTofu >= 1.11:** `secret_environment_wo` and `mounted_files_wo`. Their values are \
+             write-only: they never reach the plan or the state (nor any hash of them). Give them from ephemeral variables \
+             or ephemeral resources so they stay out of the saved plan's configuration as well. Drift is still detected: \
+             every plan reads the server's checksums and compares them with the SHA-256 of the configured values (one more \
+             `context` query per plan), and a secret that differs plans its status as known after apply, with a warning \
+             naming it. Bump `secret_environment_wo_version` / `mounted_files_wo_version` to rewrite them all.\n\
+             - **Older CLIs:** `secret_environment` and `mounted_files` (with `secret = true`). Spacelift still keeps them \
+             write-only, but Terraform stores their values in the state. Setting a write-only attribute on such a CLI is an \
+             error at plan time.\n\
+             - A name or path is given in one form only.\n\n\
              ## Ownership\n\n\
              - **Creates** one context (and its variables and mounted files). Before creating, the provider lists the \
              contexts it can see; a context with the same name, or with the id the name would give, is refused with an \
@@ -204,7 +241,23 @@ fn schema_block() -> Block {
              may hold at most 8 MiB (8,388,608 bytes, counted over names and values): Terraform hands a resource's configuration, \
              prior state and plan to the provider in one message of at most 64 MiB, so a much bigger context could be created but \
              never planned, applied or destroyed again."))),
-            ("secret_environment_status", string_map(Computed, "Per secret variable on the server: `in-sync`, `changed-outside-terraform` (checksum differs), `missing`, `not-in-configuration`, or `imported-unverified` (an import cannot read secrets back, so apply writes them). Shows drift without showing values. Known after apply when the context is created.")),
+            ("secret_environment_wo", sensitive(write_only(string_map(Optional, "Secret environment variables, by name, as write-only values: the same as `secret_environment`, \
+             but Terraform keeps the values out of the plan and the state (they are never stored, nor any hash of them). Needs Terraform >= 1.11 or \
+             OpenTofu >= 1.11; on older CLIs use `secret_environment`. Drift is still detected: each plan reads the server's \
+             checksums and compares them with the SHA-256 of the configured values, and a secret that differs shows as its \
+             `secret_environment_status` entry becoming known after apply (with a warning naming it); the apply rewrites it. \
+             A name may not also be in `secret_environment` or `environment`; values may not contain newlines.")))),
+            ("secret_environment_wo_version", number(Optional, "Any number; changing it rewrites every `secret_environment_wo` value, even one in sync. \
+             (A changed value is found and rewritten without it, through the checksums.)")),
+            ("mounted_files_wo", sensitive(write_only(string_map(Optional, "Secret mounted files, by path relative to `/mnt/workspace/`, as write-only content: like a \
+             `mounted_files` entry with `secret = true`, but Terraform keeps the content out of the plan and the state. Needs Terraform >= 1.11 or \
+             OpenTofu >= 1.11; on older CLIs use `mounted_files`. Drift shows in `mounted_files_status` as for `secret_environment_wo`. \
+             Paths follow the rules of `mounted_files`, and a path (once normalised) may not also be in `mounted_files` or be the \
+             name of a variable. Each file may hold 1,500,000 bytes.")))),
+            ("mounted_files_wo_version", number(Optional, "Any number; changing it rewrites every `mounted_files_wo` file, even one in sync.")),
+            ("secret_environment_status", string_map(Computed, "Per secret variable on the server (from `secret_environment` and `secret_environment_wo`): `in-sync`, `changed-outside-terraform` (checksum differs), `missing`, `not-in-configuration`, or `imported-unverified` (an import cannot read secrets back, so apply writes them). Shows drift without showing values. Known after apply when the context is created. \
+             A refresh cannot compare a write-only secret (its value is not in state): it shows it `missing` or keeps the last \
+             status, and the plan compares the checksum, planning the status of one that differs as known after apply.")),
             ("mounted_files_status", string_map(Computed, "Per mounted file on the server, the same statuses as `secret_environment_status`.")),
         ]),
         blocks: Default::default(),
@@ -229,6 +282,16 @@ impl ManagedResource for ContextResource {
 
     fn validate(&self, diags: &mut Diagnostics, config: &ContextState) {
         validate::validate_state(diags, config);
+    }
+
+    fn validate_with_capabilities(
+        &self,
+        diags: &mut Diagnostics,
+        config: &ContextState,
+        capabilities: &ClientCapabilities,
+    ) {
+        write_only::require_cli_support(diags, config, capabilities);
+        self.validate(diags, config);
     }
 
     async fn read(
@@ -256,8 +319,9 @@ impl ManagedResource for ContextResource {
                     diags.root_warning(format!("{what} is no longer the one this resource created"), detail);
                     return None;
                 }
-                let private = private_with(recorded.or(remote));
-                Some((flatten_context(&state, &ctx, &elements, false), private))
+                let wo = recorded_write_only(&private_state);
+                let state = flatten_context(&state, &ctx, &elements, false, &wo);
+                Some((state, private_with(recorded.or(remote), wo)))
             }
             found => finish_read(diags, &what, state, private_state, found.map(|_| None)),
         }
@@ -292,6 +356,38 @@ impl ManagedResource for ContextResource {
         }
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, false);
+        if write_only::used(&config) {
+            // The values are in `config` only: compare their checksums with the server's now.
+            let remote = if write_only::needs_checksums(&config) {
+                let id = require_str(diags, "id", &prior.id)?.to_string();
+                let client = self.client(diags)?;
+                match find_context(&client, &id).await {
+                    Ok(found) => found.map(|(_, elements)| elements),
+                    Err(source) => {
+                        let what = format!(
+                            "planning Spacelift context `{id}`: reading the checksums of the write-only secrets"
+                        );
+                        report(diags, &failed(what, source));
+                        return None;
+                    }
+                }
+            } else {
+                None
+            };
+            let drifted = write_only::plan_statuses(&mut s, &prior, &config, remote.as_deref());
+            if !drifted.is_empty() {
+                let id = prior.id.as_ref_option().cloned().unwrap_or_default();
+                diags.root_warning(
+                    format!("Spacelift context `{id}`: write-only secrets differ from the configuration"),
+                    format!(
+                        "The server's checksum of {} is not the SHA-256 of the configured value: the secret was changed \
+                         outside Terraform, or its value in the configuration changed. The apply writes the configured \
+                         value; the plan shows it as its status becoming known after apply.",
+                        drifted.join(", ")
+                    ),
+                );
+            }
+        }
         let replace = ContextState::replaced(&prior, &s);
         Some((s, private_state, replace.paths))
     }
@@ -301,10 +397,10 @@ impl ManagedResource for ContextResource {
         diags: &mut Diagnostics,
         client: &SpaceliftClient,
         planned: ContextState,
-        _config: ContextState,
+        config: ContextState,
         _private_state: ContextPrivate,
     ) -> Option<(ContextState, ContextPrivate)> {
-        apply::create(diags, client, planned).await
+        apply::create(diags, client, planned, config).await
     }
 
     async fn update(
@@ -313,10 +409,10 @@ impl ManagedResource for ContextResource {
         client: &SpaceliftClient,
         prior: ContextState,
         planned: ContextState,
-        _config: ContextState,
+        config: ContextState,
         private_state: ContextPrivate,
     ) -> Option<(ContextState, ContextPrivate)> {
-        apply::update(diags, client, prior, planned, private_state).await
+        apply::update(diags, client, prior, planned, config, private_state).await
     }
 
     async fn destroy(
@@ -341,8 +437,11 @@ impl ManagedResource for ContextResource {
                     id: Value::Value(id),
                     ..Default::default()
                 };
-                let private = private_with(remote_marker(&ctx));
-                Some((flatten_context(&start, &ctx, &elements, true), private))
+                let private = private_with(remote_marker(&ctx), WriteOnlyNames::default());
+                Some((
+                    flatten_context(&start, &ctx, &elements, true, &WriteOnlyNames::default()),
+                    private,
+                ))
             }
             Ok(None) => {
                 diags.root_error_short(format!("importing Spacelift context `{id}`: no such context"));

@@ -11,8 +11,12 @@ use crate::framework::plan::{default_from_config, to_value_map, ValueStringMap};
 /// file will be `in-sync` after apply (and what is not configured is gone).
 /// On create nothing exists yet: the statuses are unknown until the create
 /// has written the elements and read their checksums back.
+/// Write-only values are never planned (Terraform requires them null); the
+/// update's statuses of write-only names are `write_only::plan_statuses`'.
 pub(super) fn plan_computed(s: &mut ContextState, config: &ContextState, create: bool) {
     default_from_config(&mut s.space_id, &config.space_id, DEFAULT_SPACE.to_string());
+    s.secret_environment_wo = Value::Null;
+    s.mounted_files_wo = Value::Null;
     if create {
         s.secret_environment_status = Value::Unknown;
         s.mounted_files_status = Value::Unknown;
@@ -65,13 +69,16 @@ mod tests {
         // After the create, from the checksums the server answered with.
         let mut written = Written::default();
         written.secrets.insert("X".into(), sha256_hex("v"));
-        let (secrets, files) = flatten_created_status(&config, &written);
+        let (secrets, files) = flatten_created_status(&config, &config, &written);
         assert_eq!(secrets, map(&[("X", IN_SYNC)]));
         assert!(files.is_null());
         written.secrets.insert("X".into(), sha256_hex("other"));
-        assert_eq!(flatten_created_status(&config, &written).0, map(&[("X", CHANGED)]));
         assert_eq!(
-            flatten_created_status(&config, &Written::default()).0,
+            flatten_created_status(&config, &config, &written).0,
+            map(&[("X", CHANGED)])
+        );
+        assert_eq!(
+            flatten_created_status(&config, &config, &Written::default()).0,
             map(&[("X", MISSING)])
         );
     }

@@ -15,7 +15,7 @@ use super::{ContextState, DEFAULT_SPACE, PHASES};
 use crate::framework::ownership::OWNER_TAG;
 use crate::framework::validate::Validator;
 
-fn is_env_name(name: &str) -> bool {
+pub(super) fn is_env_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -90,6 +90,9 @@ fn encoded_size(c: &ContextState) -> (usize, Option<(AttributePath, usize)>) {
     for (attribute, map, names) in [
         ("environment", &c.environment, 1),
         ("secret_environment", &c.secret_environment, 2),
+        // Write-only values are only in the configuration, but their names are status keys too.
+        ("secret_environment_wo", &c.secret_environment_wo, 2),
+        ("mounted_files_wo", &c.mounted_files_wo, 2),
     ] {
         if let Value::Value(vars) = map {
             for (name, value) in vars {
@@ -198,6 +201,7 @@ pub(super) fn file_id(key: &str) -> String {
 /// known. True when there is none.
 pub(super) fn check_nulls(diags: &mut Diagnostics, c: &ContextState) -> bool {
     let before = diags.errors.len();
+    super::write_only::check_nulls(diags, c);
     let mut v = Validator::new(diags);
     let path = AttributePath::new;
     if let Value::Value(labels) = &c.labels {
@@ -426,6 +430,7 @@ pub(super) fn validate_state(diags: &mut Diagnostics, c: &ContextState) {
     }
     check_nulls(diags, c);
     check_size(diags, c);
+    super::write_only::validate(diags, c);
 }
 
 #[cfg(test)]
