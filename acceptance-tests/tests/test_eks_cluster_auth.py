@@ -114,8 +114,10 @@ def test_ephemeral_token_to_provider_block(workspace, iam, unique, fault_proxy):
     for body in fault_proxy.bodies.get("AssumeRole", []):
         form = dict(urllib.parse.parse_qsl(body.decode()))
         tokens.append(form["ExternalId"])
-    # At least one AssumeRole in the apply and one in the plan, each with a fresh token.
-    assert len(set(tokens)) >= 2, tokens
+    # At least one AssumeRole in the apply and one in the plan, each with the
+    # token that run opened (two runs within one second may presign the same
+    # URL: X-Amz-Date has whole seconds, so the tokens need not differ).
+    assert len(tokens) >= 2, tokens
     for token in set(tokens):
         check_token(token)
 
