@@ -52,10 +52,11 @@ def account_client(service: str, endpoint: str, account: str):
     )
 
 
-def prerequisites(endpoint: str, spacelift, name: str) -> dict[str, str]:
+def prerequisites(endpoint: str, spacelift, name: str, network: dict | None = None) -> dict[str, str]:
     """Makes what the example takes as inputs, and returns its `TF_VAR_*`
-    environment. `spacelift` is a running `SpaceliftFake`."""
-    network = aws.create_network(endpoint)
+    environment. `spacelift` is a running `SpaceliftFake`; `network` an
+    existing `aws.create_network` (a new one when None)."""
+    network = network or aws.create_network(endpoint)
     iam = aws.client("iam", endpoint)
     admins = iam.create_role(RoleName=f"{name}-admins", AssumeRolePolicyDocument=TRUST_ACCOUNT_ROOT)["Role"]["Arn"]
     dns_iam = account_client("iam", endpoint, DNS_ACCOUNT)
