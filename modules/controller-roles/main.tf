@@ -1,8 +1,10 @@
 locals {
-  # The controllers whose policies are scoped by the cluster (its name in
-  # resource tags or ARNs): only these get cluster_name, since the data
-  # source refuses a parameter its controller does not take.
-  cluster_scoped = ["aws-ebs-csi-driver", "aws-efs-csi-driver", "aws-load-balancer-controller", "cluster-autoscaler", "karpenter"]
+  # The controllers whose policies require the cluster's name (in resource
+  # tags or ARNs): only these get cluster_name, since the data source refuses
+  # a parameter its controller does not take. The EBS and EFS drivers take
+  # it optionally, and then only touch volumes tagged for the cluster, which
+  # needs the chart's cluster tag settings: they go without it.
+  cluster_scoped = ["aws-load-balancer-controller", "cluster-autoscaler", "karpenter"]
 
   controllers = {
     for key, c in var.controllers : key => merge(c, {
@@ -38,6 +40,12 @@ data "platform_controller_policy" "this" {
   parameter_arns   = each.value.parameter_arns
   bucket_arns      = each.value.bucket_arns
   file_system_arns = each.value.file_system_arns
+  node_role_arns   = each.value.node_role_arns
+  assume_role_arns = each.value.assume_role_arns
+  region           = each.value.region
+  account_id       = each.value.account_id
+
+  interruption_queue_arn = each.value.interruption_queue_arn
 }
 
 resource "platform_irsa_role" "this" {

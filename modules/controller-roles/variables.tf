@@ -1,18 +1,23 @@
 variable "controllers" {
   description = "Controller roles (IRSA), by key: the key with `_` turned into `-` names the controller (`external_dns` is `external-dns`) unless `controller` is given. Each becomes a `platform_controller_policy` data source and a `platform_irsa_role` (named `role_name`, else `<role_name_prefix><controller>`) whose inline policy is the data source's document; the parameters are those of the data source. `cluster_name` is filled in for the controllers that take it."
   type = map(object({
-    controller       = optional(string)
-    role_name        = optional(string)
-    namespace        = optional(string)
-    hosted_zone_arns = optional(list(string))
-    kms_key_arns     = optional(list(string))
-    kms_key_aliases  = optional(list(string))
-    repository_arns  = optional(list(string))
-    secret_arns      = optional(list(string))
-    parameter_arns   = optional(list(string))
-    bucket_arns      = optional(list(string))
-    file_system_arns = optional(list(string))
-    policy_arns      = optional(list(string), [])
+    controller             = optional(string)
+    role_name              = optional(string)
+    namespace              = optional(string)
+    hosted_zone_arns       = optional(list(string))
+    kms_key_arns           = optional(list(string))
+    kms_key_aliases        = optional(list(string))
+    repository_arns        = optional(list(string))
+    secret_arns            = optional(list(string))
+    parameter_arns         = optional(list(string))
+    bucket_arns            = optional(list(string))
+    file_system_arns       = optional(list(string))
+    node_role_arns         = optional(list(string))
+    assume_role_arns       = optional(list(string))
+    region                 = optional(string)
+    account_id             = optional(string)
+    interruption_queue_arn = optional(string)
+    policy_arns            = optional(list(string), [])
   }))
 
   validation {
@@ -30,13 +35,13 @@ variable "controllers" {
 }
 
 variable "cluster_name" {
-  description = "The cluster's name, for the controllers whose policy is scoped by it (cluster-autoscaler, aws-load-balancer-controller, karpenter, aws-ebs-csi-driver, aws-efs-csi-driver). Required when one of those is in `controllers`."
+  description = "The cluster's name, for the controllers whose policy is scoped by it (cluster-autoscaler, aws-load-balancer-controller, karpenter). Required when one of those is in `controllers`."
   type        = string
   default     = null
 
   validation {
-    condition     = var.cluster_name != null || !anytrue([for k, c in var.controllers : contains(["aws-ebs-csi-driver", "aws-efs-csi-driver", "aws-load-balancer-controller", "cluster-autoscaler", "karpenter"], coalesce(c.controller, replace(k, "_", "-")))])
-    error_message = "cluster_name is required with aws-ebs-csi-driver, aws-efs-csi-driver, aws-load-balancer-controller, cluster-autoscaler or karpenter in controllers: their policies are scoped by the cluster."
+    condition     = var.cluster_name != null || !anytrue([for k, c in var.controllers : contains(["aws-load-balancer-controller", "cluster-autoscaler", "karpenter"], coalesce(c.controller, replace(k, "_", "-")))])
+    error_message = "cluster_name is required with aws-load-balancer-controller, cluster-autoscaler or karpenter in controllers: their policies are scoped by the cluster."
   }
 }
 

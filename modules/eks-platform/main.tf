@@ -184,10 +184,11 @@ resource "platform_eks_addon" "after_nodes" {
 ################################################################################
 
 # The driver's policy, its key rights scoped to the storage key's alias
-# (kms:ResourceAliases), so the role can use no other key.
+# (kms:ResourceAliases), so the role can use no other key. Without
+# cluster_name: that scoping needs the add-on configured with the cluster's
+# tag (controller.k8sTagClusterId), which EKS's default configuration lacks.
 data "platform_controller_policy" "ebs_csi" {
   controller      = "aws-ebs-csi-driver"
-  cluster_name    = var.name
   kms_key_aliases = [local.ebs_alias_name]
 }
 
