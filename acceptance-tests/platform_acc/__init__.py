@@ -16,6 +16,8 @@
 - `eks_pod_identity_ext`: EKS Pod Identity associations (moto has none), with
   tags and idempotency tokens, loaded into the emulator.
 - `iam_ext`: the IAM OIDC client-id operations moto lacks, loaded into the emulator.
+- `iam_simulate`: IAM SimulatePrincipalPolicy (moto lacks it), a small policy
+  evaluator for the controller-policy cases, loaded into the emulator.
 - `kms_ext`: KMS ListAliases paged as the real API pages it (moto answers in one
   page), loaded into the emulator.
 - `eks_helpers`: botocore's EKS model check of emulator responses

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 def serve() -> None:
     # AWS managed policies (arn:aws:iam::aws:policy/...) exist, as in a real account.
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-    from platform_acc import eks_access_ext, eks_addon_ext, eks_asg_ext, eks_ext, eks_pod_identity_ext, iam_ext, kms_ext
+    from platform_acc import eks_access_ext, eks_addon_ext, eks_asg_ext, eks_ext, eks_pod_identity_ext, iam_ext, iam_simulate, kms_ext
 
     # EKS with real status transitions, updates and DescribeUpdate (see eks_ext),
     # EKS add-ons (see eks_addon_ext),
@@ -30,6 +30,7 @@ def serve() -> None:
     eks_asg_ext.install()  # node groups' Auto Scaling groups (after eks_ext)
     eks_pod_identity_ext.install()
     iam_ext.install()
+    iam_simulate.install()  # SimulatePrincipalPolicy, a small policy evaluator
     kms_ext.install()
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 

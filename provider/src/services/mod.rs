@@ -8,6 +8,7 @@ use tf_provider::{DynamicDataSource, DynamicResource};
 use crate::clients::ProviderData;
 use crate::framework::resource::Managed;
 
+pub mod controllers;
 pub mod eks;
 pub mod iam;
 pub mod kms;
@@ -74,6 +75,10 @@ pub fn data_sources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn Dynamic
     sources.insert(
         "eks_cluster_auth".into(),
         Box::new(eks::cluster_auth::ClusterAuthDataSource::new(data.clone())),
+    );
+    sources.insert(
+        "controller_policy".into(),
+        Box::new(controllers::policy_data_source::ControllerPolicyDataSource),
     );
     sources
 }
