@@ -109,8 +109,10 @@ def test_validate(offline_env, config):
 # ---- acceptance: one case per module against the emulators -------------------------
 
 
-def module_source(name: str) -> str:
-    return str(REPO / "modules" / name)
+def module_source(ws: Workspace, name: str) -> str:
+    """A local path (`../...`): an absolute one would be a package, copied
+    alone, and eks-platform's `../controller-roles` would escape it."""
+    return os.path.relpath(REPO / "modules" / name, ws.dir)
 
 
 def init(ws: Workspace) -> None:
@@ -135,7 +137,7 @@ def test_spacelift_platform_context(workspace, spacelift_env, spacelift):
     }}
 
     module "context" {{
-      source = "{module_source("spacelift-platform-context")}"
+      source = "{module_source(workspace, "spacelift-platform-context")}"
 
       name                               = "Platform outputs"
       cluster_name                       = "main"
@@ -194,7 +196,7 @@ def test_controller_roles(workspace, iam, unique):
     }}
 
     module "dns_roles" {{
-      source    = "{module_source("controller-roles")}"
+      source    = "{module_source(workspace, "controller-roles")}"
       providers = {{ platform = platform.dns }}
 
       create_oidc_provider = true
@@ -271,7 +273,7 @@ def test_eks_platform(workspace, emulator, network, unique):
     provider "platform" {{}}
 
     module "platform" {{
-      source = "{module_source("eks-platform")}"
+      source = "{module_source(workspace, "eks-platform")}"
 
       name               = "{name}"
       kubernetes_version = "1.33"

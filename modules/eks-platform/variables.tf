@@ -23,8 +23,8 @@ variable "subnet_ids" {
   type        = list(string)
 
   validation {
-    condition     = length(var.subnet_ids) >= 2 && alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]+$", s))])
-    error_message = "subnet_ids needs at least two subnet ids (`subnet-...`), in different availability zones (EKS's rule)."
+    condition     = length(var.subnet_ids) >= 2 && alltrue([for s in var.subnet_ids : can(regex("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$", s))])
+    error_message = "subnet_ids needs at least two subnet ids (`subnet-` and 8 or 17 lowercase hex digits), in different availability zones (EKS's rule)."
   }
 }
 

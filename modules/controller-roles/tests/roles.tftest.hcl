@@ -11,7 +11,7 @@ mock_provider "platform" {
 override_data {
   target = data.platform_controller_policy.this["external_dns"]
   values = {
-    json             = "{\"Statement\":[{\"Action\":\"route53:ChangeResourceRecordSets\"}]}"
+    json             = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"route53:ChangeResourceRecordSets\",\"Resource\":\"arn:aws:route53:::hostedzone/Z1\"}]}"
     service_accounts = [{ namespace = "external-dns", name = "external-dns" }]
   }
 }
@@ -19,7 +19,7 @@ override_data {
 override_data {
   target = data.platform_controller_policy.this["cluster_autoscaler"]
   values = {
-    json             = "{\"Statement\":[{\"Action\":\"autoscaling:SetDesiredCapacity\"}]}"
+    json             = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"autoscaling:SetDesiredCapacity\",\"Resource\":\"*\"}]}"
     service_accounts = [{ namespace = "kube-system", name = "cluster-autoscaler" }]
   }
 }
@@ -43,7 +43,7 @@ run "a_role_per_controller_with_its_policy" {
   }
 
   assert {
-    condition     = platform_irsa_role.this["external_dns"].inline_policies == tomap({ external-dns = "{\"Statement\":[{\"Action\":\"route53:ChangeResourceRecordSets\"}]}" })
+    condition     = platform_irsa_role.this["external_dns"].inline_policies == tomap({ external-dns = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"route53:ChangeResourceRecordSets\",\"Resource\":\"arn:aws:route53:::hostedzone/Z1\"}]}" })
     error_message = "each role's inline policy is its controller's document"
   }
 
@@ -101,11 +101,21 @@ run "another_account_gets_a_copy_of_the_oidc_provider" {
   }
 }
 
+run "cluster_name_is_required_for_cluster_scoped_controllers" {
+  command = plan
+
+  variables {
+    cluster_name = null
+    controllers  = { cluster_autoscaler = {} }
+  }
+
+  expect_failures = [var.cluster_name]
+}
+
 run "refuses_bad_input" {
   command = plan
 
   variables {
-    cluster_name         = null
     create_oidc_provider = true
     oidc_issuer_url      = null
     role_name_prefix     = "has spaces"
@@ -115,5 +125,5 @@ run "refuses_bad_input" {
     }
   }
 
-  expect_failures = [var.cluster_name, var.create_oidc_provider, var.role_name_prefix, var.controllers]
+  expect_failures = [var.create_oidc_provider, var.role_name_prefix, var.controllers]
 }

@@ -7,9 +7,14 @@ mock_provider "platform" {
       oidc_provider_arn = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE"
     }
   }
+  mock_resource "platform_irsa_role" {
+    defaults = {
+      arn = "arn:aws:iam::111122223333:role/mocked"
+    }
+  }
   mock_data "platform_controller_policy" {
     defaults = {
-      json             = "{\"Statement\":[]}"
+      json             = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"ec2:DescribeVolumes\",\"Resource\":\"*\"}]}"
       service_accounts = [{ namespace = "kube-system", name = "ebs-csi-controller-sa" }]
     }
   }
@@ -18,7 +23,7 @@ mock_provider "platform" {
 variables {
   name               = "main"
   kubernetes_version = "1.34"
-  subnet_ids         = ["subnet-0a", "subnet-0b"]
+  subnet_ids         = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
   cluster_admins     = ["arn:aws:iam::111122223333:role/admin"]
   namespace_readers = {
     team_a = { principal_arn = "arn:aws:iam::111122223333:role/team-a", namespaces = ["team-a"] }
@@ -58,7 +63,7 @@ run "the_whole_stack" {
   }
 
   assert {
-    condition     = platform_eks_node_group.this["workers"].name == "workers" && one(platform_eks_node_group.this["workers"].taint).value == "workers" && platform_eks_node_group.this["workers"].subnet_ids == toset(["subnet-0a", "subnet-0b"])
+    condition     = platform_eks_node_group.this["workers"].name == "workers" && one(platform_eks_node_group.this["workers"].taint).value == "workers" && platform_eks_node_group.this["workers"].subnet_ids == toset(["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"])
     error_message = "extra node groups come from the map, on the module's subnets by default"
   }
 
