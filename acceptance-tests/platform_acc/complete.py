@@ -136,6 +136,17 @@ def inventory(endpoint: str, spacelift) -> set[str]:
     return found
 
 
+def breakdown(objects: list[str]) -> str:
+    """Where the objects of an inventory difference are, in one line."""
+    cluster = sum(o.startswith(f"{aws.ACCOUNT_ID} ") for o in objects)
+    dns = sum(o.startswith(f"{DNS_ACCOUNT} ") for o in objects)
+    contexts = sum(o.startswith("spacelift context ") and " variable/file " not in o for o in objects)
+    elements = sum(" variable/file " in o for o in objects)
+    attachments = sum(o.startswith("spacelift attachment ") for o in objects)
+    return (f"{cluster} in the cluster's account, {dns} in the DNS account; in Spacelift {contexts} context(s) "
+            f"with {elements} variables and files, {attachments} attachment(s)")
+
+
 def terraform_resources(ws: Workspace) -> list[str]:
     """The managed resources in state, in every module (`terraform state list`
     without the data sources)."""

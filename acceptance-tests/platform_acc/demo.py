@@ -110,10 +110,11 @@ def run(emulator_url: str, spacelift, provider_dir: Path, work: Path, phases: Ph
 
     phases.step("apply", f"terraform apply ({complete.EXAMPLE.relative_to(REPO)})")
     applied = ws.apply()
-    show(applied.stdout[applied.stdout.rfind("Apply complete!"):] if "Apply complete!" in applied.stdout else applied.stdout)
+    done = applied.stdout.rfind("Apply complete!")
+    show(applied.stdout[done:].split("\nOutputs:", 1)[0] if done >= 0 else applied.stdout)
     resources = complete.terraform_resources(ws)
     made = sorted(complete.inventory(emulator_url, spacelift) - before)
-    print(f"{len(resources)} Terraform resources made {len(made)} objects:")
+    print(f"{len(resources)} Terraform resources made {len(made)} objects ({complete.breakdown(made)}):")
     for what in made:
         print(f"  {what}")
     print("\nWhat a platform engineer needs next:")
@@ -138,7 +139,7 @@ def run(emulator_url: str, spacelift, provider_dir: Path, work: Path, phases: Ph
     keys = sum(" kms key " in what for what in made)
     print(f"nothing left of the {len(made)} objects ({keys} KMS keys are pending deletion, the nearest to gone KMS allows)")
     phases.end()
-    return {"resources": resources, "made": made}
+    return {"resources": resources, "made": made, "breakdown": complete.breakdown(made)}
 
 
 def main() -> int:
@@ -174,9 +175,8 @@ def main() -> int:
     for name, seconds in phases.times:
         print(f"{name:12} {seconds:7.1f}")
     print(f"{'total':12} {total:7.1f}")
-    print(f"\ndemo finished in {total:.1f}s: applied {len(summary['resources'])} Terraform resources "
-          f"({len(summary['made'])} objects in two AWS accounts and Spacelift), planned empty (exit 0), "
-          "destroyed, nothing left.")
+    print(f"\ndemo finished in {total:.1f}s: applied {len(summary['resources'])} Terraform resources, which made "
+          f"{len(summary['made'])} objects ({summary['breakdown']}); planned empty (exit 0); destroyed; nothing left.")
     return 0
 
 
