@@ -6,8 +6,11 @@ each object landed."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from platform_acc import aws, complete, demo
+from platform_acc.terraform import REPO
 
 DELAY = {"managed-by": "terraform", "platform-emulator/delay-seconds": "0.3"}
 
@@ -54,3 +57,10 @@ def test_basic(emulator, network, spacelift, provider_dir, tmp_path, unique, cap
     printed = capsys.readouterr().out
     assert seen["outputs"]["update_kubeconfig_command"] in printed and "exit code 0" in printed
     assert "nothing left" in printed and len(summary["made"]) > len(summary["resources"]) >= 19
+
+
+def test_readme_is_current():
+    """examples/complete/README.md's inputs and outputs are generated from the example."""
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "module-docs.py"), "--check", str(complete.EXAMPLE)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
