@@ -122,7 +122,7 @@ pub fn load_balancer_controller(p: &Params) -> Vec<Json> {
                 "ec2:DeleteSecurityGroup",
             ],
             &ANY,
-            condition(&[resource_is_ours.clone()]),
+            condition(std::slice::from_ref(&resource_is_ours)),
         ),
         allow_if(
             &[
@@ -130,7 +130,7 @@ pub fn load_balancer_controller(p: &Params) -> Vec<Json> {
                 "elasticloadbalancing:CreateTargetGroup",
             ],
             &ANY,
-            condition(&[request_is_ours.clone()]),
+            condition(std::slice::from_ref(&request_is_ours)),
         ),
         allow(
             &[

@@ -162,7 +162,11 @@ fn kms_for_ebs(p: &Params) -> Vec<Json> {
     let for_aws = ("Bool", "kms:GrantIsForAWSResource", json!("true"));
     let mut s = Vec::new();
     if !p.kms_key_arns.is_empty() {
-        s.push(allow_if(&grant, &p.kms_key_arns, condition(&[for_aws.clone()])));
+        s.push(allow_if(
+            &grant,
+            &p.kms_key_arns,
+            condition(std::slice::from_ref(&for_aws)),
+        ));
         s.push(allow(&crypto, &p.kms_key_arns));
     }
     if !p.kms_key_aliases.is_empty() {
