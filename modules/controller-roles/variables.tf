@@ -32,6 +32,11 @@ variable "controllers" {
     condition     = alltrue([for k, c in var.controllers : c.role_name == null || can(regex("^[\\w+=,.@-]{1,64}$", coalesce(c.role_name, "x")))])
     error_message = "controllers[*].role_name must be 1 to 64 characters from letters, digits and +=,.@_- (IAM's rule)."
   }
+
+  validation {
+    condition     = alltrue([for k, c in var.controllers : length(coalesce(c.role_name, "${var.role_name_prefix}${coalesce(c.controller, replace(k, "_", "-"))}")) <= 64])
+    error_message = "A role name, <role_name_prefix><controller> unless role_name is given, is longer than IAM's 64 characters: shorten role_name_prefix or give role_name."
+  }
 }
 
 variable "cluster_name" {
@@ -90,13 +95,13 @@ variable "oidc_thumbprints" {
 }
 
 variable "role_name_prefix" {
-  description = "Prefix of the roles' names when `role_name` is not given, such as `\"platform-\"`: the role of `external_dns` is then `platform-external-dns`."
+  description = "Prefix of the roles' names when `role_name` is not given, such as `\"platform-\"`: the role of `external_dns` is then `platform-external-dns` (at most 64 characters in all)."
   type        = string
   default     = ""
 
   validation {
-    condition     = length(var.role_name_prefix) <= 36 && can(regex("^[\\w+=,.@-]*$", var.role_name_prefix))
-    error_message = "role_name_prefix must be at most 36 characters from letters, digits and +=,.@_- (so that the longest controller name fits IAM's 64)."
+    condition     = can(regex("^[\\w+=,.@-]*$", var.role_name_prefix))
+    error_message = "role_name_prefix may hold only letters, digits and +=,.@_- (IAM's rule for role names)."
   }
 }
 

@@ -1,10 +1,15 @@
 variable "name" {
-  description = "The cluster's name: 1 to 100 letters, digits, `-` and `_`, starting with a letter or digit. It also prefixes the names of the roles and keys the module makes."
+  description = "The cluster's name: 1 to 100 letters, digits, `-` and `_`, starting with a letter or digit. It also prefixes the names of the roles and keys the module makes, so at most 56 characters (the role `<name>-ebs-csi` fits IAM's 64); controller roles `<name>-<controller>` must fit too."
   type        = string
 
   validation {
     condition     = can(regex("^[0-9A-Za-z][0-9A-Za-z_-]{0,99}$", var.name))
     error_message = "name must be 1 to 100 letters, digits, `-` and `_`, starting with a letter or digit (EKS's rule for cluster names)."
+  }
+
+  validation {
+    condition     = length(var.name) <= 56
+    error_message = "name may have at most 56 characters here: it prefixes the EBS CSI driver's role, `<name>-ebs-csi`, which must fit IAM's 64."
   }
 }
 

@@ -101,6 +101,27 @@ run "another_account_gets_a_copy_of_the_oidc_provider" {
   }
 }
 
+run "role_names_must_fit_iam" {
+  command = plan
+
+  variables {
+    role_name_prefix = "a-prefix-long-enough-that-aws-load-balancer-controller-overflows-"
+    controllers      = { aws_load_balancer_controller = {} }
+  }
+
+  expect_failures = [var.controllers]
+}
+
+run "role_name_prefix_follows_iam" {
+  command = plan
+
+  variables {
+    role_name_prefix = "has spaces"
+  }
+
+  expect_failures = [var.role_name_prefix]
+}
+
 run "cluster_name_is_required_for_cluster_scoped_controllers" {
   command = plan
 
@@ -118,12 +139,11 @@ run "refuses_bad_input" {
   variables {
     create_oidc_provider = true
     oidc_issuer_url      = null
-    role_name_prefix     = "has spaces"
     controllers = {
       cluster_autoscaler = {}
       not_a_controller   = {}
     }
   }
 
-  expect_failures = [var.create_oidc_provider, var.role_name_prefix, var.controllers]
+  expect_failures = [var.create_oidc_provider, var.controllers]
 }
