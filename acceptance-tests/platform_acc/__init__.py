@@ -32,6 +32,10 @@
 - `distribution`: a release made by `scripts/release.sh` with a throwaway GPG
   key, and a local HTTPS server (its own CA) serving it as a provider network
   mirror and through the provider registry protocol, for the distribution tests.
-- `demo`: the README's demo (`scripts/demo.sh`): the EKS example stack applied
-  and destroyed against the emulator.
+- `complete`: `examples/complete` against the emulators: the DNS account
+  (STS AssumeRole into another account), the prerequisites, and the inventory
+  of both accounts and the Spacelift fake (what an apply made, what a destroy left).
+- `demo`: the README's demo (`scripts/demo.sh`): examples/complete applied,
+  planned empty and destroyed against the emulators (`run`, which
+  `tests/test_complete_example.py` runs too).
 """
