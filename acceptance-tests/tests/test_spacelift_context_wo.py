@@ -109,12 +109,16 @@ def test_basic_no_secret_in_state_plan_file_or_trace_log(workspace, spacelift_en
     assert_no_secret(text, "the TRACE log")
 
 
-def test_drift_secret_changed_repaired_and_version_rewrites(workspace, spacelift_env, spacelift):
+def test_drift_secret_changed_repaired_and_version_rewrites(workspace, spacelift_env, spacelift, tmp_path):
     """A secret changed or deleted in Spacelift shows as drift on its own
     name; the apply repairs exactly that; an unchanged configuration plans
-    empty; bumping the version rewrites the values still in sync."""
+    empty; bumping the version rewrites the values still in sync; a map
+    unknown until apply (another resource's output) on an update applies
+    cleanly. The TRACE log of the drift plans and repairs holds no secret."""
+    log = tmp_path / "trace.log"
+    trace = {"TF_LOG": "trace", "TF_LOG_PATH": str(log)}
     ws = workspace
-    ws.env = {**spacelift_env, **values()}
+    ws.env = {**spacelift_env, **values(), **trace}
     ws.write(config(secrets_version=1))
     ws.apply_clean()
     spacelift.set_config(CTX, "DB_PASSWORD", "changed-in-the-ui", write_only=True)
@@ -135,7 +139,7 @@ def test_drift_secret_changed_repaired_and_version_rewrites(workspace, spacelift
     assert cfg["API_TOKEN"]["checksum"] == sha(TOKEN)
 
     # A changed value in the configuration is found the same way; a version bump rewrites all.
-    ws.env = {**spacelift_env, **values(api="rotated")}
+    ws.env = {**spacelift_env, **values(api="rotated"), **trace}
     ws.write(config(secrets_version=2))
     ws.assert_plan_changes("~ secret_environment_wo_version = 1 -> 2",
                            '~ "API_TOKEN" = "in-sync" -> (known after apply)',
@@ -144,6 +148,23 @@ def test_drift_secret_changed_repaired_and_version_rewrites(workspace, spacelift
     ws.apply_clean()
     assert spacelift.calls["contextConfigAdd"] == 2, dict(spacelift.calls)
     assert spacelift.contexts[CTX]["config"]["API_TOKEN"]["checksum"] == sha("rotated")
+
+    # The whole map unknown at plan (merged with an output known only after apply): the status
+    # map is planned unknown (a known one would miss the new name: "inconsistent final plan");
+    # the apply's final plan knows the values and writes only the new name.
+    extra = block("resource", "terraform_data", "extra", input={"EXTRA_NAME": "not-a-secret-extra"})
+    merged = Raw("merge({ DB_PASSWORD = var.db_password, API_TOKEN = var.api_token }, terraform_data.extra.output)")
+    ws.write(config(secrets=merged, secrets_version=2) + extra)
+    spacelift.reset_counts()
+    ws.apply_clean()
+    assert spacelift.calls["contextConfigAdd"] == 1, dict(spacelift.calls)
+    assert ws.resource(ADDR)["secret_environment_status"] == {
+        "API_TOKEN": "in-sync", "DB_PASSWORD": "in-sync", "EXTRA_NAME": "in-sync"}
+    assert spacelift.contexts[CTX]["config"]["EXTRA_NAME"]["checksum"] == sha("not-a-secret-extra")
+    text = log.read_text()
+    assert "[TRACE]" in text and "spacelift_operation=" in text, "the log is not a trace of the provider's calls"
+    assert_no_secret(text, "the TRACE log of the drift plans and repairs")
+    ws.env = {**spacelift_env, **values(api="rotated")}  # the plain forms below put the values in state
 
     # From the plain forms to the write-only ones and back, without writing what is in sync.
     ws.write(config(secrets=None, files=None, secrets_version=2, secret_environment={"DB_PASSWORD": SECRET, "API_TOKEN": "rotated"},

@@ -6,16 +6,19 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value as Json};
+use sha2::{Digest, Sha256};
 use tf_provider::value::Value;
 use tf_provider::Diagnostics;
 
-use super::flex::{b64, elements_known, expand_context, flatten_context, flatten_created_status, known_files, Element};
+use super::flex::{
+    b64, elements_known, expand_context, flatten_context, flatten_created_status, known_files, sha256_hex, Element,
+};
 use super::owner::{identity, owner_label, remote_marker};
 use super::validate::{check_size, file_id};
-use super::write_only::{self, needs_write, resolve_statuses, written_status, WriteOnlyNames};
+use super::write_only::{self, needs_write, WriteOnlyNames};
 use super::{
     private_with, recorded_marker, recorded_write_only, ContextPrivate, ContextState, CONFIG_FIELDS, CTX_FIELDS,
-    IN_SYNC, MISSING, RESOURCE_TYPE,
+    IN_SYNC, RESOURCE_TYPE,
 };
 use crate::clients::spacelift::{field, SpaceliftClient, SpaceliftError};
 use crate::framework::diag::{failed, report};
@@ -179,11 +182,52 @@ async fn put_element(
             &query,
             json!({ "context": context, "config": config }),
         )
-        .await?;
+        .await
+        .map_err(|err| if write_only { redact(err, kind, value) } else { err })?;
     Ok(field(&data, "contextConfigAdd", "contextConfigAdd")?["checksum"]
         .as_str()
         .unwrap_or_default()
         .to_string())
+}
+
+/// Spacelift's error messages reach diagnostics and logs word for word; one
+/// about a secret could quote it. Hides the value as sent, its base64 and
+/// its SHA-256 (hex and base64), and for a file the same of its content.
+/// A form too short to replace sensibly withholds the message instead.
+fn redact(err: SpaceliftError, kind: &str, sent: &str) -> SpaceliftError {
+    use base64::Engine as _;
+    let SpaceliftError::Graphql { operation, messages } = err else {
+        return err;
+    };
+    let engine = &base64::engine::general_purpose::STANDARD;
+    let mut values = vec![sent.to_string()];
+    if kind == "FILE_MOUNT" {
+        if let Ok(content) = engine.decode(sent) {
+            values.push(String::from_utf8_lossy(&content).into_owned());
+        }
+    }
+    let forms: Vec<String> = values
+        .iter()
+        .filter(|v| !v.is_empty())
+        .flat_map(|v| {
+            let digest = Sha256::digest(v.as_bytes());
+            [v.clone(), b64(v), sha256_hex(v), engine.encode(digest)]
+        })
+        .collect();
+    let messages = messages
+        .into_iter()
+        .map(|message| {
+            let mut message = message;
+            for form in &forms {
+                if form.chars().count() < 4 && message.contains(form.as_str()) {
+                    return "(message withheld: it may quote the secret value)".to_string();
+                }
+                message = message.replace(form.as_str(), "(redacted)");
+            }
+            message
+        })
+        .collect();
+    SpaceliftError::Graphql { operation, messages }
 }
 
 async fn delete_element(client: &SpaceliftClient, context: &str, id: &str) -> Result<(), SpaceliftError> {
@@ -398,16 +442,7 @@ pub(super) async fn update(
             // The write-only names the plan left unknown were written: their
             // statuses come from the checksums the server answered with.
             let mut s = planned;
-            let secrets = known_string_map(&config.secret_environment_wo).unwrap_or_default();
-            let files = known_string_map(&config.mounted_files_wo).unwrap_or_default();
-            resolve_statuses(&mut s.secret_environment_status, |name| match secrets.get(name) {
-                Some(value) => written_status(written.secrets.get(name), value),
-                None => MISSING.to_string(),
-            });
-            resolve_statuses(&mut s.mounted_files_status, |name| match files.get(name) {
-                Some(content) => written_status(written.files.get(name), &b64(content)),
-                None => MISSING.to_string(),
-            });
+            write_only::resolve_update_statuses(&mut s, &config, &written);
             let private = private_with(marker, WriteOnlyNames::of(&config));
             Some((s, private))
         }
@@ -466,6 +501,45 @@ pub(super) async fn delete(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spacelift_errors_about_a_secret_never_quote_it() {
+        let graphql = |message: String| SpaceliftError::Graphql {
+            operation: "contextConfigAdd",
+            messages: vec![message],
+        };
+        let messages = |err: SpaceliftError| err.to_string();
+        let secret = "hunter2-secret";
+        let err = redact(
+            graphql(format!("bad value {secret} ({}, {})", b64(secret), sha256_hex(secret))),
+            "ENVIRONMENT_VARIABLE",
+            secret,
+        );
+        let text = messages(err);
+        assert!(text.contains("bad value (redacted) ((redacted), (redacted))"), "{text}");
+        // A file: sent as base64, its content hidden as well.
+        let content = "-----BEGIN KEY-----";
+        let text = messages(redact(
+            graphql(format!("cannot mount {content}")),
+            "FILE_MOUNT",
+            &b64(content),
+        ));
+        assert!(!text.contains(content) && text.contains("(redacted)"), "{text}");
+        // A very short secret withholds the message rather than garble it.
+        let text = messages(redact(
+            graphql("value xy is invalid".into()),
+            "ENVIRONMENT_VARIABLE",
+            "xy",
+        ));
+        assert!(text.contains("withheld") && !text.contains("xy"), "{text}");
+        // Other errors and messages without the value pass unchanged.
+        let text = messages(redact(
+            graphql("context not found".into()),
+            "ENVIRONMENT_VARIABLE",
+            secret,
+        ));
+        assert!(text.ends_with("context not found"), "{text}");
+    }
 
     #[test]
     fn slugs_follow_the_contract_example() {

@@ -246,12 +246,17 @@ fn schema_block() -> Block {
              OpenTofu >= 1.11; on older CLIs use `secret_environment`. Drift is still detected: each plan reads the server's \
              checksums and compares them with the SHA-256 of the configured values, and a secret that differs shows as its \
              `secret_environment_status` entry becoming known after apply (with a warning naming it); the apply rewrites it. \
+             With a saved plan (`terraform plan -out`), a secret changed in Spacelift after the plan and before its apply makes \
+             the apply of this context fail with Terraform's \"Provider produced inconsistent final plan\" (the apply compares \
+             the checksums again and finds a drift the saved plan did not have; the provider cannot tell that plan from a new \
+             one); the context is left unchanged: run the plan again. \
              A name may not also be in `secret_environment` or `environment`; values may not contain newlines.")))),
             ("secret_environment_wo_version", number(Optional, "Any number; changing it rewrites every `secret_environment_wo` value, even one in sync. \
              (A changed value is found and rewritten without it, through the checksums.)")),
             ("mounted_files_wo", sensitive(write_only(string_map(Optional, "Secret mounted files, by path relative to `/mnt/workspace/`, as write-only content: like a \
              `mounted_files` entry with `secret = true`, but Terraform keeps the content out of the plan and the state. Needs Terraform >= 1.11 or \
-             OpenTofu >= 1.11; on older CLIs use `mounted_files`. Drift shows in `mounted_files_status` as for `secret_environment_wo`. \
+             OpenTofu >= 1.11; on older CLIs use `mounted_files`. Drift shows in `mounted_files_status` as for `secret_environment_wo` (and a file changed between a saved plan and its \
+             apply fails that apply the same way: run the plan again). \
              Paths follow the rules of `mounted_files`, and a path (once normalised) may not also be in `mounted_files` or be the \
              name of a variable. Each file may hold 1,500,000 bytes.")))),
             ("mounted_files_wo_version", number(Optional, "Any number; changing it rewrites every `mounted_files_wo` file, even one in sync.")),

@@ -66,6 +66,21 @@ mod tests {
         plan_computed(&mut update, &config, false);
         assert_eq!(update.secret_environment_status, map(&[("X", IN_SYNC)]));
         assert!(update.mounted_files_status.is_null());
+        // Write-only values never reach the plan, on create or update, even
+        // from a proposed state that holds them.
+        let wo = ContextState {
+            secret_environment_wo: map(&[("W", "secret")]),
+            mounted_files_wo: map(&[("f", "body")]),
+            ..config.clone()
+        };
+        for create in [true, false] {
+            let mut planned = wo.clone();
+            plan_computed(&mut planned, &wo, create);
+            assert!(
+                planned.secret_environment_wo.is_null() && planned.mounted_files_wo.is_null(),
+                "create={create}: {planned:?}"
+            );
+        }
         // After the create, from the checksums the server answered with.
         let mut written = Written::default();
         written.secrets.insert("X".into(), sha256_hex("v"));

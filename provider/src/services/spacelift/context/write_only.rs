@@ -23,7 +23,8 @@ use serde::{Deserialize, Serialize};
 use tf_provider::value::Value;
 use tf_provider::{AttributePath, ClientCapabilities, Diagnostics};
 
-use super::flex::{b64, sha256_hex, Element};
+use super::apply::Written;
+use super::flex::{b64, known_files, sha256_hex, Element};
 use super::validate::{file_id, is_env_name, normalize_file_path, FILE_MAX_BYTES};
 use super::{ContextState, CHANGED, IN_SYNC, MISSING};
 use crate::framework::plan::{known_string_map, ValueStringMap};
@@ -287,8 +288,16 @@ pub(super) fn plan_statuses(
         ),
     ];
     for (attribute, values, bumped, status) in groups {
-        let Value::Value(values) = values else {
-            continue;
+        let values = match values {
+            Value::Value(values) => values,
+            // The whole map is unknown until apply (say, another resource's
+            // output): its names are not known either, so neither is the
+            // status map; the apply builds it ([`resolve_statuses`]).
+            Value::Unknown => {
+                *status = Value::Unknown;
+                continue;
+            }
+            Value::Null => continue,
         };
         if values.is_empty() || status.is_unknown() {
             continue;
@@ -343,7 +352,14 @@ pub(super) fn written_status(answered: Option<&String>, sent: &str) -> String {
 
 /// Replaces the unknown statuses of a plan with what the apply found:
 /// `checked(name)` gives the status of a name the apply wrote or skipped.
-pub(super) fn resolve_statuses(status: &mut ValueStringMap, checked: impl Fn(&str) -> String) {
+/// A status map planned unknown as a whole (its write-only map was unknown at
+/// plan time) is built over `names`, every name the configuration now has
+/// (null when there is none, as a plan of no names is).
+pub(super) fn resolve_statuses(
+    status: &mut ValueStringMap,
+    names: &BTreeSet<String>,
+    checked: impl Fn(&str) -> String,
+) {
     match status {
         Value::Value(map) => {
             for (name, st) in map.iter_mut() {
@@ -352,9 +368,51 @@ pub(super) fn resolve_statuses(status: &mut ValueStringMap, checked: impl Fn(&st
                 }
             }
         }
-        Value::Unknown => *status = Value::Null,
+        Value::Unknown if names.is_empty() => *status = Value::Null,
+        Value::Unknown => {
+            *status = Value::Value(
+                names
+                    .iter()
+                    .map(|name| (name.clone(), Value::Value(checked(name))))
+                    .collect(),
+            )
+        }
         Value::Null => {}
     }
+}
+
+/// The statuses after an update's writes: the names the plan left unknown
+/// (or every name, when a whole status map was unknown) from the checksums
+/// the server answered with. A plain secret the update did not write was in
+/// sync (that is why it was skipped).
+pub(super) fn resolve_update_statuses(s: &mut ContextState, config: &ContextState, written: &Written) {
+    let status = |answered: Option<&String>, wo: Option<&String>, plain: Option<&String>| match (wo, plain) {
+        (Some(sent), _) => written_status(answered, sent),
+        (None, Some(_)) if answered.is_none() => IN_SYNC.to_string(),
+        (None, Some(sent)) => written_status(answered, sent),
+        (None, None) => MISSING.to_string(),
+    };
+    let wo = known_string_map(&config.secret_environment_wo).unwrap_or_default();
+    let plain = known_string_map(&s.secret_environment).unwrap_or_default();
+    let names = wo.keys().chain(plain.keys()).cloned().collect();
+    resolve_statuses(&mut s.secret_environment_status, &names, |name| {
+        status(written.secrets.get(name), wo.get(name), plain.get(name))
+    });
+    // A file's checksum is of its base64 text, as sent.
+    let wo: BTreeMap<String, String> = known_string_map(&config.mounted_files_wo)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(path, content)| (path, b64(&content)))
+        .collect();
+    let plain: BTreeMap<String, String> = known_files(&s.mounted_files)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(path, (content, _))| (path, b64(&content)))
+        .collect();
+    let names = wo.keys().chain(plain.keys()).cloned().collect();
+    resolve_statuses(&mut s.mounted_files_status, &names, |name| {
+        status(written.files.get(name), wo.get(name), plain.get(name))
+    });
 }
 
 /// The refresh of one write-only name: the server's element says only
@@ -377,6 +435,7 @@ pub(super) fn refreshed_status(prior: Option<&String>, found: Option<&Element>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::services::spacelift::context::plan::plan_computed;
     use crate::services::spacelift::context::tests::map;
 
     fn element(id: &str, kind: &str, sent: &str, write_only: bool) -> Element {
@@ -399,12 +458,11 @@ mod tests {
         }
     }
 
+    /// The update's plan as `plan_update` makes it, from a proposed state
+    /// that still holds the configured values.
     fn planned(prior: &ContextState, config: &ContextState, remote: Option<&[Element]>) -> (ContextState, Vec<String>) {
         let mut s = config.clone();
-        s.secret_environment_wo = Value::Null;
-        s.mounted_files_wo = Value::Null;
-        s.secret_environment_status = map(&[("PLAIN", IN_SYNC)]);
-        s.mounted_files_status = Value::Null;
+        plan_computed(&mut s, config, false);
         let drifted = plan_statuses(&mut s, prior, config, remote);
         (s, drifted)
     }
@@ -426,6 +484,7 @@ mod tests {
         assert_eq!(drifted, vec!["secret_environment_wo[\"API\"]".to_string()]);
         assert!(!needs_write(&s.secret_environment_status, "DB") && needs_write(&s.secret_environment_status, "API"));
         // Nothing is stored: the plan holds no value and no checksum.
+        assert!(s.secret_environment_wo.is_null() && s.mounted_files_wo.is_null());
         let text = format!("{s:?}");
         for secret in ["pw", "body", &sha256_hex("pw"), &sha256_hex(&b64("body")), &b64("body")] {
             assert!(!text.contains(&format!("\"{secret}\"")), "{secret} in {text}");
@@ -472,12 +531,46 @@ mod tests {
             .collect(),
         );
         let answered = sha256_hex("a");
-        resolve_statuses(&mut status, |name| match name {
+        resolve_statuses(&mut status, &BTreeSet::new(), |name| match name {
             "A" => written_status(Some(&answered), "a"),
             _ => written_status(None, "b"),
         });
         assert_eq!(status, map(&[("A", IN_SYNC), ("B", MISSING), ("C", IN_SYNC)]));
         assert_eq!(written_status(Some(&answered), "other"), CHANGED);
+    }
+
+    #[test]
+    fn a_write_only_map_unknown_until_apply_plans_its_status_map_unknown_and_the_apply_builds_it() {
+        // An update whose `secret_environment_wo` is another resource's output: its names are unknown too.
+        let prior = config();
+        let mut config = config();
+        config.secret_environment_wo = Value::Unknown;
+        let remote = vec![element("keys/a.pem", "FILE_MOUNT", &b64("body"), true)];
+        let (s, drifted) = planned(&prior, &config, Some(&remote));
+        assert!(
+            s.secret_environment_status.is_unknown(),
+            "{:?}",
+            s.secret_environment_status
+        );
+        assert!(drifted.is_empty(), "{drifted:?}");
+        assert_eq!(s.mounted_files_status, map(&[("./keys/a.pem", IN_SYNC)]));
+        assert!(needs_write(&s.secret_environment_status, "NEW"));
+        // At apply the values are known: every write-only name was written, the plain one skipped (in sync).
+        config.secret_environment_wo = map(&[("DB", "pw"), ("NEW", "n")]);
+        let mut written = Written::default();
+        written.secrets.insert("DB".into(), sha256_hex("pw"));
+        written.secrets.insert("NEW".into(), sha256_hex("not what was sent"));
+        let mut applied = s.clone();
+        resolve_update_statuses(&mut applied, &config, &written);
+        assert_eq!(
+            applied.secret_environment_status,
+            map(&[("DB", IN_SYNC), ("NEW", CHANGED), ("PLAIN", IN_SYNC)])
+        );
+        assert_eq!(applied.mounted_files_status, map(&[("./keys/a.pem", IN_SYNC)]));
+        // A map unknown at plan that turns out empty leaves no status map.
+        let mut status: ValueStringMap = Value::Unknown;
+        resolve_statuses(&mut status, &BTreeSet::new(), |_| unreachable!());
+        assert!(status.is_null());
     }
 
     #[test]
