@@ -45,6 +45,21 @@ pub(super) const CONTEXT_MAX_BYTES: usize = 8 * 1024 * 1024;
 /// 1,500,000 bytes of content.
 pub(super) const FILE_MAX_BYTES: usize = 1_500_000;
 
+/// The size rule of one mounted file's content (plain or write-only), at `at`.
+pub(super) fn check_file_size(v: &mut Validator, at: &AttributePath, content: &str) {
+    if content.len() > FILE_MAX_BYTES {
+        v.error(
+            at,
+            format!(
+                "is {} bytes, over the {FILE_MAX_BYTES} bytes a mounted file may hold: Spacelift limits \
+                 mounted files to 2 MB and receives them in base64 (4 bytes for every 3). Put large files \
+                 in the runner image or fetch them in a hook",
+                content.len()
+            ),
+        );
+    }
+}
+
 /// What each map entry costs besides its text: MessagePack headers, the
 /// `content`/`secret` keys of a file, its status value. Generous on purpose.
 const ENTRY_OVERHEAD: usize = 32;
@@ -413,17 +428,11 @@ pub(super) fn validate_state(diags: &mut Diagnostics, c: &ContextState) {
                 .and_then(Value::as_ref_option)
                 .and_then(|f| f.content.as_ref_option())
             {
-                if content.len() > FILE_MAX_BYTES {
-                    v.error(
-                        &path("mounted_files").key(key.clone()).attribute("content"),
-                        format!(
-                            "is {} bytes, over the {FILE_MAX_BYTES} bytes a mounted file may hold: Spacelift limits \
-                             mounted files to 2 MB and receives them in base64 (4 bytes for every 3). Put large files \
-                             in the runner image or fetch them in a hook",
-                            content.len()
-                        ),
-                    );
-                }
+                check_file_size(
+                    &mut v,
+                    &path("mounted_files").key(key.clone()).attribute("content"),
+                    content,
+                );
             }
             seen.insert(id, key);
         }

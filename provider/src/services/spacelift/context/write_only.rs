@@ -25,7 +25,7 @@ use tf_provider::{AttributePath, ClientCapabilities, Diagnostics};
 
 use super::apply::Written;
 use super::flex::{b64, known_files, sha256_hex, Element};
-use super::validate::{file_id, is_env_name, normalize_file_path, FILE_MAX_BYTES};
+use super::validate::{check_file_size, file_id, is_env_name, normalize_file_path};
 use super::{ContextState, CHANGED, IN_SYNC, MISSING};
 use crate::framework::plan::{known_string_map, ValueStringMap};
 use crate::framework::validate::Validator;
@@ -205,17 +205,7 @@ pub(super) fn validate(diags: &mut Diagnostics, c: &ContextState) {
             }
         }
         if let Some(content) = content.as_ref_option() {
-            if content.len() > FILE_MAX_BYTES {
-                v.error(
-                    &at,
-                    format!(
-                        "is {} bytes, over the {FILE_MAX_BYTES} bytes a mounted file may hold: Spacelift limits \
-                         mounted files to 2 MB and receives them in base64 (4 bytes for every 3). Put large files \
-                         in the runner image or fetch them in a hook",
-                        content.len()
-                    ),
-                );
-            }
+            check_file_size(&mut v, &at, content);
         }
         seen.insert(id, key);
     }
