@@ -14,6 +14,7 @@ pub mod policy;
 pub mod resource;
 pub mod retry;
 pub mod schema;
+pub mod settle;
 pub mod tags;
 pub mod validate;
 pub mod wait;

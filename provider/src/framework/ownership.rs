@@ -20,6 +20,29 @@
 //! 4. **"Gone" needs proof.** Refresh believes an object deleted only after
 //!    [`GONE_CONFIRMATIONS`] consecutive not-found reads ([`confirm_gone`]), the
 //!    same confirmation the delete waiters use. A malformed answer is an error.
+//! 5. **Failed applies leave a wholly known partial state.** Every state a
+//!    resource returns passes [`settle`](crate::framework::settle) at the
+//!    trait boundary: no unknown survives, so Terraform always records what
+//!    it is handed. A create that fails part-way returns the identity of
+//!    what it made (name, recorded id, owner marker), which Terraform keeps
+//!    as a *tainted* instance; a create that fails before anything exists
+//!    returns nothing.
+//! 6. **Tainted instances are ours.** Terraform plans a tainted instance's
+//!    replacement as a create (no prior state, no private state), and hands
+//!    the destroy half of any replacement the *planned* private state, not
+//!    the prior one. So what a delete needs to prove ownership lives in the
+//!    public state (a recorded id, `created_at`, an owner marker attribute),
+//!    never only in private state; and a plan-time "name taken" check
+//!    accepts an object that this process has just refreshed from state
+//!    ([`hold`] / [`held`]): that is the tainted object the plan replaces.
+//! 7. **Outcome unknown.** A create whose answer is lost on every attempt
+//!    (and which cannot find its object by token or marker right away)
+//!    returns a tainted state naming what it would have made, with the token
+//!    or marker it sent in the private state ([`PendingCreate`]) and the
+//!    error [`OutcomeUnknown`]. The next refresh (which Terraform hands the
+//!    real private state) looks the object up by that identity: found and
+//!    carrying the marker, it is ours, recorded whole and replaced; not
+//!    found (confirmed), the instance leaves state.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -229,6 +252,83 @@ impl NameTaken {
     }
 }
 
+/// The private state of a create whose outcome is unknown: the owner marker
+/// (or idempotency token, when the object carries it as a tag) the create
+/// sent. Refresh resolves it ([`OutcomeUnknown`]); once the object is
+/// recorded whole, the private state is empty again.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct PendingCreate {
+    /// The marker or token the create sent with the object.
+    pub marker: String,
+}
+
+/// Private state of a resource that records [`PendingCreate`] (null when
+/// nothing is pending).
+pub type PendingPrivate = tf_provider::value::Value<PendingCreate>;
+
+/// The marker of a pending create recorded in `private`, if any.
+pub fn pending_marker(private: &PendingPrivate) -> Option<&str> {
+    private
+        .as_ref_option()
+        .map(|p| p.marker.as_str())
+        .filter(|m| !m.is_empty())
+}
+
+/// The private state recording a create whose outcome is unknown.
+pub fn pending(marker: &str) -> PendingPrivate {
+    tf_provider::value::Value::Value(PendingCreate {
+        marker: marker.to_string(),
+    })
+}
+
+/// A create whose answer was lost on every attempt: whether the object
+/// exists is unknown. The state returned with it names the object and the
+/// marker it was sent with; the next refresh decides.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the answer to {operation} was lost on every attempt, so whether {what} `{name}` exists is unknown: it is recorded \
+     (tainted) with the owner marker `{marker}` it was sent with, and the next plan looks it up by that marker, keeping \
+     it (to replace it) if it exists and forgetting it if it does not"
+)]
+pub struct OutcomeUnknown {
+    /// The create operation, e.g. `CreateCluster`.
+    pub operation: &'static str,
+    /// "EKS cluster".
+    pub what: String,
+    /// The object's name or id.
+    pub name: String,
+    /// The marker or token the create sent.
+    pub marker: String,
+    /// The last error of the create.
+    #[source]
+    pub source: ApiError,
+}
+
+/// Objects this provider process has refreshed from state, by kind and
+/// name, with the identity recorded there. Terraform refreshes every
+/// instance, tainted ones included, before it plans them, in the same
+/// provider process; a tainted instance's replacement is then planned as a
+/// create, without its prior state. A plan-time "name taken" check asks
+/// [`held`] before it calls an existing object foreign.
+static HELD: std::sync::Mutex<Vec<(&'static str, String, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// Records that the object `name` of `kind` ("EKS access entry"), with
+/// `identity`, is held in state (called by refresh, once it is confirmed ours).
+pub fn hold(kind: &'static str, name: &str, identity: &str) {
+    let mut held = HELD.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !held.iter().any(|(k, n, i)| *k == kind && n == name && i == identity) {
+        held.push((kind, name.to_string(), identity.to_string()));
+    }
+}
+
+/// Whether the object `name` of `kind` with `identity` was refreshed from
+/// state in this process (see [`hold`]).
+pub fn held(kind: &'static str, name: &str, identity: &str) -> bool {
+    let held = HELD.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    held.iter().any(|(k, n, i)| *k == kind && n == name && i == identity)
+}
+
 /// Names claimed by the resources planned in this provider process, so that
 /// two resources of one configuration that would own the same object (a KMS
 /// alias in two `platform_ebs_storage`) are caught at plan time instead of
@@ -396,6 +496,33 @@ mod tests {
         )
         .await;
         assert!(matches!(made, Ok(9)));
+    }
+
+    #[test]
+    fn held_objects_are_matched_by_kind_name_and_identity() {
+        hold("test entry", "c:p", "arn@1");
+        assert!(held("test entry", "c:p", "arn@1"));
+        assert!(!held("test entry", "c:p", "arn@2"), "another incarnation is not held");
+        assert!(!held("other kind", "c:p", "arn@1"));
+    }
+
+    #[test]
+    fn pending_markers_round_trip_and_empty_is_none() {
+        assert_eq!(pending_marker(&pending("abc")), Some("abc"));
+        assert_eq!(pending_marker(&PendingPrivate::Null), None);
+        assert_eq!(pending_marker(&pending("")), None);
+        let err = OutcomeUnknown {
+            operation: "CreateCluster",
+            what: "EKS cluster".into(),
+            name: "c".into(),
+            marker: "m1".into(),
+            source: lost(),
+        };
+        let text = err.to_string();
+        assert!(
+            text.contains("`c`") && text.contains("`m1`") && text.contains("CreateCluster"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -25,6 +25,7 @@ use tf_provider::value::ValueEmpty;
 use tf_provider::{AttributePath, ClientCapabilities, Diagnostics, Resource};
 
 use super::plan::RequiresReplace;
+use super::settle::{self, Step};
 
 /// The schema version of every resource. It is never bumped: schemas change
 /// only additively.
@@ -251,7 +252,9 @@ impl<R: ManagedResource> Resource for Managed<R> {
         let Some(client) = self.0.client(diags) else {
             return Some((state, private));
         };
-        self.0.read(diags, &client, state, private).await
+        let prior = settle::snapshot(&state);
+        let read = self.0.read(diags, &client, state, private).await;
+        settle::settle_result(diags, Step::Read, R::NOUN, read, prior.as_ref())
     }
 
     async fn plan_create<'a>(
@@ -295,7 +298,8 @@ impl<R: ManagedResource> Resource for Managed<R> {
         _meta: ValueEmpty,
     ) -> Option<(R::State, R::Private)> {
         let client = self.0.client(diags)?;
-        self.0.create(diags, &client, planned, config, private).await
+        let created = self.0.create(diags, &client, planned, config, private).await;
+        settle::settle_result(diags, Step::Create, R::NOUN, created, None)
     }
 
     async fn update<'a>(
@@ -308,7 +312,9 @@ impl<R: ManagedResource> Resource for Managed<R> {
         _meta: ValueEmpty,
     ) -> Option<(R::State, R::Private)> {
         let client = self.0.client(diags)?;
-        self.0.update(diags, &client, prior, planned, config, private).await
+        let before = settle::snapshot(&prior);
+        let updated = self.0.update(diags, &client, prior, planned, config, private).await;
+        settle::settle_result(diags, Step::Update, R::NOUN, updated, before.as_ref())
     }
 
     async fn destroy<'a>(
@@ -324,7 +330,8 @@ impl<R: ManagedResource> Resource for Managed<R> {
 
     async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(R::State, R::Private)> {
         let client = self.0.client(diags)?;
-        self.0.import(diags, &client, id).await
+        let imported = self.0.import(diags, &client, id).await;
+        settle::settle_result(diags, Step::Import, R::NOUN, imported, None)
     }
 }
 
