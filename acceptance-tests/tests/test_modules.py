@@ -9,9 +9,14 @@ CI's module checks (issue 14):
 - `terraform test` in every module (tests/*.tftest.hcl, mocked provider);
 - the module READMEs' generated Inputs/Outputs are current
   (scripts/module-docs.py --check).
-The provider comes from `dev_overrides`, as in every acceptance case; `init`
-only installs the local modules (nothing is downloaded). Terraform's working
-data goes to a temporary TF_DATA_DIR, so the repository stays clean.
+The provider is installed as a user without the registry installs it: `init`
+takes it from a filesystem mirror (unpacked layout) holding the build under
+test, with no `dev_overrides` (under them Terraform 1.11's `init` still asks
+the registry to resolve the version constraint, and fails offline; 1.15 skips
+that query). So the same checks pass on every CLI the suite is pointed at.
+Nothing is downloaded. The configurations are checked in a copy of modules/
+and examples/ (init writes a lock file beside them) with a temporary
+TF_DATA_DIR, so the repository stays clean.
 
 Then one acceptance case per module against the emulators: apply, an empty
 plan, destroy, and nothing left.
@@ -22,13 +27,14 @@ import base64
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from platform_acc.terraform import REPO, Result, Workspace, cli_path
+from platform_acc.terraform import PROVIDER_SOURCE, REPO, TOFU_PROVIDER_SOURCE, Result, Workspace, cli_path
 
 MODULES = sorted(p.parent for p in (REPO / "modules").glob("*/versions.tf"))
 MODULE_EXAMPLES = sorted({p.parent for p in (REPO / "modules").glob("*/examples/*/*.tf")})
@@ -43,13 +49,47 @@ ROOT_EXAMPLES = sorted({p.parent for p in (REPO / "examples").glob("**/*.tf") if
 CONFIGS = MODULES + MODULE_EXAMPLES + ROOT_EXAMPLES
 
 
+def provider_version() -> str:
+    return re.search(r'^version = "([^"]+)"', (REPO / "provider" / "Cargo.toml").read_text(), re.M)[1]
+
+
+@pytest.fixture(scope="session")
+def mirror_cli_config(tmp_path_factory, provider_dir) -> Path:
+    """A CLI configuration that installs the provider from a filesystem
+    mirror (unpacked layout: `<host>/<namespace>/<type>/<version>/<os_arch>/`)
+    whose package is the binary under test, and nothing from anywhere else."""
+    root = tmp_path_factory.mktemp("mirror")
+    sources = (PROVIDER_SOURCE, TOFU_PROVIDER_SOURCE)
+    for source in sources:
+        package = root / source / provider_version() / "linux_amd64"
+        package.mkdir(parents=True)
+        (package / f"terraform-provider-platform_v{provider_version()}").symlink_to(provider_dir / "terraform-provider-platform")
+    listed = ", ".join(f'"{s}"' for s in sources)
+    config = root / "terraformrc"
+    config.write_text(
+        "provider_installation {\n"
+        f'  filesystem_mirror {{\n    path    = "{root}"\n    include = [{listed}]\n  }}\n'
+        f"  direct {{\n    exclude = [{listed}]\n  }}\n"
+        "}\n"
+    )
+    return config
+
+
+def copy_configs(root: Path, config: Path) -> Path:
+    """Copies modules/ and examples/ into `root`, keeping their relative paths
+    (`../../modules/...`); returns the copy of `config`."""
+    for tree in ("modules", "examples"):
+        shutil.copytree(REPO / tree, root / tree, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    return root / config.relative_to(REPO)
+
+
 @pytest.fixture
-def offline_env(cli_config, terraform_cli, tmp_path) -> dict[str, str]:
+def offline_env(mirror_cli_config, terraform_cli, tmp_path) -> dict[str, str]:
     """Terraform's environment for checks that need no emulator: no AWS or
     Spacelift credentials at all, so nothing can reach a real API."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_", "SPACELIFT_"))}
     env.update(
-        TF_CLI_CONFIG_FILE=str(cli_config),
+        TF_CLI_CONFIG_FILE=str(mirror_cli_config),
         TF_DATA_DIR=str(tmp_path / "tf-data"),
         TF_IN_AUTOMATION="1",
         TF_INPUT="0",
@@ -93,9 +133,13 @@ def test_module_readmes_are_current():
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=[str(p.relative_to(REPO)) for p in CONFIGS])
-def test_validate(offline_env, config):
-    """init (local modules only) + validate; for a module also `terraform test`."""
+def test_validate(offline_env, config, tmp_path):
+    """init (the provider from the mirror, the local modules) + validate; for a
+    module also `terraform test`."""
+    config = copy_configs(tmp_path / "repo", config)
     result = terraform(config, offline_env, "init", "-backend=false", "-input=false", "-no-color")
+    assert result.code == 0, result.output
+    assert "platform-rs/platform" in (config / ".terraform.lock.hcl").read_text(), "init did not install the provider"
     assert result.code == 0, result.output
     result = terraform(config, offline_env, "validate", "-no-color")
     assert result.code == 0 and "Success! The configuration is valid" in result.stdout, result.output
@@ -115,14 +159,17 @@ def module_source(ws: Workspace, name: str) -> str:
     return os.path.relpath(REPO / "modules" / name, ws.dir)
 
 
-def init(ws: Workspace) -> None:
+def init(ws: Workspace, mirror_cli_config: Path) -> None:
+    """`init` as a user without the registry runs it: the provider from the
+    filesystem mirror (no dev_overrides from here on), the local modules."""
+    ws.env = {**ws.env, "TF_CLI_CONFIG_FILE": str(mirror_cli_config)}
     ws.run("init", "-backend=false", "-input=false", "-no-color")
 
 
 SEAL = 'seal "awskms" {\n  region     = "eu-west-1"\n  kms_key_id = "0123abcd"\n}\n'
 
 
-def test_spacelift_platform_context(workspace, spacelift_env, spacelift):
+def test_spacelift_platform_context(workspace, spacelift_env, spacelift, mirror_cli_config):
     """The context publishes the cluster outputs (one as a secret), mounts the
     seal stanza (unknown until apply, as when the cluster stack makes the seal
     in the same run), attaches to the stack, plans empty and leaves nothing."""
@@ -154,7 +201,7 @@ def test_spacelift_platform_context(workspace, spacelift_env, spacelift):
       value = module.context.context_id
     }}
     ''')
-    init(workspace)
+    init(workspace, mirror_cli_config)
     workspace.apply_clean()
     context_id = workspace.outputs()["context_id"]
     assert context_id == "platform-outputs"
@@ -182,7 +229,7 @@ def semantic(doc: str) -> dict:
     return json.loads(doc)
 
 
-def test_controller_roles(workspace, iam, unique):
+def test_controller_roles(workspace, iam, unique, mirror_cli_config):
     """Roles in "another account": the module copies the cluster's OIDC provider
     into the account of the provider it is given and makes a role per
     controller with the data source's policy; plans empty; destroy leaves
@@ -223,7 +270,7 @@ def test_controller_roles(workspace, iam, unique):
       value = module.dns_roles.oidc_provider_arn
     }}
     ''')
-    init(workspace)
+    init(workspace, mirror_cli_config)
     workspace.apply_clean()
     out = workspace.outputs()
     provider_arn = out["oidc_provider_arn"]
@@ -254,7 +301,7 @@ def test_controller_roles(workspace, iam, unique):
     assert {p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]} == providers_before
 
 
-def test_eks_platform(workspace, emulator, network, unique):
+def test_eks_platform(workspace, emulator, network, unique, mirror_cli_config):
     """The cluster stack: cluster with a declared admin and a namespace reader,
     the tainted system node group and one more, the core add-ons and the EBS
     CSI driver on its IRSA role, the default StorageClass's key, the Vault
@@ -309,7 +356,7 @@ def test_eks_platform(workspace, emulator, network, unique):
       }}
     }}
     ''')
-    init(workspace)
+    init(workspace, mirror_cli_config)
     workspace.apply_clean()
     out = workspace.outputs()["all"]
     assert out["cluster_name"] == name and out["kubeconfig_command"] == f"aws eks update-kubeconfig --region {aws.REGION} --name {name}"
