@@ -15,21 +15,21 @@ bash scripts/setup.sh
 echo "==> cargo fmt --check" >&2
 cargo fmt --check
 
-echo "==> cargo clippy --all-targets -- -D warnings" >&2
+echo "==> cargo clippy --all-targets -- -D warnings (about 1 minute after the first build)" >&2
 cargo clippy --quiet --all-targets -- -D warnings
 
-echo "==> cargo test" >&2
+echo "==> cargo test (building the tests: about 4 minutes the first time)" >&2
 cargo test --quiet
 # The patched tf-provider's own tests (tfplugin6.10 plumbing; third_party/tf-provider/PATCHES.md).
 cargo test --quiet -p tf-provider --lib
 
 # The distribution tests package and install a static binary; build it here,
 # once, rather than inside a test worker (a no-op when it is fresh).
-echo "==> static linux_amd64 binary for the distribution tests (profile dist-test)" >&2
+echo "==> static linux_amd64 binary for the distribution tests (profile dist-test; cargo zigbuild: about 5 minutes the first time)" >&2
 PATH="$venv/bin:$PATH" cargo zigbuild --locked --quiet --profile dist-test \
   --target x86_64-unknown-linux-musl -p terraform-provider-platform --bin terraform-provider-platform
 
-echo "==> acceptance tests (real Terraform + local emulators)" >&2
+echo "==> acceptance tests (real Terraform + local emulators; about 8 minutes with 8 workers on 2 cores)" >&2
 cd acceptance-tests
 # The cases mostly wait (emulator transitions, confirming reads): 8 workers
 # keep 2 cores busy (measured on a quiet 2-core machine for 661 cases: 7m51s
