@@ -28,12 +28,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Block, Description, NestedBlock};
-use tf_provider::value::{self, Value, ValueEmpty};
+use tf_provider::value::{self, Value};
 use tf_provider::{AttributePath, Diagnostics};
 
 use super::versions::check_cluster_version;
 use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report, BoxError};
+use crate::framework::ownership::{self, PendingPrivate};
 use crate::framework::plan::{known_str, plan_status, require_str, ValueStringMap, ValueStringSet};
 use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
@@ -246,7 +247,7 @@ fn schema_block() -> Block {
 #[async_trait]
 impl ManagedResource for ClusterResource {
     type State = ClusterState;
-    type Private = ValueEmpty;
+    type Private = PendingPrivate;
     type Client = AwsClients;
     const NOUN: &'static str = "cluster";
 
@@ -270,25 +271,36 @@ impl ManagedResource for ClusterResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         state: ClusterState,
-        private_state: ValueEmpty,
-    ) -> Option<(ClusterState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(ClusterState, PendingPrivate)> {
         let name = match known_str(&state.name).or(known_str(&state.id)) {
             Some(name) => name.to_string(),
             None => require_str(diags, "name", &state.name)?.to_string(),
         };
+        // A create whose outcome is unknown (its answers were lost): the
+        // cluster is looked up by the owner marker it was sent with.
+        let pending = ownership::pending_marker(&private_state).map(str::to_string);
         let found: Result<Option<ClusterState>, BoxError> = async {
-            match read::read_remote(aws, &state, &name).await? {
+            match read::read_remote(aws, &state, &name, pending.as_deref()).await? {
                 Some(s) => Ok(Some(s)),
                 // Gone: keep the resource only while objects it created remain,
                 // so that they are replaced or deleted, never orphaned.
                 None if read::leftovers_exist(aws, &state).await? => {
-                    tracing::warn!("EKS cluster `{name}` no longer exists; its role, key or OIDC provider remain, so it will be replaced");
+                    if pending.is_none() {
+                        tracing::warn!("EKS cluster `{name}` no longer exists; its role, key or OIDC provider remain, so it will be replaced");
+                    }
                     Ok(Some(flex::without_cluster(&state)))
                 }
                 None => Ok(None),
             }
         }
         .await;
+        // Once decided (found, or confirmed not there), nothing is pending any more.
+        let private_state = if found.is_ok() {
+            PendingPrivate::Null
+        } else {
+            private_state
+        };
         finish_read(diags, &format!("EKS cluster `{name}`"), state, private_state, found)
     }
 
@@ -297,7 +309,7 @@ impl ManagedResource for ClusterResource {
         diags: &mut Diagnostics,
         proposed: ClusterState,
         config: ClusterState,
-    ) -> Option<(ClusterState, ValueEmpty)> {
+    ) -> Option<(ClusterState, PendingPrivate)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, None, &aws);
@@ -313,8 +325,8 @@ impl ManagedResource for ClusterResource {
         prior: ClusterState,
         proposed: ClusterState,
         config: ClusterState,
-        private_state: ValueEmpty,
-    ) -> Option<(ClusterState, ValueEmpty, Vec<AttributePath>)> {
+        private_state: PendingPrivate,
+    ) -> Option<(ClusterState, PendingPrivate, Vec<AttributePath>)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, Some(&prior), &aws);
@@ -371,11 +383,10 @@ impl ManagedResource for ClusterResource {
         aws: &AwsClients,
         planned: ClusterState,
         _config: ClusterState,
-        private_state: ValueEmpty,
-    ) -> Option<(ClusterState, ValueEmpty)> {
+        _private_state: PendingPrivate,
+    ) -> Option<(ClusterState, PendingPrivate)> {
         let name = require_str(diags, "name", &planned.name)?.to_string();
-        let created = apply::create(aws, diags, name, planned).await?;
-        Some((created, private_state))
+        apply::create(aws, diags, name, planned).await
     }
 
     async fn update(
@@ -385,8 +396,8 @@ impl ManagedResource for ClusterResource {
         prior: ClusterState,
         planned: ClusterState,
         _config: ClusterState,
-        private_state: ValueEmpty,
-    ) -> Option<(ClusterState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(ClusterState, PendingPrivate)> {
         let name = require_str(diags, "name", &prior.name)?.to_string();
         let updated = update::update(aws, diags, name, prior, planned).await;
         Some((updated, private_state))
@@ -397,7 +408,7 @@ impl ManagedResource for ClusterResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         prior: ClusterState,
-        _private_state: ValueEmpty,
+        _private_state: PendingPrivate,
     ) -> Option<()> {
         let name = known_str(&prior.name).unwrap_or_default().to_string();
         match apply::delete_all(aws, diags, &prior).await {
@@ -414,7 +425,7 @@ impl ManagedResource for ClusterResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         id: String,
-    ) -> Option<(ClusterState, ValueEmpty)> {
+    ) -> Option<(ClusterState, PendingPrivate)> {
         if let Err(rule) = super::validate::cluster_name(&id) {
             diags.root_error(
                 format!("importing an EKS cluster: the id {rule}"),

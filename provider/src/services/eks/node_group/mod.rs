@@ -28,13 +28,14 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Block, Description, NestedBlock};
-use tf_provider::value::{self, Value, ValueEmpty};
+use tf_provider::value::{self, Value};
 use tf_provider::{AttributePath, Diagnostics};
 
 use super::validate::cluster_name;
 use super::versions::{check_node_group_version, NodeVersionChange};
 use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report};
+use crate::framework::ownership::{self, PendingPrivate};
 use crate::framework::plan::{known_str, plan_status, require_str, ValueStringMap, ValueStringSet};
 use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
@@ -265,7 +266,7 @@ fn schema_block() -> Block {
 #[async_trait]
 impl ManagedResource for NodeGroupResource {
     type State = NodeGroupState;
-    type Private = ValueEmpty;
+    type Private = PendingPrivate;
     type Client = AwsClients;
     const NOUN: &'static str = "node group";
 
@@ -289,11 +290,20 @@ impl ManagedResource for NodeGroupResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         state: NodeGroupState,
-        private_state: ValueEmpty,
-    ) -> Option<(NodeGroupState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(NodeGroupState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &state.cluster_name)?.to_string();
         let name = require_str(diags, "name", &state.name)?.to_string();
-        let found = read::read_remote(aws, &state, &cluster, &name).await;
+        // A create whose outcome is unknown (its answers were lost): the node
+        // group is looked up by the owner marker it was sent with.
+        let pending = ownership::pending_marker(&private_state).map(str::to_string);
+        let found = read::read_remote(aws, &state, &cluster, &name, pending.as_deref()).await;
+        // Once decided (found, or confirmed not there), nothing is pending any more.
+        let private_state = if found.is_ok() {
+            PendingPrivate::Null
+        } else {
+            private_state
+        };
         finish_read(
             diags,
             &format!("node group `{cluster}:{name}`"),
@@ -308,7 +318,7 @@ impl ManagedResource for NodeGroupResource {
         diags: &mut Diagnostics,
         proposed: NodeGroupState,
         config: NodeGroupState,
-    ) -> Option<(NodeGroupState, ValueEmpty)> {
+    ) -> Option<(NodeGroupState, PendingPrivate)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, None, &aws);
@@ -328,8 +338,8 @@ impl ManagedResource for NodeGroupResource {
         prior: NodeGroupState,
         proposed: NodeGroupState,
         config: NodeGroupState,
-        private_state: ValueEmpty,
-    ) -> Option<(NodeGroupState, ValueEmpty, Vec<AttributePath>)> {
+        private_state: PendingPrivate,
+    ) -> Option<(NodeGroupState, PendingPrivate, Vec<AttributePath>)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, Some(&prior), &aws);
@@ -369,12 +379,11 @@ impl ManagedResource for NodeGroupResource {
         aws: &AwsClients,
         planned: NodeGroupState,
         _config: NodeGroupState,
-        private_state: ValueEmpty,
-    ) -> Option<(NodeGroupState, ValueEmpty)> {
+        _private_state: PendingPrivate,
+    ) -> Option<(NodeGroupState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &planned.cluster_name)?.to_string();
         let name = require_str(diags, "name", &planned.name)?.to_string();
-        let created = apply::create(aws, diags, cluster, name, planned).await?;
-        Some((created, private_state))
+        apply::create(aws, diags, cluster, name, planned).await
     }
 
     async fn update(
@@ -384,8 +393,8 @@ impl ManagedResource for NodeGroupResource {
         prior: NodeGroupState,
         planned: NodeGroupState,
         _config: NodeGroupState,
-        private_state: ValueEmpty,
-    ) -> Option<(NodeGroupState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(NodeGroupState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &prior.cluster_name)?.to_string();
         let name = require_str(diags, "name", &prior.name)?.to_string();
         let updated = apply::update(aws, diags, cluster, name, prior, planned).await;
@@ -397,7 +406,7 @@ impl ManagedResource for NodeGroupResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         prior: NodeGroupState,
-        _private_state: ValueEmpty,
+        _private_state: PendingPrivate,
     ) -> Option<()> {
         let id = known_str(&prior.id).unwrap_or_default().to_string();
         match apply::delete_all(aws, diags, &prior).await {
@@ -414,7 +423,7 @@ impl ManagedResource for NodeGroupResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         id: String,
-    ) -> Option<(NodeGroupState, ValueEmpty)> {
+    ) -> Option<(NodeGroupState, PendingPrivate)> {
         let Some((cluster, name)) = id
             .split_once(':')
             .filter(|(c, n)| cluster_name(c).is_ok() && cluster_name(n).is_ok())
