@@ -47,6 +47,8 @@ PROVIDER_BUGS = ("invalid result object", "inconsistent result", "Provider produ
                  "Provider produced invalid", "provider bug")
 # CreateCluster / CreateNodegroup attempts in all after lost answers (ownership::LOST_ANSWER_ATTEMPTS).
 LOST_ANSWER_ATTEMPTS = 3
+# "Every attempt": more than any bounded retry makes (what is left is cleared after the apply).
+EVERY = 50
 
 
 @pytest.fixture
@@ -98,8 +100,7 @@ def lose(proxy, action: str, mode: str) -> None:
     """The answer of `action` lost on every attempt the provider makes (the
     token's resends for CreateCluster and CreateNodegroup; a create found by
     its marker is sent once)."""
-    times = LOST_ANSWER_ATTEMPTS if action in ("CreateCluster", "CreateNodegroup") else 1
-    proxy.lose_answer(action, times=times, drop=(mode == "drop"))
+    proxy.lose_answer(action, times=EVERY, drop=(mode == "drop"))
 
 
 def first_apply(workspace, proxy, actions: tuple[str, ...], mode: str):
@@ -184,6 +185,9 @@ CLUSTER_STEPS = [
     ("PutRolePolicy", "drop", ("PutRolePolicy",), ("managed_kms_key_id", "managed_role_id")),
     ("AttachRolePolicy", "500", ("AttachRolePolicy",), ("managed_kms_key_id", "managed_role_id")),
     ("wait", "failed", (), ("managed_kms_key_id", "managed_role_id", "arn", "created_at")),
+    # Reproduction 1 of issue 23: EKS refuses the create (an IPv6 cluster on
+    # IPv4-only subnets, no `upgrade_policy` block): only the real error.
+    ("CreateCluster", "refused", (), ("managed_kms_key_id", "managed_role_id")),
 ]
 
 
@@ -198,16 +202,18 @@ def test_ownership_failed_apply_cluster(workspace, fault_proxy, clients, network
     next apply replaces."""
     name = f"fa-{unique}"
     oidc = step == "creates_answer_lost"
-    tags = {FAIL_CREATE: "true"} if mode == "failed" else {}
+    broken = {"tags": {FAIL_CREATE: "true"}} if mode == "failed" else {"ip_family": "ipv6"} if mode == "refused" else {}
     for action in actions:
         lose(fault_proxy, action, mode)
-    workspace.write(cluster_config(fault_proxy.url, name, network, create_oidc_provider=oidc, tags=tags))
+    workspace.write(cluster_config(fault_proxy.url, name, network, create_oidc_provider=oidc, **broken))
     first = first_apply(workspace, fault_proxy, actions, mode)
     if recorded is None:
         assert first.code == 0, first.output
         workspace.assert_plan_empty()
     else:
-        assert first.code == 1, first.output
+        assert first.code == 1 and first.output.count("Error: ") == 1, f"not only the real error:\n{first}"
+        if mode == "refused":
+            assert '`ip_family = "ipv6"` needs dual-stack subnets' in " ".join(first.output.split()), first.output
         assert instance(workspace, CLUSTER).get("status") == "tainted"
         s = workspace.resource(CLUSTER)
         assert all(s[k] for k in recorded), {k: s[k] for k in recorded}
@@ -232,7 +238,7 @@ def test_ownership_failed_apply_cluster_answer_lost_every_retry(workspace, fault
     it sent. The next plan's refresh finds the cluster by that marker, so
     the apply replaces it: one cluster, and destroy leaves nothing."""
     name = f"lost-{unique}"
-    fault_proxy.lose_answer("CreateCluster", times=LOST_ANSWER_ATTEMPTS)
+    fault_proxy.lose_answer("CreateCluster", times=EVERY)
     # DescribeCluster #1 is the check that the name is free; #2 the look-up after the lost answers.
     strike_from_call(fault_proxy, "DescribeCluster", 2, status=500, code="InternalFailure",
                      message="injected: the look-up fails too", times=1)
@@ -240,9 +246,12 @@ def test_ownership_failed_apply_cluster_answer_lost_every_retry(workspace, fault
     started = time.monotonic()
     first = checked(workspace.apply(check=False))
     elapsed = time.monotonic() - started
+    print(f"the apply whose create lost every answer took {elapsed:.1f}s")
     out = " ".join(first.output.split())
-    assert first.code == 1, first.output
+    assert first.code == 1 and first.output.count("Error: ") == 1, f"not only the real error:\n{first}"
     assert fault_proxy.calls["CreateCluster"] == LOST_ANSWER_ATTEMPTS
+    with fault_proxy._lock:
+        fault_proxy.faults.clear()
     assert fault_proxy.injected["DescribeCluster"] == 1
     assert "the answer to CreateCluster was lost on every attempt" in out, out
     assert f"whether EKS cluster `{name}` exists is unknown" in out, out
@@ -359,7 +368,7 @@ def test_ownership_failed_apply_node_group(workspace, fault_proxy, clients, netw
         assert first.code == 0, first.output
         workspace.assert_plan_empty()
     else:
-        assert first.code == 1, first.output
+        assert first.code == 1 and first.output.count("Error: ") == 1, f"not only the real error:\n{first}"
         assert instance(workspace, NODE_GROUP).get("status") == "tainted"
         s = workspace.resource(NODE_GROUP)
         assert all(s[k] for k in recorded), {k: s[k] for k in recorded}
@@ -383,16 +392,19 @@ def test_ownership_failed_apply_node_group_answer_lost_every_retry(workspace, fa
     a few seconds; the next plan's refresh finds the node group by that
     marker and the apply replaces it: one node group, and destroy leaves nothing."""
     cluster = outside_cluster
-    fault_proxy.lose_answer("CreateNodegroup", times=LOST_ANSWER_ATTEMPTS)
+    fault_proxy.lose_answer("CreateNodegroup", times=EVERY)
     strike_from_call(fault_proxy, "DescribeNodegroup", 2, status=500, code="InternalFailure",
                      message="injected: the look-up fails too", times=1)
     workspace.write(node_group_config(fault_proxy.url, cluster, network))
     started = time.monotonic()
     first = checked(workspace.apply(check=False))
     elapsed = time.monotonic() - started
+    print(f"the apply whose create lost every answer took {elapsed:.1f}s")
     out = " ".join(first.output.split())
-    assert first.code == 1, first.output
+    assert first.code == 1 and first.output.count("Error: ") == 1, f"not only the real error:\n{first}"
     assert fault_proxy.calls["CreateNodegroup"] == LOST_ANSWER_ATTEMPTS
+    with fault_proxy._lock:
+        fault_proxy.faults.clear()
     assert "the answer to CreateNodegroup was lost on every attempt" in out, out
     assert f"whether node group `{cluster}:workers` exists is unknown" in out, out
     assert elapsed < 30, f"the failed apply took {elapsed:.1f}s"

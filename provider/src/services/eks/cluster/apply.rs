@@ -29,7 +29,7 @@ use crate::framework::plan::{known, known_str, known_string_map, known_string_se
 use crate::framework::retry::retry;
 use crate::framework::wait::{Operation, Timeouts, WaitError};
 use crate::services::eks::find::{find_cluster, is_not_found, timestamp};
-use crate::services::eks::lost_answer::{create_backoff, create_retryable, look_up, Budget, Found};
+use crate::services::eks::lost_answer::{carries_marker, create_backoff, create_retryable, look_up, Budget, Found};
 use crate::services::eks::roles::{cluster_role_name, expand_cluster_role, CLUSTER_OWNER_TAG};
 use crate::services::eks::tags::shown_tags;
 use crate::services::eks::thumbprint;
@@ -568,15 +568,26 @@ pub(super) async fn create(
 /// Deletes the OIDC provider, the cluster (waiting until it is gone), then
 /// the key and role this resource created: each only when it is still the
 /// incarnation recorded in state. Anything else is left alone, with a warning.
-pub(super) async fn delete_all(aws: &AwsClients, diags: &mut Diagnostics, s: &ClusterState) -> Result<(), BoxError> {
+/// `pending` is the owner marker of a create whose outcome is unknown (a
+/// plain destroy gets it from the private state without a refresh: a
+/// replacement's destroy does not): a cluster carrying it is ours.
+pub(super) async fn delete_all(
+    aws: &AwsClients,
+    diags: &mut Diagnostics,
+    s: &ClusterState,
+    pending: Option<&str>,
+) -> Result<(), BoxError> {
     delete_oidc(aws, diags, s).await?;
     let mut keep_role_and_key = false;
     if let Some(name) = known_str(&s.name) {
         let found = find_cluster(&aws.eks, name).await?;
         let recorded = recorded_identity(s);
+        let pending_ours = |cluster: &Cluster| {
+            s.arn.is_null() && pending.is_some_and(|marker| carries_marker(cluster.tags(), marker))
+        };
         let claim = match &found {
             None => Claim::Missing,
-            Some(cluster) if is_recorded(s, cluster) => Claim::Ours,
+            Some(cluster) if is_recorded(s, cluster) || pending_ours(cluster) => Claim::Ours,
             Some(cluster) => Claim::Foreign {
                 found: identity_of(cluster),
             },

@@ -252,6 +252,14 @@ pub(super) fn flatten_cluster(
 }
 
 /// A state saved after a failure must hold no unknown values.
+///
+/// The framework's settle step (`framework::settle`, at the trait boundary)
+/// does not make this redundant: it runs on successful results too, where
+/// an unknown left is reported as a provider bug, and this is where the
+/// unknowns EKS or IAM legitimately leave (tags unknown at plan time, an
+/// OIDC provider without a creation date) become null on those paths; and
+/// it nulls the tags of a created object that is not recorded, which are
+/// known values the framework's step keeps.
 pub(super) fn settle(s: &mut ClusterState) {
     use crate::framework::plan::null_if_unknown as null;
     null(&mut s.id);

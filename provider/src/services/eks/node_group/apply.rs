@@ -24,7 +24,7 @@ use crate::framework::tags;
 use crate::framework::wait::{Operation, Timeouts, WaitError};
 use crate::services::eks::autoscaler_tags::{merge_groups, node_template_tags, read_tags, sync_tags};
 use crate::services::eks::find::{find_node_group, is_not_found, timestamp};
-use crate::services::eks::lost_answer::{create_backoff, create_retryable, look_up, Budget, Found};
+use crate::services::eks::lost_answer::{carries_marker, create_backoff, create_retryable, look_up, Budget, Found};
 use crate::services::eks::roles::{
     expand_node_role, node_role_name, own_node_role_name, recreate_or_adopt_role, sync_role_tags, NODE_GROUP_OWNER_TAG,
 };
@@ -589,16 +589,26 @@ pub(super) async fn publish_autoscaler_tags(
 
 /// Deletes the node group, then the role this resource created: each only
 /// while it is the incarnation recorded in state; anything else is left
-/// alone, with a warning.
-pub(super) async fn delete_all(aws: &AwsClients, diags: &mut Diagnostics, s: &NodeGroupState) -> Result<(), BoxError> {
+/// alone, with a warning. `pending` is the owner marker of a create whose
+/// outcome is unknown (a plain destroy gets it from the private state
+/// without a refresh; a replacement's destroy does not): a node group
+/// carrying it is ours.
+pub(super) async fn delete_all(
+    aws: &AwsClients,
+    diags: &mut Diagnostics,
+    s: &NodeGroupState,
+    pending: Option<&str>,
+) -> Result<(), BoxError> {
     let mut keep_role = false;
     if let (Some(cluster), Some(name)) = (known_str(&s.cluster_name), known_str(&s.name)) {
         let found = find_node_group(&aws.eks, cluster, name)
             .await
             .map_err(NodeGroupError::Read)?;
         let recorded = recorded_identity(s);
+        let pending_ours =
+            |ng: &Nodegroup| s.arn.is_null() && pending.is_some_and(|marker| carries_marker(ng.tags(), marker));
         match &found {
-            Some(ng) if is_recorded(s, ng) => {
+            Some(ng) if is_recorded(s, ng) || pending_ours(ng) => {
                 match aws
                     .eks
                     .delete_nodegroup()
