@@ -148,7 +148,11 @@ mod tests {
         assert!((0..50).all(|_| retryable(&propagating)));
         // Lost answers have their own count, untouched by propagation errors.
         assert!(retryable(&lost()));
-        let refused = ApiError::other("CreateCluster", Some("InvalidParameterException"), "Subnet x does not exist");
+        let refused = ApiError::other(
+            "CreateCluster",
+            Some("InvalidParameterException"),
+            "Subnet x does not exist",
+        );
         assert!(!retryable(&refused));
     }
 
@@ -198,7 +202,12 @@ mod tests {
         assert!(matches!(found, Found::Foreign(_)));
         let found = look_up(|| async { Ok(None::<HashMap<String, String>>) }, tags_of, "m1").await;
         assert!(matches!(found, Found::Unknown(None)));
-        let found = look_up(|| async { Err::<Option<HashMap<String, String>>, _>(lost()) }, tags_of, "m1").await;
+        let found = look_up(
+            || async { Err::<Option<HashMap<String, String>>, _>(lost()) },
+            tags_of,
+            "m1",
+        )
+        .await;
         assert!(matches!(found, Found::Unknown(Some(_))));
         assert!(!carries_marker(Some(&tagged("")), ""), "an empty marker proves nothing");
     }

@@ -220,28 +220,23 @@ pub(super) async fn create_cluster(
     });
     let mut tags: std::collections::HashMap<String, String> = tags.into_iter().collect();
     tags.insert(ownership::OWNER_TAG.to_string(), token.to_string());
-    let sent = retry(
-        "CreateCluster",
-        create_backoff(budget),
-        create_retryable(),
-        || {
-            let req = aws
-                .eks
-                .create_cluster()
-                .name(name)
-                .version(version)
-                .role_arn(role_arn)
-                .resources_vpc_config(vpc.clone())
-                .kubernetes_network_config(network.clone())
-                .set_encryption_config(encryption.clone().map(|e| vec![e]))
-                .logging(expand_logging(&logs))
-                .access_config(access.clone())
-                .set_upgrade_policy(upgrade.clone())
-                .client_request_token(token)
-                .set_tags(Some(tags.clone()));
-            async move { req.send().await.map_err(|e| ApiError::new("CreateCluster", e)) }
-        },
-    )
+    let sent = retry("CreateCluster", create_backoff(budget), create_retryable(), || {
+        let req = aws
+            .eks
+            .create_cluster()
+            .name(name)
+            .version(version)
+            .role_arn(role_arn)
+            .resources_vpc_config(vpc.clone())
+            .kubernetes_network_config(network.clone())
+            .set_encryption_config(encryption.clone().map(|e| vec![e]))
+            .logging(expand_logging(&logs))
+            .access_config(access.clone())
+            .set_upgrade_policy(upgrade.clone())
+            .client_request_token(token)
+            .set_tags(Some(tags.clone()));
+        async move { req.send().await.map_err(|e| ApiError::new("CreateCluster", e)) }
+    })
     .await;
     match sent {
         Ok(out) => out.cluster.ok_or_else(|| ClusterError::Vanished(name.to_string())),
@@ -423,10 +418,7 @@ pub(super) async fn create(
                     s.managed_kms_key_id = Value::Value(created.key_id);
                 }
                 report(diags, &failed(context, failure.error));
-                return s
-                    .managed_kms_key_id
-                    .is_value()
-                    .then(|| (without_cluster(&s), none));
+                return s.managed_kms_key_id.is_value().then(|| (without_cluster(&s), none));
             }
         }
     }
@@ -521,7 +513,9 @@ pub(super) async fn create(
             report(diags, &failed(context, ClusterError::Wait(err)));
             // The cluster exists: record what EKS has (tainted), so destroy removes it.
             return match find_cluster(&aws.eks, &name).await {
-                Ok(Some(cluster)) if is_recorded(&s, &cluster) => Some((flatten_cluster(&s, &cluster, None, aws), none)),
+                Ok(Some(cluster)) if is_recorded(&s, &cluster) => {
+                    Some((flatten_cluster(&s, &cluster, None, aws), none))
+                }
                 _ => {
                     let mut partial = s.clone();
                     settle(&mut partial);
@@ -582,9 +576,8 @@ pub(super) async fn delete_all(
     if let Some(name) = known_str(&s.name) {
         let found = find_cluster(&aws.eks, name).await?;
         let recorded = recorded_identity(s);
-        let pending_ours = |cluster: &Cluster| {
-            s.arn.is_null() && pending.is_some_and(|marker| carries_marker(cluster.tags(), marker))
-        };
+        let pending_ours =
+            |cluster: &Cluster| s.arn.is_null() && pending.is_some_and(|marker| carries_marker(cluster.tags(), marker));
         let claim = match &found {
             None => Claim::Missing,
             Some(cluster) if is_recorded(s, cluster) || pending_ours(cluster) => Claim::Ours,

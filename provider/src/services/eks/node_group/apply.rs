@@ -99,42 +99,37 @@ pub(super) async fn create_node_group(
     let mut tags = known_string_map(&s.tags_all).ok_or(NodeGroupError::Unknown("tags"))?;
     tags.insert(ownership::OWNER_TAG.to_string(), token.to_string());
     let scaling = expand_scaling(s)?;
-    let sent = retry(
-        "CreateNodegroup",
-        create_backoff(budget),
-        create_retryable(),
-        || {
-            let req = aws
-                .eks
-                .create_nodegroup()
-                .cluster_name(cluster)
-                .nodegroup_name(name)
-                .node_role(role)
-                .set_subnets(Some(subnets.iter().cloned().collect()))
-                .set_instance_types(types.clone())
-                .capacity_type(CapacityTypes::from(
-                    known_str(&s.capacity_type).unwrap_or(DEFAULT_CAPACITY_TYPE),
-                ))
-                .set_ami_type(known_str(&s.ami_type).map(AmiTypes::from))
-                .set_disk_size(known(&s.disk_size).map(|d| *d as i32))
-                .set_version(known_str(&s.version).map(str::to_string))
-                .scaling_config(scaling.clone())
-                .set_labels((!labels.is_empty()).then(|| labels.clone().into_iter().collect()))
-                .set_taints((!taints.is_empty()).then(|| {
-                    taints
-                        .iter()
-                        .map(|((k, e), v)| expand_taint(k, e, v.as_ref()))
-                        .collect()
-                }))
-                .set_update_config(expand_update_config(s))
-                .set_launch_template(expand_launch_template(s))
-                .set_release_version(known_str(&s.release_version).map(str::to_string))
-                .set_node_repair_config(s.node_repair_config.is_value().then(|| expand_node_repair(s)))
-                .client_request_token(token)
-                .set_tags(Some(tags.clone().into_iter().collect()));
-            async move { req.send().await.map_err(|e| ApiError::new("CreateNodegroup", e)) }
-        },
-    )
+    let sent = retry("CreateNodegroup", create_backoff(budget), create_retryable(), || {
+        let req = aws
+            .eks
+            .create_nodegroup()
+            .cluster_name(cluster)
+            .nodegroup_name(name)
+            .node_role(role)
+            .set_subnets(Some(subnets.iter().cloned().collect()))
+            .set_instance_types(types.clone())
+            .capacity_type(CapacityTypes::from(
+                known_str(&s.capacity_type).unwrap_or(DEFAULT_CAPACITY_TYPE),
+            ))
+            .set_ami_type(known_str(&s.ami_type).map(AmiTypes::from))
+            .set_disk_size(known(&s.disk_size).map(|d| *d as i32))
+            .set_version(known_str(&s.version).map(str::to_string))
+            .scaling_config(scaling.clone())
+            .set_labels((!labels.is_empty()).then(|| labels.clone().into_iter().collect()))
+            .set_taints((!taints.is_empty()).then(|| {
+                taints
+                    .iter()
+                    .map(|((k, e), v)| expand_taint(k, e, v.as_ref()))
+                    .collect()
+            }))
+            .set_update_config(expand_update_config(s))
+            .set_launch_template(expand_launch_template(s))
+            .set_release_version(known_str(&s.release_version).map(str::to_string))
+            .set_node_repair_config(s.node_repair_config.is_value().then(|| expand_node_repair(s)))
+            .client_request_token(token)
+            .set_tags(Some(tags.clone().into_iter().collect()));
+        async move { req.send().await.map_err(|e| ApiError::new("CreateNodegroup", e)) }
+    })
     .await;
     match sent {
         Ok(out) => out.nodegroup.ok_or_else(|| {
