@@ -269,7 +269,6 @@ def test_ownership_failed_apply_cluster_answer_lost_every_retry(workspace, fault
     assert plan.code == 2 and "is tainted, so must be replaced" in plan.stdout, plan.output
     assert "already exists" not in plan.output
     checked(workspace.apply())
-    workspace.assert_plan_empty()
     s = assert_one_cluster(workspace, clients, name)
     assert s["created_at"] != made["createdAt"] and clients.eks.describe_cluster(name=name)["cluster"]["tags"][
         OWNER_TAG] != marker, "the cluster of the lost create was not replaced"
@@ -417,7 +416,6 @@ def test_ownership_failed_apply_node_group_answer_lost_every_retry(workspace, fa
     assert plan.code == 2 and "is tainted, so must be replaced" in plan.stdout, plan.output
     assert "already exists" not in plan.output
     checked(workspace.apply())
-    workspace.assert_plan_empty()
     s = assert_one_node_group(workspace, clients, cluster)
     assert s["created_at"] != made["createdAt"], "the node group of the lost create was not replaced"
     checked(workspace.destroy())

@@ -13,7 +13,7 @@
 //! create's outcome is unknown ([`crate::framework::ownership::OutcomeUnknown`]).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::framework::diag::ApiError;
@@ -32,6 +32,33 @@ pub fn create_retryable() -> impl Fn(&ApiError) -> bool + Send + Sync {
             return true;
         }
         err.ambiguous && lost.fetch_add(1, Ordering::Relaxed) + 1 < LOST_ANSWER_ATTEMPTS
+    }
+}
+
+/// Whether an attempt of a create lost its answer, so that a conflict after
+/// it ("already exists") is looked into by marker rather than called
+/// foreign: the object may be the one this create made.
+#[derive(Debug, Default)]
+pub struct LostAnswers(AtomicBool);
+
+impl LostAnswers {
+    /// Notes an attempt's result and returns it.
+    pub fn note<T>(&self, result: Result<T, ApiError>) -> Result<T, ApiError> {
+        if let Err(err) = &result {
+            if err.ambiguous {
+                self.0.store(true, Ordering::Relaxed);
+            }
+        }
+        result
+    }
+
+    /// The create's last error, ambiguous when it is the conflict `code`
+    /// after a lost answer.
+    pub fn conflict_after_lost(&self, mut err: ApiError, code: &str) -> ApiError {
+        if err.is(code) && self.0.load(Ordering::Relaxed) {
+            err.ambiguous = true;
+        }
+        err
     }
 }
 
@@ -154,6 +181,26 @@ mod tests {
             "Subnet x does not exist",
         );
         assert!(!retryable(&refused));
+    }
+
+    #[test]
+    fn a_conflict_after_a_lost_answer_is_looked_into() {
+        let taken = || ApiError::other("CreateCluster", Some("ResourceInUseException"), "exists");
+        let fresh = LostAnswers::default();
+        assert!(!fresh.conflict_after_lost(taken(), "ResourceInUseException").ambiguous);
+        let lost_once = LostAnswers::default();
+        let _ = lost_once.note::<()>(Err(lost()));
+        assert!(
+            lost_once
+                .conflict_after_lost(taken(), "ResourceInUseException")
+                .ambiguous
+        );
+        let refused = ApiError::other("CreateCluster", Some("InvalidParameterException"), "subnets");
+        assert!(
+            !lost_once
+                .conflict_after_lost(refused, "ResourceInUseException")
+                .ambiguous
+        );
     }
 
     #[test]

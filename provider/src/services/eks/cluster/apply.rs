@@ -29,7 +29,9 @@ use crate::framework::plan::{known, known_str, known_string_map, known_string_se
 use crate::framework::retry::retry;
 use crate::framework::wait::{Operation, Timeouts, WaitError};
 use crate::services::eks::find::{find_cluster, is_not_found, timestamp};
-use crate::services::eks::lost_answer::{carries_marker, create_backoff, create_retryable, look_up, Budget, Found};
+use crate::services::eks::lost_answer::{
+    carries_marker, create_backoff, create_retryable, look_up, Budget, Found, LostAnswers,
+};
 use crate::services::eks::roles::{cluster_role_name, expand_cluster_role, CLUSTER_OWNER_TAG};
 use crate::services::eks::tags::shown_tags;
 use crate::services::eks::thumbprint;
@@ -220,6 +222,7 @@ pub(super) async fn create_cluster(
     });
     let mut tags: std::collections::HashMap<String, String> = tags.into_iter().collect();
     tags.insert(ownership::OWNER_TAG.to_string(), token.to_string());
+    let lost = LostAnswers::default();
     let sent = retry("CreateCluster", create_backoff(budget), create_retryable(), || {
         let req = aws
             .eks
@@ -235,11 +238,15 @@ pub(super) async fn create_cluster(
             .set_upgrade_policy(upgrade.clone())
             .client_request_token(token)
             .set_tags(Some(tags.clone()));
-        async move { req.send().await.map_err(|e| ApiError::new("CreateCluster", e)) }
+        let lost = &lost;
+        async move { lost.note(req.send().await.map_err(|e| ApiError::new("CreateCluster", e))) }
     })
-    .await;
+    .await
+    .map_err(|err| lost.conflict_after_lost(err, "ResourceInUseException"));
     match sent {
         Ok(out) => out.cluster.ok_or_else(|| ClusterError::Vanished(name.to_string())),
+        // The answer was lost (also: the name taken after a lost answer): the caller looks.
+        Err(err) if err.ambiguous => Err(ClusterError::Create(err)),
         Err(err) if err.is("ResourceInUseException") => {
             Err(NameTaken::new("EKS cluster", name, "platform_eks_cluster", name).into())
         }

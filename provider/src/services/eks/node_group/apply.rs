@@ -24,7 +24,9 @@ use crate::framework::tags;
 use crate::framework::wait::{Operation, Timeouts, WaitError};
 use crate::services::eks::autoscaler_tags::{merge_groups, node_template_tags, read_tags, sync_tags};
 use crate::services::eks::find::{find_node_group, is_not_found, timestamp};
-use crate::services::eks::lost_answer::{carries_marker, create_backoff, create_retryable, look_up, Budget, Found};
+use crate::services::eks::lost_answer::{
+    carries_marker, create_backoff, create_retryable, look_up, Budget, Found, LostAnswers,
+};
 use crate::services::eks::roles::{
     expand_node_role, node_role_name, own_node_role_name, recreate_or_adopt_role, sync_role_tags, NODE_GROUP_OWNER_TAG,
 };
@@ -99,6 +101,7 @@ pub(super) async fn create_node_group(
     let mut tags = known_string_map(&s.tags_all).ok_or(NodeGroupError::Unknown("tags"))?;
     tags.insert(ownership::OWNER_TAG.to_string(), token.to_string());
     let scaling = expand_scaling(s)?;
+    let lost = LostAnswers::default();
     let sent = retry("CreateNodegroup", create_backoff(budget), create_retryable(), || {
         let req = aws
             .eks
@@ -128,13 +131,17 @@ pub(super) async fn create_node_group(
             .set_node_repair_config(s.node_repair_config.is_value().then(|| expand_node_repair(s)))
             .client_request_token(token)
             .set_tags(Some(tags.clone().into_iter().collect()));
-        async move { req.send().await.map_err(|e| ApiError::new("CreateNodegroup", e)) }
+        let lost = &lost;
+        async move { lost.note(req.send().await.map_err(|e| ApiError::new("CreateNodegroup", e))) }
     })
-    .await;
+    .await
+    .map_err(|err| lost.conflict_after_lost(err, "ResourceInUseException"));
     match sent {
         Ok(out) => out.nodegroup.ok_or_else(|| {
             NodeGroupError::Create(ApiError::other("CreateNodegroup", None, "EKS returned no node group"))
         }),
+        // The answer was lost (also: the name taken after a lost answer): the caller looks.
+        Err(err) if err.ambiguous => Err(NodeGroupError::Create(err)),
         Err(err) if err.is("ResourceInUseException") => Err(NameTaken::new(
             "node group",
             &format!("{cluster}:{name}"),
