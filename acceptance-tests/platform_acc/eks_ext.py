@@ -57,6 +57,9 @@ service model:
   error, `platform-emulator/delay-seconds` overrides the delay, and
   `platform-emulator/issuer-url` sets the cluster's OIDC issuer (for a local
   TLS server). The default delay is PLATFORM_EKS_DELAY_SECONDS (1 second).
+  `platform-emulator/fail-create = "true"` on a cluster (or on a node group)
+  makes its create end FAILED (CREATE_FAILED) instead of ACTIVE, with a health
+  issue, as a create EKS cannot finish does; it can still be deleted.
 
 `install()` must run in the emulator process before moto serves any EKS request.
 """
@@ -73,6 +76,7 @@ from typing import Any, Callable
 FAIL_TAG = "platform-emulator/fail-updates"
 DELAY_TAG = "platform-emulator/delay-seconds"
 ISSUER_TAG = "platform-emulator/issuer-url"
+FAIL_CREATE_TAG = "platform-emulator/fail-create"
 DEFAULT_DELAY = float(os.environ.get("PLATFORM_EKS_DELAY_SECONDS", "1"))
 ENDPOINT_KEYS = ("endpointPublicAccess", "endpointPrivateAccess", "publicAccessCidrs")
 # Authentication modes in the only order EKS moves them (never back).
@@ -111,6 +115,9 @@ def install() -> None:
     def fails(cluster: Any) -> bool:
         return (cluster.tags or {}).get(FAIL_TAG, "").lower() == "true"
 
+    def fails_create(obj: Any) -> bool:
+        return (getattr(obj, "tags", None) or {}).get(FAIL_CREATE_TAG, "").lower() == "true"
+
     # ---- status transitions ------------------------------------------------------
     def advance(self: Any, name: str) -> None:
         """Moves a cluster, its node groups and its updates along the clock."""
@@ -141,6 +148,10 @@ def install() -> None:
             cluster.status = "DELETING"
         elif now < ready_at:
             cluster.status = "CREATING"
+        elif fails_create(cluster):
+            cluster.status = "FAILED"
+            cluster.health = {"issues": [{"code": "InternalFailure", "resourceIds": [name],
+                                          "message": "the create failed (emulator switch platform-emulator/fail-create)"}]}
         else:
             cluster.status = "UPDATING" if busy else "ACTIVE"
         for ng_name, nodegroup in list(cluster.nodegroups.items()):
@@ -155,6 +166,10 @@ def install() -> None:
                 nodegroup.status = "DELETING"
             elif now < getattr(nodegroup, "_platform_ready_at", 0):
                 nodegroup.status = "CREATING"
+            elif fails_create(nodegroup):
+                nodegroup.status = "CREATE_FAILED"
+                nodegroup.health = {"issues": [{"code": "NodeCreationFailure", "resourceIds": [ng_name],
+                                                "message": "the create failed (emulator switch platform-emulator/fail-create)"}]}
             else:
                 nodegroup.status = "UPDATING" if ng_busy else "ACTIVE"
 

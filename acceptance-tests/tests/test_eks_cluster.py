@@ -4,6 +4,7 @@ updates, subnets that must exist in EC2)."""
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -24,6 +25,13 @@ OWNER_TAG = "platform:owner"
 def user_tags(provider: dict) -> dict:
     """The provider's tags without the owner marker the create put on it."""
     return {t["Key"]: t["Value"] for t in provider.get("Tags", []) if t["Key"] != OWNER_TAG}
+
+
+def marked(tags: dict) -> dict:
+    """A cluster's tags without the owner marker of the create that made it
+    (CreateCluster's token), which must be there."""
+    assert re.fullmatch(r"[0-9a-f]{32}", tags.get(OWNER_TAG, "")), f"no owner marker in {tags}"
+    return {k: v for k, v in tags.items() if k != OWNER_TAG}
 
 
 def cluster_block(name: str, network: dict, nested: tuple[str, ...] = (), label: str = "test", **attrs) -> str:
@@ -110,7 +118,7 @@ def test_basic(workspace, clients, network, unique):
     assert s["public_access_cidrs"] == ["0.0.0.0/0"]
     logs = {t for setup in c["logging"]["clusterLogging"] if setup["enabled"] for t in setup["types"]}
     assert logs == {"api", "audit"}
-    assert c["tags"] == {"team": "platform"}
+    assert marked(c["tags"]) == {"team": "platform"}
     # The role: trusts EKS, has AmazonEKSClusterPolicy and may use the key.
     role = clients.iam.get_role(RoleName=s["managed_role_name"])["Role"]
     assert role["Arn"] == s["role_arn"] == c["roleArn"] and s["managed_role_name"] == f"{name}-cluster"
@@ -180,7 +188,7 @@ def test_update(workspace, clients, network, unique):
     assert c["resourcesVpcConfig"]["endpointPrivateAccess"] is True
     assert c["resourcesVpcConfig"]["publicAccessCidrs"] == ["203.0.113.0/24"]
     assert {t for s in c["logging"]["clusterLogging"] if s["enabled"] for t in s["types"]} == {"authenticator"}
-    assert c["tags"] == {"env": "test"}
+    assert marked(c["tags"]) == {"env": "test"}
     updates = clients.eks.list_updates(name=name)["updateIds"]
     kinds = {clients.eks.describe_update(name=name, updateId=u)["update"]["type"] for u in updates}
     assert kinds == {"LoggingUpdate", "EndpointAccessUpdate"}
@@ -330,7 +338,7 @@ def test_drift(workspace, clients, network, unique):
     )
     workspace.apply_clean()
     c = clients.eks.describe_cluster(name=name)["cluster"]
-    assert c["tags"] == {"owner": "platform"} and c["resourcesVpcConfig"]["endpointPrivateAccess"] is False
+    assert marked(c["tags"]) == {"owner": "platform"} and c["resourcesVpcConfig"]["endpointPrivateAccess"] is False
     workspace.destroy()
 
 

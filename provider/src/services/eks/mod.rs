@@ -7,6 +7,7 @@
 //! `cluster_auth`. Library files: `find` (finders), `wait` (waiters and
 //! update tracking), `addons` (the add-on finder, catalogue and waiters), `roles` (the roles they create), `tags`, `validate`,
 //! `versions` (EKS's release calendar), `thumbprint`, `limits` and `limits_access`,
+//! `lost_answer` (creates sent with a token whose answers may be lost),
 //! `autoscaler_tags` (the cluster autoscaler's tags on node groups' Auto
 //! Scaling groups).
 
@@ -19,6 +20,7 @@ pub mod cluster_auth;
 pub mod find;
 pub mod limits;
 pub mod limits_access;
+pub mod lost_answer;
 pub mod node_group;
 pub mod oidc_provider;
 pub mod pod_identity_association;

@@ -24,15 +24,18 @@ use super::{
 use crate::clients::aws::CallerIdentity;
 use crate::clients::AwsClients;
 use crate::framework::diag::{failed, report, ApiError, BoxError};
-use crate::framework::ownership::{self, Claim, NameTaken};
+use crate::framework::ownership::{self, Claim, NameTaken, OutcomeUnknown, PendingPrivate};
 use crate::framework::plan::{known, known_str, known_string_map, known_string_set};
-use crate::framework::retry::{retry, Backoff};
+use crate::framework::retry::retry;
 use crate::framework::wait::{Operation, Timeouts, WaitError};
 use crate::services::eks::find::{find_cluster, is_not_found, timestamp};
+use crate::services::eks::lost_answer::{
+    carries_marker, create_backoff, create_retryable, look_up, Budget, Found, LostAnswers,
+};
 use crate::services::eks::roles::{cluster_role_name, expand_cluster_role, CLUSTER_OWNER_TAG};
 use crate::services::eks::tags::shown_tags;
 use crate::services::eks::thumbprint;
-use crate::services::eks::wait::{is_role_propagation, wait_cluster_active, wait_cluster_deleted};
+use crate::services::eks::wait::{wait_cluster_active, wait_cluster_deleted};
 use crate::services::iam::oidc_provider::{
     create_provider, delete_provider_if_ours, provider_arn, CreateError, ProviderSpec, DEFAULT_CLIENT_ID,
 };
@@ -143,11 +146,20 @@ pub(super) fn cluster_role(
     spec
 }
 
-/// Sends CreateCluster with `token` as its `clientRequestToken`: the same
-/// token on every attempt (IAM propagation, an ambiguous failure), so EKS
-/// answers a repeat with the cluster the first attempt made. A name taken by
-/// another cluster is [`NameTaken`]. Returns the cluster EKS reports.
-pub(super) async fn create_cluster(aws: &AwsClients, s: &ClusterState, token: &str) -> Result<Cluster, ClusterError> {
+/// Sends CreateCluster with `token` as its `clientRequestToken`, and as the
+/// cluster's owner marker (the tag [`ownership::OWNER_TAG`]): the same token
+/// on every attempt, so EKS answers a repeat with the cluster the first
+/// attempt made. A role IAM is still propagating is retried within its
+/// window, a lost answer at most [`ownership::LOST_ANSWER_ATTEMPTS`] times
+/// (see `lost_answer`), neither past `budget`. A name taken by another
+/// cluster is [`NameTaken`]. Returns the cluster EKS reports; the last error
+/// is [`ClusterError::Create`] with `ambiguous` set when every answer was lost.
+pub(super) async fn create_cluster(
+    aws: &AwsClients,
+    s: &ClusterState,
+    token: &str,
+    budget: &Budget,
+) -> Result<Cluster, ClusterError> {
     let name = known_str(&s.name).ok_or(ClusterError::Unknown("name"))?;
     let version = known_str(&s.version).ok_or(ClusterError::Unknown("version"))?;
     let role_arn = known_str(&s.role_arn).ok_or(ClusterError::Unknown("role_arn"))?;
@@ -208,32 +220,33 @@ pub(super) async fn create_cluster(aws: &AwsClients, s: &ClusterState, token: &s
             .support_type(SupportType::from(support))
             .build()
     });
-    let tags: std::collections::HashMap<String, String> = tags.into_iter().collect();
-    let sent = retry(
-        "CreateCluster",
-        Backoff::IAM_PROPAGATION,
-        |e: &ApiError| is_role_propagation(e) || e.ambiguous,
-        || {
-            let req = aws
-                .eks
-                .create_cluster()
-                .name(name)
-                .version(version)
-                .role_arn(role_arn)
-                .resources_vpc_config(vpc.clone())
-                .kubernetes_network_config(network.clone())
-                .set_encryption_config(encryption.clone().map(|e| vec![e]))
-                .logging(expand_logging(&logs))
-                .access_config(access.clone())
-                .set_upgrade_policy(upgrade.clone())
-                .client_request_token(token)
-                .set_tags((!tags.is_empty()).then(|| tags.clone()));
-            async move { req.send().await.map_err(|e| ApiError::new("CreateCluster", e)) }
-        },
-    )
-    .await;
+    let mut tags: std::collections::HashMap<String, String> = tags.into_iter().collect();
+    tags.insert(ownership::OWNER_TAG.to_string(), token.to_string());
+    let lost = LostAnswers::default();
+    let sent = retry("CreateCluster", create_backoff(budget), create_retryable(), || {
+        let req = aws
+            .eks
+            .create_cluster()
+            .name(name)
+            .version(version)
+            .role_arn(role_arn)
+            .resources_vpc_config(vpc.clone())
+            .kubernetes_network_config(network.clone())
+            .set_encryption_config(encryption.clone().map(|e| vec![e]))
+            .logging(expand_logging(&logs))
+            .access_config(access.clone())
+            .set_upgrade_policy(upgrade.clone())
+            .client_request_token(token)
+            .set_tags(Some(tags.clone()));
+        let lost = &lost;
+        async move { lost.note(req.send().await.map_err(|e| ApiError::new("CreateCluster", e))) }
+    })
+    .await
+    .map_err(|err| lost.conflict_after_lost(err, "ResourceInUseException"));
     match sent {
         Ok(out) => out.cluster.ok_or_else(|| ClusterError::Vanished(name.to_string())),
+        // The answer was lost (also: the name taken after a lost answer): the caller looks.
+        Err(err) if err.ambiguous => Err(ClusterError::Create(err)),
         Err(err) if err.is("ResourceInUseException") => {
             Err(NameTaken::new("EKS cluster", name, "platform_eks_cluster", name).into())
         }
@@ -341,14 +354,21 @@ pub(super) fn thumbprint_warning(diags: &mut Diagnostics, issuer: &str, warning:
 
 /// Creates the key, the role, the cluster and its OIDC provider (see the
 /// module's create order); returns what exists afterwards, also after a
-/// failure halfway (reported), or `None` when nothing was made.
+/// failure halfway (reported), or `None` when nothing was made. The private
+/// state is [`ownership::pending`] when CreateCluster's answer was lost on
+/// every attempt and the cluster could not be found by its marker: the next
+/// refresh decides.
 pub(super) async fn create(
     aws: &AwsClients,
     diags: &mut Diagnostics,
     name: String,
     planned: ClusterState,
-) -> Option<ClusterState> {
+) -> Option<(ClusterState, PendingPrivate)> {
+    let none = PendingPrivate::Null;
     let context = format!("creating EKS cluster `{name}`");
+    // The whole create: `api_timeout` for the calls, `timeouts.create` for the wait.
+    let wait = Timeouts::get(&planned.timeouts, Operation::Create);
+    let budget = Budget::new(&aws.eks, wait);
     let identity = match aws.identity().await {
         Ok(identity) => identity.clone(),
         Err(err) => {
@@ -405,7 +425,7 @@ pub(super) async fn create(
                     s.managed_kms_key_id = Value::Value(created.key_id);
                 }
                 report(diags, &failed(context, failure.error));
-                return s.managed_kms_key_id.is_value().then(|| without_cluster(&s));
+                return s.managed_kms_key_id.is_value().then(|| (without_cluster(&s), none));
             }
         }
     }
@@ -428,26 +448,60 @@ pub(super) async fn create(
                     s.managed_role_id = Value::Value(created.unique_id);
                 }
                 report(diags, &failed(context, failure.error));
-                return Some(without_cluster(&s));
+                return Some((without_cluster(&s), none));
             }
         }
     }
 
-    // 3. The cluster (one idempotency token for every attempt), then ACTIVE.
+    // 3. The cluster (one idempotency token, also its owner marker, for every
+    //    attempt), then ACTIVE.
     let token = ownership::new_marker();
-    let created = match create_cluster(aws, &s, &token).await {
+    let created = match create_cluster(aws, &s, &token, &budget).await {
         Ok(created) => created,
+        Err(ClusterError::Create(err)) if err.ambiguous => {
+            // Every answer was lost: the cluster may exist. Ours only with our marker.
+            match look_up(|| find_cluster(&aws.eks, &name), |c: &Cluster| c.tags(), &token).await {
+                Found::Ours(cluster) => {
+                    tracing::warn!(cluster = %name, "CreateCluster: every answer was lost ({err}); found the cluster by its owner marker, adopted");
+                    cluster
+                }
+                Found::Foreign(cluster) => {
+                    let taken = NameTaken::new("EKS cluster", &name, "platform_eks_cluster", &name).with(format!(
+                        ". CreateCluster's answers were lost ({err}), and the cluster found ({}) does not carry this create's owner marker",
+                        identity_of(&cluster)
+                    ));
+                    report(diags, &failed(context, ClusterError::Taken(taken)));
+                    return Some((without_cluster(&s), none));
+                }
+                Found::Unknown(lookup) => {
+                    if let Some(lookup) = lookup {
+                        tracing::warn!(cluster = %name, "looking for the cluster after lost answers failed: {lookup}");
+                    }
+                    // Recorded (tainted) with the marker it was sent with; the
+                    // next refresh looks it up (see `read`).
+                    let unknown = OutcomeUnknown {
+                        operation: "CreateCluster",
+                        what: "EKS cluster".to_string(),
+                        name: name.clone(),
+                        marker: token.clone(),
+                        source: err,
+                    };
+                    report(diags, &failed(context, unknown));
+                    return Some((without_cluster(&s), ownership::pending(&token)));
+                }
+            }
+        }
         Err(err) => {
             // Nothing recorded for the cluster: a later destroy never deletes it.
             report(diags, &failed(context, err));
-            return Some(without_cluster(&s));
+            return Some((without_cluster(&s), none));
         }
     };
     // The identity of what this create made, recorded before anything else can fail.
     s.arn = Value::Value(created.arn().unwrap_or_default().to_string());
     s.created_at = timestamp(created.created_at()).map_or(Value::Null, Value::Value);
     tracing::info!(cluster = %name, "created EKS cluster; waiting for ACTIVE");
-    let cluster = match wait_cluster_active(&aws.eks, &name, Timeouts::get(&s.timeouts, Operation::Create)).await {
+    let cluster = match wait_cluster_active(&aws.eks, &name, budget.cap(wait)).await {
         Ok(cluster) if is_recorded(&s, &cluster) => cluster,
         Ok(cluster) => {
             report(
@@ -460,17 +514,19 @@ pub(super) async fn create(
                     },
                 ),
             );
-            return Some(without_cluster(&s));
+            return Some((without_cluster(&s), none));
         }
         Err(err) => {
             report(diags, &failed(context, ClusterError::Wait(err)));
             // The cluster exists: record what EKS has (tainted), so destroy removes it.
             return match find_cluster(&aws.eks, &name).await {
-                Ok(Some(cluster)) if is_recorded(&s, &cluster) => Some(flatten_cluster(&s, &cluster, None, aws)),
+                Ok(Some(cluster)) if is_recorded(&s, &cluster) => {
+                    Some((flatten_cluster(&s, &cluster, None, aws), none))
+                }
                 _ => {
                     let mut partial = s.clone();
                     settle(&mut partial);
-                    Some(partial)
+                    Some((partial, none))
                 }
             };
         }
@@ -496,7 +552,7 @@ pub(super) async fn create(
             }
             Err(err) => {
                 report(diags, &failed(context, err));
-                return Some(flatten_cluster(&s, &cluster, None, aws));
+                return Some((flatten_cluster(&s, &cluster, None, aws), none));
             }
         }
     }
@@ -507,21 +563,31 @@ pub(super) async fn create(
     {
         done.bootstrap_cluster_creator_admin_permissions = planned.bootstrap_cluster_creator_admin_permissions;
     }
-    Some(done)
+    Some((done, none))
 }
 
 /// Deletes the OIDC provider, the cluster (waiting until it is gone), then
 /// the key and role this resource created: each only when it is still the
 /// incarnation recorded in state. Anything else is left alone, with a warning.
-pub(super) async fn delete_all(aws: &AwsClients, diags: &mut Diagnostics, s: &ClusterState) -> Result<(), BoxError> {
+/// `pending` is the owner marker of a create whose outcome is unknown (a
+/// plain destroy gets it from the private state without a refresh: a
+/// replacement's destroy does not): a cluster carrying it is ours.
+pub(super) async fn delete_all(
+    aws: &AwsClients,
+    diags: &mut Diagnostics,
+    s: &ClusterState,
+    pending: Option<&str>,
+) -> Result<(), BoxError> {
     delete_oidc(aws, diags, s).await?;
     let mut keep_role_and_key = false;
     if let Some(name) = known_str(&s.name) {
         let found = find_cluster(&aws.eks, name).await?;
         let recorded = recorded_identity(s);
+        let pending_ours =
+            |cluster: &Cluster| s.arn.is_null() && pending.is_some_and(|marker| carries_marker(cluster.tags(), marker));
         let claim = match &found {
             None => Claim::Missing,
-            Some(cluster) if is_recorded(s, cluster) => Claim::Ours,
+            Some(cluster) if is_recorded(s, cluster) || pending_ours(cluster) => Claim::Ours,
             Some(cluster) => Claim::Foreign {
                 found: identity_of(cluster),
             },

@@ -14,6 +14,7 @@ use crate::framework::plan::{known_str, known_string_map, optional_map, optional
 use crate::framework::tags;
 use crate::services::eks::find::timestamp;
 use crate::services::eks::roles::CLUSTER_OWNER_TAG;
+use crate::services::eks::tags::shown_tags;
 use crate::services::iam::oidc_provider::RemoteProvider;
 
 /// Tags of the objects created for cluster `name`: its tags and the owner tag.
@@ -201,10 +202,14 @@ pub(super) fn flatten_cluster(
     if !s.pod_security_groups.is_value() {
         s.pod_security_groups = Value::Value(DEFAULT_POD_SECURITY_GROUPS);
     }
-    let remote_tags: BTreeMap<String, String> = cluster
-        .tags()
-        .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        .unwrap_or_default();
+    // Without the provider's own tags (the `platform:owner` marker of the
+    // create that made the cluster): never shown, never removed.
+    let remote_tags: BTreeMap<String, String> = shown_tags(
+        &cluster
+            .tags()
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
+    );
     let prior_own = known_string_map(&prior.tags).unwrap_or_default();
     s.tags = optional_map(
         &prior.tags,
@@ -247,6 +252,14 @@ pub(super) fn flatten_cluster(
 }
 
 /// A state saved after a failure must hold no unknown values.
+///
+/// The framework's settle step (`framework::settle`, at the trait boundary)
+/// does not make this redundant: it runs on successful results too, where
+/// an unknown left is reported as a provider bug, and this is where the
+/// unknowns EKS or IAM legitimately leave (tags unknown at plan time, an
+/// OIDC provider without a creation date) become null on those paths; and
+/// it nulls the tags of a created object that is not recorded, which are
+/// known values the framework's step keeps.
 pub(super) fn settle(s: &mut ClusterState) {
     use crate::framework::plan::null_if_unknown as null;
     null(&mut s.id);
@@ -342,6 +355,35 @@ mod tests {
         assert_eq!(setups[0].enabled(), Some(true));
         assert_eq!(setups[0].types(), &[LogType::Audit]);
         assert_eq!(setups[1].types().len(), 4);
+    }
+
+    #[tokio::test]
+    async fn the_owner_marker_is_never_shown_in_tags() {
+        use crate::clients::aws::{build_clients, AwsSettings};
+        use crate::framework::ownership::OWNER_TAG;
+        let aws = build_clients(AwsSettings {
+            region: Some("eu-west-1".into()),
+            default_tags: Some(BTreeMap::from([("env".to_string(), "prod".to_string())])),
+            api_timeout: std::time::Duration::from_secs(5),
+            ..Default::default()
+        })
+        .await
+        .expect("clients");
+        let cluster = Cluster::builder()
+            .name("c")
+            .arn("arn:aws:eks:eu-west-1:1:cluster/c")
+            .tags(OWNER_TAG, "0123456789abcdef0123456789abcdef")
+            .tags("team", "a")
+            .tags("env", "prod")
+            .build();
+        let prior = ClusterState {
+            tags: to_value_map(&BTreeMap::from([("team".to_string(), "a".to_string())])),
+            ..Default::default()
+        };
+        let s = flatten_cluster(&prior, &cluster, None, &aws);
+        let all = known_string_map(&s.tags_all).unwrap();
+        assert_eq!(all.keys().collect::<Vec<_>>(), ["env", "team"]);
+        assert_eq!(known_string_map(&s.tags).unwrap().keys().collect::<Vec<_>>(), ["team"]);
     }
 
     #[test]

@@ -28,12 +28,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Block, Description, NestedBlock};
-use tf_provider::value::{self, Value, ValueEmpty};
+use tf_provider::value::{self, Value};
 use tf_provider::{AttributePath, Diagnostics};
 
 use super::versions::check_cluster_version;
 use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report, BoxError};
+use crate::framework::ownership::{self, PendingPrivate};
 use crate::framework::plan::{known_str, plan_status, require_str, ValueStringMap, ValueStringSet};
 use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
@@ -171,8 +172,9 @@ fn schema_block() -> Block {
              With `bootstrap_cluster_creator_admin_permissions = true` (the default), EKS gives whoever created the cluster a cluster-admin access entry, so who can administer the cluster depends on who ran the first apply. To declare the admins instead, without replacing the cluster: (1) with `authentication_mode` `API_AND_CONFIG_MAP` or `API`, add a `platform_eks_access_entry` for each admin principal with the access policy `arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy` at cluster scope, and apply; (2) import the creator's entry (its principal is the IAM role or user that created the cluster) into a `platform_eks_access_entry`, then remove that resource from the configuration so that the next apply deletes the entry (or keep it, now declared, if the creator should stay an admin); (3) set `bootstrap_cluster_creator_admin_permissions = false`. EKS reads that flag only when it creates the cluster, so changing it later changes nothing in AWS: it is recorded in state only, and never replaces the cluster.\n\n\
              ## Ownership\n\n\
              - **Creates** a KMS key (unless `kms_key_arn` is given or `create_kms_key = false`; at create, or when secrets encryption is added to a cluster without it), the IAM role `<name>-cluster` (unless `role_arn` is given), the cluster, and the IAM OIDC provider for its issuer (unless `create_oidc_provider = false`).\n\
-             - **Marks** the role and key with the tag `platform:eks-cluster = <name>`; the role and the OIDC provider also carry `platform:owner`, a marker unique to the create that made them (left out of `tags`). CreateCluster and every cluster update send one `clientRequestToken` per operation, the same on every retry, so a lost answer never makes a second cluster or a second update. \
+             - **Marks** the role and key with the tag `platform:eks-cluster = <name>`; the role, the key, the cluster and the OIDC provider also carry `platform:owner`, a marker unique to the create that made them (left out of `tags`, `tags_all` and the `managed_*_tags`; on the cluster it is CreateCluster's `clientRequestToken`). CreateCluster and every cluster update send one `clientRequestToken` per operation, the same on every retry, so a lost answer never makes a second cluster or a second update. \
              It records what it made by identity: the cluster's `arn` and `created_at`, the role's `managed_role_id`, the key's `managed_kms_key_id`, the provider's `oidc_provider_arn` and `oidc_provider_created_at`.\n\
+             - **A failed apply** leaves a tainted instance that names what the create made before the failure: the key (`managed_kms_key_id`) and the role (`managed_role_name`, `managed_role_id`) once each exists, the cluster (`arn`, `created_at`) once CreateCluster answered, also when it then ends `FAILED` or is not `ACTIVE` within `timeouts.create`; a create that fails before making anything (a name taken) leaves nothing. The next apply replaces the tainted instance: it deletes exactly the objects recorded (each only while its identity matches), then creates new ones; `terraform destroy` deletes them. A lost answer (a timeout, a dropped connection, a 5xx) is handled where it happens: the key, the role and the OIDC provider are looked for by their marker and adopted; CreateCluster is sent again with the same token, at most 3 times in all (a role IAM is still propagating keeps its 2-minute window), then the cluster is looked up by name and adopted if it carries the marker. When that look-up cannot decide, the apply fails saying that the outcome is unknown, and the tainted instance keeps the marker in its private state: the next refresh looks the cluster up, records it (so that it is replaced) if it carries the marker, and otherwise keeps only the role and key (a cluster of that name without the marker is not this resource's). With `-refresh=false` there is no such look-up: the replacement's destroy leaves a cluster it cannot prove its own alone, and the create then stops at the taken name; plan with refresh first. The resends of CreateCluster and the wait for `ACTIVE` share one budget: the provider's `api_timeout` plus `timeouts.create`.\n\
              - **Tags** each object it created with `tags_all` (the cluster's `tags` over the provider's `default_tags`) and keeps them so: a change of `tags` reaches the role, key and OIDC provider in place, and a tag changed on one of them outside Terraform shows in `managed_role_tags`, `managed_kms_key_tags` or `oidc_provider_tags` and is put back by the apply. The provider's own `platform:` tags stay and are never shown. Only objects still proven its own (the recorded `managed_role_id`, key id, `oidc_provider_created_at`) are tagged, and an OIDC provider only when it carries the `platform:owner` marker of the create that made it (an imported provider made by hand keeps its tags); a role or key given in `role_arn` / `kms_key_arn` is never touched.\n\
              - **Deletes** only those: destroy reads each object again and leaves one that is missing or has another identity alone, with a warning, and removes it from state. A create that failed never recorded a cluster, so a cluster of the same name made by someone else is never deleted (nor the role or key such a cluster uses). A state written before identities were recorded is matched by ARN, and the next refresh records `created_at`.\n\
              - **Adopts** a role or OIDC provider only when it carries the marker of its own create, after that create lost its answer; and, through `terraform import <cluster name>` or an `import {}` block, an existing cluster (with the role and key when they carry its owner tag, and the OIDC provider of its issuer). An imported cluster without envelope encryption of secrets gets `create_kms_key = false`, so that `terraform plan -generate-config-out` writes a configuration whose plan is empty.\n\
@@ -246,7 +248,7 @@ fn schema_block() -> Block {
 #[async_trait]
 impl ManagedResource for ClusterResource {
     type State = ClusterState;
-    type Private = ValueEmpty;
+    type Private = PendingPrivate;
     type Client = AwsClients;
     const NOUN: &'static str = "cluster";
 
@@ -270,25 +272,36 @@ impl ManagedResource for ClusterResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         state: ClusterState,
-        private_state: ValueEmpty,
-    ) -> Option<(ClusterState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(ClusterState, PendingPrivate)> {
         let name = match known_str(&state.name).or(known_str(&state.id)) {
             Some(name) => name.to_string(),
             None => require_str(diags, "name", &state.name)?.to_string(),
         };
+        // A create whose outcome is unknown (its answers were lost): the
+        // cluster is looked up by the owner marker it was sent with.
+        let pending = ownership::pending_marker(&private_state).map(str::to_string);
         let found: Result<Option<ClusterState>, BoxError> = async {
-            match read::read_remote(aws, &state, &name).await? {
+            match read::read_remote(aws, &state, &name, pending.as_deref()).await? {
                 Some(s) => Ok(Some(s)),
                 // Gone: keep the resource only while objects it created remain,
                 // so that they are replaced or deleted, never orphaned.
                 None if read::leftovers_exist(aws, &state).await? => {
-                    tracing::warn!("EKS cluster `{name}` no longer exists; its role, key or OIDC provider remain, so it will be replaced");
+                    if pending.is_none() {
+                        tracing::warn!("EKS cluster `{name}` no longer exists; its role, key or OIDC provider remain, so it will be replaced");
+                    }
                     Ok(Some(flex::without_cluster(&state)))
                 }
                 None => Ok(None),
             }
         }
         .await;
+        // Once decided (found, or confirmed not there), nothing is pending any more.
+        let private_state = if found.is_ok() {
+            PendingPrivate::Null
+        } else {
+            private_state
+        };
         finish_read(diags, &format!("EKS cluster `{name}`"), state, private_state, found)
     }
 
@@ -297,7 +310,7 @@ impl ManagedResource for ClusterResource {
         diags: &mut Diagnostics,
         proposed: ClusterState,
         config: ClusterState,
-    ) -> Option<(ClusterState, ValueEmpty)> {
+    ) -> Option<(ClusterState, PendingPrivate)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, None, &aws);
@@ -313,8 +326,8 @@ impl ManagedResource for ClusterResource {
         prior: ClusterState,
         proposed: ClusterState,
         config: ClusterState,
-        private_state: ValueEmpty,
-    ) -> Option<(ClusterState, ValueEmpty, Vec<AttributePath>)> {
+        private_state: PendingPrivate,
+    ) -> Option<(ClusterState, PendingPrivate, Vec<AttributePath>)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, Some(&prior), &aws);
@@ -371,11 +384,10 @@ impl ManagedResource for ClusterResource {
         aws: &AwsClients,
         planned: ClusterState,
         _config: ClusterState,
-        private_state: ValueEmpty,
-    ) -> Option<(ClusterState, ValueEmpty)> {
+        _private_state: PendingPrivate,
+    ) -> Option<(ClusterState, PendingPrivate)> {
         let name = require_str(diags, "name", &planned.name)?.to_string();
-        let created = apply::create(aws, diags, name, planned).await?;
-        Some((created, private_state))
+        apply::create(aws, diags, name, planned).await
     }
 
     async fn update(
@@ -385,8 +397,8 @@ impl ManagedResource for ClusterResource {
         prior: ClusterState,
         planned: ClusterState,
         _config: ClusterState,
-        private_state: ValueEmpty,
-    ) -> Option<(ClusterState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(ClusterState, PendingPrivate)> {
         let name = require_str(diags, "name", &prior.name)?.to_string();
         let updated = update::update(aws, diags, name, prior, planned).await;
         Some((updated, private_state))
@@ -397,10 +409,10 @@ impl ManagedResource for ClusterResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         prior: ClusterState,
-        _private_state: ValueEmpty,
+        private_state: PendingPrivate,
     ) -> Option<()> {
         let name = known_str(&prior.name).unwrap_or_default().to_string();
-        match apply::delete_all(aws, diags, &prior).await {
+        match apply::delete_all(aws, diags, &prior, ownership::pending_marker(&private_state)).await {
             Ok(()) => Some(()),
             Err(err) => {
                 report(diags, &failed(format!("deleting EKS cluster `{name}`"), err));
@@ -414,7 +426,7 @@ impl ManagedResource for ClusterResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         id: String,
-    ) -> Option<(ClusterState, ValueEmpty)> {
+    ) -> Option<(ClusterState, PendingPrivate)> {
         if let Err(rule) = super::validate::cluster_name(&id) {
             diags.root_error(
                 format!("importing an EKS cluster: the id {rule}"),

@@ -15,6 +15,7 @@ use crate::framework::diag::{ApiError, BoxError};
 use crate::framework::ownership;
 use crate::framework::plan::{known_str, to_value_map};
 use crate::services::eks::find::find_cluster;
+use crate::services::eks::lost_answer::carries_marker;
 use crate::services::eks::roles::CLUSTER_OWNER_TAG;
 use crate::services::eks::tags::shown_tags;
 use crate::services::iam::oidc_provider::{find_confirmed, provider_arn};
@@ -24,14 +25,26 @@ use crate::services::kms::key;
 /// The cluster recorded in `prior`, read with the confirmation refresh
 /// needs ("gone" only after several consecutive not-found reads). A cluster
 /// of that name with another identity is not the one recorded: `Ok(None)`.
+/// With `pending` (the owner marker of a create whose outcome is unknown,
+/// when `prior` recorded no cluster), the cluster of that name is the one
+/// recorded only if it carries that marker.
 pub(super) async fn find_recorded(
     aws: &AwsClients,
     prior: &ClusterState,
     name: &str,
+    pending: Option<&str>,
 ) -> Result<Option<Cluster>, ApiError> {
     let found = ownership::confirm_gone(|| find_cluster(&aws.eks, name)).await?;
     Ok(found.filter(|cluster| {
-        let ours = is_recorded(prior, cluster);
+        let adopted = prior.arn.is_null() && pending.is_some_and(|marker| carries_marker(cluster.tags(), marker));
+        if adopted {
+            tracing::warn!(
+                cluster = name,
+                found = %identity_of(cluster),
+                "the EKS cluster whose create lost its answers exists and carries that create's owner marker: recorded"
+            );
+        }
+        let ours = adopted || is_recorded(prior, cluster);
         if !ours {
             tracing::warn!(
                 cluster = name,
@@ -45,13 +58,15 @@ pub(super) async fn find_recorded(
 }
 
 /// Reads the cluster and its OIDC provider; `Ok(None)` when the cluster
-/// recorded is gone (or another one has its name).
+/// recorded is gone (or another one has its name). `pending`: see
+/// [`find_recorded`].
 pub(super) async fn read_remote(
     aws: &AwsClients,
     prior: &ClusterState,
     name: &str,
+    pending: Option<&str>,
 ) -> Result<Option<ClusterState>, BoxError> {
-    let Some(cluster) = find_recorded(aws, prior, name).await? else {
+    let Some(cluster) = find_recorded(aws, prior, name, pending).await? else {
         return Ok(None);
     };
     let oidc = match known_str(&prior.oidc_provider_arn) {

@@ -115,7 +115,7 @@ pub(super) async fn update(
             ))
         });
     }
-    match read_remote(aws, &basis, &name).await {
+    match read_remote(aws, &basis, &name, None).await {
         Ok(Some(mut now)) => {
             if now.bootstrap_cluster_creator_admin_permissions.is_null() {
                 now.bootstrap_cluster_creator_admin_permissions = planned.bootstrap_cluster_creator_admin_permissions;

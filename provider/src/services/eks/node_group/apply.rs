@@ -17,19 +17,22 @@ use super::flex::{
 use super::{plan, NodeGroupState, DEFAULT_CAPACITY_TYPE, DEFAULT_INSTANCE_TYPE};
 use crate::clients::AwsClients;
 use crate::framework::diag::{failed, report, ApiError, BoxError};
-use crate::framework::ownership::{self, Claim, NameTaken};
+use crate::framework::ownership::{self, Claim, NameTaken, OutcomeUnknown, PendingPrivate};
 use crate::framework::plan::{known, known_str, known_string_map, known_string_set, to_value_map};
-use crate::framework::retry::{retry, Backoff};
+use crate::framework::retry::retry;
 use crate::framework::tags;
 use crate::framework::wait::{Operation, Timeouts, WaitError};
 use crate::services::eks::autoscaler_tags::{merge_groups, node_template_tags, read_tags, sync_tags};
 use crate::services::eks::find::{find_node_group, is_not_found, timestamp};
+use crate::services::eks::lost_answer::{
+    carries_marker, create_backoff, create_retryable, look_up, Budget, Found, LostAnswers,
+};
 use crate::services::eks::roles::{
     expand_node_role, node_role_name, own_node_role_name, recreate_or_adopt_role, sync_role_tags, NODE_GROUP_OWNER_TAG,
 };
 use crate::services::eks::tags::update_tags;
 use crate::services::eks::versions::{check_node_group_version, NodeVersionChange};
-use crate::services::eks::wait::{is_role_propagation, run_update, wait_node_group_active, wait_node_group_deleted};
+use crate::services::eks::wait::{run_update, wait_node_group_active, wait_node_group_deleted};
 use crate::services::iam::role;
 
 #[derive(Debug, thiserror::Error)]
@@ -64,13 +67,19 @@ pub enum NodeGroupError {
     NoAutoScalingGroup,
 }
 
-/// Sends CreateNodegroup with `token` as its `clientRequestToken`, the same
+/// Sends CreateNodegroup with `token` as its `clientRequestToken`, and as
+/// the node group's owner marker (the tag [`ownership::OWNER_TAG`]), the same
 /// on every attempt, so a repeat after a lost answer is not a second node
-/// group. A name taken by another node group is [`NameTaken`].
+/// group. A role IAM is still propagating is retried within its window, a
+/// lost answer at most [`ownership::LOST_ANSWER_ATTEMPTS`] times (see
+/// `lost_answer`), neither past `budget`. A name taken by another node group
+/// is [`NameTaken`]; when every answer was lost the error is
+/// [`NodeGroupError::Create`] with `ambiguous` set.
 pub(super) async fn create_node_group(
     aws: &AwsClients,
     s: &NodeGroupState,
     token: &str,
+    budget: &Budget,
 ) -> Result<Nodegroup, NodeGroupError> {
     let cluster = known_str(&s.cluster_name).ok_or(NodeGroupError::Unknown("cluster_name"))?;
     let name = known_str(&s.name).ok_or(NodeGroupError::Unknown("name"))?;
@@ -89,49 +98,50 @@ pub(super) async fn create_node_group(
     };
     let labels = known_string_map(&s.labels).ok_or(NodeGroupError::Unknown("labels"))?;
     let taints = known_taints(&s.taint).ok_or(NodeGroupError::Unknown("taint"))?;
-    let tags = known_string_map(&s.tags_all).ok_or(NodeGroupError::Unknown("tags"))?;
+    let mut tags = known_string_map(&s.tags_all).ok_or(NodeGroupError::Unknown("tags"))?;
+    tags.insert(ownership::OWNER_TAG.to_string(), token.to_string());
     let scaling = expand_scaling(s)?;
-    let sent = retry(
-        "CreateNodegroup",
-        Backoff::IAM_PROPAGATION,
-        |e: &ApiError| is_role_propagation(e) || e.ambiguous,
-        || {
-            let req = aws
-                .eks
-                .create_nodegroup()
-                .cluster_name(cluster)
-                .nodegroup_name(name)
-                .node_role(role)
-                .set_subnets(Some(subnets.iter().cloned().collect()))
-                .set_instance_types(types.clone())
-                .capacity_type(CapacityTypes::from(
-                    known_str(&s.capacity_type).unwrap_or(DEFAULT_CAPACITY_TYPE),
-                ))
-                .set_ami_type(known_str(&s.ami_type).map(AmiTypes::from))
-                .set_disk_size(known(&s.disk_size).map(|d| *d as i32))
-                .set_version(known_str(&s.version).map(str::to_string))
-                .scaling_config(scaling.clone())
-                .set_labels((!labels.is_empty()).then(|| labels.clone().into_iter().collect()))
-                .set_taints((!taints.is_empty()).then(|| {
-                    taints
-                        .iter()
-                        .map(|((k, e), v)| expand_taint(k, e, v.as_ref()))
-                        .collect()
-                }))
-                .set_update_config(expand_update_config(s))
-                .set_launch_template(expand_launch_template(s))
-                .set_release_version(known_str(&s.release_version).map(str::to_string))
-                .set_node_repair_config(s.node_repair_config.is_value().then(|| expand_node_repair(s)))
-                .client_request_token(token)
-                .set_tags((!tags.is_empty()).then(|| tags.clone().into_iter().collect()));
-            async move { req.send().await.map_err(|e| ApiError::new("CreateNodegroup", e)) }
-        },
-    )
-    .await;
+    let lost = LostAnswers::default();
+    let sent = retry("CreateNodegroup", create_backoff(budget), create_retryable(), || {
+        let req = aws
+            .eks
+            .create_nodegroup()
+            .cluster_name(cluster)
+            .nodegroup_name(name)
+            .node_role(role)
+            .set_subnets(Some(subnets.iter().cloned().collect()))
+            .set_instance_types(types.clone())
+            .capacity_type(CapacityTypes::from(
+                known_str(&s.capacity_type).unwrap_or(DEFAULT_CAPACITY_TYPE),
+            ))
+            .set_ami_type(known_str(&s.ami_type).map(AmiTypes::from))
+            .set_disk_size(known(&s.disk_size).map(|d| *d as i32))
+            .set_version(known_str(&s.version).map(str::to_string))
+            .scaling_config(scaling.clone())
+            .set_labels((!labels.is_empty()).then(|| labels.clone().into_iter().collect()))
+            .set_taints((!taints.is_empty()).then(|| {
+                taints
+                    .iter()
+                    .map(|((k, e), v)| expand_taint(k, e, v.as_ref()))
+                    .collect()
+            }))
+            .set_update_config(expand_update_config(s))
+            .set_launch_template(expand_launch_template(s))
+            .set_release_version(known_str(&s.release_version).map(str::to_string))
+            .set_node_repair_config(s.node_repair_config.is_value().then(|| expand_node_repair(s)))
+            .client_request_token(token)
+            .set_tags(Some(tags.clone().into_iter().collect()));
+        let lost = &lost;
+        async move { lost.note(req.send().await.map_err(|e| ApiError::new("CreateNodegroup", e))) }
+    })
+    .await
+    .map_err(|err| lost.conflict_after_lost(err, "ResourceInUseException"));
     match sent {
         Ok(out) => out.nodegroup.ok_or_else(|| {
             NodeGroupError::Create(ApiError::other("CreateNodegroup", None, "EKS returned no node group"))
         }),
+        // The answer was lost (also: the name taken after a lost answer): the caller looks.
+        Err(err) if err.ambiguous => Err(NodeGroupError::Create(err)),
         Err(err) if err.is("ResourceInUseException") => Err(NameTaken::new(
             "node group",
             &format!("{cluster}:{name}"),
@@ -145,15 +155,22 @@ pub(super) async fn create_node_group(
 
 /// Creates the node role (unless given) and the node group, and waits for
 /// ACTIVE; returns what exists afterwards, also after a failure halfway
-/// (reported), or `None` when nothing was made.
+/// (reported), or `None` when nothing was made. The private state is
+/// [`ownership::pending`] when CreateNodegroup's answer was lost on every
+/// attempt and the node group could not be found by its marker: the next
+/// refresh decides.
 pub(super) async fn create(
     aws: &AwsClients,
     diags: &mut Diagnostics,
     cluster: String,
     name: String,
     planned: NodeGroupState,
-) -> Option<NodeGroupState> {
+) -> Option<(NodeGroupState, PendingPrivate)> {
+    let none = PendingPrivate::Null;
     let context = format!("creating node group `{cluster}:{name}`");
+    // The whole create: `api_timeout` for the calls, `timeouts.create` for the wait.
+    let wait = Timeouts::get(&planned.timeouts, Operation::Create);
+    let budget = Budget::new(&aws.eks, wait);
     let mut s = planned.clone();
     // A name taken by a node group this resource did not create fails
     // before anything is made.
@@ -215,31 +232,71 @@ pub(super) async fn create(
                 s.managed_role_name = Value::Value(role_name);
                 s.managed_role_id = Value::Value(created.unique_id);
                 report(diags, &failed(context, failure.error));
-                return Some(without_node_group(&s));
+                return Some((without_node_group(&s), none));
             }
         }
     }
-    // One idempotency token for every attempt of this create.
+    // One idempotency token, also the owner marker, for every attempt of this create.
     let token = ownership::new_marker();
-    let created = match create_node_group(aws, &s, &token).await {
+    let created = match create_node_group(aws, &s, &token, &budget).await {
         Ok(created) => created,
+        Err(NodeGroupError::Create(err)) if err.ambiguous => {
+            // Every answer was lost: the node group may exist. Ours only with our marker.
+            let found = look_up(
+                || find_node_group(&aws.eks, &cluster, &name),
+                |ng: &Nodegroup| ng.tags(),
+                &token,
+            )
+            .await;
+            match found {
+                Found::Ours(ng) => {
+                    tracing::warn!(cluster = %cluster, nodegroup = %name, "CreateNodegroup: every answer was lost ({err}); found the node group by its owner marker, adopted");
+                    ng
+                }
+                Found::Foreign(ng) => {
+                    let id = format!("{cluster}:{name}");
+                    let taken = NameTaken::new("node group", &id, "platform_eks_node_group", &id).with(format!(
+                        ". CreateNodegroup's answers were lost ({err}), and the node group found ({}) does not carry this create's owner marker",
+                        identity_of(&ng)
+                    ));
+                    report(diags, &failed(context, NodeGroupError::Taken(taken)));
+                    return s.managed_role_name.is_value().then(|| (without_node_group(&s), none));
+                }
+                Found::Unknown(lookup) => {
+                    if let Some(lookup) = lookup {
+                        tracing::warn!(cluster = %cluster, nodegroup = %name, "looking for the node group after lost answers failed: {lookup}");
+                    }
+                    // Recorded (tainted) with the marker it was sent with; the
+                    // next refresh looks it up (see `read`).
+                    let unknown = OutcomeUnknown {
+                        operation: "CreateNodegroup",
+                        what: "node group".to_string(),
+                        name: format!("{cluster}:{name}"),
+                        marker: token.clone(),
+                        source: err,
+                    };
+                    report(diags, &failed(context, unknown));
+                    return Some((without_node_group(&s), ownership::pending(&token)));
+                }
+            }
+        }
         Err(err) => {
             // Nothing recorded for the node group: a later destroy never deletes it.
             report(diags, &failed(context, err));
-            return s.managed_role_name.is_value().then(|| without_node_group(&s));
+            return s.managed_role_name.is_value().then(|| (without_node_group(&s), none));
         }
     };
     // The identity of what this create made, recorded before anything else can fail.
     s.arn = Value::Value(created.nodegroup_arn().unwrap_or_default().to_string());
     s.created_at = timestamp(created.created_at()).map_or(Value::Null, Value::Value);
-    match wait_node_group_active(&aws.eks, &cluster, &name, Timeouts::get(&s.timeouts, Operation::Create)).await {
+    let done = match wait_node_group_active(&aws.eks, &cluster, &name, budget.cap(wait)).await {
         Ok(ng) if is_recorded(&s, &ng) => {
             // Once ACTIVE, the Auto Scaling groups exist: their autoscaler tags.
             let mut created = flatten_node_group(&s, &ng, &aws.default_tags);
             if let Err(err) = publish_autoscaler_tags(aws, &mut created, false).await {
                 report(diags, &failed(context, err));
             }
-            Some(created)
+            created
         }
         Ok(ng) => {
             let err = NodeGroupError::Replaced {
@@ -247,20 +304,21 @@ pub(super) async fn create(
                 found: identity_of(&ng),
             };
             report(diags, &failed(context, err));
-            Some(without_node_group(&s))
+            without_node_group(&s)
         }
         Err(err) => {
             report(diags, &failed(context, NodeGroupError::Wait(err)));
             match find_node_group(&aws.eks, &cluster, &name).await {
-                Ok(Some(ng)) if is_recorded(&s, &ng) => Some(flatten_node_group(&s, &ng, &aws.default_tags)),
+                Ok(Some(ng)) if is_recorded(&s, &ng) => flatten_node_group(&s, &ng, &aws.default_tags),
                 _ => {
                     let mut partial = s.clone();
                     settle(&mut partial);
-                    Some(partial)
+                    partial
                 }
             }
         }
-    }
+    };
+    Some((done, none))
 }
 
 /// Brings the node group and its created role from `prior` to `planned`
@@ -533,16 +591,26 @@ pub(super) async fn publish_autoscaler_tags(
 
 /// Deletes the node group, then the role this resource created: each only
 /// while it is the incarnation recorded in state; anything else is left
-/// alone, with a warning.
-pub(super) async fn delete_all(aws: &AwsClients, diags: &mut Diagnostics, s: &NodeGroupState) -> Result<(), BoxError> {
+/// alone, with a warning. `pending` is the owner marker of a create whose
+/// outcome is unknown (a plain destroy gets it from the private state
+/// without a refresh; a replacement's destroy does not): a node group
+/// carrying it is ours.
+pub(super) async fn delete_all(
+    aws: &AwsClients,
+    diags: &mut Diagnostics,
+    s: &NodeGroupState,
+    pending: Option<&str>,
+) -> Result<(), BoxError> {
     let mut keep_role = false;
     if let (Some(cluster), Some(name)) = (known_str(&s.cluster_name), known_str(&s.name)) {
         let found = find_node_group(&aws.eks, cluster, name)
             .await
             .map_err(NodeGroupError::Read)?;
         let recorded = recorded_identity(s);
+        let pending_ours =
+            |ng: &Nodegroup| s.arn.is_null() && pending.is_some_and(|marker| carries_marker(ng.tags(), marker));
         match &found {
-            Some(ng) if is_recorded(s, ng) => {
+            Some(ng) if is_recorded(s, ng) || pending_ours(ng) => {
                 match aws
                     .eks
                     .delete_nodegroup()

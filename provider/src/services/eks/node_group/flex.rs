@@ -16,6 +16,7 @@ use super::{LaunchTemplateState, NodeGroupState, NodeRepairState, Scaling, Taint
 use crate::framework::plan::{known, known_str, known_string_map, optional_map, to_value_map, to_value_set};
 use crate::framework::tags;
 use crate::services::eks::find::timestamp;
+use crate::services::eks::tags::shown_tags;
 
 pub(super) fn flatten_taints(taints: &[Taint]) -> Value<BTreeSet<Value<TaintState>>> {
     Value::Value(
@@ -191,10 +192,13 @@ pub(super) fn flatten_node_group(
         }
         _ => Value::Null,
     };
-    let remote_tags: BTreeMap<String, String> = ng
-        .tags()
-        .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        .unwrap_or_default();
+    // Without the provider's own tags (the `platform:owner` marker of the
+    // create that made the node group): never shown, never removed.
+    let remote_tags: BTreeMap<String, String> = shown_tags(
+        &ng.tags()
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
+    );
     let prior_own = known_string_map(&prior.tags).unwrap_or_default();
     s.tags = optional_map(&prior.tags, &tags::own_tags(&remote_tags, default_tags, &prior_own));
     s.tags_all = to_value_map(&remote_tags);
@@ -274,4 +278,31 @@ pub(super) fn is_recorded(s: &NodeGroupState, ng: &Nodegroup) -> bool {
 
 pub(super) fn recorded_identity(s: &NodeGroupState) -> Option<String> {
     crate::services::eks::find::recorded_identity(&s.arn, &s.created_at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::ownership::OWNER_TAG;
+
+    #[test]
+    fn the_owner_marker_is_never_shown_in_tags() {
+        let ng = Nodegroup::builder()
+            .nodegroup_name("workers")
+            .cluster_name("c")
+            .nodegroup_arn("arn:aws:eks:eu-west-1:1:nodegroup/c/workers/x")
+            .tags(OWNER_TAG, "0123456789abcdef0123456789abcdef")
+            .tags("team", "a")
+            .tags("env", "prod")
+            .build();
+        let prior = NodeGroupState {
+            tags: to_value_map(&BTreeMap::from([("team".to_string(), "a".to_string())])),
+            ..Default::default()
+        };
+        let defaults = BTreeMap::from([("env".to_string(), "prod".to_string())]);
+        let s = flatten_node_group(&prior, &ng, &defaults);
+        let all = known_string_map(&s.tags_all).unwrap();
+        assert_eq!(all.keys().collect::<Vec<_>>(), ["env", "team"]);
+        assert_eq!(known_string_map(&s.tags).unwrap().keys().collect::<Vec<_>>(), ["team"]);
+    }
 }

@@ -28,13 +28,14 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Block, Description, NestedBlock};
-use tf_provider::value::{self, Value, ValueEmpty};
+use tf_provider::value::{self, Value};
 use tf_provider::{AttributePath, Diagnostics};
 
 use super::validate::cluster_name;
 use super::versions::{check_node_group_version, NodeVersionChange};
 use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report};
+use crate::framework::ownership::{self, PendingPrivate};
 use crate::framework::plan::{known_str, plan_status, require_str, ValueStringMap, ValueStringSet};
 use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
@@ -169,8 +170,9 @@ fn schema_block() -> Block {
              ## Ownership\n\n\
              - **Creates** the node role `<cluster>.<name>-node` (unless `node_role_arn` is given) and the node group. Cluster and node-group names cannot contain `.`, so no two node groups want the same role name (`X-a` with `b` and `X` with `a-b` get `X-a.b-node` and `X.a-b-node`); a name longer than IAM's 64 characters is cut and ends with a hash of `<cluster>:<name>`. A role created by an earlier version under `<cluster>-<name>-node` keeps its name: state records it (`managed_role_name`), and it is recreated under that name if deleted outside Terraform.\n\
              - **Tags** the role it created with `tags_all` and keeps it so: a change of `tags` reaches the role in place, and a tag changed on the role outside Terraform shows in `managed_role_tags` and is put back by the apply (the provider's own `platform:` tags stay and are never shown). Only the role whose `RoleId` is recorded is tagged; a role given in `node_role_arn` is never touched.\n\
-             - **Marks** the role with the tags `platform:eks-node-group = <cluster>:<name>` and `platform:owner`, a marker unique to the create that made it. CreateNodegroup and every node-group update send one `clientRequestToken` per operation, the same on every retry, so a lost answer never makes a second node group or update. \
+             - **Marks** the role with the tags `platform:eks-node-group = <cluster>:<name>` and `platform:owner`, a marker unique to the create that made it; the node group carries `platform:owner` too (CreateNodegroup's `clientRequestToken`; left out of `tags` and `tags_all`). CreateNodegroup and every node-group update send one `clientRequestToken` per operation, the same on every retry, so a lost answer never makes a second node group or update. \
              It records what it made by identity: the node group's `arn` and `created_at`, the role's `managed_role_id`.\n\
+             - **A failed apply** leaves a tainted instance that names what the create made before the failure: the role (`managed_role_name`, `managed_role_id`) once it exists, the node group (`arn`, `created_at`) once CreateNodegroup answered, also when it then ends `CREATE_FAILED`, is not `ACTIVE` within `timeouts.create`, or its Auto Scaling groups could not be tagged; a create that fails before making anything (a name taken, a version the cluster refuses) leaves nothing. The next apply replaces the tainted instance: it deletes exactly the node group and role recorded (each only while its identity matches), then creates new ones; `terraform destroy` deletes them. A lost answer is handled where it happens: the role is looked for by its marker and adopted; CreateNodegroup is sent again with the same token, at most 3 times in all (a role IAM is still propagating keeps its 2-minute window), then the node group is looked up by name and adopted if it carries the marker. When that look-up cannot decide, the apply fails saying that the outcome is unknown, and the tainted instance (named by `cluster_name` and `name`, with the role if one was created) keeps the marker in its private state: the next refresh looks the node group up, records it (so that it is replaced) if it carries the marker, and otherwise forgets it (keeping the role, if any, to be deleted). With `-refresh=false` there is no such look-up: the replacement's destroy leaves a node group it cannot prove its own alone, and the create then stops at the taken name; plan with refresh first. The resends of CreateNodegroup and the wait for `ACTIVE` share one budget: the provider's `api_timeout` plus `timeouts.create`.\n\
              - **Deletes** only those: destroy reads each again and leaves one that is missing or has another identity alone, with a warning, and removes it from state. A create that failed never recorded a node group, so one of the same name made by someone else is never deleted. A state written before identities were recorded is matched by ARN, and the next refresh records `created_at`.\n\
              - **Adopts** a role only when it carries the marker of its own create, after that create lost its answer; and, through `terraform import <cluster>:<name>` or an `import {}` block, an existing node group (with its role when the role carries its owner tag).\n\
              - **Refuses**, before creating anything, a node-group name that is taken in the cluster (the error gives the `terraform import` command and `import {}` block), and a role name it did not create.\n\
@@ -265,7 +267,7 @@ fn schema_block() -> Block {
 #[async_trait]
 impl ManagedResource for NodeGroupResource {
     type State = NodeGroupState;
-    type Private = ValueEmpty;
+    type Private = PendingPrivate;
     type Client = AwsClients;
     const NOUN: &'static str = "node group";
 
@@ -289,11 +291,20 @@ impl ManagedResource for NodeGroupResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         state: NodeGroupState,
-        private_state: ValueEmpty,
-    ) -> Option<(NodeGroupState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(NodeGroupState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &state.cluster_name)?.to_string();
         let name = require_str(diags, "name", &state.name)?.to_string();
-        let found = read::read_remote(aws, &state, &cluster, &name).await;
+        // A create whose outcome is unknown (its answers were lost): the node
+        // group is looked up by the owner marker it was sent with.
+        let pending = ownership::pending_marker(&private_state).map(str::to_string);
+        let found = read::read_remote(aws, &state, &cluster, &name, pending.as_deref()).await;
+        // Once decided (found, or confirmed not there), nothing is pending any more.
+        let private_state = if found.is_ok() {
+            PendingPrivate::Null
+        } else {
+            private_state
+        };
         finish_read(
             diags,
             &format!("node group `{cluster}:{name}`"),
@@ -308,7 +319,7 @@ impl ManagedResource for NodeGroupResource {
         diags: &mut Diagnostics,
         proposed: NodeGroupState,
         config: NodeGroupState,
-    ) -> Option<(NodeGroupState, ValueEmpty)> {
+    ) -> Option<(NodeGroupState, PendingPrivate)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, None, &aws);
@@ -328,8 +339,8 @@ impl ManagedResource for NodeGroupResource {
         prior: NodeGroupState,
         proposed: NodeGroupState,
         config: NodeGroupState,
-        private_state: ValueEmpty,
-    ) -> Option<(NodeGroupState, ValueEmpty, Vec<AttributePath>)> {
+        private_state: PendingPrivate,
+    ) -> Option<(NodeGroupState, PendingPrivate, Vec<AttributePath>)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, Some(&prior), &aws);
@@ -369,12 +380,11 @@ impl ManagedResource for NodeGroupResource {
         aws: &AwsClients,
         planned: NodeGroupState,
         _config: NodeGroupState,
-        private_state: ValueEmpty,
-    ) -> Option<(NodeGroupState, ValueEmpty)> {
+        _private_state: PendingPrivate,
+    ) -> Option<(NodeGroupState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &planned.cluster_name)?.to_string();
         let name = require_str(diags, "name", &planned.name)?.to_string();
-        let created = apply::create(aws, diags, cluster, name, planned).await?;
-        Some((created, private_state))
+        apply::create(aws, diags, cluster, name, planned).await
     }
 
     async fn update(
@@ -384,8 +394,8 @@ impl ManagedResource for NodeGroupResource {
         prior: NodeGroupState,
         planned: NodeGroupState,
         _config: NodeGroupState,
-        private_state: ValueEmpty,
-    ) -> Option<(NodeGroupState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(NodeGroupState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &prior.cluster_name)?.to_string();
         let name = require_str(diags, "name", &prior.name)?.to_string();
         let updated = apply::update(aws, diags, cluster, name, prior, planned).await;
@@ -397,10 +407,10 @@ impl ManagedResource for NodeGroupResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         prior: NodeGroupState,
-        _private_state: ValueEmpty,
+        private_state: PendingPrivate,
     ) -> Option<()> {
         let id = known_str(&prior.id).unwrap_or_default().to_string();
-        match apply::delete_all(aws, diags, &prior).await {
+        match apply::delete_all(aws, diags, &prior, ownership::pending_marker(&private_state)).await {
             Ok(()) => Some(()),
             Err(err) => {
                 report(diags, &failed(format!("deleting node group `{id}`"), err));
@@ -414,7 +424,7 @@ impl ManagedResource for NodeGroupResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         id: String,
-    ) -> Option<(NodeGroupState, ValueEmpty)> {
+    ) -> Option<(NodeGroupState, PendingPrivate)> {
         let Some((cluster, name)) = id
             .split_once(':')
             .filter(|(c, n)| cluster_name(c).is_ok() && cluster_name(n).is_ok())

@@ -12,6 +12,7 @@ use crate::framework::ownership;
 use crate::framework::plan::{known, known_str, known_string_map, known_string_set, to_value_map};
 use crate::services::eks::autoscaler_tags::{merge_groups, node_template_tags, read_tags};
 use crate::services::eks::find::find_node_group;
+use crate::services::eks::lost_answer::carries_marker;
 use crate::services::eks::roles::NODE_GROUP_OWNER_TAG;
 use crate::services::eks::tags::shown_tags;
 use crate::services::iam::role;
@@ -19,18 +20,27 @@ use crate::services::iam::role;
 /// The node group recorded in `state` (by identity, "gone" only after
 /// several consecutive not-found reads), with its created role; a missing
 /// node group whose created role remains is kept, so the next apply replaces
-/// it; `Ok(None)` when nothing of it is left.
+/// it; `Ok(None)` when nothing of it is left. With `pending` (the owner
+/// marker of a create whose outcome is unknown, when `state` recorded no
+/// node group), the node group of that name is the one recorded only if it
+/// carries that marker.
 pub(super) async fn read_remote(
     aws: &AwsClients,
     state: &NodeGroupState,
     cluster: &str,
     name: &str,
+    pending: Option<&str>,
 ) -> Result<Option<NodeGroupState>, BoxError> {
     // "Gone" only after several consecutive not-found reads; a node
     // group of that name with another identity is not the one recorded.
     let found = ownership::confirm_gone(|| find_node_group(&aws.eks, cluster, name)).await?;
     let found = found.filter(|ng| {
-        let ours = is_recorded(state, ng);
+        let adopted = state.arn.is_null() && pending.is_some_and(|marker| carries_marker(ng.tags(), marker));
+        if adopted {
+            tracing::warn!(cluster, nodegroup = name, found = %identity_of(ng),
+                        "the node group whose create lost its answers exists and carries that create's owner marker: recorded");
+        }
+        let ours = adopted || is_recorded(state, ng);
         if !ours {
             tracing::warn!(cluster, nodegroup = name, found = %identity_of(ng), recorded = ?recorded_identity(state),
                         "a node group of that name exists, but it is not the one this resource created or imported");
