@@ -8,7 +8,8 @@
 //! update tracking), `addons` (the add-on finder, catalogue and waiters), `roles` (the roles they create), `tags`, `validate`,
 //! `versions` (EKS's release calendar), `thumbprint`, `limits` and `limits_access`,
 //! `autoscaler_tags` (the cluster autoscaler's tags on node groups' Auto
-//! Scaling groups).
+//! Scaling groups), `marked` (the time budget, bounded resends and owner-marked
+//! creates of the add-on, access entry and pod identity association).
 
 pub mod access_entry;
 pub mod addon;
@@ -19,6 +20,7 @@ pub mod cluster_auth;
 pub mod find;
 pub mod limits;
 pub mod limits_access;
+pub mod marked;
 pub mod node_group;
 pub mod oidc_provider;
 pub mod pod_identity_association;

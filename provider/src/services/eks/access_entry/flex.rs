@@ -96,10 +96,13 @@ pub fn flatten_entry(
     };
     s.user_name = text(entry.username());
     s.access_policy = flatten_policies(policies);
-    let remote_tags: BTreeMap<String, String> = entry
-        .tags()
-        .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        .unwrap_or_default();
+    // The provider's own tags (the owner marker) are never shown.
+    let remote_tags: BTreeMap<String, String> = crate::services::eks::tags::shown_tags(
+        &entry
+            .tags()
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
+    );
     let prior_own = known_string_map(&prior.tags).unwrap_or_default();
     s.tags = optional_map(&prior.tags, &tags::own_tags(&remote_tags, default_tags, &prior_own));
     s.tags_all = to_value_map(&remote_tags);

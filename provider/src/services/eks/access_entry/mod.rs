@@ -18,11 +18,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Block, Description, NestedBlock};
-use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics};
 
 use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report};
+use crate::framework::ownership::{self, PendingPrivate};
 use crate::framework::plan::{known_str, require_str, ValueStringMap, ValueStringSet};
 use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
@@ -31,6 +32,10 @@ use crate::framework::schema::{
 use crate::framework::validate;
 
 pub const DEFAULT_TYPE: &str = "STANDARD";
+/// What the ownership errors and the process registry ([`ownership::hold`]) call an entry.
+pub const KIND: &str = "EKS access entry";
+/// The tags of this provider's own on an entry: the owner marker.
+const PROVIDER_TAGS: usize = 1;
 /// The access-entry types EKS knows (botocore, CreateAccessEntry `type`).
 pub const TYPES: &[&str] = &[
     "STANDARD",
@@ -182,7 +187,7 @@ fn schema_block() -> Block {
 #[async_trait]
 impl ManagedResource for AccessEntryResource {
     type State = AccessEntryState;
-    type Private = ValueEmpty;
+    type Private = PendingPrivate;
     type Client = AwsClients;
     const NOUN: &'static str = "access entry";
 
@@ -196,7 +201,7 @@ impl ManagedResource for AccessEntryResource {
 
     fn validate(&self, diags: &mut Diagnostics, config: &AccessEntryState) {
         plan::validate_config(diags, config);
-        validate::tags_attribute(diags, &config.tags, 0, self.data.default_tags().as_ref());
+        validate::tags_attribute(diags, &config.tags, PROVIDER_TAGS, self.data.default_tags().as_ref());
     }
 
     async fn read(
@@ -204,11 +209,19 @@ impl ManagedResource for AccessEntryResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         state: AccessEntryState,
-        private_state: ValueEmpty,
-    ) -> Option<(AccessEntryState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(AccessEntryState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &state.cluster_name)?.to_string();
         let principal = require_str(diags, "principal_arn", &state.principal_arn)?.to_string();
-        let found = apply::read_remote(aws, &state, &cluster, &principal).await;
+        // A create whose outcome was unknown is resolved by its owner marker.
+        let (found, resolving) = match ownership::pending_marker(&private_state) {
+            Some(marker) => (
+                apply::resolve_pending(aws, &state, &cluster, &principal, marker).await,
+                true,
+            ),
+            None => (apply::read_remote(aws, &state, &cluster, &principal).await, false),
+        };
+        let resolved = resolving && matches!(found, Ok(Some(_)));
         finish_read(
             diags,
             &format!("access entry `{cluster}:{principal}`"),
@@ -216,6 +229,7 @@ impl ManagedResource for AccessEntryResource {
             private_state,
             found,
         )
+        .map(|(s, p)| (s, if resolved { PendingPrivate::Null } else { p }))
     }
 
     async fn plan_create(
@@ -223,14 +237,14 @@ impl ManagedResource for AccessEntryResource {
         diags: &mut Diagnostics,
         proposed: AccessEntryState,
         config: AccessEntryState,
-    ) -> Option<(AccessEntryState, ValueEmpty)> {
+    ) -> Option<(AccessEntryState, PendingPrivate)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, None, &aws);
         if !plan::check_remote(diags, &aws, &s, None, true).await {
             return None;
         }
-        Some((s, Default::default()))
+        Some((s, PendingPrivate::Null))
     }
 
     async fn plan_update(
@@ -239,8 +253,8 @@ impl ManagedResource for AccessEntryResource {
         prior: AccessEntryState,
         proposed: AccessEntryState,
         config: AccessEntryState,
-        private_state: ValueEmpty,
-    ) -> Option<(AccessEntryState, ValueEmpty, Vec<AttributePath>)> {
+        private_state: PendingPrivate,
+    ) -> Option<(AccessEntryState, PendingPrivate, Vec<AttributePath>)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, Some(&prior), &aws);
@@ -260,12 +274,11 @@ impl ManagedResource for AccessEntryResource {
         aws: &AwsClients,
         planned: AccessEntryState,
         _config: AccessEntryState,
-        private_state: ValueEmpty,
-    ) -> Option<(AccessEntryState, ValueEmpty)> {
+        _private_state: PendingPrivate,
+    ) -> Option<(AccessEntryState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &planned.cluster_name)?.to_string();
         let principal = require_str(diags, "principal_arn", &planned.principal_arn)?.to_string();
-        let created = apply::create(aws, diags, &cluster, &principal, planned).await?;
-        Some((created, private_state))
+        apply::create(aws, diags, &cluster, &principal, planned).await
     }
 
     async fn update(
@@ -275,8 +288,8 @@ impl ManagedResource for AccessEntryResource {
         prior: AccessEntryState,
         planned: AccessEntryState,
         _config: AccessEntryState,
-        private_state: ValueEmpty,
-    ) -> Option<(AccessEntryState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(AccessEntryState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &prior.cluster_name)?.to_string();
         let principal = require_str(diags, "principal_arn", &prior.principal_arn)?.to_string();
         let updated = apply::update(aws, diags, &cluster, &principal, prior, planned).await;
@@ -288,10 +301,10 @@ impl ManagedResource for AccessEntryResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         prior: AccessEntryState,
-        _private_state: ValueEmpty,
+        private_state: PendingPrivate,
     ) -> Option<()> {
         let id = known_str(&prior.id).unwrap_or_default().to_string();
-        match apply::delete(aws, diags, &prior).await {
+        match apply::delete(aws, diags, &prior, ownership::pending_marker(&private_state)).await {
             Ok(()) => Some(()),
             Err(err) => {
                 report(diags, &failed(format!("deleting access entry `{id}`"), err));
@@ -305,7 +318,7 @@ impl ManagedResource for AccessEntryResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         id: String,
-    ) -> Option<(AccessEntryState, ValueEmpty)> {
+    ) -> Option<(AccessEntryState, PendingPrivate)> {
         let Some((cluster, principal)) = id
             .split_once(':')
             .filter(|(c, p)| super::validate::cluster_name(c).is_ok() && plan::principal_arn(p).is_ok())
@@ -317,7 +330,7 @@ impl ManagedResource for AccessEntryResource {
             return None;
         };
         match apply::import(aws, cluster, principal).await {
-            Ok(Some(s)) => Some((s, Default::default())),
+            Ok(Some(s)) => Some((s, PendingPrivate::Null)),
             Ok(None) => {
                 diags.root_error_short(format!("importing access entry `{id}`: no such access entry"));
                 None

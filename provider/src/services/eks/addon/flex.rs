@@ -65,10 +65,13 @@ pub(super) fn flatten_addon(prior: &AddonState, addon: &Addon, default_tags: &BT
         Value::Value(_) => Value::Value(Vec::<PodIdentityState>::new()),
         other => other.clone(),
     };
-    let remote_tags: BTreeMap<String, String> = addon
-        .tags()
-        .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        .unwrap_or_default();
+    // The provider's own tags (the owner marker) are never shown.
+    let remote_tags: BTreeMap<String, String> = crate::services::eks::tags::shown_tags(
+        &addon
+            .tags()
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
+    );
     let prior_own = known_string_map(&prior.tags).unwrap_or_default();
     s.tags = optional_map(&prior.tags, &tags::own_tags(&remote_tags, default_tags, &prior_own));
     s.tags_all = to_value_map(&remote_tags);

@@ -20,12 +20,13 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{AttributeType, Block, Description};
-use tf_provider::value::{self, Value, ValueEmpty};
+use tf_provider::value::{self, Value};
 use tf_provider::{AttributePath, Diagnostics};
 
 use super::validate::cluster_name;
 use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report};
+use crate::framework::ownership::{self, PendingPrivate};
 use crate::framework::plan::{known_str, require_str, ValueStringMap, ValueStringSet};
 use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
@@ -34,8 +35,8 @@ use crate::framework::schema::{
 use crate::framework::validate;
 use crate::framework::wait::Timeouts;
 
-/// The provider puts no tags of its own on add-ons.
-const PROVIDER_TAGS: usize = 0;
+/// The tags of this provider's own on an add-on: the owner marker.
+const PROVIDER_TAGS: usize = 1;
 
 pub const RESOLVE_ON_CREATE: &[&str] = &["NONE", "OVERWRITE"];
 pub const RESOLVE_ON_UPDATE: &[&str] = &["NONE", "OVERWRITE", "PRESERVE"];
@@ -126,7 +127,7 @@ fn schema_block() -> Block {
 #[async_trait]
 impl ManagedResource for AddonResource {
     type State = AddonState;
-    type Private = ValueEmpty;
+    type Private = PendingPrivate;
     type Client = AwsClients;
     const NOUN: &'static str = "add-on";
 
@@ -148,11 +149,16 @@ impl ManagedResource for AddonResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         state: AddonState,
-        private_state: ValueEmpty,
-    ) -> Option<(AddonState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(AddonState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &state.cluster_name)?.to_string();
         let name = require_str(diags, "addon_name", &state.addon_name)?.to_string();
-        let found = read::read_remote(aws, &state, &cluster, &name).await;
+        // A create whose outcome was unknown is resolved by its owner marker.
+        let (found, resolving) = match ownership::pending_marker(&private_state) {
+            Some(marker) => (read::resolve_pending(aws, &state, &cluster, &name, marker).await, true),
+            None => (read::read_remote(aws, &state, &cluster, &name).await, false),
+        };
+        let resolved = resolving && matches!(found, Ok(Some(_)));
         finish_read(
             diags,
             &format!("EKS add-on `{cluster}:{name}`"),
@@ -160,6 +166,7 @@ impl ManagedResource for AddonResource {
             private_state,
             found,
         )
+        .map(|(s, p)| (s, if resolved { PendingPrivate::Null } else { p }))
     }
 
     async fn plan_create(
@@ -167,11 +174,11 @@ impl ManagedResource for AddonResource {
         diags: &mut Diagnostics,
         proposed: AddonState,
         config: AddonState,
-    ) -> Option<(AddonState, ValueEmpty)> {
+    ) -> Option<(AddonState, PendingPrivate)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan::plan(diags, &aws, &mut s, &config, None).await?;
-        Some((s, Default::default()))
+        Some((s, PendingPrivate::Null))
     }
 
     async fn plan_update(
@@ -180,8 +187,8 @@ impl ManagedResource for AddonResource {
         prior: AddonState,
         proposed: AddonState,
         config: AddonState,
-        private_state: ValueEmpty,
-    ) -> Option<(AddonState, ValueEmpty, Vec<AttributePath>)> {
+        private_state: PendingPrivate,
+    ) -> Option<(AddonState, PendingPrivate, Vec<AttributePath>)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         let replace = AddonState::replaced(&prior, &s);
@@ -206,12 +213,11 @@ impl ManagedResource for AddonResource {
         aws: &AwsClients,
         planned: AddonState,
         _config: AddonState,
-        private_state: ValueEmpty,
-    ) -> Option<(AddonState, ValueEmpty)> {
+        _private_state: PendingPrivate,
+    ) -> Option<(AddonState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &planned.cluster_name)?.to_string();
         let name = require_str(diags, "addon_name", &planned.addon_name)?.to_string();
-        let created = apply::create(aws, diags, &cluster, &name, planned).await?;
-        Some((created, private_state))
+        apply::create(aws, diags, &cluster, &name, planned).await
     }
 
     async fn update(
@@ -221,8 +227,8 @@ impl ManagedResource for AddonResource {
         prior: AddonState,
         planned: AddonState,
         _config: AddonState,
-        private_state: ValueEmpty,
-    ) -> Option<(AddonState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(AddonState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &prior.cluster_name)?.to_string();
         let name = require_str(diags, "addon_name", &prior.addon_name)?.to_string();
         let updated = apply::update(aws, diags, &cluster, &name, prior, planned).await;
@@ -234,10 +240,10 @@ impl ManagedResource for AddonResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         prior: AddonState,
-        _private_state: ValueEmpty,
+        private_state: PendingPrivate,
     ) -> Option<()> {
         let id = known_str(&prior.id).unwrap_or_default().to_string();
-        match apply::delete(aws, diags, &prior).await {
+        match apply::delete(aws, diags, &prior, ownership::pending_marker(&private_state)).await {
             Ok(()) => Some(()),
             Err(err) => {
                 report(diags, &failed(format!("deleting EKS add-on `{id}`"), err));
@@ -246,7 +252,12 @@ impl ManagedResource for AddonResource {
         }
     }
 
-    async fn import(&self, diags: &mut Diagnostics, aws: &AwsClients, id: String) -> Option<(AddonState, ValueEmpty)> {
+    async fn import(
+        &self,
+        diags: &mut Diagnostics,
+        aws: &AwsClients,
+        id: String,
+    ) -> Option<(AddonState, PendingPrivate)> {
         let Some((cluster, name)) = id
             .split_once(':')
             .filter(|(c, n)| cluster_name(c).is_ok() && plan::addon_name(n).is_ok())
@@ -258,7 +269,7 @@ impl ManagedResource for AddonResource {
             return None;
         };
         match read::import(aws, cluster, name).await {
-            Ok(Some(s)) => Some((s, Default::default())),
+            Ok(Some(s)) => Some((s, PendingPrivate::Null)),
             Ok(None) => {
                 diags.root_error_short(format!("importing EKS add-on `{id}`: no such add-on"));
                 None

@@ -12,11 +12,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Block, Description};
-use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics};
 
 use crate::clients::{AwsClients, ProviderData};
-use crate::framework::diag::{failed, finish_read, report};
+use crate::framework::diag::{failed, finish_read, report, BoxError};
+use crate::framework::ownership::{self, PendingPrivate};
 use crate::framework::plan::{known_str, require_str, ValueStringMap};
 use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
@@ -27,9 +28,10 @@ use crate::framework::validate;
 mod apply;
 mod plan;
 
-/// The tags of this provider's own on an association: none (the
-/// idempotency token and the recorded id and `createdAt` prove ownership).
-const PROVIDER_TAGS: usize = 0;
+/// The tags of this provider's own on an association: the owner marker (the
+/// create's idempotency token, by which a create whose answers were all lost
+/// finds what it made).
+const PROVIDER_TAGS: usize = 1;
 
 pub const DEFAULT_DISABLE_SESSION_TAGS: bool = false;
 pub const RESOURCE_TYPE: &str = "platform_eks_pod_identity_association";
@@ -102,7 +104,7 @@ fn schema_block() -> Block {
 #[async_trait]
 impl ManagedResource for PodIdentityAssociationResource {
     type State = PodIdentityAssociationState;
-    type Private = ValueEmpty;
+    type Private = PendingPrivate;
     type Client = AwsClients;
     const NOUN: &'static str = "association";
 
@@ -124,11 +126,27 @@ impl ManagedResource for PodIdentityAssociationResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         state: PodIdentityAssociationState,
-        private_state: ValueEmpty,
-    ) -> Option<(PodIdentityAssociationState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(PodIdentityAssociationState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &state.cluster_name)?.to_string();
+        // A create whose outcome was unknown (no id recorded) is resolved by its owner marker.
+        if let Some(marker) = ownership::pending_marker(&private_state) {
+            if known_str(&state.association_id).is_none() {
+                let what = format!(
+                    "pod identity association for `{}/{}` on cluster `{cluster}`",
+                    known_str(&state.namespace).unwrap_or_default(),
+                    known_str(&state.service_account).unwrap_or_default()
+                );
+                let found = apply::resolve_pending(aws, &state, &cluster, marker).await;
+                let resolved = matches!(found, Ok(Some(_)));
+                return finish_read(diags, &what, state, private_state, found)
+                    .map(|(s, p)| (s, if resolved { PendingPrivate::Null } else { p }));
+            }
+        }
         let id = require_str(diags, "association_id", &state.association_id)?.to_string();
-        let found = apply::read_remote(aws, &state, &cluster, &id).await;
+        let found = apply::read_remote(aws, &state, &cluster, &id)
+            .await
+            .map_err(BoxError::from);
         finish_read(
             diags,
             &format!("pod identity association `{cluster},{id}`"),
@@ -143,12 +161,12 @@ impl ManagedResource for PodIdentityAssociationResource {
         diags: &mut Diagnostics,
         proposed: PodIdentityAssociationState,
         config: PodIdentityAssociationState,
-    ) -> Option<(PodIdentityAssociationState, ValueEmpty)> {
+    ) -> Option<(PodIdentityAssociationState, PendingPrivate)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, None, &aws.default_tags);
         plan::check_role_account(diags, &aws, &s).await;
-        Some((s, Default::default()))
+        Some((s, PendingPrivate::Null))
     }
 
     async fn plan_update(
@@ -157,8 +175,8 @@ impl ManagedResource for PodIdentityAssociationResource {
         prior: PodIdentityAssociationState,
         proposed: PodIdentityAssociationState,
         config: PodIdentityAssociationState,
-        private_state: ValueEmpty,
-    ) -> Option<(PodIdentityAssociationState, ValueEmpty, Vec<AttributePath>)> {
+        private_state: PendingPrivate,
+    ) -> Option<(PodIdentityAssociationState, PendingPrivate, Vec<AttributePath>)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, Some(&prior), &aws.default_tags);
@@ -178,15 +196,20 @@ impl ManagedResource for PodIdentityAssociationResource {
         aws: &AwsClients,
         planned: PodIdentityAssociationState,
         _config: PodIdentityAssociationState,
-        private_state: ValueEmpty,
-    ) -> Option<(PodIdentityAssociationState, ValueEmpty)> {
+        _private_state: PendingPrivate,
+    ) -> Option<(PodIdentityAssociationState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &planned.cluster_name)?.to_string();
         let namespace = require_str(diags, "namespace", &planned.namespace)?.to_string();
         let service_account = require_str(diags, "service_account", &planned.service_account)?.to_string();
         let context =
             format!("creating pod identity association for `{namespace}/{service_account}` on cluster `{cluster}`");
         match apply::create(aws, &planned, &cluster, &namespace, &service_account).await {
-            Ok(created) => Some((created, private_state)),
+            Ok(apply::Created::Made(created)) => Some((created, PendingPrivate::Null)),
+            Ok(apply::Created::Unknown(state, err)) => {
+                let marker = ownership::pending(&err.marker);
+                report(diags, &failed(context, err));
+                Some((*state, marker))
+            }
             Err(err) => {
                 report(diags, &failed(context, err));
                 None
@@ -201,8 +224,8 @@ impl ManagedResource for PodIdentityAssociationResource {
         prior: PodIdentityAssociationState,
         planned: PodIdentityAssociationState,
         _config: PodIdentityAssociationState,
-        private_state: ValueEmpty,
-    ) -> Option<(PodIdentityAssociationState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(PodIdentityAssociationState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &prior.cluster_name)?.to_string();
         let id = require_str(diags, "association_id", &prior.association_id)?.to_string();
         let updated = apply::update(aws, diags, &cluster, &id, prior, planned).await;
@@ -214,18 +237,21 @@ impl ManagedResource for PodIdentityAssociationResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         prior: PodIdentityAssociationState,
-        _private_state: ValueEmpty,
+        private_state: PendingPrivate,
     ) -> Option<()> {
-        let (Some(cluster), Some(id)) = (known_str(&prior.cluster_name), known_str(&prior.association_id)) else {
-            return Some(());
+        let cluster = known_str(&prior.cluster_name).unwrap_or_default();
+        let what = match known_str(&prior.association_id) {
+            Some(id) => format!("`{cluster},{id}`"),
+            None => format!(
+                "for `{}/{}` on cluster `{cluster}`",
+                known_str(&prior.namespace).unwrap_or_default(),
+                known_str(&prior.service_account).unwrap_or_default()
+            ),
         };
-        match apply::delete(aws, diags, &prior, cluster, id).await {
+        match apply::delete(aws, diags, &prior, ownership::pending_marker(&private_state)).await {
             Ok(()) => Some(()),
             Err(err) => {
-                report(
-                    diags,
-                    &failed(format!("deleting pod identity association `{cluster},{id}`"), err),
-                );
+                report(diags, &failed(format!("deleting pod identity association {what}"), err));
                 None
             }
         }
@@ -236,7 +262,7 @@ impl ManagedResource for PodIdentityAssociationResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         id: String,
-    ) -> Option<(PodIdentityAssociationState, ValueEmpty)> {
+    ) -> Option<(PodIdentityAssociationState, PendingPrivate)> {
         let Some((cluster, association_id)) = id
             .split_once(',')
             .filter(|(c, a)| super::validate::cluster_name(c).is_ok() && a.starts_with("a-") && a.len() > 2)
@@ -248,7 +274,7 @@ impl ManagedResource for PodIdentityAssociationResource {
             return None;
         };
         match apply::import(aws, cluster, association_id).await {
-            Ok(s) => Some((s, Default::default())),
+            Ok(s) => Some((s, PendingPrivate::Null)),
             Err(err) => {
                 report(
                     diags,
