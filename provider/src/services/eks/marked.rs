@@ -218,7 +218,7 @@ pub async fn create_marked<T, C, CF, F, FF>(
     is_conflict: impl Fn(&ApiError) -> bool,
     marker: &str,
     create: C,
-    mut find: F,
+    find: F,
     tags_of: impl Fn(&T) -> Option<&HashMap<String, String>>,
 ) -> Marked<T>
 where
@@ -242,7 +242,7 @@ where
     if budget.remaining().is_zero() {
         return Marked::Unknown(err);
     }
-    match ownership::confirm_gone(|| find()).await {
+    match ownership::confirm_gone(find).await {
         Ok(Some(found)) if carries(tags_of(&found), marker) => {
             tracing::warn!("{operation}: found the object this create made by its owner marker; adopted");
             Marked::Made(found)

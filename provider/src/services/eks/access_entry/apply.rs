@@ -236,7 +236,7 @@ fn taken_id(cluster: &str, principal: &str) -> NameTaken {
 /// The entry a create whose outcome is unknown would have made: its name
 /// (`cluster_name`, `principal_arn`, `id`), nothing learnt from EKS, and no
 /// access policy associated.
-fn pending_state(planned: &AccessEntryState) -> AccessEntryState {
+pub(super) fn pending_state(planned: &AccessEntryState) -> AccessEntryState {
     let mut s = planned.clone();
     s.arn = Value::Null;
     s.created_at = Value::Null;

@@ -249,22 +249,26 @@ pub(super) async fn check_remote(
 ) -> bool {
     let mut ok = true;
     let (cluster, principal) = (known_str(&s.cluster_name), known_str(&s.principal_arn));
+    // Each instance claims its entry once per run of the provider: a new or
+    // tainted one when it is planned as a create, an existing one when it is
+    // planned as a change; a replacement is planned as a change (with
+    // `prior`), then as a create of the same instance, which claims it.
+    if let (Some(cluster), Some(principal)) = (cluster, principal) {
+        let first_plan_of_replacement = creating && prior.is_some();
+        if !first_plan_of_replacement {
+            let id = format!("{cluster}:{principal}");
+            if let Err(other) = ownership::claim_in_plan(KIND, &id, "platform_eks_access_entry") {
+                Validator::new(diags).error(
+                    &AttributePath::new("principal_arn"),
+                    format!("another {other} in this configuration also manages the access entry of this principal in cluster `{cluster}`: EKS keeps one entry per principal; merge them into one resource"),
+                );
+                ok = false;
+            }
+        }
+    }
     if creating {
         if let (Some(cluster), Some(principal)) = (cluster, principal) {
             let id = format!("{cluster}:{principal}");
-            // Claimed by the plan of the new object only: a replacement is
-            // planned as a change (with `prior`), then as a create of the
-            // same instance, and each instance's create is planned once per
-            // run of the provider.
-            if prior.is_none() {
-                if let Err(other) = ownership::claim_in_plan(KIND, &id, "platform_eks_access_entry") {
-                    Validator::new(diags).error(
-                        &AttributePath::new("principal_arn"),
-                        format!("another {other} in this configuration also manages the access entry of this principal in cluster `{cluster}`: EKS keeps one entry per principal; merge them into one resource"),
-                    );
-                    ok = false;
-                }
-            }
             match find_cluster(&aws.eks, cluster).await {
                 Ok(Some(c)) if super::flex::config_map_only(&c) => {
                     // Not an error yet: the cluster may move to

@@ -571,3 +571,32 @@ pub(super) async fn resolve_pending(
     );
     Ok(Some(flatten(state, &a, &aws.default_tags)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::ownership::OWNER_TAG;
+
+    #[test]
+    fn the_owner_marker_is_never_shown() {
+        let a = PodIdentityAssociation::builder()
+            .cluster_name("c")
+            .namespace("apps")
+            .service_account("web")
+            .association_id("a-0123456789abcdefg")
+            .tags("team", "a")
+            .tags(OWNER_TAG, "0123456789abcdef0123456789abcdef")
+            .build();
+        let prior = PodIdentityAssociationState {
+            tags: to_value_map(&BTreeMap::from([("team".to_string(), "a".to_string())])),
+            ..Default::default()
+        };
+        let s = flatten(&prior, &a, &BTreeMap::new());
+        assert_eq!(
+            known_string_map(&s.tags_all).unwrap().keys().collect::<Vec<_>>(),
+            ["team"]
+        );
+        assert_eq!(known_string_map(&s.tags).unwrap().keys().collect::<Vec<_>>(), ["team"]);
+        assert!(is_recorded(&s, &a));
+    }
+}
