@@ -4,6 +4,8 @@ in place, drift of associations, the ownership matrix, and the move from the
 cluster creator's bootstrap entry to declared admins."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from platform_acc import aws
@@ -68,6 +70,15 @@ def snapshot(eks, cluster: str, principal: str) -> dict:
     return {k: e.get(k) for k in ("accessEntryArn", "createdAt", "modifiedAt", "kubernetesGroups", "username", "tags", "policies")}
 
 
+def user_tags(tags: dict) -> dict:
+    """An object's tags without the owner marker of the create that made it
+    (`platform:owner`, 32 hex digits), which must be there."""
+    tags = dict(tags)
+    marker = tags.pop("platform:owner", "")
+    assert re.fullmatch(r"[0-9a-f]{32}", marker), f"no owner marker in {tags}"
+    return tags
+
+
 def test_basic(workspace, eks, cluster, principal):
     workspace.write(config(cluster, principal, policy(VIEW, "team-a", "team-b"), policy(EDIT, "dev-*"),
                            kubernetes_groups=["viewers"], tags={"team": "platform"}))
@@ -76,7 +87,7 @@ def test_basic(workspace, eks, cluster, principal):
     e = remote(eks, cluster, principal)
     assert s["id"] == f"{cluster}:{principal}" and s["arn"] == e["accessEntryArn"] and s["created_at"]
     assert s["type"] == "STANDARD" == e["type"]
-    assert e["kubernetesGroups"] == ["viewers"] and e["tags"] == {"team": "platform"}
+    assert e["kubernetesGroups"] == ["viewers"] and user_tags(e["tags"]) == {"team": "platform"}
     # EKS's user name for a role: without the path, with {{SessionName}}.
     assert s["user_name"] == e["username"] == f"arn:aws:sts::{aws.ACCOUNT_ID}:assumed-role/dev-{principal.rsplit('-', 1)[1]}/{{{{SessionName}}}}"
     assert e["policies"] == {VIEW: ("namespace", ["team-a", "team-b"]), EDIT: ("namespace", ["dev-*"])}
@@ -102,12 +113,12 @@ def test_update(workspace, eks, cluster, principal):
     assert e["accessEntryArn"] == before["arn"]
     assert sorted(e["kubernetesGroups"]) == ["b", "c"] and e["username"] == "dev:{{SessionName}}"
     assert e["policies"] == {VIEW: ("cluster", []), ADMIN: ("namespace", ["team-a", "team-c"])}
-    assert e["tags"] == {"k": "2"}
+    assert user_tags(e["tags"]) == {"k": "2"}
     # No groups, no policies.
     workspace.write(config(cluster, principal, user_name="dev:{{SessionName}}"))
     workspace.apply_clean()
     e = remote(eks, cluster, principal)
-    assert e["kubernetesGroups"] == [] and e["policies"] == {} and e["tags"] == {}
+    assert e["kubernetesGroups"] == [] and e["policies"] == {} and user_tags(e["tags"]) == {}
     assert workspace.resource(ADDR)["created_at"] == before["created_at"]
     # The type replaces the entry.
     workspace.write(config(cluster, principal, type="EC2_LINUX"))
@@ -202,7 +213,7 @@ def test_drift_tags(workspace, eks, cluster, principal):
     eks.tag_resource(resourceArn=arn, tags={"rogue": "yes", "owner": "someone"})
     workspace.assert_plan_changes('- "rogue" = "yes"', '~ "owner" = "someone" -> "platform"')
     workspace.apply_clean()
-    assert remote(eks, cluster, principal)["tags"] == {"owner": "platform"}
+    assert user_tags(remote(eks, cluster, principal)["tags"]) == {"owner": "platform"}
     workspace.destroy()
 
 
@@ -223,7 +234,7 @@ def test_no_perpetual_diff(workspace, eks, iam, cluster, principal, unique):
     assert remote(eks, cluster, node)["kubernetesGroups"] == ["system:nodes"]
     assert workspace.resource("platform_eks_access_entry.node")["user_name"] == "system:node:{{EC2PrivateDNSName}}"
     assert workspace.resource("platform_eks_access_entry.user")["user_name"] == "alice"
-    assert remote(eks, cluster, principal)["tags"] == {"x": "1", "managed-by": "terraform"}
+    assert user_tags(remote(eks, cluster, principal)["tags"]) == {"x": "1", "managed-by": "terraform"}
     workspace.assert_plan_empty()
     workspace.destroy()
     assert entries(eks, cluster) == [CREATOR]

@@ -4,6 +4,7 @@ emulator (platform_acc/eks_addon_ext.py). Clusters are made outside Terraform
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -67,6 +68,15 @@ def squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
+def user_tags(tags: dict) -> dict:
+    """An object's tags without the owner marker of the create that made it
+    (`platform:owner`, 32 hex digits), which must be there."""
+    tags = dict(tags)
+    marker = tags.pop("platform:owner", "")
+    assert re.fullmatch(r"[0-9a-f]{32}", marker), f"no owner marker in {tags}"
+    return tags
+
+
 def test_basic(workspace, eks, new_cluster):
     cluster = new_cluster()
     config = '{"replicaCount": 3, "resources": {"limits": {"memory": "256Mi"}}}'
@@ -79,7 +89,7 @@ def test_basic(workspace, eks, new_cluster):
     assert s["addon_version"] == COREDNS_1_33 == remote["addonVersion"] and s["kubernetes_version"] == "1.33"
     assert s["status"] == "ACTIVE" and s["health_issues"] == []
     assert s["configuration_values"] == config and json.loads(remote["configurationValues"]) == json.loads(config)
-    assert remote["tags"] == {"team": "platform"} and s["tags_all"] == {"team": "platform"}
+    assert user_tags(remote["tags"]) == {"team": "platform"} and s["tags_all"] == {"team": "platform"}
     workspace.destroy()
     assert eks.list_addons(clusterName=cluster)["addons"] == []
 
@@ -100,7 +110,7 @@ def test_update(workspace, eks, new_cluster):
     assert (after["arn"], after["created_at"]) == (before["arn"], before["created_at"])
     remote = describe(eks, cluster)
     assert remote["addonVersion"] == COREDNS_NEWER and json.loads(remote["configurationValues"]) == {"replicaCount": 3}
-    assert remote["tags"] == {"k": "v"}
+    assert user_tags(remote["tags"]) == {"k": "v"}
     updates = eks.list_updates(name=cluster, addonName="coredns")["updateIds"]
     assert len(updates) == 1
     update = eks.describe_update(name=cluster, updateId=updates[0], addonName="coredns")["update"]
@@ -185,7 +195,7 @@ def test_drift(workspace, eks, new_cluster):
     workspace.apply_clean()
     remote = describe(eks, cluster)
     assert remote["addonVersion"] == COREDNS_1_33 and json.loads(remote["configurationValues"]) == {"replicaCount": 2}
-    assert remote["tags"] == {"owner": "platform"} and remote["addonArn"] == arn
+    assert user_tags(remote["tags"]) == {"owner": "platform"} and remote["addonArn"] == arn
     # The same configuration written differently outside: no change, the user's text kept.
     update = eks.update_addon(clusterName=cluster, addonName="coredns",
                               configurationValues='{\n  "replicaCount" : 2\n}')["update"]

@@ -4,6 +4,7 @@ the emulator (platform_acc/eks_pod_identity_ext.py)."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -68,6 +69,15 @@ def snapshot(eks, cluster: str) -> list[dict]:
     return [describe(eks, cluster, a["associationId"]) for a in listed(eks, cluster)]
 
 
+def user_tags(tags: dict) -> dict:
+    """An object's tags without the owner marker of the create that made it
+    (`platform:owner`, 32 hex digits), which must be there."""
+    tags = dict(tags)
+    marker = tags.pop("platform:owner", "")
+    assert re.fullmatch(r"[0-9a-f]{32}", marker), f"no owner marker in {tags}"
+    return tags
+
+
 def test_basic(workspace, eks, iam, cluster, unique):
     """A role made by `platform_irsa_role` with `pod_identity = true`, and its
     association; destroy leaves neither."""
@@ -82,7 +92,7 @@ def test_basic(workspace, eks, iam, cluster, unique):
     assert s["association_arn"] == remote["associationArn"] and s["created_at"]
     assert (remote["namespace"], remote["serviceAccount"]) == ("apps", "web")
     assert remote["roleArn"] == s["role_arn"] == workspace.resource("platform_irsa_role.pods")["arn"]
-    assert remote["tags"] == {"team": "platform"} and s["tags_all"] == {"team": "platform"}
+    assert user_tags(remote["tags"]) == {"team": "platform"} and s["tags_all"] == {"team": "platform"}
     assert s["disable_session_tags"] is False and s["target_role_arn"] is None and s["external_id"] is None
     assert workspace.resource("platform_irsa_role.pods")["service_account_annotations"] == {}
     workspace.destroy_and_check_gone({
@@ -106,12 +116,12 @@ def test_update(workspace, eks, cluster, role, other_role):
     assert (after["association_id"], after["created_at"]) == (before["association_id"], before["created_at"])
     remote = describe(eks, cluster, after["association_id"])
     assert remote["roleArn"] == other_role and remote["targetRoleArn"] == TARGET and remote["disableSessionTags"]
-    assert remote["tags"] == {"k": "v"} and after["external_id"] == remote["externalId"] and after["external_id"]
+    assert user_tags(remote["tags"]) == {"k": "v"} and after["external_id"] == remote["externalId"] and after["external_id"]
     # The target role removed: the pods get role_arn again.
     workspace.write(config(cluster, other_role))
     workspace.apply_clean()
     remote = describe(eks, cluster, after["association_id"])
-    assert "targetRoleArn" not in remote and not remote["disableSessionTags"] and remote["tags"] == {}
+    assert "targetRoleArn" not in remote and not remote["disableSessionTags"] and user_tags(remote["tags"]) == {}
     assert workspace.resource(ADDR)["external_id"] is None
     # Another service account is another association.
     workspace.write(config(cluster, other_role, service_account="api"))
@@ -176,7 +186,7 @@ def test_drift_tags(workspace, eks, cluster, role):
     eks.untag_resource(resourceArn=arn, tagKeys=["owner"])
     workspace.assert_plan_changes('- "rogue" = "yes"', '+ "owner" = "platform"')
     workspace.apply_clean()
-    assert eks.list_tags_for_resource(resourceArn=arn)["tags"] == {"owner": "platform"}
+    assert user_tags(eks.list_tags_for_resource(resourceArn=arn)["tags"]) == {"owner": "platform"}
     workspace.destroy()
 
 

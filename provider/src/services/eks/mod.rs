@@ -9,7 +9,8 @@
 //! `versions` (EKS's release calendar), `thumbprint`, `limits` and `limits_access`,
 //! `lost_answer` (creates sent with a token whose answers may be lost),
 //! `autoscaler_tags` (the cluster autoscaler's tags on node groups' Auto
-//! Scaling groups).
+//! Scaling groups), `marked` (the time budget, bounded resends and owner-marked
+//! creates of the add-on, access entry and pod identity association).
 
 pub mod access_entry;
 pub mod addon;
@@ -21,6 +22,7 @@ pub mod find;
 pub mod limits;
 pub mod limits_access;
 pub mod lost_answer;
+pub mod marked;
 pub mod node_group;
 pub mod oidc_provider;
 pub mod pod_identity_association;

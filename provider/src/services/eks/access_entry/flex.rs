@@ -96,10 +96,13 @@ pub fn flatten_entry(
     };
     s.user_name = text(entry.username());
     s.access_policy = flatten_policies(policies);
-    let remote_tags: BTreeMap<String, String> = entry
-        .tags()
-        .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        .unwrap_or_default();
+    // The provider's own tags (the owner marker) are never shown.
+    let remote_tags: BTreeMap<String, String> = crate::services::eks::tags::shown_tags(
+        &entry
+            .tags()
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
+    );
     let prior_own = known_string_map(&prior.tags).unwrap_or_default();
     s.tags = optional_map(&prior.tags, &tags::own_tags(&remote_tags, default_tags, &prior_own));
     s.tags_all = to_value_map(&remote_tags);
@@ -192,5 +195,62 @@ pub async fn taken(
         )
     } else {
         taken
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::ownership::OWNER_TAG;
+
+    fn entry() -> AccessEntry {
+        AccessEntry::builder()
+            .cluster_name("c")
+            .principal_arn("arn:aws:iam::111122223333:role/dev")
+            .access_entry_arn("arn:aws:eks:us-east-1:111122223333:access-entry/c/role/111122223333/dev/1")
+            .created_at(aws_sdk_eks::primitives::DateTime::from_secs(1_700_000_000))
+            .r#type("STANDARD")
+            .tags("team", "a")
+            .tags("env", "prod")
+            .tags(OWNER_TAG, "0123456789abcdef0123456789abcdef")
+            .build()
+    }
+
+    #[test]
+    fn the_owner_marker_is_never_shown() {
+        let prior = AccessEntryState {
+            tags: to_value_map(&BTreeMap::from([("team".to_string(), "a".to_string())])),
+            ..Default::default()
+        };
+        let defaults = BTreeMap::from([("env".to_string(), "prod".to_string())]);
+        let s = flatten_entry(&prior, &entry(), &[], &defaults);
+        let tags_all = known_string_map(&s.tags_all).unwrap();
+        assert_eq!(tags_all.keys().collect::<Vec<_>>(), ["env", "team"]);
+        assert_eq!(known_string_map(&s.tags).unwrap().keys().collect::<Vec<_>>(), ["team"]);
+        assert!(is_recorded(&s, &entry()), "the identity is recorded whole");
+    }
+
+    #[test]
+    fn a_pending_create_names_the_entry_and_records_nothing_learnt() {
+        let planned = AccessEntryState {
+            id: Value::Value("c:p".into()),
+            cluster_name: Value::Value("c".into()),
+            principal_arn: Value::Value("p".into()),
+            arn: Value::Unknown,
+            created_at: Value::Unknown,
+            user_name: Value::Unknown,
+            access_policy: Value::Unknown,
+            ..Default::default()
+        };
+        let s = super::super::apply::pending_state(&planned);
+        assert_eq!(
+            (s.id, s.cluster_name, s.principal_arn),
+            (planned.id, planned.cluster_name, planned.principal_arn)
+        );
+        assert_eq!(
+            (s.arn, s.created_at, s.user_name),
+            (Value::Null, Value::Null, Value::Null)
+        );
+        assert_eq!(s.access_policy, Value::Value(BTreeSet::new()));
     }
 }

@@ -18,11 +18,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Block, Description, NestedBlock};
-use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics};
 
 use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report};
+use crate::framework::ownership::{self, PendingPrivate};
 use crate::framework::plan::{known_str, require_str, ValueStringMap, ValueStringSet};
 use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
@@ -31,6 +32,10 @@ use crate::framework::schema::{
 use crate::framework::validate;
 
 pub const DEFAULT_TYPE: &str = "STANDARD";
+/// What the ownership errors and the process registry ([`ownership::hold`]) call an entry.
+pub const KIND: &str = "EKS access entry";
+/// The tags of this provider's own on an entry: the owner marker.
+const PROVIDER_TAGS: usize = 1;
 /// The access-entry types EKS knows (botocore, CreateAccessEntry `type`).
 pub const TYPES: &[&str] = &[
     "STANDARD",
@@ -132,7 +137,12 @@ resource "platform_eks_access_entry" "creator" {
     "Each step is an ordinary reviewed plan; none depends on the identity that runs it.\n\n",
     "## Ownership\n\n",
     "- **Creates** the access entry and associates its access policies. CreateAccessEntry and UpdateAccessEntry send one `clientRequestToken` per operation, the same on every retry, so a lost answer never makes a second entry; AssociateAccessPolicy sets a policy's scope whatever it was, so sending it again is harmless. ",
+    "The entry also carries the create's token as its owner marker, the tag `platform:owner`, which `tags` and `tags_all` never show (your tags may not start with `platform:`). ",
+    "A call whose answer is lost is sent again at most 3 times in all, and all the calls of one create, update or delete fit in the provider's `api_timeout`. ",
     "It records what it made by identity: the entry's `arn` and `created_at`.\n",
+    "- **A failed apply** leaves: nothing in state when it failed before the entry existed; the entry, as a *tainted* instance with its `arn` and `created_at`, when a later step failed (associating an access policy, reading it back). The next `plan` shows that entry replaced, `terraform destroy` deletes it, and the next apply deletes exactly it and creates a new one (the plan knows the existing entry as this resource's own because the refresh before it confirmed it).\n",
+    "- **Lost answers:** when every answer to CreateAccessEntry is lost, the entry is looked up and kept if it carries the create's owner marker. If that lookup cannot tell either (it fails too), the apply fails saying the outcome is unknown, and state holds a tainted instance naming the entry (`cluster_name`, `principal_arn`) with the marker in its private state. The next refresh looks the entry up: carrying the marker, it is recorded whole, and the apply replaces it; not there (3 reads), the instance leaves state and the apply creates the entry; there without the marker, it is someone else's, and the create fails with the import hint.\n",
+    "- **With `-refresh=false`** a tainted entry is not refreshed, so the plan cannot confirm that the principal's existing entry is this resource's own: when that entry carries this provider's owner marker the plan warns instead of failing, the apply deletes the tainted entry (by its recorded `arn` and `created_at`) before creating the new one, and the create fails with the import hint if the entry was not the tainted one. An instance whose create's outcome was unknown is never deleted or forgotten without a refresh: its replacement fails at the delete, asking for a refresh.\n",
     "- **Deletes** only that entry: destroy reads it again and leaves an entry that is missing or has another identity (made again by someone else) alone, with a warning, and removes it from state.\n",
     "- **Adopts** an existing entry only through `terraform import <cluster_name>:<principal_arn>` or an `import {}` block.\n",
     "- **Refuses**, at plan time when the cluster exists and again before creating anything, a principal that already has an entry in the cluster (the error gives the `terraform import` command and `import {}` block, and says when it looks like the cluster creator's entry), two resources of one configuration for the same principal; and, before creating, a cluster in `CONFIG_MAP` mode (the plan only warns about it, since the cluster may move to `API_AND_CONFIG_MAP` earlier in the same apply).\n",
@@ -182,7 +192,7 @@ fn schema_block() -> Block {
 #[async_trait]
 impl ManagedResource for AccessEntryResource {
     type State = AccessEntryState;
-    type Private = ValueEmpty;
+    type Private = PendingPrivate;
     type Client = AwsClients;
     const NOUN: &'static str = "access entry";
 
@@ -196,7 +206,7 @@ impl ManagedResource for AccessEntryResource {
 
     fn validate(&self, diags: &mut Diagnostics, config: &AccessEntryState) {
         plan::validate_config(diags, config);
-        validate::tags_attribute(diags, &config.tags, 0, self.data.default_tags().as_ref());
+        validate::tags_attribute(diags, &config.tags, PROVIDER_TAGS, self.data.default_tags().as_ref());
     }
 
     async fn read(
@@ -204,11 +214,19 @@ impl ManagedResource for AccessEntryResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         state: AccessEntryState,
-        private_state: ValueEmpty,
-    ) -> Option<(AccessEntryState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(AccessEntryState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &state.cluster_name)?.to_string();
         let principal = require_str(diags, "principal_arn", &state.principal_arn)?.to_string();
-        let found = apply::read_remote(aws, &state, &cluster, &principal).await;
+        // A create whose outcome was unknown is resolved by its owner marker.
+        let (found, resolving) = match ownership::pending_marker(&private_state) {
+            Some(marker) => (
+                apply::resolve_pending(aws, &state, &cluster, &principal, marker).await,
+                true,
+            ),
+            None => (apply::read_remote(aws, &state, &cluster, &principal).await, false),
+        };
+        let resolved = resolving && matches!(found, Ok(Some(_)));
         finish_read(
             diags,
             &format!("access entry `{cluster}:{principal}`"),
@@ -216,6 +234,7 @@ impl ManagedResource for AccessEntryResource {
             private_state,
             found,
         )
+        .map(|(s, p)| (s, if resolved { PendingPrivate::Null } else { p }))
     }
 
     async fn plan_create(
@@ -223,14 +242,14 @@ impl ManagedResource for AccessEntryResource {
         diags: &mut Diagnostics,
         proposed: AccessEntryState,
         config: AccessEntryState,
-    ) -> Option<(AccessEntryState, ValueEmpty)> {
+    ) -> Option<(AccessEntryState, PendingPrivate)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, None, &aws);
         if !plan::check_remote(diags, &aws, &s, None, true).await {
             return None;
         }
-        Some((s, Default::default()))
+        Some((s, PendingPrivate::Null))
     }
 
     async fn plan_update(
@@ -239,8 +258,8 @@ impl ManagedResource for AccessEntryResource {
         prior: AccessEntryState,
         proposed: AccessEntryState,
         config: AccessEntryState,
-        private_state: ValueEmpty,
-    ) -> Option<(AccessEntryState, ValueEmpty, Vec<AttributePath>)> {
+        private_state: PendingPrivate,
+    ) -> Option<(AccessEntryState, PendingPrivate, Vec<AttributePath>)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, Some(&prior), &aws);
@@ -260,12 +279,11 @@ impl ManagedResource for AccessEntryResource {
         aws: &AwsClients,
         planned: AccessEntryState,
         _config: AccessEntryState,
-        private_state: ValueEmpty,
-    ) -> Option<(AccessEntryState, ValueEmpty)> {
+        _private_state: PendingPrivate,
+    ) -> Option<(AccessEntryState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &planned.cluster_name)?.to_string();
         let principal = require_str(diags, "principal_arn", &planned.principal_arn)?.to_string();
-        let created = apply::create(aws, diags, &cluster, &principal, planned).await?;
-        Some((created, private_state))
+        apply::create(aws, diags, &cluster, &principal, planned).await
     }
 
     async fn update(
@@ -275,8 +293,8 @@ impl ManagedResource for AccessEntryResource {
         prior: AccessEntryState,
         planned: AccessEntryState,
         _config: AccessEntryState,
-        private_state: ValueEmpty,
-    ) -> Option<(AccessEntryState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(AccessEntryState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &prior.cluster_name)?.to_string();
         let principal = require_str(diags, "principal_arn", &prior.principal_arn)?.to_string();
         let updated = apply::update(aws, diags, &cluster, &principal, prior, planned).await;
@@ -288,10 +306,10 @@ impl ManagedResource for AccessEntryResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         prior: AccessEntryState,
-        _private_state: ValueEmpty,
+        private_state: PendingPrivate,
     ) -> Option<()> {
         let id = known_str(&prior.id).unwrap_or_default().to_string();
-        match apply::delete(aws, diags, &prior).await {
+        match apply::delete(aws, diags, &prior, ownership::pending_marker(&private_state)).await {
             Ok(()) => Some(()),
             Err(err) => {
                 report(diags, &failed(format!("deleting access entry `{id}`"), err));
@@ -305,7 +323,7 @@ impl ManagedResource for AccessEntryResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         id: String,
-    ) -> Option<(AccessEntryState, ValueEmpty)> {
+    ) -> Option<(AccessEntryState, PendingPrivate)> {
         let Some((cluster, principal)) = id
             .split_once(':')
             .filter(|(c, p)| super::validate::cluster_name(c).is_ok() && plan::principal_arn(p).is_ok())
@@ -317,7 +335,7 @@ impl ManagedResource for AccessEntryResource {
             return None;
         };
         match apply::import(aws, cluster, principal).await {
-            Ok(Some(s)) => Some((s, Default::default())),
+            Ok(Some(s)) => Some((s, PendingPrivate::Null)),
             Ok(None) => {
                 diags.root_error_short(format!("importing access entry `{id}`: no such access entry"));
                 None

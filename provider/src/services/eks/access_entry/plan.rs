@@ -10,20 +10,16 @@ use std::collections::BTreeMap;
 use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics};
 
-use super::flex::{known_policies, taken};
-use super::{AccessEntryState, DEFAULT_TYPE, SCOPES, TYPES};
+use super::flex::{identity_of, known_policies, taken};
+use super::{AccessEntryState, DEFAULT_TYPE, KIND, SCOPES, TYPES};
 use crate::clients::AwsClients;
 use crate::framework::ownership;
 use crate::framework::plan::{default_from_config, known_str, known_string_map, to_value_map};
 use crate::framework::tags;
 use crate::framework::validate::{self, Validator};
 use crate::services::eks::find::{find_access_entry, find_cluster, list_access_policy_arns};
+use crate::services::eks::marked::carries_any;
 use crate::services::eks::validate::cluster_name;
-
-/// The entries (`<cluster>:<principal>`) this provider process plans to
-/// replace (see `check_remote`).
-static REPLACING: std::sync::Mutex<std::collections::BTreeSet<String>> =
-    std::sync::Mutex::new(std::collections::BTreeSet::new());
 
 /// Prefixes EKS refuses at the start of a custom user name ("Create access
 /// entries", EKS User Guide).
@@ -231,11 +227,19 @@ pub(super) fn plan_computed(
 
 /// Checks against what exists, when it can be read: on create (`creating`,
 /// also a replacement) the cluster's authentication mode, an entry the
-/// principal already has (other than the `prior` one being replaced), and two
-/// resources for one principal in this configuration; and the access policies
-/// against EKS's catalogue when they change. What cannot be read now (a
-/// cluster made in this apply) is checked again at apply. False after an
-/// error.
+/// principal already has, and two resources for one principal in this
+/// configuration; and the access policies against EKS's catalogue when they
+/// change. What cannot be read now (a cluster made in this apply) is checked
+/// again at apply. False after an error.
+///
+/// An existing entry is not "taken" when it is this resource's own: the
+/// `prior` entry of a replacement (its recorded identity matches), or one
+/// this provider process refreshed from state and confirmed ours
+/// ([`ownership::held`]): Terraform refreshes a tainted instance before it
+/// plans its replacement as a create, without the prior state. Without that
+/// refresh (`-refresh=false`), an entry carrying this provider's owner
+/// marker is a warning: the apply deletes the tainted entry before creating
+/// the new one, and the create fails if the entry is not the tainted one.
 pub(super) async fn check_remote(
     diags: &mut Diagnostics,
     aws: &AwsClients,
@@ -245,29 +249,26 @@ pub(super) async fn check_remote(
 ) -> bool {
     let mut ok = true;
     let (cluster, principal) = (known_str(&s.cluster_name), known_str(&s.principal_arn));
-    if creating {
-        if let (Some(cluster), Some(principal)) = (cluster, principal) {
+    // Each instance claims its entry once per run of the provider: a new or
+    // tainted one when it is planned as a create, an existing one when it is
+    // planned as a change; a replacement is planned as a change (with
+    // `prior`), then as a create of the same instance, which claims it.
+    if let (Some(cluster), Some(principal)) = (cluster, principal) {
+        let first_plan_of_replacement = creating && prior.is_some();
+        if !first_plan_of_replacement {
             let id = format!("{cluster}:{principal}");
-            // Terraform plans a replacement twice: as an update (with the
-            // prior entry), then as a create (without it), where the entry
-            // being replaced must not count as taken.
-            let second_plan_of_replacement = {
-                let mut replacing = REPLACING.lock().unwrap_or_else(|p| p.into_inner());
-                if prior.is_some() {
-                    replacing.insert(id.clone());
-                }
-                prior.is_none() && replacing.contains(&id)
-            };
-            if second_plan_of_replacement {
-                return true;
-            }
-            if let Err(other) = ownership::claim_in_plan("EKS access entry", &id, "platform_eks_access_entry") {
+            if let Err(other) = ownership::claim_in_plan(KIND, &id, "platform_eks_access_entry") {
                 Validator::new(diags).error(
                     &AttributePath::new("principal_arn"),
                     format!("another {other} in this configuration also manages the access entry of this principal in cluster `{cluster}`: EKS keeps one entry per principal; merge them into one resource"),
                 );
                 ok = false;
             }
+        }
+    }
+    if creating {
+        if let (Some(cluster), Some(principal)) = (cluster, principal) {
+            let id = format!("{cluster}:{principal}");
             match find_cluster(&aws.eks, cluster).await {
                 Ok(Some(c)) if super::flex::config_map_only(&c) => {
                     // Not an error yet: the cluster may move to
@@ -281,18 +282,33 @@ pub(super) async fn check_remote(
                     );
                     return ok;
                 }
-                Ok(Some(c)) => match find_access_entry(&aws.eks, cluster, principal).await {
-                    Ok(Some(entry)) if prior.is_some_and(|p| super::flex::is_recorded(p, &entry)) => {}
-                    Ok(Some(entry)) => {
-                        let err = taken(&aws.eks, cluster, principal, &c, &entry).await;
-                        Validator::new(diags).error(&AttributePath::new("principal_arn"), err);
-                        ok = false;
+                Ok(Some(c)) => {
+                    match find_access_entry(&aws.eks, cluster, principal).await {
+                        Ok(Some(entry)) if prior.is_some_and(|p| super::flex::is_recorded(p, &entry)) => {
+                            // The entry this replacement deletes first.
+                            ownership::hold(KIND, &id, &identity_of(&entry));
+                        }
+                        Ok(Some(entry)) if ownership::held(KIND, &id, &identity_of(&entry)) => {
+                            tracing::debug!(cluster, principal, "the existing entry is this resource's own (refreshed from state), which the plan replaces");
+                        }
+                        Ok(Some(entry)) if carries_any(entry.tags()) => {
+                            Validator::new(diags).warning(
+                            &AttributePath::new("principal_arn"),
+                            format!("the access entry of this principal in cluster `{cluster}` exists and carries this provider's owner marker"),
+                            "It was not refreshed from this resource's state in this run (for example with `-refresh=false`), so whether it is this resource's tainted entry, which the apply deletes before creating the new one, cannot be told now. If it is not, the create fails with the import command.",
+                        );
+                        }
+                        Ok(Some(entry)) => {
+                            let err = taken(&aws.eks, cluster, principal, &c, &entry).await;
+                            Validator::new(diags).error(&AttributePath::new("principal_arn"), err);
+                            ok = false;
+                        }
+                        Ok(None) => {}
+                        Err(err) => {
+                            tracing::debug!(cluster, principal, error = %err, "could not read the access entry; checked at apply")
+                        }
                     }
-                    Ok(None) => {}
-                    Err(err) => {
-                        tracing::debug!(cluster, principal, error = %err, "could not read the access entry; checked at apply")
-                    }
-                },
+                }
                 Ok(None) => {}
                 Err(err) => tracing::debug!(cluster, error = %err, "could not read the cluster; checked at apply"),
             }

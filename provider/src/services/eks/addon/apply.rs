@@ -11,16 +11,15 @@ use super::plan::equivalent_configuration;
 use super::AddonState;
 use crate::clients::AwsClients;
 use crate::framework::diag::{failed, report, ApiError, BoxError};
-use crate::framework::ownership::{self, Claim, NameTaken};
+use crate::framework::ownership::{self, Claim, NameTaken, OutcomeUnknown, PendingPrivate};
 use crate::framework::plan::{known_str, known_string_map};
-use crate::framework::retry::retry;
 use crate::framework::wait::{Operation, Timeouts, WaitError};
 use crate::services::eks::addons::{
     find_addon, offered_versions, wait_addon_deleted, wait_addon_settled, wait_addon_update, Settled,
 };
 use crate::services::eks::find::{find_cluster, is_not_found, timestamp};
+use crate::services::eks::marked::{carries, carries_any, create_marked, send, with_owner_tag, Budget, Marked};
 use crate::services::eks::tags::update_tags;
-use crate::services::eks::wait::SAME_TOKEN;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AddonError {
@@ -54,12 +53,24 @@ pub enum AddonError {
     },
     #[error("deleting the add-on")]
     Delete(#[source] ApiError),
+    #[error(transparent)]
+    Outcome(#[from] OutcomeUnknown),
+    #[error("the add-on carries an owner marker of this provider, but this resource did not record which create made it (its create's outcome was unknown, and this run did not refresh it): run `terraform apply` (or `plan`) with refresh, which resolves it, then destroy")]
+    Unresolved,
 }
 
 /// The cluster's Kubernetes version, which the planned `kubernetes_version`
 /// must be (it is set to it when the plan could not know it).
-async fn settle_kubernetes(aws: &AwsClients, cluster: &str, s: &mut AddonState) -> Result<String, AddonError> {
-    let found = find_cluster(&aws.eks, cluster).await.map_err(AddonError::Cluster)?;
+async fn settle_kubernetes(
+    aws: &AwsClients,
+    budget: &Budget,
+    cluster: &str,
+    s: &mut AddonState,
+) -> Result<String, AddonError> {
+    let found = budget
+        .call("DescribeCluster", find_cluster(&aws.eks, cluster))
+        .await
+        .map_err(AddonError::Cluster)?;
     let current = found
         .and_then(|c| c.version().map(str::to_string))
         .ok_or_else(|| AddonError::NoCluster(cluster.to_string()))?;
@@ -76,9 +87,16 @@ async fn settle_kubernetes(aws: &AwsClients, cluster: &str, s: &mut AddonState) 
 }
 
 /// The default version, for an add-on whose version the plan could not know.
-async fn settle_version(aws: &AwsClients, name: &str, kubernetes: &str, s: &mut AddonState) -> Result<(), AddonError> {
+async fn settle_version(
+    aws: &AwsClients,
+    budget: &Budget,
+    name: &str,
+    kubernetes: &str,
+    s: &mut AddonState,
+) -> Result<(), AddonError> {
     if s.addon_version.is_unknown() {
-        let offered = offered_versions(&aws.eks, name, kubernetes)
+        let offered = budget
+            .call("DescribeAddonVersions", offered_versions(&aws.eks, name, kubernetes))
             .await
             .map_err(AddonError::Versions)?;
         let default = offered.and_then(|o| o.default).ok_or_else(|| AddonError::NoDefault {
@@ -105,16 +123,28 @@ fn warn_waiting_for_nodes(diags: &mut Diagnostics, cluster: &str, name: &str, se
 }
 
 /// Sends CreateAddon with `token` as its `clientRequestToken`, the same on
-/// every attempt, so a repeat after a lost answer is not a second add-on.
-async fn create_addon(aws: &AwsClients, s: &AddonState, token: &str) -> Result<Addon, AddonError> {
+/// every attempt (so a repeat after a lost answer is not a second add-on),
+/// and as the owner tag: when every answer is lost, the add-on is looked up
+/// and adopted if it carries it.
+async fn create_addon(
+    aws: &AwsClients,
+    budget: &Budget,
+    s: &AddonState,
+    token: &str,
+) -> Result<Marked<Addon>, AddonError> {
     let cluster = known_str(&s.cluster_name).ok_or(AddonError::Unknown("cluster_name"))?;
     let name = known_str(&s.addon_name).ok_or(AddonError::Unknown("addon_name"))?;
-    let tags = known_string_map(&s.tags_all).ok_or(AddonError::Unknown("tags"))?;
+    let tags = with_owner_tag(
+        &known_string_map(&s.tags_all).ok_or(AddonError::Unknown("tags"))?,
+        token,
+    );
     let pairs = expand_pairs(s).ok_or(AddonError::Unknown("pod_identity_associations"))?;
-    let sent = retry(
+    Ok(create_marked(
         "CreateAddon",
-        SAME_TOKEN,
-        |e: &ApiError| e.ambiguous,
+        budget,
+        |_| false,
+        |e| e.is("ResourceInUseException"),
+        token,
         || {
             let req = aws
                 .eks
@@ -127,18 +157,17 @@ async fn create_addon(aws: &AwsClients, s: &AddonState, token: &str) -> Result<A
                 .set_resolve_conflicts(known_str(&s.resolve_conflicts_on_create).map(ResolveConflicts::from))
                 .set_pod_identity_associations((!pairs.is_empty()).then(|| pairs.clone()))
                 .client_request_token(token)
-                .set_tags((!tags.is_empty()).then(|| tags.clone().into_iter().collect()));
-            async move { req.send().await.map_err(|e| ApiError::new("CreateAddon", e)) }
+                .set_tags(Some(tags.clone()));
+            async move {
+                let out = req.send().await.map_err(|e| ApiError::new("CreateAddon", e))?;
+                out.addon
+                    .ok_or_else(|| ApiError::other("CreateAddon", None, "EKS returned no add-on"))
+            }
         },
+        || budget.call("DescribeAddon", find_addon(&aws.eks, cluster, name)),
+        |addon: &Addon| addon.tags(),
     )
-    .await;
-    match sent {
-        Ok(out) => out
-            .addon
-            .ok_or_else(|| AddonError::Create(ApiError::other("CreateAddon", None, "EKS returned no add-on"))),
-        Err(err) if err.is("ResourceInUseException") => Err(taken(cluster, name).into()),
-        Err(err) => Err(AddonError::Create(err)),
-    }
+    .await)
 }
 
 fn taken(cluster: &str, name: &str) -> NameTaken {
@@ -147,19 +176,21 @@ fn taken(cluster: &str, name: &str) -> NameTaken {
 }
 
 /// Creates the add-on and waits until it settles; returns what exists
-/// afterwards, also after a failure once the add-on exists (reported), or
-/// `None` when nothing was made.
+/// afterwards, also after a failure once the add-on exists (reported), with
+/// the private state ([`ownership::pending`] when the create's outcome is
+/// unknown), or `None` when nothing was made.
 pub(super) async fn create(
     aws: &AwsClients,
     diags: &mut Diagnostics,
     cluster: &str,
     name: &str,
     planned: AddonState,
-) -> Option<AddonState> {
+) -> Option<(AddonState, PendingPrivate)> {
     let context = format!("creating EKS add-on `{cluster}:{name}`");
+    let mut budget = Budget::of(&aws.eks);
     let mut s = planned;
     // An add-on already installed (by someone else, or the console) fails before anything is made.
-    match find_addon(&aws.eks, cluster, name).await {
+    match budget.call("DescribeAddon", find_addon(&aws.eks, cluster, name)).await {
         Ok(None) => {}
         Ok(Some(_)) => {
             report(diags, &failed(context, AddonError::Taken(taken(cluster, name))));
@@ -171,18 +202,43 @@ pub(super) async fn create(
         }
     }
     let prepared = async {
-        let kubernetes = settle_kubernetes(aws, cluster, &mut s).await?;
-        settle_version(aws, name, &kubernetes, &mut s).await
+        let kubernetes = settle_kubernetes(aws, &budget, cluster, &mut s).await?;
+        settle_version(aws, &budget, name, &kubernetes, &mut s).await
     };
     if let Err(err) = prepared.await {
         report(diags, &failed(context, err));
         return None;
     }
+    // One idempotency token for every attempt of this create; the add-on carries it as its owner marker.
     let token = ownership::new_marker();
-    let created = match create_addon(aws, &s, &token).await {
-        Ok(created) => created,
+    let created = match create_addon(aws, &budget, &s, &token).await {
+        Ok(Marked::Made(created)) => created,
+        Ok(Marked::Failed(err)) if err.is("ResourceInUseException") => {
+            report(diags, &failed(context, AddonError::Taken(taken(cluster, name))));
+            return None;
+        }
+        Ok(Marked::Failed(err)) => {
+            // Nothing made, nothing recorded: a later destroy never deletes an add-on of that name.
+            report(diags, &failed(context, AddonError::Create(err)));
+            return None;
+        }
+        Ok(Marked::Foreign(_)) => {
+            report(diags, &failed(context, AddonError::Taken(taken(cluster, name))));
+            return None;
+        }
+        Ok(Marked::Unknown(source)) => {
+            let err = OutcomeUnknown {
+                operation: "CreateAddon",
+                what: "EKS add-on".to_string(),
+                name: format!("{cluster}:{name}"),
+                marker: token.clone(),
+                source,
+            };
+            report(diags, &failed(context, AddonError::Outcome(err)));
+            settle(&mut s);
+            return Some((s, ownership::pending(&token)));
+        }
         Err(err) => {
-            // Nothing recorded: a later destroy never deletes an add-on of that name.
             report(diags, &failed(context, err));
             return None;
         }
@@ -199,10 +255,18 @@ pub(super) async fn create(
     };
     s.arn = Value::Value(arn.to_string());
     s.created_at = timestamp(created.created_at()).map_or(Value::Null, Value::Value);
-    match wait_addon_settled(&aws.eks, cluster, name, Timeouts::get(&s.timeouts, Operation::Create)).await {
+    let waited = budget
+        .waiting(wait_addon_settled(
+            &aws.eks,
+            cluster,
+            name,
+            Timeouts::get(&s.timeouts, Operation::Create),
+        ))
+        .await;
+    let state = match waited {
         Ok(settled) if is_recorded(&s, &settled.addon) => {
             warn_waiting_for_nodes(diags, cluster, name, &settled);
-            Some(flatten_addon(&s, &settled.addon, &aws.default_tags))
+            flatten_addon(&s, &settled.addon, &aws.default_tags)
         }
         Ok(settled) => {
             let err = AddonError::Replaced {
@@ -210,19 +274,20 @@ pub(super) async fn create(
                 found: identity_of(&settled.addon),
             };
             report(diags, &failed(context, err));
-            None
+            return None;
         }
         Err(err) => {
             report(diags, &failed(context, AddonError::Wait(err)));
-            match find_addon(&aws.eks, cluster, name).await {
-                Ok(Some(addon)) if is_recorded(&s, &addon) => Some(flatten_addon(&s, &addon, &aws.default_tags)),
+            match budget.call("DescribeAddon", find_addon(&aws.eks, cluster, name)).await {
+                Ok(Some(addon)) if is_recorded(&s, &addon) => flatten_addon(&s, &addon, &aws.default_tags),
                 _ => {
                     settle(&mut s);
-                    Some(s)
+                    s
                 }
             }
         }
-    }
+    };
+    Some((state, PendingPrivate::Null))
 }
 
 /// Brings the add-on from `prior` to `planned`, then returns what EKS has
@@ -237,12 +302,13 @@ pub(super) async fn update(
 ) -> AddonState {
     let mut planned = planned;
     let context = format!("updating EKS add-on `{cluster}:{name}`");
+    let mut budget = Budget::of(&aws.eks);
     let outcome = async {
         if planned.kubernetes_version != prior.kubernetes_version || planned.addon_version.is_unknown() {
-            let kubernetes = settle_kubernetes(aws, cluster, &mut planned).await?;
-            settle_version(aws, name, &kubernetes, &mut planned).await?;
+            let kubernetes = settle_kubernetes(aws, &budget, cluster, &mut planned).await?;
+            settle_version(aws, &budget, name, &kubernetes, &mut planned).await?;
         }
-        update_addon(aws, cluster, name, &prior, &planned).await
+        update_addon(aws, &mut budget, cluster, name, &prior, &planned).await
     };
     let waited = match outcome.await {
         Ok(waited) => waited,
@@ -254,7 +320,7 @@ pub(super) async fn update(
     if let Some(settled) = &waited {
         warn_waiting_for_nodes(diags, cluster, name, settled);
     }
-    match find_addon(&aws.eks, cluster, name).await {
+    match budget.call("DescribeAddon", find_addon(&aws.eks, cluster, name)).await {
         Ok(Some(addon)) => flatten_addon(&planned, &addon, &aws.default_tags),
         Ok(None) => {
             let mut s = prior;
@@ -276,6 +342,7 @@ pub(super) async fn update(
 /// settles), then the tags. The settled add-on, when there was an update.
 async fn update_addon(
     aws: &AwsClients,
+    budget: &mut Budget,
     cluster: &str,
     name: &str,
     prior: &AddonState,
@@ -315,10 +382,10 @@ async fn update_addon(
         req = req.set_resolve_conflicts(known_str(&planned.resolve_conflicts_on_update).map(ResolveConflicts::from));
         // One token for every attempt of this update: a lost answer never starts a second one.
         let token = ownership::new_marker();
-        let update: Option<Update> = retry(
+        let update: Option<Update> = send(
             "UpdateAddon",
-            SAME_TOKEN,
-            |e: &ApiError| e.ambiguous,
+            budget,
+            |_| false,
             || {
                 let req = req.clone().client_request_token(&token);
                 async move {
@@ -330,60 +397,96 @@ async fn update_addon(
             },
         )
         .await
+        .result
         .map_err(|source| AddonError::Update {
             what: "version, configuration, role or pod identity associations",
             source,
         })?;
-        if let Some(update) = update {
-            wait_addon_update(eks, cluster, name, &update, timeout)
-                .await
-                .map_err(AddonError::Wait)?;
-        }
-        settled = Some(
-            wait_addon_settled(eks, cluster, name, timeout)
-                .await
-                .map_err(AddonError::Wait)?,
-        );
+        // One wait for both, bounded by `timeouts.update`.
+        let start = tokio::time::Instant::now();
+        let waits = async {
+            if let Some(update) = update {
+                wait_addon_update(eks, cluster, name, &update, timeout).await?;
+            }
+            let left = timeout.saturating_sub(start.elapsed());
+            wait_addon_settled(eks, cluster, name, left).await
+        };
+        settled = Some(budget.waiting(waits).await.map_err(AddonError::Wait)?);
     }
     let arn = known_str(&prior.arn).ok_or(AddonError::Unknown("arn"))?;
-    update_tags(
-        eks,
-        arn,
-        &known_string_map(&prior.tags_all).unwrap_or_default(),
-        &known_string_map(&planned.tags_all).unwrap_or_default(),
-    )
-    .await
-    .map_err(|source| AddonError::Update { what: "tags", source })?;
+    budget
+        .call(
+            "TagResource",
+            update_tags(
+                eks,
+                arn,
+                &known_string_map(&prior.tags_all).unwrap_or_default(),
+                &known_string_map(&planned.tags_all).unwrap_or_default(),
+            ),
+        )
+        .await
+        .map_err(|source| AddonError::Update { what: "tags", source })?;
     Ok(settled)
 }
 
-/// Deletes the add-on while it is the incarnation recorded in state;
-/// anything else is left alone, with a warning.
-pub(super) async fn delete(aws: &AwsClients, diags: &mut Diagnostics, s: &AddonState) -> Result<(), BoxError> {
+/// Deletes the add-on while it is the incarnation recorded in state (or, for
+/// a create whose outcome was unknown, the add-on carrying its owner marker
+/// `pending`); anything else is left alone, with a warning.
+pub(super) async fn delete(
+    aws: &AwsClients,
+    diags: &mut Diagnostics,
+    s: &AddonState,
+    pending: Option<&str>,
+) -> Result<(), BoxError> {
     let (Some(cluster), Some(name)) = (known_str(&s.cluster_name), known_str(&s.addon_name)) else {
         return Ok(());
     };
-    let found = find_addon(&aws.eks, cluster, name).await.map_err(AddonError::Read)?;
+    let mut budget = Budget::of(&aws.eks);
+    let found = budget
+        .call("DescribeAddon", find_addon(&aws.eks, cluster, name))
+        .await
+        .map_err(AddonError::Read)?;
     let recorded = recorded_identity(s);
     let what = format!("EKS add-on `{cluster}:{name}`");
+    let ours = match (&found, recorded.is_some(), pending) {
+        (Some(addon), true, _) => is_recorded(s, addon),
+        (Some(addon), false, Some(marker)) => carries(addon.tags(), marker),
+        // Nothing recorded and no marker at hand (the replacement of a
+        // tainted add-on planned with `-refresh=false`): an add-on with this
+        // provider's owner marker may be the one the create made.
+        (Some(addon), false, None) if carries_any(addon.tags()) => return Err(AddonError::Unresolved.into()),
+        _ => false,
+    };
     match &found {
-        Some(addon) if is_recorded(s, addon) => {
-            match aws
-                .eks
-                .delete_addon()
-                .cluster_name(cluster)
-                .addon_name(name)
-                .send()
-                .await
-            {
-                Ok(_) => {
-                    tracing::info!(cluster, addon = name, "deleting EKS add-on");
-                    wait_addon_deleted(&aws.eks, cluster, name, Timeouts::get(&s.timeouts, Operation::Delete))
+        Some(_) if ours => {
+            let deleted = budget
+                .call("DeleteAddon", async {
+                    match aws
+                        .eks
+                        .delete_addon()
+                        .cluster_name(cluster)
+                        .addon_name(name)
+                        .send()
                         .await
-                        .map_err(AddonError::Wait)?;
-                }
-                Err(e) if is_not_found(&e) => {}
-                Err(e) => return Err(AddonError::Delete(ApiError::new("DeleteAddon", e)).into()),
+                    {
+                        Ok(_) => Ok(true),
+                        Err(e) if is_not_found(&e) => Ok(false),
+                        Err(e) => Err(ApiError::new("DeleteAddon", e)),
+                    }
+                })
+                .await
+                .map_err(AddonError::Delete)?;
+            if deleted {
+                tracing::info!(cluster, addon = name, "deleting EKS add-on");
+                budget
+                    .waiting(wait_addon_deleted(
+                        &aws.eks,
+                        cluster,
+                        name,
+                        Timeouts::get(&s.timeouts, Operation::Delete),
+                    ))
+                    .await
+                    .map_err(AddonError::Wait)?;
             }
         }
         Some(addon) => {

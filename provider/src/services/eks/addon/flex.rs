@@ -65,10 +65,13 @@ pub(super) fn flatten_addon(prior: &AddonState, addon: &Addon, default_tags: &BT
         Value::Value(_) => Value::Value(Vec::<PodIdentityState>::new()),
         other => other.clone(),
     };
-    let remote_tags: BTreeMap<String, String> = addon
-        .tags()
-        .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        .unwrap_or_default();
+    // The provider's own tags (the owner marker) are never shown.
+    let remote_tags: BTreeMap<String, String> = crate::services::eks::tags::shown_tags(
+        &addon
+            .tags()
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
+    );
     let prior_own = known_string_map(&prior.tags).unwrap_or_default();
     s.tags = optional_map(&prior.tags, &tags::own_tags(&remote_tags, default_tags, &prior_own));
     s.tags_all = to_value_map(&remote_tags);
@@ -106,4 +109,31 @@ pub(super) fn is_recorded(s: &AddonState, addon: &Addon) -> bool {
 
 pub(super) fn recorded_identity(s: &AddonState) -> Option<String> {
     crate::services::eks::find::recorded_identity(&s.arn, &s.created_at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::ownership::OWNER_TAG;
+
+    #[test]
+    fn the_owner_marker_is_never_shown() {
+        let addon = Addon::builder()
+            .cluster_name("c")
+            .addon_name("coredns")
+            .addon_arn("arn:aws:eks:us-east-1:111122223333:addon/c/coredns/1")
+            .tags("team", "a")
+            .tags(OWNER_TAG, "0123456789abcdef0123456789abcdef")
+            .build();
+        let prior = AddonState {
+            tags: to_value_map(&BTreeMap::from([("team".to_string(), "a".to_string())])),
+            ..Default::default()
+        };
+        let s = flatten_addon(&prior, &addon, &BTreeMap::new());
+        assert_eq!(
+            known_string_map(&s.tags_all).unwrap().keys().collect::<Vec<_>>(),
+            ["team"]
+        );
+        assert_eq!(known_string_map(&s.tags).unwrap().keys().collect::<Vec<_>>(), ["team"]);
+    }
 }

@@ -20,12 +20,13 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{AttributeType, Block, Description};
-use tf_provider::value::{self, Value, ValueEmpty};
+use tf_provider::value::{self, Value};
 use tf_provider::{AttributePath, Diagnostics};
 
 use super::validate::cluster_name;
 use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report};
+use crate::framework::ownership::{self, PendingPrivate};
 use crate::framework::plan::{known_str, require_str, ValueStringMap, ValueStringSet};
 use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
@@ -34,8 +35,8 @@ use crate::framework::schema::{
 use crate::framework::validate;
 use crate::framework::wait::Timeouts;
 
-/// The provider puts no tags of its own on add-ons.
-const PROVIDER_TAGS: usize = 0;
+/// The tags of this provider's own on an add-on: the owner marker.
+const PROVIDER_TAGS: usize = 1;
 
 pub const RESOLVE_ON_CREATE: &[&str] = &["NONE", "OVERWRITE"];
 pub const RESOLVE_ON_UPDATE: &[&str] = &["NONE", "OVERWRITE", "PRESERVE"];
@@ -93,7 +94,9 @@ fn schema_block() -> Block {
              **Configuration.** `configuration_values` is JSON, compared as JSON (formatting and key order are no change; your text is kept), and checked at plan time against the schema EKS publishes for the add-on version (DescribeAddonConfiguration), when the version is known.\n\n\
              **DEGRADED without nodes.** An add-on whose pods need nodes (coredns, the EBS CSI controller) reports DEGRADED with `InsufficientNumberOfReplicas` until some node can run them. That is not a failure: when it is the only health issue and the cluster has no managed node group with nodes yet, the create or update succeeds with a warning (so node groups later in the same apply can be created), `status` shows `DEGRADED` with `health_issues`, and the add-on turns ACTIVE by itself once nodes come; nothing shows in the next plan. While the cluster has nodes, the wait goes on until ACTIVE. Any other health issue (or CREATE_FAILED, UPDATE_FAILED) fails the apply with the issues.\n\n\
              ## Ownership\n\n\
-             - **Creates** the add-on with one `clientRequestToken` per create (and per update), the same on every retry, so a lost answer never makes a second add-on or update. It records what it made by identity: the add-on's `arn` and `created_at`.\n\
+             - **Creates** the add-on with one `clientRequestToken` per create (and per update), the same on every retry, so a lost answer never makes a second add-on or update. The add-on also carries the create's token as its owner marker, the tag `platform:owner`, which `tags` and `tags_all` never show (your tags may not start with `platform:`). A call whose answer is lost is sent again at most 3 times in all; all the calls of one create, update or delete fit in the provider's `api_timeout`, and the waits for the add-on in its `timeouts`. It records what it made by identity: the add-on's `arn` and `created_at`.\n\
+             - **A failed apply** leaves: nothing in state when it failed before the add-on existed (reading the cluster or the versions, a refused CreateAddon); the add-on, as a *tainted* instance with its `arn` and `created_at`, when it exists but the wait for it failed (CREATE_FAILED, a health issue, a timeout, an unreadable answer). The next `plan` shows it replaced, `terraform destroy` deletes it, and the next apply deletes exactly it (by its `arn` and `created_at`) and creates a new one.\n\
+             - **Lost answers:** when every answer to CreateAddon is lost, the add-on is looked up and kept if it carries the create's owner marker. If that lookup cannot tell either, the apply fails saying the outcome is unknown, and state holds a tainted instance naming the add-on (`cluster_name`, `addon_name`) with the marker in its private state. The next refresh looks it up: carrying the marker, it is recorded whole and the apply replaces it; not there (3 reads), the instance leaves state; there without the marker, it is someone else's, and the create fails with the import hint. Such an instance is never deleted or forgotten without a refresh: a replacement planned with `-refresh=false` fails at the delete, asking for a refresh.\n\
              - **Deletes** only that add-on: destroy reads it again and leaves one that is missing or has another identity alone, with a warning, and removes it from state. A create that failed never recorded an add-on, so one of the same name made by someone else is never deleted. Deleting a cluster deletes its add-ons with it, as EKS does.\n\
              - **Adopts** an existing add-on only through `terraform import <cluster>:<addon>` or an `import {}` block.\n\
              - **Refuses**, before creating anything, an add-on that is already installed on the cluster (by someone else, or the console): the error gives the `terraform import` command and `import {}` block.\n\
@@ -126,7 +129,7 @@ fn schema_block() -> Block {
 #[async_trait]
 impl ManagedResource for AddonResource {
     type State = AddonState;
-    type Private = ValueEmpty;
+    type Private = PendingPrivate;
     type Client = AwsClients;
     const NOUN: &'static str = "add-on";
 
@@ -148,11 +151,16 @@ impl ManagedResource for AddonResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         state: AddonState,
-        private_state: ValueEmpty,
-    ) -> Option<(AddonState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(AddonState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &state.cluster_name)?.to_string();
         let name = require_str(diags, "addon_name", &state.addon_name)?.to_string();
-        let found = read::read_remote(aws, &state, &cluster, &name).await;
+        // A create whose outcome was unknown is resolved by its owner marker.
+        let (found, resolving) = match ownership::pending_marker(&private_state) {
+            Some(marker) => (read::resolve_pending(aws, &state, &cluster, &name, marker).await, true),
+            None => (read::read_remote(aws, &state, &cluster, &name).await, false),
+        };
+        let resolved = resolving && matches!(found, Ok(Some(_)));
         finish_read(
             diags,
             &format!("EKS add-on `{cluster}:{name}`"),
@@ -160,6 +168,7 @@ impl ManagedResource for AddonResource {
             private_state,
             found,
         )
+        .map(|(s, p)| (s, if resolved { PendingPrivate::Null } else { p }))
     }
 
     async fn plan_create(
@@ -167,11 +176,11 @@ impl ManagedResource for AddonResource {
         diags: &mut Diagnostics,
         proposed: AddonState,
         config: AddonState,
-    ) -> Option<(AddonState, ValueEmpty)> {
+    ) -> Option<(AddonState, PendingPrivate)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan::plan(diags, &aws, &mut s, &config, None).await?;
-        Some((s, Default::default()))
+        Some((s, PendingPrivate::Null))
     }
 
     async fn plan_update(
@@ -180,8 +189,8 @@ impl ManagedResource for AddonResource {
         prior: AddonState,
         proposed: AddonState,
         config: AddonState,
-        private_state: ValueEmpty,
-    ) -> Option<(AddonState, ValueEmpty, Vec<AttributePath>)> {
+        private_state: PendingPrivate,
+    ) -> Option<(AddonState, PendingPrivate, Vec<AttributePath>)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         let replace = AddonState::replaced(&prior, &s);
@@ -206,12 +215,11 @@ impl ManagedResource for AddonResource {
         aws: &AwsClients,
         planned: AddonState,
         _config: AddonState,
-        private_state: ValueEmpty,
-    ) -> Option<(AddonState, ValueEmpty)> {
+        _private_state: PendingPrivate,
+    ) -> Option<(AddonState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &planned.cluster_name)?.to_string();
         let name = require_str(diags, "addon_name", &planned.addon_name)?.to_string();
-        let created = apply::create(aws, diags, &cluster, &name, planned).await?;
-        Some((created, private_state))
+        apply::create(aws, diags, &cluster, &name, planned).await
     }
 
     async fn update(
@@ -221,8 +229,8 @@ impl ManagedResource for AddonResource {
         prior: AddonState,
         planned: AddonState,
         _config: AddonState,
-        private_state: ValueEmpty,
-    ) -> Option<(AddonState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(AddonState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &prior.cluster_name)?.to_string();
         let name = require_str(diags, "addon_name", &prior.addon_name)?.to_string();
         let updated = apply::update(aws, diags, &cluster, &name, prior, planned).await;
@@ -234,10 +242,10 @@ impl ManagedResource for AddonResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         prior: AddonState,
-        _private_state: ValueEmpty,
+        private_state: PendingPrivate,
     ) -> Option<()> {
         let id = known_str(&prior.id).unwrap_or_default().to_string();
-        match apply::delete(aws, diags, &prior).await {
+        match apply::delete(aws, diags, &prior, ownership::pending_marker(&private_state)).await {
             Ok(()) => Some(()),
             Err(err) => {
                 report(diags, &failed(format!("deleting EKS add-on `{id}`"), err));
@@ -246,7 +254,12 @@ impl ManagedResource for AddonResource {
         }
     }
 
-    async fn import(&self, diags: &mut Diagnostics, aws: &AwsClients, id: String) -> Option<(AddonState, ValueEmpty)> {
+    async fn import(
+        &self,
+        diags: &mut Diagnostics,
+        aws: &AwsClients,
+        id: String,
+    ) -> Option<(AddonState, PendingPrivate)> {
         let Some((cluster, name)) = id
             .split_once(':')
             .filter(|(c, n)| cluster_name(c).is_ok() && plan::addon_name(n).is_ok())
@@ -258,7 +271,7 @@ impl ManagedResource for AddonResource {
             return None;
         };
         match read::import(aws, cluster, name).await {
-            Ok(Some(s)) => Some((s, Default::default())),
+            Ok(Some(s)) => Some((s, PendingPrivate::Null)),
             Ok(None) => {
                 diags.root_error_short(format!("importing EKS add-on `{id}`: no such add-on"));
                 None

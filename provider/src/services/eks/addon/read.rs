@@ -9,6 +9,7 @@ use crate::framework::diag::BoxError;
 use crate::framework::ownership;
 use crate::services::eks::addons::find_addon;
 use crate::services::eks::find::find_cluster;
+use crate::services::eks::marked::carries;
 
 /// The add-on recorded in `state` ("gone" only after several consecutive
 /// not-found reads; one of the same name with another identity is not the
@@ -29,6 +30,39 @@ pub(super) async fn read_remote(
         ours
     });
     Ok(found.map(|addon| flatten_addon(state, &addon, &aws.default_tags)))
+}
+
+/// Refresh of an add-on whose create's outcome was unknown (`marker`, the
+/// token and owner marker it was sent with): found carrying the marker, it is
+/// the one the create made, recorded whole; not found (confirmed), or found
+/// without the marker (not ours), `Ok(None)`: it leaves state.
+pub(super) async fn resolve_pending(
+    aws: &AwsClients,
+    state: &AddonState,
+    cluster: &str,
+    name: &str,
+    marker: &str,
+) -> Result<Option<AddonState>, BoxError> {
+    let found = ownership::confirm_gone(|| find_addon(&aws.eks, cluster, name)).await?;
+    let Some(addon) = found else {
+        tracing::warn!(
+            cluster,
+            addon = name,
+            "the add-on whose create's outcome was unknown does not exist: nothing was made"
+        );
+        return Ok(None);
+    };
+    if !carries(addon.tags(), marker) {
+        tracing::warn!(cluster, addon = name, found = %identity_of(&addon),
+            "an add-on of that name exists without the owner marker of the create whose outcome was unknown: it is not this resource's");
+        return Ok(None);
+    }
+    tracing::warn!(
+        cluster,
+        addon = name,
+        "found the add-on whose create's outcome was unknown by its owner marker: recorded"
+    );
+    Ok(Some(flatten_addon(state, &addon, &aws.default_tags)))
 }
 
 /// The state of add-on `<cluster>:<name>` for import, its

@@ -12,13 +12,13 @@ use tf_provider::Diagnostics;
 use super::{PodIdentityAssociationState, RESOURCE_TYPE};
 use crate::clients::AwsClients;
 use crate::framework::diag::{failed, report, ApiError, BoxError};
-use crate::framework::ownership::{self, Claim, NameTaken};
+use crate::framework::ownership::{self, Claim, NameTaken, OutcomeUnknown};
 use crate::framework::plan::{known, known_str, known_string_map, optional_map, optional_string, to_value_map};
-use crate::framework::retry::{retry, Backoff};
 use crate::framework::tags;
 use crate::services::eks::find::{
     find_pod_identity_association, is_not_found, list_pod_identity_associations, timestamp,
 };
+use crate::services::eks::marked::{carries, carries_any, create_marked, send, with_owner_tag, Budget, Marked};
 use crate::services::eks::tags::update_tags;
 use crate::services::eks::wait::is_role_propagation;
 
@@ -49,6 +49,8 @@ pub enum PodIdentityError {
     },
     #[error("deleting the association")]
     Delete(#[source] ApiError),
+    #[error("the association of this service account carries an owner marker of this provider, but this resource did not record which create made it (its create's outcome was unknown, and this run did not refresh it): run `terraform apply` (or `plan`) with refresh, which resolves it, then destroy")]
+    Unresolved,
 }
 
 /// The state of association `a` as EKS has it; the configuration's own
@@ -73,10 +75,12 @@ pub(super) fn flatten(
     s.role_arn = text(a.role_arn());
     s.target_role_arn = optional_string(&prior.target_role_arn, a.target_role_arn());
     s.disable_session_tags = Value::Value(a.disable_session_tags().unwrap_or(false));
-    let remote_tags: BTreeMap<String, String> = a
-        .tags()
-        .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        .unwrap_or_default();
+    // The provider's own tags (the owner marker) are never shown.
+    let remote_tags: BTreeMap<String, String> = crate::services::eks::tags::shown_tags(
+        &a.tags()
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
+    );
     let prior_own = known_string_map(&prior.tags).unwrap_or_default();
     s.tags = optional_map(&prior.tags, &tags::own_tags(&remote_tags, default_tags, &prior_own));
     s.tags_all = to_value_map(&remote_tags);
@@ -112,15 +116,38 @@ fn is_recorded(s: &PodIdentityAssociationState, a: &PodIdentityAssociation) -> b
     same_id && same_time && a.owner_arn().is_none()
 }
 
-/// Whether the service account already has an association: the error that
-/// says whose, or `Ok(())`.
-async fn check_free(
+/// The association of the service account `namespace/service_account`, in
+/// full (EKS keeps at most one); `Ok(None)` when there is none, or no cluster.
+async fn find_for_service_account(
     aws: &AwsClients,
     cluster: &str,
     namespace: &str,
     service_account: &str,
+) -> Result<Option<PodIdentityAssociation>, ApiError> {
+    let listed = list_pod_identity_associations(&aws.eks, cluster, namespace, service_account).await?;
+    let Some(id) = listed.unwrap_or_default().iter().find_map(|a| {
+        (a.namespace() == Some(namespace) && a.service_account() == Some(service_account))
+            .then(|| a.association_id().unwrap_or_default().to_string())
+    }) else {
+        return Ok(None);
+    };
+    find_pod_identity_association(&aws.eks, cluster, &id).await
+}
+
+/// Whether the service account already has an association: the error that
+/// says whose, or `Ok(())`.
+async fn check_free(
+    aws: &AwsClients,
+    budget: &Budget,
+    cluster: &str,
+    namespace: &str,
+    service_account: &str,
 ) -> Result<(), PodIdentityError> {
-    let listed = list_pod_identity_associations(&aws.eks, cluster, namespace, service_account)
+    let listed = budget
+        .call(
+            "ListPodIdentityAssociations",
+            list_pod_identity_associations(&aws.eks, cluster, namespace, service_account),
+        )
         .await
         .map_err(PodIdentityError::Read)?;
     // No such cluster: CreatePodIdentityAssociation says so itself.
@@ -140,7 +167,11 @@ async fn check_free(
             owner: owner.to_string(),
         });
     }
-    Err(NameTaken::new(
+    Err(taken(cluster, namespace, service_account, &id).into())
+}
+
+fn taken(cluster: &str, namespace: &str, service_account: &str, id: &str) -> NameTaken {
+    NameTaken::new(
         "pod identity association for service account",
         &format!("{namespace}/{service_account}"),
         RESOURCE_TYPE,
@@ -149,20 +180,32 @@ async fn check_free(
     .with(format!(
         ". It is `{id}` in cluster `{cluster}`; EKS keeps one association per namespace and service account"
     ))
-    .into())
+}
+
+/// How a create ended, when it did not fail outright.
+#[derive(Debug)]
+pub(super) enum Created {
+    /// The association EKS made (or that was found by its owner marker).
+    Made(PodIdentityAssociationState),
+    /// Every answer was lost and the lookup could not decide: the state
+    /// naming the association the create would have made, and why.
+    Unknown(Box<PodIdentityAssociationState>, OutcomeUnknown),
 }
 
 /// Checks that the service account is free, then sends
 /// CreatePodIdentityAssociation with one `clientRequestToken` for every
-/// attempt (a repeat after a lost answer is the same association), and
-/// returns the state of what EKS made.
+/// attempt (a repeat after a lost answer is the same association), also
+/// carried as the owner tag: when every answer is lost, the association of
+/// the service account is looked up and adopted if it carries it. Lost
+/// answers are sent again a bounded number of times, IAM's propagation
+/// error within its window, all within `api_timeout`.
 pub(super) async fn create(
     aws: &AwsClients,
     planned: &PodIdentityAssociationState,
     cluster: &str,
     namespace: &str,
     service_account: &str,
-) -> Result<PodIdentityAssociationState, PodIdentityError> {
+) -> Result<Created, PodIdentityError> {
     let role = known_str(&planned.role_arn).ok_or(PodIdentityError::Unknown("role_arn"))?;
     let tags = known_string_map(&planned.tags_all).ok_or(PodIdentityError::Unknown("tags"))?;
     if planned.target_role_arn.is_unknown() {
@@ -170,12 +213,16 @@ pub(super) async fn create(
     }
     let target = known_str(&planned.target_role_arn);
     let disable = known(&planned.disable_session_tags).copied().unwrap_or(false);
-    check_free(aws, cluster, namespace, service_account).await?;
+    let budget = Budget::of(&aws.eks);
+    check_free(aws, &budget, cluster, namespace, service_account).await?;
     let token = ownership::new_marker();
-    let sent = retry(
+    let tags = with_owner_tag(&tags, &token);
+    let marked = create_marked(
         "CreatePodIdentityAssociation",
-        Backoff::IAM_PROPAGATION,
-        |e: &ApiError| is_role_propagation(e) || e.ambiguous,
+        &budget,
+        is_role_propagation,
+        |e| e.is("ResourceInUseException"),
+        &token,
         || {
             let req = aws
                 .eks
@@ -187,32 +234,63 @@ pub(super) async fn create(
                 .set_target_role_arn(target.map(str::to_string))
                 .disable_session_tags(disable)
                 .client_request_token(&token)
-                .set_tags((!tags.is_empty()).then(|| tags.clone().into_iter().collect()));
+                .set_tags(Some(tags.clone()));
             async move {
-                req.send()
+                let out = req
+                    .send()
                     .await
-                    .map_err(|e| ApiError::new("CreatePodIdentityAssociation", e))
+                    .map_err(|e| ApiError::new("CreatePodIdentityAssociation", e))?;
+                out.association.ok_or_else(|| {
+                    ApiError::other(
+                        "CreatePodIdentityAssociation",
+                        None,
+                        "EKS answered without an association",
+                    )
+                })
             }
         },
+        || {
+            budget.call(
+                "ListPodIdentityAssociations",
+                find_for_service_account(aws, cluster, namespace, service_account),
+            )
+        },
+        |a: &PodIdentityAssociation| a.tags(),
     )
     .await;
-    match sent {
-        Ok(out) => {
-            let association = out.association.ok_or_else(|| {
-                PodIdentityError::Create(ApiError::other(
-                    "CreatePodIdentityAssociation",
-                    None,
-                    "EKS answered without an association",
-                ))
-            })?;
-            Ok(flatten(planned, &association, &aws.default_tags))
-        }
+    match marked {
+        Marked::Made(association) => Ok(Created::Made(flatten(planned, &association, &aws.default_tags))),
         // Made by someone else between the check and the create.
-        Err(err) if err.is("ResourceInUseException") => {
-            check_free(aws, cluster, namespace, service_account).await?;
+        Marked::Failed(err) if err.is("ResourceInUseException") => {
+            check_free(aws, &budget, cluster, namespace, service_account).await?;
             Err(PodIdentityError::Create(err))
         }
-        Err(err) => Err(PodIdentityError::Create(err)),
+        Marked::Failed(err) => Err(PodIdentityError::Create(err)),
+        Marked::Foreign(found) => Err(taken(
+            cluster,
+            namespace,
+            service_account,
+            found.association_id().unwrap_or_default(),
+        )
+        .into()),
+        Marked::Unknown(source) => {
+            let mut s = planned.clone();
+            s.id = Value::Null;
+            s.association_id = Value::Null;
+            s.association_arn = Value::Null;
+            s.created_at = Value::Null;
+            if s.external_id.is_unknown() {
+                s.external_id = Value::Null;
+            }
+            let err = OutcomeUnknown {
+                operation: "CreatePodIdentityAssociation",
+                what: "pod identity association for service account".to_string(),
+                name: format!("{namespace}/{service_account}"),
+                marker: token.clone(),
+                source,
+            };
+            Ok(Created::Unknown(Box::new(s), err))
+        }
     }
 }
 
@@ -228,14 +306,21 @@ pub(super) async fn update(
     planned: PodIdentityAssociationState,
 ) -> PodIdentityAssociationState {
     let context = format!("updating pod identity association `{cluster},{id}`");
-    let changed = match send_update(aws, cluster, id, &prior, &planned).await {
+    let budget = Budget::of(&aws.eks);
+    let changed = match send_update(aws, &budget, cluster, id, &prior, &planned).await {
         Ok(()) => true,
         Err(err) => {
             report(diags, &failed(context.clone(), err));
             false
         }
     };
-    match find_pod_identity_association(&aws.eks, cluster, id).await {
+    match budget
+        .call(
+            "DescribePodIdentityAssociation",
+            find_pod_identity_association(&aws.eks, cluster, id),
+        )
+        .await
+    {
         Ok(Some(a)) => flatten(if changed { &planned } else { &prior }, &a, &aws.default_tags),
         Ok(None) => {
             diags.root_error_short(format!("{context}: the association no longer exists"));
@@ -256,6 +341,7 @@ pub(super) async fn update(
 
 async fn send_update(
     aws: &AwsClients,
+    budget: &Budget,
     cluster: &str,
     id: &str,
     prior: &PodIdentityAssociationState,
@@ -275,62 +361,102 @@ async fn send_update(
         };
         let disable = known(&planned.disable_session_tags).copied().unwrap_or(false);
         let token = ownership::new_marker();
-        retry(
-            "UpdatePodIdentityAssociation",
-            Backoff::IAM_PROPAGATION,
-            |e: &ApiError| is_role_propagation(e) || e.ambiguous,
-            || {
-                let req = aws
-                    .eks
-                    .update_pod_identity_association()
-                    .cluster_name(cluster)
-                    .association_id(id)
-                    .role_arn(role)
-                    .set_target_role_arn(target.clone())
-                    .disable_session_tags(disable)
-                    .client_request_token(&token);
-                async move {
-                    req.send()
-                        .await
-                        .map_err(|e| ApiError::new("UpdatePodIdentityAssociation", e))
-                }
-            },
-        )
+        send("UpdatePodIdentityAssociation", budget, is_role_propagation, || {
+            let req = aws
+                .eks
+                .update_pod_identity_association()
+                .cluster_name(cluster)
+                .association_id(id)
+                .role_arn(role)
+                .set_target_role_arn(target.clone())
+                .disable_session_tags(disable)
+                .client_request_token(&token);
+            async move {
+                req.send()
+                    .await
+                    .map_err(|e| ApiError::new("UpdatePodIdentityAssociation", e))
+            }
+        })
         .await
+        .result
         .map_err(|source| PodIdentityError::Update {
             what: "role_arn, target_role_arn or disable_session_tags",
             source,
         })?;
     }
     if let Some(arn) = known_str(&prior.association_arn) {
-        update_tags(
-            &aws.eks,
-            arn,
-            &known_string_map(&prior.tags_all).unwrap_or_default(),
-            &known_string_map(&planned.tags_all).ok_or(PodIdentityError::Unknown("tags"))?,
-        )
-        .await
-        .map_err(|source| PodIdentityError::Update { what: "tags", source })?;
+        let wanted = known_string_map(&planned.tags_all).ok_or(PodIdentityError::Unknown("tags"))?;
+        budget
+            .call(
+                "TagResource",
+                update_tags(
+                    &aws.eks,
+                    arn,
+                    &known_string_map(&prior.tags_all).unwrap_or_default(),
+                    &wanted,
+                ),
+            )
+            .await
+            .map_err(|source| PodIdentityError::Update { what: "tags", source })?;
     }
     Ok(())
 }
 
 /// Deletes the association while it is the one recorded (id and
-/// `createdAt`); anything else is left alone, with a warning.
+/// `createdAt`), or, for a create whose outcome was unknown (no id recorded),
+/// the association of the service account that carries its owner marker
+/// `pending`; anything else is left alone, with a warning.
 pub(super) async fn delete(
     aws: &AwsClients,
     diags: &mut Diagnostics,
     s: &PodIdentityAssociationState,
-    cluster: &str,
-    id: &str,
+    pending: Option<&str>,
 ) -> Result<(), BoxError> {
-    let Some(found) = find_pod_identity_association(&aws.eks, cluster, id)
-        .await
-        .map_err(PodIdentityError::Read)?
-    else {
+    let Some(cluster) = known_str(&s.cluster_name) else {
         return Ok(());
     };
-    if !is_recorded(s, &found) {
+    let budget = Budget::of(&aws.eks);
+    let found = match known_str(&s.association_id) {
+        Some(id) => budget
+            .call(
+                "DescribePodIdentityAssociation",
+                find_pod_identity_association(&aws.eks, cluster, id),
+            )
+            .await
+            .map_err(PodIdentityError::Read)?,
+        None => {
+            // A create whose outcome was unknown: look by the service account.
+            let (Some(namespace), Some(service_account)) = (known_str(&s.namespace), known_str(&s.service_account))
+            else {
+                return Ok(());
+            };
+            let found = budget
+                .call(
+                    "ListPodIdentityAssociations",
+                    find_for_service_account(aws, cluster, namespace, service_account),
+                )
+                .await
+                .map_err(PodIdentityError::Read)?;
+            match (found, pending) {
+                (Some(a), Some(marker)) if carries(a.tags(), marker) => Some(a),
+                (Some(a), None) if carries_any(a.tags()) && a.owner_arn().is_none() => {
+                    return Err(PodIdentityError::Unresolved.into())
+                }
+                (Some(a), _) => {
+                    tracing::warn!(cluster, found = %identity_of(&a),
+                        "the association of the service account is not the one this resource's create made; left alone");
+                    return Ok(());
+                }
+                (None, _) => return Ok(()),
+            }
+        }
+    };
+    let Some(found) = found else {
+        return Ok(());
+    };
+    let id = found.association_id().unwrap_or_default().to_string();
+    let recorded = known_str(&s.association_id).is_some();
+    if recorded && !is_recorded(s, &found) {
         let claim = Claim::Foreign {
             found: identity_of(&found),
         };
@@ -342,18 +468,23 @@ pub(super) async fn delete(
         );
         return Ok(());
     }
-    match aws
-        .eks
-        .delete_pod_identity_association()
-        .cluster_name(cluster)
-        .association_id(id)
-        .send()
+    budget
+        .call("DeletePodIdentityAssociation", async {
+            match aws
+                .eks
+                .delete_pod_identity_association()
+                .cluster_name(cluster)
+                .association_id(&id)
+                .send()
+                .await
+            {
+                Ok(_) => Ok(()),
+                Err(e) if is_not_found(&e) => Ok(()),
+                Err(e) => Err(ApiError::new("DeletePodIdentityAssociation", e)),
+            }
+        })
         .await
-    {
-        Ok(_) => Ok(()),
-        Err(e) if is_not_found(&e) => Ok(()),
-        Err(e) => Err(PodIdentityError::Delete(ApiError::new("DeletePodIdentityAssociation", e)).into()),
-    }
+        .map_err(|e| PodIdentityError::Delete(e).into())
 }
 
 /// The association recorded in `state` ("gone" only after several
@@ -400,4 +531,72 @@ pub(super) async fn import(
         });
     }
     Ok(flatten(&PodIdentityAssociationState::default(), &a, &aws.default_tags))
+}
+
+/// Refresh of an association whose create's outcome was unknown (`marker`,
+/// the token and owner marker it was sent with; no id recorded): the
+/// association of the service account, found carrying the marker, is the one
+/// the create made, recorded whole; none (confirmed), or one without the
+/// marker (not ours), `Ok(None)`: it leaves state.
+pub(super) async fn resolve_pending(
+    aws: &AwsClients,
+    state: &PodIdentityAssociationState,
+    cluster: &str,
+    marker: &str,
+) -> Result<Option<PodIdentityAssociationState>, BoxError> {
+    let (Some(namespace), Some(service_account)) = (known_str(&state.namespace), known_str(&state.service_account))
+    else {
+        return Ok(None);
+    };
+    let found = ownership::confirm_gone(|| find_for_service_account(aws, cluster, namespace, service_account)).await?;
+    let Some(a) = found else {
+        tracing::warn!(
+            cluster,
+            namespace,
+            service_account,
+            "the pod identity association whose create's outcome was unknown does not exist: nothing was made"
+        );
+        return Ok(None);
+    };
+    if !carries(a.tags(), marker) {
+        tracing::warn!(cluster, found = %identity_of(&a),
+            "the service account's pod identity association does not carry the owner marker of the create whose outcome was unknown: it is not this resource's");
+        return Ok(None);
+    }
+    tracing::warn!(
+        cluster,
+        namespace,
+        service_account,
+        "found the pod identity association whose create's outcome was unknown by its owner marker: recorded"
+    );
+    Ok(Some(flatten(state, &a, &aws.default_tags)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::ownership::OWNER_TAG;
+
+    #[test]
+    fn the_owner_marker_is_never_shown() {
+        let a = PodIdentityAssociation::builder()
+            .cluster_name("c")
+            .namespace("apps")
+            .service_account("web")
+            .association_id("a-0123456789abcdefg")
+            .tags("team", "a")
+            .tags(OWNER_TAG, "0123456789abcdef0123456789abcdef")
+            .build();
+        let prior = PodIdentityAssociationState {
+            tags: to_value_map(&BTreeMap::from([("team".to_string(), "a".to_string())])),
+            ..Default::default()
+        };
+        let s = flatten(&prior, &a, &BTreeMap::new());
+        assert_eq!(
+            known_string_map(&s.tags_all).unwrap().keys().collect::<Vec<_>>(),
+            ["team"]
+        );
+        assert_eq!(known_string_map(&s.tags).unwrap().keys().collect::<Vec<_>>(), ["team"]);
+        assert!(is_recorded(&s, &a));
+    }
 }

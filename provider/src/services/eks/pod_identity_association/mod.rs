@@ -12,11 +12,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Block, Description};
-use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics};
 
 use crate::clients::{AwsClients, ProviderData};
-use crate::framework::diag::{failed, finish_read, report};
+use crate::framework::diag::{failed, finish_read, report, BoxError};
+use crate::framework::ownership::{self, PendingPrivate};
 use crate::framework::plan::{known_str, require_str, ValueStringMap};
 use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
@@ -27,9 +28,10 @@ use crate::framework::validate;
 mod apply;
 mod plan;
 
-/// The tags of this provider's own on an association: none (the
-/// idempotency token and the recorded id and `createdAt` prove ownership).
-const PROVIDER_TAGS: usize = 0;
+/// The tags of this provider's own on an association: the owner marker (the
+/// create's idempotency token, by which a create whose answers were all lost
+/// finds what it made).
+const PROVIDER_TAGS: usize = 1;
 
 pub const DEFAULT_DISABLE_SESSION_TAGS: bool = false;
 pub const RESOURCE_TYPE: &str = "platform_eks_pod_identity_association";
@@ -73,7 +75,8 @@ fn schema_block() -> Block {
              With `target_role_arn`, EKS assumes the role, then the target role (role chaining, for a role in another account). \
              `role_arn`, `target_role_arn`, `disable_session_tags` and tags change in place (UpdatePodIdentityAssociation, which keeps the association's id); anything else replaces the association.\n\n\
              ## Ownership\n\n\
-             - **Creates** one association. CreatePodIdentityAssociation carries one `clientRequestToken`, the same on every retry, so a lost answer never makes a second association; so do updates.\n\
+             - **Creates** one association. CreatePodIdentityAssociation carries one `clientRequestToken`, the same on every retry, so a lost answer never makes a second association; so do updates. The association also carries the create's token as its owner marker, the tag `platform:owner`, which `tags` and `tags_all` never show (your tags may not start with `platform:`). A call whose answer is lost is sent again at most 3 times in all; a role IAM has not propagated yet is retried for up to 2 minutes; and all the calls of one create, update or delete fit in the provider's `api_timeout` (2 minutes by default, which also bounds that retry).\n\
+             - **A failed apply** leaves nothing in state when the create failed (the association is made in one call). When every answer to CreatePodIdentityAssociation is lost, the service account's association is looked up and kept if it carries the create's owner marker. If that lookup cannot tell either, the apply fails saying the outcome is unknown, and state holds a *tainted* instance naming the association (`cluster_name`, `namespace`, `service_account`; no id yet) with the marker in its private state. The next refresh looks it up: carrying the marker, it is recorded whole and the apply replaces it (deletes exactly it, creates one); not there (3 reads), the instance leaves state; there without the marker, it is someone else's, and the create fails with the import hint. Such an instance is never deleted or forgotten without a refresh: a replacement planned with `-refresh=false` fails at the delete, asking for a refresh. A tainted association (`terraform taint`) plans a replacement and is deleted by `terraform destroy` like any other.\n\
              - **Records** the association's `association_id` and `created_at`: its identity. Destroy re-reads it and deletes it only while both match; an association that is missing, or another one, is left alone with a warning and the resource leaves state.\n\
              - **Refuses**, before creating anything, a namespace and service account that already have an association (EKS keeps one per service account): the error gives the `terraform import` command and `import {}` block. The same holds after `terraform state rm`. An association that an EKS add-on owns (`ownerArn`) is never imported, changed or deleted: manage it through the add-on.\n\
              - **Adopts** an existing association only through `terraform import <cluster_name>,<association_id>` or an `import {}` block (with `-generate-config-out`).\n\
@@ -84,7 +87,7 @@ fn schema_block() -> Block {
             ("cluster_name", string(Required, "The cluster's name (`platform_eks_cluster.x.name`).")),
             ("namespace", string(Required, "The Kubernetes namespace of the service account: a DNS-1123 label (at most 63 lowercase letters, digits and `-`).")),
             ("service_account", string(Required, "The Kubernetes service account's name: a DNS-1123 subdomain (at most 253 lowercase letters, digits, `-` and `.`). EKS keeps one association per namespace and service account.")),
-            ("role_arn", string(Required, "The IAM role the pods get. It must be in the cluster's account (EKS passes it with `iam:PassRole`; checked at plan time against the provider's account) and trust `pods.eks.amazonaws.com` with `sts:AssumeRole` and `sts:TagSession`. Changes in place. A role created in the same apply is retried for IAM's propagation delay (2 minutes).")),
+            ("role_arn", string(Required, "The IAM role the pods get. It must be in the cluster's account (EKS passes it with `iam:PassRole`; checked at plan time against the provider's account) and trust `pods.eks.amazonaws.com` with `sts:AssumeRole` and `sts:TagSession`. Changes in place. A role created in the same apply is retried for IAM's propagation delay (2 minutes, within the provider's `api_timeout`).")),
             ("target_role_arn", string(Optional, "A role, usually in another account, that EKS assumes with `role_arn`'s credentials and hands to the pods (role chaining). Its trust policy must allow `role_arn` to call `sts:AssumeRole` and `sts:TagSession`, and may pin `sts:ExternalId` to `external_id`. Changes in place; removing it makes the pods get `role_arn` again.")),
             ("disable_session_tags", boolean(OptionalComputed, format!("Whether EKS leaves out the session tags it adds (cluster, namespace, service account...) when it assumes the role. Default `{DEFAULT_DISABLE_SESSION_TAGS}`. Changes in place."))),
             ("tags", string_map(Optional, "Tags of the association. Merged over the provider's `default_tags`. Change in place.")),
@@ -102,7 +105,7 @@ fn schema_block() -> Block {
 #[async_trait]
 impl ManagedResource for PodIdentityAssociationResource {
     type State = PodIdentityAssociationState;
-    type Private = ValueEmpty;
+    type Private = PendingPrivate;
     type Client = AwsClients;
     const NOUN: &'static str = "association";
 
@@ -124,11 +127,27 @@ impl ManagedResource for PodIdentityAssociationResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         state: PodIdentityAssociationState,
-        private_state: ValueEmpty,
-    ) -> Option<(PodIdentityAssociationState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(PodIdentityAssociationState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &state.cluster_name)?.to_string();
+        // A create whose outcome was unknown (no id recorded) is resolved by its owner marker.
+        if let Some(marker) = ownership::pending_marker(&private_state) {
+            if known_str(&state.association_id).is_none() {
+                let what = format!(
+                    "pod identity association for `{}/{}` on cluster `{cluster}`",
+                    known_str(&state.namespace).unwrap_or_default(),
+                    known_str(&state.service_account).unwrap_or_default()
+                );
+                let found = apply::resolve_pending(aws, &state, &cluster, marker).await;
+                let resolved = matches!(found, Ok(Some(_)));
+                return finish_read(diags, &what, state, private_state, found)
+                    .map(|(s, p)| (s, if resolved { PendingPrivate::Null } else { p }));
+            }
+        }
         let id = require_str(diags, "association_id", &state.association_id)?.to_string();
-        let found = apply::read_remote(aws, &state, &cluster, &id).await;
+        let found = apply::read_remote(aws, &state, &cluster, &id)
+            .await
+            .map_err(BoxError::from);
         finish_read(
             diags,
             &format!("pod identity association `{cluster},{id}`"),
@@ -143,12 +162,12 @@ impl ManagedResource for PodIdentityAssociationResource {
         diags: &mut Diagnostics,
         proposed: PodIdentityAssociationState,
         config: PodIdentityAssociationState,
-    ) -> Option<(PodIdentityAssociationState, ValueEmpty)> {
+    ) -> Option<(PodIdentityAssociationState, PendingPrivate)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, None, &aws.default_tags);
         plan::check_role_account(diags, &aws, &s).await;
-        Some((s, Default::default()))
+        Some((s, PendingPrivate::Null))
     }
 
     async fn plan_update(
@@ -157,8 +176,8 @@ impl ManagedResource for PodIdentityAssociationResource {
         prior: PodIdentityAssociationState,
         proposed: PodIdentityAssociationState,
         config: PodIdentityAssociationState,
-        private_state: ValueEmpty,
-    ) -> Option<(PodIdentityAssociationState, ValueEmpty, Vec<AttributePath>)> {
+        private_state: PendingPrivate,
+    ) -> Option<(PodIdentityAssociationState, PendingPrivate, Vec<AttributePath>)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, Some(&prior), &aws.default_tags);
@@ -178,15 +197,20 @@ impl ManagedResource for PodIdentityAssociationResource {
         aws: &AwsClients,
         planned: PodIdentityAssociationState,
         _config: PodIdentityAssociationState,
-        private_state: ValueEmpty,
-    ) -> Option<(PodIdentityAssociationState, ValueEmpty)> {
+        _private_state: PendingPrivate,
+    ) -> Option<(PodIdentityAssociationState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &planned.cluster_name)?.to_string();
         let namespace = require_str(diags, "namespace", &planned.namespace)?.to_string();
         let service_account = require_str(diags, "service_account", &planned.service_account)?.to_string();
         let context =
             format!("creating pod identity association for `{namespace}/{service_account}` on cluster `{cluster}`");
         match apply::create(aws, &planned, &cluster, &namespace, &service_account).await {
-            Ok(created) => Some((created, private_state)),
+            Ok(apply::Created::Made(created)) => Some((created, PendingPrivate::Null)),
+            Ok(apply::Created::Unknown(state, err)) => {
+                let marker = ownership::pending(&err.marker);
+                report(diags, &failed(context, err));
+                Some((*state, marker))
+            }
             Err(err) => {
                 report(diags, &failed(context, err));
                 None
@@ -201,8 +225,8 @@ impl ManagedResource for PodIdentityAssociationResource {
         prior: PodIdentityAssociationState,
         planned: PodIdentityAssociationState,
         _config: PodIdentityAssociationState,
-        private_state: ValueEmpty,
-    ) -> Option<(PodIdentityAssociationState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(PodIdentityAssociationState, PendingPrivate)> {
         let cluster = require_str(diags, "cluster_name", &prior.cluster_name)?.to_string();
         let id = require_str(diags, "association_id", &prior.association_id)?.to_string();
         let updated = apply::update(aws, diags, &cluster, &id, prior, planned).await;
@@ -214,18 +238,21 @@ impl ManagedResource for PodIdentityAssociationResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         prior: PodIdentityAssociationState,
-        _private_state: ValueEmpty,
+        private_state: PendingPrivate,
     ) -> Option<()> {
-        let (Some(cluster), Some(id)) = (known_str(&prior.cluster_name), known_str(&prior.association_id)) else {
-            return Some(());
+        let cluster = known_str(&prior.cluster_name).unwrap_or_default();
+        let what = match known_str(&prior.association_id) {
+            Some(id) => format!("`{cluster},{id}`"),
+            None => format!(
+                "for `{}/{}` on cluster `{cluster}`",
+                known_str(&prior.namespace).unwrap_or_default(),
+                known_str(&prior.service_account).unwrap_or_default()
+            ),
         };
-        match apply::delete(aws, diags, &prior, cluster, id).await {
+        match apply::delete(aws, diags, &prior, ownership::pending_marker(&private_state)).await {
             Ok(()) => Some(()),
             Err(err) => {
-                report(
-                    diags,
-                    &failed(format!("deleting pod identity association `{cluster},{id}`"), err),
-                );
+                report(diags, &failed(format!("deleting pod identity association {what}"), err));
                 None
             }
         }
@@ -236,7 +263,7 @@ impl ManagedResource for PodIdentityAssociationResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         id: String,
-    ) -> Option<(PodIdentityAssociationState, ValueEmpty)> {
+    ) -> Option<(PodIdentityAssociationState, PendingPrivate)> {
         let Some((cluster, association_id)) = id
             .split_once(',')
             .filter(|(c, a)| super::validate::cluster_name(c).is_ok() && a.starts_with("a-") && a.len() > 2)
@@ -248,7 +275,7 @@ impl ManagedResource for PodIdentityAssociationResource {
             return None;
         };
         match apply::import(aws, cluster, association_id).await {
-            Ok(s) => Some((s, Default::default())),
+            Ok(s) => Some((s, PendingPrivate::Null)),
             Err(err) => {
                 report(
                     diags,
