@@ -18,7 +18,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Block, Description};
-use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics};
 
 use self::apply::owns_role;
@@ -26,7 +26,7 @@ use self::flex::read_remote;
 use self::plan::{plan_computed, plan_defaults};
 use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report, BoxError};
-use crate::framework::ownership;
+use crate::framework::ownership::{self, PendingPrivate};
 use crate::framework::plan::{known_str, unknown_if_null, ValueStringMap};
 use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
@@ -261,7 +261,7 @@ fn validate_state(diags: &mut Diagnostics, c: &VaultSealState, default_tags: Opt
 #[async_trait]
 impl ManagedResource for VaultSealResource {
     type State = VaultSealState;
-    type Private = ValueEmpty;
+    type Private = PendingPrivate;
     type Client = AwsClients;
     const NOUN: &'static str = "seal";
 
@@ -283,12 +283,20 @@ impl ManagedResource for VaultSealResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         state: VaultSealState,
-        private_state: ValueEmpty,
-    ) -> Option<(VaultSealState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(VaultSealState, PendingPrivate)> {
         let what = format!(
             "Vault seal `{}` (its key is gone or pending deletion)",
             known_str(&state.name).unwrap_or("?")
         );
+        if known_str(&state.kms_key_id).or(known_str(&state.id)).is_none() {
+            // No key recorded: its create's outcome is unknown (the marker in
+            // private state), or it made none.
+            return match ownership::pending_marker(&private_state).map(str::to_string) {
+                Some(marker) => apply::read_pending(diags, aws, state, private_state, &marker).await,
+                None => apply::read_keyless(diags, aws, state, private_state).await,
+            };
+        }
         // Gone only after several consecutive not-found reads.
         let found = ownership::confirm_gone(|| read_remote(aws, &state)).await;
         finish_read(diags, &what, state, private_state, found)
@@ -299,7 +307,7 @@ impl ManagedResource for VaultSealResource {
         diags: &mut Diagnostics,
         proposed: VaultSealState,
         config: VaultSealState,
-    ) -> Option<(VaultSealState, ValueEmpty)> {
+    ) -> Option<(VaultSealState, PendingPrivate)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan_defaults(&mut s, &config);
@@ -323,8 +331,8 @@ impl ManagedResource for VaultSealResource {
         prior: VaultSealState,
         proposed: VaultSealState,
         config: VaultSealState,
-        private_state: ValueEmpty,
-    ) -> Option<(VaultSealState, ValueEmpty, Vec<AttributePath>)> {
+        private_state: PendingPrivate,
+    ) -> Option<(VaultSealState, PendingPrivate, Vec<AttributePath>)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan_defaults(&mut s, &config);
@@ -360,11 +368,9 @@ impl ManagedResource for VaultSealResource {
         aws: &AwsClients,
         planned: VaultSealState,
         _config: VaultSealState,
-        private_state: ValueEmpty,
-    ) -> Option<(VaultSealState, ValueEmpty)> {
-        apply::create_seal(diags, aws, planned)
-            .await
-            .map(|s| (s, private_state))
+        _private_state: PendingPrivate,
+    ) -> Option<(VaultSealState, PendingPrivate)> {
+        apply::create_seal(diags, aws, planned).await
     }
 
     async fn update(
@@ -374,8 +380,8 @@ impl ManagedResource for VaultSealResource {
         prior: VaultSealState,
         planned: VaultSealState,
         _config: VaultSealState,
-        private_state: ValueEmpty,
-    ) -> Option<(VaultSealState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(VaultSealState, PendingPrivate)> {
         apply::update_seal(diags, aws, prior, planned)
             .await
             .map(|s| (s, private_state))
@@ -386,9 +392,9 @@ impl ManagedResource for VaultSealResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         prior: VaultSealState,
-        _private_state: ValueEmpty,
+        private_state: PendingPrivate,
     ) -> Option<()> {
-        apply::destroy_seal(diags, aws, prior).await
+        apply::destroy_seal(diags, aws, prior, &private_state).await
     }
 
     async fn import(
@@ -396,7 +402,7 @@ impl ManagedResource for VaultSealResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         id: String,
-    ) -> Option<(VaultSealState, ValueEmpty)> {
+    ) -> Option<(VaultSealState, PendingPrivate)> {
         if let Err(rule) = validate::kms_alias_name(&id) {
             diags.root_error(format!("importing Vault seal: the import id {rule}"), "Import `platform_vault_seal` by alias name: `terraform import platform_vault_seal.x alias/vault-main`.");
             return None;
