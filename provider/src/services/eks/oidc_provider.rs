@@ -69,6 +69,11 @@ fn schema_block() -> Block {
              - **Deletes** only that: destroy reads the provider again and leaves one that is missing or was made again (another `created_at`) alone, with a warning, and removes it from state.\n\
              - **Adopts** a provider only when it carries the marker of its own create, after that create lost its answer; and, through `terraform import <arn>` or an `import {}` block, an existing provider.\n\
              - **Refuses** a provider for the URL that exists without its marker: the error gives the `terraform import` command and `import {}` block.\n\
+             - **A failed apply.** A create refused before it took effect records nothing. When the provider was created but reading its \
+             `created_at` back failed, or when the create's answer was lost on every attempt and the lookup by ARN failed (the outcome is unknown), \
+             the apply fails and records the provider by its `arn`, tainted, with the marker (in private state) and no `created_at`: the next \
+             refresh reads it, and records it whole only when it carries that marker (it is then replaced: destroy deletes exactly it, then it is \
+             created again); absent, the instance leaves state; without the marker, it is someone else's and left alone.\n\
              - **Refresh** believes the provider gone only after 3 consecutive not-found reads.",
         ),
         attributes: attributes([
@@ -452,7 +457,9 @@ async fn read_pending(
             ))
         }
         Ok(Ok(None)) => {
-            tracing::warn!("{what}, whose create lost its answer, does not exist: nothing was created; removing it from state");
+            tracing::warn!(
+                "{what}, whose create lost its answer, does not exist: nothing was created; removing it from state"
+            );
             None
         }
         Ok(Err(_)) => {

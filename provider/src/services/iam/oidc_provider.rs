@@ -185,13 +185,19 @@ pub async fn create_provider_marked(
         arn: arn.to_string(),
         source,
     };
+    // One propagation window for every attempt: a create whose answer is
+    // lost and sent again does not wait the window again.
+    let window = std::time::Instant::now();
     let created = ownership::create_once(
         &format!("creating IAM OIDC provider `{arn}`"),
         |e| e.is("EntityAlreadyExists"),
         || async {
             let out = retry(
                 "CreateOpenIDConnectProvider",
-                Backoff::IAM_PROPAGATION,
+                Backoff {
+                    timeout: Backoff::IAM_PROPAGATION.timeout.saturating_sub(window.elapsed()),
+                    ..Backoff::IAM_PROPAGATION
+                },
                 &throttled,
                 || {
                     let req = iam

@@ -369,13 +369,19 @@ pub async fn create_role(iam: &Client, spec: &RoleSpec) -> Result<RemoteRole, Bo
     // the SDK would have (`max_retries`).
     let throttled = throttling_budget(iam.config().retry_config().map_or(1, |r| r.max_attempts()));
 
+    // One propagation window for every attempt: a create whose answer is
+    // lost and sent again does not wait the window again.
+    let window = std::time::Instant::now();
     let created = ownership::create_once(
         &format!("creating IAM role `{name}`"),
         |e| e.is("EntityAlreadyExists"),
         || async {
             let out = retry(
                 "CreateRole",
-                Backoff::IAM_PROPAGATION,
+                Backoff {
+                    timeout: Backoff::IAM_PROPAGATION.timeout.saturating_sub(window.elapsed()),
+                    ..Backoff::IAM_PROPAGATION
+                },
                 |e: &ApiError| is_principal_not_ready(e) || throttled(e),
                 || {
                     let req = iam

@@ -432,13 +432,19 @@ pub async fn create_key(kms: &Client, purpose: &str, spec: &KeySpec) -> Result<R
         source,
     };
 
+    // One propagation window for every attempt: a create whose answer is
+    // lost and sent again does not wait the window again.
+    let window = std::time::Instant::now();
     let metadata = ownership::create_once(
         &format!("creating a KMS key for `{purpose}`"),
         |_| false,
         || async {
             let out = retry(
                 "CreateKey",
-                POLICY_PROPAGATION,
+                Backoff {
+                    timeout: POLICY_PROPAGATION.timeout.saturating_sub(window.elapsed()),
+                    ..POLICY_PROPAGATION
+                },
                 |e: &ApiError| is_principal_not_ready(e) || throttled(e),
                 || {
                     let req = kms

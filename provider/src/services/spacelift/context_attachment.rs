@@ -111,6 +111,12 @@ fn schema_block() -> Block {
              context's attachment to the stack and adopts it (logged) only when it has the priority asked for; it was not \
              there just before, so it is the one just made. Otherwise the apply fails with the import hint, or says nothing \
              was attached.\n\
+             - **A failed apply.** An attach refused, or a failed check before it, records nothing; the next apply attaches. \
+             When the answer to `contextAttach` is lost and reading the attachment back fails too, whether the context is attached is \
+             unknown: the apply fails saying so and records the attachment, tainted, without an `attachment_id`. The next refresh reads it: \
+             attached with the priority that was sent, it is recorded (and replaced: detached, then attached again); not attached, the \
+             instance leaves state; with another priority, it is someone else's and left alone. A tainted attachment is detached by its \
+             `attachment_id`, as any other.\n\
              - **Refresh** believes the attachment gone only after several consecutive not-found reads; an empty or \
              unreadable answer is an error and the state is kept. An attachment with another id is someone else's: it is \
              dropped from state with a warning.\n\
@@ -519,8 +525,31 @@ impl ManagedResource for AttachmentResource {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn declarations() {
         crate::framework::resource::check_declarations::<super::AttachmentResource>();
+    }
+
+    #[test]
+    fn an_unknown_attach_says_so_in_one_sentence_and_names_the_priority() {
+        let err = AttachError::Unknown {
+            priority: 4,
+            source: SpaceliftError::NoData {
+                operation: "context.attachedStack",
+                field: "data",
+            },
+        };
+        let text = err.to_string();
+        assert!(
+            text.contains("is unknown") && text.contains("recorded (tainted)") && text.contains("priority 4"),
+            "{text}"
+        );
+        assert_eq!(text.matches(". ").count(), 0, "one sentence: {text}");
+        assert_eq!(
+            ownership::pending_marker(&ownership::pending(&pending_marker(4))),
+            Some("priority:4")
+        );
     }
 }

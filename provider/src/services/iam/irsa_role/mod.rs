@@ -82,6 +82,13 @@ fn schema_block() -> Block {
              The same holds after `terraform state rm`.\n\
              - **Adopts** only the role its own create made: when the answer to CreateRole is lost (timeout, dropped connection, 5xx), \
              the role is looked up by name and adopted if it carries this create's marker, and CreateRole is sent again only if no role exists.\n\
+             - **A failed apply.** A create that fails before CreateRole took effect records nothing; the next apply creates the role. \
+             Once the role exists, a failure putting an inline policy or attaching a managed one records the role (name and `unique_id`, with what was \
+             put on it), tainted: the next apply deletes exactly that role (same `unique_id`) and creates it again, and `terraform destroy` deletes it. \
+             When CreateRole's answer is lost on every attempt and the lookup by name fails (or finds nothing), whether the role exists is unknown: \
+             the apply fails saying so and records the role by name, tainted, with the marker it was sent with (in private state); the next refresh \
+             reads the role: carrying that marker, it is recorded whole and replaced; absent, the instance leaves state; without the marker, it is \
+             someone else's and left alone.\n\
              - **Gone** means three not-found reads in a row; one bad answer does not drop the role from state.\n\
              - **Import** (`terraform import` or an `import {}` block with `-generate-config-out`) adopts any role; inline policies named `platform-*` \
              belong to other `platform_*` resources and are left alone.",
@@ -384,7 +391,9 @@ async fn read_pending(
             Some((flatten_role(&state, &remote, &aws.default_tags), PendingPrivate::Null))
         }
         Ok(None) => {
-            tracing::warn!("{what}, whose create lost its answer, does not exist: nothing was created; removing it from state");
+            tracing::warn!(
+                "{what}, whose create lost its answer, does not exist: nothing was created; removing it from state"
+            );
             None
         }
         Err(role::RoleError::Exists { .. }) => {

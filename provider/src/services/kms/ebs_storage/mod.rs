@@ -112,6 +112,13 @@ fn schema_block() -> Block {
              so no second key is left behind.\n\
              - **An alias moved** to another key outside Terraform shows as a diff on `alias_target_key_id`, and apply points it back: \
              that alias is this resource's own.\n\
+             - **A failed apply.** A create that fails before the key exists (the alias check, or CreateKey refused) records nothing. \
+             Once the key exists, a failure enabling rotation, pointing the alias or putting the driver's policy records the storage with its \
+             `key_id` (and what was made after the key), tainted: the next apply removes exactly that (the alias only while it points at that \
+             key, the policy, and schedules the key's deletion) and creates it again; `terraform destroy` removes it. When CreateKey's answer is \
+             lost on every attempt and the lookup by marker fails (or finds nothing), whether the key exists is unknown: the apply fails saying \
+             so and records the storage, tainted, without a key id and with the marker (in private state); the next refresh looks for the key \
+             carrying that marker: found, it is recorded and replaced; not found on several reads, the instance leaves state.\n\
              - **Gone** means three not-found reads in a row.\n\
              - **Import** of a hand-made key by its alias adopts the key as it is, and the next apply rewrites its key policy and tags \
              in place to what this resource manages: the plan shows that as an update, never as a replacement.",
@@ -513,7 +520,10 @@ impl ManagedResource for EbsStorageResource {
                     Ok(Some(found)) => found.key_id,
                     Ok(None) => return Some(()),
                     Err(err) => {
-                        report(diags, &failed("deleting EBS storage: looking for its key by its owner marker", err));
+                        report(
+                            diags,
+                            &failed("deleting EBS storage: looking for its key by its owner marker", err),
+                        );
                         return None;
                     }
                 },
@@ -617,7 +627,7 @@ async fn read_pending(
             key_id: Value::Value(key.key_id.clone()),
             ..state.clone()
         };
-        Ok(read_remote(aws, &with_key).await?)
+        read_remote(aws, &with_key).await
     }
     .await;
     match found {
@@ -626,7 +636,9 @@ async fn read_pending(
             Some((s, PendingPrivate::Null))
         }
         Ok(None) => {
-            tracing::warn!("{what}, whose create lost its answer, does not exist: nothing was created; removing it from state");
+            tracing::warn!(
+                "{what}, whose create lost its answer, does not exist: nothing was created; removing it from state"
+            );
             None
         }
         Err(err) => {

@@ -129,7 +129,9 @@ pub(super) async fn read_pending(
     let found = match ownership::confirm_gone(|| find_by_marker(client, marker)).await {
         Ok(Some(id)) => find_context(client, &id).await,
         Ok(None) => {
-            tracing::warn!("{what}, whose create lost its answer, does not exist: nothing was created; removing it from state");
+            tracing::warn!(
+                "{what}, whose create lost its answer, does not exist: nothing was created; removing it from state"
+            );
             return None;
         }
         Err(err) => Err(err),
@@ -202,7 +204,9 @@ async fn create_context(
             let found = match list_contexts(client).await {
                 Ok(found) => found,
                 Err(lookup) => {
-                    tracing::warn!("creating Spacelift context `{name}`: looking for it by its owner marker failed: {lookup}");
+                    tracing::warn!(
+                        "creating Spacelift context `{name}`: looking for it by its owner marker failed: {lookup}"
+                    );
                     return Err(CreateError::Unknown(Box::new(ownership::OutcomeUnknown {
                         operation: "contextCreateV2",
                         what: "Spacelift context".to_string(),

@@ -505,6 +505,46 @@ pub(super) mod tests {
         crate::framework::resource::check_declarations::<super::ContextResource>();
     }
 
+    /// Terraform hands the delete half of a replacement the replacement's
+    /// planned private state (empty for a tainted instance): the marker the
+    /// delete compares comes from the public state first.
+    #[test]
+    fn the_recorded_marker_is_the_public_one_then_the_private_one() {
+        let with_marker = |m: &str| ContextState {
+            owner_marker: Value::Value(m.into()),
+            ..Default::default()
+        };
+        let private = private_with(Some("old".into()), WriteOnlyNames::default());
+        assert_eq!(recorded_marker(&with_marker("m1"), &Value::Null), Some("m1".into()));
+        assert_eq!(recorded_marker(&with_marker("m1"), &private), Some("m1".into()));
+        // A state written before `owner_marker` existed.
+        assert_eq!(recorded_marker(&ContextState::default(), &private), Some("old".into()));
+        assert_eq!(recorded_marker(&with_marker(""), &private), Some("old".into()));
+        // An imported context without a marker: nothing recorded.
+        assert_eq!(recorded_marker(&ContextState::default(), &Value::Null), None);
+        assert_eq!(
+            recorded_marker(&ContextState::default(), &private_with(None, WriteOnlyNames::default())),
+            None
+        );
+    }
+
+    /// A create whose outcome is unknown returns the context without an id
+    /// but with its marker; settled, it is what Terraform records (tainted).
+    #[test]
+    fn a_pending_create_state_settles_with_its_marker() {
+        let pending = ContextState {
+            id: Value::Null,
+            owner_marker: Value::Value("m1".into()),
+            name: Value::Value("x".into()),
+            secret_environment_status: Value::Unknown,
+            ..Default::default()
+        };
+        let (settled, paths) = crate::framework::settle::settle(pending, None).unwrap();
+        assert_eq!(paths, ["secret_environment_status"]);
+        assert_eq!(settled.owner_marker, Value::Value("m1".into()));
+        assert!(settled.id.is_null());
+    }
+
     /// A string map state value, for the tests of this folder.
     pub(crate) fn map(pairs: &[(&str, &str)]) -> ValueStringMap {
         to_value_map(&pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())

@@ -169,7 +169,12 @@ pub async fn create_seal(
                     source,
                 };
                 report(diags, &failed(context, unknown));
-                for v in [&mut s.id, &mut s.kms_key_id, &mut s.kms_key_arn, &mut s.alias_target_key_id] {
+                for v in [
+                    &mut s.id,
+                    &mut s.kms_key_id,
+                    &mut s.kms_key_arn,
+                    &mut s.alias_target_key_id,
+                ] {
                     *v = Value::Null;
                 }
                 return Some((s, ownership::pending(&marker)));
@@ -426,7 +431,10 @@ pub async fn read_keyless(
     state: VaultSealState,
     private: PendingPrivate,
 ) -> Option<(VaultSealState, PendingPrivate)> {
-    let (Some(role_name), true) = (known_str(&state.seal_role_name), state.role_created == Value::Value(true)) else {
+    let (Some(role_name), true) = (
+        known_str(&state.seal_role_name),
+        state.role_created == Value::Value(true),
+    ) else {
         return None;
     };
     let seal = known_str(&state.name).unwrap_or_default();
@@ -440,7 +448,10 @@ pub async fn read_keyless(
         Ok(Some(_)) => Some((state, private)),
         Ok(None) => None,
         Err(err) => {
-            report(diags, &failed(format!("reading the role `{role_name}` of Vault seal `{seal}`"), err));
+            report(
+                diags,
+                &failed(format!("reading the role `{role_name}` of Vault seal `{seal}`"), err),
+            );
             Some((state, private))
         }
     }

@@ -125,6 +125,13 @@ fn schema_block() -> Block {
              `terraform import` command and the `import {{}}` block. Two resources naming one alias fail at plan time on `alias_name`.\n\
              - **Adopts** an alias whose key is pending deletion, a `vault-seal-<name>` role left by an earlier incarnation of this seal \
              (it carries the seal's tag), and the role or key its own create made when the answer was lost (found by the marker).\n\
+             - **A failed apply.** A create that fails before the key exists removes the role it created (nothing is recorded). \
+             Once the key exists, a failure enabling rotation, pointing the alias or putting the seal policy records the seal with its key and \
+             role, tainted: the next apply removes exactly those (the role only with the seal's tag, the alias only while it points at the key, \
+             and schedules the key's deletion) and creates the seal again; `terraform destroy` removes them. When CreateKey's answer is lost on \
+             every attempt and the lookup by marker fails (or finds nothing), whether the key exists is unknown: the apply fails saying so and \
+             records the seal with its role, tainted, without a key id and with the key's marker (in private state); the next refresh looks \
+             for the key carrying that marker and records it if found; either way the next apply replaces the seal, deleting the role (and that key).\n\
              - **Gone** means three not-found reads in a row.\n\
              - **Import** (by alias) takes only a key this resource made: it carries the `platform:vault-seal` tags that name the seal \
              and its role. A hand-made key is refused with that reason, because neither the seal's name nor its role can be derived from it; \
