@@ -22,6 +22,9 @@
   - `malformed`: then answered 200 with a body no client can parse;
   - `not_found`: then the operation's field is answered `null` (a read that
     transiently misses an object that exists).
+  The mode `error` is the exception: the request is NOT performed, and the
+  answer is 200 with a GraphQL error and `data: null` (a definite refusal).
+  `skip` lets that many matching calls pass untouched before the fault strikes.
 
 State is in memory, per instance. `SpaceliftFake.start()` serves on a random
 loopback port in a background thread.
@@ -50,7 +53,7 @@ PHASES = ["beforeInit", "afterInit", "beforePlan", "afterPlan", "beforeApply", "
           "beforePerform", "afterPerform", "beforeDestroy", "afterDestroy", "afterRun"]
 
 
-FAULT_MODES = ("after", "drop_after", "data_null", "malformed", "not_found")
+FAULT_MODES = ("after", "drop_after", "data_null", "malformed", "not_found", "error")
 
 # Spacelift's documented limits, enforced here as the server enforces them: a
 # refused mutation answers HTTP 200 with `errors` (message and path) and, the
@@ -96,6 +99,7 @@ class Fault:
     operation: str
     mode: str
     times: int
+    skip: int = 0
 
 
 def b64url(data: bytes) -> str:
@@ -156,12 +160,13 @@ class SpaceliftFake:
         with self._lock:
             self._fail_next = n
 
-    def fault(self, operation: str, mode: str, times: int = 1) -> None:
-        """Perform the next `times` calls of `operation`, then answer them as `mode` says (see the module doc)."""
+    def fault(self, operation: str, mode: str, times: int = 1, skip: int = 0) -> None:
+        """After `skip` untouched calls, perform the next `times` calls of `operation`, then answer
+        them as `mode` says (see the module doc; `error` does not perform them)."""
         if mode not in FAULT_MODES:
             raise ValueError(f"unknown fault mode {mode!r}; use one of {FAULT_MODES}")
         with self._lock:
-            self.faults.append(Fault(operation, mode, times))
+            self.faults.append(Fault(operation, mode, times, skip))
 
     def lose_answer(self, operation: str, times: int = 1, drop: bool = False) -> None:
         """The next `times` calls of `operation` take effect, and their answer is lost."""
@@ -170,6 +175,9 @@ class SpaceliftFake:
     def _take_fault(self, fields: list[str]) -> Fault | None:
         for f in self.faults:
             if f.times > 0 and f.operation in fields:
+                if f.skip > 0:
+                    f.skip -= 1
+                    return None
                 f.times -= 1
                 self.injected[f"{f.operation}:{f.mode}"] += 1
                 return f
@@ -382,11 +390,14 @@ class SpaceliftFake:
                     if self._expire_after <= 0:
                         self._expire_after = None
                         self._generation += 1
+            fault = self._take_fault(fields + nested)
+            if fault is not None and fault.mode == "error":
+                return 200, {"errors": [{"message": f"{fault.operation}: refused (fault switch)",
+                                         "path": [fault.operation]}], "data": None}
             result = execute(SCHEMA, document, root_value=self._root(), variable_values=body.get("variables") or {})
             answer: dict[str, Any] = {"data": result.data}
             if result.errors:
                 answer["errors"] = [e.formatted for e in result.errors]
-            fault = self._take_fault(fields + nested)
             if fault is None:
                 return 200, answer
             if fault.mode == "after":

@@ -10,12 +10,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Block, Description};
-use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics};
 
 use crate::clients::{AwsClients, ProviderData};
-use crate::framework::diag::{failed, finish_read, report, BoxError};
-use crate::framework::ownership;
+use crate::framework::diag::{failed, finish_read, report};
+use crate::framework::ownership::{self, PendingPrivate};
 use crate::framework::plan::{
     default_from_config, known_str, known_string_map, known_string_set, optional_map, optional_set, require_str,
     to_value_map, to_value_set, unknown_if_null, ValueStringMap, ValueStringSet,
@@ -27,8 +27,8 @@ use crate::framework::schema::{
 use crate::framework::tags;
 use crate::framework::validate::{self, Validator};
 use crate::services::iam::oidc_provider::{
-    create_provider, delete_provider_if_ours, find_confirmed, find_oidc_provider, provider_arn, update_provider,
-    CreatedProvider, ProviderSpec, RemoteProvider, DEFAULT_CLIENT_ID,
+    create_provider_marked, delete_provider_if_ours, find_confirmed, find_oidc_provider, find_pending, provider_arn,
+    update_provider, CreateError, ProviderSpec, RemoteProvider, DEFAULT_CLIENT_ID,
 };
 
 /// How many tags of its own this provider puts on the objects this resource
@@ -69,6 +69,11 @@ fn schema_block() -> Block {
              - **Deletes** only that: destroy reads the provider again and leaves one that is missing or was made again (another `created_at`) alone, with a warning, and removes it from state.\n\
              - **Adopts** a provider only when it carries the marker of its own create, after that create lost its answer; and, through `terraform import <arn>` or an `import {}` block, an existing provider.\n\
              - **Refuses** a provider for the URL that exists without its marker: the error gives the `terraform import` command and `import {}` block.\n\
+             - **A failed apply.** A create refused before it took effect records nothing. When the provider was created but reading its \
+             `created_at` back failed, or when the create's answer was lost on every attempt and the lookup by ARN failed (the outcome is unknown), \
+             the apply fails and records the provider by its `arn`, tainted, with the marker (in private state) and no `created_at`: the next \
+             refresh reads it, and records it whole only when it carries that marker (it is then replaced: destroy deletes exactly it, then it is \
+             created again); absent, the instance leaves state; without the marker, it is someone else's and left alone.\n\
              - **Refresh** believes the provider gone only after 3 consecutive not-found reads.",
         ),
         attributes: attributes([
@@ -181,7 +186,7 @@ fn expand_provider(s: &OidcProviderState) -> Option<ProviderSpec> {
 #[async_trait]
 impl ManagedResource for OidcProviderResource {
     type State = OidcProviderState;
-    type Private = ValueEmpty;
+    type Private = PendingPrivate;
     type Client = AwsClients;
     const NOUN: &'static str = "provider";
 
@@ -205,12 +210,17 @@ impl ManagedResource for OidcProviderResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         state: OidcProviderState,
-        private_state: ValueEmpty,
-    ) -> Option<(OidcProviderState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(OidcProviderState, PendingPrivate)> {
         let arn = match known_str(&state.arn).or(known_str(&state.id)) {
             Some(arn) => arn.to_string(),
             None => require_str(diags, "arn", &state.arn)?.to_string(),
         };
+        if known_str(&state.created_at).is_none() {
+            if let Some(marker) = ownership::pending_marker(&private_state).map(str::to_string) {
+                return read_pending(diags, aws, state, private_state, &arn, &marker).await;
+            }
+        }
         let found = find_confirmed(&aws.iam, &arn).await;
         let recorded = known_str(&state.created_at);
         let found = found.map(|remote| {
@@ -239,7 +249,7 @@ impl ManagedResource for OidcProviderResource {
         diags: &mut Diagnostics,
         proposed: OidcProviderState,
         config: OidcProviderState,
-    ) -> Option<(OidcProviderState, ValueEmpty)> {
+    ) -> Option<(OidcProviderState, PendingPrivate)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan_computed(&mut s, &config, &aws.default_tags);
@@ -255,8 +265,8 @@ impl ManagedResource for OidcProviderResource {
         prior: OidcProviderState,
         proposed: OidcProviderState,
         config: OidcProviderState,
-        private_state: ValueEmpty,
-    ) -> Option<(OidcProviderState, ValueEmpty, Vec<AttributePath>)> {
+        private_state: PendingPrivate,
+    ) -> Option<(OidcProviderState, PendingPrivate, Vec<AttributePath>)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan_computed(&mut s, &config, &aws.default_tags);
@@ -275,30 +285,55 @@ impl ManagedResource for OidcProviderResource {
         aws: &AwsClients,
         planned: OidcProviderState,
         _config: OidcProviderState,
-        private_state: ValueEmpty,
-    ) -> Option<(OidcProviderState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(OidcProviderState, PendingPrivate)> {
         let url = require_str(diags, "url", &planned.url)?.to_string();
-        let result: Result<CreatedProvider, BoxError> = async {
-            let spec = expand_provider(&planned).ok_or("the plan still has unknown values")?;
-            let identity = aws.identity().await?;
-            let arn = provider_arn(&identity.partition, &identity.account_id, &url);
-            Ok(create_provider(&aws.iam, &arn, &url, &spec).await?)
-        }
-        .await;
-        match result {
-            Ok(created) => {
+        let context = format!("creating the IAM OIDC provider for `{url}`");
+        let Some(spec) = expand_provider(&planned) else {
+            diags.root_error_short(format!("{context}: the plan still has unknown values"));
+            return None;
+        };
+        let arn = match aws.identity().await {
+            Ok(identity) => provider_arn(&identity.partition, &identity.account_id, &url),
+            Err(err) => {
+                report(diags, &failed(context, err));
+                return None;
+            }
+        };
+        match create_provider_marked(&aws.iam, &arn, &url, &spec).await {
+            Ok((created, _)) => {
                 let mut s = planned;
                 s.id = Value::Value(created.arn.clone());
                 s.arn = Value::Value(created.arn);
                 s.created_at = created.created_at.map_or(Value::Null, Value::Value);
                 Some((s, private_state))
             }
-            Err(err) => {
-                report(
-                    diags,
-                    &failed(format!("creating the IAM OIDC provider for `{url}`"), err),
-                );
-                None
+            Err(failure) => {
+                let Some(marker) = failure.pending else {
+                    report(diags, &failed(context, failure.error));
+                    return None;
+                };
+                // The provider may exist (a lost answer whose lookup failed),
+                // or exists without a known `created_at`: recorded (tainted)
+                // by its ARN and marker; refresh decides.
+                match failure.error {
+                    CreateError::Create(source) | CreateError::Read { source, .. } => {
+                        let unknown = ownership::OutcomeUnknown {
+                            operation: "CreateOpenIDConnectProvider",
+                            what: "IAM OIDC provider".to_string(),
+                            name: arn.clone(),
+                            marker: marker.clone(),
+                            source,
+                        };
+                        report(diags, &failed(context, unknown));
+                    }
+                    other => report(diags, &failed(context, other)),
+                }
+                let mut s = planned;
+                s.id = Value::Value(arn.clone());
+                s.arn = Value::Value(arn);
+                s.created_at = Value::Null;
+                Some((s, ownership::pending(&marker)))
             }
         }
     }
@@ -310,8 +345,8 @@ impl ManagedResource for OidcProviderResource {
         prior: OidcProviderState,
         planned: OidcProviderState,
         _config: OidcProviderState,
-        private_state: ValueEmpty,
-    ) -> Option<(OidcProviderState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(OidcProviderState, PendingPrivate)> {
         let arn = require_str(diags, "arn", &prior.arn)?.to_string();
         let result = match (expand_provider(&prior), expand_provider(&planned)) {
             (Some(old), Some(new)) => update_provider(&aws.iam, &arn, &old, &new).await,
@@ -339,10 +374,24 @@ impl ManagedResource for OidcProviderResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         prior: OidcProviderState,
-        _private_state: ValueEmpty,
+        private_state: PendingPrivate,
     ) -> Option<()> {
         let arn = require_str(diags, "arn", &prior.arn)?.to_string();
-        let recorded = known_str(&prior.created_at);
+        let mut recorded = known_str(&prior.created_at).map(str::to_string);
+        if recorded.is_none() {
+            // A create whose outcome is unknown, not refreshed since: the
+            // provider is ours if it carries the marker that create sent.
+            if let Some(marker) = ownership::pending_marker(&private_state) {
+                match find_pending(&aws.iam, &arn, marker).await {
+                    Ok(found) => recorded = found.ok().flatten().and_then(|p| p.created_at),
+                    Err(err) => {
+                        report(diags, &failed(format!("deleting IAM OIDC provider `{arn}`"), err));
+                        return None;
+                    }
+                }
+            }
+        }
+        let recorded = recorded.as_deref();
         match delete_provider_if_ours(&aws.iam, &arn, recorded).await {
             Ok(claim) => {
                 ownership::warn_left_alone(diags, &format!("IAM OIDC provider `{arn}`"), recorded, &claim);
@@ -360,7 +409,7 @@ impl ManagedResource for OidcProviderResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         id: String,
-    ) -> Option<(OidcProviderState, ValueEmpty)> {
+    ) -> Option<(OidcProviderState, PendingPrivate)> {
         if validate::oidc_provider_arn(&id).is_err() {
             diags.root_error(
                 format!("importing an IAM OIDC provider: `{id}` is not an OIDC provider ARN"),
@@ -381,6 +430,50 @@ impl ManagedResource for OidcProviderResource {
                 report(diags, &failed(format!("importing IAM OIDC provider `{id}`"), err));
                 None
             }
+        }
+    }
+}
+
+/// Refreshes a provider recorded by its marker (a create whose outcome is
+/// unknown, or whose `created_at` could not be read back): carrying the
+/// marker, it is ours and recorded whole (still tainted, so the apply
+/// replaces it); absent on several reads, the instance leaves state; without
+/// the marker, it is someone else's and left alone.
+async fn read_pending(
+    diags: &mut Diagnostics,
+    aws: &AwsClients,
+    state: OidcProviderState,
+    private_state: PendingPrivate,
+    arn: &str,
+    marker: &str,
+) -> Option<(OidcProviderState, PendingPrivate)> {
+    let what = format!("IAM OIDC provider `{arn}`");
+    match find_pending(&aws.iam, arn, marker).await {
+        Ok(Ok(Some(remote))) => {
+            tracing::warn!("{what}, whose create did not finish, exists with this resource's owner marker: recorded");
+            Some((
+                flatten_provider(&state, arn, &remote, &aws.default_tags),
+                PendingPrivate::Null,
+            ))
+        }
+        Ok(Ok(None)) => {
+            tracing::warn!(
+                "{what}, whose create lost its answer, does not exist: nothing was created; removing it from state"
+            );
+            None
+        }
+        Ok(Err(_)) => {
+            let detail = format!(
+                "{what} exists without the owner marker `{marker}` that this resource's create (whose answer was lost) \
+                 sent: it is someone else's. It is removed from state and left untouched; import it to manage it here."
+            );
+            tracing::warn!("{detail}");
+            diags.root_warning(format!("{what} is not the one this resource created"), detail);
+            None
+        }
+        Err(err) => {
+            report(diags, &failed(format!("reading {what}"), err));
+            Some((state, private_state))
         }
     }
 }

@@ -116,6 +116,12 @@ pub enum CreateError {
         #[source]
         source: ApiError,
     },
+    #[error("reading IAM OIDC provider `{arn}` back after creating it")]
+    ReadBack {
+        arn: String,
+        #[source]
+        source: ApiError,
+    },
 }
 
 /// Creates the provider for `url`, whose ARN will be `arn` ([`provider_arn`]).
@@ -125,17 +131,50 @@ pub enum CreateError {
 /// provider is tagged with a new owner marker ([`OWNER_TAG`]), and after an
 /// ambiguous failure the provider is looked for by its ARN and adopted only
 /// if it carries this create's marker. A provider for the URL without it is
-/// [`NameTaken`], never taken over.
+/// [`NameTaken`], never taken over. (See [`create_provider_marked`] for a
+/// caller that records what a failed create may have made.)
 pub async fn create_provider(
     iam: &Client,
     arn: &str,
     url: &str,
     spec: &ProviderSpec,
 ) -> Result<CreatedProvider, CreateError> {
+    create_provider_marked(iam, arn, url, spec)
+        .await
+        .map(|(created, _)| created)
+        .map_err(|failure| failure.error)
+}
+
+/// Why [`create_provider_marked`] failed, and what the caller may have to record.
+#[derive(Debug)]
+pub struct CreateFailure {
+    pub error: CreateError,
+    /// Set when the provider at the ARN may exist (the answer to the create
+    /// was lost on every attempt and the lookup failed or found nothing) or
+    /// exists without a known `created_at` (reading it back failed): the
+    /// owner marker it was sent with. A caller records the ARN (tainted) with
+    /// [`ownership::pending`]; refresh decides with [`find_pending`].
+    pub pending: Option<String>,
+}
+
+/// [`create_provider`], returning also the owner marker the provider carries,
+/// and on failure whether something may exist that the caller must record.
+pub async fn create_provider_marked(
+    iam: &Client,
+    arn: &str,
+    url: &str,
+    spec: &ProviderSpec,
+) -> Result<(CreatedProvider, String), Box<CreateFailure>> {
     let marker = ownership::new_marker();
+    let fail = |error, pending: bool| {
+        Box::new(CreateFailure {
+            error,
+            pending: pending.then(|| marker.clone()),
+        })
+    };
     let mut all_tags = spec.tags.clone();
     all_tags.insert(OWNER_TAG.to_string(), marker.clone());
-    let tags = iam_tags(&all_tags).map_err(CreateError::Tags)?;
+    let tags = iam_tags(&all_tags).map_err(|e| fail(CreateError::Tags(e), false))?;
     let no_sdk_retry =
         aws_sdk_iam::config::Builder::default().retry_config(aws_sdk_iam::config::retry::RetryConfig::disabled());
     // Throttling is refused before it takes effect: retried here, as often as
@@ -146,13 +185,19 @@ pub async fn create_provider(
         arn: arn.to_string(),
         source,
     };
+    // One propagation window for every attempt: a create whose answer is
+    // lost and sent again does not wait the window again.
+    let window = std::time::Instant::now();
     let created = ownership::create_once(
         &format!("creating IAM OIDC provider `{arn}`"),
         |e| e.is("EntityAlreadyExists"),
         || async {
             let out = retry(
                 "CreateOpenIDConnectProvider",
-                Backoff::IAM_PROPAGATION,
+                Backoff {
+                    timeout: Backoff::IAM_PROPAGATION.timeout.saturating_sub(window.elapsed()),
+                    ..Backoff::IAM_PROPAGATION
+                },
                 &throttled,
                 || {
                     let req = iam
@@ -189,21 +234,52 @@ pub async fn create_provider(
             }
         },
     )
-    .await
-    .map_err(|err| match err {
-        CreateOnceError::Create(e) if e.is("EntityAlreadyExists") => taken().into(),
-        CreateOnceError::Create(e) => CreateError::Create(e),
-        CreateOnceError::Find(e) => e,
-    })?;
+    .await;
+    let created = match created {
+        Ok(created) => created,
+        Err(CreateOnceError::Create(e)) if e.is("EntityAlreadyExists") => return Err(fail(taken().into(), false)),
+        Err(CreateOnceError::Create(e)) => {
+            let ambiguous = e.ambiguous;
+            return Err(fail(CreateError::Create(e), ambiguous));
+        }
+        Err(CreateOnceError::Find(e @ CreateError::Read { .. })) => return Err(fail(e, true)),
+        Err(CreateOnceError::Find(e)) => return Err(fail(e, false)),
+    };
     if created.created_at.is_some() {
-        return Ok(created);
+        return Ok((created, marker));
     }
+    tracing::info!(arn = %created.arn, "created IAM OIDC provider");
+    // The provider exists: a failure to read its `created_at` back leaves it
+    // to be recorded by its marker.
     let created_at = find_oidc_provider(iam, &created.arn)
         .await
-        .map_err(read)?
+        .map_err(|source| {
+            fail(
+                CreateError::ReadBack {
+                    arn: created.arn.clone(),
+                    source,
+                },
+                true,
+            )
+        })?
         .and_then(|p| p.created_at);
-    tracing::info!(arn = %created.arn, "created IAM OIDC provider");
-    Ok(CreatedProvider { created_at, ..created })
+    Ok((CreatedProvider { created_at, ..created }, marker))
+}
+
+/// Resolves a create recorded with [`CreateFailure::pending`]: the provider
+/// at `arn` when it carries `marker` (it is the one that create made);
+/// `Ok(None)` when there is none on several reads; `Err(found)` with what is
+/// there when it carries no such marker (someone else's).
+pub async fn find_pending(
+    iam: &Client,
+    arn: &str,
+    marker: &str,
+) -> Result<Result<Option<RemoteProvider>, RemoteProvider>, ApiError> {
+    Ok(match find_confirmed(iam, arn).await? {
+        Some(found) if found.owner_marker.as_deref() == Some(marker) => Ok(Some(found)),
+        Some(found) => Err(found),
+        None => Ok(None),
+    })
 }
 
 /// Brings the provider from `prior` to `spec`: client ids, thumbprints, tags.

@@ -291,6 +291,13 @@ pub struct CreateFailure {
     /// Set when the role exists: the caller must record it in state.
     pub created: Option<RemoteRole>,
     pub error: RoleError,
+    /// Set when whether the role exists is unknown: the answer to CreateRole
+    /// was lost on every attempt and the lookup by name found nothing, or
+    /// failed. It is the owner marker the role was sent with; a caller that
+    /// can record it (tainted, with [`ownership::pending`]) lets the next
+    /// refresh decide ([`find_pending`]). `error` is then the create's own
+    /// ([`RoleError::Create`]) or the lookup's ([`RoleError::Read`]).
+    pub pending: Option<String>,
 }
 
 /// The ARN and `RoleId` of a role this create made, found by its owner marker
@@ -319,6 +326,19 @@ async fn find_created(iam: &Client, name: &str, marker: &str) -> Result<Option<(
     }
 }
 
+/// Resolves a create whose outcome was unknown ([`CreateFailure::pending`]):
+/// the role `name` read whole when it carries `marker` (it is the one that
+/// create made); `Ok(None)` when there is no role of that name on several
+/// reads (the create made nothing); [`RoleError::Exists`] when the role
+/// there carries no such marker (someone else's).
+pub async fn find_pending(iam: &Client, name: &str, marker: &str) -> Result<Option<RemoteRole>, RoleError> {
+    match ownership::confirm_gone(|| find_role_by_name(iam, name)).await? {
+        Some(remote) if remote.owner_marker.as_deref() == Some(marker) => Ok(Some(remote)),
+        Some(_) => Err(RoleError::Exists { name: name.to_string() }),
+        None => Ok(None),
+    }
+}
+
 /// Creates the role, then its inline policies, then the attachments.
 ///
 /// CreateRole is not idempotent, so the SDK's own retry is off for it. The
@@ -331,7 +351,13 @@ async fn find_created(iam: &Client, name: &str, marker: &str) -> Result<Option<(
 /// [`CreateFailure::created`] so that the caller records it (tainted) in state:
 /// nothing is ever left behind that state does not know about.
 pub async fn create_role(iam: &Client, spec: &RoleSpec) -> Result<RemoteRole, Box<CreateFailure>> {
-    let fail = |created: Option<RemoteRole>, error| Box::new(CreateFailure { created, error });
+    let fail = |created: Option<RemoteRole>, error| {
+        Box::new(CreateFailure {
+            created,
+            error,
+            pending: None,
+        })
+    };
     let name = spec.name.clone();
     let marker = ownership::new_marker();
     let mut all_tags = spec.tags.clone();
@@ -343,13 +369,19 @@ pub async fn create_role(iam: &Client, spec: &RoleSpec) -> Result<RemoteRole, Bo
     // the SDK would have (`max_retries`).
     let throttled = throttling_budget(iam.config().retry_config().map_or(1, |r| r.max_attempts()));
 
+    // One propagation window for every attempt: a create whose answer is
+    // lost and sent again does not wait the window again.
+    let window = std::time::Instant::now();
     let created = ownership::create_once(
         &format!("creating IAM role `{name}`"),
         |e| e.is("EntityAlreadyExists"),
         || async {
             let out = retry(
                 "CreateRole",
-                Backoff::IAM_PROPAGATION,
+                Backoff {
+                    timeout: Backoff::IAM_PROPAGATION.timeout.saturating_sub(window.elapsed()),
+                    ..Backoff::IAM_PROPAGATION
+                },
                 |e: &ApiError| is_principal_not_ready(e) || throttled(e),
                 || {
                     let req = iam
@@ -374,16 +406,31 @@ pub async fn create_role(iam: &Client, spec: &RoleSpec) -> Result<RemoteRole, Bo
         },
         || find_created(iam, &name, &marker),
     )
-    .await
-    .map_err(|err| match err {
-        CreateOnceError::Create(source) if source.is("EntityAlreadyExists") => RoleError::Exists { name: name.clone() },
-        CreateOnceError::Create(source) => RoleError::Create {
-            name: name.clone(),
-            source,
-        },
-        CreateOnceError::Find(err) => err,
-    });
-    let (arn, unique_id) = created.map_err(|e| fail(None, e))?;
+    .await;
+    // Lost on every attempt, and not found (or the lookup failed): unknown.
+    let unknown = |error| {
+        Box::new(CreateFailure {
+            created: None,
+            error,
+            pending: Some(marker.clone()),
+        })
+    };
+    let (arn, unique_id) = match created {
+        Ok(made) => made,
+        Err(CreateOnceError::Create(source)) if source.is("EntityAlreadyExists") => {
+            return Err(fail(None, RoleError::Exists { name: name.clone() }))
+        }
+        Err(CreateOnceError::Create(source)) => {
+            let ambiguous = source.ambiguous;
+            let error = RoleError::Create {
+                name: name.clone(),
+                source,
+            };
+            return Err(if ambiguous { unknown(error) } else { fail(None, error) });
+        }
+        Err(CreateOnceError::Find(err @ RoleError::Read { .. })) => return Err(unknown(err)),
+        Err(CreateOnceError::Find(err)) => return Err(fail(None, err)),
+    };
 
     let mut remote = RemoteRole {
         arn,

@@ -310,6 +310,12 @@ pub struct CreateFailure {
     /// Set when the key exists: the caller records it or schedules its deletion.
     pub created: Option<RemoteKey>,
     pub error: KeyError,
+    /// Set when whether the key exists is unknown: the answer to CreateKey was
+    /// lost on every attempt and the lookup by marker found nothing, or
+    /// failed. It is the owner marker the key was sent with; a caller that
+    /// can record it (tainted, with [`ownership::pending`]) lets the next
+    /// refresh decide ([`find_pending`]).
+    pub pending: Option<String>,
 }
 
 /// The ids of every key in the account and region (ListKeys pages hold up to
@@ -356,6 +362,37 @@ async fn find_created_key(
     Ok(None)
 }
 
+/// The key (not pending deletion) tagged with the owner marker `marker`,
+/// read whole; `Ok(None)` when there is none. It reads the tags of every key
+/// in the account and region: only a create whose outcome is unknown needs it.
+pub async fn find_key_by_marker(kms: &Client, marker: &str) -> Result<Option<RemoteKey>, KeyError> {
+    for key_id in list_key_ids(kms).await? {
+        let tags = match kms.list_resource_tags().key_id(&key_id).send().await {
+            Ok(out) => out.tags.unwrap_or_default(),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_not_found_exception()) => continue,
+            Err(e) => {
+                return Err(KeyError::Read {
+                    key: key_id.clone(),
+                    source: ApiError::new("ListResourceTags", e),
+                })
+            }
+        };
+        if tags.iter().any(|t| t.tag_key == OWNER_TAG && t.tag_value == marker) {
+            if let Some(key) = find_key(kms, &key_id).await? {
+                return Ok(Some(key));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Resolves a create recorded with [`CreateFailure::pending`]: the key that
+/// carries `marker`, or `Ok(None)` when none does on several reads (the
+/// create made nothing).
+pub async fn find_pending(kms: &Client, marker: &str) -> Result<Option<RemoteKey>, KeyError> {
+    ownership::confirm_gone(|| find_key_by_marker(kms, marker)).await
+}
+
 /// Creates a symmetric encryption key, then enables rotation.
 ///
 /// CreateKey has no idempotency token and keys have no name, so a lost answer
@@ -365,8 +402,22 @@ async fn find_created_key(
 /// keys that appeared since are searched for the marker, before CreateKey is
 /// tried again.
 pub async fn create_key(kms: &Client, purpose: &str, spec: &KeySpec) -> Result<RemoteKey, Box<CreateFailure>> {
-    let fail = |created, error| Box::new(CreateFailure { created, error });
     let marker = ownership::new_marker();
+    let fail = |created, error| {
+        Box::new(CreateFailure {
+            created,
+            error,
+            pending: None,
+        })
+    };
+    // Lost on every attempt, and not found (or the lookup failed): unknown.
+    let unknown = |error| {
+        Box::new(CreateFailure {
+            created: None,
+            error,
+            pending: Some(marker.clone()),
+        })
+    };
     let mut all_tags = spec.tags.clone();
     all_tags.insert(OWNER_TAG.to_string(), marker.clone());
     let tags = kms_tags(&all_tags).map_err(|e| fail(None, e))?;
@@ -381,13 +432,19 @@ pub async fn create_key(kms: &Client, purpose: &str, spec: &KeySpec) -> Result<R
         source,
     };
 
+    // One propagation window for every attempt: a create whose answer is
+    // lost and sent again does not wait the window again.
+    let window = std::time::Instant::now();
     let metadata = ownership::create_once(
         &format!("creating a KMS key for `{purpose}`"),
         |_| false,
         || async {
             let out = retry(
                 "CreateKey",
-                POLICY_PROPAGATION,
+                Backoff {
+                    timeout: POLICY_PROPAGATION.timeout.saturating_sub(window.elapsed()),
+                    ..POLICY_PROPAGATION
+                },
                 |e: &ApiError| is_principal_not_ready(e) || throttled(e),
                 || {
                     let req = kms
@@ -423,9 +480,11 @@ pub async fn create_key(kms: &Client, purpose: &str, spec: &KeySpec) -> Result<R
     )
     .await
     .map_err(|err| match err {
+        CreateOnceError::Create(source) if source.ambiguous => unknown(create_error(source)),
         CreateOnceError::Create(source) => fail(None, create_error(source)),
-        CreateOnceError::Find(err) => fail(None, err),
+        CreateOnceError::Find(err) => unknown(err),
     })?;
+    let marker = marker.clone();
     let mut remote = RemoteKey {
         key_id: metadata.key_id().to_string(),
         arn: metadata.arn().unwrap_or_default().to_string(),

@@ -17,13 +17,13 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tf_provider::schema::{Block, Description};
-use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics};
 
 use crate::clients::spacelift::{field, SpaceliftClient, SpaceliftError};
 use crate::clients::ProviderData;
 use crate::framework::diag::{failed, finish_read, report};
-use crate::framework::ownership::{self, Claim, NameTaken};
+use crate::framework::ownership::{self, Claim, NameTaken, PendingPrivate};
 use crate::framework::plan::{default_from_config, known_str, require_str};
 use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{attributes, number, string, Computed, OptionalComputed, Required};
@@ -46,6 +46,23 @@ pub enum AttachError {
         #[source]
         source: SpaceliftError,
     },
+    #[error(
+        "the answer to `contextAttach` was lost and looking for the attachment failed, so whether the context is \
+         attached is unknown: it is recorded (tainted) without an attachment id, and the next plan looks for it, keeping \
+         it (to replace it) if it is there with priority {priority} and forgetting it if it is not"
+    )]
+    Unknown {
+        priority: i64,
+        /// The lookup's error (the attach's own was a lost answer).
+        #[source]
+        source: SpaceliftError,
+    },
+}
+
+/// The pending marker of an attach whose outcome is unknown: the API has no
+/// labels on attachments, so it names what was sent, the priority.
+fn pending_marker(priority: i64) -> String {
+    format!("priority:{priority}")
 }
 
 fn taken(context: &str, stack: &str, attachment_id: &str, priority: i64) -> NameTaken {
@@ -94,6 +111,12 @@ fn schema_block() -> Block {
              context's attachment to the stack and adopts it (logged) only when it has the priority asked for; it was not \
              there just before, so it is the one just made. Otherwise the apply fails with the import hint, or says nothing \
              was attached.\n\
+             - **A failed apply.** An attach refused, or a failed check before it, records nothing; the next apply attaches. \
+             When the answer to `contextAttach` is lost and reading the attachment back fails too, whether the context is attached is \
+             unknown: the apply fails saying so and records the attachment, tainted, without an `attachment_id`. The next refresh reads it: \
+             attached with the priority that was sent, it is recorded (and replaced: detached, then attached again); not attached, the \
+             instance leaves state; with another priority, it is someone else's and left alone. A tainted attachment is detached by its \
+             `attachment_id`, as any other.\n\
              - **Refresh** believes the attachment gone only after several consecutive not-found reads; an empty or \
              unreadable answer is an error and the state is kept. An attachment with another id is someone else's: it is \
              dropped from state with a warning.\n\
@@ -174,7 +197,21 @@ async fn attach(client: &SpaceliftClient, context: &str, stack: &str, priority: 
         Err(source) => {
             let ambiguous = source.ambiguous();
             // A lost answer, or someone attached it in between: look.
-            match find_attachment(client, context, stack).await? {
+            let found = match find_attachment(client, context, stack).await {
+                Ok(found) => found,
+                Err(lookup) if ambiguous => {
+                    tracing::warn!(
+                        "attaching Spacelift context `{context}` to stack `{stack}`: the answer was lost ({source}), \
+                         and looking for the attachment failed"
+                    );
+                    return Err(AttachError::Unknown {
+                        priority,
+                        source: lookup,
+                    });
+                }
+                Err(lookup) => return Err(lookup.into()),
+            };
+            match found {
                 Some((id, found_priority)) if ambiguous && found_priority == priority => {
                     tracing::info!(
                         "attaching Spacelift context `{context}` to stack `{stack}`: the answer was lost ({source}); \
@@ -228,7 +265,7 @@ impl AttachmentResource {
 #[async_trait]
 impl ManagedResource for AttachmentResource {
     type State = AttachmentState;
-    type Private = ValueEmpty;
+    type Private = PendingPrivate;
     type Client = SpaceliftClient;
     const NOUN: &'static str = "attachment";
 
@@ -263,12 +300,28 @@ impl ManagedResource for AttachmentResource {
         diags: &mut Diagnostics,
         client: &SpaceliftClient,
         state: AttachmentState,
-        private_state: ValueEmpty,
-    ) -> Option<(AttachmentState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(AttachmentState, PendingPrivate)> {
         let context = require_str(diags, "context_id", &state.context_id)?.to_string();
         let stack = require_str(diags, "stack_id", &state.stack_id)?.to_string();
         let what = format!("the attachment of Spacelift context `{context}` to stack `{stack}`");
         let found = ownership::confirm_gone(|| find_attachment(client, &context, &stack)).await;
+        let pending = known_str(&state.attachment_id).is_none() && ownership::pending_marker(&private_state).is_some();
+        if let (true, Ok(Some((attachment_id, priority)))) = (pending, &found) {
+            // The attach whose answer was lost: adopted only with the priority it sent.
+            let sent = state.priority.as_ref_option().copied().unwrap_or(DEFAULT_PRIORITY);
+            if *priority != sent {
+                let detail = format!(
+                    "{what} is attachment `{attachment_id}` with priority {priority}, not the priority {sent} this \
+                     resource's attach (whose answer was lost) sent: it is someone else's. It is removed from state and \
+                     left untouched; import it to manage it here."
+                );
+                tracing::warn!("{detail}");
+                diags.root_warning(format!("{what} is not the one this resource made"), detail);
+                return None;
+            }
+            tracing::warn!("{what}, whose attach lost its answer, is attachment `{attachment_id}`: it is recorded");
+        }
         if let Ok(Some((attachment_id, _))) = &found {
             if let Some(recorded) = known_str(&state.attachment_id).filter(|r| !r.is_empty() && r != attachment_id) {
                 // Ours was detached; the attachment there now is someone else's.
@@ -288,6 +341,11 @@ impl ManagedResource for AttachmentResource {
                 ..state.clone()
             })
         });
+        // Once the attachment is recorded whole, nothing is pending.
+        let private_state = match &found {
+            Ok(Some(_)) => PendingPrivate::Null,
+            _ => private_state,
+        };
         finish_read(diags, &what, state, private_state, found)
     }
 
@@ -296,7 +354,7 @@ impl ManagedResource for AttachmentResource {
         diags: &mut Diagnostics,
         proposed: AttachmentState,
         config: AttachmentState,
-    ) -> Option<(AttachmentState, ValueEmpty)> {
+    ) -> Option<(AttachmentState, PendingPrivate)> {
         let mut s = proposed;
         default_from_config(&mut s.priority, &config.priority, DEFAULT_PRIORITY);
         s.id = match (known_str(&s.context_id), known_str(&s.stack_id)) {
@@ -314,8 +372,8 @@ impl ManagedResource for AttachmentResource {
         prior: AttachmentState,
         proposed: AttachmentState,
         config: AttachmentState,
-        private_state: ValueEmpty,
-    ) -> Option<(AttachmentState, ValueEmpty, Vec<AttributePath>)> {
+        private_state: PendingPrivate,
+    ) -> Option<(AttachmentState, PendingPrivate, Vec<AttributePath>)> {
         let mut s = proposed;
         default_from_config(&mut s.priority, &config.priority, DEFAULT_PRIORITY);
         let replace = AttachmentState::replaced(&prior, &s);
@@ -336,8 +394,8 @@ impl ManagedResource for AttachmentResource {
         client: &SpaceliftClient,
         planned: AttachmentState,
         _config: AttachmentState,
-        private_state: ValueEmpty,
-    ) -> Option<(AttachmentState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(AttachmentState, PendingPrivate)> {
         let context = require_str(diags, "context_id", &planned.context_id)?.to_string();
         let stack = require_str(diags, "stack_id", &planned.stack_id)?.to_string();
         let priority = planned.priority.as_ref_option().copied().unwrap_or(DEFAULT_PRIORITY);
@@ -349,6 +407,7 @@ impl ManagedResource for AttachmentResource {
                 Some((s, private_state))
             }
             Err(source) => {
+                let unknown = matches!(source, AttachError::Unknown { .. });
                 report(
                     diags,
                     &failed(
@@ -356,7 +415,14 @@ impl ManagedResource for AttachmentResource {
                         source,
                     ),
                 );
-                None
+                // Outcome unknown: recorded (tainted) without an attachment id;
+                // the next refresh looks for it.
+                unknown.then(|| {
+                    let mut s = planned;
+                    s.id = Value::Value(format!("{context}/{stack}"));
+                    s.attachment_id = Value::Null;
+                    (s, ownership::pending(&pending_marker(priority)))
+                })
             }
         }
     }
@@ -368,8 +434,8 @@ impl ManagedResource for AttachmentResource {
         _prior: AttachmentState,
         planned: AttachmentState,
         _config: AttachmentState,
-        private_state: ValueEmpty,
-    ) -> Option<(AttachmentState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(AttachmentState, PendingPrivate)> {
         // Every argument forces a new attachment; nothing changes in place.
         Some((planned, private_state))
     }
@@ -379,7 +445,7 @@ impl ManagedResource for AttachmentResource {
         diags: &mut Diagnostics,
         client: &SpaceliftClient,
         prior: AttachmentState,
-        _private_state: ValueEmpty,
+        _private_state: PendingPrivate,
     ) -> Option<()> {
         let context = require_str(diags, "context_id", &prior.context_id)?.to_string();
         let stack = require_str(diags, "stack_id", &prior.stack_id)?.to_string();
@@ -421,7 +487,7 @@ impl ManagedResource for AttachmentResource {
         diags: &mut Diagnostics,
         client: &SpaceliftClient,
         id: String,
-    ) -> Option<(AttachmentState, ValueEmpty)> {
+    ) -> Option<(AttachmentState, PendingPrivate)> {
         let Some((context, stack)) = id.split_once('/').filter(|(c, s)| !c.is_empty() && !s.is_empty()) else {
             diags.root_error(
                 format!("importing a Spacelift context attachment: `{id}` is not `<context>/<stack>`"),
@@ -459,8 +525,31 @@ impl ManagedResource for AttachmentResource {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn declarations() {
         crate::framework::resource::check_declarations::<super::AttachmentResource>();
+    }
+
+    #[test]
+    fn an_unknown_attach_says_so_in_one_sentence_and_names_the_priority() {
+        let err = AttachError::Unknown {
+            priority: 4,
+            source: SpaceliftError::NoData {
+                operation: "context.attachedStack",
+                field: "data",
+            },
+        };
+        let text = err.to_string();
+        assert!(
+            text.contains("is unknown") && text.contains("recorded (tainted)") && text.contains("priority 4"),
+            "{text}"
+        );
+        assert_eq!(text.matches(". ").count(), 0, "one sentence: {text}");
+        assert_eq!(
+            ownership::pending_marker(&ownership::pending(&pending_marker(4))),
+            Some("priority:4")
+        );
     }
 }

@@ -10,15 +10,15 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Block, Description};
-use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics};
 
 use super::role::{self, DEFAULT_MAX_SESSION};
 use super::trust::{ServiceAccount, DEFAULT_AUDIENCE, PODS_PRINCIPAL};
 use crate::clients::{AwsClients, ProviderData};
-use crate::framework::diag::{failed, finish_read, report};
+use crate::framework::diag::{failed, finish_read, report, ApiError};
 use crate::framework::naming;
-use crate::framework::ownership;
+use crate::framework::ownership::{self, PendingPrivate};
 use crate::framework::plan::{known_str, optional_set, ValueStringMap, ValueStringSet};
 use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
@@ -82,6 +82,13 @@ fn schema_block() -> Block {
              The same holds after `terraform state rm`.\n\
              - **Adopts** only the role its own create made: when the answer to CreateRole is lost (timeout, dropped connection, 5xx), \
              the role is looked up by name and adopted if it carries this create's marker, and CreateRole is sent again only if no role exists.\n\
+             - **A failed apply.** A create that fails before CreateRole took effect records nothing; the next apply creates the role. \
+             Once the role exists, a failure putting an inline policy or attaching a managed one records the role (name and `unique_id`, with what was \
+             put on it), tainted: the next apply deletes exactly that role (same `unique_id`) and creates it again, and `terraform destroy` deletes it. \
+             When CreateRole's answer is lost on every attempt and the lookup by name fails (or finds nothing), whether the role exists is unknown: \
+             the apply fails saying so and records the role by name, tainted, with the marker it was sent with (in private state); the next refresh \
+             reads the role: carrying that marker, it is recorded whole and replaced; absent, the instance leaves state; without the marker, it is \
+             someone else's and left alone.\n\
              - **Gone** means three not-found reads in a row; one bad answer does not drop the role from state.\n\
              - **Import** (`terraform import` or an `import {}` block with `-generate-config-out`) adopts any role; inline policies named `platform-*` \
              belong to other `platform_*` resources and are left alone.",
@@ -115,7 +122,7 @@ fn schema_block() -> Block {
 #[async_trait]
 impl ManagedResource for IrsaRoleResource {
     type State = IrsaRoleState;
-    type Private = ValueEmpty;
+    type Private = PendingPrivate;
     type Client = AwsClients;
     const NOUN: &'static str = "role";
 
@@ -137,11 +144,16 @@ impl ManagedResource for IrsaRoleResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         state: IrsaRoleState,
-        private_state: ValueEmpty,
-    ) -> Option<(IrsaRoleState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(IrsaRoleState, PendingPrivate)> {
         let Some(name) = known_str(&state.id).or(known_str(&state.name)).map(str::to_string) else {
             return Some((state, private_state));
         };
+        if known_str(&state.unique_id).is_none() {
+            if let Some(marker) = ownership::pending_marker(&private_state).map(str::to_string) {
+                return read_pending(diags, aws, state, private_state, &name, &marker).await;
+            }
+        }
         let found = ownership::confirm_gone(|| role::find_role_by_name(&aws.iam, &name)).await;
         let found = found.map(|remote| remote.map(|remote| flatten_role(&state, &remote, &aws.default_tags)));
         finish_read(diags, &format!("IAM role `{name}`"), state, private_state, found)
@@ -152,7 +164,7 @@ impl ManagedResource for IrsaRoleResource {
         diags: &mut Diagnostics,
         proposed: IrsaRoleState,
         config: IrsaRoleState,
-    ) -> Option<(IrsaRoleState, ValueEmpty)> {
+    ) -> Option<(IrsaRoleState, PendingPrivate)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut state = proposed;
         plan_defaults(&mut state, &config);
@@ -166,8 +178,8 @@ impl ManagedResource for IrsaRoleResource {
         prior: IrsaRoleState,
         proposed: IrsaRoleState,
         config: IrsaRoleState,
-        private_state: ValueEmpty,
-    ) -> Option<(IrsaRoleState, ValueEmpty, Vec<AttributePath>)> {
+        private_state: PendingPrivate,
+    ) -> Option<(IrsaRoleState, PendingPrivate, Vec<AttributePath>)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut state = proposed;
         plan_defaults(&mut state, &config);
@@ -197,8 +209,8 @@ impl ManagedResource for IrsaRoleResource {
         aws: &AwsClients,
         planned: IrsaRoleState,
         _config: IrsaRoleState,
-        private_state: ValueEmpty,
-    ) -> Option<(IrsaRoleState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(IrsaRoleState, PendingPrivate)> {
         let name = match known_str(&planned.name) {
             Some(name) => name.to_string(),
             None => naming::unique_name(known_str(&planned.name_prefix).unwrap_or(naming::DEFAULT_PREFIX)),
@@ -217,6 +229,29 @@ impl ManagedResource for IrsaRoleResource {
                 let taken = ownership::NameTaken::new("IAM role", &name, "platform_irsa_role", &name);
                 report(diags, &failed(format!("creating IAM role `{name}`"), taken));
                 None
+            }
+            Err(failure) if failure.pending.is_some() => {
+                // Whether the role exists is unknown: record it (tainted) by
+                // name with the marker it was sent with; refresh decides.
+                let marker = failure.pending.unwrap_or_default();
+                let source = match failure.error {
+                    role::RoleError::Create { source, .. } | role::RoleError::Read { source, .. } => source,
+                    other => ApiError::other("CreateRole", None, other.to_string()),
+                };
+                let unknown = ownership::OutcomeUnknown {
+                    operation: "CreateRole",
+                    what: "IAM role".to_string(),
+                    name: name.clone(),
+                    marker: marker.clone(),
+                    source,
+                };
+                report(diags, &failed(format!("creating IAM role `{name}`"), unknown));
+                state.arn = Value::Null;
+                state.unique_id = Value::Null;
+                state.service_account_annotations = Value::Null;
+                state.policy_arns = optional_set(&planned.policy_arns, &Default::default());
+                state.inline_policies = Value::Null;
+                Some((state, ownership::pending(&marker)))
             }
             Err(failure) => {
                 report(diags, &failure.error);
@@ -238,8 +273,8 @@ impl ManagedResource for IrsaRoleResource {
         prior: IrsaRoleState,
         planned: IrsaRoleState,
         _config: IrsaRoleState,
-        private_state: ValueEmpty,
-    ) -> Option<(IrsaRoleState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(IrsaRoleState, PendingPrivate)> {
         let Some(name) = known_str(&prior.id).map(str::to_string) else {
             diags.root_error_short("updating IAM role: the prior state has no role name");
             return None;
@@ -271,14 +306,29 @@ impl ManagedResource for IrsaRoleResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         prior: IrsaRoleState,
-        _private_state: ValueEmpty,
+        private_state: PendingPrivate,
     ) -> Option<()> {
         let Some(name) = known_str(&prior.id).or(known_str(&prior.name)) else {
             return Some(());
         };
         // The role is deleted only if it is the incarnation this resource
         // created or imported: the same `RoleId`.
-        let recorded = known_str(&prior.unique_id);
+        let mut recorded = known_str(&prior.unique_id).map(str::to_string);
+        if recorded.is_none() {
+            // A create whose outcome is unknown, not refreshed since: the role
+            // is ours if it carries the marker that create sent.
+            if let Some(marker) = ownership::pending_marker(&private_state) {
+                match role::find_pending(&aws.iam, name, marker).await {
+                    Ok(found) => recorded = found.map(|r| r.unique_id),
+                    Err(role::RoleError::Exists { .. }) => {}
+                    Err(err) => {
+                        report(diags, &err);
+                        return None;
+                    }
+                }
+            }
+        }
+        let recorded = recorded.as_deref();
         match role::delete_role(&aws.iam, name, |r| Some(r.unique_id.as_str()) == recorded).await {
             Ok(claim) => {
                 ownership::warn_left_alone(diags, &format!("IAM role `{name}`"), recorded, &claim);
@@ -296,7 +346,7 @@ impl ManagedResource for IrsaRoleResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         id: String,
-    ) -> Option<(IrsaRoleState, ValueEmpty)> {
+    ) -> Option<(IrsaRoleState, PendingPrivate)> {
         if let Err(rule) = validate::iam_role_name(&id) {
             diags.root_error(
                 format!("importing IAM role: the import id {rule}"),
@@ -317,6 +367,47 @@ impl ManagedResource for IrsaRoleResource {
                 report(diags, &err);
                 None
             }
+        }
+    }
+}
+
+/// Refreshes a role whose create's outcome is unknown (no `unique_id`, the
+/// marker in private state): carrying the marker, it is ours and recorded
+/// whole (still tainted, so the apply replaces it); absent on several reads,
+/// the create made nothing and the instance leaves state; without the marker,
+/// it is someone else's and left alone.
+async fn read_pending(
+    diags: &mut Diagnostics,
+    aws: &AwsClients,
+    state: IrsaRoleState,
+    private_state: PendingPrivate,
+    name: &str,
+    marker: &str,
+) -> Option<(IrsaRoleState, PendingPrivate)> {
+    let what = format!("IAM role `{name}`");
+    match role::find_pending(&aws.iam, name, marker).await {
+        Ok(Some(remote)) => {
+            tracing::warn!("{what}, whose create lost its answer, exists with this resource's owner marker: recorded");
+            Some((flatten_role(&state, &remote, &aws.default_tags), PendingPrivate::Null))
+        }
+        Ok(None) => {
+            tracing::warn!(
+                "{what}, whose create lost its answer, does not exist: nothing was created; removing it from state"
+            );
+            None
+        }
+        Err(role::RoleError::Exists { .. }) => {
+            let detail = format!(
+                "{what} exists without the owner marker `{marker}` that this resource's create (whose answer was lost) \
+                 sent: it is someone else's. It is removed from state and left untouched; import it to manage it here."
+            );
+            tracing::warn!("{detail}");
+            diags.root_warning(format!("{what} is not the one this resource created"), detail);
+            None
+        }
+        Err(err) => {
+            report(diags, &failed(format!("reading {what}"), err));
+            Some((state, private_state))
         }
     }
 }

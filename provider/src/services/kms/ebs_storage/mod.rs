@@ -15,7 +15,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Block, Description};
-use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics};
 
 use self::flex::{expand_key, flatten_storage, read_remote};
@@ -23,7 +23,7 @@ use self::plan::{csi_policy_name, key_policy, manifest, plan_computed, plan_defa
 use super::key::{self, KeyPlace};
 use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report, BoxError};
-use crate::framework::ownership;
+use crate::framework::ownership::{self, PendingPrivate};
 use crate::framework::plan::{known_str, require_str, unknown_if_null, ValueStringMap, ValueStringSet};
 use crate::framework::policy;
 use crate::framework::resource::{ManagedResource, ReplacedBy};
@@ -112,6 +112,13 @@ fn schema_block() -> Block {
              so no second key is left behind.\n\
              - **An alias moved** to another key outside Terraform shows as a diff on `alias_target_key_id`, and apply points it back: \
              that alias is this resource's own.\n\
+             - **A failed apply.** A create that fails before the key exists (the alias check, or CreateKey refused) records nothing. \
+             Once the key exists, a failure enabling rotation, pointing the alias or putting the driver's policy records the storage with its \
+             `key_id` (and what was made after the key), tainted: the next apply removes exactly that (the alias only while it points at that \
+             key, the policy, and schedules the key's deletion) and creates it again; `terraform destroy` removes it. When CreateKey's answer is \
+             lost on every attempt and the lookup by marker fails (or finds nothing), whether the key exists is unknown: the apply fails saying \
+             so and records the storage, tainted, without a key id and with the marker (in private state); the next refresh looks for the key \
+             carrying that marker: found, it is recorded and replaced; not found on several reads, the instance leaves state.\n\
              - **Gone** means three not-found reads in a row.\n\
              - **Import** of a hand-made key by its alias adopts the key as it is, and the next apply rewrites its key policy and tags \
              in place to what this resource manages: the plan shows that as an update, never as a replacement.",
@@ -272,7 +279,7 @@ fn validate_state(diags: &mut Diagnostics, c: &EbsStorageState, default_tags: Op
 #[async_trait]
 impl ManagedResource for EbsStorageResource {
     type State = EbsStorageState;
-    type Private = ValueEmpty;
+    type Private = PendingPrivate;
     type Client = AwsClients;
     const NOUN: &'static str = "storage";
 
@@ -294,12 +301,17 @@ impl ManagedResource for EbsStorageResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         state: EbsStorageState,
-        private_state: ValueEmpty,
-    ) -> Option<(EbsStorageState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(EbsStorageState, PendingPrivate)> {
         let what = format!(
             "EBS storage `{}` (its key is gone or pending deletion)",
             known_str(&state.alias_name).unwrap_or("?")
         );
+        if known_str(&state.key_id).or(known_str(&state.id)).is_none() {
+            if let Some(marker) = ownership::pending_marker(&private_state).map(str::to_string) {
+                return read_pending(diags, aws, state, private_state, &marker).await;
+            }
+        }
         // Gone only after several consecutive not-found reads.
         let found = ownership::confirm_gone(|| read_remote(aws, &state)).await;
         finish_read(diags, &what, state, private_state, found)
@@ -310,7 +322,7 @@ impl ManagedResource for EbsStorageResource {
         diags: &mut Diagnostics,
         proposed: EbsStorageState,
         config: EbsStorageState,
-    ) -> Option<(EbsStorageState, ValueEmpty)> {
+    ) -> Option<(EbsStorageState, PendingPrivate)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan_defaults(&mut s, &config);
@@ -328,8 +340,8 @@ impl ManagedResource for EbsStorageResource {
         prior: EbsStorageState,
         proposed: EbsStorageState,
         config: EbsStorageState,
-        private_state: ValueEmpty,
-    ) -> Option<(EbsStorageState, ValueEmpty, Vec<AttributePath>)> {
+        private_state: PendingPrivate,
+    ) -> Option<(EbsStorageState, PendingPrivate, Vec<AttributePath>)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan_defaults(&mut s, &config);
@@ -346,8 +358,8 @@ impl ManagedResource for EbsStorageResource {
         aws: &AwsClients,
         planned: EbsStorageState,
         _config: EbsStorageState,
-        private_state: ValueEmpty,
-    ) -> Option<(EbsStorageState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(EbsStorageState, PendingPrivate)> {
         let alias = require_str(diags, "alias_name", &planned.alias_name)?.to_string();
         let context = format!("creating EBS storage `{alias}`");
         let place = match KeyPlace::current(aws).await {
@@ -371,6 +383,30 @@ impl ManagedResource for EbsStorageResource {
         }
         let key = match key::create_key(&aws.kms, &alias, &spec).await {
             Ok(key) => key,
+            Err(failure) if failure.pending.is_some() => {
+                // Whether the key exists is unknown: recorded (tainted) by the
+                // marker it was sent with, without a key id; refresh decides.
+                let marker = failure.pending.unwrap_or_default();
+                let source = match failure.error {
+                    key::KeyError::Create { source, .. }
+                    | key::KeyError::Read { source, .. }
+                    | key::KeyError::ListKeys { source } => source,
+                    other => crate::framework::diag::ApiError::other("CreateKey", None, other.to_string()),
+                };
+                let unknown = ownership::OutcomeUnknown {
+                    operation: "CreateKey",
+                    what: "KMS key of EBS storage".to_string(),
+                    name: alias.clone(),
+                    marker: marker.clone(),
+                    source,
+                };
+                report(diags, &failed(context, unknown));
+                for v in [&mut s.id, &mut s.key_id, &mut s.key_arn, &mut s.alias_target_key_id] {
+                    *v = Value::Null;
+                }
+                s.iam_policy_json = Value::Null;
+                return Some((s, ownership::pending(&marker)));
+            }
             Err(failure) => {
                 report(diags, &failed(context, failure.error));
                 // A key that exists is recorded (tainted) so destroy schedules its deletion.
@@ -409,8 +445,8 @@ impl ManagedResource for EbsStorageResource {
         prior: EbsStorageState,
         planned: EbsStorageState,
         _config: EbsStorageState,
-        private_state: ValueEmpty,
-    ) -> Option<(EbsStorageState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(EbsStorageState, PendingPrivate)> {
         let key_id = require_str(diags, "key_id", &prior.key_id)?.to_string();
         let alias = require_str(diags, "alias_name", &planned.alias_name)?.to_string();
         let context = format!("updating EBS storage `{alias}`");
@@ -473,11 +509,26 @@ impl ManagedResource for EbsStorageResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         prior: EbsStorageState,
-        _private_state: ValueEmpty,
+        private_state: PendingPrivate,
     ) -> Option<()> {
         let key_id = match known_str(&prior.key_id).or(known_str(&prior.id)) {
             Some(key_id) => key_id.to_string(),
-            None => require_str(diags, "key_id", &prior.key_id)?.to_string(),
+            // A create whose outcome is unknown, not refreshed since: the key
+            // carrying its marker, if any (nothing else was made after it).
+            None => match ownership::pending_marker(&private_state) {
+                Some(marker) => match key::find_pending(&aws.kms, marker).await {
+                    Ok(Some(found)) => found.key_id,
+                    Ok(None) => return Some(()),
+                    Err(err) => {
+                        report(
+                            diags,
+                            &failed("deleting EBS storage: looking for its key by its owner marker", err),
+                        );
+                        return None;
+                    }
+                },
+                None => require_str(diags, "key_id", &prior.key_id)?.to_string(),
+            },
         };
         let alias = known_str(&prior.alias_name).unwrap_or_default().to_string();
         let result: Result<(), BoxError> = async {
@@ -512,7 +563,7 @@ impl ManagedResource for EbsStorageResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         id: String,
-    ) -> Option<(EbsStorageState, ValueEmpty)> {
+    ) -> Option<(EbsStorageState, PendingPrivate)> {
         if let Err(rule) = validate::kms_alias_name(&id) {
             diags.root_error(
                 format!("importing EBS storage: the import id {rule}"),
@@ -548,6 +599,51 @@ impl ManagedResource for EbsStorageResource {
                 report(diags, &failed(context, err));
                 None
             }
+        }
+    }
+}
+
+/// Refreshes EBS storage whose key's create had an unknown outcome (no key
+/// id, the marker in private state): the key carrying the marker is ours and
+/// recorded whole (still tainted, so the apply replaces it); none on several
+/// reads, the create made nothing (no alias or policy follows it) and the
+/// instance leaves state.
+async fn read_pending(
+    diags: &mut Diagnostics,
+    aws: &AwsClients,
+    state: EbsStorageState,
+    private_state: PendingPrivate,
+    marker: &str,
+) -> Option<(EbsStorageState, PendingPrivate)> {
+    let what = format!(
+        "the KMS key of EBS storage `{}` with owner marker `{marker}`",
+        known_str(&state.alias_name).unwrap_or("?")
+    );
+    let found: Result<Option<EbsStorageState>, BoxError> = async {
+        let Some(key) = key::find_pending(&aws.kms, marker).await? else {
+            return Ok(None);
+        };
+        let with_key = EbsStorageState {
+            key_id: Value::Value(key.key_id.clone()),
+            ..state.clone()
+        };
+        read_remote(aws, &with_key).await
+    }
+    .await;
+    match found {
+        Ok(Some(s)) => {
+            tracing::warn!("{what}, whose create lost its answer, exists: recorded");
+            Some((s, PendingPrivate::Null))
+        }
+        Ok(None) => {
+            tracing::warn!(
+                "{what}, whose create lost its answer, does not exist: nothing was created; removing it from state"
+            );
+            None
+        }
+        Err(err) => {
+            report(diags, &failed(format!("reading {what}"), err));
+            Some((state, private_state))
         }
     }
 }

@@ -21,9 +21,9 @@ use super::{
     IN_SYNC, RESOURCE_TYPE,
 };
 use crate::clients::spacelift::{field, SpaceliftClient, SpaceliftError};
-use crate::framework::diag::{failed, report};
+use crate::framework::diag::{failed, report, ApiError};
 use crate::framework::ownership::{self, Claim, NameTaken};
-use crate::framework::plan::{known_string_map, require_str};
+use crate::framework::plan::{known_str, known_string_map, require_str};
 
 /// The server's slug of a name, as far as the contract shows it
 /// ("Provider test context" -> `provider-test-context`). Used only to spot a
@@ -55,15 +55,21 @@ enum CreateError {
         #[source]
         source: SpaceliftError,
     },
-    #[error(
-        "the answer to `contextCreateV2` was lost, and looking for the context by its owner label \
-         `platform:owner:{marker}` failed: if a context with that label exists, import it or delete it"
-    )]
-    LostSearchFailed {
-        marker: String,
-        #[source]
-        source: SpaceliftError,
-    },
+    /// The answer was lost and the lookup by marker failed: whether the
+    /// context exists is unknown. The caller records it by its marker.
+    #[error(transparent)]
+    Unknown(Box<ownership::OutcomeUnknown>),
+}
+
+/// A Spacelift error as the framework's [`ApiError`], for [`ownership::OutcomeUnknown`].
+fn api_error(operation: &'static str, err: SpaceliftError) -> ApiError {
+    ApiError {
+        operation,
+        code: None,
+        message: Some(err.to_string()),
+        ambiguous: err.ambiguous(),
+        source: Box::new(err),
+    }
 }
 
 /// The context with all its config elements, in one query; `Ok(None)` when it does not exist.
@@ -95,6 +101,58 @@ async fn list_contexts(client: &SpaceliftClient) -> Result<Vec<Json>, SpaceliftE
             operation: "contexts",
             field: "contexts",
         }),
+    }
+}
+
+/// The id of the context carrying the owner marker `marker`, among those the
+/// credentials can see; `Ok(None)` when none does.
+async fn find_by_marker(client: &SpaceliftClient, marker: &str) -> Result<Option<String>, SpaceliftError> {
+    Ok(list_contexts(client)
+        .await?
+        .iter()
+        .find(|c| remote_marker(c).as_deref() == Some(marker))
+        .and_then(|c| c["id"].as_str().map(str::to_string)))
+}
+
+/// Refreshes a context whose create's outcome is unknown (no id, the owner
+/// marker recorded): found by its marker, it is ours and recorded whole (it
+/// stays tainted, so the apply replaces it); not found on several reads, the
+/// create made nothing and the instance leaves state.
+pub(super) async fn read_pending(
+    diags: &mut Diagnostics,
+    client: &SpaceliftClient,
+    state: ContextState,
+    private_state: ContextPrivate,
+    marker: &str,
+) -> Option<(ContextState, ContextPrivate)> {
+    let what = format!("the Spacelift context with owner marker `{marker}`");
+    let found = match ownership::confirm_gone(|| find_by_marker(client, marker)).await {
+        Ok(Some(id)) => find_context(client, &id).await,
+        Ok(None) => {
+            tracing::warn!(
+                "{what}, whose create lost its answer, does not exist: nothing was created; removing it from state"
+            );
+            return None;
+        }
+        Err(err) => Err(err),
+    };
+    match found {
+        Ok(Some((ctx, elements))) => {
+            let wo = recorded_write_only(&private_state);
+            let mut s = flatten_context(&state, &ctx, &elements, false, &wo);
+            s.owner_marker = Value::Value(marker.to_string());
+            tracing::warn!(
+                "{what}, whose create lost its answer, exists as `{}`: it is recorded",
+                ctx["id"].as_str().unwrap_or_default()
+            );
+            Some((s, private_with(Some(marker.to_string()), wo)))
+        }
+        // Listed a moment ago, and not found by its id now: keep the state for the next refresh.
+        Ok(None) => Some((state, private_state)),
+        Err(err) => {
+            report(diags, &failed(format!("reading {what}"), err));
+            Some((state, private_state))
+        }
     }
 }
 
@@ -143,10 +201,21 @@ async fn create_context(
             tracing::warn!(
                 "creating Spacelift context `{name}`: the answer was lost ({source}); looking for it by its owner marker"
             );
-            let found = list_contexts(client).await.map_err(|e| CreateError::LostSearchFailed {
-                marker: marker.clone(),
-                source: e,
-            })?;
+            let found = match list_contexts(client).await {
+                Ok(found) => found,
+                Err(lookup) => {
+                    tracing::warn!(
+                        "creating Spacelift context `{name}`: looking for it by its owner marker failed: {lookup}"
+                    );
+                    return Err(CreateError::Unknown(Box::new(ownership::OutcomeUnknown {
+                        operation: "contextCreateV2",
+                        what: "Spacelift context".to_string(),
+                        name: name.to_string(),
+                        marker,
+                        source: api_error("contextCreateV2", source),
+                    })));
+                }
+            };
             match found
                 .iter()
                 .find(|c| remote_marker(c).as_deref() == Some(marker.as_str()))
@@ -366,14 +435,26 @@ pub(super) async fn create(
     }
     let (id, marker) = match create_context(client, &name, input).await {
         Ok(created) => created,
+        Err(CreateError::Unknown(unknown)) => {
+            // Recorded (tainted) by its marker, without an id: the next refresh decides.
+            let marker = unknown.marker.clone();
+            report(diags, &failed(context, CreateError::Unknown(unknown)));
+            let mut s = planned.clone();
+            s.id = Value::Null;
+            s.owner_marker = Value::Value(marker.clone());
+            (s.secret_environment_status, s.mounted_files_status) =
+                flatten_created_status(&planned, &config, &Written::default());
+            return Some((s, private_with(Some(marker), WriteOnlyNames::of(&config))));
+        }
         Err(source) => {
             report(diags, &failed(context, source));
             return None;
         }
     };
-    let private_state = private_with(Some(marker), WriteOnlyNames::of(&config));
+    let private_state = private_with(Some(marker.clone()), WriteOnlyNames::of(&config));
     let mut s = planned.clone();
     s.id = Value::Value(id.clone());
+    s.owner_marker = Value::Value(marker);
     // The context exists from here on: a failure below returns it (tainted) with what it has.
     let empty = ContextState {
         id: Value::Value(id.clone()),
@@ -411,7 +492,7 @@ pub(super) async fn update(
 ) -> Option<(ContextState, ContextPrivate)> {
     let id = require_str(diags, "id", &prior.id)?.to_string();
     let context = format!("updating Spacelift context `{id}`");
-    let marker = recorded_marker(&private_state);
+    let marker = recorded_marker(&prior, &private_state);
     let known = elements_known(&planned) && write_only::values_known(&config);
     let Some(input) = expand_context(&planned, marker.as_deref()).filter(|_| known) else {
         diags.root_error_short(format!("{context}: the plan still has unknown or null values"));
@@ -443,6 +524,7 @@ pub(super) async fn update(
             // statuses come from the checksums the server answered with.
             let mut s = planned;
             write_only::resolve_update_statuses(&mut s, &config, &written);
+            s.owner_marker = marker.clone().into();
             let private = private_with(marker, WriteOnlyNames::of(&config));
             Some((s, private))
         }
@@ -469,10 +551,34 @@ pub(super) async fn delete(
     prior: ContextState,
     private_state: ContextPrivate,
 ) -> Option<()> {
-    let id = require_str(diags, "id", &prior.id)?.to_string();
+    let marker = recorded_marker(&prior, &private_state);
+    let id = match (known_str(&prior.id), &marker) {
+        (Some(id), _) => id.to_string(),
+        // A create whose outcome is unknown (not refreshed since): the context
+        // carrying the recorded marker, if there is one.
+        (None, Some(m)) => match ownership::confirm_gone(|| find_by_marker(client, m)).await {
+            Ok(Some(id)) => id,
+            Ok(None) => {
+                let what = format!("The Spacelift context with owner marker `{m}`");
+                ownership::warn_left_alone(diags, &what, Some(m), &Claim::Missing);
+                return Some(());
+            }
+            Err(source) => {
+                report(
+                    diags,
+                    &failed(
+                        format!("deleting the Spacelift context with owner marker `{m}`: looking for it"),
+                        source,
+                    ),
+                );
+                return None;
+            }
+        },
+        (None, None) => require_str(diags, "id", &prior.id)?.to_string(),
+    };
     let what = format!("Spacelift context `{id}`");
     // Delete only what is proven ours: re-read and compare the identity.
-    let recorded = identity(&id, recorded_marker(&private_state).as_deref());
+    let recorded = identity(&id, marker.as_deref());
     let found = match ownership::confirm_gone(|| find_context(client, &id)).await {
         Ok(found) => {
             found.map(|(ctx, _)| identity(ctx["id"].as_str().unwrap_or_default(), remote_marker(&ctx).as_deref()))

@@ -39,7 +39,7 @@ use crate::clients::spacelift::SpaceliftClient;
 use crate::clients::ProviderData;
 use crate::framework::diag::{failed, finish_read, report};
 use crate::framework::ownership;
-use crate::framework::plan::{require_str, unknown_if_null, ValueStringMap, ValueStringSet};
+use crate::framework::plan::{known_str, require_str, unknown_if_null, ValueStringMap, ValueStringSet};
 use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
     attr, attributes, number, sensitive, string, string_map, string_set, write_only, Computed, Optional,
@@ -103,8 +103,15 @@ pub struct ContextIdentity {
 
 pub type ContextPrivate = Value<ContextIdentity>;
 
-fn recorded_marker(private: &ContextPrivate) -> Option<String> {
-    private.as_ref_option().and_then(|p| p.owner_marker.clone())
+/// The owner marker recorded for the context: the public `owner_marker`
+/// (what destroy is handed, even as the destroy half of a replacement, whose
+/// private state is the replacement's plan), or else the private state's (a
+/// state written before `owner_marker` existed).
+fn recorded_marker(state: &ContextState, private: &ContextPrivate) -> Option<String> {
+    known_str(&state.owner_marker)
+        .filter(|m| !m.is_empty())
+        .map(str::to_string)
+        .or_else(|| private.as_ref_option().and_then(|p| p.owner_marker.clone()))
 }
 
 fn recorded_write_only(private: &ContextPrivate) -> WriteOnlyNames {
@@ -135,6 +142,7 @@ pub type FilesValue = Value<BTreeMap<String, Value<MountedFile>>>;
 #[serde(default)]
 pub struct ContextState {
     pub id: Value<String>,
+    pub owner_marker: Value<String>,
     pub name: Value<String>,
     pub description: Value<String>,
     pub space_id: Value<String>,
@@ -201,17 +209,26 @@ fn schema_block() -> Block {
              contexts it can see; a context with the same name, or with the id the name would give, is refused with an \
              error that names it and gives the `terraform import` command and `import {}` block. Nothing is created then.\n\
              - **Marks** the context with the label `platform:owner:<marker>`, a marker unique to that create. The label \
-             is hidden from `labels`, kept on every update, and recorded in the resource's private state. Labels with the \
+             is hidden from `labels`, kept on every update, and recorded in `owner_marker`. Labels with the \
              `platform:owner` prefix cannot be set in `labels`.\n\
              - **Lost answers.** `contextCreateV2` is never sent twice. If its answer is lost (a 5xx, a dropped connection, \
              an empty or unreadable body), the provider looks for the context carrying its marker and adopts it (logged); \
-             if none carries it, the apply fails saying nothing was created. Variables and files are written with an upsert \
-             by id, which is safe to repeat.\n\
+             if none carries it, the apply fails saying nothing was created. If that lookup fails too, whether the context \
+             exists is unknown: the apply fails saying so and records the instance, tainted, with `owner_marker` and no `id`; \
+             the next refresh looks for the context by that marker, records it if it exists (the apply then replaces it) \
+             and forgets the instance if it does not. Variables and files are written with an upsert by id, which is safe \
+             to repeat.\n\
+             - **A failed apply** that fails before the context exists (the name check, or `contextCreateV2` refused) records \
+             nothing, and the next apply creates the context. Once the context exists, a failure writing its variables or \
+             files records it, tainted, with its `id`, its `owner_marker` and the status of what was written: the next apply \
+             deletes exactly that context (it carries the recorded marker) and creates a new one, and `terraform destroy` \
+             deletes it. A tainted instance is refreshed, planned and destroyed like any other.\n\
              - **Refresh** believes the context deleted only after several consecutive not-found reads; an empty or \
              unreadable answer is an error and the state is kept. A context under the same id that does not carry the \
              recorded marker is someone else's: it is dropped from state with a warning and never changed.\n\
              - **Delete** re-reads the context and deletes it only when its identity (id, plus the owner marker when there \
-             is one) is the recorded one. A missing or different context is left alone, with a warning, and dropped from state.\n\
+             is one) is the recorded one; both are in the public state, which is what Terraform hands a delete (also the \
+             delete half of a replacement). A missing or different context is left alone, with a warning, and dropped from state.\n\
              - **Adopts** only through import (`terraform import` or an `import {}` block). An imported context without a \
              marker is identified by its id alone; its labels are left as they are. With \
              `terraform plan -generate-config-out`, labels, description, hooks, space and plain variables are written and \
@@ -225,6 +242,8 @@ fn schema_block() -> Block {
         ),
         attributes: attributes([
             ("id", string(Computed, "The context id: a slug the server derives from the first name; it never changes.")),
+            ("owner_marker", string(Computed, "The owner marker the create put on the context as the label `platform:owner:<marker>` (see Ownership): \
+             delete and refresh compare it with the context's label before touching the context. For an imported context, the marker it carried, or null.")),
             ("name", string(Required, "Name of the context: 1 to 255 characters (Unicode characters, not bytes) with at least one ASCII letter or digit (the id is a slug of the name). Renaming keeps the id.")),
             ("description", string(Optional, "Description of the context.")),
             ("space_id", string(OptionalComputed, format!("Space of the context. Defaults to `{DEFAULT_SPACE}`."))),
@@ -306,9 +325,18 @@ impl ManagedResource for ContextResource {
         state: ContextState,
         private_state: ContextPrivate,
     ) -> Option<(ContextState, ContextPrivate)> {
-        let id = require_str(diags, "id", &state.id)?.to_string();
+        let recorded = recorded_marker(&state, &private_state);
+        let id = match (known_str(&state.id), &recorded) {
+            (Some(id), _) => id.to_string(),
+            // A create whose outcome is unknown recorded the marker and no id:
+            // look the context up by its marker.
+            (None, Some(marker)) => {
+                let marker = marker.clone();
+                return apply::read_pending(diags, client, state, private_state, &marker).await;
+            }
+            (None, None) => require_str(diags, "id", &state.id)?.to_string(),
+        };
         let what = format!("Spacelift context `{id}`");
-        let recorded = recorded_marker(&private_state);
         match ownership::confirm_gone(|| find_context(client, &id)).await {
             Ok(Some((ctx, elements))) => {
                 let remote = remote_marker(&ctx);
@@ -325,8 +353,10 @@ impl ManagedResource for ContextResource {
                     return None;
                 }
                 let wo = recorded_write_only(&private_state);
-                let state = flatten_context(&state, &ctx, &elements, false, &wo);
-                Some((state, private_with(recorded.or(remote), wo)))
+                let mut state = flatten_context(&state, &ctx, &elements, false, &wo);
+                let marker = recorded.or(remote);
+                state.owner_marker = marker.clone().into();
+                Some((state, private_with(marker, wo)))
             }
             found => finish_read(diags, &what, state, private_state, found.map(|_| None)),
         }
@@ -345,6 +375,7 @@ impl ManagedResource for ContextResource {
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, true);
         unknown_if_null(&mut s.id);
+        unknown_if_null(&mut s.owner_marker);
         Some((s, Default::default()))
     }
 
@@ -361,6 +392,11 @@ impl ManagedResource for ContextResource {
         }
         let mut s = proposed;
         plan::plan_computed(&mut s, &config, false);
+        // A state written before `owner_marker` existed (refresh fills it in;
+        // without a refresh, the plan does).
+        if s.owner_marker.is_null() {
+            s.owner_marker = recorded_marker(&prior, &private_state).into();
+        }
         if write_only::used(&config) {
             // The values are in `config` only: compare their checksums with the server's now.
             let remote = if write_only::needs_checksums(&config) {
@@ -442,11 +478,10 @@ impl ManagedResource for ContextResource {
                     id: Value::Value(id),
                     ..Default::default()
                 };
-                let private = private_with(remote_marker(&ctx), WriteOnlyNames::default());
-                Some((
-                    flatten_context(&start, &ctx, &elements, true, &WriteOnlyNames::default()),
-                    private,
-                ))
+                let marker = remote_marker(&ctx);
+                let mut state = flatten_context(&start, &ctx, &elements, true, &WriteOnlyNames::default());
+                state.owner_marker = marker.clone().into();
+                Some((state, private_with(marker, WriteOnlyNames::default())))
             }
             Ok(None) => {
                 diags.root_error_short(format!("importing Spacelift context `{id}`: no such context"));
@@ -468,6 +503,46 @@ pub(super) mod tests {
     #[test]
     fn declarations() {
         crate::framework::resource::check_declarations::<super::ContextResource>();
+    }
+
+    /// Terraform hands the delete half of a replacement the replacement's
+    /// planned private state (empty for a tainted instance): the marker the
+    /// delete compares comes from the public state first.
+    #[test]
+    fn the_recorded_marker_is_the_public_one_then_the_private_one() {
+        let with_marker = |m: &str| ContextState {
+            owner_marker: Value::Value(m.into()),
+            ..Default::default()
+        };
+        let private = private_with(Some("old".into()), WriteOnlyNames::default());
+        assert_eq!(recorded_marker(&with_marker("m1"), &Value::Null), Some("m1".into()));
+        assert_eq!(recorded_marker(&with_marker("m1"), &private), Some("m1".into()));
+        // A state written before `owner_marker` existed.
+        assert_eq!(recorded_marker(&ContextState::default(), &private), Some("old".into()));
+        assert_eq!(recorded_marker(&with_marker(""), &private), Some("old".into()));
+        // An imported context without a marker: nothing recorded.
+        assert_eq!(recorded_marker(&ContextState::default(), &Value::Null), None);
+        assert_eq!(
+            recorded_marker(&ContextState::default(), &private_with(None, WriteOnlyNames::default())),
+            None
+        );
+    }
+
+    /// A create whose outcome is unknown returns the context without an id
+    /// but with its marker; settled, it is what Terraform records (tainted).
+    #[test]
+    fn a_pending_create_state_settles_with_its_marker() {
+        let pending = ContextState {
+            id: Value::Null,
+            owner_marker: Value::Value("m1".into()),
+            name: Value::Value("x".into()),
+            secret_environment_status: Value::Unknown,
+            ..Default::default()
+        };
+        let (settled, paths) = crate::framework::settle::settle(pending, None).unwrap();
+        assert_eq!(paths, ["secret_environment_status"]);
+        assert_eq!(settled.owner_marker, Value::Value("m1".into()));
+        assert!(settled.id.is_null());
     }
 
     /// A string map state value, for the tests of this folder.

@@ -12,6 +12,7 @@ use super::plan::{key_policy, seal_policy};
 use super::{seal_policy_name, VaultSealState, DEFAULT_WINDOW, RESOURCE_TYPE, SEAL_TAG};
 use crate::clients::AwsClients;
 use crate::framework::diag::{failed, report, BoxError};
+use crate::framework::ownership::{self, PendingPrivate};
 use crate::framework::plan::{known_str, planned_policy, require_str, to_value_map};
 use crate::framework::policy;
 use crate::services::iam::role::{self, RoleSpec};
@@ -21,7 +22,11 @@ use crate::services::kms::key::{self, KeyPlace};
 /// Creates the seal: the role (or looks up the existing one), the key whose
 /// policy names it, the alias and the seal policy. `None` when nothing was
 /// made (or what was made is removed again).
-pub async fn create_seal(diags: &mut Diagnostics, aws: &AwsClients, planned: VaultSealState) -> Option<VaultSealState> {
+pub async fn create_seal(
+    diags: &mut Diagnostics,
+    aws: &AwsClients,
+    planned: VaultSealState,
+) -> Option<(VaultSealState, PendingPrivate)> {
     let name = require_str(diags, "name", &planned.name)?.to_string();
     let context = format!("creating Vault seal `{name}`");
     let mut s = planned.clone();
@@ -146,12 +151,40 @@ pub async fn create_seal(diags: &mut Diagnostics, aws: &AwsClients, planned: Vau
     let key = match key::create_key(&aws.kms, &name, &spec).await {
         Ok(key) => key,
         Err(failure) => {
+            if let Some(marker) = failure.pending {
+                // Whether the key exists is unknown: the seal is recorded
+                // (tainted) with its role and the key's marker, without a key
+                // id; refresh decides, and destroy removes the role.
+                let source = match failure.error {
+                    key::KeyError::Create { source, .. }
+                    | key::KeyError::Read { source, .. }
+                    | key::KeyError::ListKeys { source } => source,
+                    other => crate::framework::diag::ApiError::other("CreateKey", None, other.to_string()),
+                };
+                let unknown = ownership::OutcomeUnknown {
+                    operation: "CreateKey",
+                    what: "KMS key of Vault seal".to_string(),
+                    name: name.clone(),
+                    marker: marker.clone(),
+                    source,
+                };
+                report(diags, &failed(context, unknown));
+                for v in [
+                    &mut s.id,
+                    &mut s.kms_key_id,
+                    &mut s.kms_key_arn,
+                    &mut s.alias_target_key_id,
+                ] {
+                    *v = Value::Null;
+                }
+                return Some((s, ownership::pending(&marker)));
+            }
             report(diags, &failed(context.clone(), failure.error));
             match failure.created {
                 // The key exists: record everything (tainted); destroy cleans up.
                 Some(key) => {
                     flatten_key(&mut s, &key, &aws.default_tags);
-                    return Some(s);
+                    return Some((s, PendingPrivate::Null));
                 }
                 None => {
                     diags.add_diagnostics(undo_role().await);
@@ -183,7 +216,7 @@ pub async fn create_seal(diags: &mut Diagnostics, aws: &AwsClients, planned: Vau
     if let Err(err) = rest {
         report(diags, &failed(context, err));
     }
-    Some(s)
+    Some((s, PendingPrivate::Null))
 }
 
 /// Brings the seal from `prior` to `planned` in place, around the same key.
@@ -293,9 +326,24 @@ pub async fn update_seal(
 /// Deletes the role this seal created (or takes the seal policy off an
 /// existing one), the alias while it points at the key, and schedules the
 /// key's deletion.
-pub async fn destroy_seal(diags: &mut Diagnostics, aws: &AwsClients, prior: VaultSealState) -> Option<()> {
+pub async fn destroy_seal(
+    diags: &mut Diagnostics,
+    aws: &AwsClients,
+    prior: VaultSealState,
+    private: &PendingPrivate,
+) -> Option<()> {
     let name = known_str(&prior.name).unwrap_or_default().to_string();
     let result: Result<(), BoxError> = async {
+        // A key whose create had an unknown outcome, not refreshed since: the
+        // key carrying its marker, if any.
+        let mut prior = prior;
+        if known_str(&prior.kms_key_id).is_none() {
+            if let Some(marker) = ownership::pending_marker(private) {
+                if let Some(found) = key::find_pending(&aws.kms, marker).await? {
+                    prior.kms_key_id = Value::Value(found.key_id);
+                }
+            }
+        }
         if let Some(role_name) = known_str(&prior.seal_role_name) {
             // A role this seal created goes; any other role only loses the seal policy.
             if prior.role_created == Value::Value(true) && owns_role(aws, role_name, &name).await? {
@@ -327,6 +375,84 @@ pub async fn destroy_seal(diags: &mut Diagnostics, aws: &AwsClients, prior: Vaul
         Err(err) => {
             report(diags, &failed(format!("deleting Vault seal `{name}`"), err));
             None
+        }
+    }
+}
+
+/// Refreshes a seal whose key's create had an unknown outcome (no key id,
+/// the marker in private state): the key carrying the marker is ours and
+/// recorded whole (still tainted, so the apply replaces the seal); without
+/// one on several reads, the seal is what [`read_keyless`] says.
+pub async fn read_pending(
+    diags: &mut Diagnostics,
+    aws: &AwsClients,
+    state: VaultSealState,
+    private: PendingPrivate,
+    marker: &str,
+) -> Option<(VaultSealState, PendingPrivate)> {
+    let what = format!(
+        "the KMS key of Vault seal `{}` with owner marker `{marker}`",
+        known_str(&state.name).unwrap_or("?")
+    );
+    let found: Result<Option<VaultSealState>, BoxError> = async {
+        let Some(key) = key::find_pending(&aws.kms, marker).await? else {
+            return Ok(None);
+        };
+        let with_key = VaultSealState {
+            kms_key_id: Value::Value(key.key_id.clone()),
+            ..state.clone()
+        };
+        read_remote(aws, &with_key).await
+    }
+    .await;
+    match found {
+        Ok(Some(s)) => {
+            tracing::warn!("{what}, whose create lost its answer, exists: recorded");
+            Some((s, PendingPrivate::Null))
+        }
+        Ok(None) => {
+            tracing::warn!("{what}, whose create lost its answer, does not exist: the seal has no key");
+            read_keyless(diags, aws, state, PendingPrivate::Null).await
+        }
+        Err(err) => {
+            report(diags, &failed(format!("reading {what}"), err));
+            Some((state, private))
+        }
+    }
+}
+
+/// Refreshes a seal recorded without a key (its key's create made none): it
+/// stays in state (tainted; its replacement or destroy deletes the role)
+/// while the role it created exists; otherwise nothing is left and it leaves
+/// state.
+pub async fn read_keyless(
+    diags: &mut Diagnostics,
+    aws: &AwsClients,
+    state: VaultSealState,
+    private: PendingPrivate,
+) -> Option<(VaultSealState, PendingPrivate)> {
+    let (Some(role_name), true) = (
+        known_str(&state.seal_role_name),
+        state.role_created == Value::Value(true),
+    ) else {
+        return None;
+    };
+    let seal = known_str(&state.name).unwrap_or_default();
+    match ownership::confirm_gone(|| async {
+        role::find_role_by_name(&aws.iam, role_name)
+            .await
+            .map(|found| found.filter(|r| is_seal_role(r, seal)))
+    })
+    .await
+    {
+        Ok(Some(_)) => Some((state, private)),
+        Ok(None) => None,
+        Err(err) => {
+            report(
+                diags,
+                &failed(format!("reading the role `{role_name}` of Vault seal `{seal}`"), err),
+            );
+            Some((state, private))
         }
     }
 }

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Block, Description};
-use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics};
 
 use self::apply::owns_role;
@@ -26,7 +26,7 @@ use self::flex::read_remote;
 use self::plan::{plan_computed, plan_defaults};
 use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report, BoxError};
-use crate::framework::ownership;
+use crate::framework::ownership::{self, PendingPrivate};
 use crate::framework::plan::{known_str, unknown_if_null, ValueStringMap};
 use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
@@ -125,6 +125,13 @@ fn schema_block() -> Block {
              `terraform import` command and the `import {{}}` block. Two resources naming one alias fail at plan time on `alias_name`.\n\
              - **Adopts** an alias whose key is pending deletion, a `vault-seal-<name>` role left by an earlier incarnation of this seal \
              (it carries the seal's tag), and the role or key its own create made when the answer was lost (found by the marker).\n\
+             - **A failed apply.** A create that fails before the key exists removes the role it created (nothing is recorded). \
+             Once the key exists, a failure enabling rotation, pointing the alias or putting the seal policy records the seal with its key and \
+             role, tainted: the next apply removes exactly those (the role only with the seal's tag, the alias only while it points at the key, \
+             and schedules the key's deletion) and creates the seal again; `terraform destroy` removes them. When CreateKey's answer is lost on \
+             every attempt and the lookup by marker fails (or finds nothing), whether the key exists is unknown: the apply fails saying so and \
+             records the seal with its role, tainted, without a key id and with the key's marker (in private state); the next refresh looks \
+             for the key carrying that marker and records it if found; either way the next apply replaces the seal, deleting the role (and that key).\n\
              - **Gone** means three not-found reads in a row.\n\
              - **Import** (by alias) takes only a key this resource made: it carries the `platform:vault-seal` tags that name the seal \
              and its role. A hand-made key is refused with that reason, because neither the seal's name nor its role can be derived from it; \
@@ -261,7 +268,7 @@ fn validate_state(diags: &mut Diagnostics, c: &VaultSealState, default_tags: Opt
 #[async_trait]
 impl ManagedResource for VaultSealResource {
     type State = VaultSealState;
-    type Private = ValueEmpty;
+    type Private = PendingPrivate;
     type Client = AwsClients;
     const NOUN: &'static str = "seal";
 
@@ -283,12 +290,20 @@ impl ManagedResource for VaultSealResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         state: VaultSealState,
-        private_state: ValueEmpty,
-    ) -> Option<(VaultSealState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(VaultSealState, PendingPrivate)> {
         let what = format!(
             "Vault seal `{}` (its key is gone or pending deletion)",
             known_str(&state.name).unwrap_or("?")
         );
+        if known_str(&state.kms_key_id).or(known_str(&state.id)).is_none() {
+            // No key recorded: its create's outcome is unknown (the marker in
+            // private state), or it made none.
+            return match ownership::pending_marker(&private_state).map(str::to_string) {
+                Some(marker) => apply::read_pending(diags, aws, state, private_state, &marker).await,
+                None => apply::read_keyless(diags, aws, state, private_state).await,
+            };
+        }
         // Gone only after several consecutive not-found reads.
         let found = ownership::confirm_gone(|| read_remote(aws, &state)).await;
         finish_read(diags, &what, state, private_state, found)
@@ -299,7 +314,7 @@ impl ManagedResource for VaultSealResource {
         diags: &mut Diagnostics,
         proposed: VaultSealState,
         config: VaultSealState,
-    ) -> Option<(VaultSealState, ValueEmpty)> {
+    ) -> Option<(VaultSealState, PendingPrivate)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan_defaults(&mut s, &config);
@@ -323,8 +338,8 @@ impl ManagedResource for VaultSealResource {
         prior: VaultSealState,
         proposed: VaultSealState,
         config: VaultSealState,
-        private_state: ValueEmpty,
-    ) -> Option<(VaultSealState, ValueEmpty, Vec<AttributePath>)> {
+        private_state: PendingPrivate,
+    ) -> Option<(VaultSealState, PendingPrivate, Vec<AttributePath>)> {
         let aws = self.data.aws_or_report(diags)?;
         let mut s = proposed;
         plan_defaults(&mut s, &config);
@@ -360,11 +375,9 @@ impl ManagedResource for VaultSealResource {
         aws: &AwsClients,
         planned: VaultSealState,
         _config: VaultSealState,
-        private_state: ValueEmpty,
-    ) -> Option<(VaultSealState, ValueEmpty)> {
-        apply::create_seal(diags, aws, planned)
-            .await
-            .map(|s| (s, private_state))
+        _private_state: PendingPrivate,
+    ) -> Option<(VaultSealState, PendingPrivate)> {
+        apply::create_seal(diags, aws, planned).await
     }
 
     async fn update(
@@ -374,8 +387,8 @@ impl ManagedResource for VaultSealResource {
         prior: VaultSealState,
         planned: VaultSealState,
         _config: VaultSealState,
-        private_state: ValueEmpty,
-    ) -> Option<(VaultSealState, ValueEmpty)> {
+        private_state: PendingPrivate,
+    ) -> Option<(VaultSealState, PendingPrivate)> {
         apply::update_seal(diags, aws, prior, planned)
             .await
             .map(|s| (s, private_state))
@@ -386,9 +399,9 @@ impl ManagedResource for VaultSealResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         prior: VaultSealState,
-        _private_state: ValueEmpty,
+        private_state: PendingPrivate,
     ) -> Option<()> {
-        apply::destroy_seal(diags, aws, prior).await
+        apply::destroy_seal(diags, aws, prior, &private_state).await
     }
 
     async fn import(
@@ -396,7 +409,7 @@ impl ManagedResource for VaultSealResource {
         diags: &mut Diagnostics,
         aws: &AwsClients,
         id: String,
-    ) -> Option<(VaultSealState, ValueEmpty)> {
+    ) -> Option<(VaultSealState, PendingPrivate)> {
         if let Err(rule) = validate::kms_alias_name(&id) {
             diags.root_error(format!("importing Vault seal: the import id {rule}"), "Import `platform_vault_seal` by alias name: `terraform import platform_vault_seal.x alias/vault-main`.");
             return None;
