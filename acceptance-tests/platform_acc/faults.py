@@ -15,6 +15,9 @@ A rule's `mode` says when and how it strikes:
   without any answer: a lost answer, as after a connection reset.
 - `malformed`: the request is forwarded, then answered 200 with `body`
   (by default a body no client can parse).
+- `foreign`: the request never reaches the emulator; the answer is `status`
+  with `body` as an HTML page, as from a proxy or a firewall in front of AWS
+  (no AWS error code, no request id).
 """
 from __future__ import annotations
 
@@ -74,6 +77,13 @@ class FaultProxy:
                 with proxy._lock:
                     proxy.bodies.setdefault(action, []).append(body)
                 fault = proxy._take(action)
+                if fault and fault.mode == "foreign":
+                    self.send_response(fault.status)
+                    self.send_header("Content-Type", "text/html")
+                    self.send_header("Content-Length", str(len(fault.body)))
+                    self.end_headers()
+                    self.wfile.write(fault.body)
+                    return
                 if fault and fault.mode != "before":
                     proxy._forward(self, body, answer=False)
                     if fault.mode == "drop_after":
@@ -167,7 +177,7 @@ class FaultProxy:
 
     def inject(self, action: str, status: int, code: str, message: str, times: int = 1, mode: str = "before",
                body: bytes | None = None) -> None:
-        if mode not in ("before", "after", "drop_after", "malformed"):
+        if mode not in ("before", "after", "drop_after", "malformed", "foreign"):
             raise ValueError(f"unknown fault mode {mode!r}")
         with self._lock:
             fault = Fault(action, status, code, message, times, mode)

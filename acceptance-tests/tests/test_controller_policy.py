@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import urllib.parse
 
+import pytest
+
 from platform_acc import aws
 
 ZONE = "arn:aws:route53:::hostedzone/Z0123456789ABC"
@@ -208,3 +210,48 @@ def test_bad_input(workspace):
     assert "`kms_key_arns`: is not used by controller `external-dns`; it accepts `hosted_zone_arns`" in out, out
     assert "`hosted_zone_arns`: is required by controller `external-dns`" in out, out
     assert "`bucket_arns`: is required by controller `velero`" in out, out
+
+
+# Least privilege: a wildcard is refused where the controller's upstream policy
+# names the resource, and accepted with a warning naming the controller and the
+# upstream line where the upstream document uses one itself. `plan` only.
+WILDCARDS = {
+    "karpenter_node_roles": (
+        f'controller = "karpenter"\n  cluster_name = "main"\n  node_role_arns = ["{NODE_ROLE}", "arn:aws:iam::{ACCOUNT}:role/*"]',
+        [
+            "Error: `node_role_arns[1]`: must name each IAM role without a wildcard ('*' or '?'): "
+            "the upstream policy of controller `karpenter` scopes it to named resources",
+            "AllowPassingInstanceRole",
+        ],
+    ),
+    "hosted_zones": (
+        'controller = "external-dns"\n  hosted_zone_arns = ["arn:aws:route53:::hostedzone/*", '
+        '"arn:aws:route53:::hostedzone/*\\"]}", "arn:aws:route53:::hostedzone/Z1\\"]},{\\"Effect\\":\\"Allow"]',
+        [
+            "Warning: `hosted_zone_arns[0]`: matches every hosted zone: controller `external-dns` is granted its actions on all of them",
+            '`docs/tutorials/aws.md`, "IAM Policy": `"Resource": ["arn:aws:route53:::hostedzone/*"]`',
+            "Error: `hosted_zone_arns[1]`: may hold a wildcard only as the whole hosted zone",
+            "Error: `hosted_zone_arns[2]`: must be a Route 53 hosted zone ARN",
+        ],
+    ),
+    "velero_buckets": (
+        'controller = "velero"\n  bucket_arns = ["arn:aws:s3:::*", "arn:aws:s3:::Backups_1"]',
+        [
+            "Error: `bucket_arns[0]`: must name each S3 bucket without a wildcard ('*' or '?'): "
+            "the upstream policy of controller `velero` scopes it to named resources",
+            "Error: `bucket_arns[1]`: names the bucket \"Backups_1\", which may hold only lower-case letters",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WILDCARDS))
+def test_bad_input_wildcards(workspace, case):
+    params, expected = WILDCARDS[case]
+    workspace.write(f'provider "platform" {{}}\ndata "platform_controller_policy" "x" {{\n  {params}\n}}\n')
+    out = workspace.run("plan", "-no-color", check=False, ok_codes=(1,)).output
+    # Terraform wraps long diagnostics: compare with the line breaks and the box drawing removed.
+    flat = " ".join(line.strip().lstrip("│").strip() for line in out.splitlines())
+    for text in expected:
+        assert " ".join(text.split()) in flat, f"{text!r} not in:\n{out}"
+    assert flat.count("Error:") == sum(t.startswith("Error:") for t in expected), out

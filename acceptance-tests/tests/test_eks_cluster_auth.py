@@ -3,7 +3,9 @@ is what `aws eks get-token` makes."""
 from __future__ import annotations
 
 import base64
+import datetime
 import json
+import re
 import urllib.parse
 
 from botocore.auth import SigV4QueryAuth
@@ -137,3 +139,62 @@ def test_bad_cluster_name(workspace):
     workspace.write(CONFIG.replace('"platform-main"', '"bad name!"'))
     result = workspace.plan()
     assert result.code == 1 and "`cluster_name`: must be an EKS cluster name" in result.output
+
+
+LONG_RUN_CONFIG = EPHEMERAL_CONFIG + '''
+# A step that outlives the token: the deployer's first call comes after it.
+resource "terraform_data" "wait" {
+  provisioner "local-exec" {
+    command = "sleep %(sleep)s"
+  }
+}
+'''
+
+PROVIDER_LOG = re.compile(r"^(\S+) \[(TRACE|DEBUG|INFO|WARN|ERROR)\]\s+provider\.terraform-provider-platform: (.*)$", re.M)
+
+
+def amz_date(token: str) -> datetime.datetime:
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(decode(token)).query))
+    return datetime.datetime.strptime(query["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
+
+
+def test_ephemeral_token_renewal_in_a_long_apply(workspace, iam, unique, fault_proxy):
+    """With a token lifetime of 2 seconds (the test-only
+    PLATFORM_TEST_EKS_TOKEN_LIFETIME_SECONDS) and an apply whose downstream
+    call comes 4 seconds after the token was opened: Terraform renews the
+    ephemeral resource before the token expires, and the provider logs when
+    the token the providers hold expires. The downstream provider block still
+    sends the token it was configured with, made before the renewal: Terraform
+    cannot hand a configured provider a new value (the documented limit; the
+    exec plugin is the way round it)."""
+    lifetime = 2
+    deployer = iam.create_role(RoleName=f"deployer-{unique}", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": aws.ACCOUNT_ID}, "Action": "sts:AssumeRole"}],
+    }))["Role"]["Arn"]
+    name = f"renew-{unique}"
+    config = LONG_RUN_CONFIG % {"role": deployer, "sts": fault_proxy.url, "name": name, "sleep": 2 * lifetime}
+    workspace.write(config.replace('pod_identity = true', 'pod_identity = true\n  depends_on   = [terraform_data.wait]'))
+    workspace.env = {**workspace.env, "TF_LOG_PROVIDER": "debug", "PLATFORM_TEST_EKS_TOKEN_LIFETIME_SECONDS": str(lifetime)}
+    apply = workspace.apply()
+    assert aws.role_exists(iam, name)
+    lines = PROVIDER_LOG.findall(apply.stderr)
+    renewals = [(i, ts) for i, (ts, level, msg) in enumerate(lines)
+                if level == "WARN" and "renewing platform_eks_cluster_auth: the token for EKS cluster `platform-main` expires at" in msg
+                and "tf_rpc=RenewEphemeralResource" in msg]
+    assert renewals, "no renewal logged:\n" + "\n".join(m for _, _, m in lines)
+    first_renewal = renewals[0][0]
+    # The downstream provider's first call of the apply comes after the renewal...
+    assume = [i for i, (_, _, msg) in enumerate(lines) if "aws_operation=AssumeRole" in msg]
+    assert assume and assume[-1] > first_renewal, "\n".join(m for _, _, m in lines)
+    # ...more than the token's lifetime after the token it carries was made:
+    # the token the provider block was configured with, not a renewed one.
+    tokens = [dict(urllib.parse.parse_qsl(b.decode()))["ExternalId"] for b in fault_proxy.bodies["AssumeRole"]]
+    last = tokens[-1]
+    check_token(last)
+    called = datetime.datetime.fromisoformat(lines[assume[-1]][0].replace("Z", "+00:00"))
+    assert (called - amz_date(last)).total_seconds() > lifetime, (called, amz_date(last))
+    assert "invalid result object" not in apply.output and "inconsistent result" not in apply.output
+    workspace.env = {k: v for k, v in workspace.env.items() if k != "TF_LOG_PROVIDER"}
+    workspace.destroy()
+    assert not aws.role_exists(iam, name)

@@ -32,6 +32,10 @@ BAD_INPUT = [
     (node_group(timeouts(update="1d")), "`timeouts.update`", 'must be a duration such as "30m", "1h30m" or "90s"'),
     (cluster(timeouts(delete="99999999999999999999h")), "`timeouts.delete`", "must be at most 168h (a week)"),
     (node_group(timeouts(create="169h")), "`timeouts.create`", "must be at most 168h (a week)"),
+    # Each entry's message names its own operation (not "a create that times out" for `delete`).
+    (node_group(timeouts(delete="0s")), "`timeouts.delete`",
+     'must be at least 1s, got "0s": a shorter wait cannot see the delete finish, and a delete that times out '
+     "fails the destroy and keeps the object in the state"),
     # An ARN in a partition that does not exist, wherever an ARN is taken.
     (block("resource", "platform_irsa_role", "test", name="fw",
            oidc_provider_arn=f"arn:aws-:iam::123456789012:oidc-provider/{OIDC}",

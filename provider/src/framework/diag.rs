@@ -2,18 +2,51 @@
 //!
 //! The summary says what was being done ("creating IAM role `x`"); the detail
 //! is the full cause chain, one cause per line.
+//!
+//! A server's message can be huge (a 200 KB Spacelift error body, an HTML
+//! page): each line of a diagnostic is cut to [`MAX_MESSAGE`] bytes, saying
+//! how much was cut ([`cut_message`]); the whole text goes only to the TRACE
+//! log. The cut is made here, after the resources' own redaction of secrets
+//! (e.g. the Spacelift context's `redact`), so the TRACE copy is redacted as
+//! the diagnostic would have been.
 
 use std::error::Error;
 
 use aws_sdk_iam::config::http::HttpResponse;
 use tf_provider::Diagnostics;
 
-/// The error's cause chain, outermost first, without repeated lines.
+/// The longest line of a diagnostic, in bytes ("a few KB"): a server's
+/// message longer than this is cut.
+pub const MAX_MESSAGE: usize = 4 * 1024;
+
+/// `text` cut to [`MAX_MESSAGE`] bytes (at a character boundary), followed by
+/// how many bytes were cut; `text` itself when it is short enough. For any
+/// message a server sent (the Spacelift client's GraphQL errors, AWS
+/// messages): the diagnostic stays readable, and the whole message is logged
+/// at TRACE by [`report`].
+pub fn cut_message(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= MAX_MESSAGE {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut end = MAX_MESSAGE;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    std::borrow::Cow::Owned(format!(
+        "{}… [{} of {} bytes cut; the whole message is in the provider's log at TRACE level]",
+        &text[..end],
+        text.len() - end,
+        text.len()
+    ))
+}
+
+/// The error's cause chain, outermost first, without repeated lines, each
+/// line cut to [`MAX_MESSAGE`] bytes.
 pub fn cause_chain(err: &(dyn Error + 'static)) -> String {
     let mut lines: Vec<String> = Vec::new();
     let mut current: Option<&(dyn Error + 'static)> = Some(err);
     while let Some(e) = current {
-        let text = e.to_string();
+        let text = cut_message(&e.to_string()).into_owned();
         if !text.is_empty() && !lines.iter().any(|l| l == &text) {
             lines.push(text);
         }
@@ -30,15 +63,32 @@ pub fn cause_chain(err: &(dyn Error + 'static)) -> String {
 }
 
 /// Adds an error diagnostic: summary from the error's own message, detail from
-/// its causes (without repeating the summary).
+/// its causes (without repeating the summary). A line longer than
+/// [`MAX_MESSAGE`] is cut; the whole chain is then logged at TRACE.
 pub fn report(diags: &mut Diagnostics, err: &(dyn Error + 'static)) {
-    let summary = err.to_string();
+    let full = err.to_string();
     let mut source = err.source();
-    while let Some(s) = source.filter(|s| s.to_string() == summary) {
+    while let Some(s) = source.filter(|s| s.to_string() == full) {
         source = s.source();
     }
+    let summary = cut_message(&full).into_owned();
     let detail = source.map(cause_chain).unwrap_or_default();
+    if summary.len() != full.len() || detail.contains("bytes cut; the whole message is in the provider's log") {
+        let whole = source.map(whole_chain).unwrap_or_default();
+        tracing::trace!("the whole of a diagnostic cut for length: {full}\n{whole}");
+    }
     diags.root_error(summary, detail);
+}
+
+/// The cause chain without cutting, for the TRACE log.
+fn whole_chain(err: &(dyn Error + 'static)) -> String {
+    let mut out = Vec::new();
+    let mut current: Option<&(dyn Error + 'static)> = Some(err);
+    while let Some(e) = current {
+        out.push(e.to_string());
+        current = e.source();
+    }
+    out.join("\ncaused by: ")
 }
 
 /// The end of every `read`: what was found becomes the new state; an object
@@ -88,6 +138,41 @@ pub fn failed(context: impl Into<String>, source: impl Into<BoxError>) -> Failed
         context: context.into(),
         source: source.into(),
     }
+}
+
+/// What an answer the SDK could not read looked like: its HTTP status, the
+/// endpoint it came from, its content type and size, and (for an error
+/// status only: a success body may hold credentials) its first characters.
+pub fn unreadable_answer(
+    raw: &HttpResponse,
+    last: Option<&crate::framework::api_calls::LastEndpoint>,
+    result: bool,
+) -> String {
+    let status = raw.status().as_u16();
+    let from = last.map(|l| format!(" from {}", l.endpoint)).unwrap_or_default();
+    let kind = raw.headers().get("content-type").unwrap_or("no content type");
+    let body = raw.body().bytes().unwrap_or_default();
+    let mut shown = format!("{kind}, {} bytes", body.len());
+    if !(200..300).contains(&status) && !body.is_empty() {
+        let text: String = String::from_utf8_lossy(body)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect();
+        let start: String = text.chars().take(160).collect();
+        let more = if start.len() < text.len() { "…" } else { "" };
+        shown.push_str(&format!(": {start:?}{more}"));
+    }
+    let what = if result {
+        "an answer the AWS SDK cannot read as the operation's result"
+    } else {
+        "an answer that is not an AWS error"
+    };
+    format!(
+        "HTTP {status}{from}, {what} ({shown}): check the endpoint, and any proxy or firewall between the provider and AWS"
+    )
 }
 
 /// An error from one AWS API call, with the service's error code when it sent one.
@@ -145,7 +230,23 @@ impl ApiError {
                 "no answer within the provider's `api_timeout` (all attempts): check the endpoint and the network".into(),
             ),
             (SdkError::DispatchFailure(_), Some(last)) => Some(format!("could not reach {}", last.endpoint)),
-            _ => err.message().map(str::to_string),
+            // An answer the SDK could not read as an AWS error (a proxy's
+            // HTML page), or as the operation's result: say what came back,
+            // from where, instead of "unhandled error".
+            (SdkError::ServiceError(ctx), last) if err.code().is_none() && err.message().is_none() => {
+                let text = unreadable_answer(ctx.raw(), last.as_ref(), false);
+                tracing::trace!(
+                    "{operation}: the SDK's error for an answer it could not read: {}",
+                    whole_chain(&err)
+                );
+                return Self::unreadable(operation, ambiguous, text);
+            }
+            // Not logged: a success body the SDK could not read may hold credentials.
+            (SdkError::ResponseError(ctx), last) => {
+                let text = unreadable_answer(ctx.raw(), last.as_ref(), true);
+                return Self::unreadable(operation, ambiguous, text);
+            }
+            _ => err.message().map(|m| cut_message(m).into_owned()),
         };
         Self {
             operation,
@@ -153,6 +254,19 @@ impl ApiError {
             message,
             ambiguous,
             source: Box::new(err),
+        }
+    }
+
+    /// The error of an answer the SDK could not read: the SDK's own error
+    /// ("unhandled error", `Error { code: None, message: None, .. }`) says
+    /// nothing more, and is left out of the diagnostic.
+    fn unreadable(operation: &'static str, ambiguous: bool, text: String) -> Self {
+        Self {
+            operation,
+            code: None,
+            message: Some(text),
+            ambiguous,
+            source: "the answer is not one the AWS SDK can read".into(),
         }
     }
 
@@ -209,5 +323,122 @@ mod tests {
         assert_eq!(diags.errors.len(), 1);
         assert_eq!(diags.errors[0].summary, "creating IAM role `x`");
         assert!(diags.errors[0].detail.starts_with("CreateRole: EntityAlreadyExists"));
+    }
+
+    #[test]
+    fn a_huge_message_is_cut_to_a_few_kb_saying_how_much() {
+        assert_eq!(cut_message("short"), "short");
+        let exact = "x".repeat(MAX_MESSAGE);
+        assert_eq!(cut_message(&exact), exact.as_str());
+        let huge = format!("{}{}", "é".repeat(1000), "y".repeat(200 * 1024));
+        let cut = cut_message(&huge);
+        assert!(cut.len() < MAX_MESSAGE + 200, "{}", cut.len());
+        assert!(cut.starts_with("éé"));
+        let cut_bytes = huge.len() - (MAX_MESSAGE - MAX_MESSAGE % 2);
+        assert!(
+            cut.ends_with(&format!(
+                "… [{cut_bytes} of {} bytes cut; the whole message is in the provider's log at TRACE level]",
+                huge.len()
+            )),
+            "{}",
+            &cut[cut.len() - 150..]
+        );
+    }
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("Spacelift rejected `contextCreate`: {0}")]
+    struct Rejected(String);
+
+    #[test]
+    fn report_cuts_the_summary_and_each_cause() {
+        let body = "z".repeat(200 * 1024);
+        let mut diags = Diagnostics::default();
+        report(
+            &mut diags,
+            &failed("creating Spacelift context `c`", Rejected(body.clone())),
+        );
+        let d = &diags.errors[0];
+        assert_eq!(d.summary, "creating Spacelift context `c`");
+        assert!(d.detail.len() < 5 * 1024, "{}", d.detail.len());
+        assert!(d.detail.starts_with("Spacelift rejected `contextCreate`: zzz"));
+        assert!(d
+            .detail
+            .contains("bytes cut; the whole message is in the provider's log at TRACE level]"));
+        let mut diags = Diagnostics::default();
+        report(&mut diags, &Rejected(body));
+        assert!(diags.errors[0].summary.len() < 5 * 1024);
+    }
+
+    fn response(status: u16, content_type: &str, body: &str) -> HttpResponse {
+        let mut raw = HttpResponse::new(
+            status.try_into().unwrap(),
+            aws_smithy_types::body::SdkBody::from(body.to_string()),
+        );
+        raw.headers_mut().insert("content-type", content_type.to_string());
+        raw
+    }
+
+    #[test]
+    fn an_answer_the_sdk_cannot_read_names_the_status_the_operation_and_the_endpoint() {
+        use aws_sdk_iam::error::SdkError;
+        use aws_sdk_iam::operation::create_role::CreateRoleError;
+        use aws_smithy_types::error::ErrorMetadata;
+        crate::framework::api_calls::record_endpoint(
+            "TestUnreadableCreateRole",
+            "https://proxy.example:8443",
+            std::time::Duration::from_secs(120),
+        );
+        let html =
+            "<html>\n<head><title>403 Forbidden</title></head>\n<body>blocked by the corporate proxy</body></html>";
+        let err = SdkError::service_error(
+            CreateRoleError::generic(ErrorMetadata::builder().build()),
+            response(403, "text/html", html),
+        );
+        let api = ApiError::new("TestUnreadableCreateRole", err);
+        assert!(!api.ambiguous, "a 403 was refused");
+        assert_eq!(
+            api.to_string(),
+            "TestUnreadableCreateRole: HTTP 403 from https://proxy.example:8443, an answer that is not an AWS error \
+             (text/html, 99 bytes: \"<html> <head><title>403 Forbidden</title></head> <body>blocked by the corporate proxy</body></html>\"): \
+             check the endpoint, and any proxy or firewall between the provider and AWS"
+        );
+        let mut diags = Diagnostics::default();
+        report(&mut diags, &failed("creating IAM role `r`", api));
+        let detail = &diags.errors[0].detail;
+        for noise in ["unhandled error", "aws_request_id", "Error {"] {
+            assert!(!detail.contains(noise), "{noise}: {detail}");
+        }
+
+        // A 200 the SDK could not read: status and endpoint, never the body
+        // (a success body may hold credentials).
+        let err: SdkError<CreateRoleError, HttpResponse> = SdkError::response_error(
+            "XML parse error",
+            response(200, "text/xml", "<AssumeRoleResult><SecretAccessKey>abc"),
+        );
+        let api = ApiError::new("TestUnreadableCreateRole", err);
+        assert!(api.ambiguous, "a 200 that cannot be read may have taken effect");
+        let text = api.to_string();
+        assert!(text.starts_with("TestUnreadableCreateRole: HTTP 200 from https://proxy.example:8443, an answer the AWS SDK cannot read as the operation's result (text/xml, 38 bytes)"), "{text}");
+        assert!(!text.contains("SecretAccessKey"), "{text}");
+
+        // A message AWS sent is kept (and cut when huge).
+        let err = SdkError::service_error(
+            CreateRoleError::generic(
+                ErrorMetadata::builder()
+                    .code("MalformedPolicyDocument")
+                    .message("m".repeat(10_000))
+                    .build(),
+            ),
+            response(400, "text/xml", "<ErrorResponse/>"),
+        );
+        let text = ApiError::new("TestUnreadableCreateRole", err).to_string();
+        assert!(
+            text.starts_with("TestUnreadableCreateRole: MalformedPolicyDocument: mmm"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("bytes cut; the whole message is in the provider's log at TRACE level]"),
+            "{text}"
+        );
     }
 }

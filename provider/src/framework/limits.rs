@@ -118,7 +118,7 @@ pub const LIMITS: &[Limit] = &[
     },
     Limit {
         subject: "`timeouts` (EKS cluster and node group)",
-        limit: "at least 1s: a shorter wait cannot see an operation finish, and a create that times out leaves the object tainted",
+        limit: "at least 1s: a shorter wait cannot see the operation finish (a create that times out leaves the object tainted; an update or a delete that times out fails the apply)",
         source: "this provider: framework/wait.rs (MIN_TIMEOUT)",
         test_file: "test_eks_cluster.py",
         rule: "must be at least 1s",

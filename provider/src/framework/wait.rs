@@ -192,6 +192,54 @@ pub enum Operation {
     Delete,
 }
 
+impl Operation {
+    /// The entry of the `timeouts` block: `create`, `update` or `delete`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::Create => "create",
+            Operation::Update => "update",
+            Operation::Delete => "delete",
+        }
+    }
+
+    /// What a wait of this operation that times out leaves, for messages.
+    pub fn on_timeout(self) -> &'static str {
+        match self {
+            Operation::Create => "a create that times out leaves the object tainted (the next apply replaces it)",
+            Operation::Update => {
+                "an update that times out fails the apply while the service carries on with the change (the next plan shows what is left)"
+            }
+            Operation::Delete => {
+                "a delete that times out fails the destroy and keeps the object in the state (the next destroy waits for it again)"
+            }
+        }
+    }
+
+    /// The default duration of this operation's wait.
+    pub fn default_timeout(self) -> Duration {
+        DEFAULT_TIMEOUTS
+            .iter()
+            .find(|(o, _)| std::mem::discriminant(o) == std::mem::discriminant(&self))
+            .map_or(Duration::from_secs(30 * 60), |(_, d)| *d)
+    }
+}
+
+/// The plan-time check of one `timeouts` entry: a duration of at least
+/// [`MIN_TIMEOUT`]; the message names the entry's own operation.
+pub fn check_timeout(op: Operation, text: &str) -> Result<(), String> {
+    let d = parse_duration(text)?;
+    if d < MIN_TIMEOUT {
+        return Err(format!(
+            "must be at least 1s, got {text:?}: a shorter wait cannot see the {name} finish, and {consequence}; \
+             remove the entry to use the default ({default}m)",
+            name = op.name(),
+            consequence = op.on_timeout(),
+            default = op.default_timeout().as_secs() / 60,
+        ));
+    }
+    Ok(())
+}
+
 /// The defaults of EKS resources: create 30m, update 60m, delete 15m.
 pub const DEFAULT_TIMEOUTS: [(Operation, Duration); 3] = [
     (Operation::Create, Duration::from_secs(30 * 60)),
@@ -210,10 +258,7 @@ impl Timeouts {
 
     /// The configured duration for `op`, or its default.
     pub fn get(block: &tf_provider::value::Value<Timeouts>, op: Operation) -> Duration {
-        let default = DEFAULT_TIMEOUTS
-            .iter()
-            .find(|(o, _)| std::mem::discriminant(o) == std::mem::discriminant(&op))
-            .map_or(Duration::from_secs(30 * 60), |(_, d)| *d);
+        let default = op.default_timeout();
         block
             .as_ref_option()
             .and_then(|t| t.text(op).as_ref_option())
@@ -224,24 +269,11 @@ impl Timeouts {
     /// Plan-time check of the durations.
     pub fn validate(block: &tf_provider::value::Value<Timeouts>, v: &mut crate::framework::validate::Validator) {
         let Some(t) = block.as_ref_option() else { return };
-        for (name, op) in [
-            ("create", Operation::Create),
-            ("update", Operation::Update),
-            ("delete", Operation::Delete),
-        ] {
+        for op in [Operation::Create, Operation::Update, Operation::Delete] {
             v.check(
-                &tf_provider::AttributePath::new("timeouts").attribute(name),
+                &tf_provider::AttributePath::new("timeouts").attribute(op.name()),
                 t.text(op).as_ref_option(),
-                |text: &String| {
-                    let d = parse_duration(text)?;
-                    if d < MIN_TIMEOUT {
-                        return Err(format!(
-                            "must be at least 1s, got {text:?}: a shorter wait cannot see any operation finish, and a \
-                             create that times out leaves the object tainted; remove the entry to use the default"
-                        ));
-                    }
-                    Ok(())
-                },
+                |text: &String| check_timeout(op, text),
             );
         }
     }
@@ -338,6 +370,38 @@ mod tests {
             let err = parse_duration(huge).unwrap_err();
             assert!(err.contains("at most 168h"), "{huge}: {err}");
         }
+    }
+
+    #[test]
+    fn each_timeout_message_names_its_own_operation() {
+        for (op, own, default) in [
+            (Operation::Create, "create", "30m"),
+            (Operation::Update, "update", "60m"),
+            (Operation::Delete, "delete", "15m"),
+        ] {
+            let message = check_timeout(op, "0s").unwrap_err();
+            assert!(
+                message.starts_with(&format!(
+                    "must be at least 1s, got \"0s\": a shorter wait cannot see the {own} finish, and a"
+                )),
+                "{message}"
+            );
+            assert!(message.contains(&format!("{own} that times out")), "{message}");
+            assert!(message.ends_with(&format!("use the default ({default})")), "{message}");
+            for other in ["create", "update", "delete"].into_iter().filter(|o| *o != own) {
+                assert!(!message.contains(other), "{own}: mentions {other}: {message}");
+            }
+            assert_eq!(check_timeout(op, "1s"), Ok(()));
+        }
+        // Through the block's validation: the path and the operation match.
+        let block = tf_provider::value::Value::Value(Timeouts {
+            delete: tf_provider::value::Value::Value("500ms".into()),
+            ..Default::default()
+        });
+        let mut diags = tf_provider::Diagnostics::default();
+        Timeouts::validate(&block, &mut crate::framework::validate::Validator::new(&mut diags));
+        assert_eq!(diags.errors.len(), 1);
+        assert!(diags.errors[0].summary.starts_with("`timeouts.delete`: must be at least 1s, got \"500ms\": a shorter wait cannot see the delete finish, and a delete that times out fails the destroy"), "{}", diags.errors[0].summary);
     }
 
     #[tokio::test]

@@ -5,9 +5,10 @@
 
 use serde_json::Value as Json;
 
+use super::scope::{self, Wide};
 use super::{large, policies};
 use crate::framework::policy;
-use crate::framework::validate::{iam_role_arn, kms_alias_name, kms_key_arn, parse_arn};
+use crate::framework::validate::{kms_alias_name, parse_arn};
 
 /// The inputs of a policy, known and validated.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -57,6 +58,35 @@ pub struct Controller {
     /// provider narrows.
     pub source: &'static str,
     pub build: fn(&Params) -> Vec<Json>,
+    /// What the upstream document puts where a parameter goes: a named
+    /// resource (a wildcard there is refused) or a wildcard (accepted).
+    /// Parameters not listed are named resources.
+    pub upstream: &'static [Upstream],
+}
+
+/// The upstream statement's resource for one parameter.
+pub struct Upstream {
+    pub param: &'static str,
+    /// The upstream document's resource, quoted in messages.
+    pub line: &'static str,
+    /// Whether that resource is a wildcard.
+    pub wildcard: bool,
+}
+
+const fn named(param: &'static str, line: &'static str) -> Upstream {
+    Upstream {
+        param,
+        line,
+        wildcard: false,
+    }
+}
+
+const fn wildcard(param: &'static str, line: &'static str) -> Upstream {
+    Upstream {
+        param,
+        line,
+        wildcard: true,
+    }
 }
 
 impl Controller {
@@ -103,6 +133,10 @@ pub const CONTROLLERS: &[Controller] = &[
                  volumes attach only to instances tagged `eks:cluster-name=<cluster_name>` (EKS managed node groups) or `ebs.csi.aws.com/cluster-name=<cluster_name>` \
                  (tag other nodes, e.g. Karpenter's, with it); migrated in-tree volumes are not covered",
         build: policies::ebs_csi_driver,
+        upstream: &[named(
+            "kms_key_arns",
+            "the Amazon EKS User Guide's KMS statements name the key: `\"Resource\": [\"custom-key-arn\"]`",
+        )],
     },
     Controller {
         name: "aws-efs-csi-driver",
@@ -118,6 +152,10 @@ pub const CONTROLLERS: &[Controller] = &[
                  With `cluster_name`, access points are created, tagged and deleted only with the tag `kubernetes.io/cluster/<cluster_name>=owned`, \
                  which the chart adds when `controller.tags` holds it (set it, or the driver cannot create access points)",
         build: policies::efs_csi_driver,
+        upstream: &[wildcard(
+            "file_system_arns",
+            "`docs/iam-policy-example.json`, the `elasticfilesystem:CreateAccessPoint` statement: `\"Resource\": \"*\"`",
+        )],
     },
     Controller {
         name: "external-dns",
@@ -131,6 +169,10 @@ pub const CONTROLLERS: &[Controller] = &[
                  With `--aws-zone-tags`, external-dns reads the tags of every zone that passes its other filters in one batched call, which is denied when \
                  one of them is outside `hosted_zone_arns`: limit the zones with `--zone-id-filter` (or `--domain-filter`) to those of `hosted_zone_arns`",
         build: policies::external_dns,
+        upstream: &[wildcard(
+            "hosted_zone_arns",
+            "`docs/tutorials/aws.md`, \"IAM Policy\": `\"Resource\": [\"arn:aws:route53:::hostedzone/*\"]`",
+        )],
     },
     Controller {
         name: "cert-manager",
@@ -143,6 +185,10 @@ pub const CONTROLLERS: &[Controller] = &[
                  upstream's policy, including its limit of record changes to `TXT` records (`route53:ChangeResourceRecordSetsRecordTypes`), \
                  with the hosted zones narrowed to `hosted_zone_arns` as that page advises",
         build: policies::cert_manager,
+        upstream: &[wildcard(
+            "hosted_zone_arns",
+            "`route53.md`, \"Set up an IAM Role\": `\"Resource\": \"arn:aws:route53:::hostedzone/*\"`",
+        )],
     },
     Controller {
         name: "aws-load-balancer-controller",
@@ -157,6 +203,7 @@ pub const CONTROLLERS: &[Controller] = &[
                  policies on the same role it can pass IAM's 10,240-character quota for a role's inline policies; attach it as a managed policy \
                  (`aws_iam_policy`, then `policy_arns`) in that case",
         build: large::load_balancer_controller,
+        upstream: &[],
     },
     Controller {
         name: "cluster-autoscaler",
@@ -172,6 +219,7 @@ pub const CONTROLLERS: &[Controller] = &[
                  as auto-discovery matches them. `eks:DescribeNodegroup` is limited to the node groups of `cluster_name`. The chart's default service account name depends on the release name: \
                  set `rbac.serviceAccount.name = \"cluster-autoscaler\"`, or pass `namespace` and use your own `service_accounts`",
         build: policies::cluster_autoscaler,
+        upstream: &[],
     },
     Controller {
         name: "karpenter",
@@ -187,6 +235,16 @@ pub const CONTROLLERS: &[Controller] = &[
                  matches the cluster ARN with `StringLike`; without `interruption_queue_arn` the interruption-queue statement is left out \
                  (Karpenter then runs without interruption handling)",
         build: large::karpenter,
+        upstream: &[
+            named(
+                "node_role_arns",
+                "`cloudformation.yaml`, `AllowPassingInstanceRole`: the one node role, `KarpenterNodeRole-${ClusterName}`",
+            ),
+            named(
+                "interruption_queue_arn",
+                "`cloudformation.yaml`, `AllowInterruptionQueueActions`: `\"Resource\": \"${KarpenterInterruptionQueue.Arn}\"`",
+            ),
+        ],
     },
     Controller {
         name: "ecr-credentials-sync",
@@ -199,6 +257,10 @@ pub const CONTROLLERS: &[Controller] = &[
                  `AmazonEC2ContainerRegistryReadOnly` (the pull actions), with the pull actions limited to `repository_arns`: the password the sync job \
                  hands to the kubelet carries this role's permissions.",
         build: policies::ecr_credentials_sync,
+        upstream: &[wildcard(
+            "repository_arns",
+            "the managed policy `AmazonEC2ContainerRegistryReadOnly`: `\"Resource\": \"*\"`",
+        )],
     },
     Controller {
         name: "external-secrets",
@@ -213,6 +275,16 @@ pub const CONTROLLERS: &[Controller] = &[
                  `GetSecretValue` on each secret, so values stay limited to `secret_arns`), and `ssm:DescribeParameters` and `tag:GetResources` on `*` \
                  (find by name or tag); `kms:Decrypt` on `kms_key_arns` for secrets and parameters encrypted with customer managed keys",
         build: policies::external_secrets,
+        upstream: &[
+            wildcard(
+                "secret_arns",
+                "`docs/provider/aws-secrets-manager.md`: `\"arn:aws:secretsmanager:us-west-2:111122223333:secret:dev-*\"`",
+            ),
+            wildcard(
+                "parameter_arns",
+                "`docs/provider/aws-parameter-store.md`: `\"Resource\": \"arn:aws:ssm:us-east-2:123456789012:parameter/dev-*\"`",
+            ),
+        ],
     },
     Controller {
         name: "velero",
@@ -226,6 +298,10 @@ pub const CONTROLLERS: &[Controller] = &[
                  of its \"KMS Encryption for Volume Restoration\" section (grants for EBS volumes restored with `ebsKmsKeyId`; they also cover SSE-KMS buckets) \
                  on those keys",
         build: policies::velero,
+        upstream: &[named(
+            "bucket_arns",
+            "`README.md`, \"Set permissions for Velero\": `\"arn:aws:s3:::${BUCKET}/*\"` and `\"arn:aws:s3:::${BUCKET}\"`",
+        )],
     },
     Controller {
         name: "vault-aws",
@@ -241,6 +317,10 @@ pub const CONTROLLERS: &[Controller] = &[
                  `kms:DescribeKey`) on `kms_key_arns`. Left out: the auth method's own access-key rotation statement (with IRSA Vault holds no access key) \
                  and `iam:TagUser`, which the secrets engine needs only for roles with `iam_tags` (add it in a separate statement if you use them)",
         build: policies::vault_aws,
+        upstream: &[named(
+            "assume_role_arns",
+            "the AWS auth method's and secrets engine's `sts:AssumeRole` statements: `\"Resource\": [\"arn:aws:iam::<AccountId>:role/<VaultRole>\"]`",
+        )],
     },
 ];
 
@@ -258,105 +338,32 @@ pub fn names() -> String {
         .join(", ")
 }
 
-/// The checks of one parameter's value (an element, for the lists).
-pub fn check_param(name: &str, value: &str) -> Result<(), String> {
+/// The checks of one parameter's value (an element, for the lists) for
+/// `controller`: `Ok(Some(_))` for a value accepted with a warning (a
+/// wildcard the upstream policy also uses, matching every resource).
+pub fn check_param(controller: &Controller, name: &str, value: &str) -> Result<Option<Wide>, String> {
     match name {
-        "cluster_name" => eks_cluster_name(value),
-        "region" => region(value),
+        "cluster_name" => eks_cluster_name(value).map(|()| None),
+        "region" => region(value).map(|()| None),
         "account_id" => {
             if policy::is_account_id(value) {
-                Ok(())
+                Ok(None)
             } else {
                 Err(format!("must be a 12-digit AWS account id, got {value:?}"))
             }
         }
-        "hosted_zone_arns" => arn_with(
-            value,
-            "route53",
-            false,
-            false,
-            "hostedzone/",
-            "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ",
-        ),
-        "kms_key_arns" => kms_key_arn(value),
-        "kms_key_aliases" => kms_alias_name(value),
-        "repository_arns" => arn_with(
-            value,
-            "ecr",
-            true,
-            true,
-            "repository/",
-            "arn:aws:ecr:eu-west-1:123456789012:repository/team/app",
-        ),
-        "secret_arns" => arn_with(
-            value,
-            "secretsmanager",
-            true,
-            true,
-            "secret:",
-            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/*",
-        ),
-        "parameter_arns" => arn_with(
-            value,
-            "ssm",
-            true,
-            true,
-            "parameter/",
-            "arn:aws:ssm:eu-west-1:123456789012:parameter/prod/*",
-        ),
-        "bucket_arns" => {
-            arn_with(value, "s3", false, false, "", "arn:aws:s3:::velero-backups")?;
-            if value.rsplit(':').next().is_some_and(|b| b.contains('/')) {
-                return Err(format!("must be a bucket ARN without an object path, such as \"arn:aws:s3:::velero-backups\", got {value:?}"));
-            }
-            Ok(())
-        }
-        "file_system_arns" => arn_with(
-            value,
-            "elasticfilesystem",
-            true,
-            true,
-            "file-system/",
-            "arn:aws:elasticfilesystem:eu-west-1:123456789012:file-system/fs-0123456789abcdef0",
-        ),
-        "node_role_arns" | "assume_role_arns" => iam_role_arn(value),
-        "interruption_queue_arn" => arn_with(
-            value,
-            "sqs",
-            true,
-            true,
-            "",
-            "arn:aws:sqs:eu-west-1:123456789012:platform-main",
-        ),
-        _ => Ok(()),
-    }
-}
-
-/// An ARN of `service` whose resource starts with `prefix` (and has more after it).
-fn arn_with(
-    value: &str,
-    service: &str,
-    regional: bool,
-    with_account: bool,
-    prefix: &str,
-    example: &str,
-) -> Result<(), String> {
-    let ok = parse_arn(value).is_some_and(|(_, svc, region, account, resource)| {
-        svc == service
-            && (region.is_empty() != regional)
-            && (if with_account {
-                policy::is_account_id(account)
-            } else {
-                account.is_empty()
-            })
-            && resource.len() > prefix.len()
-            && resource.starts_with(prefix)
-            && !resource.chars().any(char::is_whitespace)
-    });
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("must be an ARN such as \"{example}\", got {value:?}"))
+        "kms_key_aliases" => kms_alias_name(value).map(|()| None),
+        "hosted_zone_arns"
+        | "kms_key_arns"
+        | "repository_arns"
+        | "secret_arns"
+        | "parameter_arns"
+        | "bucket_arns"
+        | "file_system_arns"
+        | "node_role_arns"
+        | "assume_role_arns"
+        | "interruption_queue_arn" => scope::check_arn(controller, name, value),
+        _ => Ok(None),
     }
 }
 
@@ -375,7 +382,7 @@ pub fn eks_cluster_name(value: &str) -> Result<(), String> {
 }
 
 /// A region code such as `eu-west-1`.
-fn region(value: &str) -> Result<(), String> {
+pub fn region(value: &str) -> Result<(), String> {
     let parts: Vec<&str> = value.split('-').collect();
     let ok = parts.len() >= 3
         && parts

@@ -4,6 +4,8 @@
 //!
 //! `catalog.rs` lists the controllers (default service accounts, the
 //! parameters each accepts or requires, the upstream document followed);
+//! `scope.rs` checks
+//! the ARNs' grammar and refuses wildcards the upstream policies do not use;
 //! `policies.rs` and `large.rs` build the statements; `policy_data_source.rs`
 //! is the data source. No API call is made.
 
@@ -11,6 +13,7 @@ pub mod catalog;
 mod large;
 pub mod policies;
 pub mod policy_data_source;
+mod scope;
 
 #[cfg(test)]
 mod tests;

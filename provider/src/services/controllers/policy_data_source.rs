@@ -142,8 +142,12 @@ fn schema_block() -> Block {
          and the service accounts the controller's chart uses by default: a value to hand to `platform_irsa_role` (`inline_policies`, `service_accounts`), \
          to a pod identity role, or to any role. No API call is made; the same inputs always give the same text.\n\n\
          Each controller requires and accepts a subset of the parameters; a parameter it does not accept, or a missing required one, \
-         is an error at plan time naming the attribute and the controller. Every ARN is checked for its service and resource type. \
-         Nothing is left on `*` that a parameter can narrow; the actions that take no resource (such as `route53:ListHostedZones` or \
+         is an error at plan time naming the attribute and the controller. Every ARN is checked for its service and resource type, and the name in it \
+         against that resource's grammar (hosted zone ids, S3 bucket names, IAM role paths and names, KMS key ids, SQS queue names, EFS file system ids). \
+         An IAM wildcard (`*` or `?`) in an ARN is refused where the controller's upstream policy names the resource (Karpenter's node role, \
+         Velero's buckets, keys, queues, assumed roles), and accepted where the upstream document uses one itself; one that matches every resource \
+         of its type (`hostedzone/*`, `file-system/*`, `repository/*`, `secret:*`, `parameter/*`) is then accepted with a warning naming the \
+         controller and the upstream line.          Nothing is left on `*` that a parameter can narrow; the actions that take no resource (such as `route53:ListHostedZones` or \
          `ecr:GetAuthorizationToken`) stay on `*`, as IAM requires.\n\n\
          IAM limits all inline policies of a role together to 10,240 characters (white space not counted); `platform_irsa_role` checks that at plan time. \
          Every policy here fits with typical inputs; the AWS Load Balancer Controller's and Karpenter's are the largest (about 5,200 and 5,900 characters): \
@@ -165,15 +169,15 @@ fn schema_block() -> Block {
             ("cluster_name", string(Optional, "EKS cluster name: the tag conditions of `cluster-autoscaler`, `aws-load-balancer-controller`, `karpenter`, and, optionally, `aws-ebs-csi-driver` and `aws-efs-csi-driver` (see the table).")),
             ("region", string(Optional, "`karpenter`: region of the cluster, put into the ARNs and the `aws:RequestedRegion` condition. Without it the ARNs match any region.")),
             ("account_id", string(Optional, "`vault-aws`: the account in which Vault's AWS secrets engine makes IAM users (`iam_user` credential type), limited to users named `vault-*`.")),
-            ("hosted_zone_arns", list("`external-dns`, `cert-manager`: Route 53 hosted zone ARNs, `arn:aws:route53:::hostedzone/<id>`.")),
+            ("hosted_zone_arns", list("`external-dns`, `cert-manager`: Route 53 hosted zone ARNs, `arn:aws:route53:::hostedzone/<id>` (`Z` and up to 31 upper-case letters and digits). `arn:aws:route53:::hostedzone/*`, the upstream policies' own resource, is accepted with a warning; no other wildcard is.")),
             ("kms_key_arns", list("KMS key ARNs: `aws-ebs-csi-driver` (encrypted volumes), `external-secrets` (`kms:Decrypt`), `velero` (SSE-KMS buckets), `vault-aws` (the `awskms` seal).")),
             ("kms_key_aliases", list("`aws-ebs-csi-driver`: KMS aliases (`alias/<name>`) of the keys encrypting volumes, matched through `kms:ResourceAliases`, so a key can be rotated to a new key behind the alias without changing the policy.")),
-            ("repository_arns", list("`ecr-credentials-sync`: ECR repository ARNs the pulled images come from (`*` wildcards allowed in the name, e.g. `repository/team/*`).")),
-            ("secret_arns", list("`external-secrets`: Secrets Manager secret ARNs (`*` wildcards allowed, e.g. `secret:prod/*`).")),
-            ("parameter_arns", list("`external-secrets`: SSM parameter ARNs (`*` wildcards allowed, e.g. `parameter/prod/*`).")),
-            ("bucket_arns", list("`velero`: S3 bucket ARNs of the backup locations, `arn:aws:s3:::<bucket>`.")),
-            ("file_system_arns", list("`aws-efs-csi-driver`: EFS file system ARNs on which the driver may create access points. Without it, any file system.")),
-            ("node_role_arns", list("`karpenter`: IAM role ARNs of the nodes Karpenter launches (`iam:PassRole`); the first one's account is the account of the instance-profile and cluster ARNs.")),
+            ("repository_arns", list("`ecr-credentials-sync`: ECR repository ARNs the pulled images come from (`*` wildcards allowed in the name, e.g. `repository/team/*`; `repository/*` warns).")),
+            ("secret_arns", list("`external-secrets`: Secrets Manager secret ARNs (`*` wildcards allowed in the name, e.g. `secret:prod/*`; `secret:*` warns).")),
+            ("parameter_arns", list("`external-secrets`: SSM parameter ARNs (`*` wildcards allowed in the name, e.g. `parameter/prod/*`; `parameter/*` warns).")),
+            ("bucket_arns", list("`velero`: S3 bucket ARNs of the backup locations, `arn:aws:s3:::<bucket>`, the bucket name as S3's naming rules say; no wildcards (Velero's policy names its bucket).")),
+            ("file_system_arns", list("`aws-efs-csi-driver`: EFS file system ARNs on which the driver may create access points (`file-system/fs-<id>`, or `file-system/*` for any in a region and account, with a warning). Without it, any file system.")),
+            ("node_role_arns", list("`karpenter`: IAM role ARNs of the nodes Karpenter launches (`iam:PassRole`); the first one's account is the account of the instance-profile and cluster ARNs. No wildcards: Karpenter's policy passes only its node role, and `role/*` would let it hand any role to EC2.")),
             ("assume_role_arns", list("`vault-aws`: roles Vault may assume: the secrets engine's `assumed_role` credential type, and the auth method's cross-account `sts` roles.")),
             ("interruption_queue_arn", string(Optional, "`karpenter`: ARN of the SQS interruption queue. Without it the queue statement is left out.")),
             ("auth_method", boolean(Optional, "`vault-aws`: `true` when Vault's AWS auth method runs with this role: adds its `ec2:DescribeInstances` and `iam:Get*` lookups on `*`. Leave it out for a role that only serves the secrets engine or the `awskms` seal.")),
@@ -239,7 +243,7 @@ pub fn validate_config(diags: &mut Diagnostics, config: &ControllerPolicyState) 
                 continue;
             }
             Param::Unknown => {}
-            Param::One(value) => v.check(&path, Some(value), |s: &str| catalog::check_param(param, s)),
+            Param::One(value) => check_value(&mut v, controller, param, &path, value),
             Param::Many(items) => {
                 if items.is_empty() {
                     v.error(
@@ -248,9 +252,9 @@ pub fn validate_config(diags: &mut Diagnostics, config: &ControllerPolicyState) 
                     );
                 }
                 for (i, item) in items.iter().enumerate() {
-                    v.check(&path.clone().index(i as i64), *item, |s: &str| {
-                        catalog::check_param(param, s)
-                    });
+                    if let Some(item) = item {
+                        check_value(&mut v, controller, param, &path.clone().index(i as i64), item);
+                    }
                 }
             }
         }
@@ -266,6 +270,16 @@ pub fn validate_config(diags: &mut Diagnostics, config: &ControllerPolicyState) 
                 names.join(", ")
             ),
         );
+    }
+}
+
+/// One known value of `param`: its error, or the warning of a wildcard that
+/// matches every resource of its type.
+fn check_value(v: &mut Validator<'_>, controller: &Controller, param: &str, path: &AttributePath, value: &str) {
+    match catalog::check_param(controller, param, value) {
+        Ok(None) => {}
+        Ok(Some(wide)) => v.warning(path, wide.summary, wide.detail),
+        Err(rule) => v.error(path, rule),
     }
 }
 
@@ -343,8 +357,11 @@ impl DataSource for ControllerPolicyDataSource {
         config: Self::State<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<Self::State<'a>> {
-        validate_config(diags, &config);
-        if !diags.errors.is_empty() {
+        // `validate` reported the warnings already; only the errors stop the read.
+        let mut checks = Diagnostics::default();
+        validate_config(&mut checks, &config);
+        if !checks.errors.is_empty() {
+            diags.errors.extend(checks.errors);
             return None;
         }
         let name = config.controller.as_ref_option()?.clone();

@@ -259,7 +259,8 @@ fn bad_input_names_the_attribute_and_the_controller() {
     };
     assert_eq!(
         errors(&bad_zone),
-        vec!["`hosted_zone_arns[1]`: must be an ARN such as \"arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ\", got \"Z123\""]
+        vec!["`hosted_zone_arns[1]`: must be a Route 53 hosted zone ARN such as \"arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ\" \
+              (a zone id is 'Z' and up to 31 upper-case letters and digits), got \"Z123\""]
     );
     let empty = ControllerPolicyState {
         bucket_arns: l(&[]),
@@ -308,4 +309,216 @@ fn bad_input_names_the_attribute_and_the_controller() {
         ..base("external-dns")
     };
     assert_eq!(errors(&unknown), Vec::<String>::new());
+}
+
+fn warnings(config: &ControllerPolicyState) -> Vec<String> {
+    let mut diags = Diagnostics::default();
+    validate_config(&mut diags, config);
+    diags
+        .warnings
+        .iter()
+        .map(|d| format!("{} | {}", d.summary, d.detail))
+        .collect()
+}
+
+const ROLE: &str = "arn:aws:iam::111122223333:role/KarpenterNodeRole-main";
+
+/// Wildcards are refused where the upstream policy names the resource, and
+/// accepted with a warning (naming the controller and the upstream line)
+/// where it uses one itself.
+#[test]
+fn wildcards_only_where_upstream_has_them() {
+    let base = |c: &str| ControllerPolicyState {
+        controller: s(c),
+        ..Default::default()
+    };
+    let karpenter = |roles: &[&str]| ControllerPolicyState {
+        cluster_name: s("main"),
+        node_role_arns: l(roles),
+        ..base("karpenter")
+    };
+    // Karpenter passes its one node role: `role/*` would let it pass any role to EC2.
+    for wild in [
+        "arn:aws:iam::111122223333:role/*",
+        "arn:aws:iam::111122223333:role/Karpenter?ode",
+        "arn:aws:iam::*:role/x",
+    ] {
+        let e = errors(&karpenter(&[ROLE, wild]));
+        assert_eq!(e.len(), 1, "{wild}: {e:?}");
+        assert!(
+            e[0].starts_with("`node_role_arns[1]`: must name each IAM role without a wildcard ('*' or '?'): the upstream policy of controller `karpenter` scopes it to named resources (`cloudformation.yaml`, `AllowPassingInstanceRole`"),
+            "{e:?}"
+        );
+    }
+    assert_eq!(
+        errors(&karpenter(&[
+            ROLE,
+            "arn:aws:iam::111122223333:role/nodes/KarpenterNodeRole-b"
+        ])),
+        Vec::<String>::new()
+    );
+    // The role name's grammar (IAM: letters, digits and '+=,.@_-').
+    let e = errors(&karpenter(&["arn:aws:iam::111122223333:role/bad name"]));
+    assert!(
+        e[0].starts_with("`node_role_arns[0]`: names a role whose name must be an IAM role name"),
+        "{e:?}"
+    );
+    let e = errors(&karpenter(&["arn:aws:iam::111122223333:role/a//b"]));
+    assert!(
+        e[0].starts_with("`node_role_arns[0]`: names a role whose path must be an IAM path"),
+        "{e:?}"
+    );
+
+    // Velero's README names the bucket.
+    let velero = |b: &str| ControllerPolicyState {
+        bucket_arns: l(&[b]),
+        ..base("velero")
+    };
+    let e = errors(&velero("arn:aws:s3:::*"));
+    assert_eq!(e.len(), 1);
+    assert!(e[0].starts_with("`bucket_arns[0]`: must name each S3 bucket without a wildcard ('*' or '?'): the upstream policy of controller `velero` scopes it to named resources (`README.md`"), "{e:?}");
+    assert!(errors(&velero("arn:aws:s3:::velero-*"))[0].contains("without a wildcard"));
+    for (bad, rule) in [
+        ("arn:aws:s3:::Velero", "may hold only lower-case letters"),
+        ("arn:aws:s3:::ab", "is not 3 to 63 characters long"),
+        ("arn:aws:s3:::-backups", "must start and end with a letter or digit"),
+        ("arn:aws:s3:::a..b", "two adjacent periods"),
+        ("arn:aws:s3:::192.168.1.1", "IP address"),
+        ("arn:aws:s3:::xn--backups", "reserved prefix"),
+        ("arn:aws:s3:::backups-s3alias", "reserved suffix"),
+        ("arn:aws:s3:us-east-1::backups", "must be an S3 bucket ARN"),
+    ] {
+        let e = errors(&velero(bad));
+        assert!(e.len() == 1 && e[0].contains(rule), "{bad}: {e:?}");
+    }
+    assert_eq!(errors(&velero("arn:aws:s3:::velero.backups-1")), Vec::<String>::new());
+
+    // Hosted zones: upstream (external-dns, cert-manager) uses `hostedzone/*`:
+    // accepted with a warning; anything else must be a zone id.
+    for c in ["external-dns", "cert-manager"] {
+        let zones = |z: &[&str]| ControllerPolicyState {
+            hosted_zone_arns: l(z),
+            ..base(c)
+        };
+        let all = zones(&[ZONE, "arn:aws:route53:::hostedzone/*"]);
+        assert_eq!(errors(&all), Vec::<String>::new(), "{c}");
+        let w = warnings(&all);
+        assert_eq!(w.len(), 1, "{c}: {w:?}");
+        assert!(w[0].starts_with(&format!("`hosted_zone_arns[1]`: matches every hosted zone: controller `{c}` is granted its actions on all of them | ")), "{w:?}");
+        assert!(
+            w[0].contains("hostedzone/*\"]`") || w[0].contains("hostedzone/*\"`"),
+            "the upstream line: {w:?}"
+        );
+        assert!(
+            w[0].contains(if c == "external-dns" {
+                "docs/tutorials/aws.md"
+            } else {
+                "route53.md"
+            }),
+            "{w:?}"
+        );
+        assert_eq!(warnings(&zones(&[ZONE])), Vec::<String>::new());
+        for bad in [
+            "arn:aws:route53:::hostedzone/Z12*",
+            "arn:aws:route53:::hostedzone/*\"]}",
+        ] {
+            let e = errors(&zones(&[bad]));
+            assert!(
+                e.len() == 1 && e[0].contains("may hold a wildcard only as the whole hosted zone"),
+                "{bad}: {e:?}"
+            );
+        }
+        for bad in [
+            "arn:aws:route53:::hostedzone/Z1\"]},{\"Effect\":\"Allow\"",
+            "arn:aws:route53:::hostedzone/z0123",
+            "arn:aws:route53:::hostedzone/Z0123456789012345678901234567890123",
+            "arn:aws:route53::123456789012:hostedzone/Z1",
+        ] {
+            let e = errors(&zones(&[bad]));
+            assert!(
+                e.len() == 1 && e[0].contains("must be a Route 53 hosted zone ARN"),
+                "{bad}: {e:?}"
+            );
+        }
+    }
+
+    // Where the names may hold wildcards (upstream uses them), only a
+    // match-everything name warns; region and account stay named.
+    let secrets = |a: &str| ControllerPolicyState {
+        secret_arns: l(&[a]),
+        ..base("external-secrets")
+    };
+    assert_eq!(
+        warnings(&secrets("arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/*")),
+        Vec::<String>::new()
+    );
+    let w = warnings(&secrets("arn:aws:secretsmanager:eu-west-1:111122223333:secret:*"));
+    assert!(
+        w.len() == 1 && w[0].contains("controller `external-secrets`") && w[0].contains("secret:dev-*"),
+        "{w:?}"
+    );
+    assert!(
+        errors(&secrets("arn:aws:secretsmanager:*:111122223333:secret:prod/*"))[0]
+            .contains("in a named region and account")
+    );
+    let ecr = ControllerPolicyState {
+        repository_arns: l(&["arn:aws:ecr:eu-west-1:111122223333:repository/*"]),
+        ..base("ecr-credentials-sync")
+    };
+    assert!(warnings(&ecr)[0].contains("AmazonEC2ContainerRegistryReadOnly"));
+    let efs = |a: &str| ControllerPolicyState {
+        file_system_arns: l(&[a]),
+        ..base("aws-efs-csi-driver")
+    };
+    assert_eq!(
+        warnings(&efs("arn:aws:elasticfilesystem:eu-west-1:111122223333:file-system/*")).len(),
+        1
+    );
+    assert!(errors(&efs(
+        "arn:aws:elasticfilesystem:eu-west-1:111122223333:file-system/fs-01*"
+    ))[0]
+        .contains("only as the whole EFS file system"));
+    assert!(errors(&efs(
+        "arn:aws:elasticfilesystem:eu-west-1:111122223333:file-system/fs-xyz"
+    ))[0]
+        .contains("must be an EFS file system ARN"));
+
+    // Keys, queues and assumed roles are named upstream.
+    let e = errors(&ControllerPolicyState {
+        kms_key_arns: l(&["arn:aws:kms:eu-west-1:111122223333:key/*"]),
+        ..base("external-secrets")
+    });
+    assert!(
+        e.iter()
+            .any(|e| e.starts_with("`kms_key_arns[0]`: must name each KMS key without a wildcard")),
+        "{e:?}"
+    );
+    let e = errors(&ControllerPolicyState {
+        kms_key_arns: l(&["arn:aws:kms:eu-west-1:111122223333:key/k"]),
+        ..base("vault-aws")
+    });
+    assert!(e[0].contains("whose key id is a UUID"), "{e:?}");
+    assert_eq!(
+        errors(&ControllerPolicyState {
+            kms_key_arns: l(&["arn:aws:kms:eu-west-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab"]),
+            ..base("vault-aws")
+        }),
+        Vec::<String>::new()
+    );
+    let e = errors(&ControllerPolicyState {
+        interruption_queue_arn: s("arn:aws:sqs:eu-west-1:111122223333:*"),
+        ..karpenter(&[ROLE])
+    });
+    assert!(
+        e[0].starts_with("`interruption_queue_arn`: must name each SQS queue without a wildcard"),
+        "{e:?}"
+    );
+    let e = errors(&ControllerPolicyState {
+        assume_role_arns: l(&["arn:aws:iam::444455556666:role/*"]),
+        ..base("vault-aws")
+    });
+    assert!(
+        e[0].contains("controller `vault-aws` scopes it to named resources"),
+        "{e:?}"
+    );
 }
