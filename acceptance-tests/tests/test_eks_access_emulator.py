@@ -79,6 +79,8 @@ def test_entry_lifecycle(eks, iam, api_cluster, unique):
     again = eks.create_access_entry(clusterName=api_cluster, principalArn=principal, kubernetesGroups=["viewers"],
                                     tags={"team": "a"}, clientRequestToken="tok-1")["accessEntry"]
     assert again["accessEntryArn"] == created["accessEntryArn"] and again["createdAt"] == created["createdAt"]
+    # The tags given at creation (the provider's owner marker among them) come back with the entry.
+    assert eks.describe_access_entry(clusterName=api_cluster, principalArn=principal)["accessEntry"]["tags"] == {"team": "a"}
     with pytest.raises(ClientError) as err:
         eks.create_access_entry(clusterName=api_cluster, principalArn=principal)
     assert code(err)[0] == "ResourceInUseException"

@@ -79,6 +79,8 @@ def test_addon_lifecycle(eks, iam, network, unique):
     again = eks.create_addon(clusterName=name, addonName="coredns", tags={"team": "a"},
                              configurationValues='{"replicaCount": 3}', clientRequestToken="t1")["addon"]
     assert again["addonArn"] == created["addonArn"]
+    # The tags given at creation (the provider's owner marker among them) come back with the add-on.
+    assert created["tags"] == {"team": "a"} == eks.describe_addon(clusterName=name, addonName="coredns")["addon"]["tags"]
     with pytest.raises(eks.exceptions.InvalidParameterException):
         eks.create_addon(clusterName=name, addonName="coredns", clientRequestToken="t1")
     with pytest.raises(eks.exceptions.ResourceInUseException) as err:
