@@ -192,11 +192,13 @@ def converge_and_destroy(ws, subject: Subject, result) -> None:
 
 # Per resource, the create steps whose failure leaves the object made (the
 # instance is tainted), in the order the create makes them, and the creates
-# whose lost answer is found by the owner marker (the apply succeeds).
+# whose lost answer is found (by the owner marker; the alias by its target):
+# the apply succeeds.
 CHAINS = {
     "irsa_role": (["PutRolePolicy", "AttachRolePolicy"], ["CreateRole"]),
-    "ebs_storage": (["EnableKeyRotation", "CreateAlias", "PutRolePolicy"], ["CreateKey"]),
-    "vault_seal": (["EnableKeyRotation", "CreateAlias", "PutRolePolicy"], ["CreateRole", "CreateKey"]),
+    # A lost CreateAlias answer: the alias is re-read, and pointing at the key it is the one just made.
+    "ebs_storage": (["EnableKeyRotation", "PutRolePolicy"], ["CreateKey", "CreateAlias"]),
+    "vault_seal": (["EnableKeyRotation", "PutRolePolicy"], ["CreateRole", "CreateKey", "CreateAlias"]),
     # GetOpenIDConnectProvider: reading `created_at` back after the create.
     "oidc_provider": (["GetOpenIDConnectProvider"], ["CreateOpenIDConnectProvider"]),
 }

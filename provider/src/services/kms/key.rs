@@ -685,7 +685,8 @@ pub async fn check_alias_free(
 /// With `retarget` true (the alias this resource already owns, moved outside
 /// Terraform), it is pointed back. A CreateAlias that finds the alias already
 /// there (a lost answer, or a race) re-reads it and accepts it only if it
-/// points at `key_id`.
+/// points at `key_id`; so does a CreateAlias whose answer was lost (5xx,
+/// dropped connection) with the SDK's retries off or exhausted.
 pub async fn ensure_alias(
     kms: &Client,
     alias: &str,
@@ -729,7 +730,24 @@ pub async fn ensure_alias(
                     .map(|_| ())
                     .map_err(|e| err(ApiError::new("UpdateAlias", e)))
             }
-            Err(e) => Err(err(ApiError::new("CreateAlias", e))),
+            Err(e) => {
+                let source = ApiError::new("CreateAlias", e);
+                // The answer may be lost (a 5xx, a dropped connection): an
+                // alias that points at this key now is the one just made.
+                if source.ambiguous {
+                    if let Some((_, Some(target))) = find_alias(kms, alias).await? {
+                        if target == key_id {
+                            tracing::warn!(
+                                alias,
+                                key = key_id,
+                                "the answer to CreateAlias was lost; the alias points at the key: done"
+                            );
+                            return Ok(());
+                        }
+                    }
+                }
+                Err(err(source))
+            }
         },
     }
 }

@@ -8,8 +8,11 @@
 //! is already attached to the stack ([`NameTaken`]); `contextAttach` is never
 //! retried blindly: after an ambiguous failure the attachment is re-read and
 //! adopted only when it is the one just made (same stack and priority, and
-//! none was there before). Refresh believes it gone only after
-//! [`ownership::confirm_gone`]; detach re-reads and compares the id first.
+//! none was there before); when the lookup after a lost answer fails, the
+//! attachment is recorded (tainted) without an id, with a pending marker
+//! naming the priority sent, and refresh looks for it. Refresh believes it
+//! gone only after [`ownership::confirm_gone`]; detach re-reads and compares
+//! the id first.
 
 use std::sync::Arc;
 

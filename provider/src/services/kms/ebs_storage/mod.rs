@@ -109,7 +109,8 @@ fn schema_block() -> Block {
              (this type or `platform_vault_seal`) fail at plan time on `alias_name`.\n\
              - **Adopts** an alias whose key is pending deletion (logged), and the key its own CreateKey made when the answer was lost: \
              the ids of the existing keys are listed before CreateKey, and afterwards only the new keys are searched for the marker, \
-             so no second key is left behind.\n\
+             so no second key is left behind. After a lost CreateAlias answer the alias is read again: pointing at the new key, it is the one \
+             just made.\n\
              - **An alias moved** to another key outside Terraform shows as a diff on `alias_target_key_id`, and apply points it back: \
              that alias is this resource's own.\n\
              - **A failed apply.** A create that fails before the key exists (the alias check, or CreateKey refused) records nothing. \

@@ -14,11 +14,15 @@
 //! Ownership (see [`crate::framework::ownership`]): a create first refuses a
 //! name already taken ([`NameTaken`](ownership::NameTaken)), then marks the new context with the
 //! label `platform:owner:<marker>` (hidden from `labels`, kept on updates,
-//! recorded in private state). `contextCreateV2` is never retried blindly:
-//! after an ambiguous failure the context is looked for by that label and
-//! adopted only when it carries it. Refresh believes the context gone only
-//! after [`ownership::confirm_gone`]; a context under the same id without the
-//! recorded marker is not ours. Delete re-reads and compares first.
+//! recorded in the public `owner_marker`: Terraform hands the delete half of a
+//! replacement the replacement's planned private state, not the prior one).
+//! `contextCreateV2` is never retried blindly: after an ambiguous failure the
+//! context is looked for by that label and adopted only when it carries it;
+//! when that lookup fails, the instance is recorded (tainted) with the marker
+//! and no id, and refresh looks it up by the marker. Refresh believes the
+//! context gone only after [`ownership::confirm_gone`]; a context under the
+//! same id without the recorded marker is not ours. Delete re-reads and
+//! compares first.
 //!
 //! This file holds the state, the schema and the resource's steps, in
 //! order; the rest of the folder: `validate.rs` (the configuration's checks),
@@ -89,7 +93,8 @@ const RESOURCE_TYPE: &str = "platform_spacelift_context";
 
 /// What this resource records, in private state, about the context it
 /// created or imported: the owner marker the context carries as the label
-/// `platform:owner:<marker>` (none for a context imported without one).
+/// `platform:owner:<marker>` (none for a context imported without one; the
+/// public `owner_marker` holds it too, and is what a delete uses).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ContextIdentity {

@@ -124,7 +124,8 @@ fn schema_block() -> Block {
              - **Refuses** an alias that already points at another live key: the apply fails before the role or key is made, with the \
              `terraform import` command and the `import {{}}` block. Two resources naming one alias fail at plan time on `alias_name`.\n\
              - **Adopts** an alias whose key is pending deletion, a `vault-seal-<name>` role left by an earlier incarnation of this seal \
-             (it carries the seal's tag), and the role or key its own create made when the answer was lost (found by the marker).\n\
+             (it carries the seal's tag), and the role or key its own create made when the answer was lost (found by the marker), \
+             and the alias after a lost CreateAlias answer when it points at the new key.\n\
              - **A failed apply.** A create that fails before the key exists removes the role it created (nothing is recorded). \
              Once the key exists, a failure enabling rotation, pointing the alias or putting the seal policy records the seal with its key and \
              role, tainted: the next apply removes exactly those (the role only with the seal's tag, the alias only while it points at the key, \
