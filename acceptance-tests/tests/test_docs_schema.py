@@ -286,3 +286,16 @@ def test_drift_guide_says_which_command_and_covers_every_type(workspace):
     want |= {f"ephemeral `{t}`" for t in s.get("ephemeral_resource_schemas", {})}
     assert want - rows == set(), f"types without a row: {sorted(want - rows)}"
     assert rows - want == set(), f"rows for unknown types: {sorted(rows - want)}"
+
+
+def test_cluster_auth_docs_state_the_tokens_lifetime_and_the_exec_plugin():
+    """The token lives 15 minutes (EKS ignores `X-Amz-Expires=60`), providers
+    keep the token they were configured with, and the exec plugin is the way
+    round it, on both pages (data source and ephemeral resource)."""
+    for page in ("docs/data-sources/eks_cluster_auth.md", "docs/ephemeral-resources/eks_cluster_auth.md"):
+        flat = " ".join((ROOT / page).read_text().split())
+        assert "valid for 60 seconds" not in flat, page
+        for claim in ("EKS accepts a token for 15 minutes after it is made", "401 Unauthorized",
+                      '"eks", "get-token", "--cluster-name"', "client.authentication.k8s.io/v1beta1",
+                      "with a saved plan applied later"):
+            assert claim in flat, (page, claim)
