@@ -137,10 +137,7 @@ NAMED_LIST = re.compile(r"((?:`\w+`(?:, and |, or |, | and | or |/))*`\w+`) (?:n
 # Descriptions written in services/eks (owned elsewhere), reported with their
 # replacement; remove each entry once its description is fixed (the test fails
 # while an entry no longer matches anything).
-KNOWN_ELSEWHERE = {
-    ("docs/resources/eks_node_group.md", "`scaling`, `labels`, `taint` blocks"),
-    ("docs/resources/eks_access_entry.md", "`kubernetes_groups`, `user_name` and `access_policy` blocks"),
-}
+KNOWN_ELSEWHERE: set[tuple[str, str]] = set()
 
 
 def test_blocks_and_attributes_are_called_what_they_are(workspace):
@@ -234,9 +231,7 @@ def test_installing_guide_says_what_init_does_with_dev_overrides(workspace):
 
 # Sentences written in services/eks (owned elsewhere) that send drift runs to a
 # refresh-only plan; reported with their replacement. Remove each once fixed.
-REFRESH_ONLY_ELSEWHERE = {
-    ("docs/resources/eks_cluster.md", "A mode moved forward outside Terraform shows in `terraform plan -refresh-only`"),
-}
+REFRESH_ONLY_ELSEWHERE: set[tuple[str, str]] = set()
 
 
 def test_no_doc_sends_drift_runs_to_a_refresh_only_plan():
