@@ -192,6 +192,16 @@ pub fn carries_any(tags: Option<&HashMap<String, String>>) -> bool {
     tags.is_some_and(|t| t.contains_key(OWNER_TAG))
 }
 
+/// The conflict of an EKS create: the name is taken ("already exists").
+pub fn name_in_use(err: &ApiError) -> bool {
+    err.is("ResourceInUseException")
+}
+
+/// The object in a create's answer, or an error when EKS answered without it.
+pub fn answered<T>(operation: &'static str, object: Option<T>) -> Result<T, ApiError> {
+    object.ok_or_else(|| ApiError::other(operation, None, "EKS answered without the object it created"))
+}
+
 /// How a create with an owner marker ended.
 #[derive(Debug)]
 pub enum Marked<T> {

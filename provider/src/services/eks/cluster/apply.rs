@@ -28,7 +28,7 @@ use crate::framework::ownership::{self, Claim, NameTaken, OutcomeUnknown, Pendin
 use crate::framework::plan::{known, known_str, known_string_map, known_string_set};
 use crate::framework::wait::{Operation, Timeouts, WaitError};
 use crate::services::eks::find::{find_cluster, is_not_found, timestamp};
-use crate::services::eks::marked::{carries, create_marked, Budget, Marked};
+use crate::services::eks::marked::{answered, carries, create_marked, name_in_use, Budget, Marked};
 use crate::services::eks::roles::{cluster_role_name, expand_cluster_role, CLUSTER_OWNER_TAG};
 use crate::services::eks::tags::shown_tags;
 use crate::services::eks::thumbprint;
@@ -232,20 +232,22 @@ pub(super) async fn create_cluster(
             .client_request_token(token)
             .set_tags(Some(tags.clone()));
         async move {
-            let out = req.send().await.map_err(|e| ApiError::new("CreateCluster", e))?;
-            out.cluster
-                .ok_or_else(|| ApiError::other("CreateCluster", None, "EKS returned no cluster"))
+            answered(
+                "CreateCluster",
+                req.send().await.map_err(|e| ApiError::new("CreateCluster", e))?.cluster,
+            )
         }
     };
+    let find = || budget.call("DescribeCluster", find_cluster(&aws.eks, name));
     Ok(create_marked(
         "CreateCluster",
         budget,
         is_role_propagation,
-        |e| e.is("ResourceInUseException"),
+        name_in_use,
         token,
         create,
-        || budget.call("DescribeCluster", find_cluster(&aws.eks, name)),
-        |c: &Cluster| c.tags(),
+        find,
+        Cluster::tags,
     )
     .await)
 }
@@ -254,7 +256,7 @@ pub(super) async fn create_cluster(
 /// after its answers were lost): the name taken, IPv6 subnets refused, or
 /// EKS's error.
 fn create_refused(s: &ClusterState, name: &str, err: ApiError) -> ClusterError {
-    if err.is("ResourceInUseException") {
+    if name_in_use(&err) {
         return NameTaken::new("EKS cluster", name, "platform_eks_cluster", name).into();
     }
     if is_ipv6_subnet_refusal(s, &err) {

@@ -23,7 +23,7 @@ use crate::framework::tags;
 use crate::framework::wait::{Operation, Timeouts, WaitError};
 use crate::services::eks::autoscaler_tags::{merge_groups, node_template_tags, read_tags, sync_tags};
 use crate::services::eks::find::{find_node_group, is_not_found, timestamp};
-use crate::services::eks::marked::{carries, create_marked, Budget, Marked};
+use crate::services::eks::marked::{answered, carries, create_marked, name_in_use, Budget, Marked};
 use crate::services::eks::roles::{
     expand_node_role, node_role_name, own_node_role_name, recreate_or_adopt_role, sync_role_tags, NODE_GROUP_OWNER_TAG,
 };
@@ -62,6 +62,16 @@ pub enum NodeGroupError {
     },
     #[error("EKS reports no Auto Scaling group for the node group, so its cluster autoscaler tags cannot be set")]
     NoAutoScalingGroup,
+}
+
+/// The node group's name taken by one this resource did not create.
+fn taken(cluster: &str, name: &str) -> NameTaken {
+    NameTaken::new(
+        "node group",
+        &format!("{cluster}:{name}"),
+        "platform_eks_node_group",
+        &format!("{cluster}:{name}"),
+    )
 }
 
 /// Sends CreateNodegroup with `token` as its `clientRequestToken`, and as
@@ -127,28 +137,27 @@ pub(super) async fn create_node_group(
             .client_request_token(token)
             .set_tags(Some(tags.clone().into_iter().collect()));
         async move {
-            let out = req.send().await.map_err(|e| ApiError::new("CreateNodegroup", e))?;
-            out.nodegroup
-                .ok_or_else(|| ApiError::other("CreateNodegroup", None, "EKS returned no node group"))
+            answered(
+                "CreateNodegroup",
+                req.send()
+                    .await
+                    .map_err(|e| ApiError::new("CreateNodegroup", e))?
+                    .nodegroup,
+            )
         }
     };
+    let find = || budget.call("DescribeNodegroup", find_node_group(&aws.eks, cluster, name));
     Ok(create_marked(
         "CreateNodegroup",
         budget,
         is_role_propagation,
-        |e| e.is("ResourceInUseException"),
+        name_in_use,
         token,
         create,
-        || budget.call("DescribeNodegroup", find_node_group(&aws.eks, cluster, name)),
-        |ng: &Nodegroup| ng.tags(),
+        find,
+        Nodegroup::tags,
     )
     .await)
-}
-
-/// The node group's name taken by one this resource did not create.
-fn taken(cluster: &str, name: &str) -> NameTaken {
-    let id = format!("{cluster}:{name}");
-    NameTaken::new("node group", &id, "platform_eks_node_group", &id)
 }
 
 /// Creates the node role (unless given) and the node group, and waits for
@@ -265,7 +274,7 @@ pub(super) async fn create(
         Ok(Marked::Failed(err)) => {
             // Nothing made (or, after lost answers, confirmed absent): nothing
             // recorded for the node group, so a later destroy never deletes one.
-            let err = if err.is("ResourceInUseException") {
+            let err = if name_in_use(&err) {
                 NodeGroupError::Taken(taken(&cluster, &name))
             } else {
                 NodeGroupError::Create(err)
