@@ -7,6 +7,9 @@ against the request URIs of botocore's EKS model), in which case the proxy
 answers with the rule's error instead, in the protocol's error format, as many
 times as the rule says. Every request is counted per action.
 
+A rule can let the next `skip` requests of its action through before it
+strikes (e.g. the look-up after a create, not the check before it).
+
 A rule's `mode` says when and how it strikes:
 - `before` (the default): the request never reaches the emulator; the error is the answer.
 - `after`: the request is forwarded (so it takes effect), then the answer is
@@ -41,6 +44,8 @@ class Fault:
     times: int
     mode: str = "before"
     body: bytes = b"<<not a valid answer>>"
+    # Requests of `action` still let through before the rule strikes.
+    skip: int = 0
 
 
 class FaultProxy:
@@ -168,29 +173,49 @@ class FaultProxy:
     def _take(self, action: str) -> Fault | None:
         with self._lock:
             self.calls[action] += 1
+            struck = None
             for fault in self.faults:
-                if fault.action == action and fault.times > 0:
-                    fault.times -= 1
-                    self.injected[action] += 1
-                    return fault
+                if fault.action != action or fault.times <= 0:
+                    continue
+                if fault.skip > 0:
+                    fault.skip -= 1
+                    continue
+                if struck is None:
+                    struck = fault
+            if struck is not None:
+                struck.times -= 1
+                self.injected[action] += 1
+                return struck
         return None
 
     def inject(self, action: str, status: int, code: str, message: str, times: int = 1, mode: str = "before",
-               body: bytes | None = None) -> None:
+               body: bytes | None = None, skip: int = 0) -> None:
+        """Answers the next `times` requests of `action` with the error, after
+        letting the `skip` requests of `action` before them through (counted
+        whether or not another rule strikes them)."""
         if mode not in ("before", "after", "drop_after", "malformed", "foreign"):
             raise ValueError(f"unknown fault mode {mode!r}")
+        if skip < 0:
+            raise ValueError(f"skip must not be negative, got {skip}")
         with self._lock:
-            fault = Fault(action, status, code, message, times, mode)
+            fault = Fault(action, status, code, message, times, mode, skip=skip)
             if body is not None:
                 fault.body = body
             self.faults.append(fault)
 
-    def lose_answer(self, action: str, times: int = 1, drop: bool = False) -> None:
-        """Forwards `action`, then loses its answer: a 500 (`after`), or a closed connection (`drop_after`)."""
+    def lose_answer(self, action: str, times: int = 1, drop: bool = False, skip: int = 0) -> None:
+        """Forwards `action`, then loses its answer: a 500 (`after`), or a closed connection (`drop_after`);
+        from the request after the next `skip` ones."""
         if drop:
-            self.inject(action, 0, "", "", times, mode="drop_after")
+            self.inject(action, 0, "", "", times, mode="drop_after", skip=skip)
         else:
-            self.inject(action, 500, "InternalFailure", "the answer was lost (fault proxy)", times, mode="after")
+            self.inject(action, 500, "InternalFailure", "the answer was lost (fault proxy)", times, mode="after",
+                        skip=skip)
+
+    def clear_faults(self) -> None:
+        """Drops every rule still waiting to strike (the counts stay)."""
+        with self._lock:
+            self.faults.clear()
 
     def close(self) -> None:
         self.server.shutdown()

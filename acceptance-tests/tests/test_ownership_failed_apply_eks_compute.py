@@ -82,20 +82,6 @@ def instance(workspace, address: str) -> dict:
     return inst
 
 
-def strike_from_call(proxy, action: str, call: int, **fault) -> None:
-    """Injects `fault` on `action` from its `call`-th request on (the proxy's
-    own rules strike from the next request): e.g. the look-up after a create,
-    not the check before it."""
-    take = proxy._take
-
-    def wrapped(name):
-        if name == action and proxy.calls[name] + 1 == call:
-            proxy.inject(action, **fault)
-        return take(name)
-
-    proxy._take = wrapped
-
-
 def lose(proxy, action: str, mode: str) -> None:
     """The answer of `action` lost on every attempt the provider makes (the
     token's resends for CreateCluster and CreateNodegroup; a create found by
@@ -113,8 +99,7 @@ def first_apply(workspace, proxy, actions: tuple[str, ...], mode: str):
     for action in ("CreateCluster", "CreateNodegroup"):
         if action in actions:
             assert proxy.calls[action] == LOST_ANSWER_ATTEMPTS, "lost answers were not bounded"
-    with proxy._lock:
-        proxy.faults.clear()
+    proxy.clear_faults()
     return result
 
 
@@ -239,9 +224,8 @@ def test_ownership_failed_apply_cluster_answer_lost_every_retry(workspace, fault
     the apply replaces it: one cluster, and destroy leaves nothing."""
     name = f"lost-{unique}"
     fault_proxy.lose_answer("CreateCluster", times=EVERY)
-    # DescribeCluster #1 is the check that the name is free; #2 the look-up after the lost answers.
-    strike_from_call(fault_proxy, "DescribeCluster", 2, status=500, code="InternalFailure",
-                     message="injected: the look-up fails too", times=1)
+    # DescribeCluster #1 is the check that the name is free (let through); #2 the look-up after the lost answers.
+    fault_proxy.inject("DescribeCluster", 500, "InternalFailure", "injected: the look-up fails too", skip=1)
     workspace.write(cluster_config(fault_proxy.url, name, network))
     started = time.monotonic()
     first = checked(workspace.apply(check=False))
@@ -250,8 +234,7 @@ def test_ownership_failed_apply_cluster_answer_lost_every_retry(workspace, fault
     out = " ".join(first.output.split())
     assert first.code == 1 and first.output.count("Error: ") == 1, f"not only the real error:\n{first}"
     assert fault_proxy.calls["CreateCluster"] == LOST_ANSWER_ATTEMPTS
-    with fault_proxy._lock:
-        fault_proxy.faults.clear()
+    fault_proxy.clear_faults()
     assert fault_proxy.injected["DescribeCluster"] == 1
     assert "the answer to CreateCluster was lost on every attempt" in out, out
     assert f"whether EKS cluster `{name}` exists is unknown" in out, out
@@ -392,8 +375,7 @@ def test_ownership_failed_apply_node_group_answer_lost_every_retry(workspace, fa
     marker and the apply replaces it: one node group, and destroy leaves nothing."""
     cluster = outside_cluster
     fault_proxy.lose_answer("CreateNodegroup", times=EVERY)
-    strike_from_call(fault_proxy, "DescribeNodegroup", 2, status=500, code="InternalFailure",
-                     message="injected: the look-up fails too", times=1)
+    fault_proxy.inject("DescribeNodegroup", 500, "InternalFailure", "injected: the look-up fails too", skip=1)
     workspace.write(node_group_config(fault_proxy.url, cluster, network))
     started = time.monotonic()
     first = checked(workspace.apply(check=False))
@@ -402,8 +384,7 @@ def test_ownership_failed_apply_node_group_answer_lost_every_retry(workspace, fa
     out = " ".join(first.output.split())
     assert first.code == 1 and first.output.count("Error: ") == 1, f"not only the real error:\n{first}"
     assert fault_proxy.calls["CreateNodegroup"] == LOST_ANSWER_ATTEMPTS
-    with fault_proxy._lock:
-        fault_proxy.faults.clear()
+    fault_proxy.clear_faults()
     assert "the answer to CreateNodegroup was lost on every attempt" in out, out
     assert f"whether node group `{cluster}:workers` exists is unknown" in out, out
     assert elapsed < 30, f"the failed apply took {elapsed:.1f}s"

@@ -1,22 +1,29 @@
-//! What the creates, updates and deletes of the EKS add-on, access entry and
-//! pod identity association share so that a lost answer never makes an
-//! orphan and no operation runs unbounded:
+//! What the creates, updates and deletes of EKS objects share so that a
+//! lost answer never makes a duplicate or an orphan and no operation runs
+//! unbounded: the cluster, node group, add-on, access entry and pod identity
+//! association all go through it.
 //!
 //! - [`Budget`]: the time one create, update or delete may spend on API
 //!   calls, the provider's `api_timeout` from its first call; the resource's
-//!   own `timeouts` (waiting for an add-on to become ACTIVE) come on top
-//!   ([`Budget::waiting`]). Every call goes through [`Budget::call`], so no
-//!   operation runs longer than `api_timeout` plus those waits.
+//!   own `timeouts` (waiting for a cluster, node group or add-on to become
+//!   ACTIVE) come on top ([`Budget::waiting`]). Every call goes through
+//!   [`Budget::call`], so no operation runs longer than `api_timeout` plus
+//!   those waits, even when a call hangs.
 //! - [`send`]: a mutation sent again with the same `clientRequestToken`
-//!   after a lost answer, at most [`ownership::LOST_ANSWER_ATTEMPTS`] times,
-//!   and after IAM's propagation error within its two-minute window (both
-//!   inside the budget).
+//!   after a lost answer (a timeout, a dropped connection, a 5xx), at most
+//!   [`ownership::LOST_ANSWER_ATTEMPTS`] times in all (EKS answers a repeat
+//!   with the object the first request made), and after IAM's propagation
+//!   error (a role made a moment ago) within its two-minute window, counted
+//!   apart from the lost answers (both inside the budget).
 //! - [`create_marked`]: a create that carries its token also as the owner
-//!   tag ([`OWNER_TAG`]). When every answer was lost, the object is looked up
-//!   and adopted if it carries that marker; when the lookup cannot decide,
-//!   the outcome is unknown ([`Marked::Unknown`]) and the resource returns a
-//!   tainted state with [`ownership::pending`] in its private state, which
-//!   the next refresh resolves.
+//!   tag ([`OWNER_TAG`]). When every answer was lost (or the name is taken
+//!   after a lost answer), the object is looked up and adopted if it carries
+//!   that marker; one without it is foreign; one confirmed absent
+//!   ([`ownership::confirm_gone`]) was not made; when the lookup cannot
+//!   decide (it failed, or the budget ran out), the outcome is unknown
+//!   ([`Marked::Unknown`]) and the resource returns a tainted state with
+//!   [`ownership::pending`] in its private state, which the next refresh
+//!   resolves.
 //!
 //! Why the pod identity association's create once ran 184 s: it retried
 //! every lost answer (`e.ambiguous`) inside IAM's 2-minute propagation
@@ -32,12 +39,10 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::clients::DEFAULT_API_TIMEOUT;
 use crate::framework::diag::ApiError;
 use crate::framework::ownership::{self, LOST_ANSWER_ATTEMPTS, OWNER_TAG};
 use crate::framework::retry::Backoff;
-
-/// `api_timeout` when the client does not say (the provider's default).
-pub const DEFAULT_API_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The first pause before a mutation is sent again; doubled up to [`MAX_PAUSE`].
 const FIRST_PAUSE: Duration = Duration::from_millis(500);
@@ -187,6 +192,16 @@ pub fn carries_any(tags: Option<&HashMap<String, String>>) -> bool {
     tags.is_some_and(|t| t.contains_key(OWNER_TAG))
 }
 
+/// The conflict of an EKS create: the name is taken ("already exists").
+pub fn name_in_use(err: &ApiError) -> bool {
+    err.is("ResourceInUseException")
+}
+
+/// The object in a create's answer, or an error when EKS answered without it.
+pub fn answered<T>(operation: &'static str, object: Option<T>) -> Result<T, ApiError> {
+    object.ok_or_else(|| ApiError::other(operation, None, "EKS answered without the object it created"))
+}
+
 /// How a create with an owner marker ended.
 #[derive(Debug)]
 pub enum Marked<T> {
@@ -320,6 +335,69 @@ mod tests {
         let budget = Budget::new(Duration::from_secs(20));
         let _: Sent<()> = send("CreateX", &budget, |_| true, || async { Err(propagating()) }).await;
         assert!(start.elapsed() <= Duration::from_secs(20), "{:?}", start.elapsed());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn propagation_and_lost_answers_are_counted_apart_and_definite_errors_are_final() {
+        // What EKS answers CreateCluster while IAM propagates a new role.
+        let eks_propagating = || {
+            ApiError::other(
+                "CreateCluster",
+                Some("InvalidParameterException"),
+                "Role with arn: arn:aws:iam::1:role/x could not be assumed because it does not exist",
+            )
+        };
+        assert!(super::super::wait::is_role_propagation(&eks_propagating()));
+        // Propagation errors first, then lost answers: the lost answers have
+        // their own count, untouched by the propagation errors.
+        let sent = AtomicU32::new(0);
+        let budget = Budget::new(Duration::from_secs(120));
+        let out: Sent<()> = send("CreateX", &budget, super::super::wait::is_role_propagation, || {
+            let n = sent.fetch_add(1, Ordering::Relaxed);
+            let err = if n < 5 { eks_propagating() } else { lost() };
+            async move { Err(err) }
+        })
+        .await;
+        assert_eq!(sent.load(Ordering::Relaxed), 5 + LOST_ANSWER_ATTEMPTS);
+        assert_eq!(out.lost, LOST_ANSWER_ATTEMPTS);
+        // A definite error (not propagation) is sent once.
+        let sent = AtomicU32::new(0);
+        let refused = || {
+            ApiError::other(
+                "CreateCluster",
+                Some("InvalidParameterException"),
+                "Subnet x does not exist",
+            )
+        };
+        assert!(!super::super::wait::is_role_propagation(&refused()));
+        let out: Sent<()> = send("CreateX", &budget, super::super::wait::is_role_propagation, || {
+            sent.fetch_add(1, Ordering::Relaxed);
+            let err = refused();
+            async move { Err(err) }
+        })
+        .await;
+        assert_eq!(sent.load(Ordering::Relaxed), 1);
+        assert_eq!(out.lost, 0);
+        assert!(out.result.is_err_and(|e| !e.ambiguous));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_spent_budget_sends_nothing() {
+        let budget = Budget::new(Duration::ZERO);
+        let sent = AtomicU32::new(0);
+        let out: Sent<()> = send(
+            "CreateX",
+            &budget,
+            |_| true,
+            || async {
+                sent.fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            },
+        )
+        .await;
+        assert_eq!(sent.load(Ordering::Relaxed), 0, "a request was sent past the budget");
+        let err = out.result.unwrap_err();
+        assert!(err.ambiguous && err.to_string().contains("api_timeout"), "{err}");
     }
 
     #[tokio::test(start_paused = true)]
@@ -472,6 +550,37 @@ mod tests {
         )
         .await;
         assert!(matches!(marked, Marked::Made(_)), "{marked:?}");
+        // After a lost answer, a refusal that is not the conflict is final: not looked up.
+        let sent = AtomicU32::new(0);
+        let looked = AtomicU32::new(0);
+        let marked: Marked<HashMap<String, String>> = create_marked(
+            "CreateX",
+            &budget,
+            |_| false,
+            |e| e.is("ResourceInUseException"),
+            "m1",
+            || {
+                let n = sent.fetch_add(1, Ordering::Relaxed);
+                async move {
+                    Err(if n == 0 {
+                        lost()
+                    } else {
+                        ApiError::other("CreateX", Some("InvalidParameterException"), "subnets")
+                    })
+                }
+            },
+            || {
+                looked.fetch_add(1, Ordering::Relaxed);
+                async { Ok(Some(tagged("m1"))) }
+            },
+            |t| Some(t),
+        )
+        .await;
+        assert!(
+            matches!(marked, Marked::Failed(ref e) if e.is("InvalidParameterException")),
+            "{marked:?}"
+        );
+        assert_eq!(looked.load(Ordering::Relaxed), 0);
     }
 
     #[test]
@@ -486,10 +595,18 @@ mod tests {
     #[test]
     fn an_old_empty_private_state_decodes_as_nothing_pending() {
         use tf_provider::value::{StructEmpty, Value, ValueEmpty};
-        for old in [ValueEmpty::default(), Value::Value(StructEmpty {})] {
-            let bytes = rmp_serde::to_vec_named(&old).unwrap();
-            let private: ownership::PendingPrivate = rmp_serde::from_slice(&bytes).unwrap();
-            assert_eq!(ownership::pending_marker(&private), None, "{old:?}");
+        // What the resources stored before (`ValueEmpty`), and what Terraform
+        // hands over for no private state at all (empty bytes are read as nil).
+        let old = [
+            rmp_serde::to_vec_named(&ValueEmpty::default()).unwrap(),
+            rmp_serde::to_vec_named(&ValueEmpty::Null).unwrap(),
+            rmp_serde::to_vec_named(&Value::Value(StructEmpty {})).unwrap(),
+            vec![0xc0],
+        ];
+        for bytes in old {
+            let private: ownership::PendingPrivate =
+                rmp_serde::from_slice(&bytes).unwrap_or_else(|e| panic!("{bytes:?}: {e}"));
+            assert_eq!(ownership::pending_marker(&private), None, "{bytes:?}");
         }
         let bytes = rmp_serde::to_vec_named(&ownership::pending("m1")).unwrap();
         let private: ownership::PendingPrivate = rmp_serde::from_slice(&bytes).unwrap();

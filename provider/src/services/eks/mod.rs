@@ -7,10 +7,10 @@
 //! `cluster_auth`. Library files: `find` (finders), `wait` (waiters and
 //! update tracking), `addons` (the add-on finder, catalogue and waiters), `roles` (the roles they create), `tags`, `validate`,
 //! `versions` (EKS's release calendar), `thumbprint`, `limits` and `limits_access`,
-//! `lost_answer` (creates sent with a token whose answers may be lost),
 //! `autoscaler_tags` (the cluster autoscaler's tags on node groups' Auto
 //! Scaling groups), `marked` (the time budget, bounded resends and owner-marked
-//! creates of the add-on, access entry and pod identity association).
+//! creates whose answers may be lost: the cluster, node group, add-on, access
+//! entry and pod identity association).
 
 pub mod access_entry;
 pub mod addon;
@@ -21,7 +21,6 @@ pub mod cluster_auth;
 pub mod find;
 pub mod limits;
 pub mod limits_access;
-pub mod lost_answer;
 pub mod marked;
 pub mod node_group;
 pub mod oidc_provider;

@@ -26,16 +26,13 @@ use crate::clients::AwsClients;
 use crate::framework::diag::{failed, report, ApiError, BoxError};
 use crate::framework::ownership::{self, Claim, NameTaken, OutcomeUnknown, PendingPrivate};
 use crate::framework::plan::{known, known_str, known_string_map, known_string_set};
-use crate::framework::retry::retry;
 use crate::framework::wait::{Operation, Timeouts, WaitError};
 use crate::services::eks::find::{find_cluster, is_not_found, timestamp};
-use crate::services::eks::lost_answer::{
-    carries_marker, create_backoff, create_retryable, look_up, Budget, Found, LostAnswers,
-};
+use crate::services::eks::marked::{answered, carries, create_marked, name_in_use, Budget, Marked};
 use crate::services::eks::roles::{cluster_role_name, expand_cluster_role, CLUSTER_OWNER_TAG};
 use crate::services::eks::tags::shown_tags;
 use crate::services::eks::thumbprint;
-use crate::services::eks::wait::{wait_cluster_active, wait_cluster_deleted};
+use crate::services::eks::wait::{is_role_propagation, wait_cluster_active, wait_cluster_deleted};
 use crate::services::iam::oidc_provider::{
     create_provider, delete_provider_if_ours, provider_arn, CreateError, ProviderSpec, DEFAULT_CLIENT_ID,
 };
@@ -72,8 +69,6 @@ pub enum ClusterError {
     },
     #[error("waiting for the EKS cluster")]
     Wait(#[source] WaitError<ApiError>),
-    #[error("EKS did not return the cluster `{0}` after creating it")]
-    Vanished(String),
     #[error("updating the EKS cluster: {what}")]
     Update {
         what: &'static str,
@@ -150,16 +145,15 @@ pub(super) fn cluster_role(
 /// cluster's owner marker (the tag [`ownership::OWNER_TAG`]): the same token
 /// on every attempt, so EKS answers a repeat with the cluster the first
 /// attempt made. A role IAM is still propagating is retried within its
-/// window, a lost answer at most [`ownership::LOST_ANSWER_ATTEMPTS`] times
-/// (see `lost_answer`), neither past `budget`. A name taken by another
-/// cluster is [`NameTaken`]. Returns the cluster EKS reports; the last error
-/// is [`ClusterError::Create`] with `ambiguous` set when every answer was lost.
+/// window, a lost answer at most [`ownership::LOST_ANSWER_ATTEMPTS`] times,
+/// neither past `budget`; when every answer was lost the cluster is looked
+/// up by its marker (see [`create_marked`]).
 pub(super) async fn create_cluster(
     aws: &AwsClients,
     s: &ClusterState,
     token: &str,
     budget: &Budget,
-) -> Result<Cluster, ClusterError> {
+) -> Result<Marked<Cluster>, ClusterError> {
     let name = known_str(&s.name).ok_or(ClusterError::Unknown("name"))?;
     let version = known_str(&s.version).ok_or(ClusterError::Unknown("version"))?;
     let role_arn = known_str(&s.role_arn).ok_or(ClusterError::Unknown("role_arn"))?;
@@ -222,8 +216,7 @@ pub(super) async fn create_cluster(
     });
     let mut tags: std::collections::HashMap<String, String> = tags.into_iter().collect();
     tags.insert(ownership::OWNER_TAG.to_string(), token.to_string());
-    let lost = LostAnswers::default();
-    let sent = retry("CreateCluster", create_backoff(budget), create_retryable(), || {
+    let create = || {
         let req = aws
             .eks
             .create_cluster()
@@ -238,28 +231,45 @@ pub(super) async fn create_cluster(
             .set_upgrade_policy(upgrade.clone())
             .client_request_token(token)
             .set_tags(Some(tags.clone()));
-        let lost = &lost;
-        async move { lost.note(req.send().await.map_err(|e| ApiError::new("CreateCluster", e))) }
-    })
-    .await
-    .map_err(|err| lost.conflict_after_lost(err, "ResourceInUseException"));
-    match sent {
-        Ok(out) => out.cluster.ok_or_else(|| ClusterError::Vanished(name.to_string())),
-        // The answer was lost (also: the name taken after a lost answer): the caller looks.
-        Err(err) if err.ambiguous => Err(ClusterError::Create(err)),
-        Err(err) if err.is("ResourceInUseException") => {
-            Err(NameTaken::new("EKS cluster", name, "platform_eks_cluster", name).into())
+        async move {
+            answered(
+                "CreateCluster",
+                req.send().await.map_err(|e| ApiError::new("CreateCluster", e))?.cluster,
+            )
         }
-        Err(err) if is_ipv6_subnet_refusal(s, &err) => Err(ClusterError::Ipv6Subnets {
+    };
+    let find = || budget.call("DescribeCluster", find_cluster(&aws.eks, name));
+    Ok(create_marked(
+        "CreateCluster",
+        budget,
+        is_role_propagation,
+        name_in_use,
+        token,
+        create,
+        find,
+        Cluster::tags,
+    )
+    .await)
+}
+
+/// Why CreateCluster failed for good (nothing was made, or nothing was found
+/// after its answers were lost): the name taken, IPv6 subnets refused, or
+/// EKS's error.
+fn create_refused(s: &ClusterState, name: &str, err: ApiError) -> ClusterError {
+    if name_in_use(&err) {
+        return NameTaken::new("EKS cluster", name, "platform_eks_cluster", name).into();
+    }
+    if is_ipv6_subnet_refusal(s, &err) {
+        return ClusterError::Ipv6Subnets {
             subnets: known_string_set(&s.subnet_ids)
                 .unwrap_or_default()
                 .into_iter()
                 .collect::<Vec<_>>()
                 .join(", "),
             source: err,
-        }),
-        Err(err) => Err(ClusterError::Create(err)),
+        };
     }
+    ClusterError::Create(err)
 }
 
 /// EKS refusing the subnets of an IPv6 cluster (InvalidParameterException
@@ -366,9 +376,9 @@ pub(super) async fn create(
 ) -> Option<(ClusterState, PendingPrivate)> {
     let none = PendingPrivate::Null;
     let context = format!("creating EKS cluster `{name}`");
-    // The whole create: `api_timeout` for the calls, `timeouts.create` for the wait.
+    // The whole create: `api_timeout` for the calls, `timeouts.create` on top for the wait.
     let wait = Timeouts::get(&planned.timeouts, Operation::Create);
-    let budget = Budget::new(&aws.eks, wait);
+    let mut budget = Budget::of(&aws.eks);
     let identity = match aws.identity().await {
         Ok(identity) => identity.clone(),
         Err(err) => {
@@ -384,7 +394,8 @@ pub(super) async fn create(
     // 0. Names taken by objects this resource did not create fail before
     //    anything is made (no key, no role): a cluster, the role's name.
     let taken: Result<(), ClusterError> = async {
-        if find_cluster(&aws.eks, &name)
+        if budget
+            .call("DescribeCluster", find_cluster(&aws.eks, &name))
             .await
             .map_err(ClusterError::Read)?
             .is_some()
@@ -457,42 +468,37 @@ pub(super) async fn create(
     //    attempt), then ACTIVE.
     let token = ownership::new_marker();
     let created = match create_cluster(aws, &s, &token, &budget).await {
-        Ok(created) => created,
-        Err(ClusterError::Create(err)) if err.ambiguous => {
-            // Every answer was lost: the cluster may exist. Ours only with our marker.
-            match look_up(|| find_cluster(&aws.eks, &name), |c: &Cluster| c.tags(), &token).await {
-                Found::Ours(cluster) => {
-                    tracing::warn!(cluster = %name, "CreateCluster: every answer was lost ({err}); found the cluster by its owner marker, adopted");
-                    cluster
-                }
-                Found::Foreign(cluster) => {
-                    let taken = NameTaken::new("EKS cluster", &name, "platform_eks_cluster", &name).with(format!(
-                        ". CreateCluster's answers were lost ({err}), and the cluster found ({}) does not carry this create's owner marker",
-                        identity_of(&cluster)
-                    ));
-                    report(diags, &failed(context, ClusterError::Taken(taken)));
-                    return Some((without_cluster(&s), none));
-                }
-                Found::Unknown(lookup) => {
-                    if let Some(lookup) = lookup {
-                        tracing::warn!(cluster = %name, "looking for the cluster after lost answers failed: {lookup}");
-                    }
-                    // Recorded (tainted) with the marker it was sent with; the
-                    // next refresh looks it up (see `read`).
-                    let unknown = OutcomeUnknown {
-                        operation: "CreateCluster",
-                        what: "EKS cluster".to_string(),
-                        name: name.clone(),
-                        marker: token.clone(),
-                        source: err,
-                    };
-                    report(diags, &failed(context, unknown));
-                    return Some((without_cluster(&s), ownership::pending(&token)));
-                }
-            }
+        Ok(Marked::Made(created)) => created,
+        Ok(Marked::Foreign(cluster)) => {
+            // Every answer was lost and the cluster found is not ours.
+            let taken = NameTaken::new("EKS cluster", &name, "platform_eks_cluster", &name).with(format!(
+                ". CreateCluster's answers were lost, and the cluster found ({}) does not carry this create's owner marker",
+                identity_of(&cluster)
+            ));
+            report(diags, &failed(context, ClusterError::Taken(taken)));
+            return Some((without_cluster(&s), none));
+        }
+        Ok(Marked::Unknown(err)) => {
+            // Every answer was lost and the look-up could not decide: recorded
+            // (tainted) with the marker it was sent with; the next refresh
+            // looks it up (see `read`).
+            let unknown = OutcomeUnknown {
+                operation: "CreateCluster",
+                what: "EKS cluster".to_string(),
+                name: name.clone(),
+                marker: token.clone(),
+                source: err,
+            };
+            report(diags, &failed(context, unknown));
+            return Some((without_cluster(&s), ownership::pending(&token)));
+        }
+        Ok(Marked::Failed(err)) => {
+            // Nothing made (or, after lost answers, confirmed absent): nothing
+            // recorded for the cluster, so a later destroy never deletes one.
+            report(diags, &failed(context, create_refused(&s, &name, err)));
+            return Some((without_cluster(&s), none));
         }
         Err(err) => {
-            // Nothing recorded for the cluster: a later destroy never deletes it.
             report(diags, &failed(context, err));
             return Some((without_cluster(&s), none));
         }
@@ -501,7 +507,7 @@ pub(super) async fn create(
     s.arn = Value::Value(created.arn().unwrap_or_default().to_string());
     s.created_at = timestamp(created.created_at()).map_or(Value::Null, Value::Value);
     tracing::info!(cluster = %name, "created EKS cluster; waiting for ACTIVE");
-    let cluster = match wait_cluster_active(&aws.eks, &name, budget.cap(wait)).await {
+    let cluster = match budget.waiting(wait_cluster_active(&aws.eks, &name, wait)).await {
         Ok(cluster) if is_recorded(&s, &cluster) => cluster,
         Ok(cluster) => {
             report(
@@ -584,7 +590,7 @@ pub(super) async fn delete_all(
         let found = find_cluster(&aws.eks, name).await?;
         let recorded = recorded_identity(s);
         let pending_ours =
-            |cluster: &Cluster| s.arn.is_null() && pending.is_some_and(|marker| carries_marker(cluster.tags(), marker));
+            |cluster: &Cluster| s.arn.is_null() && pending.is_some_and(|marker| carries(cluster.tags(), marker));
         let claim = match &found {
             None => Claim::Missing,
             Some(cluster) if is_recorded(s, cluster) || pending_ours(cluster) => Claim::Ours,

@@ -15,7 +15,7 @@ use crate::framework::diag::{ApiError, BoxError};
 use crate::framework::ownership;
 use crate::framework::plan::{known_str, to_value_map};
 use crate::services::eks::find::find_cluster;
-use crate::services::eks::lost_answer::carries_marker;
+use crate::services::eks::marked::carries;
 use crate::services::eks::roles::CLUSTER_OWNER_TAG;
 use crate::services::eks::tags::shown_tags;
 use crate::services::iam::oidc_provider::{find_confirmed, provider_arn};
@@ -36,7 +36,7 @@ pub(super) async fn find_recorded(
 ) -> Result<Option<Cluster>, ApiError> {
     let found = ownership::confirm_gone(|| find_cluster(&aws.eks, name)).await?;
     Ok(found.filter(|cluster| {
-        let adopted = prior.arn.is_null() && pending.is_some_and(|marker| carries_marker(cluster.tags(), marker));
+        let adopted = prior.arn.is_null() && pending.is_some_and(|marker| carries(cluster.tags(), marker));
         if adopted {
             tracing::warn!(
                 cluster = name,

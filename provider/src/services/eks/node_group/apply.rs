@@ -19,20 +19,17 @@ use crate::clients::AwsClients;
 use crate::framework::diag::{failed, report, ApiError, BoxError};
 use crate::framework::ownership::{self, Claim, NameTaken, OutcomeUnknown, PendingPrivate};
 use crate::framework::plan::{known, known_str, known_string_map, known_string_set, to_value_map};
-use crate::framework::retry::retry;
 use crate::framework::tags;
 use crate::framework::wait::{Operation, Timeouts, WaitError};
 use crate::services::eks::autoscaler_tags::{merge_groups, node_template_tags, read_tags, sync_tags};
 use crate::services::eks::find::{find_node_group, is_not_found, timestamp};
-use crate::services::eks::lost_answer::{
-    carries_marker, create_backoff, create_retryable, look_up, Budget, Found, LostAnswers,
-};
+use crate::services::eks::marked::{answered, carries, create_marked, name_in_use, Budget, Marked};
 use crate::services::eks::roles::{
     expand_node_role, node_role_name, own_node_role_name, recreate_or_adopt_role, sync_role_tags, NODE_GROUP_OWNER_TAG,
 };
 use crate::services::eks::tags::update_tags;
 use crate::services::eks::versions::{check_node_group_version, NodeVersionChange};
-use crate::services::eks::wait::{run_update, wait_node_group_active, wait_node_group_deleted};
+use crate::services::eks::wait::{is_role_propagation, run_update, wait_node_group_active, wait_node_group_deleted};
 use crate::services::iam::role;
 
 #[derive(Debug, thiserror::Error)]
@@ -67,20 +64,29 @@ pub enum NodeGroupError {
     NoAutoScalingGroup,
 }
 
+/// The node group's name taken by one this resource did not create.
+fn taken(cluster: &str, name: &str) -> NameTaken {
+    NameTaken::new(
+        "node group",
+        &format!("{cluster}:{name}"),
+        "platform_eks_node_group",
+        &format!("{cluster}:{name}"),
+    )
+}
+
 /// Sends CreateNodegroup with `token` as its `clientRequestToken`, and as
 /// the node group's owner marker (the tag [`ownership::OWNER_TAG`]), the same
 /// on every attempt, so a repeat after a lost answer is not a second node
 /// group. A role IAM is still propagating is retried within its window, a
-/// lost answer at most [`ownership::LOST_ANSWER_ATTEMPTS`] times (see
-/// `lost_answer`), neither past `budget`. A name taken by another node group
-/// is [`NameTaken`]; when every answer was lost the error is
-/// [`NodeGroupError::Create`] with `ambiguous` set.
+/// lost answer at most [`ownership::LOST_ANSWER_ATTEMPTS`] times, neither
+/// past `budget`; when every answer was lost the node group is looked up by
+/// its marker (see [`create_marked`]).
 pub(super) async fn create_node_group(
     aws: &AwsClients,
     s: &NodeGroupState,
     token: &str,
     budget: &Budget,
-) -> Result<Nodegroup, NodeGroupError> {
+) -> Result<Marked<Nodegroup>, NodeGroupError> {
     let cluster = known_str(&s.cluster_name).ok_or(NodeGroupError::Unknown("cluster_name"))?;
     let name = known_str(&s.name).ok_or(NodeGroupError::Unknown("name"))?;
     let role = known_str(&s.node_role_arn).ok_or(NodeGroupError::Unknown("node_role_arn"))?;
@@ -101,8 +107,7 @@ pub(super) async fn create_node_group(
     let mut tags = known_string_map(&s.tags_all).ok_or(NodeGroupError::Unknown("tags"))?;
     tags.insert(ownership::OWNER_TAG.to_string(), token.to_string());
     let scaling = expand_scaling(s)?;
-    let lost = LostAnswers::default();
-    let sent = retry("CreateNodegroup", create_backoff(budget), create_retryable(), || {
+    let create = || {
         let req = aws
             .eks
             .create_nodegroup()
@@ -131,26 +136,28 @@ pub(super) async fn create_node_group(
             .set_node_repair_config(s.node_repair_config.is_value().then(|| expand_node_repair(s)))
             .client_request_token(token)
             .set_tags(Some(tags.clone().into_iter().collect()));
-        let lost = &lost;
-        async move { lost.note(req.send().await.map_err(|e| ApiError::new("CreateNodegroup", e))) }
-    })
-    .await
-    .map_err(|err| lost.conflict_after_lost(err, "ResourceInUseException"));
-    match sent {
-        Ok(out) => out.nodegroup.ok_or_else(|| {
-            NodeGroupError::Create(ApiError::other("CreateNodegroup", None, "EKS returned no node group"))
-        }),
-        // The answer was lost (also: the name taken after a lost answer): the caller looks.
-        Err(err) if err.ambiguous => Err(NodeGroupError::Create(err)),
-        Err(err) if err.is("ResourceInUseException") => Err(NameTaken::new(
-            "node group",
-            &format!("{cluster}:{name}"),
-            "platform_eks_node_group",
-            &format!("{cluster}:{name}"),
-        )
-        .into()),
-        Err(err) => Err(NodeGroupError::Create(err)),
-    }
+        async move {
+            answered(
+                "CreateNodegroup",
+                req.send()
+                    .await
+                    .map_err(|e| ApiError::new("CreateNodegroup", e))?
+                    .nodegroup,
+            )
+        }
+    };
+    let find = || budget.call("DescribeNodegroup", find_node_group(&aws.eks, cluster, name));
+    Ok(create_marked(
+        "CreateNodegroup",
+        budget,
+        is_role_propagation,
+        name_in_use,
+        token,
+        create,
+        find,
+        Nodegroup::tags,
+    )
+    .await)
 }
 
 /// Creates the node role (unless given) and the node group, and waits for
@@ -168,18 +175,19 @@ pub(super) async fn create(
 ) -> Option<(NodeGroupState, PendingPrivate)> {
     let none = PendingPrivate::Null;
     let context = format!("creating node group `{cluster}:{name}`");
-    // The whole create: `api_timeout` for the calls, `timeouts.create` for the wait.
+    // The whole create: `api_timeout` for the calls, `timeouts.create` on top for the wait.
     let wait = Timeouts::get(&planned.timeouts, Operation::Create);
-    let budget = Budget::new(&aws.eks, wait);
+    let mut budget = Budget::of(&aws.eks);
     let mut s = planned.clone();
     // A name taken by a node group this resource did not create fails
     // before anything is made.
-    match find_node_group(&aws.eks, &cluster, &name).await {
+    match budget
+        .call("DescribeNodegroup", find_node_group(&aws.eks, &cluster, &name))
+        .await
+    {
         Ok(None) => {}
         Ok(Some(_)) => {
-            let id = format!("{cluster}:{name}");
-            let taken = NameTaken::new("node group", &id, "platform_eks_node_group", &id);
-            report(diags, &failed(context, NodeGroupError::Taken(taken)));
+            report(diags, &failed(context, NodeGroupError::Taken(taken(&cluster, &name))));
             return None;
         }
         Err(err) => {
@@ -239,49 +247,42 @@ pub(super) async fn create(
     // One idempotency token, also the owner marker, for every attempt of this create.
     let token = ownership::new_marker();
     let created = match create_node_group(aws, &s, &token, &budget).await {
-        Ok(created) => created,
-        Err(NodeGroupError::Create(err)) if err.ambiguous => {
-            // Every answer was lost: the node group may exist. Ours only with our marker.
-            let found = look_up(
-                || find_node_group(&aws.eks, &cluster, &name),
-                |ng: &Nodegroup| ng.tags(),
-                &token,
-            )
-            .await;
-            match found {
-                Found::Ours(ng) => {
-                    tracing::warn!(cluster = %cluster, nodegroup = %name, "CreateNodegroup: every answer was lost ({err}); found the node group by its owner marker, adopted");
-                    ng
-                }
-                Found::Foreign(ng) => {
-                    let id = format!("{cluster}:{name}");
-                    let taken = NameTaken::new("node group", &id, "platform_eks_node_group", &id).with(format!(
-                        ". CreateNodegroup's answers were lost ({err}), and the node group found ({}) does not carry this create's owner marker",
-                        identity_of(&ng)
-                    ));
-                    report(diags, &failed(context, NodeGroupError::Taken(taken)));
-                    return s.managed_role_name.is_value().then(|| (without_node_group(&s), none));
-                }
-                Found::Unknown(lookup) => {
-                    if let Some(lookup) = lookup {
-                        tracing::warn!(cluster = %cluster, nodegroup = %name, "looking for the node group after lost answers failed: {lookup}");
-                    }
-                    // Recorded (tainted) with the marker it was sent with; the
-                    // next refresh looks it up (see `read`).
-                    let unknown = OutcomeUnknown {
-                        operation: "CreateNodegroup",
-                        what: "node group".to_string(),
-                        name: format!("{cluster}:{name}"),
-                        marker: token.clone(),
-                        source: err,
-                    };
-                    report(diags, &failed(context, unknown));
-                    return Some((without_node_group(&s), ownership::pending(&token)));
-                }
-            }
+        Ok(Marked::Made(created)) => created,
+        Ok(Marked::Foreign(ng)) => {
+            // Every answer was lost and the node group found is not ours.
+            let taken = taken(&cluster, &name).with(format!(
+                ". CreateNodegroup's answers were lost, and the node group found ({}) does not carry this create's owner marker",
+                identity_of(&ng)
+            ));
+            report(diags, &failed(context, NodeGroupError::Taken(taken)));
+            return s.managed_role_name.is_value().then(|| (without_node_group(&s), none));
+        }
+        Ok(Marked::Unknown(err)) => {
+            // Every answer was lost and the look-up could not decide: recorded
+            // (tainted) with the marker it was sent with; the next refresh
+            // looks it up (see `read`).
+            let unknown = OutcomeUnknown {
+                operation: "CreateNodegroup",
+                what: "node group".to_string(),
+                name: format!("{cluster}:{name}"),
+                marker: token.clone(),
+                source: err,
+            };
+            report(diags, &failed(context, unknown));
+            return Some((without_node_group(&s), ownership::pending(&token)));
+        }
+        Ok(Marked::Failed(err)) => {
+            // Nothing made (or, after lost answers, confirmed absent): nothing
+            // recorded for the node group, so a later destroy never deletes one.
+            let err = if name_in_use(&err) {
+                NodeGroupError::Taken(taken(&cluster, &name))
+            } else {
+                NodeGroupError::Create(err)
+            };
+            report(diags, &failed(context, err));
+            return s.managed_role_name.is_value().then(|| (without_node_group(&s), none));
         }
         Err(err) => {
-            // Nothing recorded for the node group: a later destroy never deletes it.
             report(diags, &failed(context, err));
             return s.managed_role_name.is_value().then(|| (without_node_group(&s), none));
         }
@@ -289,7 +290,10 @@ pub(super) async fn create(
     // The identity of what this create made, recorded before anything else can fail.
     s.arn = Value::Value(created.nodegroup_arn().unwrap_or_default().to_string());
     s.created_at = timestamp(created.created_at()).map_or(Value::Null, Value::Value);
-    let done = match wait_node_group_active(&aws.eks, &cluster, &name, budget.cap(wait)).await {
+    let done = match budget
+        .waiting(wait_node_group_active(&aws.eks, &cluster, &name, wait))
+        .await
+    {
         Ok(ng) if is_recorded(&s, &ng) => {
             // Once ACTIVE, the Auto Scaling groups exist: their autoscaler tags.
             let mut created = flatten_node_group(&s, &ng, &aws.default_tags);
@@ -607,8 +611,7 @@ pub(super) async fn delete_all(
             .await
             .map_err(NodeGroupError::Read)?;
         let recorded = recorded_identity(s);
-        let pending_ours =
-            |ng: &Nodegroup| s.arn.is_null() && pending.is_some_and(|marker| carries_marker(ng.tags(), marker));
+        let pending_ours = |ng: &Nodegroup| s.arn.is_null() && pending.is_some_and(|marker| carries(ng.tags(), marker));
         match &found {
             Some(ng) if is_recorded(s, ng) || pending_ours(ng) => {
                 match aws

@@ -12,7 +12,7 @@ use crate::framework::ownership;
 use crate::framework::plan::{known, known_str, known_string_map, known_string_set, to_value_map};
 use crate::services::eks::autoscaler_tags::{merge_groups, node_template_tags, read_tags};
 use crate::services::eks::find::find_node_group;
-use crate::services::eks::lost_answer::carries_marker;
+use crate::services::eks::marked::carries;
 use crate::services::eks::roles::NODE_GROUP_OWNER_TAG;
 use crate::services::eks::tags::shown_tags;
 use crate::services::iam::role;
@@ -35,7 +35,7 @@ pub(super) async fn read_remote(
     // group of that name with another identity is not the one recorded.
     let found = ownership::confirm_gone(|| find_node_group(&aws.eks, cluster, name)).await?;
     let found = found.filter(|ng| {
-        let adopted = state.arn.is_null() && pending.is_some_and(|marker| carries_marker(ng.tags(), marker));
+        let adopted = state.arn.is_null() && pending.is_some_and(|marker| carries(ng.tags(), marker));
         if adopted {
             tracing::warn!(cluster, nodegroup = name, found = %identity_of(ng),
                         "the node group whose create lost its answers exists and carries that create's owner marker: recorded");
