@@ -305,6 +305,60 @@ pub struct OutcomeUnknown {
     pub source: ApiError,
 }
 
+/// What a refresh found of a create whose outcome was unknown
+/// ([`PendingCreate`]).
+#[derive(Debug)]
+pub enum Resolved<S, E> {
+    /// The object exists and carries the create's marker: ours, recorded
+    /// whole (the instance stays tainted, so the apply replaces it).
+    Ours(S),
+    /// Not found on several consecutive reads: the create made nothing.
+    Absent,
+    /// An object of that name without the marker: someone else's.
+    Foreign,
+    /// The look-up failed: nothing is decided.
+    Failed(E),
+}
+
+/// The end of a refresh of a pending create (the counterpart of
+/// [`finish_read`](crate::framework::diag::finish_read)): `Ours` becomes the
+/// state, with nothing pending; `Absent` and `Foreign` leave state (the
+/// latter with a warning, the object untouched); `Failed` reports the error
+/// and keeps `prior` as it was. `what` names the object ("IAM role `x`").
+pub fn finish_pending<S, P: Default, E: Into<crate::framework::diag::BoxError>>(
+    diags: &mut Diagnostics,
+    what: &str,
+    marker: &str,
+    prior: (S, P),
+    resolved: Resolved<S, E>,
+) -> Option<(S, P)> {
+    match resolved {
+        Resolved::Ours(state) => {
+            tracing::warn!("{what}, whose create did not finish, exists with this resource's owner marker: recorded");
+            Some((state, P::default()))
+        }
+        Resolved::Absent => {
+            tracing::warn!(
+                "{what}, whose create did not finish, does not exist: nothing was created; removing it from state"
+            );
+            None
+        }
+        Resolved::Foreign => {
+            let detail = format!(
+                "{what} exists without the owner marker `{marker}` that this resource's create (whose answer was lost) \
+                 sent: it is someone else's. It is removed from state and left untouched; import it to manage it here."
+            );
+            tracing::warn!("{detail}");
+            diags.root_warning(format!("{what} is not the one this resource created"), detail);
+            None
+        }
+        Resolved::Failed(err) => {
+            crate::framework::diag::report(diags, &crate::framework::diag::failed(format!("reading {what}"), err));
+            Some(prior)
+        }
+    }
+}
+
 /// Objects this provider process has refreshed from state, by kind and
 /// name, with the identity recorded there. Terraform refreshes every
 /// instance, tainted ones included, before it plans them, in the same
@@ -523,6 +577,37 @@ mod tests {
             text.contains("`c`") && text.contains("`m1`") && text.contains("CreateCluster"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_pending_create_is_recorded_forgotten_or_kept() {
+        let mut diags = Diagnostics::default();
+        let prior = (1, PendingPrivate::Null);
+        let ours = finish_pending::<_, _, String>(&mut diags, "x", "m", prior.clone(), Resolved::Ours(2));
+        assert_eq!(ours, Some((2, PendingPrivate::Null)));
+        assert_eq!(
+            finish_pending::<i32, _, String>(&mut diags, "x", "m", prior.clone(), Resolved::Absent),
+            None
+        );
+        assert!(diags.errors.is_empty() && diags.warnings.is_empty(), "absent is quiet");
+        assert_eq!(
+            finish_pending::<i32, _, String>(&mut diags, "x", "m", prior.clone(), Resolved::Foreign),
+            None
+        );
+        assert_eq!(diags.warnings.len(), 1, "a foreign object is named in a warning");
+        let failed = finish_pending(
+            &mut diags,
+            "IAM role `r`",
+            "m",
+            (1, pending("m")),
+            Resolved::Failed("boom".to_string()),
+        );
+        assert_eq!(
+            failed,
+            Some((1, pending("m"))),
+            "a failed look-up keeps the pending state"
+        );
+        assert_eq!(diags.errors[0].summary, "reading IAM role `r`");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use tf_provider::{AttributePath, Diagnostics};
 
 use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report};
-use crate::framework::ownership::{self, PendingPrivate};
+use crate::framework::ownership::{self, PendingPrivate, Resolved};
 use crate::framework::plan::{
     default_from_config, known_str, known_string_map, known_string_set, optional_map, optional_set, require_str,
     to_value_map, to_value_set, unknown_if_null, ValueStringMap, ValueStringSet,
@@ -448,34 +448,13 @@ async fn read_pending(
     marker: &str,
 ) -> Option<(OidcProviderState, PendingPrivate)> {
     let what = format!("IAM OIDC provider `{arn}`");
-    match find_pending(&aws.iam, arn, marker).await {
-        Ok(Ok(Some(remote))) => {
-            tracing::warn!("{what}, whose create did not finish, exists with this resource's owner marker: recorded");
-            Some((
-                flatten_provider(&state, arn, &remote, &aws.default_tags),
-                PendingPrivate::Null,
-            ))
-        }
-        Ok(Ok(None)) => {
-            tracing::warn!(
-                "{what}, whose create lost its answer, does not exist: nothing was created; removing it from state"
-            );
-            None
-        }
-        Ok(Err(_)) => {
-            let detail = format!(
-                "{what} exists without the owner marker `{marker}` that this resource's create (whose answer was lost) \
-                 sent: it is someone else's. It is removed from state and left untouched; import it to manage it here."
-            );
-            tracing::warn!("{detail}");
-            diags.root_warning(format!("{what} is not the one this resource created"), detail);
-            None
-        }
-        Err(err) => {
-            report(diags, &failed(format!("reading {what}"), err));
-            Some((state, private_state))
-        }
-    }
+    let resolved = match find_pending(&aws.iam, arn, marker).await {
+        Ok(Ok(Some(remote))) => Resolved::Ours(flatten_provider(&state, arn, &remote, &aws.default_tags)),
+        Ok(Ok(None)) => Resolved::Absent,
+        Ok(Err(_)) => Resolved::Foreign,
+        Err(err) => Resolved::Failed(err),
+    };
+    ownership::finish_pending(diags, &what, marker, (state, private_state), resolved)
 }
 
 #[cfg(test)]

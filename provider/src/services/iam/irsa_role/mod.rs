@@ -18,7 +18,7 @@ use super::trust::{ServiceAccount, DEFAULT_AUDIENCE, PODS_PRINCIPAL};
 use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report, ApiError};
 use crate::framework::naming;
-use crate::framework::ownership::{self, PendingPrivate};
+use crate::framework::ownership::{self, PendingPrivate, Resolved};
 use crate::framework::plan::{known_str, optional_set, ValueStringMap, ValueStringSet};
 use crate::framework::resource::{ManagedResource, ReplacedBy};
 use crate::framework::schema::{
@@ -385,31 +385,13 @@ async fn read_pending(
     marker: &str,
 ) -> Option<(IrsaRoleState, PendingPrivate)> {
     let what = format!("IAM role `{name}`");
-    match role::find_pending(&aws.iam, name, marker).await {
-        Ok(Some(remote)) => {
-            tracing::warn!("{what}, whose create lost its answer, exists with this resource's owner marker: recorded");
-            Some((flatten_role(&state, &remote, &aws.default_tags), PendingPrivate::Null))
-        }
-        Ok(None) => {
-            tracing::warn!(
-                "{what}, whose create lost its answer, does not exist: nothing was created; removing it from state"
-            );
-            None
-        }
-        Err(role::RoleError::Exists { .. }) => {
-            let detail = format!(
-                "{what} exists without the owner marker `{marker}` that this resource's create (whose answer was lost) \
-                 sent: it is someone else's. It is removed from state and left untouched; import it to manage it here."
-            );
-            tracing::warn!("{detail}");
-            diags.root_warning(format!("{what} is not the one this resource created"), detail);
-            None
-        }
-        Err(err) => {
-            report(diags, &failed(format!("reading {what}"), err));
-            Some((state, private_state))
-        }
-    }
+    let resolved = match role::find_pending(&aws.iam, name, marker).await {
+        Ok(Some(remote)) => Resolved::Ours(flatten_role(&state, &remote, &aws.default_tags)),
+        Ok(None) => Resolved::Absent,
+        Err(role::RoleError::Exists { .. }) => Resolved::Foreign,
+        Err(err) => Resolved::Failed(err),
+    };
+    ownership::finish_pending(diags, &what, marker, (state, private_state), resolved)
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use self::plan::{csi_policy_name, key_policy, manifest, plan_computed, plan_defa
 use super::key::{self, KeyPlace};
 use crate::clients::{AwsClients, ProviderData};
 use crate::framework::diag::{failed, finish_read, report, BoxError};
-use crate::framework::ownership::{self, PendingPrivate};
+use crate::framework::ownership::{self, PendingPrivate, Resolved};
 use crate::framework::plan::{known_str, require_str, unknown_if_null, ValueStringMap, ValueStringSet};
 use crate::framework::policy;
 use crate::framework::resource::{ManagedResource, ReplacedBy};
@@ -631,22 +631,12 @@ async fn read_pending(
         read_remote(aws, &with_key).await
     }
     .await;
-    match found {
-        Ok(Some(s)) => {
-            tracing::warn!("{what}, whose create lost its answer, exists: recorded");
-            Some((s, PendingPrivate::Null))
-        }
-        Ok(None) => {
-            tracing::warn!(
-                "{what}, whose create lost its answer, does not exist: nothing was created; removing it from state"
-            );
-            None
-        }
-        Err(err) => {
-            report(diags, &failed(format!("reading {what}"), err));
-            Some((state, private_state))
-        }
-    }
+    let resolved = match found {
+        Ok(Some(s)) => Resolved::Ours(s),
+        Ok(None) => Resolved::Absent,
+        Err(err) => Resolved::Failed(err),
+    };
+    ownership::finish_pending(diags, &what, marker, (state, private_state), resolved)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use super::plan::{key_policy, seal_policy};
 use super::{seal_policy_name, VaultSealState, DEFAULT_WINDOW, RESOURCE_TYPE, SEAL_TAG};
 use crate::clients::AwsClients;
 use crate::framework::diag::{failed, report, BoxError};
-use crate::framework::ownership::{self, PendingPrivate};
+use crate::framework::ownership::{self, PendingPrivate, Resolved};
 use crate::framework::plan::{known_str, planned_policy, require_str, to_value_map};
 use crate::framework::policy;
 use crate::services::iam::role::{self, RoleSpec};
@@ -405,20 +405,16 @@ pub async fn read_pending(
         read_remote(aws, &with_key).await
     }
     .await;
-    match found {
-        Ok(Some(s)) => {
-            tracing::warn!("{what}, whose create lost its answer, exists: recorded");
-            Some((s, PendingPrivate::Null))
-        }
+    let resolved = match found {
+        // Without its key the seal is what `read_keyless` says.
         Ok(None) => {
-            tracing::warn!("{what}, whose create lost its answer, does not exist: the seal has no key");
-            read_keyless(diags, aws, state, PendingPrivate::Null).await
+            tracing::warn!("{what}, whose create did not finish, does not exist: the seal has no key");
+            return read_keyless(diags, aws, state, PendingPrivate::Null).await;
         }
-        Err(err) => {
-            report(diags, &failed(format!("reading {what}"), err));
-            Some((state, private))
-        }
-    }
+        Ok(Some(s)) => Resolved::Ours(s),
+        Err(err) => Resolved::Failed(err),
+    };
+    ownership::finish_pending(diags, &what, marker, (state, private), resolved)
 }
 
 /// Refreshes a seal recorded without a key (its key's create made none): it
