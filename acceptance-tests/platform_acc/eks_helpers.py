@@ -4,6 +4,7 @@ outside Terraform (`make_cluster`)."""
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import botocore.session
@@ -80,3 +81,12 @@ def make_cluster(eks, iam, network, name: str, version: str = "1.30", role_name:
         assert time.time() < deadline
         time.sleep(0.1)
     return name
+
+
+def user_tags(tags: dict) -> dict:
+    """An object's tags without the owner marker of the create that made it
+    (`platform:owner`, 32 hex digits), which must be there."""
+    tags = dict(tags)
+    marker = tags.pop("platform:owner", "")
+    assert re.fullmatch(r"[0-9a-f]{32}", marker), f"no owner marker in {tags}"
+    return tags

@@ -4,12 +4,11 @@ in place, drift of associations, the ownership matrix, and the move from the
 cluster creator's bootstrap entry to declared admins."""
 from __future__ import annotations
 
-import re
 
 import pytest
 
 from platform_acc import aws
-from platform_acc.eks_helpers import checked_client, make_cluster
+from platform_acc.eks_helpers import checked_client, make_cluster, user_tags
 from platform_acc.hcl import Raw, block
 
 ADDR = "platform_eks_access_entry.test"
@@ -68,15 +67,6 @@ def entries(eks, cluster: str) -> list[str]:
 def snapshot(eks, cluster: str, principal: str) -> dict:
     e = remote(eks, cluster, principal)
     return {k: e.get(k) for k in ("accessEntryArn", "createdAt", "modifiedAt", "kubernetesGroups", "username", "tags", "policies")}
-
-
-def user_tags(tags: dict) -> dict:
-    """An object's tags without the owner marker of the create that made it
-    (`platform:owner`, 32 hex digits), which must be there."""
-    tags = dict(tags)
-    marker = tags.pop("platform:owner", "")
-    assert re.fullmatch(r"[0-9a-f]{32}", marker), f"no owner marker in {tags}"
-    return tags
 
 
 def test_basic(workspace, eks, cluster, principal):

@@ -4,14 +4,13 @@ emulator (platform_acc/eks_addon_ext.py). Clusters are made outside Terraform
 from __future__ import annotations
 
 import json
-import re
 import time
 
 import pytest
 
 from platform_acc import aws
 from platform_acc.eks_addon_ext import ISSUE_TAG, NO_NODES_TAG
-from platform_acc.eks_helpers import ROLE_POLICY, make_cluster
+from platform_acc.eks_helpers import ROLE_POLICY, make_cluster, user_tags
 from platform_acc.hcl import Raw, block
 
 ADDR = "platform_eks_addon.test"
@@ -66,15 +65,6 @@ def wait_gone(eks, cluster: str, name: str = "coredns", timeout: float = 30) -> 
 
 def squeeze(text: str) -> str:
     return " ".join(text.split())
-
-
-def user_tags(tags: dict) -> dict:
-    """An object's tags without the owner marker of the create that made it
-    (`platform:owner`, 32 hex digits), which must be there."""
-    tags = dict(tags)
-    marker = tags.pop("platform:owner", "")
-    assert re.fullmatch(r"[0-9a-f]{32}", marker), f"no owner marker in {tags}"
-    return tags
 
 
 def test_basic(workspace, eks, new_cluster):

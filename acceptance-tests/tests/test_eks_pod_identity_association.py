@@ -4,12 +4,11 @@ the emulator (platform_acc/eks_pod_identity_ext.py)."""
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
 from platform_acc import aws
-from platform_acc.eks_helpers import make_cluster
+from platform_acc.eks_helpers import make_cluster, user_tags
 from platform_acc.hcl import Raw, block
 
 ADDR = "platform_eks_pod_identity_association.test"
@@ -67,15 +66,6 @@ def describe(eks, cluster: str, association_id: str) -> dict:
 
 def snapshot(eks, cluster: str) -> list[dict]:
     return [describe(eks, cluster, a["associationId"]) for a in listed(eks, cluster)]
-
-
-def user_tags(tags: dict) -> dict:
-    """An object's tags without the owner marker of the create that made it
-    (`platform:owner`, 32 hex digits), which must be there."""
-    tags = dict(tags)
-    marker = tags.pop("platform:owner", "")
-    assert re.fullmatch(r"[0-9a-f]{32}", marker), f"no owner marker in {tags}"
-    return tags
 
 
 def test_basic(workspace, eks, iam, cluster, unique):
