@@ -102,6 +102,18 @@ def new_workspace(tmp_path, tf_env):
 
 
 @pytest.fixture
+def clients(emulator):
+    """The emulator's EKS, IAM, KMS and EC2 clients (`clients.eks` ...) and its URL."""
+    class Clients:
+        eks = aws.client("eks", emulator.url)
+        iam = aws.client("iam", emulator.url)
+        kms = aws.client("kms", emulator.url)
+        ec2 = aws.client("ec2", emulator.url)
+        url = emulator.url
+    return Clients
+
+
+@pytest.fixture
 def iam(emulator):
     return aws.client("iam", emulator.url)
 

@@ -60,17 +60,6 @@ def dual_stack_network(endpoint: str) -> dict:
     return {"vpc_id": vpc["VpcId"], "subnet_ids": subnets}
 
 
-@pytest.fixture
-def clients(emulator):
-    class Clients:
-        eks = aws.client("eks", emulator.url)
-        iam = aws.client("iam", emulator.url)
-        kms = aws.client("kms", emulator.url)
-        ec2 = aws.client("ec2", emulator.url)
-        url = emulator.url
-    return Clients
-
-
 def cluster_gone(eks, name: str) -> bool:
     try:
         eks.describe_cluster(name=name)

@@ -31,17 +31,6 @@ def upgrade_policy(support_type: str) -> tuple[str, ...]:
 
 
 @pytest.fixture
-def clients(emulator):
-    class Clients:
-        eks = aws.client("eks", emulator.url)
-        iam = aws.client("iam", emulator.url)
-        kms = aws.client("kms", emulator.url)
-        ec2 = aws.client("ec2", emulator.url)
-        url = emulator.url
-    return Clients
-
-
-@pytest.fixture
 def own_network(clients):
     """A VPC of this case's own (two subnets in two zones), so extra subnets never collide."""
     return aws.create_network(clients.url)

@@ -18,15 +18,6 @@ NODE_GROUP = "platform_eks_node_group.test"
 POLICY = '{"Version": "2012-10-17", "Statement": []}'
 
 
-@pytest.fixture
-def clients(emulator):
-    class Clients:
-        eks = aws.client("eks", emulator.url)
-        iam = aws.client("iam", emulator.url)
-        kms = aws.client("kms", emulator.url)
-    return Clients
-
-
 def provider(default_tags: dict) -> str:
     return block("provider", "platform", default_tags=default_tags)
 

@@ -51,15 +51,6 @@ LOST_ANSWER_ATTEMPTS = 3
 EVERY = 50
 
 
-@pytest.fixture
-def clients(emulator):
-    class Clients:
-        eks = aws.client("eks", emulator.url)
-        iam = aws.client("iam", emulator.url)
-        kms = aws.client("kms", emulator.url)
-    return Clients
-
-
 def provider(proxy: str) -> str:
     """SDK retries off; every service behind the fault proxy."""
     services = "".join(f'    {s} = "{proxy}"\n' for s in ("eks", "iam", "kms", "sts", "autoscaling"))
